@@ -1,0 +1,34 @@
+"""Shared pydantic configuration and text types for the model.
+
+Limits on text length exist so that a pasted novel or a hostile multi-megabyte field is refused with a
+clear message naming the field, instead of bloating the store or freezing a browser.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from .ids import ID_PATTERN
+
+SHORT_TEXT_MAX = 500
+LONG_TEXT_MAX = 20_000
+
+ShortText = Annotated[str, StringConstraints(max_length=SHORT_TEXT_MAX)]
+"""A label, a statement, a quote: one or two sentences."""
+
+LongText = Annotated[str, StringConstraints(max_length=LONG_TEXT_MAX)]
+"""A narrative section: history, formulation, teaching notes."""
+
+ElementId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
+"""A permanent id such as ``prb-3f9a2c1d`` or ``s-family``: lower case, at least one hyphen."""
+
+Week = Annotated[int, Field(ge=0, le=520)]
+"""Weeks since intake (week 0); ten years is the longest a teaching case runs."""
+
+
+class ModelBase(BaseModel):
+    """Strict base: unknown fields are errors (a typo in a case file must not vanish silently)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
