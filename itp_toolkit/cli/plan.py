@@ -1,0 +1,121 @@
+"""``itp plan validate|export|import``: plan files in and out of the toolkit."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..errors import InvalidInput, Problem
+from ..export import plan_to_markdown
+from ..files import dump_json, dump_yaml, load_case, load_plan
+from ..model import CaseStudy, TreatmentPlan
+
+
+def register(sub) -> None:
+    p = sub.add_parser("plan", help="validate, import or export treatment plans")
+    psub = p.add_subparsers(dest="plan_command", metavar="ACTION")
+    psub.required = True
+
+    v = psub.add_parser("validate", help="check plan files against the schema (and their case, with --case)")
+    v.add_argument("paths", nargs="+", type=Path)
+    v.add_argument("--case", help="case id or path: also check that linked case facts exist")
+    v.set_defaults(handler=run_validate)
+
+    e = psub.add_parser("export", help="write a plan as YAML, JSON or printable Markdown")
+    src = e.add_mutually_exclusive_group(required=True)
+    src.add_argument("--file", type=Path, help="a plan file")
+    src.add_argument("--draft", type=int, help="a draft id in the workspace store")
+    e.add_argument("--revision", type=int, help="with --draft: this revision (default: latest)")
+    e.add_argument("--workspace", type=Path, default=None, help="workspace directory (default: $ITP_WORKSPACE or .)")
+    e.add_argument("--as-user", dest="as_user", help="act as this person (default: the workspace user)")
+    e.add_argument("--format", choices=["yaml", "json", "markdown"], default="yaml")
+    e.add_argument("--case", help="case id or path, to name linked facts in Markdown")
+    e.add_argument("--out", type=Path, help="write here instead of standard output")
+    e.set_defaults(handler=run_export)
+
+    i = psub.add_parser("import", help="save a plan file as a new revision of a trainee's draft")
+    i.add_argument("path", type=Path)
+    i.add_argument("--workspace", type=Path, default=None)
+    i.add_argument("--as-user", dest="as_user", help="the trainee whose draft it is (default: the workspace user)")
+    i.set_defaults(handler=run_import)
+
+
+def resolve_case(ref: str) -> CaseStudy:
+    """A case by file path or by id in the case library."""
+    path = Path(ref)
+    if path.suffix in (".yaml", ".yml", ".json") or path.exists():
+        return load_case(path)
+    from ..library import get_case
+
+    return get_case(ref)
+
+
+def case_reference_problems(plan: TreatmentPlan, case: CaseStudy, source: str) -> list[Problem]:
+    """Links to case facts that do not exist, and a plan written for another case."""
+    problems = []
+    if plan.case_id != case.id:
+        problems.append(Problem(f"plan is for {plan.case_id!r}, not {case.id!r}", field="case_id", file=source))
+    known = {f.id for f in case.facts()}
+    for fact_id in sorted(plan.linked_fact_ids() - known):
+        problems.append(Problem(f"links to {fact_id!r}, which is not a fact of case {case.id!r}", file=source))
+    return problems
+
+
+def run_validate(args) -> int:
+    case = resolve_case(args.case) if args.case else None
+    problems: list[Problem] = []
+    for path in args.paths:
+        try:
+            plan = load_plan(path)
+        except InvalidInput as exc:
+            problems += exc.problems
+            continue
+        if case is not None:
+            problems += case_reference_problems(plan, case, str(path))
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {len(args.paths)} file(s)", file=sys.stderr)
+        return 1
+    print(f"ok: {len(args.paths)} plan file(s) valid")
+    return 0
+
+
+def _render(plan: TreatmentPlan, fmt: str, case: CaseStudy | None) -> str:
+    if fmt == "json":
+        return dump_json(plan) + "\n"
+    if fmt == "markdown":
+        return plan_to_markdown(plan, case)
+    return dump_yaml(plan)
+
+
+def run_export(args) -> int:
+    if args.file is not None:
+        plan = load_plan(args.file)
+    else:
+        from ..workspace import Workspace
+
+        ws = Workspace.open(args.workspace)
+        actor = args.as_user or ws.user
+        plan = ws.store().get_revision(args.draft, args.revision, actor=actor)
+    case = resolve_case(args.case) if args.case else None
+    text = _render(plan, args.format, case)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def run_import(args) -> int:
+    from ..workspace import Workspace
+
+    plan = load_plan(args.path)
+    ws = Workspace.open(args.workspace)
+    actor = args.as_user or ws.user
+    store = ws.store()
+    draft = store.start_draft(plan.case_id, actor=actor)
+    info = store.save_revision(draft.id, plan, based_on=draft.latest_revision, actor=actor)
+    print(f"saved {args.path} as revision {info.number} of draft {draft.id} ({actor}, {plan.case_id})")
+    return 0
