@@ -1,0 +1,186 @@
+"""Engines, the one transaction helper, and schema upgrades.
+
+SQLite (the default, one host): WAL so readers never wait, ``synchronous=FULL`` so a committed save survives
+a power cut, ``busy_timeout`` so a writer waits its turn instead of failing. ``busy_timeout`` only helps a
+transaction that takes the write lock *first*: a read-then-write transaction fails at once with "database is
+locked". So pysqlite's own transaction handling is switched off and every write transaction starts with
+``BEGIN IMMEDIATE`` (the recipe in SQLAlchemy's pysqlite docs); read transactions use a plain ``BEGIN``.
+
+PostgreSQL (shared by many users): SERIALIZABLE isolation; a serialization failure or a deadlock rolls the
+transaction back and it is run again from the start, a few times, before giving up with StoreUnavailable.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from ..errors import StoreUnavailable
+
+T = TypeVar("T")
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+MAX_ATTEMPTS = 12
+"""Transaction attempts on PostgreSQL serialization failures/deadlocks (and SQLite busy) before giving up."""
+
+_WRITE = "itp_write"
+_RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+_MIGRATION_LOCK_KEY = 0x17B5_70E5  # pg_advisory_xact_lock key: one schema upgrade at a time
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` set up for safe concurrent saves; StoreUnavailable if the URL is unusable."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreUnavailable(f"not a database URL: {exc}") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            raise StoreUnavailable("the store needs an SQLite *file* (a memory database is per connection)")
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _take_over_sqlite_transactions(engine)
+        return engine
+    if backend == "postgresql":
+        return create_engine(parsed, isolation_level="SERIALIZABLE", pool_pre_ping=True)
+    raise StoreUnavailable(f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://")
+
+
+def _take_over_sqlite_transactions(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # pysqlite must not emit its own BEGIN
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode = WAL",
+            "synchronous = FULL",
+            f"busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}",
+            "foreign_keys = ON",
+            "recursive_triggers = ON",  # so INSERT OR REPLACE fires the append-only DELETE trigger
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get(_WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _is_retryable(exc: DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in _RETRYABLE_SQLSTATES:
+        return True
+    # SQLite: busy_timeout ran out (only under extreme load); waiting again is the right answer.
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
+def _is_connection_failure(exc: DBAPIError) -> bool:
+    if exc.connection_invalidated:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    if sqlstate.startswith("08") or sqlstate == "57P01":  # connection exception, admin shutdown
+        return True
+    if isinstance(exc, OperationalError) and sqlstate == "":
+        return True  # psycopg cannot connect / sqlite cannot open the file
+    return False
+
+
+class Database:
+    """An engine plus the one way to run a transaction against it."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self.dialect = self.engine.dialect.name
+
+    @contextmanager
+    def _attempt(self, *, write: bool) -> Iterator[Session]:
+        """One transaction: begin (IMMEDIATE for SQLite writes), yield a session, commit or roll back."""
+        bind = self.engine.execution_options(**{_WRITE: write})
+        with Session(bind, expire_on_commit=False, autoflush=True) as session:
+            with session.begin():
+                if not write and self.dialect == "postgresql":
+                    session.execute(text("SET TRANSACTION READ ONLY"))
+                yield session
+
+    def run(self, work: Callable[[Session], T], *, write: bool) -> T:
+        """Run ``work(session)`` in one transaction, again from the start on a serialization conflict.
+
+        ``work`` must do nothing outside the database (it may run more than once). The toolkit's own errors
+        raised inside it roll the transaction back and pass through unchanged.
+        """
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with self._attempt(write=write) as session:
+                    return work(session)
+            except DBAPIError as exc:
+                if _is_retryable(exc) and attempt < MAX_ATTEMPTS:
+                    time.sleep(min(0.5, 0.005 * 2**attempt) * random.random())
+                    continue
+                if _is_retryable(exc):
+                    raise StoreUnavailable(f"the database stayed too busy to save ({exc.orig})") from None
+                if _is_connection_failure(exc):
+                    raise StoreUnavailable(f"cannot reach the database: {exc.orig}") from None
+                raise
+        raise AssertionError("unreachable")
+
+    def upgrade_to_head(self) -> None:
+        """Create the schema, or bring it up to the newest migration, keeping every row."""
+        try:
+            with self.engine.connect() as conn:
+                if self.dialect == "postgresql":
+                    # READ COMMITTED so that, after waiting for the lock, we see what another upgrader did.
+                    conn = conn.execution_options(isolation_level="READ COMMITTED")
+                else:
+                    conn = conn.execution_options(**{_WRITE: True})
+                with conn.begin():
+                    if self.dialect == "postgresql":
+                        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
+                    if MigrationContext.configure(conn).get_current_heads() != (head_revision(),):
+                        upgrade(conn, "head")
+        except DBAPIError as exc:
+            if _is_connection_failure(exc) or _is_retryable(exc):
+                raise StoreUnavailable(f"cannot reach the database: {exc.orig}") from None
+            raise
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(connection: Any = None) -> Config:
+    """Alembic configuration built in code: no alembic.ini needed in the working directory."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def upgrade(connection: Any, target: str = "head") -> None:
+    """Run migrations on an open connection (inside its transaction)."""
+    command.upgrade(alembic_config(connection), target)
+
+
+def downgrade(connection: Any, target: str) -> None:
+    command.downgrade(alembic_config(connection), target)

@@ -1,0 +1,231 @@
+"""The database tables, as SQLAlchemy 2 ORM classes.
+
+This module is the *target* of the Alembic migrations in ``itp_toolkit/migrations``; a test checks that the
+two agree (autogenerate finds no difference). Change a table here only together with a new migration.
+
+Rules the database itself enforces (so that no front end, and no code in a user's kernel, can skip them):
+- revisions are append-only: triggers refuse UPDATE and DELETE (see the first migration);
+- one draft per trainee x case (x workshop, when workshops arrive);
+- roles, submission statuses and scores 1-4 are CHECK constraints.
+Every draft row carries its owner's username, so per-user PostgreSQL roles with row-level security can be
+added later without reshaping the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+USERNAME_LEN = 100
+NAME_LEN = 500
+ELEMENT_ID_LEN = 64
+
+# Deterministic constraint names: SQLite can only change constraints by rebuilding a table (Alembic "batch"
+# mode), which needs to know them by name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A moment in UTC. SQLite has no time zones, so we store UTC and hand back aware datetimes."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("the store's clock must return timezone-aware datetimes")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class PersonRow(Base):
+    """A trainee or a supervisor, known by the username JupyterHub gives them."""
+
+    __tablename__ = "people"
+    __table_args__ = (
+        CheckConstraint("role IN ('trainee', 'supervisor')", name="role"),
+        CheckConstraint("NOT (is_admin AND role = 'trainee')", name="admin_is_supervisor"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(USERNAME_LEN), unique=True)
+    display_name: Mapped[str] = mapped_column(String(NAME_LEN))
+    role: Mapped[str] = mapped_column(String(20))
+    is_admin: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class CohortRow(Base):
+    """A training group (a class, a placement year); a deployment has several."""
+
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_LEN), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class CohortMemberRow(Base):
+    """A person in a cohort. A supervisor in a cohort supervises its trainees (and reads their drafts)."""
+
+    __tablename__ = "cohort_members"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("people.username"), primary_key=True, index=True)
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class CaseAssignmentRow(Base):
+    """A case set for a whole cohort or for one trainee."""
+
+    __tablename__ = "case_assignments"
+    __table_args__ = (
+        CheckConstraint("(cohort_id IS NULL) <> (trainee IS NULL)", name="cohort_or_trainee"),
+        UniqueConstraint("case_id", "cohort_id", "trainee"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(ELEMENT_ID_LEN), index=True)
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id"))
+    trainee: Mapped[str | None] = mapped_column(ForeignKey("people.username"))
+    assigned_by: Mapped[str] = mapped_column(ForeignKey("people.username"))
+    assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class DraftRow(Base):
+    """One trainee's plan for one case: the container its revisions hang from.
+
+    ``workshop_id`` is for the later workshop feature (the same case planned again in a live session);
+    until then it is NULL, and the partial unique index keeps one draft per owner x case.
+    """
+
+    __tablename__ = "drafts"
+    __table_args__ = (
+        UniqueConstraint("owner", "case_id", "workshop_id"),
+        Index(
+            "uq_drafts_owner_case_no_workshop",
+            "owner",
+            "case_id",
+            unique=True,
+            sqlite_where=text("workshop_id IS NULL"),
+            postgresql_where=text("workshop_id IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(ForeignKey("people.username"), index=True)
+    case_id: Mapped[str] = mapped_column(String(ELEMENT_ID_LEN), index=True)
+    workshop_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class RevisionRow(Base):
+    """One save of a draft. Append-only: never updated, never deleted (triggers refuse it)."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (
+        UniqueConstraint("draft_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("based_on >= 0 AND based_on < number", name="based_on_earlier"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    based_on: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(ForeignKey("people.username"))
+    plan_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class SubmissionRow(Base):
+    """A revision handed in for supervision, and what became of it."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        CheckConstraint("status IN ('submitted', 'returned', 'accepted')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    submitted_by: Mapped[str] = mapped_column(ForeignKey("people.username"))
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("people.username"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class AnnotationRow(Base):
+    """A supervisor's comment anchored to a plan element id and the revision it was written on."""
+
+    __tablename__ = "annotations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    element_id: Mapped[str | None] = mapped_column(String(ELEMENT_ID_LEN))
+    author: Mapped[str] = mapped_column(ForeignKey("people.username"))
+    body: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(String(NAME_LEN), server_default="")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("annotations.id"))
+    resolved: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    released: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class RubricScoreRow(Base):
+    """One rater's 1-4 score of one revision on one rubric criterion."""
+
+    __tablename__ = "rubric_scores"
+    __table_args__ = (
+        UniqueConstraint("draft_id", "revision", "rubric_id", "criterion_id", "rater"),
+        CheckConstraint("score BETWEEN 1 AND 4", name="score_1_to_4"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"))
+    revision: Mapped[int] = mapped_column(Integer)
+    rubric_id: Mapped[str] = mapped_column(String(ELEMENT_ID_LEN))
+    criterion_id: Mapped[str] = mapped_column(String(ELEMENT_ID_LEN))
+    rater: Mapped[str] = mapped_column(ForeignKey("people.username"))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, server_default="")
+    released: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
