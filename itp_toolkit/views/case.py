@@ -1,0 +1,128 @@
+"""What the trainee sees of a case, as plain data: sections, revealed events and pickable facts.
+
+Everything goes through ``CaseStudy.for_trainee()`` first, so teaching notes, discussion questions and the
+reference plan can never reach a trainee's screen through these functions, whatever the caller passes.
+Text is returned raw; the widget layer escapes it (or shows it in a text-only widget).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import CaseStudy, TimelineEvent
+from ..model.measures import severity_label
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled block of the case narrative: a heading and its paragraphs or list items."""
+
+    key: str
+    title: str
+    paragraphs: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FactChoice:
+    """A case fact offered in a picker: its id, kind and a short label the trainee recognises."""
+
+    id: str
+    kind: str  # 'concern', 'strength', 'barrier', 'quote', 'event'
+    label: str
+    text: str = field(repr=False, default="")
+
+
+def _demographics(case: CaseStudy) -> tuple[str, ...]:
+    d = case.demographics
+    age = f"{d.age} years old" if d.age is not None else f"age {d.age_band}"
+    lines = [f"{age}, {d.gender}" + (f" ({d.pronouns})" if d.pronouns else "")]
+    if d.occupation:
+        lines.append(f"Occupation: {d.occupation}")
+    if d.living_situation:
+        lines.append(f"Living situation: {d.living_situation}")
+    lines.append(f"Setting: {case.setting}")
+    return tuple(lines)
+
+
+def _diagnosis(d) -> str:
+    code = f" ({d.system + ' ' if d.system else ''}{d.code})" if d.code else ""
+    return f"{d.label}{code}" + (" — provisional" if d.provisional else "")
+
+
+def revealed_events(case: CaseStudy, week: int) -> list[TimelineEvent]:
+    """Timeline events the trainee may know about at exercise ``week``, in order."""
+    return case.for_trainee().events_until(week)
+
+
+def case_sections(case: CaseStudy, week: int = 0) -> list[Section]:
+    """The case narrative in reading order, for the trainee, as known at ``week``."""
+    c = case.for_trainee()
+    scores = [
+        f"{m.instrument} week {m.week}: {m.score:g} ({severity_label(m.instrument, m.score)})"
+        for m in sorted(c.measures_until(week), key=lambda m: (m.week, m.instrument))
+    ]
+    sections = [
+        Section("person", "The person and the setting", items=_demographics(c)),
+        Section(
+            "concerns",
+            "Presenting concerns",
+            items=tuple(
+                f"{pc.summary}" + (f" — {pc.frequency_intensity}" if pc.frequency_intensity else "")
+                for pc in c.presenting_concerns
+            ),
+        ),
+        Section("history", "History", paragraphs=(c.history,)),
+        Section("context", "Cultural and social context", paragraphs=(c.cultural_social_context,)),
+    ]
+    if c.mental_status:
+        sections.append(Section("mental_status", "Mental status", paragraphs=(c.mental_status,)))
+    sections += [
+        Section("formulation", "Formulation", paragraphs=(c.formulation,)),
+        Section("diagnosis", "Working diagnosis", items=tuple(_diagnosis(d) for d in c.working_diagnosis)),
+        Section(
+            "risk",
+            "Risk",
+            paragraphs=(f"Level: {c.risk.level}. {c.risk.summary}",)
+            + (("A safety plan is needed.",) if c.risk.safety_plan_needed else ()),
+        ),
+        Section("strengths", "Strengths and natural supports", items=tuple(s.text for s in c.strengths)),
+        Section("barriers", "Barriers to care", items=tuple(f"{b.text} ({b.kind.replace('_', ' ')})" for b in c.barriers)),
+        Section("words", "In their own words", items=tuple(f"“{q.text}” ({q.kind})" for q in c.patient_words)),
+    ]
+    if scores:
+        sections.append(Section("measures", "Scores so far", items=tuple(scores)))
+    events = revealed_events(c, week)
+    if events:
+        sections.append(
+            Section(
+                "timeline",
+                "What has happened since intake",
+                paragraphs=tuple(f"Week {e.week} — {e.title}: {e.description}" for e in events),
+            )
+        )
+    return sections
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def fact_choices(case: CaseStudy, week: int | None = None) -> list[FactChoice]:
+    """Facts a plan element can link to: concerns, strengths, barriers, quotes, and events revealed by ``week``."""
+    c = case.for_trainee()
+    out = [FactChoice(pc.id, "concern", f"Concern: {_short(pc.summary)}", pc.summary) for pc in c.presenting_concerns]
+    out += [FactChoice(s.id, "strength", f"Strength: {_short(s.text)}", s.text) for s in c.strengths]
+    out += [FactChoice(b.id, "barrier", f"Barrier: {_short(b.text)}", b.text) for b in c.barriers]
+    out += [FactChoice(q.id, "quote", f"Quote: “{_short(q.text)}”", q.text) for q in c.patient_words]
+    events = c.timeline if week is None else c.events_until(week)
+    out += [FactChoice(e.id, "event", f"Week {e.week}: {_short(e.title)}", e.title) for e in events]
+    return out
+
+
+def fact_label(case: CaseStudy, fact_id: str) -> str:
+    """The picker label of a fact, or the bare id (marked unknown) for a link to a fact the case lacks."""
+    for choice in fact_choices(case):
+        if choice.id == fact_id:
+            return choice.label
+    return f"{fact_id} (not in this case)"

@@ -1,0 +1,82 @@
+"""Scores over the weeks, per instrument, drawn over the instrument's published severity bands.
+
+Uses ``matplotlib.figure.Figure`` with the Agg canvas directly: no pyplot, so no global figure state leaks
+between widgets or tests, and nothing needs a display.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..model import CaseStudy
+from ..model.measures import Instrument, get_instrument
+
+# Light, ordered shades from least to most severe; bands are drawn lightest first.
+_BAND_COLOURS = ("#e8f5e9", "#fffde7", "#fff3e0", "#fbe9e7", "#ffebee")
+
+
+@dataclass(frozen=True)
+class Series:
+    """One instrument's scores known by a week, in week order."""
+
+    instrument: Instrument
+    weeks: tuple[int, ...]
+    scores: tuple[float, ...]
+
+
+def measure_series(case: CaseStudy, week: int) -> list[Series]:
+    """Scores known by ``week`` (intake and revealed events), one series per instrument, by instrument code."""
+    by_code: dict[str, list[tuple[int, float]]] = {}
+    for point in case.measures_until(week):
+        by_code.setdefault(point.instrument, []).append((point.week, point.score))
+    out = []
+    for code in sorted(by_code):
+        points = sorted(by_code[code])
+        out.append(Series(get_instrument(code), tuple(w for w, _ in points), tuple(s for _, s in points)))
+    return out
+
+
+def measure_plot(case: CaseStudy, week: int) -> Figure:
+    """One panel per instrument: scores by week over shaded severity bands. An empty case says so."""
+    series = measure_series(case, week)
+    rows = max(1, len(series))
+    fig = Figure(figsize=(6.4, 2.3 * rows), layout="constrained")
+    FigureCanvasAgg(fig)
+    if not series:
+        ax = fig.add_subplot(1, 1, 1)
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, f"No scores recorded by week {week}", ha="center", va="center")
+        return fig
+    last_week = max(week, max(max(s.weeks) for s in series), 1)
+    for n, s in enumerate(series, start=1):
+        ax = fig.add_subplot(rows, 1, n)
+        inst = s.instrument
+        for i, band in enumerate(inst.bands):
+            colour = _BAND_COLOURS[min(i, len(_BAND_COLOURS) - 1)] if len(inst.bands) <= len(_BAND_COLOURS) else None
+            # Bands are inclusive integer ranges; shade to the next band's start so there is no gap.
+            top = band.high + 1 if band.high < inst.maximum else inst.maximum
+            ax.axhspan(band.low, top, color=colour or "#f5f5f5", zorder=0, linewidth=0)
+            ax.text(last_week + 0.3, (band.low + top) / 2, band.label, va="center", fontsize=7, color="#555555")
+        if inst.clinical_cutoff is not None:
+            ax.axhline(inst.clinical_cutoff, color="#9e9e9e", linestyle="--", linewidth=0.8, zorder=1)
+        ax.plot(s.weeks, s.scores, marker="o", color="#1a237e", zorder=2, label=inst.code)
+        for w, score in zip(s.weeks, s.scores):
+            ax.annotate(f"{score:g}", (w, score), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
+        ax.set_xlim(-0.5, last_week + 0.5)
+        ax.set_ylim(inst.minimum, inst.maximum)
+        ax.set_ylabel(inst.code)
+        ax.set_title(inst.name, fontsize=9, loc="left")
+        if n == rows:
+            ax.set_xlabel("Week")
+    return fig
+
+
+def figure_png(fig: Figure, dpi: int = 96) -> bytes:
+    """PNG bytes of a figure, for an ``ipywidgets.Image``."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
