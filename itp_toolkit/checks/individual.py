@@ -1,0 +1,202 @@
+"""Individualization: does the plan belong to *this* person?
+
+Uses of the case's strengths, barriers, cultural context and words; a cookie-cutter detector comparing each
+goal, objective and intervention with a library of generic planner text (``data/generic_phrases.yaml``) and,
+when given, with other trainees' drafts of the same case; and the individualization score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from .context import PlanContext, cite
+from .findings import Finding, rule
+from .sources import CARF, CMS, PCCP, TJC
+from .text import GENERIC_THRESHOLD, MIN_COMPARABLE_CHARS, PEER_THRESHOLD, TextIndex
+
+GENERIC_TEXT = rule(
+    "individual.generic_text", "warning", "Library text used without adapting it",
+    "Goals and interventions copied from a planner library fit any patient; surveyors cite identical scripted "
+    "goals, and the person does not recognise themselves in them.",
+    f"{CMS}; {TJC}; {PCCP} item 9",
+)
+PEER_DUPLICATE = rule(
+    "individual.peer_duplicate", "warning", "Near-identical to another trainee's draft",
+    "Two plans for the same person written independently rarely share wording; identical text suggests copying "
+    "or a shared template rather than clinical reasoning.",
+    f"{PCCP} item 9",
+)
+STRENGTHS_UNUSED = rule(
+    "individual.strengths_unused", "warning", "No case strength is used",
+    "Person-centred plans build on strengths and natural supports; a plan that uses none treats only deficits.",
+    f"{CARF}; {CMS}; {PCCP} item 4",
+)
+BARRIER_UNADDRESSED = rule(
+    "individual.barrier_unaddressed", "warning", "Case barrier has no mitigation",
+    "An access or engagement barrier left unplanned is the commonest reason people drop out of care.",
+    f"{PCCP} item 8; {CMS}",
+)
+EMPTY_MITIGATION = rule(
+    "individual.empty_mitigation", "warning", "Barrier plan says nothing about what will be done",
+    "Naming a barrier without a mitigation does not help the person get to care.",
+    f"{PCCP} item 8",
+)
+CULTURE_UNUSED = rule(
+    "individual.cultural_context_unused", "warning", "Cultural and social context not reflected",
+    "The plan should reflect the person's culture, values and circumstances (faith, family roles, language, work), "
+    "not just their symptoms.",
+    f"{CARF}; {CMS} 441.301(c)(1)",
+)
+LOW_SCORE = rule(
+    "individual.low_individualization", "warning", "Low individualization score",
+    "A low score means the plan uses few of this person's facts; see the score's breakdown for what to add.",
+    f"{PCCP} item 9 (ITP Toolkit individualization score)",
+)
+
+LOW_SCORE_BELOW = 40
+"""Individualization scores below this are a warning."""
+
+
+@lru_cache(maxsize=1)
+def generic_library() -> tuple[list[str], TextIndex]:
+    """The generic phrase library, loaded once."""
+    data = yaml.safe_load(resources.files(__package__).joinpath("data/generic_phrases.yaml").read_text("utf-8"))
+    phrases = [p for group in data.values() for p in group]
+    return phrases, TextIndex(phrases)
+
+
+def texts_of(plan) -> list[tuple[str, str, str]]:
+    """(element id, kind, text) for every goal, objective and intervention: the text trainees most often copy."""
+    out = []
+    for problem in plan.problems:
+        for goal in problem.goals:
+            out.append((goal.id, "Goal", goal.statement))
+            for obj in goal.objectives:
+                out.append((obj.id, "Objective", obj.description))
+                for item in obj.interventions:
+                    out.append((item.id, "Intervention", item.description))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def generic_match(text: str) -> tuple[str, float] | None:
+    """The library phrase this text is a copy of (at or above GENERIC_THRESHOLD), with its similarity."""
+    if len(text) < MIN_COMPARABLE_CHARS:
+        return None
+    phrases, index = generic_library()
+    i, score = index.best(text)
+    return (phrases[i], score) if i >= 0 and score >= GENERIC_THRESHOLD else None
+
+
+def generic_elements(ctx: PlanContext) -> list[tuple[str, str, str, str, float]]:
+    """(id, kind, text, library phrase, similarity) for every generic element of the plan."""
+    out = []
+    for element_id, kind, text in texts_of(ctx.plan):
+        match = generic_match(text)
+        if match:
+            out.append((element_id, kind, text, *match))
+    return out
+
+
+def check(ctx: PlanContext) -> Iterator[Finding]:
+    plan, index = ctx.plan, ctx.index
+    case_hint = _case_hint(ctx)
+    for element_id, kind, text, phrase, score in generic_elements(ctx):
+        yield GENERIC_TEXT.finding(
+            element_id, f"{kind} '{text}' is library text ({round(score * 100)}% like '{phrase}').",
+            f"Rewrite it for this person: {case_hint}",
+        )
+
+    if ctx.peers:
+        peer_texts = [t for peer in ctx.peers if peer.id != plan.id for _, _, t in texts_of(peer)]
+        peer_index = TextIndex(peer_texts)
+        for element_id, kind, text in texts_of(plan):
+            if len(text) < MIN_COMPARABLE_CHARS:
+                continue
+            i, score = peer_index.best(text)
+            if i >= 0 and score >= PEER_THRESHOLD:
+                yield PEER_DUPLICATE.finding(
+                    element_id, f"{kind} '{text}' is near-identical ({round(score * 100)}%) to text in another "
+                    "trainee's draft of this case.",
+                    "Write it from your own formulation of this person: their words, numbers and supports.",
+                )
+
+    if not ctx.used_strengths:
+        yield STRENGTHS_UNUSED.finding(
+            None, "The plan does not use any of the case's strengths or natural supports.",
+            "Build one in, e.g. " + "; ".join(f"'{s.text}'" for s in list(index.strengths.values())[:3]) + ".",
+            [cite(s) for s in index.strengths.values()],
+        )
+
+    addressed = ctx.addressed_barriers
+    for barrier in index.barriers.values():
+        if barrier.id not in addressed:
+            yield BARRIER_UNADDRESSED.finding(
+                None, f"Barrier '{barrier.text}' ({barrier.kind.replace('_', ' ')}) has no mitigation in the plan.",
+                f"Add a barrier plan for '{barrier.id}' saying what will be done, e.g. "
+                + _BARRIER_IDEAS.get(barrier.kind, "agree a practical step with the person") + ".",
+                [cite(barrier)],
+            )
+    for item in plan.barriers:
+        if not item.mitigation.strip():
+            fact = index.barriers.get(item.barrier_id or "")
+            yield EMPTY_MITIGATION.finding(
+                item.id, f"Barrier plan for '{fact.text if fact else item.barrier or item.barrier_id}' has no "
+                "mitigation.",
+                "Say what will be done: " + _BARRIER_IDEAS.get(fact.kind if fact else "other", "a practical step") + ".",
+                [cite(fact)] if fact else [],
+            )
+
+    if index.cultural_terms and not ctx.cultural_terms_used:
+        yield CULTURE_UNUSED.finding(
+            None, "Nothing in the plan reflects the case's cultural and social context.",
+            "Bring it in where it matters to care: " + _clip(ctx.case.cultural_social_context, 220),
+            ["cultural_social_context"],
+        )
+
+    from .score import individualization_score
+
+    result = individualization_score(plan, ctx.case, _ctx=ctx)
+    if result.score < LOW_SCORE_BELOW:
+        weakest = sorted(result.breakdown, key=lambda c: c.points - c.max_points)[:2]
+        yield LOW_SCORE.finding(
+            None, f"Individualization score {result.score}/100: the plan uses few of this person's facts.",
+            "Most room to gain: " + "; ".join(f"{c.name} ({c.detail})" for c in weakest) + ".",
+            [f"{f}" for f in result.facts_ignored[:5]],
+        )
+
+
+_BARRIER_IDEAS = {
+    "transport": "telehealth or phone sessions, transport vouchers, or sessions bundled with other appointments",
+    "cost": "a sliding-scale fee, group sessions, or free community and peer supports",
+    "waitlist": "a bridge while waiting: a group, peer support, guided self-help, or check-in calls",
+    "work_hours": "evening or weekend slots, or brief telehealth sessions at lunch",
+    "childcare": "home visits, telehealth during nap time, or on-site childcare",
+    "language": "a professional interpreter or a clinician who speaks the person's language",
+    "housing": "case management and a referral for housing support",
+    "digital_access": "phone sessions, a loaned device, or in-person sessions",
+    "stigma": "discreet scheduling, normalizing psychoeducation, or peer support",
+    "ambivalence": "motivational interviewing and goals the person chooses",
+    "mistrust": "collaborative goal-setting, transparency about records, and a culturally matched clinician if wanted",
+}
+
+
+def _case_hint(ctx: PlanContext) -> str:
+    bits = []
+    quote = next(iter(ctx.index.quotes.values()), None)
+    if quote:
+        bits.append(f"use their words ('{quote.text}')")
+    strength = next(iter(ctx.index.strengths.values()), None)
+    if strength:
+        bits.append(f"a strength ('{strength.text}')")
+    bits.append("an observable behaviour with a number and a week")
+    return ", ".join(bits) + "."
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,13 @@
+"""Where each rule comes from: the standards surveyors and supervisors read plans against."""
+
+CARF = "CARF Behavioral Health standards 2.C (person-centred plan)"
+TJC = "The Joint Commission CTS.03.01.03 (individualized plan of care)"
+CMS = "CMS 42 CFR 441.468 and 441.301(c) (person-centred service plan)"
+PCCP = "PCCP-AM (Person-Centered Care Planning Assessment Measure)"
+SMART = "SMART objectives (Doran 1981), as used in Jongsma PracticePlanners"
+PHQ9 = "PHQ-9: Kroenke et al. 2001; response NQF 1885 (>=50% drop); remission CMS159 (<5); item 9 follow-up"
+GAD7 = "GAD-7: Spitzer et al. 2006; cut-off 10; about 27% drop is clinically important"
+PCL5 = "PCL-5: National Center for PTSD; 10 points clinically meaningful, 5 points reliable change"
+AUDIT = "AUDIT: Babor et al. 2001 (WHO); zones I-IV, a target is usually one zone down"
+MBC = "Measurement-based care (Fortney et al. 2017): repeated standardized measurement to guide treatment"
+ACCESS = "Access barriers to mental-health care (SAMHSA TIP 59 / HHS Healthy People access domain)"
