@@ -1,0 +1,120 @@
+"""Annotations, scores, submissions and the release of feedback."""
+
+from __future__ import annotations
+
+import pytest
+
+from itp_toolkit.errors import InvalidInput, PermissionDenied
+
+from .conftest import CASE_ID, Clinic, make_plan
+
+
+@pytest.fixture
+def draft(clinic: Clinic) -> int:
+    draft = clinic.store.start_draft(CASE_ID, actor=clinic.trainee).id
+    clinic.store.save_revision(draft, make_plan(), based_on=0, actor=clinic.trainee)
+    return draft
+
+
+def test_annotation_stays_on_its_element_when_the_plan_is_revised_and_reordered(clinic: Clinic, draft: int) -> None:
+    store, ana, sup = clinic.store, clinic.trainee, clinic.supervisor
+    note = store.add_annotation(draft, "Make this measurable", element_id="obj-gad7", tags=["concern"], actor=sup)
+    # Revision 2: a new problem goes first and the objective is reworded; its id does not change.
+    plan = store.get_revision(draft, actor=ana)
+    objective = plan.problems[0].goals[0].objectives[0]
+    objective.description = "GAD-7 below 10 by week 8, measured every 2 weeks"
+    plan.problems.insert(0, make_plan("Panic in lectures").problems[0].model_copy(update={"id": "prb-panic", "goals": []}))
+    store.save_revision(draft, plan, based_on=1, actor=ana)
+    on_two = store.list_annotations(draft, revision=2, actor=sup)
+    assert [(a.id, a.element_id, a.revision) for a in on_two] == [(note.id, "obj-gad7", 1)]
+    anchored = store.get_revision(draft, 2, actor=sup).element(on_two[0].element_id or "")
+    assert anchored.description.startswith("GAD-7 below 10")  # type: ignore[union-attr]
+    assert on_two[0].tags == ["concern"]
+
+
+def test_annotation_on_an_element_the_revision_lacks_is_refused(clinic: Clinic, draft: int) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        clinic.store.add_annotation(draft, "?", element_id="obj-missing", actor=clinic.supervisor)
+    assert caught.value.problems[0].field == "element_id"
+    with pytest.raises(InvalidInput) as caught:
+        clinic.store.add_annotation(draft, "", element_id="obj-gad7", actor=clinic.supervisor)
+    assert caught.value.problems[0].field == "body"
+
+
+def test_trainee_sees_feedback_only_once_released(clinic: Clinic, draft: int) -> None:
+    store, ana, sup = clinic.store, clinic.trainee, clinic.supervisor
+    store.add_annotation(draft, "Strong use of her words", element_id="gol-calm", tags=["strength"], actor=sup)
+    store.add_score(draft, "itp-rubric", "crt-person-centred", 3, comment="Her goal, her words", actor=sup)
+    assert store.list_annotations(draft, actor=ana) == []
+    assert store.list_scores(draft, actor=ana) == []
+    assert len(store.list_annotations(draft, actor=sup)) == 1  # the supervisor sees drafts of feedback
+    assert store.release_feedback(draft, actor=sup) == 2
+    assert [a.body for a in store.list_annotations(draft, actor=ana)] == ["Strong use of her words"]
+    assert [(s.score, s.released) for s in store.list_scores(draft, actor=ana)] == [(3, True)]
+    later = store.add_annotation(draft, "One more thought", actor=sup)
+    assert later.id not in {a.id for a in store.list_annotations(draft, actor=ana)}
+
+
+def test_replies_thread_under_their_comment_and_threads_can_be_resolved(clinic: Clinic, draft: int) -> None:
+    store, sup = clinic.store, clinic.supervisor
+    store.add_person("dr.cho", "Dr. Cho", "supervisor", actor=clinic.admin)
+    store.add_to_cohort(clinic.cohort_a, "dr.cho", actor=clinic.admin)
+    root = store.add_annotation(draft, "Is 9 realistic by week 8?", element_id="obj-gad7", tags=["question"], actor=sup)
+    answer = store.reply(root.id or 0, "Yes, with weekly CBT", actor="dr.cho")
+    assert (answer.parent_id, answer.element_id, answer.author) == (root.id, "obj-gad7", "dr.cho")
+    assert store.resolve(root.id or 0, actor=sup).resolved
+    assert not store.resolve(root.id or 0, resolved=False, actor=sup).resolved
+
+
+def test_score_can_change_until_released_and_must_be_one_to_four(clinic: Clinic, draft: int) -> None:
+    store, sup = clinic.store, clinic.supervisor
+    store.add_score(draft, "itp-rubric", "crt-smart", 2, actor=sup)
+    store.add_score(draft, "itp-rubric", "crt-smart", 3, comment="on reflection", actor=sup)
+    assert [(s.score, s.comment) for s in store.list_scores(draft, actor=sup)] == [(3, "on reflection")]
+    with pytest.raises(InvalidInput) as caught:
+        store.add_score(draft, "itp-rubric", "crt-smart", 5, actor=sup)
+    assert caught.value.problems[0].field == "score"
+    store.release_feedback(draft, actor=sup)
+    with pytest.raises(PermissionDenied):
+        store.add_score(draft, "itp-rubric", "crt-smart", 4, actor=sup)
+
+
+def test_submitted_draft_is_locked_until_returned_and_return_releases_feedback(clinic: Clinic, draft: int) -> None:
+    store, ana, sup = clinic.store, clinic.trainee, clinic.supervisor
+    submission = store.submit_draft(draft, actor=ana)
+    assert (submission.revision, submission.status) == (1, "submitted")
+    assert store.get_draft(draft, actor=ana).status == "submitted"
+    with pytest.raises(PermissionDenied):
+        store.save_revision(draft, make_plan("sneaky edit"), based_on=1, actor=ana)
+    with pytest.raises(InvalidInput):
+        store.submit_draft(draft, actor=ana)
+    store.add_annotation(draft, "Add a safety plan", actor=sup)
+    returned = store.return_draft(draft, actor=sup)
+    assert (returned.status, returned.decided_by) == ("returned", sup)
+    assert store.get_draft(draft, actor=ana).status == "returned"
+    assert [a.body for a in store.list_annotations(draft, actor=ana)] == ["Add a safety plan"]
+    store.save_revision(draft, make_plan("with a safety plan"), based_on=1, actor=ana)
+    store.submit_draft(draft, actor=ana)
+    assert store.accept_draft(draft, actor=sup).status == "accepted"
+    with pytest.raises(PermissionDenied):
+        store.save_revision(draft, make_plan("after sign-off"), based_on=2, actor=ana)
+    assert [s.status for s in store.list_submissions(draft, actor=ana)] == ["returned", "accepted"]
+
+
+def test_nothing_to_submit_or_annotate_before_the_first_save(clinic: Clinic) -> None:
+    empty = clinic.store.start_draft(CASE_ID, actor=clinic.classmate).id
+    with pytest.raises(InvalidInput):
+        clinic.store.submit_draft(empty, actor=clinic.classmate)
+    with pytest.raises(InvalidInput):
+        clinic.store.add_annotation(empty, "Nothing here yet", actor=clinic.supervisor)
+
+
+def test_supervisors_filter_drafts_by_case_and_cohort(clinic: Clinic, draft: int) -> None:
+    store = clinic.store
+    store.start_draft(CASE_ID, actor=clinic.classmate)
+    store.start_draft(CASE_ID, actor=clinic.other_trainee)
+    by_case = store.list_drafts(case_id=CASE_ID, actor=clinic.admin)
+    assert sorted(d.owner for d in by_case) == ["ana", "ben", "cara"]
+    assert [d.owner for d in store.list_drafts(cohort_id=clinic.cohort_b, actor=clinic.admin)] == ["cara"]
+    statuses = {d.owner: d.status for d in store.list_drafts(actor=clinic.supervisor)}
+    assert statuses == {"ana": "in_progress", "ben": "empty"}
