@@ -22,6 +22,7 @@ def _generic_plan():
     plan.element("int-sleep").description = "Teach relaxation techniques"
     plan.strengths_used = []
     plan.element("prb-mood").evidenced_by = "PHQ-9 17; cries after most shifts"
+    plan.participation.note = "She chose the evening time"
     plan.discharge_criteria[0].text = "PHQ-9 below 10 for 4 weeks"
     return plan
 
