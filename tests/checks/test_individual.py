@@ -91,6 +91,9 @@ def test_generic_plan_scores_low_and_lists_the_facts_it_ignored(case):
     assert f"{result.score}/100" in low.message
 
 
-def test_score_is_the_sum_of_its_components(case):
-    result = individualization_score(_generic_plan(), case)
-    assert abs(sum(c.points for c in result.breakdown) - result.score) <= 0.6
+def test_score_is_the_sum_of_its_components_clamped_to_0_100(case):
+    for plan in (_generic_plan(), strong_plan()):
+        plan.element("obj-walk").target_week = None
+        result = individualization_score(plan, case)
+        total = sum(c.points for c in result.breakdown)
+        assert abs(max(0.0, min(100.0, total)) - result.score) <= 0.6
