@@ -42,7 +42,7 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+def node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     """1-based line of the node at ``loc`` (or of its deepest existing ancestor)."""
     node = root
     line = node.start_mark.line + 1 if node is not None else None
@@ -60,7 +60,8 @@ def _node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
+def field_path(loc: tuple[Any, ...]) -> str:
+    """A location as a readable field path: ``timeline[2].description``."""
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -94,7 +95,7 @@ def parse_text(text: str, model: type[M], *, source: str = "<input>") -> M:
             if err["type"] == "extra_forbidden":
                 message = "unknown field (check the spelling)"
             problems.append(
-                Problem(message, field=_field_path(loc), file=source, line=_node_line(root, loc))
+                Problem(message, field=field_path(loc), file=source, line=node_line(root, loc))
             )
         raise InvalidInput(problems) from None
 

@@ -150,6 +150,9 @@ CLINICAL_TERMS = {
     "goal", "objective", "intervention", "diagnosis", "formulation", "risk", "safety", "week", "baseline",
     "head start", "early head start", "calm", "headspace", "insight timer", "moodfit", "cbt-i coach",
     "pe coach", "ptsd coach", "virtual hope box", "988", "lifeline", "crisis line", "warmline",
+    # Eponymous interventions and instruments.
+    "stanley-brown", "stanley", "brown", "beck", "linehan", "columbia", "hamilton", "edinburgh", "yale-brown",
+    "jacobson", "truax", "kessler", "prochaska", "socratic", "rogerian", "ellis", "padesky", "mindfulness",
 }
 ROLE_WORDS = {
     "the", "a", "an", "she", "he", "they", "her", "his", "their", "i", "we", "you", "it", "this", "that",
@@ -471,6 +474,70 @@ def _keep(category: str, text: str, detector: str) -> bool:
     return True
 
 
+_CITATION_AFTER = re.compile(r"^\s*(?:et\.?\s+al\b|&|and\s+[A-Z][a-z]+\s*(?:\(|,)?\s*(?:19|20)\d{2}|,?\s*\(?(?:19|20)\d{2}\b)")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n(\[\"“‘'-])\s*$")
+_word_index: dict[str, frozenset[str]] | None = None
+
+
+def _common_word_index() -> dict[str, frozenset[str]]:
+    """WordNet's adjectives, verbs and adverbs, as shipped in the spaCy model's lemmatizer tables.
+
+    Sentence-initial capitals fool the small NER model ("Alert and oriented", "Sleeps 5 hours"); a
+    sentence-initial word that English uses as a verb, adjective or adverb is taken as that, not a name.
+    """
+    global _word_index
+    if _word_index is None:
+        nlp = analyzer().nlp_engine.nlp["en"]  # type: ignore[attr-defined]
+        lookups = nlp.get_pipe("lemmatizer").lookups
+        index, exc = lookups.get_table("lemma_index"), lookups.get_table("lemma_exc")
+        words: dict[str, frozenset[str]] = {}
+        for pos in ("adj", "verb", "adv", "noun"):
+            words[pos] = frozenset(index.get(pos, []))
+            words[pos + "_exc"] = frozenset(exc.get(pos, {}).keys())
+        _word_index = words
+    return _word_index
+
+
+def _is_common_word(word: str) -> bool:
+    w = word.lower()
+    index = _common_word_index()
+    forms = {w}
+    for suffix, repl in (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""),
+                         ("ing", "e"), ("ly", ""), ("ily", "y")):
+        if w.endswith(suffix) and len(w) > len(suffix) + 2:
+            forms.add(w[: -len(suffix)] + repl)
+    return any(f in index[pos] or f in index[pos + "_exc"] for f in forms for pos in ("adj", "verb", "adv"))
+
+
+def _is_common_noun(word: str) -> bool:
+    w = word.lower()
+    forms = {w, w[:-1] if w.endswith("s") else w}
+    index = _common_word_index()
+    return any(f in index["noun"] or f in index["noun_exc"] for f in forms)
+
+
+_AGE_APPOSITION = re.compile(r"^,?\s*(?:(?:a|an)\s+)?\d{1,3}\b")
+
+
+def _refine_ner(text: str, f: Finding) -> Finding | None:
+    """Fix what NER gets wrong around a name or place: author citations and sentence-initial words."""
+    if _CITATION_AFTER.match(text[f.end:]) or re.search(r"\bet\.?\s+al\b", f.text):
+        return None  # "(Dennis et al. 2009)": an author, not a person in the case
+    if f.detector == "itp-subject-name" and f.score >= 0.9:
+        return f  # subject of a person's verb: "Grace told the therapist..."
+    if _SENTENCE_START.search(text[: f.start]):
+        first, _, rest = f.text.partition(" ")
+        if _is_common_word(first):
+            if not rest or _is_clinical_term(rest) or _is_allowed_place(rest):
+                return None
+            start = f.start + len(first) + 1
+            return Finding(f.category, start, f.end, rest, f.score, f.detector)
+        after = text[f.end:]
+        if not rest and _is_common_noun(first) and not (_AGE_APPOSITION.match(after) or after[:2] in ("'s", "’s")):
+            return None  # "Speech quiet, slowed." "Knee pain limits walks." (a name here needs more context)
+    return f
+
+
 def scan_text(text: str) -> list[Finding]:
     """Probable Safe Harbor identifiers in ``text``, in order, without overlaps.
 
@@ -494,7 +561,11 @@ def scan_text(text: str) -> list[Finding]:
             category = "fax"
         if not stripped or not _keep(category, stripped, detector):
             continue
-        candidates.append(Finding(category, r.start, end, stripped, round(float(r.score), 2), detector))
+        finding: Finding | None = Finding(category, r.start, end, stripped, round(float(r.score), 2), detector)
+        if category in ("name", "location") and (detector.startswith("Spacy") or detector == "itp-subject-name"):
+            finding = _refine_ner(text, finding)
+        if finding is not None:
+            candidates.append(finding)
     # Labelled toolkit patterns ("IMEI 4901...") beat generic ones (a Luhn-valid number "looks like" a card).
     candidates.sort(key=lambda f: (-f.score, not f.detector.startswith("itp-"), -_SPECIFICITY[f.category],
                                    -(f.end - f.start), f.start))

@@ -1,0 +1,63 @@
+"""The case library: the directory of teaching cases a programme ships or maintains.
+
+By default it is ``case_studies/`` at the repository root; ``$ITP_CASE_LIBRARY`` points elsewhere (a
+programme's own cases, or a test's temporary copy).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import files
+from .errors import InvalidInput, NotFound, Problem
+from .model import CaseStudy
+from .validation import case_files
+
+ENV_VAR = "ITP_CASE_LIBRARY"
+
+
+def case_library_dir() -> Path:
+    """``$ITP_CASE_LIBRARY`` if set, else the repository's ``case_studies/``."""
+    configured = os.environ.get(ENV_VAR)
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parent.parent / "case_studies"
+
+
+def load_library(directory: str | Path | None = None) -> dict[str, CaseStudy]:
+    """Every case in ``directory`` (default: the library), by id, sorted by id.
+
+    One broken file makes the whole call fail with every problem found: a library half-loaded would
+    hide a case from trainees without anyone noticing. ``itp cases validate`` shows what to fix.
+    """
+    directory = Path(directory) if directory is not None else case_library_dir()
+    if not directory.is_dir():
+        raise NotFound(f"case library {directory} does not exist (set ${ENV_VAR} or pass --library)")
+    cases: dict[str, CaseStudy] = {}
+    where: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for path in case_files([directory]):
+        try:
+            case = files.load_case(path)
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+            continue
+        if case.id in cases:
+            problems.append(Problem(f"case id {case.id!r} is also used by {where[case.id]}", field="id", file=str(path)))
+            continue
+        cases[case.id] = case
+        where[case.id] = path
+    if problems:
+        raise InvalidInput(problems)
+    return dict(sorted(cases.items()))
+
+
+def get_case(case_id: str, directory: str | Path | None = None) -> CaseStudy:
+    """The case with this id; NotFound names the ids that do exist."""
+    cases = load_library(directory)
+    try:
+        return cases[case_id]
+    except KeyError:
+        known = ", ".join(cases) or "none"
+        raise NotFound(f"no case {case_id!r} in the library (known: {known})") from None
