@@ -393,15 +393,20 @@ def remove_review_trigger(plan: TreatmentPlan, index: int) -> TreatmentPlan:
 # --- form input ---------------------------------------------------------------------------------------------
 
 _OPTIONAL_NUMBERS = {"baseline", "target", "target_week", "remeasure_every_weeks", "review_week"}
+_LINE_LISTS = {"early_review_triggers"}
+"""List fields typed one item per line."""
 _OPTIONAL_CHOICES = {"time_of_day", "patient_quote_id", "strength_id", "barrier_id", "target_date", "review_date"}
 
 
 def form_value(name: str, raw: Any) -> Any:
     """What a form's raw input means for field ``name``: a blank number or choice is 'not set' (None).
 
-    Text boxes give strings; pydantic turns '12' into 12.0, but '' must mean 'no baseline yet', not an error.
+    Text boxes give strings; pydantic turns '12' into 12.0, but '' must mean 'no baseline yet', not an error,
+    and a box of review triggers holds one trigger per line.
     """
     if isinstance(raw, str) and name in _OPTIONAL_NUMBERS | _OPTIONAL_CHOICES and not raw.strip():
         return None
+    if isinstance(raw, str) and name in _LINE_LISTS:
+        return [line.strip() for line in raw.splitlines() if line.strip()]
     return raw
 

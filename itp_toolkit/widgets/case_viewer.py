@@ -1,0 +1,94 @@
+"""The trainee's view of a case: narrative sections, supports and barriers, their words, scores, timeline.
+
+Everything shown comes from ``itp_toolkit.views`` (which strips supervisor-only material); this widget only
+lays it out. Advancing ``week`` reveals the timeline events and scores of that week, as the exercise unfolds.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import traitlets as t
+
+from ..model import CaseStudy
+from ..views import case_sections, figure_png, measure_plot, revealed_events
+from ._common import css, list_html, text_html
+
+# Sections shown open on their own, not folded into the accordion: what a plan is built from.
+_PINNED = ("strengths", "barriers", "words")
+
+
+def _section_widget(section) -> w.HTML:
+    parts = [text_html(p) for p in section.paragraphs]
+    if section.items:
+        parts.append(list_html(section.items))
+    return css(w.HTML("".join(parts)), "itp-case-section", f"itp-case-{section.key}")
+
+
+class CaseViewer(w.VBox):
+    """A case as the trainee sees it at exercise ``week``."""
+
+    week = t.Int(0, help="Exercise week: timeline events and scores up to this week are shown.").tag(sync=False)
+
+    def __init__(self, case: CaseStudy, week: int = 0, **kwargs):
+        # Keep only the trainee's copy: teaching notes and the reference plan never enter this widget.
+        self._case = case.for_trainee()
+        self.title = css(w.HTML(text_html(self._case.title, "h3")), "itp-case-title")
+        self.narrative = css(w.Accordion(), "itp-case-narrative")
+        self.pinned = css(w.VBox(), "itp-case-pinned")
+        self.plot = css(w.Image(format="png", layout=w.Layout(max_width="640px")), "itp-measure-plot")
+        self.timeline = css(w.VBox(), "itp-timeline")
+        super().__init__(**kwargs)
+        css(self, "itp-case-viewer")
+        self.week = week
+        self._render()
+
+    @property
+    def case(self) -> CaseStudy:
+        return self._case
+
+    @t.validate("week")
+    def _valid_week(self, proposal):
+        if proposal["value"] < 0:
+            raise t.TraitError("week cannot be negative")
+        return proposal["value"]
+
+    @t.observe("week")
+    def _week_changed(self, change) -> None:
+        if hasattr(self, "narrative"):
+            self._render()
+
+    def _render(self) -> None:
+        sections = case_sections(self._case, self.week)
+        folded = [s for s in sections if s.key not in _PINNED and s.key != "timeline"]
+        self.narrative.children = [_section_widget(s) for s in folded]
+        for i, s in enumerate(folded):
+            self.narrative.set_title(i, s.title)
+        self.pinned.children = [
+            w.VBox([css(w.HTML(text_html(s.title, "h4")), "itp-case-heading"), _section_widget(s)])
+            for s in sections
+            if s.key in _PINNED
+        ]
+        fig = measure_plot(self._case, self.week)
+        self.plot.value = figure_png(fig)
+        events = revealed_events(self._case, self.week)
+        self.timeline.children = [
+            css(
+                w.HTML(text_html(f"Week {e.week}: {e.title}", "h4") + text_html(e.description)),
+                "itp-timeline-event",
+            )
+            for e in events
+        ]
+        heading = [css(w.HTML(text_html(f"Timeline (exercise week {self.week})", "h4")), "itp-case-heading")]
+        self.children = [
+            self.title,
+            self.narrative,
+            self.pinned,
+            css(w.HTML(text_html("Scores", "h4")), "itp-case-heading"),
+            self.plot,
+            *heading,
+            self.timeline if events else w.Label("No events yet."),
+        ]
+
+    def advance(self, weeks: int = 1) -> None:
+        """Move the exercise on (the Python twin of a 'next week' button)."""
+        self.week = self.week + weeks

@@ -1,0 +1,197 @@
+"""Live critique beside the editor: findings grouped by family, each a button that focuses its element.
+
+Critique reruns as the trainee types, but at most once per ``delay`` seconds: the first change schedules a
+run, later changes before it fires ride along with it, and the run reads the plan as it is by then.
+``refresh()`` runs at once (tests, and a 'check now' button). The findings and the individualization score
+come from ``itp_toolkit.checks``; grouping and headings from ``itp_toolkit.views.critique_groups``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable, Iterable
+
+import ipywidgets as w
+import traitlets as t
+
+from ..checks import Finding, IndividualizationScore, critique, individualization_score
+from ..model import CaseStudy, TreatmentPlan
+from ..views import critique_groups, severity_totals
+from ._common import close_tree, css, list_html, text_html
+
+log = logging.getLogger(__name__)
+
+BUTTON_TEXT_MAX = 140
+"""Longer messages are cut on the button (the whole message is its tooltip and is shown below it)."""
+
+
+def _short(text: str, limit: int = BUTTON_TEXT_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class CritiquePanel(w.VBox):
+    """Findings on the current draft, grouped by rule family, with the individualization score."""
+
+    plan = t.Instance(TreatmentPlan, help="The draft being critiqued; setting it schedules a (debounced) run.")
+    week = t.Int(None, allow_none=True, help="Exercise week for critique (None: the plan's own week).")
+    delay = t.Float(0.3, help="Seconds to wait after a change before critiquing again.")
+    findings = t.List(help="The findings of the last run, in critique order.")
+    score = t.Instance(IndividualizationScore, allow_none=True, help="The last individualization score.")
+    runs = t.Int(0, help="How many times critique has run (to show the debounce at work).")
+
+    def __init__(self, plan: TreatmentPlan, case: CaseStudy, *, week: int | None = None,
+                 peers: Iterable[TreatmentPlan] | None = None, config=None,
+                 critique_fn: Callable[..., list[Finding]] = critique,
+                 score_fn: Callable[[TreatmentPlan, CaseStudy], IndividualizationScore] = individualization_score,
+                 delay: float = 0.3, **kwargs):
+        self._case = case
+        self._peers = tuple(peers or ())
+        self._config = config
+        self._critique = critique_fn
+        self._score = score_fn
+        self._focus_callbacks: list[Callable[[str], object]] = []
+        self._pending: asyncio.TimerHandle | threading.Timer | None = None
+        self._lock = threading.Lock()
+        self.score_label = css(w.Label(), "itp-score")
+        self.score_bar = css(w.IntProgress(min=0, max=100, layout=w.Layout(width="200px")), "itp-score-bar")
+        self.totals = css(w.Label(), "itp-critique-totals")
+        self.status = css(w.Label(), "itp-critique-status")
+        self.unused = css(w.VBox(), "itp-facts-unused")
+        self.groups_box = css(w.VBox(), "itp-critique-groups")
+        self.finding_buttons: list[w.Button] = []
+        self.check_now = css(w.Button(description="Check now", layout=w.Layout(width="auto")), "itp-critique-refresh")
+        self.check_now.on_click(lambda _b: self.refresh())
+        super().__init__(**kwargs)
+        css(self, "itp-critique-panel")
+        self.delay = delay
+        self.week = week
+        self.children = [
+            w.HBox([self.score_label, self.score_bar, self.check_now]),
+            self.totals,
+            self.status,
+            self.groups_box,
+            self.unused,
+        ]
+        self._ready = True
+        self.plan = plan
+        self.refresh()
+
+    # --- public API ----------------------------------------------------------------------------------------
+
+    def on_focus(self, callback: Callable[[str], object], remove: bool = False) -> None:
+        """Call ``callback(element_id)`` when a finding is clicked (the editor's ``focus``)."""
+        if remove:
+            self._focus_callbacks.remove(callback)
+        else:
+            self._focus_callbacks.append(callback)
+
+    def focus(self, element_id: str) -> None:
+        """What clicking a finding does: ask whoever listens to show that element."""
+        for callback in list(self._focus_callbacks):
+            callback(element_id)
+
+    def refresh(self) -> None:
+        """Critique the current plan now (cancelling a scheduled run)."""
+        self._cancel()
+        plan = self.plan
+        findings = self._critique(plan, self._case, config=self._config, peers=self._peers, week=self.week)
+        score = self._score(plan, self._case)
+        self.runs += 1
+        self.findings = list(findings)
+        self.score = score
+        self._render()
+
+    def close(self) -> None:
+        self._cancel()
+        super().close()
+
+    # --- debounce --------------------------------------------------------------------------------------------
+
+    @t.observe("plan", "week")
+    def _changed(self, change) -> None:
+        if getattr(self, "_ready", False):
+            self._schedule()
+
+    def _schedule(self) -> None:
+        with self._lock:
+            if self._pending is not None:
+                return  # a run is already due; it will read the latest plan
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                timer = threading.Timer(self.delay, self._fire)
+                timer.daemon = True
+                self._pending = timer
+                timer.start()
+            else:  # in a kernel: stay on its event loop, where widget messages belong
+                self._pending = loop.call_later(self.delay, self._fire)
+
+    def _cancel(self) -> None:
+        with self._lock:
+            if self._pending is not None:
+                self._pending.cancel()
+                self._pending = None
+
+    def _fire(self) -> None:
+        with self._lock:
+            self._pending = None
+        try:
+            self.refresh()
+        except Exception as exc:  # a failing rule must not take the trainee's editor down with it
+            log.exception("critique failed")
+            self.status.value = f"Critique could not run: {exc}"
+
+    # --- rendering -----------------------------------------------------------------------------------------
+
+    def _finding_row(self, finding: Finding) -> w.VBox:
+        button = css(
+            w.Button(description=_short(finding.message), tooltip=finding.message,
+                     disabled=finding.element_id is None, layout=w.Layout(width="100%", height="auto")),
+            "itp-finding", f"itp-finding-{finding.severity}",
+        )
+        if finding.element_id is not None:
+            button.on_click(lambda _b, eid=finding.element_id: self.focus(eid))
+        button.finding = finding  # so tests and callers can tell which finding a button is
+        self.finding_buttons.append(button)
+        parts: list[w.Widget] = [button]
+        if len(finding.message) > BUTTON_TEXT_MAX:
+            parts.append(css(w.HTML(text_html(finding.message)), "itp-finding-message"))
+        if finding.suggestion:
+            parts.append(css(w.HTML(text_html(f"Try: {finding.suggestion}")), "itp-suggestion"))
+        if finding.evidence:
+            parts.append(css(w.HTML(list_html(finding.evidence)), "itp-evidence"))
+        return css(w.VBox(parts), "itp-finding-row")
+
+    def _render(self) -> None:
+        old = list(self.groups_box.children) + list(self.unused.children)
+        self.finding_buttons = []
+        groups = []
+        for group in critique_groups(self.findings):
+            rows = [self._finding_row(f) for f in group.findings]
+            heading = css(w.HTML(text_html(group.heading, "h4")), "itp-finding-group-heading")
+            groups.append(css(w.VBox([heading, *rows]), "itp-finding-group", f"itp-family-{group.family}"))
+        self.groups_box.children = groups
+        totals = severity_totals(self.findings)
+        self.totals.value = (
+            ", ".join(f"{n} {s}{'' if n == 1 else 's'}" for s, n in totals.items()) if self.findings
+            else "No findings: nothing to fix that the checks can see."
+        )
+        self.status.value = ""
+        if self.score is not None:
+            self.score_label.value = f"Individualization: {self.score.score}/100"
+            self.score_bar.value = self.score.score
+            ignored = self.score.facts_ignored
+            self.unused.children = (
+                [css(w.HTML(text_html("Not yet used from this case", "h4")), "itp-facts-unused-heading"),
+                 css(w.HTML(list_html(ignored)), "itp-facts-unused-list")] if ignored else []
+            )
+        for widget in old:
+            close_tree(widget)
+
+
+def connect_critique(editor, panel: CritiquePanel) -> None:
+    """Wire an editor and a panel: edits reach the panel, clicked findings focus the editor."""
+    editor.observe(lambda change: setattr(panel, "plan", change["new"]), "plan")
+    panel.on_focus(editor.focus)

@@ -1,0 +1,662 @@
+"""The plan editor: problems -> goals -> objectives -> interventions, and the plan-level sections around them.
+
+The editor holds the current draft in its ``plan`` trait and replaces it on every edit; every edit goes
+through ``itp_toolkit.editing``, so element ids never change and the rules live outside the UI. Observe
+``plan`` to react to edits (autosave, critique). Three kinds of change, three costs:
+
+* typing in a field updates ``plan`` and that element's header only: rebuilding would take the browser's
+  focus away mid-word;
+* a link, an unlink or a field set from Python re-syncs one element's form;
+* adding, removing or moving re-arranges the tree, reusing the forms of elements that still exist;
+* ``set_plan`` (loading another revision) builds everything afresh.
+
+Every button has a Python twin (``add_problem``, ``set_field``, ``link_fact``, ``remove``, ``move``, ...), and
+each form's widgets are reachable as ``editor.cards[element_id].fields[name]`` so tests can type into them.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+import traitlets as t
+
+from .. import editing
+from ..errors import InvalidInput, NotFound
+from ..errors import Problem as InputProblem
+from ..library_interventions import library_choices, load_library
+from ..model import CaseStudy, PlanElement, TreatmentPlan, new_id
+from ..model.measures import INSTRUMENTS
+from ..model.plan import Delivery, Format, TimeOfDay
+from ..views import fact_choices, fact_label, plan_outline
+from ._common import choice_label, close_tree, css, text_html
+
+FOCUS_CLASS = "itp-focused"
+INVALID_CLASS = "itp-invalid"
+_INDENT = {"problem": "0px", "goal": "24px", "objective": "48px", "intervention": "72px"}
+_CHILD_KIND = {"problem": "goal", "goal": "objective", "objective": "intervention"}
+_TREE_KINDS = ("problem", "goal", "objective", "intervention")
+_NUMBER_FIELDS = ("baseline", "target", "target_week", "remeasure_every_weeks")
+
+
+def _options(literal: Any, *, blank: str | None = None) -> list[tuple[str, Any]]:
+    opts = [(choice_label(v), v) for v in typing.get_args(literal)]
+    return ([(blank, "")] if blank is not None else []) + opts  # "" means not set (editing.form_value)
+
+
+def _display(value: Any) -> Any:
+    """A model value as a form shows it: None as blank, numbers as text (12.0 as '12')."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return f"{value:g}"
+    return value
+
+
+class ElementCard(w.VBox):
+    """One element's form: header, fields, links to case facts, buttons and (in the tree) its children."""
+
+    def __init__(self, element_id: str, kind: str, **kwargs):
+        self.element_id = element_id
+        self.kind = kind
+        self.header = css(w.Label(), "itp-element-header")
+        self.fields: dict[str, w.ValueWidget] = {}
+        self.buttons: dict[str, w.Button] = {}
+        self.error = css(w.Label(), "itp-field-error")
+        self.links = css(w.VBox(), "itp-links")
+        self.fact_picker: w.Dropdown | None = None
+        self.library_picker: w.Dropdown | None = None
+        self.children_box = css(w.VBox(), "itp-children")
+        super().__init__(**kwargs)
+        css(self, "itp-element", f"itp-{kind.replace('_', '-')}")
+
+
+class PlanEditor(w.VBox):
+    """Edit one treatment plan for one case, entirely through ``itp_toolkit.editing``."""
+
+    plan = t.Instance(TreatmentPlan, help="The current draft. Replaced, never mutated, on every edit.")
+    focused_id = t.Unicode(None, allow_none=True, help="The element last focused (highlighted) in the editor.")
+    error = t.Unicode("", help="Why the last edit was refused ('' when it was accepted).")
+    week = t.Int(0, help="Exercise week: only timeline events revealed by then are offered as links.")
+
+    def __init__(self, plan: TreatmentPlan, case: CaseStudy, *, week: int | None = None,
+                 id_factory: Callable[[str], str] = new_id, **kwargs):
+        self._case = case.for_trainee()
+        self._new_id = id_factory
+        self._layouts: dict[tuple, w.Layout] = {}
+        self._mode = "load"
+        self._mode_element: str | None = None
+        self._syncing = False
+        self.cards: dict[str, ElementCard] = {}
+        self.plan_fields: dict[str, w.ValueWidget] = {}
+        self.buttons: dict[str, w.Button] = {}
+        self.error_label = css(w.Label(), "itp-plan-error")
+        super().__init__(**kwargs)
+        css(self, "itp-plan-editor")
+        self.week = plan.written_at_week if week is None else week
+        self.plan = plan
+
+    # --- public API --------------------------------------------------------------------------------------
+
+    @property
+    def case(self) -> CaseStudy:
+        return self._case
+
+    def set_plan(self, plan: TreatmentPlan) -> None:
+        """Load another draft or revision: the whole form is built afresh from it."""
+        if plan == self.plan:  # traitlets sees no change; rebuild anyway to drop half-typed invalid input
+            self._rebuild()
+            return
+        self._commit(plan, "load")
+
+    def add_problem(self, statement: str = "") -> str:
+        """Add a problem at the end; returns its id."""
+        eid = self._new_id("problem")
+        self._commit(editing.add_problem(self.plan, statement, element_id=eid), "structure")
+        return eid
+
+    def add_goal(self, problem_id: str, statement: str = "") -> str:
+        eid = self._new_id("goal")
+        self._commit(editing.add_goal(self.plan, problem_id, statement, element_id=eid), "structure")
+        return eid
+
+    def add_objective(self, goal_id: str, description: str = "") -> str:
+        eid = self._new_id("objective")
+        self._commit(editing.add_objective(self.plan, goal_id, description, element_id=eid), "structure")
+        return eid
+
+    def add_intervention(self, objective_id: str, description: str = "") -> str:
+        eid = self._new_id("intervention")
+        self._commit(editing.add_intervention(self.plan, objective_id, description, element_id=eid), "structure")
+        return eid
+
+    def add_child(self, parent_id: str) -> str:
+        """Add the next level under an element (a goal under a problem, and so on)."""
+        kind = self.cards[parent_id].kind
+        return {"problem": self.add_goal, "goal": self.add_objective, "objective": self.add_intervention}[kind](parent_id)
+
+    def apply_library(self, objective_id: str, item_id: str) -> str:
+        """Add an intervention pre-filled from the library (to be adapted); returns its id."""
+        eid = self._new_id("intervention")
+        item = load_library().item(item_id)
+        self._commit(editing.apply_library_intervention(self.plan, objective_id, item, element_id=eid), "structure")
+        return eid
+
+    def add_strength_use(self, strength_id: str | None = None, how: str = "") -> str:
+        eid = self._new_id("strength_use")
+        self._commit(editing.add_strength_use(self.plan, strength_id, how, element_id=eid), "structure")
+        return eid
+
+    def add_barrier_plan(self, barrier_id: str | None = None, mitigation: str = "") -> str:
+        eid = self._new_id("barrier_plan")
+        self._commit(editing.add_barrier_plan(self.plan, barrier_id, mitigation, element_id=eid), "structure")
+        return eid
+
+    def add_deferral(self, concern_id: str | None = None, reason: str = "") -> str:
+        """Defer a concern; without one, the first concern the plan neither addresses nor defers yet."""
+        if concern_id is None:
+            used = self.plan.linked_fact_ids()
+            concerns = [c.id for c in self._case.presenting_concerns]
+            concern_id = next((c for c in concerns if c not in used), concerns[0])
+        eid = self._new_id("deferral")
+        self._commit(editing.add_deferral(self.plan, concern_id, reason, element_id=eid), "structure")
+        return eid
+
+    def add_discharge_criterion(self, text: str = "") -> str:
+        eid = self._new_id("discharge")
+        self._commit(editing.add_discharge_criterion(self.plan, text, element_id=eid), "structure")
+        return eid
+
+    def remove(self, element_id: str) -> None:
+        """Remove an element and everything under it."""
+        self._commit(editing.remove_element(self.plan, element_id), "structure")
+
+    def move(self, element_id: str, delta: int) -> None:
+        """Move an element up (-1) or down (+1) among its siblings."""
+        index, _ = editing.sibling_position(self.plan, element_id)
+        self._commit(editing.move_element(self.plan, element_id, index + delta), "structure")
+
+    def set_field(self, element_id: str, name: str, value: Any) -> None:
+        """Set one field of one element (what typing does), and show the new value in its form."""
+        self._commit(editing.update_element(self.plan, element_id, **{name: editing.form_value(name, value)}),
+                     "element", element_id)
+
+    def set_plan_field(self, name: str, value: Any) -> None:
+        """Set a plan-level field: 'title', 'safety_plan', 'notes', 'participation.copy_given', 'review.review_week'."""
+        self._commit(self._plan_field_edit(name, value), "plan")
+
+    def link_fact(self, element_id: str, fact_id: str) -> None:
+        """Link a case fact to an element (a quote on a goal with none becomes the goal's quote)."""
+        self._commit(editing.link_fact(self.plan, element_id, fact_id, self._case), "element", element_id)
+
+    def unlink_fact(self, element_id: str, fact_id: str) -> None:
+        self._commit(editing.unlink_fact(self.plan, element_id, fact_id), "element", element_id)
+
+    def quote_as_goal(self, goal_id: str, quote_id: str) -> None:
+        """State a goal in the person's words, from one of the case's quotes."""
+        quote = next((q for q in self._case.patient_words if q.id == quote_id), None)
+        if quote is None:
+            raise NotFound(f"the case has no quote {quote_id!r}")
+        self._commit(editing.quote_as_goal(self.plan, goal_id, quote), "element", goal_id)
+
+    def focus(self, element_id: str | None) -> bool:
+        """Highlight an element's form (CSS class ``itp-focused``); False if the plan no longer has it."""
+        previous = self.cards.get(self.focused_id or "")
+        if previous is not None:
+            previous.remove_class(FOCUS_CLASS)
+        card = self.cards.get(element_id or "")
+        if card is None:
+            self.focused_id = None
+            return False
+        card.add_class(FOCUS_CLASS)
+        self.focused_id = element_id
+        return True
+
+    # --- committing edits --------------------------------------------------------------------------------
+
+    def _commit(self, plan: TreatmentPlan, mode: str, element_id: str | None = None) -> None:
+        self._mode, self._mode_element = mode, element_id
+        try:
+            self.plan = plan
+        finally:
+            self._mode, self._mode_element = "load", None
+        self.error = ""
+
+    def _try(self, action: Callable[[], None], card: ElementCard | None = None, widget: w.Widget | None = None) -> None:
+        """Run an edit from the UI; a refused edit is shown next to the field and leaves the plan as it was."""
+        try:
+            action()
+        except (InvalidInput, NotFound) as exc:
+            self.error = str(exc)
+            target = card.error if card is not None else self.error_label
+            target.value = str(exc).replace("<input>: ", "")
+            if widget is not None:
+                widget.add_class(INVALID_CLASS)
+            return
+        if card is not None:
+            card.error.value = ""
+        else:
+            self.error_label.value = ""
+        if widget is not None:
+            widget.remove_class(INVALID_CLASS)
+
+    @t.observe("plan")
+    def _plan_changed(self, change) -> None:
+        mode = self._mode
+        if mode == "load":
+            self._rebuild()
+        elif mode == "structure":
+            self._arrange()
+        elif mode == "element" and self._mode_element is not None:
+            self._sync_card(self._mode_element)
+            self._refresh_headers()
+        elif mode == "text" and self._mode_element is not None:
+            self._refresh_headers()
+        elif mode == "plan":
+            self._sync_plan_fields()
+
+    @t.observe("week")
+    def _week_changed(self, change) -> None:
+        if change["old"] != change["new"] and self.cards:
+            self._rebuild()
+
+    def _plan_field_edit(self, name: str, value: Any) -> TreatmentPlan:
+        section, _, field = name.partition(".")
+        if field:
+            value = editing.form_value(field, value)
+            if section == "participation":
+                return editing.set_participation(self.plan, **{field: value})
+            if section == "review":
+                return editing.set_review(self.plan, **{field: value})
+            raise InvalidInput([InputProblem("not a plan-level setting", field=name)])
+        return editing.update_plan(self.plan, **{name: editing.form_value(name, value)})
+
+    # --- widget events -----------------------------------------------------------------------------------
+
+    def _bind(self, card: ElementCard, name: str, widget: w.ValueWidget) -> w.ValueWidget:
+        card.fields[name] = widget
+
+        def changed(change: dict) -> None:
+            if self._syncing:
+                return
+            self._try(lambda: self._commit(
+                editing.update_element(self.plan, card.element_id, **{name: editing.form_value(name, change["new"])}),
+                "text", card.element_id,
+            ), card, widget)
+
+        widget.observe(changed, "value")
+        return widget
+
+    def _bind_plan(self, name: str, widget: w.ValueWidget) -> w.ValueWidget:
+        self.plan_fields[name] = widget
+
+        def changed(change: dict) -> None:
+            if self._syncing:
+                return
+            self._try(lambda: self._commit(self._plan_field_edit(name, change["new"]), "text", "plan"), None, widget)
+
+        widget.observe(changed, "value")
+        return widget
+
+    def _button(self, description: str, cls: str, action: Callable[[], Any], card: ElementCard | None = None,
+                tooltip: str = "") -> w.Button:
+        button = css(w.Button(description=description, tooltip=tooltip or description,
+                              layout=self._layout(width="auto")), cls)
+        button.on_click(lambda _b: self._try(action, card))
+        return button
+
+    # --- building forms ----------------------------------------------------------------------------------
+
+    def _text(self, cls: str, placeholder: str = "", *, area: bool = False, width: str = "100%") -> w.ValueWidget:
+        widget = (w.Textarea if area else w.Text)(placeholder=placeholder, continuous_update=True,
+                                                  layout=self._layout(width=width))
+        return css(widget, cls)
+
+    def _layout(self, **settings: str) -> w.Layout:
+        """Shared Layout objects: a big plan has hundreds of fields and each Layout is a widget of its own."""
+        key = tuple(sorted(settings.items()))
+        if key not in self._layouts:
+            self._layouts[key] = w.Layout(**settings)
+        return self._layouts[key]
+
+    def _labelled(self, label: str, widget: w.Widget) -> w.Widget:
+        """A field with its label: the widget's own description where it has one (fewer widgets to build)."""
+        if isinstance(widget, (w.Text, w.Textarea, w.Combobox, w.Dropdown)):
+            widget.description = label
+            widget.style.description_width = "150px"
+            return widget
+        return w.HBox([w.Label(label, layout=self._layout(width="150px", flex="0 0 auto")), widget],
+                      layout=self._layout(width="100%"))
+
+    def _card(self, element: PlanElement) -> ElementCard:
+        kind = editing.element_kind(element)
+        card = ElementCard(element.id, kind, layout=self._layout(margin=f"4px 0 4px {_INDENT.get(kind, '0px')}"))
+        rows: list[w.Widget] = getattr(self, f"_{kind}_form")(card, element)
+        tools = []
+        if kind in _TREE_KINDS:
+            card.buttons["up"] = self._button("↑", "itp-move-up", lambda: self.move(card.element_id, -1), card, "Move up")
+            card.buttons["down"] = self._button("↓", "itp-move-down", lambda: self.move(card.element_id, 1), card,
+                                                "Move down")
+            tools += [card.buttons["up"], card.buttons["down"]]
+            child = _CHILD_KIND.get(kind)
+            if child:
+                card.buttons["add_child"] = self._button(
+                    f"Add {child}", f"itp-add-{child}", lambda: self.add_child(card.element_id), card)
+                tools.append(card.buttons["add_child"])
+        card.buttons["remove"] = self._button("Remove", "itp-remove", lambda: self.remove(card.element_id), card,
+                                              f"Remove this {choice_label(kind)} and everything under it")
+        tools.append(card.buttons["remove"])
+        parts: list[w.Widget] = [w.HBox([card.header, *tools]), *rows]
+        if "linked_facts" in type(element).model_fields:
+            parts.append(self._links_form(card))
+        parts.append(card.error)
+        if kind in _CHILD_KIND:
+            parts.append(card.children_box)
+        card.children = parts
+        self._fill(card, element)
+        return card
+
+    def _links_form(self, card: ElementCard) -> w.VBox:
+        choices = fact_choices(self._case, week=self.week)
+        card.fact_picker = css(w.Dropdown(options=[("Link to a fact of the case…", "")] + [(c.label, c.id) for c in choices],
+                                          value="", layout=self._layout(width="60%")), "itp-fact-picker")
+        card.buttons["link"] = self._button("Link", "itp-link-fact", lambda: self._link_picked(card), card)
+        return w.VBox([card.links, w.HBox([card.fact_picker, card.buttons["link"]])])
+
+    def _link_picked(self, card: ElementCard) -> None:
+        if card.fact_picker is not None and card.fact_picker.value:
+            self.link_fact(card.element_id, card.fact_picker.value)
+            card.fact_picker.value = ""
+
+    def _problem_form(self, card: ElementCard, e) -> list[w.Widget]:
+        return [
+            self._labelled("Problem", self._bind(card, "statement", self._text(
+                "itp-problem-statement", "In this person's terms, e.g. 'Panic attacks keep her out of lectures'"))),
+            self._labelled("As evidenced by", self._bind(card, "evidenced_by", self._text(
+                "itp-problem-evidence", "Observable behaviour: how often, how much, where", area=True))),
+        ]
+
+    def _goal_form(self, card: ElementCard, e) -> list[w.Widget]:
+        quotes = [(f"“{q.text}”", q.id) for q in self._case.patient_words]
+        quote = css(w.Dropdown(options=[("(no quote)", "")] + quotes, layout=self._layout(width="70%")), "itp-goal-quote")
+        card.buttons["quote_as_goal"] = self._button(
+            "Use the quote as the goal", "itp-quote-as-goal",
+            lambda: self.quote_as_goal(card.element_id, card.fields["patient_quote_id"].value), card)
+        return [
+            self._labelled("Goal", self._bind(card, "statement", self._text(
+                "itp-goal-statement", "Ideally in the person's own words"))),
+            self._bind(card, "in_patient_words", css(w.Checkbox(description="These are the person's own words",
+                                                                indent=False), "itp-goal-own-words")),
+            self._labelled("Their words", w.HBox([self._bind(card, "patient_quote_id", quote),
+                                                  card.buttons["quote_as_goal"]])),
+        ]
+
+    def _objective_form(self, card: ElementCard, e) -> list[w.Widget]:
+        measure = css(w.Combobox(options=list(INSTRUMENTS), ensure_option=False,
+                                 placeholder="An instrument (PHQ-9, GAD-7…) or what is counted",
+                                 layout=self._layout(width="100%")), "itp-objective-measure")
+        numbers = {
+            "baseline": "Baseline", "target": "Target", "target_week": "Target week", "remeasure_every_weeks":
+            "Re-measure every (weeks)",
+        }
+        number_rows = [
+            self._labelled(label, self._bind(card, name, self._text(f"itp-objective-{name.replace('_', '-')}",
+                                                                   "number", width="280px")))
+            for name, label in numbers.items()
+        ]
+        library = css(w.Dropdown(options=[("Evidence-based options…", "")] + library_choices(self._case), value="",
+                                 layout=self._layout(width="60%")), "itp-library-choice")
+        card.library_picker = library
+        card.buttons["apply_library"] = self._button(
+            "Pre-fill an intervention", "itp-apply-library", lambda: self._library_picked(card), card,
+            "Adds an intervention with the library's generic text: adapt it to this person")
+        return [
+            self._labelled("Objective", self._bind(card, "description", self._text(
+                "itp-objective-description", "An observable behaviour, e.g. 'stays through 4 of 5 lectures a week'"))),
+            self._labelled("Measure", self._bind(card, "measure", measure)),
+            *number_rows,
+            self._labelled("From the library", w.HBox([library, card.buttons["apply_library"]])),
+        ]
+
+    def _library_picked(self, card: ElementCard) -> None:
+        if card.library_picker is not None and card.library_picker.value:
+            self.apply_library(card.element_id, card.library_picker.value)
+            card.library_picker.value = ""
+
+    def _intervention_form(self, card: ElementCard, e) -> list[w.Widget]:
+        def text(name: str, label: str, placeholder: str, area: bool = False) -> w.Widget:
+            cls = f"itp-intervention-{name.replace('_', '-')}"
+            return self._labelled(label, self._bind(card, name, self._text(cls, placeholder, area=area)))
+
+        def choice(name: str, label: str, options: list) -> w.Widget:
+            cls = f"itp-intervention-{name.replace('_', '-')}"
+            return self._labelled(label, self._bind(card, name, css(w.Dropdown(options=options), cls)))
+
+        return [
+            text("description", "What is done", "Adapted to this person: their situations, supports, words", True),
+            text("modality", "Modality", "e.g. behavioural activation, CPT, MI"),
+            choice("format", "Format", _options(Format)),
+            choice("delivery", "Delivery", _options(Delivery)),
+            text("frequency", "Frequency", "e.g. weekly, every two weeks"),
+            text("duration", "Duration", "e.g. 12 sessions, weeks 2-10"),
+            choice("time_of_day", "Time of day", _options(TimeOfDay, blank="(not set)")),
+            text("responsible_role", "Responsible", "e.g. trainee therapist, peer specialist"),
+            text("evidence_base", "Evidence base", "Guideline or source"),
+        ]
+
+    def _strength_use_form(self, card: ElementCard, e) -> list[w.Widget]:
+        options = [("(choose a strength)", "")] + [(s.text, s.id) for s in self._case.strengths]
+        return [
+            self._labelled("Strength", self._bind(card, "strength_id", css(
+                w.Dropdown(options=options, layout=self._layout(width="100%")), "itp-strength-choice"))),
+            self._labelled("How it is used", self._bind(card, "how", self._text("itp-strength-how", "Concretely"))),
+        ]
+
+    def _barrier_plan_form(self, card: ElementCard, e) -> list[w.Widget]:
+        options = [("(another barrier, in my words)", "")] + [(b.text, b.id) for b in self._case.barriers]
+        return [
+            self._labelled("Barrier", self._bind(card, "barrier_id", css(
+                w.Dropdown(options=options, layout=self._layout(width="100%")), "itp-barrier-choice"))),
+            self._labelled("In my words", self._bind(card, "barrier", self._text("itp-barrier-text", "Optional"))),
+            self._labelled("Mitigation", self._bind(card, "mitigation", self._text(
+                "itp-barrier-mitigation", "What the plan does about it"))),
+        ]
+
+    def _deferral_form(self, card: ElementCard, e) -> list[w.Widget]:
+        options = [(c.summary, c.id) for c in self._case.presenting_concerns]
+        return [
+            self._labelled("Concern", self._bind(card, "concern_id", css(
+                w.Dropdown(options=options, layout=self._layout(width="100%")), "itp-deferral-concern"))),
+            self._labelled("Why not now", self._bind(card, "reason", self._text("itp-deferral-reason", "The reason"))),
+        ]
+
+    def _discharge_form(self, card: ElementCard, e) -> list[w.Widget]:
+        return [self._labelled("Criterion", self._bind(card, "text", self._text(
+            "itp-discharge-text", "An observable sign that treatment can end")))]
+
+    def _fill(self, card: ElementCard, element: PlanElement) -> None:
+        """Show an element's current values in its form (without treating that as an edit)."""
+        self._syncing = True
+        try:
+            for name, widget in card.fields.items():
+                value = _display(getattr(element, name))
+                if widget.value != value:
+                    widget.value = value
+        finally:
+            self._syncing = False
+        for name, widget in card.fields.items():
+            widget.remove_class(INVALID_CLASS)
+        card.error.value = ""
+        ids = [*getattr(element, "concern_ids", []), *getattr(element, "linked_facts", [])]
+        chips = []
+        for fact_id in dict.fromkeys(ids):
+            unlink = self._button("×", "itp-unlink", lambda f=fact_id: self.unlink_fact(card.element_id, f), card,
+                                  "Remove this link")
+            chips.append(css(w.HBox([css(w.Label(fact_label(self._case, fact_id)), "itp-link-label"), unlink]),
+                             "itp-link"))
+        old = list(card.links.children)
+        card.links.children = chips
+        for chip in old:
+            close_tree(chip)
+
+    # --- arranging the whole form --------------------------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        for card in self.cards.values():
+            close_tree(card)
+        self.cards = {}
+        self.plan_fields = {}
+        for old in list(self.children):
+            if old is not self.error_label:
+                close_tree(old)
+        self.problems_box = css(w.VBox(), "itp-problems")
+        self.strengths_box = css(w.VBox(), "itp-strengths-used")
+        self.barriers_box = css(w.VBox(), "itp-barrier-plans")
+        self.deferrals_box = css(w.VBox(), "itp-deferrals")
+        self.discharge_box = css(w.VBox(), "itp-discharge-criteria")
+        self.buttons = {
+            "add_problem": self._button("Add problem", "itp-add-problem", self.add_problem),
+            "add_strength_use": self._button("Use a strength", "itp-add-strength-use", self.add_strength_use),
+            "add_barrier_plan": self._button("Add a barrier and its mitigation", "itp-add-barrier",
+                                             self.add_barrier_plan),
+            "add_deferral": self._button("Defer a concern", "itp-add-deferral", self.add_deferral),
+            "add_discharge": self._button("Add a discharge criterion", "itp-add-discharge",
+                                          self.add_discharge_criterion),
+        }
+
+        def heading(text: str) -> w.HTML:
+            return css(w.HTML(text_html(text, "h4")), "itp-editor-heading")
+
+        participation = [
+            self._bind_plan(f"participation.{name}", css(w.Checkbox(description=label, indent=False),
+                                                        f"itp-participation-{name.replace('_', '-')}"))
+            for name, label in (("patient_participated", "The person took part in writing the plan"),
+                                ("agreement_recorded", "Their agreement is recorded"),
+                                ("copy_given", "They were given a copy"))
+        ]
+        events = self._case.events_until(self.week)
+        revised = [
+            css(w.Checkbox(description=f"Week {e.week}: {e.title}", indent=False, value=e.id in self.plan.revised_for_events),
+                "itp-revised-for")
+            for e in events
+        ]
+        for box, event in zip(revised, events):
+            box.observe(lambda ch, eid=event.id: self._toggle_event(eid, ch["new"]), "value")
+        self.revised_boxes = dict(zip((e.id for e in events), revised))
+        self.children = [
+            self._labelled("Plan title", self._bind_plan("title", self._text("itp-plan-title", "Optional"))),
+            heading("Problems, goals, objectives and interventions"),
+            self.problems_box,
+            self.buttons["add_problem"],
+            heading("Strengths put to work"), self.strengths_box, self.buttons["add_strength_use"],
+            heading("Barriers and what the plan does about them"), self.barriers_box, self.buttons["add_barrier_plan"],
+            heading("Concerns deferred, and why"), self.deferrals_box, self.buttons["add_deferral"],
+            heading("Safety plan"),
+            self._bind_plan("safety_plan", self._text("itp-safety-plan", "How risk is monitored and managed",
+                                                      area=True)),
+            heading("Discharge criteria"), self.discharge_box, self.buttons["add_discharge"],
+            heading("Participation"), *participation,
+            self._labelled("How they took part", self._bind_plan("participation.note", self._text(
+                "itp-participation-note", "In a sentence"))),
+            heading("Review"),
+            self._labelled("Review at week", self._bind_plan("review.review_week", self._text(
+                "itp-review-week", "week", width="280px"))),
+            self._labelled("Review earlier if", self._bind_plan("review.early_review_triggers", self._text(
+                "itp-review-triggers", "One trigger per line", area=True))),
+            *([heading("Events this revision takes into account"), *revised] if revised else []),
+            heading("Notes"),
+            self._bind_plan("notes", self._text("itp-plan-notes", "Anything else", area=True)),
+            self.error_label,
+        ]
+        self._sync_plan_fields()
+        self._arrange()
+
+    def _toggle_event(self, event_id: str, on: bool) -> None:
+        if self._syncing:
+            return
+        current = [e for e in self.plan.revised_for_events if e != event_id]
+        self._try(lambda: self._commit(editing.update_plan(self.plan, revised_for_events=current + ([event_id] if on else [])),
+                                       "plan"))
+
+    def _sync_plan_fields(self) -> None:
+        p = self.plan
+        values = {
+            "title": p.title, "safety_plan": p.safety_plan, "notes": p.notes,
+            "participation.patient_participated": p.participation.patient_participated,
+            "participation.agreement_recorded": p.participation.agreement_recorded,
+            "participation.copy_given": p.participation.copy_given,
+            "participation.note": p.participation.note,
+            "review.review_week": _display(p.review.review_week),
+            "review.early_review_triggers": "\n".join(p.review.early_review_triggers),
+        }
+        self._syncing = True
+        try:
+            for name, value in values.items():
+                widget = self.plan_fields.get(name)
+                if widget is not None and widget.value != value:
+                    widget.value = value
+            for event_id, box in getattr(self, "revised_boxes", {}).items():
+                box.value = event_id in p.revised_for_events
+        finally:
+            self._syncing = False
+
+    def _sync_card(self, element_id: str) -> None:
+        card = self.cards.get(element_id)
+        if card is not None:
+            self._fill(card, self.plan.element(element_id))
+
+    def _arrange(self) -> None:
+        """Lay the tree out again after an add, remove or move, reusing the forms of elements still there."""
+        plan = self.plan
+        present = {e.id for e in plan.elements()}
+        for gone in [eid for eid in self.cards if eid not in present]:
+            close_tree(self.cards.pop(gone))
+        if self.focused_id not in present:
+            self.focused_id = None
+
+        def card(element: PlanElement) -> ElementCard:
+            if element.id not in self.cards:
+                self.cards[element.id] = self._card(element)
+            return self.cards[element.id]
+
+        problems = []
+        for p in plan.problems:
+            goals = []
+            for g in p.goals:
+                objectives = []
+                for o in g.objectives:
+                    card(o).children_box.children = [card(i) for i in o.interventions]
+                    objectives.append(card(o))
+                card(g).children_box.children = objectives
+                goals.append(card(g))
+            card(p).children_box.children = goals
+            problems.append(card(p))
+        self.problems_box.children = problems
+        self.strengths_box.children = [card(s) for s in plan.strengths_used]
+        self.barriers_box.children = [card(b) for b in plan.barriers]
+        self.deferrals_box.children = [card(d) for d in plan.deferred_concerns]
+        self.discharge_box.children = [card(d) for d in plan.discharge_criteria]
+        self._refresh_headers()
+        if self.focused_id in self.cards:
+            self.cards[self.focused_id].add_class(FOCUS_CLASS)
+
+    def _refresh_headers(self) -> None:
+        """Numbered one-line headers and up/down availability, from ``views.plan_outline``."""
+        for row in plan_outline(self.plan):
+            c = self.cards.get(row.element_id)
+            if c is None:
+                continue
+            c.header.value = row.label
+            c.buttons["up"].disabled = not row.can_move_up
+            c.buttons["down"].disabled = not row.can_move_down
+        for title, items in (("Strength used", self.plan.strengths_used), ("Barrier", self.plan.barriers),
+                             ("Deferred concern", self.plan.deferred_concerns),
+                             ("Discharge criterion", self.plan.discharge_criteria)):
+            for n, item in enumerate(items, start=1):
+                c = self.cards.get(item.id)
+                if c is not None:
+                    c.header.value = f"{title} {n}"
