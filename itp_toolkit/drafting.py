@@ -125,6 +125,8 @@ class DraftSession:
 
     def edit(self, plan: TreatmentPlan) -> None:
         """Take the plan as the trainee now has it; it is saved by the next ``save()``."""
+        if plan == self._plan:
+            return
         if self.locked:
             raise PermissionDenied(
                 "this plan is signed off" if self.draft_status == "accepted"
@@ -132,8 +134,6 @@ class DraftSession:
             )
         if plan.case_id != self.case_id:
             raise InvalidInput([Problem(f"this draft is for case {self.case_id!r}", field="case_id")])
-        if plan == self._plan:
-            return
         self._plan = plan
         self.last_edit_at = self._clock()
         if self._state == "error" and self._conflict_with is not None:

@@ -1,0 +1,277 @@
+"""The trainee's workspace page: pick an assigned case, write the plan, see critique, save, submit, revise.
+
+Composition only: the case viewer, plan editor and critique panel come from ``itp_toolkit.widgets``; saving
+is ``DraftSession``; who may open which case is decided by the store (``list_assigned_cases``,
+``start_draft``), never by what the page shows.
+
+Identity: under JupyterHub the page acts as ``$JUPYTERHUB_USER`` (set by the hub for each user's server);
+otherwise as the workspace's configured user, or ``user=``. Asking for another user than the hub's is refused.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from ..drafting import DraftSession
+from ..errors import ITPError, NotFound, PermissionDenied
+from ..library import load_library
+from ..model import CaseStudy
+from ..store import PlanStore
+from ..widgets import CaseViewer, CritiquePanel, PlanEditor, connect_critique
+from ..widgets._common import css, text_html
+from ..widgets.drafting import DraftControls, Scheduler
+from ..widgets.feedback import FeedbackView
+from ..widgets.history import RevisionHistory
+
+HUB_USER_VAR = "JUPYTERHUB_USER"
+WORKSPACE_VAR = "ITP_WORKSPACE"
+
+
+def resolve_user(requested: str | None, configured: str | None) -> str:
+    """Who the page acts for: the hub's user when there is a hub, else ``requested`` or the configured user."""
+    hub_user = os.environ.get(HUB_USER_VAR) or None
+    if hub_user is not None:
+        if requested is not None and requested != hub_user:
+            raise PermissionDenied(f"this server belongs to {hub_user}; it cannot act as {requested}")
+        return hub_user
+    user = requested or configured
+    if not user:
+        raise PermissionDenied(
+            "no user: run under JupyterHub, set the workspace's user, or pass user= to trainee_workspace()"
+        )
+    return user
+
+
+def _open_workspace(workspace: Any) -> Any:
+    """A Workspace object from a Workspace, a path, or $ITP_WORKSPACE; None when there is none."""
+    if workspace is None:
+        workspace = os.environ.get(WORKSPACE_VAR) or None
+    if workspace is None or not isinstance(workspace, (str, Path)):
+        return workspace
+    from ..workspace import Workspace  # the workspace layer is optional for callers who pass a store
+
+    return Workspace.open(workspace)
+
+
+def _workspace_part(ws: Any, *names: str) -> Any:
+    """The first attribute (or zero-argument method) of ``ws`` among ``names`` that exists."""
+    if ws is None:
+        return None
+    for name in names:
+        value = getattr(ws, name, None)
+        if value is None:
+            continue
+        return value() if callable(value) and not isinstance(value, (PlanStore, Mapping)) else value
+    return None
+
+
+class TraineeWorkspace(w.VBox):
+    """The whole page for one trainee. ``open_case(case_id)`` is the Python twin of picking a case."""
+
+    def __init__(
+        self,
+        store: PlanStore,
+        user: str,
+        cases: Mapping[str, CaseStudy],
+        *,
+        autosave_delay: float = 1.5,
+        critique_delay: float = 0.3,
+        scheduler: Scheduler | None = None,
+        **kwargs: Any,
+    ):
+        self.store = store
+        self.user = user
+        self._cases = dict(cases)
+        self._autosave_delay = autosave_delay
+        self._critique_delay = critique_delay
+        self._scheduler = scheduler
+        self.session: DraftSession | None = None
+        self.case_viewer: CaseViewer | None = None
+        self.editor: PlanEditor | None = None
+        self.critique: CritiquePanel | None = None
+        self.controls: DraftControls | None = None
+        self.history: RevisionHistory | None = None
+        self.feedback: FeedbackView | None = None
+        self.header = css(w.HTML(), "itp-trainee-header")
+        self.case_picker = css(w.Dropdown(description="Case", options=[], value=None), "itp-case-picker")
+        self.open_button = css(w.Button(description="Open case", button_style="primary"), "itp-open-case")
+        self.next_week_button = css(w.Button(description="Next week", icon="forward"), "itp-next-week")
+        self.message = css(w.Label(), "itp-app-message")
+        self.body = css(w.VBox(), "itp-trainee-body")
+        self.open_button.on_click(lambda _: self.open_case(self.case_picker.value))
+        self.next_week_button.on_click(lambda _: self.next_week())
+        self.next_week_button.layout.display = "none"
+        super().__init__(
+            [self.header, w.HBox([self.case_picker, self.open_button, self.next_week_button]), self.message, self.body],
+            **kwargs,
+        )
+        css(self, "itp-trainee-workspace")
+        self._load_assignments()
+
+    # --- Python twins of the page's actions ----------------------------------------------------------------
+
+    @property
+    def assigned_case_ids(self) -> list[str]:
+        return [value for _, value in self.case_picker.options]
+
+    def open_case(self, case_id: str | None) -> None:
+        """Open (or reopen) the trainee's draft for an assigned case, at its latest revision."""
+        if not case_id:
+            self.message.value = "Pick a case first."
+            return
+        if case_id not in self.assigned_case_ids:
+            # The dropdown only offers assigned cases, but a browser can send any value: check again here.
+            self.message.value = f"Case {case_id} is not assigned to you."
+            return
+        try:
+            draft = self.store.start_draft(case_id, actor=self.user)
+            case = self._cases[case_id]
+            session = DraftSession(self.store, draft.id, self.user, case=case)
+        except ITPError as exc:
+            self.message.value = str(exc)
+            return
+        self._close_draft()
+        self.case_picker.value = case_id
+        self.session = session
+        week = session.plan.written_at_week
+        self.case_viewer = CaseViewer(case, week=week)
+        self.editor = PlanEditor(session.plan, case, week=week)
+        self.critique = CritiquePanel(session.plan, case, delay=self._critique_delay)
+        connect_critique(self.editor, self.critique)
+        self.controls = DraftControls(
+            session,
+            week=week,
+            autosave_delay=self._autosave_delay,
+            scheduler=self._scheduler,
+            on_plan_replaced=self._plan_replaced,
+        )
+        self.history = RevisionHistory(session)
+        self.feedback = FeedbackView(self.store, draft.id, self.user, session.plan)
+        self.editor.observe(self._edited, "plan")
+        session.on_change(self._session_changed)
+        self._last_revision = session.revision
+        self.editor.disabled = session.locked
+        lower = css(w.Accordion([self.feedback, self.history]), "itp-trainee-lower")
+        lower.set_title(0, "Supervisor feedback")
+        lower.set_title(1, "Revisions")
+        if self.feedback.annotations or self.feedback.scores:
+            lower.selected_index = 0
+        columns = css(
+            w.HBox(
+                [
+                    css(w.VBox([self.case_viewer], layout=w.Layout(width="32%")), "itp-col-case"),
+                    css(w.VBox([self.editor], layout=w.Layout(width="43%")), "itp-col-plan"),
+                    css(w.VBox([self.critique], layout=w.Layout(width="25%")), "itp-col-critique"),
+                ],
+                layout=w.Layout(width="100%", align_items="flex-start"),
+            ),
+            "itp-trainee-columns",
+        )
+        self.body.children = [self.controls, columns, lower]
+        self.next_week_button.layout.display = "inline-flex"
+        self.message.value = f"Editing your plan for {case.title} (revision {session.revision or 'not saved yet'})."
+
+    def next_week(self) -> None:
+        """Move the exercise on a week: new timeline events and scores appear and can be revised for."""
+        if self.case_viewer is None or self.editor is None or self.controls is None:
+            return
+        self.case_viewer.advance()
+        week = self.case_viewer.week
+        self.editor.week = week
+        self.controls.set_week(week)
+
+    # --- plumbing ----------------------------------------------------------------------------------------
+
+    def _load_assignments(self) -> None:
+        try:
+            person = self.store.find_person(self.user, actor=self.user)
+            assignments = self.store.list_assigned_cases(trainee=self.user, actor=self.user)
+        except ITPError as exc:
+            self.header.value = text_html("ITP Toolkit — trainee workspace", "h2")
+            self.message.value = str(exc)
+            self.open_button.disabled = True
+            return
+        self.header.value = text_html(f"ITP Toolkit — {person.display_name}'s treatment plans", "h2")
+        options = []
+        for case_id in dict.fromkeys(a.case_id for a in assignments):
+            case = self._cases.get(case_id)
+            if case is not None:
+                options.append((case.title, case_id))
+        self.case_picker.options = options
+        self.case_picker.value = None
+        if not options:
+            self.message.value = "No cases are assigned to you yet. Ask your supervisor."
+
+    def _edited(self, change: dict) -> None:
+        session, controls = self.session, self.controls
+        if session is None or controls is None:
+            return
+        try:
+            session.edit(change["new"])
+        except ITPError as exc:
+            controls.error_label.value = str(exc)
+            if self.editor is not None:
+                self.editor.set_plan(session.plan)
+            return
+        controls.plan_edited()
+
+    def _session_changed(self, session: DraftSession) -> None:
+        if self.editor is not None:
+            self.editor.disabled = session.locked
+        if session.revision != self._last_revision:
+            self._last_revision = session.revision
+            if self.history is not None:
+                self.history.refresh()
+        if self.feedback is not None and (self.feedback.annotations or self.feedback.scores):
+            if self.feedback.plan is not session.plan:
+                self.feedback.set_plan(session.plan)
+
+    def _plan_replaced(self) -> None:
+        """The session's plan changed under the editor (reload, revise): show it."""
+        if self.session is not None and self.editor is not None and self.editor.plan != self.session.plan:
+            self.editor.set_plan(self.session.plan)
+
+    def _close_draft(self) -> None:
+        for part in (self.critique, self.editor, self.case_viewer, self.controls, self.history, self.feedback):
+            if part is not None:
+                part.close()
+
+
+def trainee_workspace(
+    workspace: Any = None,
+    *,
+    user: str | None = None,
+    store: PlanStore | None = None,
+    case_library: Mapping[str, CaseStudy] | str | Path | None = None,
+    autosave_delay: float = 1.5,
+) -> w.Widget:
+    """The trainee page for ``workspace`` (a Workspace, a directory, or ``$ITP_WORKSPACE``).
+
+    ``store`` and ``case_library`` override the workspace's; ``user`` is used only without JupyterHub.
+    Errors (no workspace, unknown user) come back as a page that says what to do, not a traceback.
+    """
+    try:
+        ws = _open_workspace(workspace)
+        store = store or _workspace_part(ws, "store", "open_store")
+        if store is None:
+            raise NotFound(f"no workspace: set ${WORKSPACE_VAR} or pass workspace= or store=")
+        if case_library is None:
+            case_library = _workspace_part(ws, "cases", "case_library", "load_cases")
+        if case_library is None or isinstance(case_library, (str, Path)):
+            case_library = load_library(case_library)
+        configured = _workspace_part(ws, "user", "username")
+        if configured is None:
+            configured = _workspace_part(_workspace_part(ws, "config"), "user", "username")
+        who = resolve_user(user, configured)
+    except ITPError as exc:
+        return css(
+            w.VBox([w.HTML(text_html("ITP Toolkit — trainee workspace", "h2")), css(w.Label(str(exc)), "itp-app-message")]),
+            "itp-trainee-workspace",
+            "itp-app-error",
+        )
+    return TraineeWorkspace(store, who, case_library, autosave_delay=autosave_delay)

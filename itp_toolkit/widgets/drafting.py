@@ -1,0 +1,238 @@
+"""Autosave and the draft's buttons: Save now, Submit for supervision, Revise, and conflict choices.
+
+All rules (when to save, what a conflict means, what is kept) live in ``itp_toolkit.drafting.DraftSession``;
+this widget shows its state and schedules its autosave: ``autosave_delay`` seconds after the last edit,
+and again with a growing delay while the database keeps failing (never for a conflict, which needs the
+trainee's choice). Every button has a Python twin (``save_now()``, ``submit()``...) for headless tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import ipywidgets as w
+import traitlets as t
+
+from ..drafting import DraftSession, revisable_events
+from ..errors import ITPError
+from ._common import css, text_html
+
+MAX_RETRY_DELAY = 30.0
+
+
+class Handle(Protocol):
+    def cancel(self) -> Any: ...
+
+
+Scheduler = Callable[[float, Callable[[], None]], Handle]
+"""``scheduler(delay_seconds, callback)`` runs ``callback`` later and returns something with ``cancel()``."""
+
+
+def default_scheduler(delay: float, callback: Callable[[], None]) -> Handle:
+    """The kernel's event loop when there is one (Voila, JupyterLab), else a timer thread (scripts, tests)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        timer = threading.Timer(delay, callback)
+        timer.daemon = True
+        timer.start()
+        return timer
+    return loop.call_later(delay, callback)
+
+
+_STATE_TEXT = {"saved": "Saved", "unsaved": "Unsaved changes", "saving": "Saving…", "error": "Not saved"}
+
+
+class AutosaveIndicator(w.HTML):
+    """'Saved' / 'Unsaved changes' / 'Saving…' / 'Not saved: why', with a CSS class per state."""
+
+    state = t.Unicode("saved", help="saved, unsaved, saving or error (mirrors the session).")
+    message = t.Unicode("", help="The session's message, shown as text (escaped).")
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        css(self, "itp-autosave")
+        self._render()
+
+    @t.observe("state", "message")
+    def _changed(self, change: dict) -> None:
+        self._render()
+
+    def _render(self) -> None:
+        for state in _STATE_TEXT:
+            self.remove_class(f"itp-save-{state}")
+        self.add_class(f"itp-save-{self.state}")
+        headline = _STATE_TEXT.get(self.state, self.state)
+        detail = self.message if self.message and self.message != headline else ""
+        self.value = text_html(headline, "strong", "itp-save-state") + (
+            " " + text_html(detail, "span", "itp-save-message") if detail else ""
+        )
+
+
+class DraftControls(w.VBox):
+    """The autosave indicator and the buttons that act on the whole draft."""
+
+    autosave_delay = t.Float(1.5, help="Seconds after the last edit before saving on its own.")
+    error = t.Unicode("", help="Why the last button press was refused ('' if it worked).")
+
+    def __init__(
+        self,
+        session: DraftSession,
+        *,
+        week: int = 0,
+        autosave_delay: float = 1.5,
+        scheduler: Scheduler | None = None,
+        on_plan_replaced: Callable[[], None] | None = None,
+        **kwargs: Any,
+    ):
+        self.session = session
+        self.week = week
+        self._schedule = scheduler or default_scheduler
+        self._pending: Handle | None = None
+        self._retry_delay = autosave_delay
+        self._lock = threading.Lock()
+        self._on_plan_replaced = on_plan_replaced
+        self.indicator = AutosaveIndicator()
+        self.save_button = css(w.Button(description="Save now", icon="save"), "itp-save-now")
+        self.submit_button = css(
+            w.Button(description="Submit for supervision", button_style="primary", icon="paper-plane"), "itp-submit"
+        )
+        self.revise_event = css(w.Dropdown(description="Revise for", options=[]), "itp-revise-event")
+        self.revise_button = css(w.Button(description="Revise", icon="pencil"), "itp-revise")
+        self.reload_button = css(w.Button(description="Load the latest", button_style="warning"), "itp-reload-latest")
+        self.save_mine_button = css(w.Button(description="Save mine as new", button_style="warning"), "itp-save-mine")
+        self.conflict_box = css(w.HBox([self.reload_button, self.save_mine_button]), "itp-conflict")
+        self.error_label = css(w.Label(), "itp-draft-error")
+        self.status_label = css(w.Label(), "itp-draft-status")
+        self.save_button.on_click(lambda _: self.save_now())
+        self.submit_button.on_click(lambda _: self.submit())
+        self.revise_button.on_click(lambda _: self.revise(self.revise_event.value or None))
+        self.reload_button.on_click(lambda _: self.reload_latest())
+        self.save_mine_button.on_click(lambda _: self.save_mine())
+        super().__init__(
+            [
+                w.HBox([self.indicator, self.save_button, self.submit_button]),
+                w.HBox([self.revise_event, self.revise_button]),
+                self.conflict_box,
+                self.status_label,
+                self.error_label,
+            ],
+            **kwargs,
+        )
+        css(self, "itp-draft-controls")
+        self.autosave_delay = autosave_delay
+        session.on_change(lambda _s: self._render())
+        self._render()
+
+    # --- Python twins of the buttons ---------------------------------------------------------------------
+
+    def save_now(self) -> None:
+        self._cancel_pending()
+        self._run(self._save)
+
+    def submit(self) -> None:
+        self._cancel_pending()
+        self._run(self.session.submit)
+
+    def revise(self, event_id: str | None = None) -> None:
+        def act() -> None:
+            self.session.revise(event_id, week=self.week)
+            self._plan_replaced()
+
+        self._run(act)
+
+    def reload_latest(self) -> None:
+        def act() -> None:
+            self.session.reload_latest()
+            self._plan_replaced()
+
+        self._run(act)
+
+    def save_mine(self) -> None:
+        self._run(self.session.save_as_new_from_latest)
+
+    def set_week(self, week: int) -> None:
+        self.week = week
+        self._render()
+
+    # --- autosave ----------------------------------------------------------------------------------------
+
+    def plan_edited(self) -> None:
+        """Call after every edit: (re)starts the countdown to the autosave."""
+        self._retry_delay = self.autosave_delay
+        self._arm(self.autosave_delay)
+
+    def _arm(self, delay: float) -> None:
+        self._cancel_pending()
+        self._pending = self._schedule(delay, self._tick)
+
+    def _cancel_pending(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+
+    def _tick(self) -> None:
+        self._pending = None
+        session = self.session
+        if session.autosave_due(self.autosave_delay):
+            self._save()
+            if session.state == "error" and session.status.conflict_with is None:
+                # The database is failing: try again, less and less often.
+                self._retry_delay = min(MAX_RETRY_DELAY, self._retry_delay * 2)
+                self._arm(self._retry_delay)
+            elif session.state == "unsaved":
+                self._arm(self.autosave_delay)
+        elif session.state == "unsaved":
+            # Typed again since the timer started: wait for the pause.
+            self._arm(self.autosave_delay)
+
+    def _save(self) -> None:
+        # One save at a time, whether from the timer or the button.
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            self.session.save()
+        finally:
+            self._lock.release()
+
+    # --- plumbing ----------------------------------------------------------------------------------------
+
+    def _plan_replaced(self) -> None:
+        if self._on_plan_replaced is not None:
+            self._on_plan_replaced()
+
+    def _run(self, action: Callable[[], Any]) -> None:
+        try:
+            action()
+        except ITPError as exc:
+            self.error = str(exc)
+            self.error_label.value = str(exc)
+        else:
+            self.error = ""
+            self.error_label.value = ""
+        self._render()
+
+    def _render(self) -> None:
+        s = self.session
+        status = s.status
+        self.indicator.state = status.state
+        self.indicator.message = status.message
+        conflict = status.conflict_with is not None
+        self.conflict_box.layout.display = "flex" if conflict else "none"
+        self.submit_button.disabled = s.locked or conflict
+        self.save_button.disabled = s.locked or status.state == "saved"
+        case = s.case
+        events = revisable_events(case, s.plan, self.week) if case is not None else []
+        labels = {e.id: f"Week {e.week}: {e.title}" for e in (case.timeline if case else [])}
+        self.revise_event.options = [("feedback (no new event)", "")] + [(labels[e], e) for e in events]
+        self.revise_button.disabled = s.locked
+        self.status_label.value = {
+            "empty": "Not saved yet.",
+            "in_progress": "Draft in progress.",
+            "submitted": "Submitted: waiting for your supervisor. The plan is read-only until it is returned.",
+            "returned": "Returned by your supervisor: read the feedback, revise and submit again.",
+            "accepted": "Signed off by your supervisor.",
+        }.get(s.draft_status, s.draft_status)
