@@ -17,7 +17,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..drafting import DraftSession
+from ..drafting import Clock, DraftSession
 from ..errors import ITPError, NotFound, PermissionDenied
 from ..library import load_library
 from ..model import CaseStudy
@@ -48,14 +48,14 @@ def resolve_user(requested: str | None, configured: str | None) -> str:
 
 
 def _open_workspace(workspace: Any) -> Any:
-    """A Workspace object from a Workspace, a path, or $ITP_WORKSPACE; None when there is none."""
-    if workspace is None:
-        workspace = os.environ.get(WORKSPACE_VAR) or None
-    if workspace is None or not isinstance(workspace, (str, Path)):
+    """A Workspace from a Workspace, a directory, or (None) ``$ITP_WORKSPACE`` / the default workspace."""
+    if workspace is not None and not isinstance(workspace, (str, Path)):
         return workspace
-    from ..workspace import Workspace  # the workspace layer is optional for callers who pass a store
-
-    return Workspace.open(workspace)
+    try:
+        from ..workspace import Workspace
+    except ImportError:
+        raise NotFound("this installation has no workspace support; pass store= and case_library=") from None
+    return Workspace.open(workspace if workspace is not None else os.environ.get(WORKSPACE_VAR) or None)
 
 
 def _workspace_part(ws: Any, *names: str) -> Any:
@@ -82,9 +82,11 @@ class TraineeWorkspace(w.VBox):
         autosave_delay: float = 1.5,
         critique_delay: float = 0.3,
         scheduler: Scheduler | None = None,
+        clock: Clock | None = None,
         **kwargs: Any,
     ):
         self.store = store
+        self._clock = clock
         self.user = user
         self._cases = dict(cases)
         self._autosave_delay = autosave_delay
@@ -131,7 +133,7 @@ class TraineeWorkspace(w.VBox):
         try:
             draft = self.store.start_draft(case_id, actor=self.user)
             case = self._cases[case_id]
-            session = DraftSession(self.store, draft.id, self.user, case=case)
+            session = DraftSession(self.store, draft.id, self.user, case=case, clock=self._clock)
         except ITPError as exc:
             self.message.value = str(exc)
             return
@@ -256,7 +258,8 @@ def trainee_workspace(
     Errors (no workspace, unknown user) come back as a page that says what to do, not a traceback.
     """
     try:
-        ws = _open_workspace(workspace)
+        # With a store and a case library given, no workspace is needed (tests, embedding in other pages).
+        ws = None if workspace is None and store is not None and case_library is not None else _open_workspace(workspace)
         store = store or _workspace_part(ws, "store", "open_store")
         if store is None:
             raise NotFound(f"no workspace: set ${WORKSPACE_VAR} or pass workspace= or store=")
