@@ -88,7 +88,7 @@ _FAMILY_CODES: dict[str, tuple[str, ...]] = {
     "substance_use": ("F10", "F11", "F12", "F13", "F14", "F15", "F16", "F18", "F19"),
     "psychosis": ("F20", "F21", "F22", "F23", "F25", "F28", "F29"),
     "perinatal": ("F53", "O99.34"),
-    "chronic_pain": ("F45.4", "G89"),
+    "chronic_pain": ("F45.4", "G89", "M54", "M79.7"),
     "grief": ("F43.8",),
 }
 _FAMILY_WORDS: dict[str, tuple[str, ...]] = {
@@ -98,7 +98,7 @@ _FAMILY_WORDS: dict[str, tuple[str, ...]] = {
     "substance_use": ("alcohol", "substance", "opioid", "cannabis", "stimulant use", "cocaine"),
     "psychosis": ("psychosis", "psychotic", "schizo"),
     "perinatal": ("perinatal", "postpartum", "postnatal", "peripartum", "antenatal"),
-    "chronic_pain": ("chronic pain", "pain disorder"),
+    "chronic_pain": ("chronic pain", "pain disorder", "back pain", "sciatica", "fibromyalgia", "neuropathic pain"),
     "grief": ("grief", "bereave"),
 }
 
