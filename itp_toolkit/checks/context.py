@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
-from ..model import Barrier, CaseStudy, MeasurePoint, Quote, Strength, TreatmentPlan
+from ..model import (
+    Barrier, BarrierPlan, CaseStudy, Deferral, DischargeCriterion, Goal, Intervention, MeasurePoint, Objective,
+    Problem, Quote, Strength, StrengthUse, TreatmentPlan,
+)
 from ..model.measures import INSTRUMENTS, Instrument, needs_risk_follow_up
 from .text import STOPWORDS, content_words
 
@@ -19,6 +22,7 @@ _ITEM = re.compile(r"\bitems?\b", re.IGNORECASE)
 _CODES_LOOSE = {code.replace("-", ""): code for code in INSTRUMENTS}
 
 
+@lru_cache(maxsize=1024)
 def instrument_for(measure: str | None) -> Instrument | None:
     """The standard instrument an objective's ``measure`` names ('PHQ-9', 'phq9', 'PHQ-9 total'), or None."""
     if not measure or _ITEM.search(measure):
@@ -151,6 +155,8 @@ class PlanContext:
     index: CaseIndex
     week: int
     peers: tuple[TreatmentPlan, ...] = ()
+    memo: dict = field(default_factory=dict)
+    """Results one family computes and another reuses within this run (e.g. generic text for the score)."""
 
     @cached_property
     def order(self) -> dict[str, int]:
@@ -158,8 +164,28 @@ class PlanContext:
         return {e.id: n for n, e in enumerate(self.plan.elements())}
 
     @cached_property
+    def refs(self) -> list[tuple[object, list[str]]]:
+        """(element, case fact ids it refers to) for every element, in plan order."""
+        out = []
+        for element in self.plan.elements():
+            fields = _REF_FIELDS[type(element)]
+            ids: list[str] = []
+            for name in fields:
+                value = getattr(element, name)
+                if isinstance(value, list):
+                    ids.extend(value)
+                elif value:
+                    ids.append(value)
+            out.append((element, ids))
+        return out
+
+    @cached_property
     def linked_ids(self) -> set[str]:
-        return self.plan.linked_fact_ids()
+        """Every case fact id the plan refers to (same as ``TreatmentPlan.linked_fact_ids``, faster)."""
+        ids = set(self.plan.revised_for_events)
+        for _, refs in self.refs:
+            ids.update(refs)
+        return ids
 
     @cached_property
     def mitigated_barriers(self) -> dict[str, str]:
@@ -198,18 +224,39 @@ class PlanContext:
         return "The"
 
     @cached_property
-    def plan_text(self) -> str:
-        """All the trainee's prose in the plan, lower-cased, for 'is this mentioned anywhere' checks."""
+    def plan_parts(self) -> list[str]:
+        """Every piece of the trainee's prose in the plan."""
         p = self.plan
         parts = [p.safety_plan, p.notes, p.participation.note, *p.review.early_review_triggers]
         for e in p.elements():
-            for attr in ("statement", "evidenced_by", "description", "modality", "how", "barrier",
-                         "mitigation", "reason", "text", "responsible_role", "frequency", "measure"):
-                value = getattr(e, attr, None)
-                if isinstance(value, str) and value:
+            for name in _TEXT_FIELDS[type(e)]:
+                value = getattr(e, name)
+                if value:
                     parts.append(value)
-        return "\n".join(parts).lower()
+        return parts
+
+    @cached_property
+    def plan_text(self) -> str:
+        """All the trainee's prose, lower-cased, for 'is this mentioned anywhere' checks."""
+        return "\n".join(self.plan_parts).lower()
 
     @cached_property
     def plan_words(self) -> set[str]:
-        return content_words(self.plan_text)
+        words: set[str] = set()
+        for part in self.plan_parts:
+            words |= content_words(part)
+        return words
+
+
+_ELEMENT_TYPES = (Problem, Goal, Objective, Intervention, StrengthUse, BarrierPlan, Deferral, DischargeCriterion)
+_TEXT_FIELDS = {
+    cls: tuple(n for n in ("statement", "evidenced_by", "description", "modality", "how", "barrier", "mitigation",
+                           "reason", "text", "responsible_role", "frequency", "measure") if n in cls.model_fields)
+    for cls in _ELEMENT_TYPES
+}
+"""Prose fields of each element type, looked up once (pydantic's getattr on a missing field is slow)."""
+_REF_FIELDS = {
+    cls: tuple(n for n in ("linked_facts", "concern_ids", "patient_quote_id", "strength_id", "barrier_id",
+                           "concern_id") if n in cls.model_fields)
+    for cls in _ELEMENT_TYPES
+}

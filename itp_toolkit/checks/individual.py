@@ -93,12 +93,16 @@ def generic_match(text: str) -> tuple[str, float] | None:
 
 
 def generic_elements(ctx: PlanContext) -> list[tuple[str, str, str, str, float]]:
-    """(id, kind, text, library phrase, similarity) for every generic element of the plan."""
+    """(id, kind, text, library phrase, similarity) for every generic element of the plan (memoized per run)."""
+    cached = ctx.memo.get("generic")
+    if cached is not None:
+        return cached
     out = []
     for element_id, kind, text in texts_of(ctx.plan):
         match = generic_match(text)
         if match:
             out.append((element_id, kind, text, *match))
+    ctx.memo["generic"] = out
     return out
 
 

@@ -145,12 +145,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
 
 def _orphans(ctx: PlanContext) -> Iterator[Finding]:
     known = ctx.index.facts
-    for element in ctx.plan.elements():
-        refs: list[str] = [*getattr(element, "linked_facts", []), *getattr(element, "concern_ids", [])]
-        for attr in ("patient_quote_id", "strength_id", "barrier_id", "concern_id"):
-            value = getattr(element, attr, None)
-            if value:
-                refs.append(value)
+    for element, refs in ctx.refs:
         missing = [r for r in dict.fromkeys(refs) if r not in known]
         if missing:
             yield ORPHAN_FACT.finding(

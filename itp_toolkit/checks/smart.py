@@ -6,6 +6,7 @@ behaviour, a number and a date nobody can tell whether it was reached.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 
@@ -187,4 +188,4 @@ def _achievable_suggestion(inst, baseline: float) -> str:
     target, why = published_target(inst, baseline)
     if target is None:
         return "Choose a first target the person believes is reachable, and allow at least 8-12 weeks."
-    return f"From {fmt(baseline)}, {why}: aim for {fmt(target)} or lower over 8-12 weeks."
+    return f"From {fmt(baseline)}, {why}: aim for {fmt(math.floor(target + 1e-9))} or lower over 8-12 weeks."

@@ -39,14 +39,15 @@ def words(text: str) -> list[str]:
     return ["client" if w in _CLIENT_WORDS else w for w in _WORD.findall(text.lower())]
 
 
-def content_words(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def content_words(text: str) -> frozenset[str]:
     """Words that carry meaning: not stopwords, at least 3 characters, plural 's' folded."""
     out = set()
     for w in words(text):
         if w in STOPWORDS or len(w) < 3:
             continue
         out.add(w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w)
-    return out
+    return frozenset(out)
 
 
 @lru_cache(maxsize=8192)
