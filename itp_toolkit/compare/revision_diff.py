@@ -116,6 +116,11 @@ def diff_revisions(old_plan: TreatmentPlan, new_plan: TreatmentPlan) -> list[Cha
 
     old_elements = _flatten(old_plan)
     new_elements = _flatten(new_plan)
+    # Reordering is judged among the siblings both revisions share, so removing or adding a sibling
+    # does not make every element after it look "moved".
+    stayed = {i for i in new_elements if i in old_elements and old_elements[i].parent == new_elements[i].parent}
+    old_rank = _ranks(old_elements, stayed)
+    new_rank = _ranks(new_elements, stayed)
     for element_id, now in new_elements.items():
         label = _label(now.data)
         was = old_elements.get(element_id)
@@ -127,7 +132,7 @@ def diff_revisions(old_plan: TreatmentPlan, new_plan: TreatmentPlan) -> list[Cha
                 Change("moved", element_id, now.kind, label, "parent", _parent_label(old_elements, was.parent),
                        _parent_label(new_elements, now.parent))
             )
-        elif was.index != now.index:
+        elif old_rank[element_id] != new_rank[element_id]:
             changes.append(
                 Change("moved", element_id, now.kind, label, "position", str(was.index + 1), str(now.index + 1))
             )
@@ -137,6 +142,19 @@ def diff_revisions(old_plan: TreatmentPlan, new_plan: TreatmentPlan) -> list[Cha
         if element_id not in new_elements:
             changes.append(Change("removed", element_id, was.kind, _label(was.data)))
     return changes
+
+
+def _ranks(elements: dict[str, _Placed], keep: set[str]) -> dict[str, int]:
+    """Each kept element's rank among its kept siblings (same parent, same kind of list)."""
+    by_parent: dict[tuple[str | None, str], list[tuple[int, str]]] = {}
+    for element_id in keep:
+        placed = elements[element_id]
+        by_parent.setdefault((placed.parent, placed.kind), []).append((placed.index, element_id))
+    ranks: dict[str, int] = {}
+    for siblings in by_parent.values():
+        for rank, (_, element_id) in enumerate(sorted(siblings)):
+            ranks[element_id] = rank
+    return ranks
 
 
 def _parent_label(elements: dict[str, _Placed], parent: str | None) -> str:

@@ -36,7 +36,7 @@ def test_released_comments_sit_beside_their_elements_and_scores_are_listed(store
     comment(store, submitted.draft_id, "Which behaviour shows the worry?", "prb-worry")
     comment(store, submitted.draft_id, "Good use of her words", "gol-sleep")
     comment(store, submitted.draft_id, "Overall: add a safety plan")
-    store.add_score(submitted.draft_id, "itp-core", "smart", 2, comment="targets vague", actor="dr.okafor")
+    store.add_score(submitted.draft_id, "itp-core", "crit-smart", 2, comment="targets vague", actor="dr.okafor")
     store.return_draft(submitted.draft_id, actor="dr.okafor")
     view = FeedbackView(store, submitted.draft_id, "ana", submitted.plan)
     blocks = {cls: child.value for child in view.body.children for cls in child._dom_classes}

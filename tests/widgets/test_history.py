@@ -38,6 +38,7 @@ def test_history_compares_the_last_two_revisions_by_default(three_revisions):
     assert (h.older.value, h.newer.value) == (2, 3)
     assert "Problem 'Panic' removed" in h.text
     assert "added" in h.text and "2 changes" in h.summary.value
+    assert " moved " not in h.text, "removing a sibling is not a move"
 
 
 def test_picking_two_revisions_shows_reworded_and_moved_elements(three_revisions):
