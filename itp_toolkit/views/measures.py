@@ -44,7 +44,10 @@ def measure_plot(case: CaseStudy, week: int) -> Figure:
     """One panel per instrument: scores by week over shaded severity bands. An empty case says so."""
     series = measure_series(case, week)
     rows = max(1, len(series))
-    fig = Figure(figsize=(6.4, 2.3 * rows), layout="constrained")
+    # A fixed layout, not "constrained": that solver triples the time to draw, and the plot redraws each week.
+    fig = Figure(figsize=(6.4, 2.3 * rows))
+    fig.subplots_adjust(left=0.1, right=0.8, top=1 - 0.3 / (2.3 * rows),
+                        bottom=0.55 / (2.3 * rows), hspace=0.5)
     FigureCanvasAgg(fig)
     if not series:
         ax = fig.add_subplot(1, 1, 1)

@@ -27,11 +27,12 @@ def _section_widget(section) -> w.HTML:
 class CaseViewer(w.VBox):
     """A case as the trainee sees it at exercise ``week``."""
 
-    week = t.Int(0, help="Exercise week: timeline events and scores up to this week are shown.").tag(sync=False)
+    week = t.Int(0, help="Exercise week: timeline events and scores up to this week are shown.")
 
     def __init__(self, case: CaseStudy, week: int = 0, **kwargs):
         # Keep only the trainee's copy: teaching notes and the reference plan never enter this widget.
         self._case = case.for_trainee()
+        self._plots: dict[int, bytes] = {}
         self.title = css(w.HTML(text_html(self._case.title, "h3")), "itp-case-title")
         self.narrative = css(w.Accordion(), "itp-case-narrative")
         self.pinned = css(w.VBox(), "itp-case-pinned")
@@ -40,6 +41,7 @@ class CaseViewer(w.VBox):
         super().__init__(**kwargs)
         css(self, "itp-case-viewer")
         self.week = week
+        self._ready = True
         self._render()
 
     @property
@@ -54,7 +56,7 @@ class CaseViewer(w.VBox):
 
     @t.observe("week")
     def _week_changed(self, change) -> None:
-        if hasattr(self, "narrative"):
+        if getattr(self, "_ready", False):
             self._render()
 
     def _render(self) -> None:
@@ -68,8 +70,7 @@ class CaseViewer(w.VBox):
             for s in sections
             if s.key in _PINNED
         ]
-        fig = measure_plot(self._case, self.week)
-        self.plot.value = figure_png(fig)
+        self.plot.value = self._plot_png(self.week)
         events = revealed_events(self._case, self.week)
         self.timeline.children = [
             css(
@@ -88,6 +89,12 @@ class CaseViewer(w.VBox):
             *heading,
             self.timeline if events else w.Label("No events yet."),
         ]
+
+    def _plot_png(self, week: int) -> bytes:
+        """The scores plot as of ``week``; drawn once per week shown (drawing takes most of a render)."""
+        if week not in self._plots:
+            self._plots[week] = figure_png(measure_plot(self._case, week))
+        return self._plots[week]
 
     def advance(self, weeks: int = 1) -> None:
         """Move the exercise on (the Python twin of a 'next week' button)."""

@@ -1,0 +1,64 @@
+import ipywidgets as w
+import pytest
+
+from itp_toolkit.widgets import CaseViewer
+from itp_toolkit.widgets._common import walk
+
+
+def shown_text(widget):
+    """Everything a trainee could read in the viewer: HTML/Label values and accordion titles."""
+    parts = []
+    for part in walk(widget):
+        if isinstance(part, (w.HTML, w.Label)):
+            parts.append(part.value)
+        if isinstance(part, w.Accordion):
+            parts.extend(part.titles)
+    return "\n".join(parts)
+
+
+def test_case_viewer_never_shows_teaching_notes_questions_or_the_reference_plan(college_case):
+    viewer = CaseViewer(college_case, week=52)
+    text = shown_text(viewer)
+    assert college_case.teaching_notes[:40] not in text
+    assert not any(q[:40] in text for q in college_case.discussion_questions)
+    assert "Reference plan" not in text and "int-cbt-panic" not in text
+    assert viewer.case.teaching_notes == "" and viewer.case.reference_plan is None
+
+
+def test_case_viewer_shows_narrative_strengths_barriers_and_words(college_case):
+    text = shown_text(CaseViewer(college_case))
+    for fact in (*college_case.strengths, *college_case.barriers):
+        assert fact.text.split('"')[0][:30] in text
+    assert "sit through a whole exam" in text
+    assert "History" in text and "Formulation" in text
+
+
+def test_timeline_events_are_revealed_as_the_week_advances(college_case):
+    viewer = CaseViewer(college_case, week=0)
+    assert viewer.timeline.children == ()
+    viewer.week = 6
+    assert len(viewer.timeline.children) == 1 and "failed midterm" in viewer.timeline.children[0].value
+    viewer.advance(4)
+    assert viewer.week == 10 and len(viewer.timeline.children) == 2
+
+
+def test_the_scores_plot_is_redrawn_for_the_new_week(college_case):
+    viewer = CaseViewer(college_case, week=0)
+    first = bytes(viewer.plot.value)
+    assert first.startswith(b"\x89PNG")
+    viewer.week = 10
+    assert bytes(viewer.plot.value) != first
+
+
+def test_a_negative_week_is_refused(college_case):
+    viewer = CaseViewer(college_case)
+    with pytest.raises(Exception):
+        viewer.week = -1
+    assert viewer.week == 0
+
+
+def test_every_part_carries_an_itp_css_class(college_case):
+    viewer = CaseViewer(college_case, week=6)
+    classes = {c for part in walk(viewer) for c in part._dom_classes}
+    assert {"itp-case-viewer", "itp-case-narrative", "itp-measure-plot", "itp-timeline-event",
+            "itp-case-strengths", "itp-case-words"} <= classes
