@@ -1,0 +1,65 @@
+"""``itp serve``: the toolkit's pages as a standalone Voila server on this machine.
+
+Standalone Voila, not the JupyterLab ``/voila/render`` route: the browser can only send widget messages to
+the kernel, never code. Sources are stripped, tracebacks hidden, idle kernels culled (Voila leaks a kernel
+per closed tab otherwise), and it listens on 127.0.0.1 only; put JupyterHub or a proxy in front for others.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from ..errors import ITPError
+
+REPO_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def register(sub) -> None:
+    p = sub.add_parser("serve", help="serve the trainee/supervisor pages with standalone Voila on 127.0.0.1")
+    p.add_argument("--workspace", type=Path, default=None, help="workspace directory (default: $ITP_WORKSPACE or .)")
+    p.add_argument("--notebooks", type=Path, default=REPO_NOTEBOOKS, help="folder of page notebooks")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--cull-idle", type=int, default=600, help="seconds before an idle page's kernel is stopped")
+    p.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
+    p.set_defaults(handler=run)
+
+
+def voila_command(notebooks: Path, port: int, cull_idle: int) -> list[str]:
+    voila = shutil.which("voila", path=os.path.dirname(sys.executable)) or shutil.which("voila")
+    if voila is None:
+        raise ITPError("voila is not installed in this environment (run ./dev.sh setup)")
+    return [
+        voila, str(notebooks), "--no-browser",
+        "--Voila.ip=127.0.0.1", f"--Voila.port={port}", "--Voila.port_retries=0",
+        "--VoilaConfiguration.strip_sources=True", "--VoilaConfiguration.show_tracebacks=False",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
+        "--MappingKernelManager.cull_interval=60",
+        "--MappingKernelManager.cull_connected=False",
+    ]
+
+
+def run(args) -> int:
+    from ..workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    if not args.notebooks.is_dir():
+        raise ITPError(f"{args.notebooks}: no such folder of notebooks")
+    cmd = voila_command(args.notebooks, args.port, args.cull_idle)
+    env = dict(os.environ, ITP_WORKSPACE=str(ws.root))
+    # Keep Jupyter's runtime files out of the user's home directory.
+    runtime = Path(tempfile.mkdtemp(prefix="itp-serve-"))
+    env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+    env.setdefault("JUPYTER_RUNTIME_DIR", str(runtime / "runtime"))
+    if args.dry_run:
+        print(" ".join(cmd))
+        return 0
+    print(f"ITP Toolkit pages for workspace {ws.root}: http://127.0.0.1:{args.port}/  (Ctrl-C to stop)", flush=True)
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0
