@@ -1,0 +1,125 @@
+"""The trainee page, driven headless: every action a trainee takes, on a real store."""
+
+from __future__ import annotations
+
+import pytest
+
+from itp_toolkit.apps import TraineeWorkspace, trainee_workspace
+from itp_toolkit.apps.trainee import resolve_user
+from itp_toolkit.errors import PermissionDenied
+from tests.apps.clinic import *  # noqa: F403 - fixtures
+
+DELAY = 1.5
+
+
+@pytest.fixture
+def page(store, cases, scheduler, clock) -> TraineeWorkspace:  # noqa: F811
+    app = TraineeWorkspace(store, "ana", cases, autosave_delay=DELAY, scheduler=scheduler, clock=clock)
+    app.open_case(CASE_ID)
+    return app
+
+
+def test_the_picker_offers_only_the_cases_assigned_to_the_trainee(store, cases):  # noqa: F811
+    app = TraineeWorkspace(store, "ana", cases)
+    assert app.assigned_case_ids == [CASE_ID]
+    assert OTHER_CASE_ID in cases
+    app.open_case(OTHER_CASE_ID)  # what a forged widget message would ask for
+    assert app.session is None and "not assigned" in app.message.value
+
+
+def test_a_trainee_with_no_assignments_is_told_so(store, cases):  # noqa: F811
+    app = TraineeWorkspace(store, "cara", cases)
+    assert app.assigned_case_ids == [] and "No cases are assigned" in app.message.value
+
+
+def test_an_unknown_user_gets_a_page_that_says_why(store, cases):  # noqa: F811
+    app = TraineeWorkspace(store, "mallory", cases)
+    assert app.open_button.disabled and "not a known user" in app.message.value
+
+
+def test_adding_editing_and_linking_are_autosaved_after_a_pause(page, store, scheduler):
+    pid = page.editor.add_problem("Worry keeps her from studying")
+    page.editor.set_field(pid, "evidenced_by", "worries 6 of 7 days, rated 8/10")
+    page.editor.link_fact(pid, "pc-worry")
+    assert page.session.state == "unsaved" and page.controls.indicator.state == "unsaved"
+    scheduler.advance(DELAY)
+    assert page.session.state == "saved"
+    saved = store.get_revision(page.session.draft_id, actor="ana")
+    problem = saved.problems[0]
+    assert problem.statement == "Worry keeps her from studying"
+    assert problem.evidenced_by.startswith("worries 6 of 7")
+    assert "pc-worry" in problem.linked_facts or "pc-worry" in problem.concern_ids
+    assert [r.number for r in page.history.revisions] == [1]
+
+
+def test_critique_follows_the_edits(page):
+    pid = page.editor.add_problem("Worry")
+    gid = page.editor.add_goal(pid, "Feel better")
+    oid = page.editor.add_objective(gid, "Less anxious")
+    page.critique.refresh()
+    before = {(f.rule, f.element_id) for f in page.critique.findings}
+    assert any(eid == oid for _, eid in before), "a vague objective should draw a finding"
+    page.editor.set_field(oid, "measure", "GAD-7")
+    page.editor.set_field(oid, "baseline", 15)
+    page.editor.set_field(oid, "target", 9)
+    page.editor.set_field(oid, "target_week", 8)
+    page.critique.refresh()
+    after = {(f.rule, f.element_id) for f in page.critique.findings}
+    assert before - after, "adding a measure, baseline, target and date fixed nothing"
+
+
+def test_reopening_the_page_loads_the_latest_revision(page, store, cases, scheduler):  # noqa: F811
+    pid = page.editor.add_problem("Panic in lectures")
+    page.editor.add_goal(pid, "Sit a whole exam")
+    page.controls.save_now()
+    again = TraineeWorkspace(store, "ana", cases)
+    again.open_case(CASE_ID)
+    assert again.editor.plan == page.session.plan
+    assert again.session.revision == 1
+
+
+def test_a_failed_autosave_keeps_the_text_in_the_editor(page, outage, scheduler):
+    pid = page.editor.add_problem("Drinks to fall asleep")
+    outage.begin()
+    scheduler.advance(DELAY)
+    assert page.controls.indicator.state == "error"
+    assert page.editor.plan.problems[0].statement == "Drinks to fall asleep"
+    outage.end()
+    scheduler.advance(60)
+    assert page.session.state == "saved"
+    assert page.editor.plan.element(pid).statement == "Drinks to fall asleep"
+
+
+def test_submit_locks_the_editor_and_revise_after_return_reopens_it(page, store, scheduler):
+    page.editor.add_problem("Worry")
+    page.controls.submit_button.click()
+    assert page.editor.disabled and page.session.locked
+    page.editor.add_problem("Sneaked in after submitting")
+    assert [p.statement for p in page.editor.plan.problems] == ["Worry"], "a locked plan changed"
+    store.return_draft(page.session.draft_id, actor="dr.okafor")
+    page.controls.revise_button.click()
+    assert not page.session.locked and not page.editor.disabled
+
+
+def test_next_week_reveals_events_to_revise_for(page):
+    for _ in range(6):
+        page.next_week_button.click()
+    assert page.case_viewer.week == 6
+    assert "ev-midterm" in [v for _, v in page.controls.revise_event.options]
+    page.controls.revise("ev-midterm")
+    assert page.editor.plan.written_at_week == 6 and page.editor.plan.revised_for_events == ["ev-midterm"]
+
+
+def test_the_hub_user_is_who_the_page_acts_for(monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", "ana")
+    assert resolve_user(None, "someone-else") == "ana"
+    with pytest.raises(PermissionDenied):
+        resolve_user("ben", None)
+    monkeypatch.delenv("JUPYTERHUB_USER")
+    assert resolve_user(None, "ben") == "ben"
+
+
+def test_trainee_workspace_builds_the_page_from_a_store(store, cases, monkeypatch):  # noqa: F811
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    app = trainee_workspace(store=store, case_library=cases, user="ana")
+    assert isinstance(app, TraineeWorkspace) and app.user == "ana"
