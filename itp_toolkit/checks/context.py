@@ -69,7 +69,11 @@ def fmt(number: float) -> str:
 _GENERIC_CONTEXT_WORDS = frozenset(
     """client patient person people life lives living live year years old time times week weeks month months
     also like feel feels felt says said told tells often usually sometimes since back well good much many
-    work works family home money every""".split()
+    work works family home money every call calls called know knows knew never plan plans through want wants
+    wanted himself herself themselves would could being other others after before about because still first
+    each only even make made take takes took need needs going come comes came thing things help helps helped
+    treatment service services support supports care therapy session sessions clinic trying tried getting
+    right really always something someone anyone nothing everything around between within without""".split()
 )
 """Words too common to show that a plan reflects *this* person's cultural and social context."""
 

@@ -10,6 +10,8 @@ import json
 import re
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from ..checks import FAMILIES, CritiqueConfig, critique, individualization_score
 from ..errors import InvalidInput, NotFound, Problem
 from ..files import load_case, load_plan
@@ -48,10 +50,11 @@ def find_case(id_or_path: str) -> CaseStudy:
 def run(args) -> int:
     try:
         config = CritiqueConfig(disabled=args.disable)
-    except ValueError as exc:
-        raise InvalidInput([Problem(str(exc).splitlines()[-1].strip(), field="--disable")]) from None
+    except ValidationError as exc:
+        messages = [e["msg"].removeprefix("Value error, ") for e in exc.errors(include_url=False)]
+        raise InvalidInput([Problem(m, field="--disable", file="command line") for m in messages]) from None
     if args.week is not None and args.week < 0:
-        raise InvalidInput([Problem("the week cannot be negative", field="--week")])
+        raise InvalidInput([Problem("the week cannot be negative", field="--week", file="command line")])
     case = find_case(args.case)
     plan = load_plan(args.plan)
     if plan.case_id != case.id:
