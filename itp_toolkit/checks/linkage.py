@@ -121,7 +121,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             yield CONCERN_UNADDRESSED.finding(
                 None, f"Presenting concern '{concern.summary}' is neither addressed by a problem nor deferred.",
                 f"Add a problem that lists '{concern.id}' in its concerns, or defer it with a reason "
-                "(e.g. 'revisit once sleep improves').",
+                "and say when it will be revisited.",
                 [cite(concern)],
             )
     for deferral in plan.deferred_concerns:
