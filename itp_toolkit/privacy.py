@@ -151,7 +151,7 @@ CLINICAL_TERMS = {
     "head start", "early head start", "calm", "headspace", "insight timer", "moodfit", "cbt-i coach",
     "pe coach", "ptsd coach", "virtual hope box", "988", "lifeline", "crisis line", "warmline",
     # Eponymous interventions and instruments.
-    "stanley-brown", "stanley", "brown", "beck", "linehan", "columbia", "hamilton", "edinburgh", "yale-brown",
+    "stanley-brown", "beck", "linehan", "columbia", "hamilton", "edinburgh", "yale-brown",
     "jacobson", "truax", "kessler", "prochaska", "socratic", "rogerian", "ellis", "padesky", "mindfulness",
 }
 ROLE_WORDS = {
@@ -456,6 +456,8 @@ def _is_clinical_term(text: str) -> bool:
 def _keep(category: str, text: str, detector: str) -> bool:
     """Drop what spaCy and the generic recognizers get wrong in clinical text."""
     if category == "name":
+        if detector == "itp-name" and text.strip().lower() in CLINICAL_TERMS:
+            return False  # "her grandson, Saturday appointments"
         if detector.startswith("Spacy") or detector == "itp-subject-name":
             if _is_clinical_term(text) or _is_allowed_place(text):
                 return False
