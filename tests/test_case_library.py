@@ -344,26 +344,8 @@ def test_identifier_patterns_catch_what_they_are_for(sample: str, kind: str) -> 
     assert FORBIDDEN[kind].search(sample)
 
 
-# Scanner false positives reported to the privacy check's owner; strict, so this fails once they are fixed.
-KNOWN_SCANNER_FALSE_POSITIVES = {
-    "case-chronic-pain-depression": "'Saturday' in the teaching notes is flagged as a name",
-}
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            p,
-            id=p.stem,
-            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_SCANNER_FALSE_POSITIVES[p.stem])]
-            if p.stem in KNOWN_SCANNER_FALSE_POSITIVES
-            else [],
-        )
-        for p in CASE_PATHS
-    ],
-)
+@pytest.mark.parametrize("path", _by_stem(CASE_PATHS))
 def test_privacy_scan_finds_no_identifier_in_any_text_field(path: Path) -> None:
     privacy = pytest.importorskip("itp_toolkit.privacy")
     from itp_toolkit.validation import privacy_problems
