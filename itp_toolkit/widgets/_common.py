@@ -48,3 +48,34 @@ def close_tree(widget: w.Widget) -> None:
 def choice_label(value: str) -> str:
     """'in_person' -> 'in person', for dropdowns over model Literals."""
     return value.replace("_", " ")
+
+
+class Factory:
+    """Builds widgets that share Layout and style objects unless given their own.
+
+    Every Layout and style is a widget too (a comm to open, a model in the browser). Sharing the default
+    ones halves the widgets a large plan needs, and so the time it takes to appear. Shared objects are
+    never changed after creation.
+    """
+
+    def __init__(self, description_width: str = "150px"):
+        self.description_width = description_width
+        self._layouts: dict[tuple, w.Layout] = {}
+        self._styles: dict[type, w.Widget] = {}
+
+    def layout(self, **settings: str) -> w.Layout:
+        key = tuple(sorted(settings.items()))
+        if key not in self._layouts:
+            self._layouts[key] = w.Layout(**settings)
+        return self._layouts[key]
+
+    def __call__(self, cls: type, *args, **kwargs):
+        kwargs.setdefault("layout", self.layout())
+        style = cls.class_traits().get("style")
+        if style is not None and "style" not in kwargs:
+            klass = style.klass
+            if klass not in self._styles:
+                wide = "description_width" in klass.class_traits()
+                self._styles[klass] = klass(**({"description_width": self.description_width} if wide else {}))
+            kwargs["style"] = self._styles[klass]
+        return cls(*args, **kwargs)

@@ -19,7 +19,7 @@ import traitlets as t
 from ..checks import Finding, IndividualizationScore, critique, individualization_score
 from ..model import CaseStudy, TreatmentPlan
 from ..views import critique_groups, severity_totals
-from ._common import close_tree, css, list_html, text_html
+from ._common import Factory, close_tree, css, list_html, text_html
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,8 @@ class CritiquePanel(w.VBox):
         self._focus_callbacks: list[Callable[[str], object]] = []
         self._pending: asyncio.TimerHandle | threading.Timer | None = None
         self._lock = threading.Lock()
+        self._make = Factory()
+        self._rows: dict[Finding, w.VBox] = {}
         self.score_label = css(w.Label(), "itp-score")
         self.score_bar = css(w.IntProgress(min=0, max=100, layout=w.Layout(width="200px")), "itp-score-bar")
         self.totals = css(w.Label(), "itp-critique-totals")
@@ -146,32 +148,40 @@ class CritiquePanel(w.VBox):
     # --- rendering -----------------------------------------------------------------------------------------
 
     def _finding_row(self, finding: Finding) -> w.VBox:
+        make = self._make
         button = css(
-            w.Button(description=_short(finding.message), tooltip=finding.message,
-                     disabled=finding.element_id is None, layout=w.Layout(width="100%", height="auto")),
+            make(w.Button, description=_short(finding.message), tooltip=finding.message,
+                 disabled=finding.element_id is None, layout=make.layout(width="100%", height="auto")),
             "itp-finding", f"itp-finding-{finding.severity}",
         )
         if finding.element_id is not None:
             button.on_click(lambda _b, eid=finding.element_id: self.focus(eid))
         button.finding = finding  # so tests and callers can tell which finding a button is
-        self.finding_buttons.append(button)
         parts: list[w.Widget] = [button]
         if len(finding.message) > BUTTON_TEXT_MAX:
-            parts.append(css(w.HTML(text_html(finding.message)), "itp-finding-message"))
+            parts.append(css(make(w.HTML, text_html(finding.message)), "itp-finding-message"))
         if finding.suggestion:
-            parts.append(css(w.HTML(text_html(f"Try: {finding.suggestion}")), "itp-suggestion"))
+            parts.append(css(make(w.HTML, text_html(f"Try: {finding.suggestion}")), "itp-suggestion"))
         if finding.evidence:
-            parts.append(css(w.HTML(list_html(finding.evidence)), "itp-evidence"))
-        return css(w.VBox(parts), "itp-finding-row")
+            parts.append(css(make(w.HTML, list_html(finding.evidence)), "itp-evidence"))
+        row = css(make(w.VBox, parts), "itp-finding-row")
+        row.button = button
+        return row
 
     def _render(self) -> None:
-        old = list(self.groups_box.children) + list(self.unused.children)
-        self.finding_buttons = []
+        """Show the findings; rows of findings that are still there are kept, so a rerun sends little."""
+        make = self._make
+        old_groups = list(self.groups_box.children) + list(self.unused.children)
+        rows: dict[Finding, w.VBox] = {}
         groups = []
         for group in critique_groups(self.findings):
-            rows = [self._finding_row(f) for f in group.findings]
-            heading = css(w.HTML(text_html(group.heading, "h4")), "itp-finding-group-heading")
-            groups.append(css(w.VBox([heading, *rows]), "itp-finding-group", f"itp-family-{group.family}"))
+            for f in group.findings:
+                rows[f] = self._rows.pop(f, None) or rows.get(f) or self._finding_row(f)
+            heading = css(make(w.HTML, text_html(group.heading, "h4")), "itp-finding-group-heading")
+            groups.append(css(make(w.VBox, [heading, *(rows[f] for f in group.findings)]),
+                              "itp-finding-group", f"itp-family-{group.family}"))
+        stale, self._rows = self._rows, rows
+        self.finding_buttons = [rows[f].button for f in self.findings if f in rows]
         self.groups_box.children = groups
         totals = severity_totals(self.findings)
         self.totals.value = (
@@ -184,11 +194,14 @@ class CritiquePanel(w.VBox):
             self.score_bar.value = self.score.score
             ignored = self.score.facts_ignored
             self.unused.children = (
-                [css(w.HTML(text_html("Not yet used from this case", "h4")), "itp-facts-unused-heading"),
-                 css(w.HTML(list_html(ignored)), "itp-facts-unused-list")] if ignored else []
+                [css(make(w.HTML, text_html("Not yet used from this case", "h4")), "itp-facts-unused-heading"),
+                 css(make(w.HTML, list_html(ignored)), "itp-facts-unused-list")] if ignored else []
             )
-        for widget in old:
-            close_tree(widget)
+        for row in stale.values():
+            close_tree(row)
+        for group in old_groups:  # group boxes and headings only: kept rows have moved to the new groups
+            for part in (group, *getattr(group, "children", ())[:1]):
+                part.close()
 
 
 def connect_critique(editor, panel: CritiquePanel) -> None:

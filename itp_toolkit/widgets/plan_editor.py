@@ -31,7 +31,7 @@ from ..model import CaseStudy, PlanElement, TreatmentPlan, new_id
 from ..model.measures import INSTRUMENTS
 from ..model.plan import Delivery, Format, TimeOfDay
 from ..views import fact_choices, fact_label, plan_outline
-from ._common import choice_label, close_tree, css, text_html
+from ._common import Factory, choice_label, close_tree, css, text_html
 
 FOCUS_CLASS = "itp-focused"
 INVALID_CLASS = "itp-invalid"
@@ -60,17 +60,18 @@ def _display(value: Any) -> Any:
 class ElementCard(w.VBox):
     """One element's form: header, fields, links to case facts, buttons and (in the tree) its children."""
 
-    def __init__(self, element_id: str, kind: str, **kwargs):
+    def __init__(self, element_id: str, kind: str, make: Callable[..., w.DOMWidget] | None = None, **kwargs):
+        make = make or (lambda cls, *a, **k: cls(*a, **k))
         self.element_id = element_id
         self.kind = kind
-        self.header = css(w.Label(), "itp-element-header")
+        self.header = css(make(w.Label), "itp-element-header")
         self.fields: dict[str, w.ValueWidget] = {}
         self.buttons: dict[str, w.Button] = {}
-        self.error = css(w.Label(), "itp-field-error")
-        self.links = css(w.VBox(), "itp-links")
+        self.error = css(make(w.Label), "itp-field-error")
+        self.links = css(make(w.VBox), "itp-links")
         self.fact_picker: w.Dropdown | None = None
         self.library_picker: w.Dropdown | None = None
-        self.children_box = css(w.VBox(), "itp-children")
+        self.children_box = css(make(w.VBox), "itp-children")
         super().__init__(**kwargs)
         css(self, "itp-element", f"itp-{kind.replace('_', '-')}")
 
@@ -87,14 +88,14 @@ class PlanEditor(w.VBox):
                  id_factory: Callable[[str], str] = new_id, **kwargs):
         self._case = case.for_trainee()
         self._new_id = id_factory
-        self._layouts: dict[tuple, w.Layout] = {}
+        self._factory = Factory()
         self._mode = "load"
         self._mode_element: str | None = None
         self._syncing = False
         self.cards: dict[str, ElementCard] = {}
         self.plan_fields: dict[str, w.ValueWidget] = {}
         self.buttons: dict[str, w.Button] = {}
-        self.error_label = css(w.Label(), "itp-plan-error")
+        self.error_label = css(self._make(w.Label), "itp-plan-error")
         super().__init__(**kwargs)
         css(self, "itp-plan-editor")
         self.week = plan.written_at_week if week is None else week
@@ -304,7 +305,7 @@ class PlanEditor(w.VBox):
 
     def _button(self, description: str, cls: str, action: Callable[[], Any], card: ElementCard | None = None,
                 tooltip: str = "") -> w.Button:
-        button = css(w.Button(description=description, tooltip=tooltip or description,
+        button = css(self._make(w.Button, description=description, tooltip=tooltip or description,
                               layout=self._layout(width="auto")), cls)
         button.on_click(lambda _b: self._try(action, card))
         return button
@@ -312,29 +313,28 @@ class PlanEditor(w.VBox):
     # --- building forms ----------------------------------------------------------------------------------
 
     def _text(self, cls: str, placeholder: str = "", *, area: bool = False, width: str = "100%") -> w.ValueWidget:
-        widget = (w.Textarea if area else w.Text)(placeholder=placeholder, continuous_update=True,
+        widget = self._make(w.Textarea if area else w.Text, placeholder=placeholder, continuous_update=True,
                                                   layout=self._layout(width=width))
         return css(widget, cls)
 
+    def _make(self, cls: type[w.DOMWidget], *args: Any, **kwargs: Any) -> w.DOMWidget:
+        """Build a widget with shared Layout and style objects (see ``_common.Factory``)."""
+        return self._factory(cls, *args, **kwargs)
+
     def _layout(self, **settings: str) -> w.Layout:
-        """Shared Layout objects: a big plan has hundreds of fields and each Layout is a widget of its own."""
-        key = tuple(sorted(settings.items()))
-        if key not in self._layouts:
-            self._layouts[key] = w.Layout(**settings)
-        return self._layouts[key]
+        return self._factory.layout(**settings)
 
     def _labelled(self, label: str, widget: w.Widget) -> w.Widget:
         """A field with its label: the widget's own description where it has one (fewer widgets to build)."""
         if isinstance(widget, (w.Text, w.Textarea, w.Combobox, w.Dropdown)):
-            widget.description = label
-            widget.style.description_width = "150px"
+            widget.description = label  # its shared style gives descriptions a 150px column
             return widget
-        return w.HBox([w.Label(label, layout=self._layout(width="150px", flex="0 0 auto")), widget],
+        return self._make(w.HBox, [self._make(w.Label, label, layout=self._layout(width="150px", flex="0 0 auto")), widget],
                       layout=self._layout(width="100%"))
 
     def _card(self, element: PlanElement) -> ElementCard:
         kind = editing.element_kind(element)
-        card = ElementCard(element.id, kind, layout=self._layout(margin=f"4px 0 4px {_INDENT.get(kind, '0px')}"))
+        card = ElementCard(element.id, kind, make=self._make, layout=self._layout(margin=f"4px 0 4px {_INDENT.get(kind, '0px')}"))
         rows: list[w.Widget] = getattr(self, f"_{kind}_form")(card, element)
         tools = []
         if kind in _TREE_KINDS:
@@ -350,7 +350,7 @@ class PlanEditor(w.VBox):
         card.buttons["remove"] = self._button("Remove", "itp-remove", lambda: self.remove(card.element_id), card,
                                               f"Remove this {choice_label(kind)} and everything under it")
         tools.append(card.buttons["remove"])
-        parts: list[w.Widget] = [w.HBox([card.header, *tools]), *rows]
+        parts: list[w.Widget] = [self._make(w.HBox, [card.header, *tools]), *rows]
         if "linked_facts" in type(element).model_fields:
             parts.append(self._links_form(card))
         parts.append(card.error)
@@ -362,10 +362,10 @@ class PlanEditor(w.VBox):
 
     def _links_form(self, card: ElementCard) -> w.VBox:
         choices = fact_choices(self._case, week=self.week)
-        card.fact_picker = css(w.Dropdown(options=[("Link to a fact of the case…", "")] + [(c.label, c.id) for c in choices],
+        card.fact_picker = css(self._make(w.Dropdown, options=[("Link to a fact of the case…", "")] + [(c.label, c.id) for c in choices],
                                           value="", layout=self._layout(width="60%")), "itp-fact-picker")
         card.buttons["link"] = self._button("Link", "itp-link-fact", lambda: self._link_picked(card), card)
-        return w.VBox([card.links, w.HBox([card.fact_picker, card.buttons["link"]])])
+        return self._make(w.VBox, [card.links, self._make(w.HBox, [card.fact_picker, card.buttons["link"]])])
 
     def _link_picked(self, card: ElementCard) -> None:
         if card.fact_picker is not None and card.fact_picker.value:
@@ -382,21 +382,21 @@ class PlanEditor(w.VBox):
 
     def _goal_form(self, card: ElementCard, e) -> list[w.Widget]:
         quotes = [(f"“{q.text}”", q.id) for q in self._case.patient_words]
-        quote = css(w.Dropdown(options=[("(no quote)", "")] + quotes, layout=self._layout(width="70%")), "itp-goal-quote")
+        quote = css(self._make(w.Dropdown, options=[("(no quote)", "")] + quotes, layout=self._layout(width="70%")), "itp-goal-quote")
         card.buttons["quote_as_goal"] = self._button(
             "Use the quote as the goal", "itp-quote-as-goal",
             lambda: self.quote_as_goal(card.element_id, card.fields["patient_quote_id"].value), card)
         return [
             self._labelled("Goal", self._bind(card, "statement", self._text(
                 "itp-goal-statement", "Ideally in the person's own words"))),
-            self._bind(card, "in_patient_words", css(w.Checkbox(description="These are the person's own words",
+            self._bind(card, "in_patient_words", css(self._make(w.Checkbox, description="These are the person's own words",
                                                                 indent=False), "itp-goal-own-words")),
-            self._labelled("Their words", w.HBox([self._bind(card, "patient_quote_id", quote),
+            self._labelled("Their words", self._make(w.HBox, [self._bind(card, "patient_quote_id", quote),
                                                   card.buttons["quote_as_goal"]])),
         ]
 
     def _objective_form(self, card: ElementCard, e) -> list[w.Widget]:
-        measure = css(w.Combobox(options=list(INSTRUMENTS), ensure_option=False,
+        measure = css(self._make(w.Combobox, options=list(INSTRUMENTS), ensure_option=False,
                                  placeholder="An instrument (PHQ-9, GAD-7…) or what is counted",
                                  layout=self._layout(width="100%")), "itp-objective-measure")
         numbers = {
@@ -408,7 +408,7 @@ class PlanEditor(w.VBox):
                                                                    "number", width="280px")))
             for name, label in numbers.items()
         ]
-        library = css(w.Dropdown(options=[("Evidence-based options…", "")] + library_choices(self._case), value="",
+        library = css(self._make(w.Dropdown, options=[("Evidence-based options…", "")] + library_choices(self._case), value="",
                                  layout=self._layout(width="60%")), "itp-library-choice")
         card.library_picker = library
         card.buttons["apply_library"] = self._button(
@@ -419,7 +419,7 @@ class PlanEditor(w.VBox):
                 "itp-objective-description", "An observable behaviour, e.g. 'stays through 4 of 5 lectures a week'"))),
             self._labelled("Measure", self._bind(card, "measure", measure)),
             *number_rows,
-            self._labelled("From the library", w.HBox([library, card.buttons["apply_library"]])),
+            self._labelled("From the library", self._make(w.HBox, [library, card.buttons["apply_library"]])),
         ]
 
     def _library_picked(self, card: ElementCard) -> None:
@@ -434,7 +434,7 @@ class PlanEditor(w.VBox):
 
         def choice(name: str, label: str, options: list) -> w.Widget:
             cls = f"itp-intervention-{name.replace('_', '-')}"
-            return self._labelled(label, self._bind(card, name, css(w.Dropdown(options=options), cls)))
+            return self._labelled(label, self._bind(card, name, css(self._make(w.Dropdown, options=options), cls)))
 
         return [
             text("description", "What is done", "Adapted to this person: their situations, supports, words", True),
@@ -452,7 +452,7 @@ class PlanEditor(w.VBox):
         options = [("(choose a strength)", "")] + [(s.text, s.id) for s in self._case.strengths]
         return [
             self._labelled("Strength", self._bind(card, "strength_id", css(
-                w.Dropdown(options=options, layout=self._layout(width="100%")), "itp-strength-choice"))),
+                self._make(w.Dropdown, options=options, layout=self._layout(width="100%")), "itp-strength-choice"))),
             self._labelled("How it is used", self._bind(card, "how", self._text("itp-strength-how", "Concretely"))),
         ]
 
@@ -460,7 +460,7 @@ class PlanEditor(w.VBox):
         options = [("(another barrier, in my words)", "")] + [(b.text, b.id) for b in self._case.barriers]
         return [
             self._labelled("Barrier", self._bind(card, "barrier_id", css(
-                w.Dropdown(options=options, layout=self._layout(width="100%")), "itp-barrier-choice"))),
+                self._make(w.Dropdown, options=options, layout=self._layout(width="100%")), "itp-barrier-choice"))),
             self._labelled("In my words", self._bind(card, "barrier", self._text("itp-barrier-text", "Optional"))),
             self._labelled("Mitigation", self._bind(card, "mitigation", self._text(
                 "itp-barrier-mitigation", "What the plan does about it"))),
@@ -470,7 +470,7 @@ class PlanEditor(w.VBox):
         options = [(c.summary, c.id) for c in self._case.presenting_concerns]
         return [
             self._labelled("Concern", self._bind(card, "concern_id", css(
-                w.Dropdown(options=options, layout=self._layout(width="100%")), "itp-deferral-concern"))),
+                self._make(w.Dropdown, options=options, layout=self._layout(width="100%")), "itp-deferral-concern"))),
             self._labelled("Why not now", self._bind(card, "reason", self._text("itp-deferral-reason", "The reason"))),
         ]
 
@@ -496,7 +496,7 @@ class PlanEditor(w.VBox):
         for fact_id in dict.fromkeys(ids):
             unlink = self._button("×", "itp-unlink", lambda f=fact_id: self.unlink_fact(card.element_id, f), card,
                                   "Remove this link")
-            chips.append(css(w.HBox([css(w.Label(fact_label(self._case, fact_id)), "itp-link-label"), unlink]),
+            chips.append(css(self._make(w.HBox, [css(self._make(w.Label, fact_label(self._case, fact_id)), "itp-link-label"), unlink]),
                              "itp-link"))
         old = list(card.links.children)
         card.links.children = chips
@@ -513,11 +513,11 @@ class PlanEditor(w.VBox):
         for old in list(self.children):
             if old is not self.error_label:
                 close_tree(old)
-        self.problems_box = css(w.VBox(), "itp-problems")
-        self.strengths_box = css(w.VBox(), "itp-strengths-used")
-        self.barriers_box = css(w.VBox(), "itp-barrier-plans")
-        self.deferrals_box = css(w.VBox(), "itp-deferrals")
-        self.discharge_box = css(w.VBox(), "itp-discharge-criteria")
+        self.problems_box = css(self._make(w.VBox), "itp-problems")
+        self.strengths_box = css(self._make(w.VBox), "itp-strengths-used")
+        self.barriers_box = css(self._make(w.VBox), "itp-barrier-plans")
+        self.deferrals_box = css(self._make(w.VBox), "itp-deferrals")
+        self.discharge_box = css(self._make(w.VBox), "itp-discharge-criteria")
         self.buttons = {
             "add_problem": self._button("Add problem", "itp-add-problem", self.add_problem),
             "add_strength_use": self._button("Use a strength", "itp-add-strength-use", self.add_strength_use),
@@ -529,10 +529,10 @@ class PlanEditor(w.VBox):
         }
 
         def heading(text: str) -> w.HTML:
-            return css(w.HTML(text_html(text, "h4")), "itp-editor-heading")
+            return css(self._make(w.HTML, text_html(text, "h4")), "itp-editor-heading")
 
         participation = [
-            self._bind_plan(f"participation.{name}", css(w.Checkbox(description=label, indent=False),
+            self._bind_plan(f"participation.{name}", css(self._make(w.Checkbox, description=label, indent=False),
                                                         f"itp-participation-{name.replace('_', '-')}"))
             for name, label in (("patient_participated", "The person took part in writing the plan"),
                                 ("agreement_recorded", "Their agreement is recorded"),
@@ -540,7 +540,7 @@ class PlanEditor(w.VBox):
         ]
         events = self._case.events_until(self.week)
         revised = [
-            css(w.Checkbox(description=f"Week {e.week}: {e.title}", indent=False, value=e.id in self.plan.revised_for_events),
+            css(self._make(w.Checkbox, description=f"Week {e.week}: {e.title}", indent=False, value=e.id in self.plan.revised_for_events),
                 "itp-revised-for")
             for e in events
         ]

@@ -92,3 +92,14 @@ def test_a_failing_scheduled_critique_is_reported_not_raised(blank_plan, college
     while "could not run" not in panel.status.value and time.monotonic() < deadline:
         time.sleep(0.02)
     assert "rule crashed" in panel.status.value
+
+
+def test_a_rerun_keeps_the_rows_of_findings_that_did_not_change(blank_plan, college_case):
+    panel = CritiquePanel(blank_plan, college_case)
+    before = {b.finding: b for b in panel.finding_buttons}
+    panel.plan = blank_plan.model_copy(update={"safety_plan": "Crisis line saved in her phone"})
+    panel.refresh()
+    after = {b.finding: b for b in panel.finding_buttons}
+    kept = before.keys() & after.keys()
+    assert kept and all(before[f] is after[f] for f in kept)
+    assert panel.findings == critique(panel.plan, college_case)
