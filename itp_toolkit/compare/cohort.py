@@ -1,0 +1,405 @@
+"""The cohort view: which choices each trainee made for one case, how many others made them, who stands out.
+
+A *choice* is something a supervisor discusses in group supervision: which case concern a problem
+addresses, which measure an objective uses, which treatment an intervention names (by modality), which
+case strengths and barriers the plan works with, which concerns it defers. Choices are read off the plans
+by pure functions, so the table, the plots, the group annotation and the report all agree.
+
+Trainees can be shown by name or anonymized as "Trainee A", "Trainee B", ... in the order of their
+usernames, so the letters stay the same for a cohort however the drafts are listed or filtered.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..checks import individualization_score
+from ..errors import InvalidInput, Problem
+from ..library_interventions import load_library as load_intervention_library
+from ..model import Annotation, CaseStudy, TreatmentPlan
+from ..model.annotation import AnnotationTag
+from ..store import PlanStore
+from .alignment import content_words, element_label, matched_concerns, measure_key, text_similarity
+
+CATEGORIES = ("concern", "deferred", "measure", "modality", "strength", "barrier")
+"""Choice categories, in the order the table lists them."""
+CATEGORY_TITLES = {
+    "concern": "Problem addresses concern",
+    "deferred": "Concern deferred",
+    "measure": "Measure used",
+    "modality": "Intervention modality",
+    "strength": "Case strength used",
+    "barrier": "Case barrier worked with",
+}
+CONSENSUS_SHARE = 0.75
+"""A choice made by at least this share of the cohort is 'consensus'; a trainee who left it out stands out."""
+MODALITY_MATCH = 0.45
+"""How close a modality's wording must be to a library modality to count as that modality."""
+
+
+@dataclass(frozen=True)
+class CohortDraft:
+    """One trainee's draft (the revision under review) with what the supervisor list shows about it."""
+
+    draft_id: int
+    trainee: str
+    plan: TreatmentPlan
+    revision: int = 0
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    category: str
+    key: str
+    label: str
+    element_id: str
+
+
+# ---------------------------------------------------------------------- trainee labels
+
+
+def letter_label(n: int) -> str:
+    """0 -> 'A', 25 -> 'Z', 26 -> 'AA' (spreadsheet columns)."""
+    letters = ""
+    n += 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = string.ascii_uppercase[rem] + letters
+    return letters
+
+
+def trainee_labels(usernames: Iterable[str], *, anonymized: bool) -> dict[str, str]:
+    """Username -> what the page shows: the name, or 'Trainee A', 'Trainee B'... in username order."""
+    names = sorted(set(usernames))
+    if not anonymized:
+        return {u: u for u in names}
+    return {u: f"Trainee {letter_label(n)}" for n, u in enumerate(names)}
+
+
+# ---------------------------------------------------------------------- choices
+
+
+@lru_cache(maxsize=1)
+def _library_modalities() -> tuple[str, ...]:
+    library = load_intervention_library()
+    return tuple(dict.fromkeys(item.modality for family in library.families for item in family.items))
+
+
+_SPELLED_OUT = (
+    (re.compile(r"cognitive[- ]behaviou?ral therapy|\bcbt\b"), "cbt"),
+    (re.compile(r"behavioral"), "behavioural"),
+    (re.compile(r"\((?:cbt|[a-z]{2,5})\)"), " "),
+)
+
+
+def _normalized_modality(text: str) -> str:
+    """Lower case, 'cognitive behavioral therapy' -> 'cbt', acronyms in brackets dropped (they repeat the words)."""
+    out = text.lower()
+    for pattern, replacement in _SPELLED_OUT:
+        out = pattern.sub(replacement, out)
+    return " ".join(out.split())
+
+
+@lru_cache(maxsize=4096)
+def canonical_modality(modality: str) -> tuple[str, str]:
+    """(key, label) for a named treatment: the closest intervention-library modality when the wording is
+    close enough (after spelling out 'CBT' the same way), else the trainee's own words."""
+    text = " ".join(modality.split())
+    if not text:
+        return "", ""
+    normalized = _normalized_modality(text)
+    best = max(
+        ((text_similarity(normalized, _normalized_modality(lib)), lib) for lib in _library_modalities()),
+        default=(0.0, ""),
+    )
+    if best[0] >= MODALITY_MATCH:
+        return best[1].lower(), best[1]
+    return " ".join(sorted(content_words(normalized))), text
+
+
+def plan_choices(plan: TreatmentPlan, case: CaseStudy) -> list[Choice]:
+    """Every choice the plan makes, each with the element it was made in."""
+    concerns = {c.id: c.summary for c in case.presenting_concerns}
+    strengths = {s.id: s.text for s in case.strengths}
+    barriers = {b.id: b.text for b in case.barriers}
+    out: list[Choice] = []
+    for problem in plan.problems:
+        matched = matched_concerns(problem, case)
+        for concern_id in matched:
+            out.append(Choice("concern", concern_id, f"{concern_id}: {concerns[concern_id]}", problem.id))
+        if not matched:
+            out.append(Choice("concern", "(none)", "(matches no case concern)", problem.id))
+    for deferral in plan.deferred_concerns:
+        label = f"{deferral.concern_id}: {concerns.get(deferral.concern_id, '(not a concern of this case)')}"
+        out.append(Choice("deferred", deferral.concern_id, label, deferral.id))
+    for _, _, objective in plan.objectives():
+        if objective.measure.strip():
+            key = measure_key(objective.measure)
+            out.append(Choice("measure", key, key if key.isupper() else objective.measure.strip(), objective.id))
+    for _, intervention in plan.interventions():
+        key, label = canonical_modality(intervention.modality or "")
+        if key:
+            out.append(Choice("modality", key, label, intervention.id))
+    for element in plan.elements():
+        ids = set(getattr(element, "linked_facts", []) or [])
+        for attr in ("strength_id", "barrier_id"):
+            value = getattr(element, attr, None)
+            if value:
+                ids.add(value)
+        for fact_id in sorted(ids):
+            if fact_id in strengths:
+                out.append(Choice("strength", fact_id, f"{fact_id}: {strengths[fact_id]}", element.id))
+            elif fact_id in barriers:
+                out.append(Choice("barrier", fact_id, f"{fact_id}: {barriers[fact_id]}", element.id))
+    return out
+
+
+def choices_frame(drafts: Sequence[CohortDraft], case: CaseStudy, *, anonymized: bool = False) -> pd.DataFrame:
+    """Long table: one row per (draft, choice, element) with columns
+    trainee, username, draft_id, category, choice, label, element_id."""
+    labels = trainee_labels((d.trainee for d in drafts), anonymized=anonymized)
+    records = [
+        (labels[d.trainee], d.trainee, d.draft_id, c.category, c.key, c.label, c.element_id)
+        for d in drafts
+        for c in plan_choices(d.plan, case)
+    ]
+    return pd.DataFrame.from_records(
+        records, columns=["trainee", "username", "draft_id", "category", "choice", "label", "element_id"]
+    )
+
+
+def cohort_table(
+    drafts: Sequence[CohortDraft],
+    case: CaseStudy,
+    *,
+    anonymized: bool = False,
+    choices: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Choices x trainees: how many elements of each draft make each choice, then ``count`` (trainees
+    who made it), ``consensus`` (their share of the cohort) and ``outlier`` (made by one trainee only in a
+    cohort of three or more). Rows are ordered by category, then most common first."""
+    frame = choices if choices is not None else choices_frame(drafts, case, anonymized=anonymized)
+    trainees = list(trainee_labels((d.trainee for d in drafts), anonymized=anonymized).values())
+    if frame.empty:
+        empty = pd.DataFrame(columns=["category", "choice", "label", *trainees, "count", "consensus", "outlier"])
+        return empty
+    counts = frame.pivot_table(
+        index=["category", "choice"], columns="trainee", values="element_id", aggfunc="count", fill_value=0
+    )
+    counts = counts.reindex(columns=trainees, fill_value=0).astype(int)
+    counts.columns.name = None
+    labels = frame.drop_duplicates(["category", "choice"]).set_index(["category", "choice"])["label"]
+    table = counts.reset_index()
+    table.insert(2, "label", [labels[(c, k)] for c, k in zip(table["category"], table["choice"], strict=True)])
+    made = (counts > 0).sum(axis=1).to_numpy()
+    n = max(1, len(trainees))
+    table["count"] = made
+    table["consensus"] = np.round(made / n, 3)
+    table["outlier"] = (made == 1) & (n >= 3)
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    table["_order"] = table["category"].map(order)
+    table = table.sort_values(["_order", "count", "choice"], ascending=[True, False, True]).drop(columns="_order")
+    return table.reset_index(drop=True)
+
+
+def outliers(table: pd.DataFrame, trainees: Sequence[str]) -> pd.DataFrame:
+    """Who stands out, and how: a choice no one else made, or a consensus choice they left out."""
+    records = []
+    n = len(trainees)
+    for row in table.itertuples(index=False):
+        data = row._asdict()
+        made_by = [t for t in trainees if data.get(t, 0)]
+        if data["outlier"]:
+            records.append((made_by[0], data["category"], data["label"], "only this trainee"))
+        elif n >= 3 and data["consensus"] >= CONSENSUS_SHARE:
+            for t in trainees:
+                if not data.get(t, 0):
+                    records.append((t, data["category"], data["label"], "left out a consensus choice"))
+    return pd.DataFrame.from_records(records, columns=["trainee", "category", "choice", "how"])
+
+
+def similarity_matrix(
+    drafts: Sequence[CohortDraft],
+    case: CaseStudy,
+    *,
+    anonymized: bool = False,
+    choices: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Trainee x trainee: Jaccard similarity of the sets of choices their drafts make (1 on the diagonal)."""
+    frame = choices if choices is not None else choices_frame(drafts, case, anonymized=anonymized)
+    labels = list(trainee_labels((d.trainee for d in drafts), anonymized=anonymized).values())
+    if not labels:
+        return pd.DataFrame()
+    keys = frame["category"] + "\x1f" + frame["choice"]
+    columns = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+    rows = {t: i for i, t in enumerate(labels)}
+    matrix = np.zeros((len(labels), max(1, len(columns))), dtype=np.float32)
+    matrix[frame["trainee"].map(rows).to_numpy(), keys.map(columns).to_numpy()] = 1.0
+    shared = matrix @ matrix.T
+    sizes = matrix.sum(axis=1)
+    union = sizes[:, None] + sizes[None, :] - shared
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sim = np.where(union > 0, shared / union, 0.0)
+    np.fill_diagonal(sim, 1.0)
+    return pd.DataFrame(np.round(sim, 3), index=labels, columns=labels)
+
+
+def similarity_heatmap(matrix: pd.DataFrame, *, title: str = "How alike the drafts' choices are") -> Figure:
+    """A heatmap of the similarity matrix (a Figure object: no pyplot, no global state)."""
+    n = len(matrix)
+    size = min(9.0, 2.5 + 0.35 * n)
+    fig = Figure(figsize=(size, size * 0.85))
+    ax = fig.add_subplot()
+    image = ax.imshow(matrix.to_numpy(dtype=float), vmin=0, vmax=1, cmap="viridis", interpolation="nearest")
+    if n <= 40:
+        ax.set_xticks(range(n), [str(c) for c in matrix.columns], rotation=60, ha="right", fontsize=7)
+        ax.set_yticks(range(n), [str(i) for i in matrix.index], fontsize=7)
+    else:
+        ax.set_xlabel(f"{n} drafts")
+    ax.set_title(title, fontsize=10, loc="left")
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="Jaccard similarity of choices")
+    fig.tight_layout()
+    return fig
+
+
+def individualization_frame(drafts: Sequence[CohortDraft], case: CaseStudy, *, anonymized: bool = False) -> pd.DataFrame:
+    """trainee, draft_id, score (0-100) for each draft."""
+    labels = trainee_labels((d.trainee for d in drafts), anonymized=anonymized)
+    return pd.DataFrame.from_records(
+        [(labels[d.trainee], d.draft_id, individualization_score(d.plan, case).score) for d in drafts],
+        columns=["trainee", "draft_id", "score"],
+    )
+
+
+def individualization_histogram(scores: pd.DataFrame, *, reference: int | None = None) -> Figure:
+    """Distribution of individualization scores (0-100), with the reference plan's score marked."""
+    fig = Figure(figsize=(5.5, 3.0))
+    ax = fig.add_subplot()
+    ax.hist(scores["score"].to_numpy(dtype=float), bins=range(0, 105, 5), color="#4c72b0", edgecolor="white")
+    if reference is not None:
+        ax.axvline(reference, color="#c44e52", linestyle="--", label=f"reference plan ({reference})")
+        ax.legend(fontsize=8, loc="upper left")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Individualization score")
+    ax.set_ylabel("Drafts")
+    ax.set_title("Individualization across the cohort", fontsize=10, loc="left")
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------------- group annotation
+
+
+def group_targets(
+    drafts: Sequence[CohortDraft], case: CaseStudy, category: str, choice: str
+) -> list[tuple[CohortDraft, str]]:
+    """Each draft that made ``choice`` with the first element (plan order) where it made it."""
+    if category not in CATEGORIES:
+        raise InvalidInput([Problem(f"no choice category {category!r}; known: {', '.join(CATEGORIES)}", field="category")])
+    out = []
+    for draft in drafts:
+        for c in plan_choices(draft.plan, case):
+            if c.category == category and c.key == choice:
+                out.append((draft, c.element_id))
+                break
+    return out
+
+
+def annotate_group(
+    store: PlanStore,
+    drafts: Sequence[CohortDraft],
+    case: CaseStudy,
+    category: str,
+    choice: str,
+    body: str,
+    *,
+    tags: Iterable[AnnotationTag] = (),
+    actor: str,
+) -> list[Annotation]:
+    """One comment on every draft that made the same choice, anchored to the element that made it.
+
+    Each annotation is written on the revision under review. Every draft is checked first (the actor
+    may comment on it; that revision still holds the element), so a refusal writes nothing.
+    """
+    targets = group_targets(drafts, case, category, choice)
+    if not body.strip():
+        raise InvalidInput([Problem("write the comment first", field="body")])
+    for draft, element_id in targets:
+        plan = store.get_revision(draft.draft_id, draft.revision or None, actor=actor)
+        if element_id not in {e.id for e in plan.elements()}:
+            raise InvalidInput([Problem(f"draft {draft.draft_id} no longer has {element_id}", field="element_id")])
+    tag_list = list(tags)
+    return [
+        store.add_annotation(
+            draft.draft_id, body, element_id=element_id, revision=draft.revision or None, tags=tag_list, actor=actor
+        )
+        for draft, element_id in targets
+    ]
+
+
+# ---------------------------------------------------------------------- annotations across revisions
+
+
+def annotation_anchors(
+    annotations: Sequence[Annotation],
+    latest: TreatmentPlan,
+    latest_revision: int,
+    *,
+    revisions: Mapping[int, TreatmentPlan] | None = None,
+) -> pd.DataFrame:
+    """Where each comment sits now: id, element_id, written_on (revision), element (its text now),
+    status ('on the element', 'whole draft', 'element removed in revision N'), and the thread fields."""
+    present = {e.id: e for e in latest.elements()}
+    records = []
+    for a in annotations:
+        if a.element_id is None:
+            status, label = "whole draft", ""
+        elif a.element_id in present:
+            status, label = "on the element", element_label(present[a.element_id])
+        else:
+            removed_in = latest_revision
+            if revisions:
+                for number in sorted(n for n in revisions if n > a.revision):
+                    if a.element_id not in {e.id for e in revisions[number].elements()}:
+                        removed_in = number
+                        break
+            status, label = f"element removed in revision {removed_in}", ""
+        records.append(
+            (a.id, a.parent_id, a.element_id, a.revision, label, status, a.author, ", ".join(a.tags), a.body,
+             a.resolved, a.released)
+        )
+    return pd.DataFrame.from_records(
+        records,
+        columns=["id", "parent_id", "element_id", "written_on", "element", "status", "author", "tags", "body",
+                 "resolved", "released"],
+    )
+
+
+def threads(annotations: Sequence[Annotation]) -> list[tuple[Annotation, list[Annotation]]]:
+    """Top-level comments, each with its replies in order (a reply to a reply joins the same thread)."""
+    by_id = {a.id: a for a in annotations}
+
+    def root(a: Annotation) -> Annotation:
+        seen = set()
+        while a.parent_id is not None and a.parent_id in by_id and a.id not in seen:
+            seen.add(a.id)
+            a = by_id[a.parent_id]
+        return a
+
+    out: dict[int | None, tuple[Annotation, list[Annotation]]] = {}
+    for a in annotations:
+        r = root(a)
+        entry = out.setdefault(r.id, (r, []))
+        if a is not r:
+            entry[1].append(a)
+    return list(out.values())
+
