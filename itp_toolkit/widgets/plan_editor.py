@@ -24,14 +24,14 @@ import ipywidgets as w
 import traitlets as t
 
 from .. import editing
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..errors import Problem as InputProblem
 from ..library_interventions import library_choices, load_library
 from ..model import CaseStudy, PlanElement, TreatmentPlan, new_id
 from ..model.measures import INSTRUMENTS
 from ..model.plan import Delivery, Format, TimeOfDay
 from ..views import fact_choices, fact_label, plan_outline
-from ._common import Factory, choice_label, close_tree, css, text_html
+from ._common import Factory, choice_label, close_tree, css, text_html, walk
 
 FOCUS_CLASS = "itp-focused"
 INVALID_CLASS = "itp-invalid"
@@ -83,6 +83,8 @@ class PlanEditor(w.VBox):
     focused_id = t.Unicode(None, allow_none=True, help="The element last focused (highlighted) in the editor.")
     error = t.Unicode("", help="Why the last edit was refused ('' when it was accepted).")
     week = t.Int(0, help="Exercise week: only timeline events revealed by then are offered as links.")
+    disabled = t.Bool(False, help="Read-only (e.g. a submitted draft): every control is disabled, and edits that "
+                      "still arrive (a browser can send them anyway) are refused and undone.")
 
     def __init__(self, plan: TreatmentPlan, case: CaseStudy, *, week: int | None = None,
                  id_factory: Callable[[str], str] = new_id, **kwargs):
@@ -220,6 +222,8 @@ class PlanEditor(w.VBox):
     # --- committing edits --------------------------------------------------------------------------------
 
     def _commit(self, plan: TreatmentPlan, mode: str, element_id: str | None = None) -> None:
+        if self.disabled and mode != "load":
+            raise PermissionDenied("this plan is read-only here (submitted or locked); nothing was changed")
         self._mode, self._mode_element = mode, element_id
         try:
             self.plan = plan
@@ -231,7 +235,11 @@ class PlanEditor(w.VBox):
         """Run an edit from the UI; a refused edit is shown next to the field and leaves the plan as it was."""
         try:
             action()
-        except (InvalidInput, NotFound) as exc:
+        except (InvalidInput, NotFound, PermissionDenied) as exc:
+            if isinstance(exc, PermissionDenied):  # undo what the browser shows, too
+                if card is not None:
+                    self._sync_card(card.element_id)
+                self._sync_plan_fields()
             self.error = str(exc)
             target = card.error if card is not None else self.error_label
             target.value = str(exc).replace("<input>: ", "")
@@ -244,6 +252,17 @@ class PlanEditor(w.VBox):
             self.error_label.value = ""
         if widget is not None:
             widget.remove_class(INVALID_CLASS)
+
+    @t.observe("disabled")
+    def _disabled_changed(self, change) -> None:
+        self._apply_disabled()
+        if not self.disabled and self.cards:
+            self._refresh_headers()  # the first and last of each level cannot move further
+
+    def _apply_disabled(self) -> None:
+        for part in walk(self):
+            if isinstance(part, (w.Button, w.Text, w.Textarea, w.Combobox, w.Dropdown, w.Checkbox)):
+                part.disabled = self.disabled
 
     @t.observe("plan")
     def _plan_changed(self, change) -> None:
@@ -643,6 +662,8 @@ class PlanEditor(w.VBox):
         self._refresh_headers()
         if self.focused_id in self.cards:
             self.cards[self.focused_id].add_class(FOCUS_CLASS)
+        if self.disabled:
+            self._apply_disabled()
 
     def _refresh_headers(self) -> None:
         """Numbered one-line headers and up/down availability, from ``views.plan_outline``."""

@@ -206,3 +206,28 @@ def test_every_control_has_an_itp_css_class(built):
     classes = {c for part in walk(editor) for c in part._dom_classes}
     assert {"itp-add-problem", "itp-problem-statement", "itp-add-goal", "itp-objective-measure",
             "itp-apply-library", "itp-link-fact", "itp-move-up", "itp-remove"} <= classes
+
+
+def test_a_read_only_editor_refuses_and_undoes_edits_that_still_arrive(built):
+    from itp_toolkit.errors import PermissionDenied
+
+    editor, pid, gid, oid, iid = built
+    editor.cards[pid].fields["statement"].value = "Panic in lectures"
+    editor.disabled = True
+    box = editor.cards[pid].fields["statement"]
+    assert box.disabled and editor.buttons["add_problem"].disabled and editor.cards[oid].buttons["remove"].disabled
+    before = editor.plan
+    box.value = "changed by a crafted browser message"  # disabled widgets still accept synced values
+    assert editor.plan is before and box.value == "Panic in lectures"
+    editor.plan_fields["safety_plan"].value = "sneaky"
+    assert editor.plan.safety_plan == "" and editor.plan_fields["safety_plan"].value == ""
+    editor.cards[oid].buttons["remove"].click()
+    assert editor.plan is before and "read-only" in editor.cards[oid].error.value
+    with pytest.raises(PermissionDenied):
+        editor.add_problem()
+    editor.set_plan(before.model_copy(update={"title": "revision 2"}))  # loading a revision is still allowed
+    assert editor.cards[pid].fields["statement"].disabled
+    editor.disabled = False
+    assert editor.cards[pid].buttons["up"].disabled and not editor.cards[pid].buttons["remove"].disabled
+    editor.cards[pid].fields["statement"].value = "Panic in lectures and exams"
+    assert editor.plan.element(pid).statement == "Panic in lectures and exams"
