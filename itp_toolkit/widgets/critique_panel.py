@@ -205,6 +205,8 @@ class CritiquePanel(w.VBox):
 
 
 def connect_critique(editor, panel: CritiquePanel) -> None:
-    """Wire an editor and a panel: edits reach the panel, clicked findings focus the editor."""
+    """Wire an editor and a panel: edits reach the panel, the panel critiques at the editor's exercise week
+    (so events revealed since the plan was written call for a revision), and clicked findings focus the editor."""
     editor.observe(lambda change: setattr(panel, "plan", change["new"]), "plan")
+    t.dlink((editor, "week"), (panel, "week"))
     panel.on_focus(editor.focus)

@@ -103,3 +103,14 @@ def test_a_rerun_keeps_the_rows_of_findings_that_did_not_change(blank_plan, coll
     kept = before.keys() & after.keys()
     assert kept and all(before[f] is after[f] for f in kept)
     assert panel.findings == critique(panel.plan, college_case)
+
+
+def test_connected_panel_critiques_at_the_editors_exercise_week(college_case):
+    editor = PlanEditor(college_case.reference_plan, college_case, week=1)
+    panel = CritiquePanel(editor.plan, college_case, delay=0.05)
+    connect_critique(editor, panel)
+    editor.week = 10
+    panel.refresh()
+    assert panel.week == 10
+    assert panel.findings == critique(editor.plan, college_case, week=10)
+    assert any(f.family == "revision" for f in panel.findings)
