@@ -13,6 +13,7 @@ from importlib import resources
 
 import yaml
 
+from ..library_interventions import library_texts
 from .context import PlanContext, cite
 from .findings import Finding, rule
 from .sources import CARF, CMS, PCCP, TJC
@@ -63,9 +64,10 @@ LOW_SCORE_BELOW = 40
 
 @lru_cache(maxsize=1)
 def generic_library() -> tuple[list[str], TextIndex]:
-    """The generic phrase library, loaded once."""
+    """The generic phrase library, loaded once: planner-style stock phrases plus the editor's intervention
+    templates, so a library pre-fill the trainee never adapted is flagged like any other stock text."""
     data = yaml.safe_load(resources.files(__package__).joinpath("data/generic_phrases.yaml").read_text("utf-8"))
-    phrases = [p for group in data.values() for p in group]
+    phrases = [p for group in data.values() for p in group] + library_texts()
     return phrases, TextIndex(phrases)
 
 
