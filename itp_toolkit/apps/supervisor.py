@@ -1,0 +1,55 @@
+"""The supervisor's review page: pick cohort and case, compare drafts, annotate, score, release.
+
+Composition only: ``SupervisorReview`` does the work through the store and the pure compare functions.
+Identity: under JupyterHub the page acts as ``$JUPYTERHUB_USER``; otherwise as the workspace's user or
+``user=``. Non-supervisors get a page that says so (and the store refuses their writes anyway).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from ..errors import ITPError, NotFound
+from ..library import load_library
+from ..model import CaseStudy, Rubric
+from ..store import PlanStore
+from ..widgets._common import css, text_html
+from ..widgets.supervisor import SupervisorReview
+from .trainee import WORKSPACE_VAR, _open_workspace, _workspace_part, resolve_user
+
+
+def supervisor_review(
+    workspace: Any = None,
+    *,
+    user: str | None = None,
+    store: PlanStore | None = None,
+    case_library: Mapping[str, CaseStudy] | str | Path | None = None,
+    rubric: Rubric | None = None,
+) -> w.Widget:
+    """The review page for ``workspace`` (a Workspace, a directory, or ``$ITP_WORKSPACE``).
+
+    ``store`` overrides the workspace's (then no workspace is needed; cases come from the shipped library
+    unless ``case_library`` is given). Errors come back as a page that says what to do.
+    """
+    try:
+        ws = None if workspace is None and store is not None else _open_workspace(workspace)
+        store = store or _workspace_part(ws, "store", "open_store")
+        if store is None:
+            raise NotFound(f"no workspace: set ${WORKSPACE_VAR} or pass workspace= or store=")
+        if case_library is None:
+            case_library = _workspace_part(ws, "load_cases", "cases", "case_library")
+        if case_library is None or isinstance(case_library, (str, Path)):
+            case_library = load_library(case_library)
+        configured = _workspace_part(ws, "user", "username")
+        who = resolve_user(user, configured)
+        return SupervisorReview(store, who, case_library, rubric=rubric)
+    except ITPError as exc:
+        return css(
+            w.VBox([w.HTML(text_html("ITP Toolkit — supervision", "h2")), css(w.Label(str(exc)), "itp-sup-message")]),
+            "itp-supervisor-review",
+            "itp-app-error",
+        )

@@ -1,0 +1,399 @@
+"""The supervisor's review widget: list a cohort's drafts of a case, compare, annotate, score, release.
+
+Thin on purpose: every table and plot comes from ``itp_toolkit.compare`` / ``rubrics`` (pure functions),
+every write goes through the store, which checks the supervisor's role and cohort again. Each action has a
+Python twin (``load``, ``compare``, ``select_draft``, ``annotate``, ``score``, ``release``) so tests drive
+the page without a browser. All text from people is escaped before it reaches an ``HTML`` widget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+from markupsafe import Markup, escape
+
+from ..checks import critique, individualization_score
+from ..compare.alignment import element_label, side_by_side
+from ..compare.cohort import (
+    CATEGORY_TITLES,
+    CohortDraft,
+    annotate_group,
+    annotation_anchors,
+    choices_frame,
+    cohort_table,
+    individualization_frame,
+    individualization_histogram,
+    plan_choices,
+    similarity_heatmap,
+    similarity_matrix,
+    trainee_labels,
+)
+from ..errors import ITPError, PermissionDenied
+from ..model import CaseStudy, Rubric
+from ..model.annotation import AnnotationTag
+from ..rubrics import default_rubric, evidence_by_criterion, mean_score
+from ..store import PlanStore
+from ..views import plan_outline
+from ..views.measures import figure_png
+from ._common import css, text_html
+
+TAGS: tuple[AnnotationTag, ...] = ("strength", "concern", "question", "risk", "cultural")
+GROUP_PREFERENCE = ("modality", "concern", "measure", "deferred", "strength", "barrier")
+"""Which choice an element stands for when a comment is applied to every draft that made it."""
+
+
+def frame_html(frame: pd.DataFrame, columns: list[str], *, cls: str, row_class: str | None = None) -> str:
+    """A DataFrame as an HTML table with every cell escaped; ``row_class`` names a column whose value
+    (made CSS-safe) becomes the row's class, so differences can be highlighted."""
+    head = Markup("").join(Markup("<th>{}</th>").format(c) for c in columns)
+    rows = []
+    for _, record in frame.iterrows():
+        klass = ""
+        if row_class is not None:
+            klass = "itp-row-" + "".join(ch if ch.isalnum() else "-" for ch in str(record[row_class]).split(" ")[0])
+        cells = Markup("").join(
+            Markup("<td>{}</td>").format("" if pd.isna(record[c]) else record[c]) for c in columns
+        )
+        rows.append(Markup('<tr class="{}">{}</tr>').format(klass, cells))
+    return str(Markup('<table class="{}">{}{}</table>').format(cls, Markup("<tr>{}</tr>").format(head),
+                                                                Markup("").join(rows)))
+
+
+_STYLE = """<style>
+.itp-sup-table { border-collapse: collapse; font-size: 12px; width: 100%; }
+.itp-sup-table td, .itp-sup-table th { border: 1px solid #ddd; padding: 2px 6px; vertical-align: top; text-align: left; }
+.itp-row-differs { background: #fff7e0; } .itp-row-missing, .itp-row-only { background: #fde8e8; }
+.itp-row-same { background: #eef8ee; } .itp-row-reference { color: #666; }
+</style>"""
+
+
+class SupervisorReview(w.VBox):
+    """The whole review page for one supervisor."""
+
+    def __init__(self, store: PlanStore, user: str, cases: Mapping[str, CaseStudy], *, rubric: Rubric | None = None,
+                 **kwargs: Any):
+        self.store = store
+        self.user = user
+        self.cases = dict(cases)
+        self.rubric = rubric or default_rubric()
+        self.case: CaseStudy | None = None
+        self.drafts: list[CohortDraft] = []
+        self.current: CohortDraft | None = None
+        self.comparison: pd.DataFrame | None = None
+        self.table: pd.DataFrame | None = None
+        self._mean_scores: dict[int, float | None] = {}
+
+        self.header = w.HTML(text_html("ITP Toolkit — supervision", "h2"))
+        self.message = css(w.Label(), "itp-sup-message")
+        self.cohort_picker = css(w.Dropdown(description="Cohort", options=[]), "itp-sup-cohort")
+        self.case_picker = css(w.Dropdown(description="Case", options=[]), "itp-sup-case")
+        self.load_button = css(w.Button(description="Show drafts", button_style="primary"), "itp-sup-load")
+        self.anonymize = css(w.Checkbox(description="Anonymize trainees", value=False), "itp-sup-anonymize")
+        self.drafts_html = css(w.HTML(), "itp-sup-drafts")
+        # Compare
+        self.compare_a = css(w.Dropdown(description="Draft", options=[]), "itp-sup-compare-a")
+        self.compare_b = css(w.Dropdown(description="with", options=[]), "itp-sup-compare-b")
+        self.with_reference = css(w.Checkbox(description="Show the reference plan", value=False), "itp-sup-reference")
+        self.compare_button = css(w.Button(description="Compare side by side"), "itp-sup-compare")
+        self.compare_html = css(w.HTML(), "itp-sup-side-by-side")
+        # The draft under review: annotate, score, release
+        self.draft_picker = css(w.Dropdown(description="Review", options=[]), "itp-sup-draft")
+        self.element_picker = css(w.Dropdown(description="Element", options=[], layout=w.Layout(width="95%")),
+                                  "itp-sup-element")
+        self.tag_picker = css(w.SelectMultiple(description="Tags", options=list(TAGS), rows=5), "itp-sup-tags")
+        self.comment = css(w.Textarea(placeholder="Your comment", layout=w.Layout(width="95%", height="80px")),
+                           "itp-sup-comment")
+        self.group = css(w.Checkbox(description="Also on every draft that made the same choice", value=False),
+                         "itp-sup-group")
+        self.add_comment_button = css(w.Button(description="Add comment", button_style="info"), "itp-sup-add-comment")
+        self.annotations_html = css(w.HTML(), "itp-sup-annotations")
+        self.score_pickers: dict[str, w.Dropdown] = {}
+        score_rows = []
+        for criterion in self.rubric.criteria:
+            picker = css(w.Dropdown(options=[("—", 0), ("1", 1), ("2", 2), ("3", 3), ("4", 4)], value=0,
+                                    layout=w.Layout(width="70px")), "itp-sup-score", f"itp-sup-score-{criterion.id}")
+            self.score_pickers[criterion.id] = picker
+            levels = " / ".join(f"{lv.score}: {lv.descriptor}" for lv in sorted(criterion.levels, key=lambda x: x.score))
+            score_rows.append(w.HBox([picker, w.HTML(text_html(f"{criterion.title} — {criterion.description}", "b")
+                                                     + text_html(levels, "div"))]))
+        self.evidence_html = css(w.HTML(), "itp-sup-evidence")
+        self.save_scores_button = css(w.Button(description="Save scores", button_style="info"), "itp-sup-save-scores")
+        self.release_button = css(w.Button(description="Release feedback to the trainee", button_style="success"),
+                                  "itp-sup-release")
+        # Cohort
+        self.cohort_html = css(w.HTML(), "itp-sup-cohort-table")
+        self.heatmap = css(w.Image(format="png"), "itp-sup-heatmap")
+        self.histogram = css(w.Image(format="png"), "itp-sup-histogram")
+
+        self.load_button.on_click(lambda _: self.load(self.cohort_picker.value, self.case_picker.value))
+        self.compare_button.on_click(lambda _: self.compare(self.compare_a.value, self.compare_b.value))
+        self.draft_picker.observe(lambda ch: self.select_draft(ch["new"]), "value")
+        self.add_comment_button.on_click(lambda _: self.annotate(
+            self.element_picker.value, self.comment.value, list(self.tag_picker.value), group=self.group.value))
+        self.save_scores_button.on_click(lambda _: self.score(
+            {cid: p.value for cid, p in self.score_pickers.items() if p.value}))
+        self.release_button.on_click(lambda _: self.release())
+        self.anonymize.observe(lambda _: self._render_cohort(), "value")
+
+        tabs = css(w.Tab([
+            w.VBox([w.HBox([self.compare_a, self.compare_b]), w.HBox([self.with_reference, self.compare_button]),
+                    self.compare_html]),
+            w.VBox([self.element_picker, self.tag_picker, self.comment, w.HBox([self.group, self.add_comment_button]),
+                    self.annotations_html]),
+            w.VBox([*score_rows, self.evidence_html, self.save_scores_button]),
+            w.VBox([self.cohort_html, w.HBox([self.heatmap, self.histogram])]),
+        ]), "itp-sup-tabs")
+        for n, title in enumerate(("Compare", "Annotate", "Score", "Cohort")):
+            tabs.set_title(n, title)
+        self.tabs = tabs
+        self.body = css(w.VBox([self.drafts_html, w.HBox([self.draft_picker, self.release_button]), tabs]),
+                        "itp-sup-body")
+        self.body.layout.display = "none"
+        super().__init__([w.HTML(_STYLE), self.header, w.HBox([self.cohort_picker, self.case_picker, self.load_button,
+                                                               self.anonymize]), self.message, self.body], **kwargs)
+        css(self, "itp-supervisor-review")
+        self._start()
+
+    # --- Python twins of the page's actions -----------------------------------------------------------
+
+    def load(self, cohort_id: int | None, case_id: str | None) -> None:
+        """Show the cohort's drafts of a case (those with a saved revision)."""
+        if cohort_id is None or not case_id or case_id not in self.cases:
+            self.message.value = "Pick a cohort and a case."
+            return
+        try:
+            summaries = self.store.list_drafts(case_id=case_id, cohort_id=cohort_id, actor=self.user)
+            drafts = [
+                CohortDraft(s.id, s.owner, self.store.get_revision(s.id, actor=self.user), s.latest_revision, s.status)
+                for s in summaries if s.latest_revision > 0 and s.owner != self.user
+            ]
+            scores = {d.draft_id: mean_score(self.rubric, self.store.list_scores(d.draft_id, actor=self.user))
+                      for d in drafts}
+        except ITPError as exc:
+            self.message.value = str(exc)
+            return
+        self.case = self.cases[case_id]
+        self.drafts = drafts
+        self._mean_scores = scores
+        self.body.layout.display = "flex"
+        self.message.value = f"{len(drafts)} draft{'s' if len(drafts) != 1 else ''} of {self.case.title}."
+        self._render_cohort()
+
+    def compare(self, draft_a: int | None, draft_b: int | None) -> pd.DataFrame | None:
+        """Two drafts side by side (and the reference plan if asked for), aligned by meaning."""
+        chosen = [d for d in (self._draft(draft_a), self._draft(draft_b)) if d is not None]
+        if len(chosen) != 2 or chosen[0].draft_id == chosen[1].draft_id:
+            self.message.value = "Pick two different drafts to compare."
+            return None
+        labels = self._labels()
+        plans = {labels[d.trainee]: d.plan for d in chosen}
+        reference = self.case.reference_plan if (self.with_reference.value and self.case) else None
+        self.comparison = side_by_side(plans, reference=reference)
+        shown = ["slot", "level", "status", *plans, *(["Reference plan"] if reference else [])]
+        self.compare_html.value = frame_html(self.comparison, shown, cls="itp-sup-table", row_class="status")
+        return self.comparison
+
+    def select_draft(self, draft_id: int | None) -> None:
+        """Make a draft the one being annotated and scored."""
+        draft = self._draft(draft_id)
+        self.current = draft
+        if draft is None or self.case is None:
+            self.element_picker.options = []
+            return
+        options = [("The whole plan", "")]
+        outline = {row.element_id: row.label for row in plan_outline(draft.plan)}
+        for element in draft.plan.elements():
+            options.append((outline.get(element.id) or element_label(element), element.id))
+        self.element_picker.options = options
+        self.element_picker.value = ""
+        findings = critique(draft.plan, self.case)
+        evidence = evidence_by_criterion(self.rubric, findings)
+        parts = []
+        for criterion in self.rubric.criteria:
+            items = [f"{f.severity}: {f.message}" for f in evidence[criterion.id]]
+            if items:
+                parts.append(text_html(criterion.title, "b") + "".join(text_html(i, "div") for i in items[:5]))
+        self.evidence_html.value = text_html("Critique findings as evidence", "h4") + "".join(parts)
+        try:
+            mine = [s for s in self.store.list_scores(draft.draft_id, revision=draft.revision, actor=self.user)
+                    if s.rater == self.user and s.rubric_id == self.rubric.id]
+        except ITPError as exc:
+            self.message.value = str(exc)
+            mine = []
+        for cid, picker in self.score_pickers.items():
+            picker.value = next((s.score for s in mine if s.criterion_id == cid), 0)
+        self._render_annotations()
+
+    def annotate(self, element_id: str | None, body: str, tags: list[str], *, group: bool = False) -> int:
+        """Comment on an element of the draft under review (or, with ``group``, on every draft that made the
+        same choice). Returns how many comments were written."""
+        draft = self.current
+        if draft is None or self.case is None:
+            self.message.value = "Pick a draft to review first."
+            return 0
+        if not body.strip():
+            self.message.value = "Write the comment first."
+            return 0
+        known = {e.id for e in draft.plan.elements()}
+        element = element_id or None
+        if element is not None and element not in known:
+            self.message.value = "That element is not in this draft."
+            return 0
+        try:
+            if group and element is not None:
+                choice = self._choice_of(draft, element)
+                if choice is None:
+                    self.message.value = "This element makes no choice other drafts can share."
+                    return 0
+                made = annotate_group(self.store, self.drafts, self.case, choice[0], choice[1], body,
+                                      tags=tags, actor=self.user)  # type: ignore[arg-type]
+                count = len(made)
+                self.message.value = (f"Comment added to {count} draft{'s' if count != 1 else ''} "
+                                      f"({CATEGORY_TITLES[choice[0]].lower()}).")
+            else:
+                self.store.add_annotation(draft.draft_id, body, element_id=element, revision=draft.revision,
+                                          tags=tags, actor=self.user)  # type: ignore[arg-type]
+                count = 1
+                self.message.value = "Comment added (not yet released)."
+        except ITPError as exc:
+            self.message.value = str(exc)
+            return 0
+        self.comment.value = ""
+        self._render_annotations()
+        return count
+
+    def score(self, scores: Mapping[str, int]) -> int:
+        """Save this supervisor's scores (criterion id -> 1..4) on the draft under review."""
+        draft = self.current
+        if draft is None:
+            self.message.value = "Pick a draft to review first."
+            return 0
+        try:
+            for criterion_id, value in scores.items():
+                self.store.add_score(draft.draft_id, self.rubric.id, criterion_id, int(value),
+                                     revision=draft.revision, actor=self.user)
+            self._mean_scores[draft.draft_id] = mean_score(
+                self.rubric, self.store.list_scores(draft.draft_id, actor=self.user))
+        except ITPError as exc:
+            self.message.value = str(exc)
+            return 0
+        self.message.value = f"{len(scores)} score{'s' if len(scores) != 1 else ''} saved (not yet released)."
+        self._render_drafts()
+        return len(scores)
+
+    def release(self) -> int:
+        """Let the trainee see every comment and score on the draft under review."""
+        draft = self.current
+        if draft is None:
+            self.message.value = "Pick a draft to review first."
+            return 0
+        try:
+            count = self.store.release_feedback(draft.draft_id, actor=self.user)
+        except ITPError as exc:
+            self.message.value = str(exc)
+            return 0
+        self.message.value = f"Released {count} item{'s' if count != 1 else ''} to the trainee."
+        self._render_annotations()
+        return count
+
+    # --- rendering ------------------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        try:
+            me = self.store.find_person(self.user, actor=self.user)
+            if me.role != "supervisor":
+                raise PermissionDenied(f"{self.user} is not a supervisor; this page is for supervisors")
+            cohorts = self.store.list_cohorts(actor=self.user)
+            assignments = self.store.list_assigned_cases(actor=self.user)
+        except ITPError as exc:
+            self.message.value = str(exc)
+            for control in (self.cohort_picker, self.case_picker, self.load_button):
+                control.disabled = True
+            return
+        self.header.value = text_html(f"ITP Toolkit — supervision for {me.display_name}", "h2")
+        self.cohort_picker.options = [(c.name, c.id) for c in cohorts]
+        case_ids = list(dict.fromkeys(a.case_id for a in assignments if a.case_id in self.cases))
+        self.case_picker.options = [(self.cases[c].title, c) for c in case_ids]
+        if not cohorts:
+            self.message.value = "You are not in any cohort yet."
+
+    def _labels(self) -> dict[str, str]:
+        return trainee_labels((d.trainee for d in self.drafts), anonymized=self.anonymize.value)
+
+    def _draft(self, draft_id: int | None) -> CohortDraft | None:
+        return next((d for d in self.drafts if d.draft_id == draft_id), None)
+
+    def _choice_of(self, draft: CohortDraft, element_id: str) -> tuple[str, str] | None:
+        assert self.case is not None
+        made = [(c.category, c.key) for c in plan_choices(draft.plan, self.case) if c.element_id == element_id]
+        for category in GROUP_PREFERENCE:
+            for choice in made:
+                if choice[0] == category:
+                    return choice
+        return None
+
+    def _render_drafts(self) -> None:
+        labels = self._labels()
+        frame = pd.DataFrame.from_records(
+            [(labels[d.trainee], d.draft_id, d.revision, d.status.replace("_", " "),
+              "—" if self._mean_scores.get(d.draft_id) is None else f"{self._mean_scores[d.draft_id]:.2f}")
+             for d in sorted(self.drafts, key=lambda d: labels[d.trainee])],
+            columns=["Trainee", "Draft", "Revision", "Status", "Mean score"],
+        )
+        self.drafts_html.value = frame_html(frame, list(frame.columns), cls="itp-sup-table")
+        options = [(f"{labels[d.trainee]} — draft {d.draft_id}", d.draft_id)
+                   for d in sorted(self.drafts, key=lambda d: labels[d.trainee])]
+        for picker in (self.compare_a, self.compare_b, self.draft_picker):
+            keep = picker.value
+            picker.options = options
+            picker.value = keep if any(v == keep for _, v in options) else None
+        if self.compare_b.value is None and len(options) > 1:
+            self.compare_a.value, self.compare_b.value = options[0][1], options[1][1]
+
+    def _render_cohort(self) -> None:
+        if self.case is None:
+            return
+        self._render_drafts()
+        anonymized = self.anonymize.value
+        choices = choices_frame(self.drafts, self.case, anonymized=anonymized)
+        self.table = cohort_table(self.drafts, self.case, anonymized=anonymized, choices=choices)
+        trainees = list(self._labels().values())
+        shown = self.table.copy()
+        shown["category"] = shown["category"].map(CATEGORY_TITLES)
+        shown["consensus"] = (shown["consensus"] * 100).round().astype(int).astype(str) + "%"
+        shown["outlier"] = shown["outlier"].map({True: "only one", False: ""})
+        self.cohort_html.value = frame_html(shown, ["category", "label", *trainees, "count", "consensus", "outlier"],
+                                            cls="itp-sup-table")
+        if self.drafts:
+            matrix = similarity_matrix(self.drafts, self.case, anonymized=anonymized, choices=choices)
+            self.heatmap.value = figure_png(similarity_heatmap(matrix))
+            reference = None
+            scores = individualization_frame(self.drafts, self.case, anonymized=anonymized)
+            if self.case.reference_plan is not None:
+                reference = individualization_score(self.case.reference_plan, self.case).score
+            self.histogram.value = figure_png(individualization_histogram(scores, reference=reference))
+
+    def _render_annotations(self) -> None:
+        draft = self.current
+        if draft is None:
+            self.annotations_html.value = ""
+            return
+        try:
+            annotations = self.store.list_annotations(draft.draft_id, actor=self.user)
+            latest = self.store.get_revision(draft.draft_id, actor=self.user)
+            latest_number = self.store.get_draft(draft.draft_id, actor=self.user).latest_revision
+        except ITPError as exc:
+            self.annotations_html.value = text_html(str(exc))
+            return
+        anchors = annotation_anchors(annotations, latest, latest_number)
+        if anchors.empty:
+            self.annotations_html.value = text_html("No comments on this draft yet.")
+            return
+        anchors["released"] = anchors["released"].map({True: "released", False: "not released"})
+        anchors["resolved"] = anchors["resolved"].map({True: "resolved", False: ""})
+        self.annotations_html.value = frame_html(
+            anchors, ["element", "status", "written_on", "author", "tags", "body", "released", "resolved"],
+            cls="itp-sup-table itp-sup-annotation-table")
