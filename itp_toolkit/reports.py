@@ -200,7 +200,7 @@ def report_html(report: FeedbackReport) -> str:
 
 # ---------------------------------------------------------------------- Markdown
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-!|"})
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
 
 
 def md_text(text: str) -> str:

@@ -81,3 +81,14 @@ def test_score_sheet_takes_each_criterions_latest_revision_and_marks_competence(
     assert sheet.loc["crit-voice", "descriptor"].startswith("At least one goal")
     assert mean_score(rubric, scores) == 2.0
     assert mean_score(rubric, []) is None
+
+
+def test_itp_rubric_show_and_validate(capsys, tmp_path):
+    from itp_toolkit.cli import main
+
+    assert main(["rubric", "show"]) == 0
+    assert "12. Consent and participation" in capsys.readouterr().out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(default_rubric_path().read_text().replace("[measure]", "[measures]"))
+    assert main(["rubric", "validate", str(bad)]) == 2
+    assert "'measures' is not a critique rule" in capsys.readouterr().err
