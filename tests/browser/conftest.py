@@ -1,0 +1,119 @@
+"""Browser-test fixtures: Debian's Chromium through Playwright, a Voila trainee page, screenshots.
+
+Without /usr/bin/chromium the tests skip and say why, unless ITP_REQUIRE_BROWSER=1 (CI), where a missing
+browser is a failure. Screenshots go to ``test-artifacts/`` (gitignored).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.browser.servers import VoilaServer
+from tests.browser.site import REPO, TraineeSite, build_trainee_site
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+TIMEOUT_MS = 120_000
+ARTIFACTS = REPO / "test-artifacts"
+# Known, harmless console errors, matched on the message *and* the URL:
+# - offline, Voila's page asks a CDN for Font Awesome (voila #539): icons are missing, widgets work;
+# - leaving or reloading a Voila page posts a kernel shutdown without _xsrf and gets 403 (voila #1458);
+#   the kernel is culled by the idle timeout the servers here are started with.
+ALLOWED_CONSOLE_ERRORS = re.compile(
+    r"net::ERR_\w+ @ https://[^ ]*fontawesome"
+    r"|status of 403 \(Forbidden\) @ http://127\.0\.0\.1:\d+/voila/api/shutdown/",
+    re.I,
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+def _require_browser() -> None:
+    required = os.environ.get("ITP_REQUIRE_BROWSER") == "1"
+    problem = None
+    if not CHROMIUM.exists():
+        problem = f"{CHROMIUM} is missing (apt-get install chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "the playwright package is not installed"
+    if problem is None:
+        return
+    if required:
+        pytest.fail(f"ITP_REQUIRE_BROWSER=1 but {problem}")
+    print(f"\nSKIPPING browser tests: {problem}")
+    pytest.skip(problem)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@dataclass
+class PageWatch:
+    """What a page did that a test must check: console errors, dialogs opened."""
+
+    console_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def unexpected_errors(self) -> list[str]:
+        return [e for e in self.console_errors if not ALLOWED_CONSOLE_ERRORS.search(e)]
+
+
+@pytest.fixture
+def page(browser) -> Iterator[tuple[object, PageWatch]]:
+    context = browser.new_context(viewport={"width": 1600, "height": 1100})
+    context.set_default_timeout(TIMEOUT_MS)
+    pg = context.new_page()
+    watch = PageWatch()
+    pg.on("console", lambda m: watch.console_errors.append(f"{m.text} @ {m.location.get('url', '')}")
+          if m.type == "error" else None)
+
+    def on_dialog(dialog) -> None:
+        watch.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    pg.on("dialog", on_dialog)
+    yield pg, watch
+    context.close()
+
+
+def screenshot(pg, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    pg.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def trainee_site(tmp_path_factory: pytest.TempPathFactory) -> TraineeSite:
+    _require_browser()
+    return build_trainee_site(tmp_path_factory.mktemp("trainee-site"))
+
+
+@pytest.fixture(scope="module")
+def voila_trainee(trainee_site: TraineeSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServer]:
+    """Voila serving the trainee page; stopped (with its kernels) after the module."""
+    with VoilaServer(trainee_site.notebook, trainee_site.env, tmp_path_factory.mktemp("voila")) as server:
+        yield server
