@@ -102,6 +102,9 @@ def page(browser) -> Iterator[tuple[object, PageWatch]]:
 def screenshot(pg, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    top = pg.locator(".itp-trainee-header, .jp-Notebook").first
+    if top.count():
+        top.scroll_into_view_if_needed()
     pg.screenshot(path=str(path), full_page=True)
     return path
 
