@@ -139,7 +139,13 @@ def _decimal(value: float, where: str) -> float:
 
 def _complex(name: str, parts: list[tuple[str, str, Any]]) -> dict[str, Any]:
     """A complex extension: sub-extensions named ``part`` with ``value[x]`` of the given type."""
-    return {"url": ext(name), "extension": [{"url": part, f"value{kind}": value} for part, kind, value in parts]}
+    subs = []
+    for part, kind, value in parts:
+        if kind == "String" and value == "":  # FHIR strings cannot be empty: an item of a list left blank
+            subs.append({"url": part, "extension": [{"url": DATA_ABSENT, "valueCode": "unknown"}]})
+        else:
+            subs.append({"url": part, f"value{kind}": value})
+    return {"url": ext(name), "extension": subs}
 
 
 def _note(text: str, extension: dict[str, Any]) -> dict[str, Any]:
@@ -171,7 +177,9 @@ def _diagnosis_condition(w: _Writer, index: int) -> dict[str, Any]:
     dx = w.plan.diagnoses[index]
     code: dict[str, Any] = _text_concept(dx.label)
     extensions: list[dict[str, Any]] = []
-    if dx.code:
+    if dx.code == "":  # a blank code, kept distinct from no code at all
+        extensions.append({"url": ext("diagnosis-code"), "extension": [{"url": DATA_ABSENT, "valueCode": "unknown"}]})
+    elif dx.code:
         # DSM-5-TR diagnoses are recorded with ICD-10-CM codes; we claim a system only for a code of its shape.
         if dx.system in (None, "DSM-5-TR", "ICD-10-CM") and ICD10CM_PATTERN.match(dx.code):
             code.setdefault("coding", []).append({"system": ICD10CM, "code": dx.code, "display": dx.label or dx.code})
@@ -556,6 +564,8 @@ def _parts(r: _Reader, extension: dict[str, Any], where: str) -> dict[str, list[
     out: dict[str, list[Any]] = {}
     for i, sub in enumerate(extension.get("extension") or []):
         values = [v for k, v in sub.items() if k.startswith("value")]
+        if not values and [e.get("url") for e in sub.get("extension") or []] == [DATA_ABSENT]:
+            values = [""]
         if len(values) != 1:
             raise r.fail(f"{where}.extension[{i}]", "expected exactly one value[x]")
         out.setdefault(sub.get("url", ""), []).append(values[0])
@@ -694,7 +704,8 @@ _SECTIONS = {"deferral": "deferred_concerns", "strength-use": "strengths_used", 
 
 def _read_diagnosis(r: _Reader, where: str, res: dict[str, Any]) -> dict[str, Any]:
     code = res.get("code") or {}
-    dx: dict[str, Any] = {"label": _text(code), "code": _ext_value(res, "diagnosis-code", "String"),
+    dx: dict[str, Any] = {"label": _text(code), "code": _ext_value(res, "diagnosis-code", "String",
+                                                                   "" if _exts(res, "diagnosis-code") else None),
                           "system": _ext_value(res, "diagnosis-system", "Code"), "provisional": False}
     for coding in code.get("coding") or []:
         if coding.get("system") in (ICD10CM, ICD11):
