@@ -519,7 +519,7 @@ class _Reader:
         for i, entry in enumerate(bundle.get("entry") or []):
             url = entry.get("fullUrl")
             if url:
-                self.by_url[url] = (i, entry["resource"])
+                self.by_url[url] = (i, entry.get("resource") or {})
 
     def fail(self, where: str, message: str) -> InvalidInput:
         return InvalidInput([Problem(message, field=where, file=self.source)])

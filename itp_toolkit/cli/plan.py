@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 from ..errors import InvalidInput, Problem
 from ..export import plan_to_markdown
-from ..files import dump_json, dump_yaml, load_case, load_plan
+from ..files import MAX_FILE_BYTES, dump_json, dump_yaml, load_case, load_plan
 from ..model import CaseStudy, TreatmentPlan
 
 
@@ -21,20 +22,20 @@ def register(sub) -> None:
     v.add_argument("--case", help="case id or path: also check that linked case facts exist")
     v.set_defaults(handler=run_validate)
 
-    e = psub.add_parser("export", help="write a plan as YAML, JSON or printable Markdown")
+    e = psub.add_parser("export", help="write a plan as YAML, JSON, printable Markdown or a FHIR R4B Bundle")
     src = e.add_mutually_exclusive_group(required=True)
     src.add_argument("--file", type=Path, help="a plan file")
     src.add_argument("--draft", type=int, help="a draft id in the workspace store")
     e.add_argument("--revision", type=int, help="with --draft: this revision (default: latest)")
     e.add_argument("--workspace", type=Path, default=None, help="workspace directory (default: $ITP_WORKSPACE or .)")
     e.add_argument("--as-user", dest="as_user", help="act as this person (default: the workspace user)")
-    e.add_argument("--format", choices=["yaml", "json", "markdown"], default="yaml")
+    e.add_argument("--format", choices=["yaml", "json", "markdown", "fhir"], default="yaml")
     e.add_argument("--case", help="case id or path, to name linked facts in Markdown")
     e.add_argument("--out", type=Path, help="write here instead of standard output")
     e.set_defaults(handler=run_export)
 
-    i = psub.add_parser("import", help="save a plan file as a new revision of a trainee's draft")
-    i.add_argument("path", type=Path)
+    i = psub.add_parser("import", help="save a plan file (YAML, JSON or FHIR Bundle) as a new revision of a draft")
+    i.add_argument("path", type=Path, help="a plan file, or a FHIR R4B Bundle made by 'itp plan export --format fhir'")
     i.add_argument("--workspace", type=Path, default=None)
     i.add_argument("--as-user", dest="as_user", help="the trainee whose draft it is (default: the workspace user)")
     i.set_defaults(handler=run_import)
@@ -86,6 +87,10 @@ def _render(plan: TreatmentPlan, fmt: str, case: CaseStudy | None) -> str:
         return dump_json(plan) + "\n"
     if fmt == "markdown":
         return plan_to_markdown(plan, case)
+    if fmt == "fhir":
+        from ..fhir import plan_to_fhir_bundle
+
+        return json.dumps(plan_to_fhir_bundle(plan, case), indent=2, ensure_ascii=False) + "\n"
     return dump_yaml(plan)
 
 
@@ -108,10 +113,30 @@ def run_export(args) -> int:
     return 0
 
 
+def load_plan_or_bundle(path: Path) -> TreatmentPlan:
+    """A plan file, or a FHIR Bundle (JSON with ``"resourceType": "Bundle"``) holding one."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return load_plan(path)  # refused, located, by the plan loader
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return load_plan(path)  # the plan loader reports missing and non-UTF-8 files, located
+    if '"resourceType"' in text:
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            data = None
+        if isinstance(data, dict) and data.get("resourceType") == "Bundle":
+            from ..fhir import fhir_bundle_to_plan
+
+            return fhir_bundle_to_plan(data, source=str(path))
+    return load_plan(path)
+
+
 def run_import(args) -> int:
     from ..workspace import Workspace
 
-    plan = load_plan(args.path)
+    plan = load_plan_or_bundle(args.path)
     ws = Workspace.open(args.workspace)
     actor = args.as_user or ws.user
     store = ws.store()
