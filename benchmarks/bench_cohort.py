@@ -1,0 +1,115 @@
+"""Cohort review at scale: load + compare + first render for 50, 200 and 1,000 synthetic drafts.
+
+Drafts are made by perturbing the library's reference plans (problems reordered, statements reworded,
+interventions and strengths dropped at random), saved to a fresh SQLite store, then timed:
+
+- load:     list the cohort's drafts and read each latest revision (what the page does on "Show drafts");
+- compare:  the choices table, the similarity matrix and a side-by-side of two drafts;
+- render:   the cohort table HTML and the heatmap PNG (the first render of the cohort tab);
+- indiv.:   individualization scores for the histogram (reported apart: it runs the critique's scorer).
+
+Goal: compare + render for 1,000 drafts under 1 s, growing roughly linearly. Run:
+``.venv/bin/python benchmarks/bench_cohort.py``.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from itp_toolkit.compare.alignment import side_by_side  # noqa: E402
+from itp_toolkit.compare.cohort import (  # noqa: E402
+    CohortDraft,
+    choices_frame,
+    cohort_table,
+    individualization_frame,
+    similarity_heatmap,
+    similarity_matrix,
+)
+from itp_toolkit.library import load_library  # noqa: E402
+from itp_toolkit.model import TreatmentPlan  # noqa: E402
+from itp_toolkit.store import PlanStore  # noqa: E402
+from itp_toolkit.views.measures import figure_png  # noqa: E402
+from itp_toolkit.widgets.supervisor import frame_html  # noqa: E402
+
+WORDS = ["really", "often", "at night", "during lectures", "most days", "with her roommate", "before exams"]
+
+
+def perturb(plan: TreatmentPlan, rng: random.Random, n: int) -> TreatmentPlan:
+    p = plan.model_copy(deep=True)
+    p.id = f"plan-bench-{n}"
+    rng.shuffle(p.problems)
+    for problem in p.problems:
+        problem.statement = f"{problem.statement} {rng.choice(WORDS)}"
+        if rng.random() < 0.3:
+            problem.concern_ids = []
+        for goal in problem.goals:
+            for objective in goal.objectives:
+                if len(objective.interventions) > 1 and rng.random() < 0.3:
+                    objective.interventions.pop(rng.randrange(len(objective.interventions)))
+    if p.strengths_used and rng.random() < 0.5:
+        p.strengths_used.pop(rng.randrange(len(p.strengths_used)))
+    return p
+
+
+def build(store: PlanStore, case_id: str, reference: TreatmentPlan, n: int, rng: random.Random) -> int:
+    store.ensure_admin("admin", "Admin")
+    store.add_person("dr.bench", "Dr. Bench", "supervisor", actor="admin")
+    cohort = store.add_cohort("Bench", actor="admin").id
+    store.add_to_cohort(cohort, "dr.bench", actor="admin")
+    store.assign_case(case_id, cohort_id=cohort, actor="admin")
+    for i in range(n):
+        user = f"t{i:04d}"
+        store.add_person(user, user, "trainee", actor="admin")
+        store.add_to_cohort(cohort, user, actor="admin")
+        draft = store.start_draft(case_id, actor=user)
+        store.save_revision(draft.id, perturb(reference, rng, i), based_on=0, actor=user)
+    return cohort
+
+
+def run(n: int) -> dict[str, float]:
+    case = load_library()["case-college-anxiety"]
+    assert case.reference_plan is not None
+    rng = random.Random(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = PlanStore.open(f"sqlite:///{Path(tmp) / 'bench.sqlite'}")
+        cohort = build(store, case.id, case.reference_plan, n, rng)
+        t0 = time.perf_counter()
+        summaries = store.list_drafts(case_id=case.id, cohort_id=cohort, actor="dr.bench")
+        drafts = [CohortDraft(s.id, s.owner, store.get_revision(s.id, actor="dr.bench"), s.latest_revision, s.status)
+                  for s in summaries]
+        t1 = time.perf_counter()
+        choices = choices_frame(drafts, case, anonymized=True)
+        table = cohort_table(drafts, case, anonymized=True, choices=choices)
+        matrix = similarity_matrix(drafts, case, anonymized=True, choices=choices)
+        side_by_side({"A": drafts[0].plan, "B": drafts[1].plan}, reference=case.reference_plan)
+        t2 = time.perf_counter()
+        trainees = [c for c in table.columns if c.startswith("Trainee ")]
+        frame_html(table, ["category", "label", *trainees, "count", "consensus"], cls="t")
+        figure_png(similarity_heatmap(matrix))
+        t3 = time.perf_counter()
+        individualization_frame(drafts, case)
+        t4 = time.perf_counter()
+        store.close()
+    return {"load": t1 - t0, "compare": t2 - t1, "render": t3 - t2, "indiv": t4 - t3}
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [50, 200, 1000]
+    print(f"{'drafts':>7} {'load s':>8} {'compare s':>10} {'render s':>9} {'compare+render':>15} {'indiv. s':>9}")
+    previous = None
+    for n in sizes:
+        r = run(n)
+        compute = r["compare"] + r["render"]
+        growth = f"  x{compute / previous[1]:.1f} for x{n / previous[0]:.0f} drafts" if previous else ""
+        print(f"{n:>7} {r['load']:>8.3f} {r['compare']:>10.3f} {r['render']:>9.3f} {compute:>15.3f} {r['indiv']:>9.3f}{growth}")
+        previous = (n, compute)
+
+
+if __name__ == "__main__":
+    main()
