@@ -20,17 +20,48 @@ from .model import CaseStudy, Rubric, TreatmentPlan
 MAX_FILE_BYTES = 2_000_000
 """A case or plan file is a few kilobytes; anything this large is a mistake or an attack."""
 
+MAX_DEPTH = 64
+"""Nesting deeper than any case, plan or rubric needs (they use about 12 levels); deeper is refused before the
+recursive YAML composer can run out of stack."""
+
+MAX_NODES = 200_000
+"""Values in a document once aliases are expanded (a case file with its reference plan has about 2,000). A
+few lines of nested aliases ("billion laughs") can stand for billions of values; such a file is refused before
+anything walks the expanded structure."""
+
+MAX_INT_DIGITS = 1_000
+"""Python refuses to parse decimal integers of more than 4,300 digits with a ValueError; no field needs 1,000."""
+
 M = TypeVar("M", bound=BaseModel)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (YAML silently keeps the last one otherwise)."""
+    """SafeLoader that refuses duplicate keys (YAML silently keeps the last one otherwise) and deep nesting."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain value, not a list or mapping", key_node.start_mark
+            ) from None
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r} (first on line {seen[key]})", key_node.start_mark
@@ -39,7 +70,52 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
     return loader.construct_mapping(node, deep=deep)
 
 
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    if sum(c.isdigit() for c in str(node.value)) > MAX_INT_DIGITS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a number with more than {MAX_INT_DIGITS} digits", node.start_mark
+        )
+    return loader.construct_yaml_int(node)
+
+
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+def _expanded_size_problem(root: yaml.Node) -> tuple[str, int] | None:
+    """Why the document is too big once aliases are expanded (message, line), or None.
+
+    Aliased nodes are shared in the composed graph, so sizes are memoized: the check is linear in the file.
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            on_path.discard(key)
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[key] > MAX_NODES:
+                return f"more than {MAX_NODES:,} values once aliases are expanded", node.start_mark.line + 1
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            return "an alias refers to the node that contains it", node.start_mark.line + 1
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
 
 
 def node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
@@ -75,14 +151,26 @@ def parse_text(text: str, model: type[M], *, source: str = "<input>") -> M:
     """Validate YAML or JSON ``text`` as ``model``; InvalidInput lists every problem with line and field."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise InvalidInput([Problem(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=source)])
+    loader = None
     try:
-        root = yaml.compose(text, Loader=_UniqueKeyLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        loader = _UniqueKeyLoader(text)  # its reader refuses control characters such as a raw NUL
+        root = loader.get_single_node()
+        too_big = _expanded_size_problem(root) if root is not None else None
+        if too_big is not None:
+            raise InvalidInput([Problem(f"refused: {too_big[0]}", file=source, line=too_big[1])])
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc)
+        line = mark.line + 1 if mark is not None else 1
+        if isinstance(exc, yaml.reader.ReaderError):
+            line = text.count("\n", 0, max(exc.position, 0)) + 1
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InvalidInput([Problem(f"not valid YAML/JSON: {reason}", file=source, line=line)]) from None
+    except RecursionError:  # belt and braces: MAX_DEPTH should stop this first
+        raise InvalidInput([Problem(f"nested too deeply (limit {MAX_DEPTH} levels)", file=source, line=1)]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         raise InvalidInput([Problem("expected a mapping of fields at the top level", file=source, line=1)])
     try:
@@ -144,6 +232,10 @@ def write_model(obj: BaseModel, path: str | Path) -> Path:
     path = Path(path)
     text = dump_json(obj) if path.suffix.lower() == ".json" else dump_yaml(obj)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # the old file is untouched; leave no half-written sibling behind
+        raise
     return path
