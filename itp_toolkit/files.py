@@ -8,6 +8,7 @@ location back to the node it came from. Nothing is written unless the whole inpu
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -223,8 +224,14 @@ def dump_yaml(obj: BaseModel) -> str:
     return yaml.safe_dump(to_data(obj), sort_keys=False, allow_unicode=True, width=100)
 
 
+_YAML_UNREADABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+"""Characters JSON leaves raw but our (YAML) reader refuses or reads as a line break; they occur only inside
+JSON strings, where a \\u escape keeps them exact."""
+
+
 def dump_json(obj: BaseModel) -> str:
-    return json.dumps(to_data(obj), indent=2, ensure_ascii=False)
+    text = json.dumps(to_data(obj), indent=2, ensure_ascii=False)
+    return _YAML_UNREADABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def write_model(obj: BaseModel, path: str | Path) -> Path:
