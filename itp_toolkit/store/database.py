@@ -34,8 +34,10 @@ T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-MAX_ATTEMPTS = 12
+MAX_ATTEMPTS = 30
 """Transaction attempts on PostgreSQL serialization failures/deadlocks (and SQLite busy) before giving up."""
+BACKOFF_CAP_S = 0.05
+"""A conflicting transaction commits within milliseconds: retry at once, then after short random pauses."""
 
 _WRITE = "itp_write"
 _RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
@@ -112,11 +114,15 @@ class Database:
     @contextmanager
     def _attempt(self, *, write: bool) -> Iterator[Session]:
         """One transaction: begin (IMMEDIATE for SQLite writes), yield a session, commit or roll back."""
-        bind = self.engine.execution_options(**{_WRITE: write})
+        options: dict[str, Any] = {_WRITE: write}
+        if not write and self.dialect == "postgresql":
+            # A read needs one consistent snapshot, not serializability: REPEATABLE READ takes no predicate
+            # locks, so readers never make a concurrent save fail.
+            options["isolation_level"] = "REPEATABLE READ"
+            options["postgresql_readonly"] = True
+        bind = self.engine.execution_options(**options)
         with Session(bind, expire_on_commit=False, autoflush=True) as session:
             with session.begin():
-                if not write and self.dialect == "postgresql":
-                    session.execute(text("SET TRANSACTION READ ONLY"))
                 yield session
 
     def run(self, work: Callable[[Session], T], *, write: bool) -> T:
@@ -131,7 +137,8 @@ class Database:
                     return work(session)
             except DBAPIError as exc:
                 if _is_retryable(exc) and attempt < MAX_ATTEMPTS:
-                    time.sleep(min(0.5, 0.005 * 2**attempt) * random.random())
+                    if attempt > 1:
+                        time.sleep(min(BACKOFF_CAP_S, 0.001 * 2**attempt) * random.random())
                     continue
                 if _is_retryable(exc):
                     raise StoreUnavailable(f"the database stayed too busy to save ({exc.orig})") from None
