@@ -457,7 +457,7 @@ def validate_bundle(bundle: Any, *, source: str = "<bundle>") -> list[Problem]:
     from fhir.resources.R4B.bundle import Bundle
 
     if not isinstance(bundle, dict):
-        return [Problem("expected a FHIR Bundle (a JSON object)", file=source)]
+        return [Problem("expected a FHIR Bundle (a JSON object)", field="Bundle", file=source)]
     if bundle.get("resourceType") != "Bundle":
         return [Problem("expected resourceType 'Bundle'", field="resourceType", file=source)]
     try:
@@ -466,7 +466,7 @@ def validate_bundle(bundle: Any, *, source: str = "<bundle>") -> list[Problem]:
         return [Problem(err["msg"], field=field_path(tuple(err["loc"])), file=source)
                 for err in exc.errors(include_url=False)]
     except (ValueError, TypeError, KeyError, RecursionError) as exc:  # fhir.resources' own lookups
-        return [Problem(f"not a valid FHIR Bundle: {exc}", file=source)]
+        return [Problem(f"not a valid FHIR Bundle: {exc}", field="Bundle", file=source)]
     problems = []
     for i, entry in enumerate(bundle.get("entry") or []):
         problems += _code_problems(entry.get("resource") or {}, f"entry[{i}].resource", source)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from itp_toolkit import files
@@ -32,7 +32,10 @@ RUBRIC_TEXT = (ROOT / "itp_toolkit" / "data" / "default_rubric.yaml").read_text(
 EXAMPLES = int(os.environ.get("ITP_FUZZ_EXAMPLES", "60"))
 """Modest by default so the suite runs in well under a minute; raise it to hunt (ITP_FUZZ_EXAMPLES=2000)."""
 
-FUZZ = settings(max_examples=EXAMPLES, deadline=timedelta(seconds=3),
+PHASES = [Phase.explicit, Phase.reuse, Phase.generate] + ([] if "ITP_FUZZ_EXAMPLES" in os.environ else [Phase.shrink])
+"""When hunting, report the first failure as found: shrinking a big plan can take minutes."""
+
+FUZZ = settings(max_examples=EXAMPLES, phases=PHASES, deadline=timedelta(seconds=3),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
