@@ -220,8 +220,23 @@ def to_data(obj: BaseModel) -> dict[str, Any]:
     return obj.model_dump(mode="json", exclude_none=True)
 
 
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that double-quotes text holding Unicode line breaks (NEL, U+2028, U+2029).
+
+    PyYAML may otherwise write them raw inside a single-quoted scalar, where reading folds them into spaces.
+    """
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = '"' if any(c in data for c in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def dump_yaml(obj: BaseModel) -> str:
-    return yaml.safe_dump(to_data(obj), sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(to_data(obj), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 _YAML_UNREADABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")

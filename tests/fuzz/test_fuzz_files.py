@@ -322,3 +322,12 @@ def test_a_serialization_error_happens_before_anything_touches_the_disk(tmp_path
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml"]
 
+
+
+@pytest.mark.parametrize("text", ["before\x85after", "line\u2028separator", "para\u2029graph", "\x8ec1 control",
+                                  "\u202eevil\u202c \u200fmark", "e\u0301 \U0001f468\u200d\U0001f469\u200d\U0001f467"])
+@pytest.mark.parametrize("name", ["plan.yaml", "plan.json"])
+def test_unicode_line_breaks_and_controls_survive_a_write_and_read(tmp_path, text, name):
+    plan = TreatmentPlan(case_id="case-x", notes=text, title=text)
+    path = write_model(plan, tmp_path / name)
+    assert load_model(path, TreatmentPlan) == plan
