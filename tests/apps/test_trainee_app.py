@@ -94,7 +94,8 @@ def test_submit_locks_the_editor_and_revise_after_return_reopens_it(page, store,
     page.editor.add_problem("Worry")
     page.controls.submit_button.click()
     assert page.editor.disabled and page.session.locked
-    page.editor.add_problem("Sneaked in after submitting")
+    with pytest.raises(PermissionDenied):
+        page.editor.add_problem("Sneaked in after submitting")
     assert [p.statement for p in page.editor.plan.problems] == ["Worry"], "a locked plan changed"
     store.return_draft(page.session.draft_id, actor="dr.okafor")
     page.controls.revise_button.click()
