@@ -1,28 +1,28 @@
-"""A trainee page to serve: a fresh store with a new trainee, and the notebook that shows it.
+"""A trainee page to serve: a fresh workspace with a new trainee, and the notebook that shows it.
 
 Used by the browser tests, the notebook test and ``benchmarks/bench_voila_tti.py``.
 
-The page is ``notebooks/trainee_workspace.ipynb``. It finds its data through ``$ITP_WORKSPACE``; until the
-workspace layer (``itp_toolkit.workspace``) exists, the notebook is copied with its one
-``trainee_workspace(...)`` line pointed at the test store instead (every other cell unchanged).
+The page is the real ``notebooks/trainee_workspace.ipynb``, served unchanged: it finds its data through
+``$ITP_WORKSPACE``, which points at a workspace built here in a temporary directory (``Workspace.init``, then
+the small clinic of ``tests/apps/clinic.py`` and a new trainee added with the store's own calls).
 Identity comes from ``$JUPYTERHUB_USER``, as under JupyterHub.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from itp_toolkit.store import PlanStore
+from itp_toolkit.workspace import WORKSPACE_VAR, Workspace
 from tests.apps.clinic import CASE_ID, build_clinic
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO / "notebooks" / "trainee_workspace.ipynb"
 NEW_TRAINEE = "newbie"
+# Pages that take a store URL rather than a workspace (kept for tests written before the workspace layer).
 STORE_URL_VAR = "ITP_TEST_STORE_URL"
 
 
@@ -33,43 +33,24 @@ class TraineeSite:
     store_url: str
     user: str
     case_id: str
-    uses_workspace_layer: bool
-
-
-def has_workspace_layer() -> bool:
-    return importlib.util.find_spec("itp_toolkit.workspace") is not None
+    workspace: Path
 
 
 def build_trainee_site(directory: Path) -> TraineeSite:
-    """A store in ``directory`` with a new trainee assigned the college case, and the page notebook."""
+    """A workspace in ``directory`` with a new trainee assigned the college case; the real page notebook."""
     directory.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{directory / 'itp.sqlite'}"
-    store = PlanStore.open(url)
+    ws = Workspace.init(directory / "workspace", user="admin", display_name="Training Director")
     try:
+        store = ws.store()
         build_clinic(store)
         store.add_person(NEW_TRAINEE, "New Trainee", "trainee", actor="admin")
         cohort = next(c for c in store.list_cohorts(actor="admin") if c.name == "Cohort A")
         store.add_to_cohort(cohort.id, NEW_TRAINEE, actor="admin")
+        url = ws.database_url
     finally:
-        store.close()
-    env = {STORE_URL_VAR: url, "JUPYTERHUB_USER": NEW_TRAINEE}
-    pages = directory / "pages"
-    pages.mkdir(exist_ok=True)
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "trainee_workspace(" in cell.source and "import" not in cell.source:
-            cell.source = (
-                "from itp_toolkit.library import load_library\n"
-                "from itp_toolkit.store import PlanStore\n"
-                f"page = trainee_workspace(store=PlanStore.open(os.environ[{STORE_URL_VAR!r}]), "
-                "case_library=load_library())"
-            )
-            break
-    else:
-        raise AssertionError(f"{NOTEBOOK} has no trainee_workspace(...) cell to point at the test store")
-    target = pages / NOTEBOOK.name
-    nbformat.write(nb, target)
-    return TraineeSite(target, env, url, NEW_TRAINEE, CASE_ID, uses_workspace_layer=False)
+        ws.close()
+    env = {WORKSPACE_VAR: str(ws.path), STORE_URL_VAR: url, "JUPYTERHUB_USER": NEW_TRAINEE}
+    return TraineeSite(NOTEBOOK, env, url, NEW_TRAINEE, CASE_ID, ws.path)
 
 
 def write_bare_notebook(directory: Path) -> Path:
