@@ -52,6 +52,9 @@ class WorkspaceConfig(ModelBase):
     case_library: str | None = Field(
         default=None, description="Directory of case files; relative to the workspace. Empty: the shipped library."
     )
+    demo: bool = Field(
+        default=False, description="A demo workspace: pages honour ?as=<username> so a visitor can try each role."
+    )
 
 
 class Workspace:
@@ -73,6 +76,7 @@ class Workspace:
         display_name: str | None = None,
         database_url: str | None = None,
         case_library: str | Path | None = None,
+        demo: bool = False,
     ) -> Workspace:
         """Make a new workspace in ``directory``; its user becomes the store's first admin (a supervisor)."""
         path = Path(directory).resolve()
@@ -81,7 +85,7 @@ class Workspace:
             raise InvalidInput([Problem("this directory is already a workspace", file=str(config_path))])
         user = user or os.environ.get(HUB_USER_VAR) or getpass.getuser()
         config = WorkspaceConfig(
-            database_url=database_url, user=user, case_library=str(case_library) if case_library else None
+            database_url=database_url, user=user, case_library=str(case_library) if case_library else None, demo=demo
         )
         path.mkdir(parents=True, exist_ok=True)
         workspace = cls(path, config)
@@ -92,6 +96,7 @@ class Workspace:
             f"# database_url: empty means sqlite:///<this directory>/{DEFAULT_DB_NAME}; ${DATABASE_URL_VAR} overrides it.\n"
             f"# user: who the tools act for outside JupyterHub (${HUB_USER_VAR} overrides it).\n"
             "# case_library: directory of case files (relative to this directory); empty means the shipped library.\n"
+            "# demo: true lets pages act for ?as=<username> (demo workspaces only; never on a real server).\n"
         )
         tmp = config_path.with_name(f".{CONFIG_NAME}.tmp")
         tmp.write_text(header + files.dump_yaml(config), encoding="utf-8")
@@ -205,7 +210,9 @@ def build_demo_workspace(directory: str | Path, *, case_library: str | Path | No
     from .library import load_library
 
     cases = load_library(case_library)
-    workspace = Workspace.init(directory, user="director", display_name="Training Director", case_library=case_library)
+    workspace = Workspace.init(
+        directory, user="director", display_name="Training Director", case_library=case_library, demo=True
+    )
     seed_demo(workspace.store(), cases, admin=workspace.config.user)
     return workspace
 

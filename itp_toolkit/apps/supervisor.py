@@ -1,8 +1,8 @@
 """The supervisor's review page: pick cohort and case, compare drafts, annotate, score, release.
 
 Composition only: ``SupervisorReview`` does the work through the store and the pure compare functions.
-Identity: under JupyterHub the page acts as ``$JUPYTERHUB_USER``; otherwise as the workspace's user or
-``user=``. Non-supervisors get a page that says so (and the store refuses their writes anyway).
+Identity: ``apps.identity`` decides (hub user, else ``?as=`` in a demo workspace, else ``user=`` or the
+workspace's user). Non-supervisors get a page that says so (and the store refuses their writes anyway).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from ..model import CaseStudy, Rubric
 from ..store import PlanStore
 from ..widgets._common import css, text_html
 from ..widgets.supervisor import SupervisorReview
-from .trainee import WORKSPACE_VAR, _open_workspace, _workspace_part, resolve_user
+from .identity import workspace_user
+from .trainee import WORKSPACE_VAR, _open_workspace, _workspace_part
 
 
 def supervisor_review(
@@ -44,8 +45,7 @@ def supervisor_review(
             case_library = _workspace_part(ws, "load_cases", "cases", "case_library")
         if case_library is None or isinstance(case_library, (str, Path)):
             case_library = load_library(case_library)
-        configured = _workspace_part(ws, "user", "username")
-        who = resolve_user(user, configured)
+        who = workspace_user(ws, user)
         return SupervisorReview(store, who, case_library, rubric=rubric)
     except ITPError as exc:
         return css(

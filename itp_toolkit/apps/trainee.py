@@ -4,8 +4,8 @@ Composition only: the case viewer, plan editor and critique panel come from ``it
 is ``DraftSession``; who may open which case is decided by the store (``list_assigned_cases``,
 ``start_draft``), never by what the page shows.
 
-Identity: under JupyterHub the page acts as ``$JUPYTERHUB_USER`` (set by the hub for each user's server);
-otherwise as the workspace's configured user, or ``user=``. Asking for another user than the hub's is refused.
+Identity: ``apps.identity`` decides (the hub's user always wins; ``?as=`` only in a demo workspace; else
+``user=`` or the workspace's configured user).
 """
 
 from __future__ import annotations
@@ -27,24 +27,9 @@ from ..widgets._common import css, text_html
 from ..widgets.drafting import DraftControls, Scheduler
 from ..widgets.feedback import FeedbackView
 from ..widgets.history import RevisionHistory
+from .identity import HUB_USER_VAR, resolve_user, workspace_user  # noqa: F401  (resolve_user: re-exported)
 
-HUB_USER_VAR = "JUPYTERHUB_USER"
 WORKSPACE_VAR = "ITP_WORKSPACE"
-
-
-def resolve_user(requested: str | None, configured: str | None) -> str:
-    """Who the page acts for: the hub's user when there is a hub, else ``requested`` or the configured user."""
-    hub_user = os.environ.get(HUB_USER_VAR) or None
-    if hub_user is not None:
-        if requested is not None and requested != hub_user:
-            raise PermissionDenied(f"this server belongs to {hub_user}; it cannot act as {requested}")
-        return hub_user
-    user = requested or configured
-    if not user:
-        raise PermissionDenied(
-            "no user: run under JupyterHub, set the workspace's user, or pass user= to trainee_workspace()"
-        )
-    return user
 
 
 def _open_workspace(workspace: Any) -> Any:
@@ -267,10 +252,7 @@ def trainee_workspace(
             case_library = _workspace_part(ws, "cases", "case_library", "load_cases")
         if case_library is None or isinstance(case_library, (str, Path)):
             case_library = load_library(case_library)
-        configured = _workspace_part(ws, "user", "username")
-        if configured is None:
-            configured = _workspace_part(_workspace_part(ws, "config"), "user", "username")
-        who = resolve_user(user, configured)
+        who = workspace_user(ws, user)
     except ITPError as exc:
         return css(
             w.VBox([w.HTML(text_html("ITP Toolkit — trainee workspace", "h2")), css(w.Label(str(exc)), "itp-app-message")]),
