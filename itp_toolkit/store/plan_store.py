@@ -42,6 +42,7 @@ from .records import (
     Role,
     Submission,
 )
+from .workshops import WorkshopMethods, can_read_workshop_draft
 from .schema import (
     AnnotationRow,
     CaseAssignmentRow,
@@ -109,7 +110,7 @@ def _validated(model: type[BaseModel], data: dict[str, Any], source: str) -> Any
         raise InvalidInput(_problems(exc, source)) from None
 
 
-class PlanStore:
+class PlanStore(WorkshopMethods):
     """Treatment-plan drafts, their append-only revisions, and supervisors' feedback on them."""
 
     def __init__(self, database: Database, *, clock: Clock | None = None, new_id: IdFactory | None = None):
@@ -341,9 +342,11 @@ class PlanStore:
         query = select(DraftRow).where(DraftRow.owner == actor, DraftRow.case_id == case_id)
         query = query.where(DraftRow.workshop_id.is_(None) if workshop_id is None else DraftRow.workshop_id == workshop_id)
         row = db.scalar(query)
+        if row is None and workshop_id is not None:
+            self._check_workshop_draft_start(db, me, case_id, workshop_id)
+        elif row is None and me.role == "trainee" and not _is_assigned(db, case_id, actor):
+            raise PermissionDenied(f"case {case_id!r} is not assigned to you")
         if row is None:
-            if me.role == "trainee" and not _is_assigned(db, case_id, actor):
-                raise PermissionDenied(f"case {case_id!r} is not assigned to you")
             now = self._now()
             row = DraftRow(owner=actor, case_id=case_id, workshop_id=workshop_id, created_at=now, updated_at=now)
             db.add(row)
@@ -399,6 +402,7 @@ class PlanStore:
         The plan is validated again here: trainee text is untrusted, whatever the UI checked.
         """
         draft = _owned_draft(db, _actor(db, actor), draft_id)
+        self._check_workshop_draft_open(db, draft)
         plan_json = _plan_json(plan, draft)
         # Lock the draft row (PostgreSQL; SQLite already holds the write lock from BEGIN IMMEDIATE) so that
         # concurrent savers of one draft queue up instead of racing to the same number.
@@ -630,6 +634,8 @@ class PlanStore:
             query = query.where(AnnotationRow.revision <= revision)
         if draft.owner == actor:
             query = query.where(AnnotationRow.released)
+        elif me.role == "trainee":  # a workshop peer reads the plan, never the feedback on it
+            return []
         return [_annotation(r) for r in db.scalars(query)]
 
     @_transaction(write=True)
@@ -697,12 +703,15 @@ class PlanStore:
     @_transaction(write=False)
     def list_scores(self, db: Session, draft_id: int, *, revision: int | None = None, actor: str) -> list[RubricScore]:
         """Scores on the draft (or on one revision); the owning trainee sees released scores only."""
-        draft = _readable_draft(db, _actor(db, actor), draft_id)
+        me = _actor(db, actor)
+        draft = _readable_draft(db, me, draft_id)
         query = select(RubricScoreRow).where(RubricScoreRow.draft_id == draft_id)
         if revision is not None:
             query = query.where(RubricScoreRow.revision == revision)
         if draft.owner == actor:
             query = query.where(RubricScoreRow.released)
+        elif me.role == "trainee":  # a workshop peer reads the plan, never the feedback on it
+            return []
         query = query.order_by(RubricScoreRow.revision, RubricScoreRow.rubric_id, RubricScoreRow.criterion_id, RubricScoreRow.rater)
         return [_score(r) for r in db.scalars(query)]
 
@@ -791,6 +800,8 @@ def _readable_draft(db: Session, me: PersonRow, draft_id: int) -> DraftRow:
     if draft.owner == me.username:
         return draft
     if me.role == "supervisor" and (me.is_admin or _supervises(db, me.username, draft.owner)):
+        return draft
+    if can_read_workshop_draft(db, me, draft):  # facilitator; peers once review opens (store/workshops.py)
         return draft
     raise PermissionDenied(f"draft {draft_id} belongs to someone you do not supervise")
 

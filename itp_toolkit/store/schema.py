@@ -78,6 +78,7 @@ class PersonRow(Base):
 
     __tablename__ = "people"
     __table_args__ = (
+        Index("uq_people_db_role", "db_role", unique=True),
         CheckConstraint("role IN ('trainee', 'supervisor')", name="role"),
         CheckConstraint("NOT (is_admin AND role = 'trainee')", name="admin_is_supervisor"),
     )
@@ -88,6 +89,9 @@ class PersonRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     is_admin: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    db_role: Mapped[str | None] = mapped_column(String(63))
+    """The PostgreSQL login role this person connects as (``itp db grant``); row-level security maps
+    ``current_user`` back to the person through it. NULL on SQLite and for people without their own role."""
 
 
 class CohortRow(Base):
@@ -229,3 +233,61 @@ class RubricScoreRow(Base):
     comment: Mapped[str] = mapped_column(Text, server_default="")
     released: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+WORKSHOP_PHASES = ("drafting", "review", "debrief", "closed")
+"""A workshop only moves forward through these."""
+JOIN_CODE_LEN = 16
+
+
+class WorkshopRow(Base):
+    """A live session: a facilitator sets one case, trainees draft it blind, then review and debrief together.
+
+    Drafts made in a workshop carry its id in ``drafts.workshop_id`` (no foreign key there: adding one would
+    mean rebuilding the drafts table on SQLite; the store checks it, and row-level security on PostgreSQL).
+    """
+
+    __tablename__ = "workshops"
+    __table_args__ = (
+        CheckConstraint("phase IN ('drafting', 'review', 'debrief', 'closed')", name="phase"),
+        Index("uq_workshops_join_code", "join_code", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(NAME_LEN))
+    case_id: Mapped[str] = mapped_column(String(ELEMENT_ID_LEN))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id"))
+    join_code: Mapped[str | None] = mapped_column(String(JOIN_CODE_LEN))
+    facilitator: Mapped[str] = mapped_column(ForeignKey("people.username"))
+    phase: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    review_opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    debrief_opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class WorkshopParticipantRow(Base):
+    """A trainee who joined a workshop, and how (the code they typed, or NULL: as a member of its cohort)."""
+
+    __tablename__ = "workshop_participants"
+
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("people.username"), primary_key=True, index=True)
+    code_used: Mapped[str | None] = mapped_column(String(JOIN_CODE_LEN))
+    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class WorkshopExemplarRow(Base):
+    """A draft the facilitator holds up in the debrief, pinned to the revision it was picked at."""
+
+    __tablename__ = "workshop_exemplars"
+    __table_args__ = (UniqueConstraint("workshop_id", "draft_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), index=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"))
+    revision: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, server_default="")
+    picked_by: Mapped[str] = mapped_column(ForeignKey("people.username"))
+    picked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

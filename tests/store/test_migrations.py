@@ -15,7 +15,7 @@ from itp_toolkit.store import PlanStore
 from itp_toolkit.store.database import Database, alembic_config, downgrade, head_revision, upgrade
 from itp_toolkit.store.schema import Base
 
-from .conftest import CASE_ID, TickingClock, make_plan
+from .conftest import CASE_ID, make_plan
 
 
 def _revisions_oldest_first() -> list[str]:
@@ -42,14 +42,24 @@ def test_upgrade_from_the_first_revision_keeps_every_row(db_url: str, tmp_path: 
     database = Database(db_url)
     with _write_conn(database) as conn, conn.begin():
         upgrade(conn, first)
-    old = PlanStore(database, clock=TickingClock())
-    old.ensure_admin("admin", "Director")
-    old.add_person("ana", "Ana", "trainee", actor="admin")
-    cohort = old.add_cohort("Cohort A", actor="admin")
-    old.add_to_cohort(cohort.id, "ana", actor="admin")
-    old.assign_case(CASE_ID, cohort_id=cohort.id, actor="admin")
-    draft = old.start_draft(CASE_ID, actor="ana").id
-    old.save_revision(draft, make_plan("kept through the upgrade"), based_on=0, actor="ana")
+    # Rows written as the first revision's schema had them (raw SQL: today's ORM knows newer columns).
+    plan_json = make_plan("kept through the upgrade").model_dump_json()
+    when = "2025-01-06 09:00:00"
+    with _write_conn(database) as conn, conn.begin():
+        for statement, params in [
+            ("INSERT INTO people (username, display_name, role, is_admin, created_at) "
+             "VALUES ('admin', 'Director', 'supervisor', true, :t), ('ana', 'Ana', 'trainee', false, :t)", {}),
+            ("INSERT INTO cohorts (id, name, created_at) VALUES (1, 'Cohort A', :t)", {}),
+            ("INSERT INTO cohort_members (cohort_id, username, added_at) VALUES (1, 'ana', :t)", {}),
+            ("INSERT INTO case_assignments (case_id, cohort_id, assigned_by, assigned_at) "
+             "VALUES (:case, 1, 'admin', :t)", {"case": CASE_ID}),
+            ("INSERT INTO drafts (id, owner, case_id, created_at, updated_at) VALUES (1, 'ana', :case, :t, :t)",
+             {"case": CASE_ID}),
+            ("INSERT INTO revisions (draft_id, number, based_on, author, plan_json, created_at) "
+             "VALUES (1, 1, 0, 'ana', :plan, :t)", {"plan": plan_json}),
+        ]:
+            conn.execute(text(statement), {"t": when, **params})
+    draft = 1
     database.dispose()
 
     store = PlanStore.open(db_url)  # upgrades to head

@@ -1,0 +1,559 @@
+"""Workshops: a live session in which a cohort drafts one case blind, then reviews the drafts together.
+
+A facilitator (a supervisor) creates the workshop for a cohort and/or with a join code, and moves it forward
+only: ``drafting -> review -> debrief -> closed``. Trainees join (by code, or as members of its cohort) and
+each gets one workshop draft (``drafts.workshop_id``), separate from their coursework draft of the case.
+
+Blind drafting is the point: while the workshop is ``drafting`` no trainee can read a peer's workshop
+draft, because seeing a classmate's plan first changes your own. When the facilitator opens review, every
+participant can read the other participants' drafts of *that* workshop (read-only), and the drafts freeze:
+a save after review opens is refused, so nobody can copy a better plan into their own after seeing it.
+Coursework drafts stay private whatever the workshop does. Peers never see each other's feedback.
+
+The timer (``ends_at``) is advisory: it is shown as a countdown, and saving stays open until the facilitator
+opens review, so nobody loses typed work at the buzzer.
+
+These methods are mixed into :class:`~itp_toolkit.store.PlanStore`; like every store method each runs in
+one transaction (``Database.run``) and checks the actor's role here. On PostgreSQL the same rules are
+enforced again by row-level security (``store/db_security.py``) for code running in a trainee's kernel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar
+
+from pydantic import Field
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from ..errors import InvalidInput, NotFound, PermissionDenied, Problem
+from .records import DraftStatus, DraftSummary, Record
+from .schema import (
+    CohortMemberRow,
+    DraftRow,
+    PersonRow,
+    RevisionRow,
+    SubmissionRow,
+    WorkshopExemplarRow,
+    WorkshopParticipantRow,
+    WorkshopRow,
+)
+
+if TYPE_CHECKING:
+    from .database import Database
+
+Phase = Literal["drafting", "review", "debrief", "closed"]
+PHASES: tuple[Phase, ...] = ("drafting", "review", "debrief", "closed")
+
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+"""No 0/O, 1/I/L: a code read aloud or off a projector is typed right the first time."""
+JOIN_CODE_LENGTH = 6
+"""31**6 is about 887 million codes: unguessable in a session, short enough to type."""
+MAX_TIMER_MINUTES = 24 * 60
+JOIN_CODE_SETTING = "itp.join_code"
+"""PostgreSQL: the code a trainee typed, set for one transaction so row-level security lets them see
+the workshop it opens (and no other)."""
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class Workshop(Record):
+    """A workshop as the asking person may see it."""
+
+    id: int
+    title: str
+    case_id: str
+    cohort_id: int | None = Field(description="Members of this cohort may join without the code.")
+    join_code: str | None = Field(
+        description="Shown to supervisors only; None for trainees and for cohort-only workshops."
+    )
+    facilitator: str
+    phase: Phase
+    created_at: dt.datetime
+    ends_at: dt.datetime | None = Field(default=None, description="End of drafting time (advisory countdown).")
+    review_opened_at: dt.datetime | None = None
+    debrief_opened_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    joined: bool = Field(default=False, description="Whether the asking person has joined.")
+    my_draft_id: int | None = Field(default=None, description="The asking trainee's workshop draft, once joined.")
+    participants: int = Field(default=0, description="How many trainees have joined.")
+
+
+class WorkshopProgress(Record):
+    """One participant's row on the facilitator's board."""
+
+    trainee: str
+    display_name: str
+    joined_at: dt.datetime
+    draft_id: int | None
+    status: DraftStatus
+    latest_revision: int = Field(description="0 while nothing has been saved.")
+    last_saved_at: dt.datetime | None
+    submitted: bool = Field(description="Handed in (waiting, returned or accepted) at least once.")
+
+
+class Exemplar(Record):
+    """A draft the facilitator holds up in the debrief, at the revision it was picked."""
+
+    id: int
+    workshop_id: int
+    draft_id: int
+    owner: str
+    revision: int
+    note: str
+    picked_by: str
+    picked_at: dt.datetime
+
+
+def _in_transaction(
+    *, write: bool
+) -> Callable[[Callable[Concatenate[Any, Session, P], R]], Callable[Concatenate[Any, P], R]]:
+    """The store's one transaction path (``Database.run``), as PlanStore's own ``_transaction`` uses it."""
+
+    def decorate(method: Callable[Concatenate[Any, Session, P], R]) -> Callable[Concatenate[Any, P], R]:
+        @wraps(method)
+        def wrapper(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            return self._db.run(lambda db: method(self, db, *args, **kwargs), write=write)
+
+        return wrapper
+
+    return decorate
+
+
+def _store() -> Any:
+    """plan_store's helpers, imported late: plan_store imports this module to build PlanStore."""
+    from . import plan_store
+
+    return plan_store
+
+
+class WorkshopMethods:
+    """Workshop methods of PlanStore (a mixin: it uses the store's database, clock and helpers)."""
+
+    _db: Database
+    _now: Callable[[], dt.datetime]
+
+    # ------------------------------------------------------------------ facilitator
+
+    @_in_transaction(write=True)
+    def create_workshop(
+        self,
+        db: Session,
+        case_id: str,
+        *,
+        title: str = "",
+        cohort_id: int | None = None,
+        with_code: bool = True,
+        minutes: int | None = None,
+        actor: str,
+    ) -> Workshop:
+        """Open a workshop on ``case_id`` for a cohort and/or anyone given the join code (supervisors only).
+
+        ``minutes`` starts the drafting timer now (``ends_at``). The join code is random, 6 characters from
+        an alphabet without look-alikes; it is returned to the facilitator to share.
+        """
+        ps = _store()
+        me = ps._actor(db, actor)
+        if me.role != "supervisor":
+            raise PermissionDenied("only a supervisor can run a workshop")
+        ps._check_element_id(case_id, "case_id")
+        problems = []
+        title = (title or f"Workshop: {case_id}").strip()
+        if not title or len(title) > 500:
+            problems.append(Problem("give a title of 1-500 characters", field="title"))
+        if cohort_id is None and not with_code:
+            problems.append(Problem("a workshop needs a cohort or a join code, or nobody can join", field="cohort_id"))
+        if minutes is not None and not (isinstance(minutes, int) and 1 <= minutes <= MAX_TIMER_MINUTES):
+            problems.append(Problem(f"the timer is 1-{MAX_TIMER_MINUTES} minutes", field="minutes"))
+        if problems:
+            raise InvalidInput(problems)
+        if cohort_id is not None:
+            ps._cohort_row(db, cohort_id)
+            if not (me.is_admin or db.get(CohortMemberRow, (cohort_id, actor)) is not None):
+                raise PermissionDenied("you can only run a workshop for a cohort you supervise")
+        now = self._now()
+        row = WorkshopRow(
+            title=title,
+            case_id=case_id,
+            cohort_id=cohort_id,
+            join_code=_new_join_code(db) if with_code else None,
+            facilitator=actor,
+            phase="drafting",
+            created_at=now,
+            ends_at=now + dt.timedelta(minutes=minutes) if minutes else None,
+        )
+        db.add(row)
+        db.flush()
+        return _workshop(db, row, me)
+
+    @_in_transaction(write=True)
+    def set_timer(self, db: Session, workshop_id: int, minutes: int | None, *, actor: str) -> Workshop:
+        """Restart the drafting countdown at ``minutes`` from now, or stop it (None). Drafting only."""
+        row, me = _facilitated(db, workshop_id, actor)
+        if row.phase != "drafting":
+            raise InvalidInput([Problem("the timer is for the drafting phase", field="phase")])
+        if minutes is not None and not (isinstance(minutes, int) and 1 <= minutes <= MAX_TIMER_MINUTES):
+            raise InvalidInput([Problem(f"the timer is 1-{MAX_TIMER_MINUTES} minutes", field="minutes")])
+        row.ends_at = self._now() + dt.timedelta(minutes=minutes) if minutes else None
+        db.flush()
+        return _workshop(db, row, me)
+
+    @_in_transaction(write=True)
+    def open_review(self, db: Session, workshop_id: int, *, actor: str) -> Workshop:
+        """End blind drafting: participants may now read each other's drafts, and drafts stop changing."""
+        return self._advance(db, workshop_id, "review", actor)
+
+    @_in_transaction(write=True)
+    def open_debrief(self, db: Session, workshop_id: int, *, actor: str) -> Workshop:
+        """Move to the debrief: exemplars the facilitator picks become visible to participants."""
+        return self._advance(db, workshop_id, "debrief", actor)
+
+    @_in_transaction(write=True)
+    def close_workshop(self, db: Session, workshop_id: int, *, actor: str) -> Workshop:
+        """End the workshop (from any phase). Drafts stay readable to participants, as in review.
+
+        Not called ``close``: ``PlanStore.close()`` disconnects from the database."""
+        return self._advance(db, workshop_id, "closed", actor)
+
+    def _advance(self, db: Session, workshop_id: int, to: Phase, actor: str) -> Workshop:
+        row, me = _facilitated(db, workshop_id, actor)
+        db.execute(select(WorkshopRow.id).where(WorkshopRow.id == workshop_id).with_for_update())
+        db.refresh(row)
+        here, there = PHASES.index(row.phase), PHASES.index(to)  # type: ignore[arg-type]
+        expected = "drafting" if to == "review" else "review" if to == "debrief" else None
+        if there <= here or (expected is not None and row.phase != expected):
+            raise InvalidInput(
+                [Problem(f"the workshop is in {row.phase}; it cannot move to {to} (phases only go forward: "
+                         "drafting, review, debrief, closed)", field="phase")]
+            )
+        now = self._now()
+        row.phase = to
+        if to == "review":
+            row.review_opened_at = now
+        elif to == "debrief":
+            row.debrief_opened_at = now
+        else:
+            row.closed_at = now
+        db.flush()
+        return _workshop(db, row, me)
+
+    @_in_transaction(write=False)
+    def workshop_progress(self, db: Session, workshop_id: int, *, actor: str) -> list[WorkshopProgress]:
+        """The facilitator's board: every participant, their draft's status, latest revision and last save."""
+        _facilitated(db, workshop_id, actor)
+        participants = db.execute(
+            select(WorkshopParticipantRow.username, WorkshopParticipantRow.joined_at, PersonRow.display_name)
+            .join(PersonRow, PersonRow.username == WorkshopParticipantRow.username)
+            .where(WorkshopParticipantRow.workshop_id == workshop_id)
+            .order_by(WorkshopParticipantRow.joined_at, WorkshopParticipantRow.username)
+        ).all()
+        drafts = list(db.scalars(select(DraftRow).where(DraftRow.workshop_id == workshop_id)))
+        summaries = {s.owner: s for s in _store()._summaries(db, drafts)}
+        ids = [d.id for d in drafts]
+        last_saved = dict(
+            db.execute(
+                select(RevisionRow.draft_id, func.max(RevisionRow.created_at))
+                .where(RevisionRow.draft_id.in_(ids))
+                .group_by(RevisionRow.draft_id)
+            ).all()
+        ) if ids else {}
+        submitted = set(
+            db.scalars(select(SubmissionRow.draft_id).where(SubmissionRow.draft_id.in_(ids)).distinct())
+        ) if ids else set()
+        rows = []
+        for p in participants:
+            s = summaries.get(p.username)
+            rows.append(
+                WorkshopProgress(
+                    trainee=p.username,
+                    display_name=p.display_name,
+                    joined_at=p.joined_at,
+                    draft_id=s.id if s else None,
+                    status=s.status if s else "empty",
+                    latest_revision=s.latest_revision if s else 0,
+                    last_saved_at=_aware(last_saved.get(s.id)) if s else None,
+                    submitted=bool(s and s.id in submitted),
+                )
+            )
+        return rows
+
+    @_in_transaction(write=True)
+    def pick_exemplar(self, db: Session, draft_id: int, note: str = "", *, actor: str) -> Exemplar:
+        """Hold a participant's draft up in the debrief, pinned to its latest revision (review onwards).
+
+        Picking the same draft again updates the note and re-pins it to the latest revision.
+        """
+        ps = _store()
+        draft = ps._draft_row(db, draft_id)
+        if draft.workshop_id is None:
+            raise InvalidInput([Problem("only a workshop draft can be an exemplar", field="draft_id")])
+        workshop, _me = _facilitated(db, draft.workshop_id, actor)
+        if workshop.phase == "drafting":
+            raise InvalidInput([Problem("pick exemplars once review is open (drafting is blind)", field="phase")])
+        if len(note) > 5000:
+            raise InvalidInput([Problem("keep the note under 5000 characters", field="note")])
+        latest = ps._latest_number(db, draft_id)
+        if latest == 0:
+            raise InvalidInput([Problem("this draft has no saved plan to show", field="draft_id")])
+        row = db.scalar(
+            select(WorkshopExemplarRow).where(
+                WorkshopExemplarRow.workshop_id == workshop.id, WorkshopExemplarRow.draft_id == draft_id
+            )
+        )
+        if row is None:
+            row = WorkshopExemplarRow(workshop_id=workshop.id, draft_id=draft_id)
+            db.add(row)
+        row.revision = latest
+        row.note = note.strip()
+        row.picked_by = actor
+        row.picked_at = self._now()
+        db.flush()
+        return _exemplar(row, draft.owner)
+
+    @_in_transaction(write=False)
+    def list_exemplars(self, db: Session, workshop_id: int, *, actor: str) -> list[Exemplar]:
+        """The picked exemplars: for the facilitator always, for participants from the debrief on."""
+        row, me, _seat = _visible_workshop(db, workshop_id, actor)
+        if me.role == "trainee" and row.phase not in ("debrief", "closed"):
+            return []
+        found = db.execute(
+            select(WorkshopExemplarRow, DraftRow.owner)
+            .join(DraftRow, DraftRow.id == WorkshopExemplarRow.draft_id)
+            .where(WorkshopExemplarRow.workshop_id == workshop_id)
+            .order_by(WorkshopExemplarRow.id)
+        ).all()
+        return [_exemplar(e, owner) for e, owner in found]
+
+    # ------------------------------------------------------------------ everyone
+
+    @_in_transaction(write=False)
+    def get_workshop(self, db: Session, workshop_id: int, *, actor: str) -> Workshop:
+        """One workshop, for its facilitator, an admin, a supervisor of its cohort, or a trainee who may join."""
+        row, me, _seat = _visible_workshop(db, workshop_id, actor)
+        return _workshop(db, row, me)
+
+    @_in_transaction(write=False)
+    def list_my_workshops(self, db: Session, *, include_closed: bool = False, actor: str) -> list[Workshop]:
+        """Trainee: workshops they joined, and their cohorts' workshops still open to join.
+        Supervisor: workshops they facilitate or that are for their cohorts (admins: all). Newest first."""
+        ps = _store()
+        me = ps._actor(db, actor)
+        query = select(WorkshopRow).order_by(WorkshopRow.created_at.desc(), WorkshopRow.id.desc())
+        joined = select(WorkshopParticipantRow.workshop_id).where(WorkshopParticipantRow.username == actor)
+        if me.role == "trainee":
+            query = query.where(
+                WorkshopRow.id.in_(joined)
+                | (WorkshopRow.cohort_id.in_(ps._cohorts_of(actor)) & (WorkshopRow.phase == "drafting"))
+            )
+        elif not me.is_admin:
+            query = query.where((WorkshopRow.facilitator == actor) | WorkshopRow.cohort_id.in_(ps._cohorts_of(actor)))
+        if not include_closed:
+            query = query.where(WorkshopRow.phase != "closed")
+        return [_workshop(db, r, me) for r in db.scalars(query)]
+
+    list_workshops = list_my_workshops
+
+    @_in_transaction(write=True)
+    def join_workshop(self, db: Session, code: str | None = None, *, workshop_id: int | None = None,
+                      actor: str) -> DraftSummary:
+        """Join a workshop by its code, or (``workshop_id``) as a member of its cohort; returns your draft.
+
+        Trainees only, while the workshop is drafting (joining after review opens would skip the blind
+        part). Joining twice is harmless and returns the same draft.
+        """
+        ps = _store()
+        me = ps._actor(db, actor)
+        if me.role != "trainee":
+            raise PermissionDenied("workshops are joined by trainees; supervisors facilitate them")
+        if (code is None) == (workshop_id is None):
+            raise InvalidInput([Problem("join with a code or a workshop id (exactly one)", field="code")])
+        typed: str | None = None
+        if code is not None:
+            typed = normalize_join_code(code)
+            if db.get_bind().dialect.name == "postgresql":
+                # Row-level security shows a trainee only the workshop whose code they typed.
+                db.execute(text("SELECT set_config(:name, :code, true)"), {"name": JOIN_CODE_SETTING, "code": typed})
+            row = db.scalar(select(WorkshopRow).where(WorkshopRow.join_code == typed)) if typed else None
+            if row is None:
+                raise NotFound("no workshop has that code; check it with your facilitator")
+        else:
+            row = db.get(WorkshopRow, workshop_id)
+            in_cohort = row is not None and row.cohort_id is not None and (
+                db.get(CohortMemberRow, (row.cohort_id, actor)) is not None
+            )
+            if row is None or not in_cohort:
+                raise NotFound(f"no workshop {workshop_id} for your cohort")
+        seat = db.get(WorkshopParticipantRow, (row.id, actor))
+        if seat is None:
+            if row.phase != "drafting":
+                raise PermissionDenied("this workshop is past drafting; ask the facilitator about the next one")
+            db.add(WorkshopParticipantRow(workshop_id=row.id, username=actor, code_used=typed, joined_at=self._now()))
+            db.flush()
+        draft = db.scalar(select(DraftRow).where(DraftRow.owner == actor, DraftRow.workshop_id == row.id))
+        if draft is None:
+            if row.phase != "drafting":
+                raise PermissionDenied("this workshop is past drafting; drafts can no longer be started")
+            now = self._now()
+            draft = DraftRow(owner=actor, case_id=row.case_id, workshop_id=row.id, created_at=now, updated_at=now)
+            db.add(draft)
+            db.flush()
+        return ps._summaries(db, [draft])[0]
+
+    @_in_transaction(write=False)
+    def list_workshop_drafts(self, db: Session, workshop_id: int, *, actor: str) -> list[DraftSummary]:
+        """The workshop's drafts the actor may read.
+
+        Facilitator (and admins, and supervisors of the owners): all. Participant: their own while drafting
+        is blind, everyone's once review opens.
+        """
+        row, me, seat = _visible_workshop(db, workshop_id, actor)
+        query = select(DraftRow).where(DraftRow.workshop_id == workshop_id).order_by(DraftRow.owner, DraftRow.id)
+        if me.role == "trainee":
+            if seat is None:
+                return []
+            if row.phase == "drafting":
+                query = query.where(DraftRow.owner == actor)
+        elif not (me.is_admin or row.facilitator == actor):
+            query = query.where(DraftRow.owner.in_(_store()._supervised_trainees(actor)))
+        return _store()._summaries(db, list(db.scalars(query)))
+
+    # ------------------------------------------------------------------ hooks used by PlanStore's own methods
+
+    def _check_workshop_draft_start(self, db: Session, me: PersonRow, case_id: str, workshop_id: int) -> None:
+        """``start_draft(workshop_id=…)``: only a participant, for the workshop's case, while drafting."""
+        row = db.get(WorkshopRow, workshop_id)
+        if row is None or db.get(WorkshopParticipantRow, (workshop_id, me.username)) is None:
+            raise PermissionDenied(f"join workshop {workshop_id} first (with its code or through your cohort)")
+        if row.case_id != case_id:
+            raise InvalidInput([Problem(f"workshop {workshop_id} is on case {row.case_id!r}", field="case_id")])
+        if row.phase != "drafting":
+            raise PermissionDenied("this workshop is past drafting; drafts can no longer be started")
+
+    def _check_workshop_draft_open(self, db: Session, draft: DraftRow) -> None:
+        """``save_revision``: a workshop draft freezes when review opens (no copying after peeking)."""
+        if draft.workshop_id is None:
+            return
+        phase = db.scalar(select(WorkshopRow.phase).where(WorkshopRow.id == draft.workshop_id))
+        if phase != "drafting":
+            raise PermissionDenied("drafting time in this workshop is over: review is open, so the draft is frozen")
+
+
+def can_read_workshop_draft(db: Session, me: PersonRow, draft: DraftRow) -> bool:
+    """Besides owners and supervisors: the facilitator, and participants once review is open."""
+    if draft.workshop_id is None:
+        return False
+    row = db.get(WorkshopRow, draft.workshop_id)
+    if row is None:
+        return False
+    if me.role == "supervisor" and (me.is_admin or row.facilitator == me.username):
+        return True
+    if row.phase == "drafting":
+        return False
+    return db.get(WorkshopParticipantRow, (row.id, me.username)) is not None
+
+
+def normalize_join_code(code: str) -> str:
+    """What was typed, as stored: upper case, without spaces or dashes ("k7m-x2q" -> "K7MX2Q")."""
+    cleaned = re.sub(r"[\s-]+", "", str(code)).upper()
+    return cleaned if re.fullmatch(f"[{JOIN_CODE_ALPHABET}]{{{JOIN_CODE_LENGTH}}}", cleaned) else ""
+
+
+def _new_join_code(db: Session) -> str:
+    while True:
+        code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+        if db.scalar(select(WorkshopRow.id).where(WorkshopRow.join_code == code)) is None:
+            return code
+
+
+def _facilitated(db: Session, workshop_id: int, actor: str) -> tuple[WorkshopRow, PersonRow]:
+    """The workshop, if the actor runs it (its facilitator, or an admin)."""
+    me = _store()._actor(db, actor)
+    row = db.get(WorkshopRow, workshop_id)
+    if row is None:
+        raise NotFound(f"no workshop {workshop_id}")
+    if not (me.role == "supervisor" and (me.is_admin or row.facilitator == actor)):
+        raise PermissionDenied("only the workshop's facilitator (or an admin) can do this")
+    return row, me
+
+
+def _visible_workshop(
+    db: Session, workshop_id: int, actor: str
+) -> tuple[WorkshopRow, PersonRow, WorkshopParticipantRow | None]:
+    """The workshop, if the actor may see it: participants, their cohort's members, its supervisors."""
+    ps = _store()
+    me = ps._actor(db, actor)
+    row = db.get(WorkshopRow, workshop_id)
+    if row is None:
+        raise NotFound(f"no workshop {workshop_id}")
+    seat = db.get(WorkshopParticipantRow, (workshop_id, actor))
+    in_cohort = row.cohort_id is not None and db.get(CohortMemberRow, (row.cohort_id, actor)) is not None
+    if seat is None and not in_cohort and not (me.role == "supervisor" and (me.is_admin or row.facilitator == actor)):
+        raise NotFound(f"no workshop {workshop_id}")
+    return row, me, seat
+
+
+def _workshop(db: Session, row: WorkshopRow, me: PersonRow) -> Workshop:
+    joined = db.get(WorkshopParticipantRow, (row.id, me.username)) is not None
+    my_draft = db.scalar(
+        select(DraftRow.id).where(DraftRow.owner == me.username, DraftRow.workshop_id == row.id)
+    )
+    count = db.scalar(
+        select(func.count()).select_from(WorkshopParticipantRow).where(WorkshopParticipantRow.workshop_id == row.id)
+    )
+    return Workshop(
+        id=row.id,
+        title=row.title,
+        case_id=row.case_id,
+        cohort_id=row.cohort_id,
+        join_code=row.join_code if me.role == "supervisor" else None,
+        facilitator=row.facilitator,
+        phase=row.phase,  # type: ignore[arg-type]
+        created_at=row.created_at,
+        ends_at=row.ends_at,
+        review_opened_at=row.review_opened_at,
+        debrief_opened_at=row.debrief_opened_at,
+        closed_at=row.closed_at,
+        joined=joined,
+        my_draft_id=my_draft,
+        participants=count or 0,
+    )
+
+
+def _exemplar(row: WorkshopExemplarRow, owner: str) -> Exemplar:
+    return Exemplar(
+        id=row.id,
+        workshop_id=row.workshop_id,
+        draft_id=row.draft_id,
+        owner=owner,
+        revision=row.revision,
+        note=row.note,
+        picked_by=row.picked_by,
+        picked_at=row.picked_at,
+    )
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """func.max() bypasses the column type: SQLite hands back a naive UTC datetime (or a string)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+
+
+__all__ = [
+    "Exemplar",
+    "JOIN_CODE_ALPHABET",
+    "PHASES",
+    "Workshop",
+    "WorkshopMethods",
+    "WorkshopProgress",
+    "can_read_workshop_draft",
+    "normalize_join_code",
+]
