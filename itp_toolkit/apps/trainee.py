@@ -18,7 +18,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..drafting import Clock, DraftSession
-from ..errors import ITPError, NotFound, PermissionDenied
+from ..errors import ITPError, NotFound
 from ..library import load_library
 from ..model import CaseStudy
 from ..store import PlanStore

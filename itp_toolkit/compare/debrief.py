@@ -1,0 +1,238 @@
+"""The workshop debrief: what the group agreed on, where it split, how individual the plans were, exemplars.
+
+Built on the cohort view (``compare.cohort``): the same choices, the same consensus share, the same
+individualization score, so a debrief and a supervisor's cohort table never disagree. A debrief is always
+anonymized ("Trainee A", "Trainee B"...): the room discusses choices, not classmates. The one exception is
+the person looking: their own plan is "your plan", set beside the group, because group work is there to
+sharpen each trainee's individual planning, not to replace it.
+
+Everything here is pure (plans and records in, tables and figures out) except ``gather_debrief``, which
+reads what the asking person may see from the store; the store decides that (blind drafting, peers'
+feedback staying private), not this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..checks import individualization_score
+from ..errors import ITPError
+from ..model import Annotation, CaseStudy, TreatmentPlan
+from ..store import PlanStore
+from .cohort import (
+    CATEGORY_TITLES,
+    CONSENSUS_SHARE,
+    CohortDraft,
+    choices_frame,
+    cohort_table,
+    individualization_frame,
+    plan_choices,
+    trainee_labels,
+)
+
+YOU = "Your plan"
+GROUP_COLUMNS = ["category", "choice", "trainees", "share"]
+"""What the consensus and divergence tables show: no per-trainee columns, so nobody is singled out."""
+
+
+@dataclass(frozen=True)
+class ScoreSpread:
+    """How individual the group's plans were (individualization score, 0-100)."""
+
+    drafts: int
+    lowest: float
+    lower_quartile: float
+    median: float
+    upper_quartile: float
+    highest: float
+
+    @property
+    def summary(self) -> str:
+        if not self.drafts:
+            return "No saved plans yet."
+        return (
+            f"{self.drafts} plans: median {self.median:g}, middle half {self.lower_quartile:g}-"
+            f"{self.upper_quartile:g}, range {self.lowest:g}-{self.highest:g}"
+        )
+
+
+@dataclass(frozen=True)
+class ExemplarView:
+    """A plan the facilitator held up, with why (the note) and the comments on it the viewer may read."""
+
+    label: str
+    draft_id: int
+    revision: int
+    note: str
+    plan: TreatmentPlan
+    annotations: Sequence[Annotation] = ()
+
+
+@dataclass(frozen=True)
+class Debrief:
+    """Everything the debrief page shows, computed once."""
+
+    case: CaseStudy
+    group_size: int
+    consensus: pd.DataFrame
+    divergence: pd.DataFrame
+    scores: pd.DataFrame
+    spread: ScoreSpread
+    yours: pd.DataFrame | None = None
+    your_score: int | None = None
+    exemplars: list[ExemplarView] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------- group tables
+
+
+def _group_rows(table: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    picked = table[keep]
+    return pd.DataFrame(
+        {
+            "category": [CATEGORY_TITLES.get(c, c) for c in picked["category"]],
+            "choice": list(picked["label"]),
+            "trainees": picked["count"].astype(int).to_list(),
+            "share": picked["consensus"].astype(float).to_list(),
+        },
+        columns=GROUP_COLUMNS,
+    )
+
+
+def consensus_and_divergence(
+    drafts: Sequence[CohortDraft], case: CaseStudy, *, share: float = CONSENSUS_SHARE
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(consensus, divergence): choices made by at least ``share`` of the group, and choices that split it
+    (made by some, fewer than ``share``). Anonymous: counts and shares only, never who."""
+    table = cohort_table(drafts, case, anonymized=True)
+    if table.empty:
+        empty = pd.DataFrame(columns=GROUP_COLUMNS)
+        return empty, empty.copy()
+    shares = table["consensus"].to_numpy(dtype=float)
+    return _group_rows(table, shares >= share), _group_rows(table, shares < share)
+
+
+def score_spread(scores: pd.DataFrame) -> ScoreSpread:
+    """Five-number summary of the ``score`` column of ``individualization_frame``."""
+    values = scores["score"].to_numpy(dtype=float) if len(scores) else np.array([])
+    if not len(values):
+        return ScoreSpread(0, 0, 0, 0, 0, 0)
+    q = np.percentile(values, [0, 25, 50, 75, 100])
+    return ScoreSpread(len(values), *(round(float(v), 1) for v in q))
+
+
+def your_choices_against_group(
+    plan: TreatmentPlan, others: Sequence[CohortDraft], case: CaseStudy
+) -> pd.DataFrame:
+    """Each choice in your plan or in anyone else's: category, choice, ``yours`` (you made it) and
+    ``others_share`` (share of the *other* plans that made it). Your choices first, then what you left out
+    that others made, most common first: the questions to take back to your own plan."""
+    mine = {(c.category, c.key): c.label for c in plan_choices(plan, case)}
+    frame = choices_frame(others, case, anonymized=True)
+    n = max(1, len({d.draft_id for d in others}))
+    counts: dict[tuple[str, str], int] = {}
+    labels: dict[tuple[str, str], str] = dict(mine)
+    if not frame.empty:
+        made = frame.drop_duplicates(["draft_id", "category", "choice"])
+        for (category, key), group in made.groupby(["category", "choice"], sort=False):
+            counts[(category, key)] = len(group)
+            labels.setdefault((category, key), str(group["label"].iloc[0]))
+    records = [
+        (CATEGORY_TITLES.get(cat, cat), label, (cat, key) in mine, round(counts.get((cat, key), 0) / n, 3))
+        for (cat, key), label in labels.items()
+    ]
+    table = pd.DataFrame.from_records(records, columns=["category", "choice", "yours", "others_share"])
+    return table.sort_values(["yours", "others_share", "category", "choice"], ascending=[False, False, True, True]
+                             ).reset_index(drop=True)
+
+
+def build_debrief(
+    drafts: Sequence[CohortDraft],
+    case: CaseStudy,
+    *,
+    viewer_draft_id: int | None = None,
+    exemplars: Sequence[ExemplarView] = (),
+) -> Debrief:
+    """The whole debrief for the group's ``drafts``; with ``viewer_draft_id``, that plan is set beside it."""
+    consensus, divergence = consensus_and_divergence(drafts, case)
+    scores = individualization_frame(drafts, case, anonymized=True)
+    own = next((d for d in drafts if d.draft_id == viewer_draft_id), None)
+    yours = your_score = None
+    if own is not None:
+        yours = your_choices_against_group(own.plan, [d for d in drafts if d.draft_id != own.draft_id], case)
+        your_score = individualization_score(own.plan, case).score
+    return Debrief(
+        case=case,
+        group_size=len(drafts),
+        consensus=consensus,
+        divergence=divergence,
+        scores=scores,
+        spread=score_spread(scores),
+        yours=yours,
+        your_score=your_score,
+        exemplars=list(exemplars),
+    )
+
+
+def spread_figure(scores: pd.DataFrame, *, yours: int | None = None) -> Figure:
+    """Each plan's individualization score as a dot on one line (no names), the median marked, and
+    "your plan" marked when the viewer has one. A Figure object: no pyplot, no global state."""
+    fig = Figure(figsize=(6.0, 1.9))
+    ax = fig.add_subplot()
+    values = np.sort(scores["score"].to_numpy(dtype=float)) if len(scores) else np.array([])
+    if len(values):
+        # Stack equal scores upwards instead of hiding them behind each other.
+        _, first = np.unique(values, return_index=True)
+        height = np.arange(len(values)) - np.repeat(first, np.diff(np.append(first, len(values))))
+        ax.scatter(values, height, s=60, color="#4c72b0", zorder=3, label="a plan in the group")
+        ax.axvline(float(np.median(values)), color="#555555", linestyle=":", label=f"median ({np.median(values):g})")
+        ax.set_ylim(-0.8, max(2.0, float(height.max()) + 0.8))
+    if yours is not None:
+        ax.axvline(yours, color="#c44e52", linewidth=2, label=f"your plan ({yours})")
+    ax.set_xlim(0, 100)
+    ax.set_yticks([])
+    ax.set_xlabel("Individualization score (0-100)")
+    ax.set_title("How individual the group's plans were", fontsize=10, loc="left")
+    if len(values) or yours is not None:
+        ax.legend(fontsize=7, loc="upper left", frameon=False, ncols=3)
+    fig.tight_layout()
+    return fig
+
+
+def exemplar_label(owner: str, participants: Sequence[str]) -> str:
+    """The anonymous name the debrief uses for an exemplar's author, consistent with the group tables."""
+    return trainee_labels(participants, anonymized=True).get(owner, "A plan from the group")
+
+
+# ---------------------------------------------------------------------- reading the store
+
+
+def gather_debrief(store: PlanStore, workshop_id: int, case: CaseStudy, *, actor: str) -> Debrief:
+    """The debrief as ``actor`` may see it: the drafts the store lets them read (all of them for the
+    facilitator; for a trainee only once review is open), their own set beside the group, and the
+    exemplars with the comments on them that the store lets ``actor`` read (a peer's feedback stays theirs)."""
+    summaries = [s for s in store.list_workshop_drafts(workshop_id, actor=actor) if s.latest_revision > 0]
+    drafts = [
+        CohortDraft(s.id, s.owner, store.get_revision(s.id, actor=actor), s.latest_revision, s.status)
+        for s in summaries
+    ]
+    owners = [d.trainee for d in drafts]
+    mine = next((d.draft_id for d in drafts if d.trainee == actor), None)
+    views: list[ExemplarView] = []
+    for ex in store.list_exemplars(workshop_id, actor=actor):
+        try:
+            plan = store.get_revision(ex.draft_id, ex.revision, actor=actor)
+        except ITPError:
+            continue
+        try:
+            notes = [a for a in store.list_annotations(ex.draft_id, actor=actor) if a.revision <= ex.revision]
+        except ITPError:
+            notes = []
+        label = YOU if ex.owner == actor else exemplar_label(ex.owner, owners)
+        views.append(ExemplarView(label, ex.draft_id, ex.revision, ex.note, plan, notes))
+    return build_debrief(drafts, case, viewer_draft_id=mine, exemplars=views)
