@@ -404,9 +404,7 @@ class PlanStore(WorkshopMethods):
         draft = _owned_draft(db, _actor(db, actor), draft_id)
         self._check_workshop_draft_open(db, draft)
         plan_json = _plan_json(plan, draft)
-        # Lock the draft row (PostgreSQL; SQLite already holds the write lock from BEGIN IMMEDIATE) so that
-        # concurrent savers of one draft queue up instead of racing to the same number.
-        db.execute(select(DraftRow.id).where(DraftRow.id == draft_id).with_for_update())
+        _lock_draft(db, draft_id)
         latest = _latest_number(db, draft_id)
         if based_on != latest:
             if 0 <= based_on < latest:
@@ -469,6 +467,7 @@ class PlanStore(WorkshopMethods):
     def submit_draft(self, db: Session, draft_id: int, *, revision: int | None = None, actor: str) -> Submission:
         """Hand in the latest revision (or ``revision``) for supervision; the draft is locked until returned."""
         draft = _owned_draft(db, _actor(db, actor), draft_id)
+        _lock_draft(db, draft_id)
         latest = _latest_number(db, draft.id)
         if latest == 0:
             raise InvalidInput([Problem("save the plan before submitting it", field="revision")])
@@ -508,6 +507,7 @@ class PlanStore(WorkshopMethods):
         return [_submission(r) for r in rows]
 
     def _decide(self, db: Session, draft_id: int, status: str, actor: str) -> Submission:
+        _lock_draft(db, draft_id)
         row = _latest_submission(db, draft_id)
         if row is None or row.status != "submitted":
             raise InvalidInput([Problem("this draft is not waiting for a decision", field="status")])
@@ -811,6 +811,15 @@ def _owned_draft(db: Session, me: PersonRow, draft_id: int) -> DraftRow:
     if draft.owner != me.username:
         raise PermissionDenied(f"only {draft.owner} can change draft {draft_id}")
     return draft
+
+
+def _lock_draft(db: Session, draft_id: int) -> None:
+    """Queue up behind anyone else changing this draft's revisions or submissions.
+
+    PostgreSQL: a row lock, after which (READ COMMITTED) every statement sees the other writer's commit.
+    SQLite: a no-op, since BEGIN IMMEDIATE already holds the one write lock.
+    """
+    db.execute(select(DraftRow.id).where(DraftRow.id == draft_id).with_for_update())
 
 
 def _latest_number(db: Session, draft_id: int) -> int:
