@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from ..errors import ITPError
 
-COMMAND_MODULES = ("schema", "cases", "plan", "critique", "workspace", "serve", "review")
+COMMAND_MODULES = ("schema", "cases", "plan", "critique", "workspace", "serve", "review", "db")
 
 
 def build_parser() -> argparse.ArgumentParser:
