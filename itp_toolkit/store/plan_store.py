@@ -42,7 +42,7 @@ from .records import (
     Role,
     Submission,
 )
-from .workshops import WorkshopMethods, can_read_workshop_draft
+from .workshops import WorkshopMethods, can_read_workshop_draft, refused_by_database
 from .schema import (
     AnnotationRow,
     CaseAssignmentRow,
@@ -82,7 +82,8 @@ def _transaction(
     def decorate(method: Callable[Concatenate[PlanStore, Session, P], R]) -> Callable[Concatenate[PlanStore, P], R]:
         @wraps(method)
         def wrapper(self: PlanStore, /, *args: P.args, **kwargs: P.kwargs) -> R:
-            return self._db.run(lambda db: method(self, db, *args, **kwargs), write=write)
+            with refused_by_database():
+                return self._db.run(lambda db: method(self, db, *args, **kwargs), write=write)
 
         return wrapper
 

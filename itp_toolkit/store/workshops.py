@@ -23,12 +23,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar
 
 from pydantic import Field
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput, NotFound, PermissionDenied, Problem
@@ -58,6 +60,8 @@ MAX_TIMER_MINUTES = 24 * 60
 JOIN_CODE_SETTING = "itp.join_code"
 """PostgreSQL: the code a trainee typed, set for one transaction so row-level security lets them see
 the workshop it opens (and no other)."""
+
+INSUFFICIENT_PRIVILEGE = "42501"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -119,11 +123,27 @@ def _in_transaction(
     def decorate(method: Callable[Concatenate[Any, Session, P], R]) -> Callable[Concatenate[Any, P], R]:
         @wraps(method)
         def wrapper(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
-            return self._db.run(lambda db: method(self, db, *args, **kwargs), write=write)
+            with refused_by_database():
+                return self._db.run(lambda db: method(self, db, *args, **kwargs), write=write)
 
         return wrapper
 
     return decorate
+
+
+@contextmanager
+def refused_by_database() -> Iterator[None]:
+    """PostgreSQL said no (no grant, or a row-level security policy): PermissionDenied, like the store's checks.
+
+    Connected as a person's own role, the database may refuse what the Python checks let through (someone
+    claiming another ``actor=``). Front ends then show one clear message instead of a traceback.
+    """
+    try:
+        yield
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+            raise PermissionDenied(f"the database refused this for your role: {exc.orig}") from None
+        raise
 
 
 def _store() -> Any:
@@ -555,5 +575,6 @@ __all__ = [
     "WorkshopMethods",
     "WorkshopProgress",
     "can_read_workshop_draft",
+    "refused_by_database",
     "normalize_join_code",
 ]
