@@ -13,21 +13,25 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ..drafting import Clock, DraftSession
 from ..errors import ITPError, NotFound
 from ..library import load_library
 from ..model import CaseStudy
 from ..store import PlanStore
-from ..widgets import CaseViewer, CritiquePanel, PlanEditor, connect_critique
+from ..store.records import DraftSummary
 from ..widgets._common import css, text_html
-from ..widgets.drafting import DraftControls, Scheduler
-from ..widgets.feedback import FeedbackView
-from ..widgets.history import RevisionHistory
+from ..widgets.workshop import WorkshopEntry
 from .identity import HUB_USER_VAR, resolve_user, workspace_user  # noqa: F401  (resolve_user: re-exported)
+
+if TYPE_CHECKING:  # imported when a case is opened (see open_case), so the case picker is usable sooner
+    from ..drafting import Clock, DraftSession
+    from ..widgets import CaseViewer, CritiquePanel, PlanEditor
+    from ..widgets.drafting import DraftControls, Scheduler
+    from ..widgets.feedback import FeedbackView
+    from ..widgets.history import RevisionHistory
 
 WORKSPACE_VAR = "ITP_WORKSPACE"
 
@@ -55,6 +59,52 @@ def _workspace_part(ws: Any, *names: str) -> Any:
     return None
 
 
+CACHE_DIR = ".itp-cache"
+
+
+def load_cases_cached(directory: Path | None, cache_dir: Path) -> dict[str, CaseStudy]:
+    """The case library, from a JSON copy of the last successful parse when no case file has changed.
+
+    Parsing the YAML case files is most of a page's start-up work (0.3-0.7 s); reading the validated JSON
+    copy takes under 10 ms. The copy is keyed by every case file's name, size and modification time and by
+    the model's source files, so an edited case or a new toolkit version is parsed afresh. Only a library
+    that loaded without problems is copied; a cache that cannot be read or written is simply not used.
+    """
+    import hashlib
+    import json
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from .. import model
+    from ..library import case_library_dir
+    from ..validation import case_files
+
+    adapter = TypeAdapter(dict[str, CaseStudy])
+    try:
+        library = Path(directory) if directory is not None else case_library_dir()
+        stamp = [str(library.resolve())]
+        for path in [*case_files([library]), *sorted(Path(model.__file__).parent.glob("*.py"))]:
+            info = path.stat()
+            stamp.append(f"{path}|{info.st_size}|{info.st_mtime_ns}")
+        key = hashlib.sha256(json.dumps(stamp).encode()).hexdigest()[:24]
+        cached = cache_dir / f"case-library-{key}.json"
+        if cached.is_file():
+            return adapter.validate_json(cached.read_bytes())
+    except (OSError, ValueError, ValidationError):
+        return load_library(directory)
+    cases = load_library(directory)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for old in cache_dir.glob("case-library-*.json"):
+            old.unlink(missing_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(adapter.dump_json(cases))
+        tmp.replace(cached)
+    except OSError:
+        pass
+    return cases
+
+
 class TraineeWorkspace(w.VBox):
     """The whole page for one trainee. ``open_case(case_id)`` is the Python twin of picking a case."""
 
@@ -68,6 +118,7 @@ class TraineeWorkspace(w.VBox):
         critique_delay: float = 0.3,
         scheduler: Scheduler | None = None,
         clock: Clock | None = None,
+        workshop_refresh: float | None = 3.0,
         **kwargs: Any,
     ):
         self.store = store
@@ -93,8 +144,14 @@ class TraineeWorkspace(w.VBox):
         self.open_button.on_click(lambda _: self.open_case(self.case_picker.value))
         self.next_week_button.on_click(lambda _: self.next_week())
         self.next_week_button.layout.display = "none"
+        # Workshops: join by code; the workshop draft opens in this same editor (see widgets.workshop).
+        self.workshop = WorkshopEntry(
+            store, user, self._cases, on_open=lambda d, case_id: self.open_case(case_id, draft=d),
+            auto_refresh=workshop_refresh, scheduler=scheduler,
+        )
         super().__init__(
-            [self.header, w.HBox([self.case_picker, self.open_button, self.next_week_button]), self.message, self.body],
+            [self.header, w.HBox([self.case_picker, self.open_button, self.next_week_button]), self.workshop,
+             self.message, self.body],
             **kwargs,
         )
         css(self, "itp-trainee-workspace")
@@ -106,24 +163,34 @@ class TraineeWorkspace(w.VBox):
     def assigned_case_ids(self) -> list[str]:
         return [value for _, value in self.case_picker.options]
 
-    def open_case(self, case_id: str | None) -> None:
-        """Open (or reopen) the trainee's draft for an assigned case, at its latest revision."""
+    def open_case(self, case_id: str | None, *, draft: DraftSummary | None = None) -> None:
+        """Open (or reopen) the trainee's draft for an assigned case, at its latest revision; or ``draft``
+        (a workshop draft the store gave them on joining) for its case."""
         if not case_id:
             self.message.value = "Pick a case first."
             return
-        if case_id not in self.assigned_case_ids:
+        if draft is None and case_id not in self.assigned_case_ids:
             # The dropdown only offers assigned cases, but a browser can send any value: check again here.
             self.message.value = f"Case {case_id} is not assigned to you."
             return
+        # Imported here, not at the top: a page's kernel shows the case picker before paying for these.
+        from ..drafting import DraftSession
+        from ..widgets import CaseViewer, CritiquePanel, PlanEditor, connect_critique
+        from ..widgets.drafting import DraftControls
+        from ..widgets.feedback import FeedbackView
+        from ..widgets.history import RevisionHistory
+
         try:
-            draft = self.store.start_draft(case_id, actor=self.user)
-            case = self._cases[case_id]
+            draft = draft or self.store.start_draft(case_id, actor=self.user)
+            case = self._cases.get(case_id)
+            if case is None:
+                raise NotFound(f"case {case_id} is not in this workspace's case library")
             session = DraftSession(self.store, draft.id, self.user, case=case, clock=self._clock)
         except ITPError as exc:
             self.message.value = str(exc)
             return
         self._close_draft()
-        self.case_picker.value = case_id
+        self.case_picker.value = case_id if case_id in self.assigned_case_ids else None
         self.session = session
         week = session.plan.written_at_week
         self.case_viewer = CaseViewer(case, week=week)
@@ -161,7 +228,8 @@ class TraineeWorkspace(w.VBox):
         )
         self.body.children = [self.controls, columns, lower]
         self.next_week_button.layout.display = "inline-flex"
-        self.message.value = f"Editing your plan for {case.title} (revision {session.revision or 'not saved yet'})."
+        which = "workshop plan" if draft.workshop_id is not None else "plan"
+        self.message.value = f"Editing your {which} for {case.title} (revision {session.revision or 'not saved yet'})."
 
     def next_week(self) -> None:
         """Move the exercise on a week: new timeline events and scores appear and can be revised for."""
@@ -248,6 +316,8 @@ def trainee_workspace(
         store = store or _workspace_part(ws, "store", "open_store")
         if store is None:
             raise NotFound(f"no workspace: set ${WORKSPACE_VAR} or pass workspace= or store=")
+        if case_library is None and ws is not None and hasattr(ws, "case_library") and hasattr(ws, "path"):
+            case_library = load_cases_cached(ws.case_library, Path(ws.path) / CACHE_DIR)
         if case_library is None:
             case_library = _workspace_part(ws, "cases", "case_library", "load_cases")
         if case_library is None or isinstance(case_library, (str, Path)):

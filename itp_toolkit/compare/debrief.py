@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from ..checks import individualization_score
@@ -236,3 +237,107 @@ def gather_debrief(store: PlanStore, workshop_id: int, case: CaseStudy, *, actor
         label = YOU if ex.owner == actor else exemplar_label(ex.owner, owners)
         views.append(ExemplarView(label, ex.draft_id, ex.revision, ex.note, plan, notes))
     return build_debrief(drafts, case, viewer_draft_id=mine, exemplars=views)
+
+
+# ---------------------------------------------------------------------- HTML (the page and the offline file)
+
+
+def _table_html(table: pd.DataFrame, columns: Sequence[tuple[str, str]], cls: str, empty: str) -> Markup:
+    if table is None or table.empty:
+        return Markup('<p class="{} itp-empty">{}</p>').format(cls, empty)
+    head = Markup("").join(Markup("<th>{}</th>").format(title) for _, title in columns)
+    rows = Markup("").join(
+        Markup('<tr class="{}-row">{}</tr>').format(
+            cls, Markup("").join(Markup("<td>{}</td>").format(_cell(row[name])) for name, _ in columns)
+        )
+        for _, row in table.iterrows()
+    )
+    return Markup('<table class="{}"><tr>{}</tr>{}</table>').format(cls, head, rows)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "—"
+    if isinstance(value, float):
+        return f"{value:.0%}" if 0 <= value <= 1 else f"{value:g}"
+    return str(value)
+
+
+def plan_outline_html(plan: TreatmentPlan) -> Markup:
+    """A read-only outline of a plan (problem -> goal -> objective -> intervention), escaped."""
+    from ..views.plan import plan_outline
+
+    rows = plan_outline(plan)
+    if not rows:
+        return Markup('<p class="itp-empty">(nothing written)</p>')
+    return Markup('<ul class="itp-plan-outline">{}</ul>').format(
+        Markup("").join(
+            Markup('<li class="itp-outline-{}" style="margin-left:{}em">{}</li>').format(r.kind, 1.5 * r.depth, r.label)
+            for r in rows
+        )
+    )
+
+
+def debrief_sections(debrief: Debrief) -> list[Markup]:
+    """The debrief as HTML sections (all text escaped; the plot as a data: URI, so it works offline)."""
+    from ..reports import figure_data_uri
+
+    out: list[Markup] = [
+        Markup('<p class="itp-debrief-intro">{} plans from the group, shown without names.</p>').format(debrief.group_size)
+    ]
+    out.append(
+        Markup('<h3>Where the group agreed</h3>{}').format(
+            _table_html(debrief.consensus, [("category", "Kind of choice"), ("choice", "Choice"), ("trainees", "Plans"),
+                                            ("share", "Share")], "itp-debrief-consensus",
+                        "No choice was shared by most of the group.")
+        )
+    )
+    out.append(
+        Markup('<h3>Where the group split</h3>{}').format(
+            _table_html(debrief.divergence, [("category", "Kind of choice"), ("choice", "Choice"), ("trainees", "Plans"),
+                                             ("share", "Share")], "itp-debrief-divergence",
+                        "Nothing split the group.")
+        )
+    )
+    figure = figure_data_uri(spread_figure(debrief.scores, yours=debrief.your_score))
+    out.append(
+        Markup('<h3>How individual the plans were</h3><p class="itp-debrief-spread">{}</p>'
+               '<p><img alt="Individualization scores of the group" src="{}"></p>').format(debrief.spread.summary, figure)
+    )
+    if debrief.yours is not None:
+        out.append(
+            Markup('<h3>Your plan beside the group</h3><p>Your individualization score: {}. Your plan stays yours: '
+                   'use what the group did differently as questions for your next revision.</p>{}').format(
+                debrief.your_score,
+                _table_html(debrief.yours, [("category", "Kind of choice"), ("choice", "Choice"), ("yours", "In your plan"),
+                                            ("others_share", "Others who chose it")], "itp-debrief-yours",
+                            "Your plan makes no choices yet."),
+            )
+        )
+    if debrief.exemplars:
+        parts = []
+        for ex in debrief.exemplars:
+            comments = Markup("").join(
+                Markup('<li class="itp-exemplar-comment">{}</li>').format(a.body) for a in ex.annotations
+            )
+            parts.append(
+                Markup('<div class="itp-exemplar"><h4>{} (revision {})</h4><p class="itp-exemplar-note">{}</p>{}{}</div>').format(
+                    ex.label, ex.revision, ex.note or "", plan_outline_html(ex.plan),
+                    Markup("<ul>{}</ul>").format(comments) if comments else Markup(""),
+                )
+            )
+        out.append(Markup("<h3>Exemplars the facilitator picked</h3>") + Markup("").join(parts))
+    return out
+
+
+def debrief_html(debrief: Debrief, *, title: str) -> str:
+    """The debrief as one self-contained HTML file (reports.py's CSS and content policy: opens offline)."""
+    from ..reports import _CSS
+
+    body = Markup("<h1>{}</h1>").format(title) + Markup("").join(debrief_sections(debrief))
+    return str(
+        Markup('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{}</title>'
+               '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
+               'style-src \'unsafe-inline\'"><style>{}</style></head><body>{}</body></html>').format(
+            title, Markup(_CSS), body)
+    )

@@ -1,0 +1,142 @@
+"""Workshop pages: the facilitator's page, the live progress page (for a projector), the debrief page.
+
+The trainee's side of a workshop (join by code, draft in the usual editor, the group's drafts after review,
+the debrief beside their own plan) is part of the trainee page (``widgets.workshop.WorkshopEntry``).
+Composition only; identity from ``apps.identity``; errors come back as a page that says what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from ..errors import ITPError, NotFound
+from ..library import load_library
+from ..model import CaseStudy
+from ..store import PlanStore
+from ..widgets._common import css, text_html
+from ..widgets.drafting import Scheduler
+from ..widgets.workshop import REFRESH_SECONDS, DebriefView, FacilitatorPanel, ProgressBoard, Refresher
+from .identity import workspace_user
+from .trainee import WORKSPACE_VAR, _open_workspace, _workspace_part
+
+
+def _page_context(
+    workspace: Any, user: str | None, store: PlanStore | None, case_library: Any
+) -> tuple[PlanStore, dict[str, CaseStudy], str]:
+    ws = None if workspace is None and store is not None else _open_workspace(workspace)
+    store = store or _workspace_part(ws, "store", "open_store")
+    if store is None:
+        raise NotFound(f"no workspace: set ${WORKSPACE_VAR} or pass workspace= or store=")
+    if case_library is None:
+        case_library = _workspace_part(ws, "load_cases", "cases", "case_library")
+    if case_library is None or isinstance(case_library, (str, Path)):
+        case_library = load_library(case_library)
+    return store, dict(case_library), workspace_user(ws, user)
+
+
+def _error_page(title: str, exc: ITPError, cls: str) -> w.Widget:
+    return css(w.VBox([w.HTML(text_html(title, "h2")), css(w.Label(str(exc)), "itp-app-message")]), cls, "itp-app-error")
+
+
+def facilitator_page(
+    workspace: Any = None,
+    *,
+    user: str | None = None,
+    store: PlanStore | None = None,
+    case_library: Mapping[str, CaseStudy] | str | Path | None = None,
+    auto_refresh: float | None = REFRESH_SECONDS,
+    scheduler: Scheduler | None = None,
+) -> w.Widget:
+    """Create and run a workshop (supervisors; the store refuses anyone else's workshop actions)."""
+    try:
+        store, cases, who = _page_context(workspace, user, store, case_library)
+        person = store.find_person(who, actor=who)
+        if person.role != "supervisor":
+            raise ITPError(f"{person.display_name} is a trainee: workshops are joined from the trainee page.")
+        return FacilitatorPanel(store, who, cases, auto_refresh=auto_refresh, scheduler=scheduler)
+    except ITPError as exc:
+        return _error_page("ITP Toolkit — workshop", exc, "itp-facilitator")
+
+
+class ProgressPage(w.VBox):
+    """Pick a workshop; its board then updates itself (for the projector while the group drafts)."""
+
+    def __init__(self, store: PlanStore, user: str, *, auto_refresh: float | None = REFRESH_SECONDS,
+                 scheduler: Scheduler | None = None, **kwargs: Any):
+        self.store, self.user = store, user
+        self.picker = css(w.Dropdown(description="Workshop", options=[]), "itp-progress-picker")
+        self.board: ProgressBoard | None = None
+        self.holder = css(w.VBox(), "itp-progress-holder")
+        self.refresher = Refresher(self.refresh, auto_refresh, scheduler) if auto_refresh else None
+        self.picker.observe(lambda ch: self.show(ch["new"]), "value")
+        super().__init__([w.HTML(text_html("Workshop progress", "h2")), self.picker, self.holder], **kwargs)
+        css(self, "itp-progress-page")
+        self.picker.options = [(f"{ws.title} ({ws.phase})", ws.id) for ws in store.list_my_workshops(actor=user)]
+
+    def show(self, workshop_id: int | None) -> None:
+        if workshop_id is None:
+            return
+        self.board = ProgressBoard(self.store, self.user, workshop_id)
+        self.holder.children = [self.board]
+        if self.refresher is not None:
+            self.refresher.start()
+
+    def refresh(self) -> None:
+        if self.board is not None:
+            self.board.refresh()
+
+
+def progress_page(workspace: Any = None, *, user: str | None = None, store: PlanStore | None = None,
+                  auto_refresh: float | None = REFRESH_SECONDS, scheduler: Scheduler | None = None) -> w.Widget:
+    try:
+        store, _cases, who = _page_context(workspace, user, store, {})
+        return ProgressPage(store, who, auto_refresh=auto_refresh, scheduler=scheduler)
+    except ITPError as exc:
+        return _error_page("Workshop progress", exc, "itp-progress-page")
+
+
+class DebriefPage(w.VBox):
+    """Pick a workshop in debrief (or closed) and see its debrief as you may: a trainee sees their own plan
+    beside the group; the facilitator sees the group and the exemplars."""
+
+    def __init__(self, store: PlanStore, user: str, cases: Mapping[str, CaseStudy], **kwargs: Any):
+        self.store, self.user, self.cases = store, user, dict(cases)
+        self.picker = css(w.Dropdown(description="Workshop", options=[]), "itp-debrief-picker")
+        self.view: DebriefView | None = None
+        self.message = css(w.Label(), "itp-debrief-message")
+        self.holder = css(w.VBox(), "itp-debrief-holder")
+        self.picker.observe(lambda ch: self.show(ch["new"]), "value")
+        super().__init__([w.HTML(text_html("Workshop debrief", "h2")), self.picker, self.message, self.holder], **kwargs)
+        css(self, "itp-debrief-page")
+        ready = [ws for ws in store.list_my_workshops(include_closed=True, actor=user) if ws.phase in ("debrief", "closed")]
+        self.picker.options = [(ws.title, ws.id) for ws in ready]
+        if not ready:
+            self.message.value = "No workshop has reached its debrief yet."
+
+    def show(self, workshop_id: int | None) -> None:
+        if workshop_id is None:
+            return
+        try:
+            ws = self.store.get_workshop(workshop_id, actor=self.user)
+        except ITPError as exc:
+            self.message.value = str(exc)
+            return
+        case = self.cases.get(ws.case_id)
+        if case is None:
+            self.message.value = f"case {ws.case_id} is not in this workspace's case library"
+            return
+        self.view = DebriefView(self.store, self.user, workshop_id, case)
+        self.holder.children = [self.view]
+
+
+def debrief_page(workspace: Any = None, *, user: str | None = None, store: PlanStore | None = None,
+                 case_library: Mapping[str, CaseStudy] | str | Path | None = None) -> w.Widget:
+    try:
+        store, cases, who = _page_context(workspace, user, store, case_library)
+        return DebriefPage(store, who, cases)
+    except ITPError as exc:
+        return _error_page("Workshop debrief", exc, "itp-debrief-page")
