@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from ..model import CaseStudy
 from ..model.measures import Instrument, get_instrument
 
 # Light, ordered shades from least to most severe; bands are drawn lightest first.
+if TYPE_CHECKING:  # matplotlib is imported when a plot is drawn: it costs pages half a second to start
+    from matplotlib.figure import Figure
+
 _BAND_COLOURS = ("#e8f5e9", "#fffde7", "#fff3e0", "#fbe9e7", "#ffebee")
 
 
@@ -45,6 +46,9 @@ def measure_plot(case: CaseStudy, week: int) -> Figure:
     series = measure_series(case, week)
     rows = max(1, len(series))
     # A fixed layout, not "constrained": that solver triples the time to draw, and the plot redraws each week.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(6.4, 2.3 * rows))
     fig.subplots_adjust(left=0.1, right=0.8, top=1 - 0.3 / (2.3 * rows),
                         bottom=0.55 / (2.3 * rows), hspace=0.5)
