@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 from markupsafe import Markup
 
-from ..compare.debrief import Debrief, debrief_sections, gather_debrief, plan_outline_html
-from ..compare.cohort import trainee_labels
 from ..errors import ITPError
 from ..model import CaseStudy
 from ..store import PlanStore
@@ -36,6 +34,9 @@ from ..views.workshop import (
 )
 from ._common import css, text_html
 from .drafting import Handle, Scheduler, default_scheduler
+
+if TYPE_CHECKING:  # the comparison code (pandas, matplotlib) is imported at review and debrief time only:
+    from ..compare.debrief import Debrief  # the trainee page shows this widget and must start quickly
 
 Clock = Callable[[], dt.datetime]
 REFRESH_SECONDS = 3.0
@@ -344,6 +345,8 @@ class DebriefView(w.VBox):
         self.refresh()
 
     def refresh(self) -> None:
+        from ..compare.debrief import debrief_sections, gather_debrief
+
         try:
             self.debrief = gather_debrief(self.store, self.workshop_id, self.case, actor=self.user)
         except ITPError as exc:
@@ -378,6 +381,9 @@ class PeerDrafts(w.VBox):
             value = text_html("The group's drafts stay hidden until the facilitator opens review (blind drafting).",
                               "p", "itp-peers-hidden")
         else:
+            from ..compare.cohort import trainee_labels
+            from ..compare.debrief import plan_outline_html
+
             labels = trainee_labels([d.owner for d in drafts], anonymized=True)
             parts = []
             for d in self.peers:
