@@ -126,51 +126,88 @@ def canonical_modality(modality: str) -> tuple[str, str]:
     return " ".join(sorted(content_words(normalized))), text
 
 
-def plan_choices(plan: TreatmentPlan, case: CaseStudy) -> list[Choice]:
-    """Every choice the plan makes, each with the element it was made in."""
-    concerns = {c.id: c.summary for c in case.presenting_concerns}
-    strengths = {s.id: s.text for s in case.strengths}
-    barriers = {b.id: b.text for b in case.barriers}
-    out: list[Choice] = []
+@dataclass(frozen=True)
+class _CaseFacts:
+    """What choices are read against, looked up once per cohort rather than once per draft."""
+
+    concerns: dict[str, str]
+    strengths: dict[str, str]
+    barriers: dict[str, str]
+
+    @classmethod
+    def of(cls, case: CaseStudy) -> _CaseFacts:
+        return cls(
+            {c.id: c.summary for c in case.presenting_concerns},
+            {s.id: s.text for s in case.strengths},
+            {b.id: b.text for b in case.barriers},
+        )
+
+
+_FACT_FIELDS: dict[type, tuple[bool, tuple[str, ...]]] = {}
+
+
+def _fact_fields(kind: type) -> tuple[bool, tuple[str, ...]]:
+    """(has linked_facts, which of strength_id / barrier_id) for an element class. Asking a pydantic model
+    for a field it lacks costs an exception each time; with a thousand drafts that was half the work."""
+    found = _FACT_FIELDS.get(kind)
+    if found is None:
+        fields = getattr(kind, "model_fields", {})
+        found = ("linked_facts" in fields, tuple(a for a in ("strength_id", "barrier_id") if a in fields))
+        _FACT_FIELDS[kind] = found
+    return found
+
+
+def _choice_records(plan: TreatmentPlan, case: CaseStudy, facts: _CaseFacts) -> list[tuple[str, str, str, str]]:
+    """(category, key, label, element_id) for every choice the plan makes, in plan order per category."""
+    concerns, strengths, barriers = facts.concerns, facts.strengths, facts.barriers
+    out: list[tuple[str, str, str, str]] = []
     for problem in plan.problems:
         matched = matched_concerns(problem, case)
         for concern_id in matched:
-            out.append(Choice("concern", concern_id, f"{concern_id}: {concerns[concern_id]}", problem.id))
+            out.append(("concern", concern_id, f"{concern_id}: {concerns[concern_id]}", problem.id))
         if not matched:
-            out.append(Choice("concern", "(none)", "(matches no case concern)", problem.id))
+            out.append(("concern", "(none)", "(matches no case concern)", problem.id))
     for deferral in plan.deferred_concerns:
         label = f"{deferral.concern_id}: {concerns.get(deferral.concern_id, '(not a concern of this case)')}"
-        out.append(Choice("deferred", deferral.concern_id, label, deferral.id))
-    for _, _, objective in plan.objectives():
+        out.append(("deferred", deferral.concern_id, label, deferral.id))
+    objectives = [o for problem in plan.problems for goal in problem.goals for o in goal.objectives]
+    for objective in objectives:
         if objective.measure.strip():
             key = measure_key(objective.measure)
-            out.append(Choice("measure", key, key if key.isupper() else objective.measure.strip(), objective.id))
-    for _, intervention in plan.interventions():
-        key, label = canonical_modality(intervention.modality or "")
-        if key:
-            out.append(Choice("modality", key, label, intervention.id))
+            out.append(("measure", key, key if key.isupper() else objective.measure.strip(), objective.id))
+    for objective in objectives:
+        for intervention in objective.interventions:
+            key, label = canonical_modality(intervention.modality or "")
+            if key:
+                out.append(("modality", key, label, intervention.id))
     for element in plan.elements():
-        ids = set(getattr(element, "linked_facts", []) or [])
-        for attr in ("strength_id", "barrier_id"):
-            value = getattr(element, attr, None)
-            if value:
-                ids.add(value)
-        for fact_id in sorted(ids):
+        has_links, id_fields = _fact_fields(type(element))
+        links = (element.linked_facts or []) if has_links else []  # type: ignore[union-attr]
+        named = [value for value in (getattr(element, attr) for attr in id_fields) if value]
+        if not links and not named:
+            continue
+        for fact_id in sorted({*links, *named}):
             if fact_id in strengths:
-                out.append(Choice("strength", fact_id, f"{fact_id}: {strengths[fact_id]}", element.id))
+                out.append(("strength", fact_id, f"{fact_id}: {strengths[fact_id]}", element.id))
             elif fact_id in barriers:
-                out.append(Choice("barrier", fact_id, f"{fact_id}: {barriers[fact_id]}", element.id))
+                out.append(("barrier", fact_id, f"{fact_id}: {barriers[fact_id]}", element.id))
     return out
+
+
+def plan_choices(plan: TreatmentPlan, case: CaseStudy) -> list[Choice]:
+    """Every choice the plan makes, each with the element it was made in."""
+    return [Choice(*record) for record in _choice_records(plan, case, _CaseFacts.of(case))]
 
 
 def choices_frame(drafts: Sequence[CohortDraft], case: CaseStudy, *, anonymized: bool = False) -> pd.DataFrame:
     """Long table: one row per (draft, choice, element) with columns
     trainee, username, draft_id, category, choice, label, element_id."""
     labels = trainee_labels((d.trainee for d in drafts), anonymized=anonymized)
+    facts = _CaseFacts.of(case)
     records = [
-        (labels[d.trainee], d.trainee, d.draft_id, c.category, c.key, c.label, c.element_id)
+        (labels[d.trainee], d.trainee, d.draft_id, *record)
         for d in drafts
-        for c in plan_choices(d.plan, case)
+        for record in _choice_records(d.plan, case, facts)
     ]
     return pd.DataFrame.from_records(
         records, columns=["trainee", "username", "draft_id", "category", "choice", "label", "element_id"]
@@ -253,21 +290,36 @@ def similarity_matrix(
     return pd.DataFrame(np.round(sim, 3), index=labels, columns=labels)
 
 
+HEATMAP_MAX_DRAFTS = 200
+"""Above this, the heatmap shows an evenly spaced sample of the drafts (and says so): a 1,000 x 1,000 grid
+is finer than the image's pixels (rows were silently dropped by the resampling) and slow to draw."""
+
+
 def similarity_heatmap(matrix: pd.DataFrame, *, title: str = "How alike the drafts' choices are") -> Figure:
     """A heatmap of the similarity matrix (a Figure object: no pyplot, no global state)."""
     n = len(matrix)
+    shown = matrix
+    if n > HEATMAP_MAX_DRAFTS:
+        step = -(-n // HEATMAP_MAX_DRAFTS)
+        picks = np.arange(0, n, step)
+        shown = matrix.iloc[picks, picks]
     size = min(9.0, 2.5 + 0.35 * n)
     fig = Figure(figsize=(size, size * 0.85))
     ax = fig.add_subplot()
-    image = ax.imshow(matrix.to_numpy(dtype=float), vmin=0, vmax=1, cmap="viridis", interpolation="nearest")
+    image = ax.imshow(shown.to_numpy(dtype=float), vmin=0, vmax=1, cmap="viridis", interpolation="nearest")
     if n <= 40:
         ax.set_xticks(range(n), [str(c) for c in matrix.columns], rotation=60, ha="right", fontsize=7)
         ax.set_yticks(range(n), [str(i) for i in matrix.index], fontsize=7)
-    else:
+    elif shown is matrix:
         ax.set_xlabel(f"{n} drafts")
+    else:
+        ax.set_xlabel(f"{len(shown)} of {n} drafts shown (every {step}th, in label order); the table lists all")
     ax.set_title(title, fontsize=10, loc="left")
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="Jaccard similarity of choices")
-    fig.tight_layout()
+    if n <= 40:
+        fig.tight_layout()  # room for the trainees' names
+    else:
+        fig.subplots_adjust(left=0.08, right=0.92, bottom=0.08, top=0.94)  # no names: fixed margins, no text layout
     return fig
 
 
