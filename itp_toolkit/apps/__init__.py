@@ -13,6 +13,11 @@ _WHERE = {
     "TraineeWorkspace": ".trainee",
     "trainee_workspace": ".trainee",
     "supervisor_review": ".supervisor",
+    "facilitator_page": ".workshop",
+    "progress_page": ".workshop",
+    "debrief_page": ".workshop",
+    "landing_page": ".landing",
+    "case_library_page": ".landing",
 }
 __all__ = list(_WHERE)
 

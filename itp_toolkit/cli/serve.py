@@ -1,7 +1,10 @@
 """``itp serve``: the toolkit's pages as a standalone Voila server on this machine.
 
 Standalone Voila, not the JupyterLab ``/voila/render`` route: the browser can only send widget messages to
-the kernel, never code. Sources are stripped, tracebacks hidden, idle kernels culled (Voila leaks a kernel
+the kernel, never code. The landing page is ``index.ipynb`` (``/voila/render/index.ipynb``): it lists the
+trainee, supervisor, workshop and case-library pages, and in a demo workspace "open as" links
+(``?as=<username>``; Voila hands the query string to each page's kernel as ``$QUERY_STRING``, and
+``apps.identity`` honours it only when the workspace file says ``demo: true``). Sources are stripped, tracebacks hidden, idle kernels culled (Voila leaks a kernel
 per closed tab otherwise), and it listens on 127.0.0.1 only; put JupyterHub or a proxy in front for others.
 """
 
@@ -29,6 +32,13 @@ def register(sub) -> None:
     p.set_defaults(handler=run)
 
 
+LANDING = "index.ipynb"
+
+
+def landing_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/voila/render/{LANDING}"
+
+
 def voila_command(notebooks: Path, port: int, cull_idle: int) -> list[str]:
     voila = shutil.which("voila", path=os.path.dirname(sys.executable)) or shutil.which("voila")
     if voila is None:
@@ -50,7 +60,7 @@ def run(args) -> int:
     if not args.notebooks.is_dir():
         raise ITPError(f"{args.notebooks}: no such folder of notebooks")
     cmd = voila_command(args.notebooks, args.port, args.cull_idle)
-    env = dict(os.environ, ITP_WORKSPACE=str(ws.root))
+    env = dict(os.environ, ITP_WORKSPACE=str(ws.path))
     # Keep Jupyter's runtime files out of the user's home directory.
     runtime = Path(tempfile.mkdtemp(prefix="itp-serve-"))
     env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
@@ -58,7 +68,9 @@ def run(args) -> int:
     if args.dry_run:
         print(" ".join(cmd))
         return 0
-    print(f"ITP Toolkit pages for workspace {ws.root}: http://127.0.0.1:{args.port}/  (Ctrl-C to stop)", flush=True)
+    print(f"ITP Toolkit pages for workspace {ws.path}: {landing_url(args.port)}  (Ctrl-C to stop)", flush=True)
+    if ws.config.demo:
+        print("Demo workspace: the landing page has 'open as' links for each demo person (?as=<username>).", flush=True)
     try:
         return subprocess.call(cmd, env=env)
     except KeyboardInterrupt:
