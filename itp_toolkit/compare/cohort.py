@@ -229,15 +229,26 @@ def cohort_table(
     if frame.empty:
         empty = pd.DataFrame(columns=["category", "choice", "label", *trainees, "count", "consensus", "outlier"])
         return empty
-    counts = frame.pivot_table(
-        index=["category", "choice"], columns="trainee", values="element_id", aggfunc="count", fill_value=0
+    # Counted with numpy (np.add.at), not pivot_table: the same numbers for a thousand trainee columns.
+    pair_codes, pairs = pd.MultiIndex.from_arrays([frame["category"], frame["choice"]]).factorize()
+    trainee_codes = pd.Index(trainees).get_indexer(frame["trainee"])
+    counted = frame["element_id"].notna().to_numpy() & (trainee_codes >= 0)
+    grid = np.zeros((len(pairs), len(trainees)), dtype=int)
+    np.add.at(grid, (pair_codes[counted], trainee_codes[counted]), 1)
+    _, first = np.unique(pair_codes, return_index=True)
+    counts = pd.DataFrame(grid, columns=trainees)
+    table = pd.concat(
+        [
+            pd.DataFrame({
+                "category": pairs.get_level_values(0),
+                "choice": pairs.get_level_values(1),
+                "label": frame["label"].to_numpy()[first],
+            }),
+            counts,
+        ],
+        axis=1,
     )
-    counts = counts.reindex(columns=trainees, fill_value=0).astype(int)
-    counts.columns.name = None
-    labels = frame.drop_duplicates(["category", "choice"]).set_index(["category", "choice"])["label"]
-    table = counts.reset_index()
-    table.insert(2, "label", [labels[(c, k)] for c, k in zip(table["category"], table["choice"], strict=True)])
-    made = (counts > 0).sum(axis=1).to_numpy()
+    made = (grid > 0).sum(axis=1)
     n = max(1, len(trainees))
     table["count"] = made
     table["consensus"] = np.round(made / n, 3)
@@ -276,11 +287,13 @@ def similarity_matrix(
     labels = list(trainee_labels((d.trainee for d in drafts), anonymized=anonymized).values())
     if not labels:
         return pd.DataFrame()
-    keys = frame["category"] + "\x1f" + frame["choice"]
-    columns = {k: i for i, k in enumerate(dict.fromkeys(keys))}
-    rows = {t: i for i, t in enumerate(labels)}
-    matrix = np.zeros((len(labels), max(1, len(columns))), dtype=np.float32)
-    matrix[frame["trainee"].map(rows).to_numpy(), keys.map(columns).to_numpy()] = 1.0
+    # Whole-column numpy/pandas steps: a thousand drafts make ~50k choice rows.
+    columns, keys = pd.factorize(frame["category"] + "\x1f" + frame["choice"])
+    rows = pd.Index(labels).get_indexer(frame["trainee"])
+    if (rows < 0).any():
+        raise KeyError("the choices name a trainee who has no draft here")
+    matrix = np.zeros((len(labels), max(1, len(keys))), dtype=np.float32)
+    matrix[rows, columns] = 1.0
     shared = matrix @ matrix.T
     sizes = matrix.sum(axis=1)
     union = sizes[:, None] + sizes[None, :] - shared
