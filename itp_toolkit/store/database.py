@@ -24,10 +24,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
@@ -154,6 +150,10 @@ class Database:
 
     def upgrade_to_head(self) -> None:
         """Create the schema, or bring it up to the newest migration, keeping every row."""
+        if self._already_at_head():
+            return  # the common case, every page load: no Alembic import (half a second), no lock
+        from alembic.runtime.migration import MigrationContext
+
         try:
             with self.engine.connect() as conn:
                 if self.dialect == "postgresql":
@@ -171,12 +171,45 @@ class Database:
                 raise StoreUnavailable(f"cannot reach the database: {exc.orig}") from None
             raise
 
+    def _already_at_head(self) -> bool:
+        """A cheap ``SELECT version_num``: True only when the store is certainly at the newest migration."""
+        head = _head_from_files()
+        if head is None:
+            return False
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        except DBAPIError:
+            return False  # no table yet, or no connection: the full upgrade decides and reports
+        return rows == [head]
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def alembic_config(connection: Any = None) -> Config:
+def _head_from_files() -> str | None:
+    """The newest migration's id read from the version files' ``revision``/``down_revision`` lines, without
+    importing Alembic; None when that is not clear-cut (then Alembic itself is asked)."""
+    import re
+
+    revisions, downs = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        rev = re.search(r"^revision\b[^=]*=\s*['\"]([^'\"]+)['\"]", source, re.M)
+        down = re.search(r"^down_revision\b[^=]*=\s*(?:['\"]([^'\"]+)['\"]|None)", source, re.M)
+        if rev is None or down is None:
+            return None
+        revisions.add(rev.group(1))
+        if down.group(1):
+            downs.add(down.group(1))
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 else None
+
+
+def alembic_config(connection: Any = None) -> Any:
     """Alembic configuration built in code: no alembic.ini needed in the working directory."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
@@ -184,6 +217,8 @@ def alembic_config(connection: Any = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -191,8 +226,12 @@ def head_revision() -> str:
 
 def upgrade(connection: Any, target: str = "head") -> None:
     """Run migrations on an open connection (inside its transaction)."""
+    from alembic import command
+
     command.upgrade(alembic_config(connection), target)
 
 
 def downgrade(connection: Any, target: str) -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(connection), target)
