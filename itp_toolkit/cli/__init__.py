@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from ..errors import ITPError
 
-COMMAND_MODULES = ("schema", "cases", "plan", "critique", "workspace", "serve", "review", "db")
+COMMAND_MODULES = ("schema", "cases", "plan", "critique", "workspace", "serve", "review", "db", "publish")
 
 
 def build_parser() -> argparse.ArgumentParser:
