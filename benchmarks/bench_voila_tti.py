@@ -4,7 +4,20 @@
 trainee page, the button on the bare page. Each page is loaded LOADS times in a fresh browser context;
 the table gives the median and the ratio (goal: trainee page within 1.3x of the bare one).
 
-    .venv/bin/python benchmarks/bench_voila_tti.py [--loads 5]
+    .venv/bin/python benchmarks/bench_voila_tti.py [--loads 5] [--preheat]
+
+Measured on the shared dev machine (busy with other test runs, so seconds are noisy; the ratio less so),
+5 interleaved loads, median:
+
+    before (3a5004a)                     bare 5.93 s  trainee 12.44 s  ratio 2.10x  (1.75x when first measured)
+    lazy pages/widgets/matplotlib,
+      cached case library                bare 4.79 s  trainee  7.98 s  ratio 1.66x
+    + workshop entry without pandas      bare 3.52 s  trainee  5.76 s  ratio 1.64x
+    + no Alembic when schema at head     bare 4.09 s  trainee  5.35 s  ratio 1.31x
+    same, --preheat (pool of 1 each)     bare 2.52 s  trainee  2.69 s  ratio 1.07x
+
+Preheated kernels run the notebook before any request, so a per-request ``?as=`` ($QUERY_STRING)
+identity cannot apply to them; ``$ITP_WORKSPACE`` and ``$JUPYTERHUB_USER`` (server-wide) do.
 """
 
 from __future__ import annotations
@@ -44,13 +57,16 @@ def time_loads(browser, url: str, selector: str, loads: int) -> list[float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loads", type=int, default=5)
+    parser.add_argument("--preheat", action="store_true",
+                        help="both servers keep a preheated kernel (--preheat_kernel=True --pool_size=1)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="itp-bench-"))
     site = build_trainee_site(work / "site")
     bare = write_bare_notebook(work)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        with VoilaServer(bare, {}, work) as bare_server, VoilaServer(site.notebook, site.env, work) as trainee_server:
+        with VoilaServer(bare, {}, work, preheat=args.preheat) as bare_server, \
+                VoilaServer(site.notebook, site.env, work, preheat=args.preheat) as trainee_server:
             # One warm-up load each (imports into the OS cache), not counted.
             time_loads(browser, bare_server.base_url + "/", "button.itp-bare-ready", 1)
             time_loads(browser, trainee_server.base_url + "/", ".itp-case-picker select", 1)
