@@ -1,0 +1,158 @@
+"""Autosave under load: many trainees, each in their own process (as each has their own kernel), saving
+through ``DraftSession`` every few seconds for a bounded time. Prints p50/p95/max save latency and the
+lost revisions (saves the session reported as done that are not in the store, or not in order): goal 0.
+
+    .venv/bin/python benchmarks/bench_autosave_load.py [--duration 60] [--interval 5]
+        [--sqlite-trainees 30] [--pg-trainees 100] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+
+PostgreSQL runs in a throw-away database created and dropped here; it is skipped (and said) if the
+server is unreachable. No asserts: this prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from itp_toolkit.library import load_library  # noqa: E402
+from itp_toolkit.store import PlanStore  # noqa: E402
+
+CASE_ID = "case-college-anxiety"
+
+
+def setup(url: str, trainees: int) -> list[tuple[str, int]]:
+    store = PlanStore.open(url)
+    store.ensure_admin("admin", "Admin")
+    cohort = store.add_cohort("Load cohort", actor="admin").id
+    out = []
+    for n in range(trainees):
+        user = f"t{n:03d}"
+        store.add_person(user, f"Trainee {n}", "trainee", actor="admin")
+        store.add_to_cohort(cohort, user, actor="admin")
+    store.assign_case(CASE_ID, cohort_id=cohort, actor="admin")
+    for n in range(trainees):
+        user = f"t{n:03d}"
+        out.append((user, store.start_draft(CASE_ID, actor=user).id))
+    store.close()
+    return out
+
+
+def trainee(url: str, user: str, draft_id: int, duration: float, interval: float, ready, go, start, results) -> None:
+    from itp_toolkit.drafting import DraftSession
+    from itp_toolkit.model import Problem
+
+    store = PlanStore.open(url, upgrade=False)
+    case = load_library()[CASE_ID]
+    session = DraftSession(store, draft_id, user, case=case)
+    rng = random.Random(user)
+    ready.put(user)
+    go.wait()  # every trainee's process is up and connected: the clock starts for all at once
+    start_at = start.value
+    time.sleep(max(0.0, start_at - time.time()) + rng.uniform(0, interval))  # trainees do not type in step
+    latencies, saved, errors = [], [], []
+    end = start_at + duration
+    n = 0
+    while time.time() < end:
+        n += 1
+        plan = session.plan.model_copy(deep=True)
+        plan.problems = [*plan.problems, Problem(statement=f"{user} edit {n}")]
+        session.edit(plan)
+        started = time.perf_counter()
+        info = session.save()
+        latencies.append(time.perf_counter() - started)
+        if info is None:
+            errors.append(session.status.message)
+        else:
+            saved.append((info.number, f"{user} edit {n}"))
+        time.sleep(max(0.0, interval - latencies[-1]))
+    # Lost: a save reported as done whose revision is missing or holds something else.
+    lost = 0
+    for number, statement in saved:
+        stored = store.get_revision(draft_id, number, actor=user)
+        if not stored.problems or stored.problems[-1].statement != statement:
+            lost += 1
+    latest = store.get_draft(draft_id, actor=user).latest_revision
+    lost += max(0, len(saved) - latest)
+    store.close()
+    results.put((user, latencies, len(saved), len(errors), lost, errors[:1]))
+
+
+def run(url: str, trainees: int, duration: float, interval: float) -> dict:
+    people = setup(url, trainees)
+    ctx = mp.get_context("spawn")
+    results, ready, go, start = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0)
+    procs = [ctx.Process(target=trainee, args=(url, u, d, duration, interval, ready, go, start, results))
+             for u, d in people]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        ready.get(timeout=600)
+    start.value = time.time() + 0.5
+    go.set()
+    rows = [results.get(timeout=duration + 600) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    lat = sorted(x for r in rows for x in r[1])
+    q = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) >= 2 else [0.0] * 99
+    return {
+        "trainees": trainees, "saves": sum(r[2] for r in rows), "refused": sum(r[3] for r in rows),
+        "lost": sum(r[4] for r in rows), "p50": q[49], "p95": q[94], "max": lat[-1] if lat else 0.0,
+        "example_error": next((r[5][0] for r in rows if r[5]), ""),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--interval", type=float, default=5.0)
+    parser.add_argument("--sqlite-trainees", type=int, default=30)
+    parser.add_argument("--pg-trainees", type=int, default=100)
+    parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    args = parser.parse_args()
+    table = []
+    work = Path(tempfile.mkdtemp(prefix="itp-autosave-"))
+    if args.sqlite_trainees:
+        table.append(("SQLite", run(f"sqlite:///{work / 'itp.sqlite'}", args.sqlite_trainees, args.duration,
+                                    args.interval)))
+    if args.pg_trainees:
+        from sqlalchemy import create_engine, make_url, text
+
+        admin_url = make_url(args.pg_url)
+        name = f"itp_bench_{secrets.token_hex(4)}"
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        except Exception as exc:  # noqa: BLE001
+            print(f"PostgreSQL skipped: {exc}")
+        else:
+            try:
+                url = admin_url.set(database=name).render_as_string(hide_password=False)
+                table.append(("PostgreSQL", run(url, args.pg_trainees, args.duration, args.interval)))
+            finally:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    print(f"\nAutosave under load: a save every {args.interval:g} s per trainee for {args.duration:g} s, "
+          "one process per trainee")
+    print(f"{'store':<11}{'trainees':>9}{'saves':>8}{'refused':>9}{'lost':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+    for name, r in table:
+        print(f"{name:<11}{r['trainees']:>9}{r['saves']:>8}{r['refused']:>9}{r['lost']:>6}"
+              f"{r['p50'] * 1000:>9.0f}{r['p95'] * 1000:>9.0f}{r['max'] * 1000:>9.0f}")
+        if r["example_error"]:
+            print(f"   e.g. refused: {r['example_error']}")
+    print("goal: lost = 0")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

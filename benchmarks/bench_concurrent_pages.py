@@ -1,0 +1,96 @@
+"""30 trainee pages opened at once against ONE ``itp serve`` Voila server on this machine.
+
+A demo workspace with PAGES extra trainees in the demo cohort; each page is opened as a different trainee
+(``?as=``) in its own browser context, all navigations started together. "Interactive" = the case picker
+and the workshop join box are visible and enabled. Prints each page's time, the slowest, and errors.
+Goal: every page interactive within 60 s.
+
+    .venv/bin/python benchmarks/bench_concurrent_pages.py [--pages 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from playwright.async_api import async_playwright  # noqa: E402
+
+from itp_toolkit.workspace import DEMO_COHORT, build_demo_workspace  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.browser.test_workshop_browser import ServeServer  # noqa: E402
+
+GOAL_SECONDS = 60.0
+READY = "() => { const s = document.querySelector('.itp-case-picker select'); " \
+        "const j = document.querySelector('.itp-join-code input'); return s && j && !s.disabled && !j.disabled; }"
+
+
+async def open_page(browser, url: str, limit: float) -> tuple[float | None, str]:
+    context = await browser.new_context()
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    start = time.perf_counter()
+    try:
+        await page.goto(url, wait_until="commit", timeout=limit * 1000)
+        await page.wait_for_function(READY, timeout=limit * 1000)
+        elapsed: float | None = time.perf_counter() - start
+        message = await page.locator(".itp-app-message").first.inner_text() if await page.locator(
+            ".itp-app-error").count() else ""
+        return elapsed, "; ".join(errors + ([message] if message else []))
+    except Exception as exc:  # noqa: BLE001 - a page that never became interactive is the result
+        return None, f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    finally:
+        await context.close()
+
+
+async def run(pages: int, limit: float) -> int:
+    work = Path(tempfile.mkdtemp(prefix="itp-bench-pages-"))
+    ws = build_demo_workspace(work / "demo")
+    store = ws.store()
+    cohort = next(c for c in store.list_cohorts(actor=ws.config.user) if c.name == DEMO_COHORT)
+    users = []
+    for n in range(pages):
+        user = f"load{n:02d}"
+        store.add_person(user, f"Load Trainee {n}", "trainee", actor=ws.config.user)
+        store.add_to_cohort(cohort.id, user, actor=ws.config.user)
+        users.append(user)
+    ws.close()
+    with ServeServer(ws.path, work) as server:
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            started = time.perf_counter()
+            results = await asyncio.gather(
+                *(open_page(browser, server.page("trainee_workspace.ipynb", u), limit) for u in users))
+            wall = time.perf_counter() - started
+            await browser.close()
+    times = [t for t, _ in results if t is not None]
+    failed = [(u, e) for u, (t, e) in zip(users, results, strict=True) if t is None or e]
+    print(f"\n{pages} trainee pages opened at once against one Voila server ({CHROMIUM.name}, headless)")
+    print(f"{'interactive':<14}{'median s':>9}{'p90 s':>8}{'slowest s':>10}{'all done s':>11}{'errors':>7}")
+    p90 = statistics.quantiles(times, n=10, method="inclusive")[8] if len(times) >= 2 else (times or [0])[0]
+    print(f"{len(times)}/{pages:<12}{statistics.median(times) if times else 0:>9.1f}{p90:>8.1f}"
+          f"{max(times) if times else 0:>10.1f}{wall:>11.1f}{len(failed):>7}")
+    for user, error in failed[:5]:
+        print(f"   {user}: {error}")
+    ok = len(times) == pages and max(times) <= GOAL_SECONDS
+    print(f"goal: all {pages} interactive within {GOAL_SECONDS:g} s -> {'met' if ok else 'NOT met'}")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=30)
+    parser.add_argument("--limit", type=float, default=180.0, help="give up on a page after this many seconds")
+    args = parser.parse_args()
+    return asyncio.run(run(args.pages, args.limit))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
