@@ -8,6 +8,10 @@ The one promise this module keeps: **typed work is never lost and never silently
   a conflict message and keeps the local plan. The trainee then chooses: ``reload_latest()`` (the local
   plan is set aside in ``set_aside``, not thrown away) or ``save_as_new_from_latest()`` (the local plan
   becomes the next revision; the other save stays in the history, since revisions are append-only).
+- a save cut off by the outage may have committed anyway (the server died after COMMIT arrived but before
+  it answered). The session remembers what it tried to save; when the retry then meets StaleRevision and the
+  one newer revision holds exactly one of those plans, that revision *is* this session's save: it is adopted,
+  not reported as a conflict and not saved a second time.
 
 No widgets here: the autosave indicator renders ``status`` and calls these methods; tests drive it directly.
 The clock is passed in, so "autosave is due" is deterministic in tests.
@@ -16,6 +20,7 @@ The clock is passed in, so "autosave is due" is deterministic in tests.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -31,6 +36,22 @@ Clock = Callable[[], dt.datetime]
 
 LOCKED_STATUSES = ("submitted", "accepted")
 """Draft statuses in which the trainee may not change the plan (the store refuses the save anyway)."""
+
+
+_log = logging.getLogger(__name__)
+
+UNREACHABLE_MESSAGE = (
+    "Not saved: the plan store (database) is unreachable right now. Your text is kept on this page and "
+    "will be saved automatically when the store is back."
+)
+"""What a trainee sees during an outage. The driver's own error (host, port) is for logs, not for the page."""
+MAX_UNCONFIRMED = 50
+"""How many failed-with-unknown-outcome plans a session remembers to recognise its own save later."""
+
+
+def _same_plan(a: TreatmentPlan, b: TreatmentPlan) -> bool:
+    """Equal as stored (the JSON form), so a plan read back from the store matches the one that was sent."""
+    return a == b or a.model_dump(mode="json") == b.model_dump(mode="json")
 
 
 def _utc_now() -> dt.datetime:
@@ -83,6 +104,9 @@ class DraftSession:
         self.set_aside: TreatmentPlan | None = None
         """The local plan put aside by ``reload_latest()``, so a conflict never destroys typed work."""
         self._listeners: list[Callable[[DraftSession], None]] = []
+        self._unconfirmed: list[TreatmentPlan] = []
+        """Plans sent in saves based on ``_revision`` that failed with an unknown outcome (the database went
+        away); one of them may have been committed. Emptied by every confirmed save."""
 
     # ------------------------------------------------------------------ reading
 
@@ -168,6 +192,17 @@ class DraftSession:
         try:
             info = self._store.save_revision(self.draft_id, plan, based_on=based_on, actor=self.actor)
         except StaleRevision as exc:
+            try:
+                adopted = self._adopt_unconfirmed_save(based_on, exc.latest_revision)
+            except (StoreUnavailable, SQLAlchemyError, OSError):
+                self._set("error", UNREACHABLE_MESSAGE)  # gone again before we could tell: retry later
+                return None
+            if adopted is not None:
+                self.last_saved_at = self._clock()
+                if not _same_plan(self._plan, adopted):
+                    return self._save(based_on=self._revision)  # typed on since: that text needs its own save
+                self._set("saved", f"Saved as revision {self._revision} at {self.last_saved_at:%H:%M}")
+                return None
             self._set(
                 "error",
                 f"Not saved: this plan was saved elsewhere (another tab or window) as revision "
@@ -177,7 +212,9 @@ class DraftSession:
             )
             return None
         except StoreUnavailable as exc:
-            self._set("error", f"Not saved, the database is unreachable ({exc}). Your text is kept; retrying.")
+            _log.warning("draft %s: save based on revision %s failed: %s", self.draft_id, based_on, exc)
+            self._remember_unconfirmed(plan, based_on)
+            self._set("error", UNREACHABLE_MESSAGE)
             return None
         except InvalidInput as exc:
             self._set("error", f"Not saved: {exc}")
@@ -186,9 +223,11 @@ class DraftSession:
             self._set("error", f"Not saved: {exc}")
             return None
         except (SQLAlchemyError, OSError) as exc:
+            self._remember_unconfirmed(plan, based_on)
             self._set("error", f"Not saved, the database failed ({type(exc).__name__}). Your text is kept; retrying.")
             return None
         self._revision = info.number
+        self._unconfirmed.clear()
         self.last_saved_at = self._clock()
         if self._plan == plan:
             self._set("saved", f"Saved as revision {info.number} at {self.last_saved_at:%H:%M}")
@@ -196,6 +235,25 @@ class DraftSession:
             # The trainee typed while we were saving: that newer text still needs a save.
             self._set("unsaved", "Unsaved changes")
         return info
+
+    def _remember_unconfirmed(self, plan: TreatmentPlan, based_on: int) -> None:
+        if based_on != self._revision:
+            return  # a conflict resolution's save: its base is not this session's revision
+        if not any(_same_plan(plan, p) for p in self._unconfirmed):
+            self._unconfirmed.append(plan)
+            del self._unconfirmed[:-MAX_UNCONFIRMED]
+
+    def _adopt_unconfirmed_save(self, based_on: int, latest: int) -> TreatmentPlan | None:
+        """The plan of revision ``latest`` when it is a save of ours whose answer was lost in the outage (and
+        ``_revision`` moved on to it); else None. Anything else stays a conflict: the trainee decides."""
+        if not self._unconfirmed or based_on != self._revision or latest != based_on + 1:
+            return None
+        stored = self._store.get_revision(self.draft_id, latest, actor=self.actor)
+        if not any(_same_plan(stored, p) for p in self._unconfirmed):
+            return None
+        self._revision = latest
+        self._unconfirmed.clear()
+        return stored
 
     def reload_latest(self) -> TreatmentPlan:
         """Resolve a conflict by taking the latest saved plan; the local one goes to ``set_aside``."""

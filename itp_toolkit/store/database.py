@@ -40,8 +40,15 @@ MAX_ATTEMPTS = 20
 BACKOFF_CAP_S = 0.5
 """Retry at once, then after random pauses that double (up to this cap), so contenders spread out."""
 
+CONNECT_TIMEOUT_S = 5
+"""Seconds to wait for a PostgreSQL server to accept a connection before the save fails as unreachable."""
+
 _WRITE = "itp_write"
 _RETRYABLE_SQLSTATES = {"40001", "40P01", "23505"}  # serialization_failure, deadlock_detected, unique_violation
+_SERVER_GOING_AWAY = {"57P01", "57P02", "57P03", "53300"}
+"""admin_shutdown (pg_ctl -m fast), crash_shutdown (another backend crashed or -m immediate), cannot_connect_now
+(the server is starting up or recovering after a crash), too_many_connections: all mean "the store is
+unreachable for now" (the caller keeps the work and tries again), not a bug to show as a traceback."""
 _MIGRATION_LOCK_KEY = 0x17B5_70E5  # pg_advisory_xact_lock key: one schema upgrade at a time
 
 
@@ -60,7 +67,11 @@ def make_engine(url: str) -> Engine:
         _take_over_sqlite_transactions(engine)
         return engine
     if backend == "postgresql":
-        return create_engine(parsed, isolation_level="READ COMMITTED", pool_pre_ping=True)
+        # pre_ping: a pooled connection cut by a server restart is replaced, not handed to a save.
+        # connect_timeout: a server that does not answer at all fails the save in seconds (the page keeps
+        # the text and retries) instead of hanging the kernel for the OS's TCP timeout.
+        connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_S}
+        return create_engine(parsed, isolation_level="READ COMMITTED", pool_pre_ping=True, connect_args=connect_args)
     raise StoreUnavailable(f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://")
 
 
@@ -97,7 +108,7 @@ def _is_connection_failure(exc: DBAPIError) -> bool:
     if exc.connection_invalidated:
         return True
     sqlstate = getattr(exc.orig, "sqlstate", None) or ""
-    if sqlstate.startswith("08") or sqlstate == "57P01":  # connection exception, admin shutdown
+    if sqlstate.startswith("08") or sqlstate in _SERVER_GOING_AWAY:
         return True
     if isinstance(exc, OperationalError) and sqlstate == "":
         return True  # psycopg cannot connect / sqlite cannot open the file
