@@ -132,6 +132,7 @@ class DraftControls(w.VBox):
     def save_now(self) -> None:
         self._cancel_pending()
         self._run(self._save)
+        self._keep_retrying()
 
     def submit(self) -> None:
         self._cancel_pending()
@@ -179,14 +180,21 @@ class DraftControls(w.VBox):
         session = self.session
         if session.autosave_due(self.autosave_delay):
             self._save()
-            if session.state == "error" and session.status.conflict_with is None:
-                # The database is failing: try again, less and less often.
-                self._retry_delay = min(MAX_RETRY_DELAY, self._retry_delay * 2)
-                self._arm(self._retry_delay)
-            elif session.state == "unsaved":
-                self._arm(self.autosave_delay)
+            self._keep_retrying()
         elif session.state == "unsaved":
             # Typed again since the timer started: wait for the pause.
+            self._arm(self.autosave_delay)
+
+    def _keep_retrying(self) -> None:
+        """After a save (timer or button): while the database fails, try again, less and less often.
+
+        The Save button cancels the pending autosave, so without this a failed press would leave the text
+        unsaved until the next keystroke."""
+        session = self.session
+        if session.state == "error" and session.status.conflict_with is None and not session.locked:
+            self._retry_delay = min(MAX_RETRY_DELAY, self._retry_delay * 2)
+            self._arm(self._retry_delay)
+        elif session.state == "unsaved":
             self._arm(self.autosave_delay)
 
     def _save(self) -> None:
