@@ -1,9 +1,9 @@
-"""Autosave under load: many trainees, each in their own process (as each has their own kernel), saving
-through ``DraftSession`` every few seconds for a bounded time. Prints p50/p95/max save latency and the
+"""Autosave under load: many trainees spread over worker processes (each with one store and its
+connection pool; one thread per trainee), saving through ``DraftSession`` every few seconds for a bounded time. Prints p50/p95/max save latency and the
 lost revisions (saves the session reported as done that are not in the store, or not in order): goal 0.
 
     .venv/bin/python benchmarks/bench_autosave_load.py [--duration 60] [--interval 5]
-        [--sqlite-trainees 30] [--pg-trainees 100] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--processes 4] [--sqlite-trainees 30] [--pg-trainees 100] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 PostgreSQL runs in a throw-away database created and dropped here; it is skipped (and said) if the
 server is unreachable. No asserts: this prints a table.
@@ -46,64 +46,93 @@ def setup(url: str, trainees: int) -> list[tuple[str, int]]:
     return out
 
 
-def trainee(url: str, user: str, draft_id: int, duration: float, interval: float, ready, go, start, results) -> None:
+def trainee(store: PlanStore, user: str, draft_id: int, duration: float, interval: float, start_at: float,
+            out: list) -> None:
+    """One trainee's kernel: edit, save through DraftSession, wait; then check every reported save."""
     from itp_toolkit.drafting import DraftSession
     from itp_toolkit.model import Problem
 
-    store = PlanStore.open(url, upgrade=False)
     case = load_library()[CASE_ID]
-    session = DraftSession(store, draft_id, user, case=case)
-    rng = random.Random(user)
-    ready.put(user)
-    go.wait()  # every trainee's process is up and connected: the clock starts for all at once
-    start_at = start.value
-    time.sleep(max(0.0, start_at - time.time()) + rng.uniform(0, interval))  # trainees do not type in step
-    latencies, saved, errors = [], [], []
-    end = start_at + duration
-    n = 0
-    while time.time() < end:
-        n += 1
-        plan = session.plan.model_copy(deep=True)
-        plan.problems = [*plan.problems, Problem(statement=f"{user} edit {n}")]
-        session.edit(plan)
-        started = time.perf_counter()
-        info = session.save()
-        latencies.append(time.perf_counter() - started)
-        if info is None:
-            errors.append(session.status.message)
-        else:
-            saved.append((info.number, f"{user} edit {n}"))
-        time.sleep(max(0.0, interval - latencies[-1]))
-    # Lost: a save reported as done whose revision is missing or holds something else.
-    lost = 0
-    for number, statement in saved:
-        stored = store.get_revision(draft_id, number, actor=user)
-        if not stored.problems or stored.problems[-1].statement != statement:
-            lost += 1
-    latest = store.get_draft(draft_id, actor=user).latest_revision
-    lost += max(0, len(saved) - latest)
+    latencies: list[float] = []
+    saved, errors = [], []
+    try:
+        session = DraftSession(store, draft_id, user, case=case)
+        rng = random.Random(user)
+        time.sleep(max(0.0, start_at - time.time()) + rng.uniform(0, interval))  # trainees do not type in step
+        end = start_at + duration
+        n = 0
+        while time.time() < end:
+            n += 1
+            plan = session.plan.model_copy(deep=True)
+            plan.problems = [*plan.problems, Problem(statement=f"{user} edit {n}")]
+            session.edit(plan)
+            started = time.perf_counter()
+            info = session.save()
+            latencies.append(time.perf_counter() - started)
+            if info is None:
+                errors.append(session.status.message)
+            else:
+                saved.append((info.number, f"{user} edit {n}"))
+            time.sleep(max(0.0, interval - latencies[-1]))
+        # Lost: a save reported as done whose revision is missing or holds something else.
+        lost = 0
+        for number, statement in saved:
+            stored = store.get_revision(draft_id, number, actor=user)
+            if not stored.problems or stored.problems[-1].statement != statement:
+                lost += 1
+        lost += max(0, len(saved) - store.get_draft(draft_id, actor=user).latest_revision)
+    except Exception as exc:  # noqa: BLE001 - a trainee who could not work is a result, not a crash
+        errors.append(f"{type(exc).__name__}: {exc}")
+        lost = 0
+    out.append((user, latencies, len(saved), len(errors), lost, errors[:1]))
+
+
+def worker(url: str, people: list[tuple[str, int]], duration: float, interval: float, ready, go, start,
+           results) -> None:
+    """A process holding several trainees' kernels' worth of sessions, sharing one store (one pool)."""
+    import threading
+
+    try:
+        store = PlanStore.open(url, upgrade=False)
+        load_library()
+    except Exception as exc:  # noqa: BLE001
+        ready.put(None)
+        for user, _ in people:
+            results.put((user, [], 0, 1, 0, [f"{type(exc).__name__}: {exc}"]))
+        return
+    ready.put(len(people))
+    go.wait()
+    out: list = []
+    threads = [threading.Thread(target=trainee, args=(store, u, d, duration, interval, start.value, out))
+               for u, d in people]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     store.close()
-    results.put((user, latencies, len(saved), len(errors), lost, errors[:1]))
+    for row in out:
+        results.put(row)
 
 
-def run(url: str, trainees: int, duration: float, interval: float) -> dict:
+def run(url: str, trainees: int, duration: float, interval: float, processes: int) -> dict:
     people = setup(url, trainees)
     ctx = mp.get_context("spawn")
     results, ready, go, start = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0)
-    procs = [ctx.Process(target=trainee, args=(url, u, d, duration, interval, ready, go, start, results))
-             for u, d in people]
+    groups = [people[i::processes] for i in range(min(processes, trainees))]
+    procs = [ctx.Process(target=worker, args=(url, g, duration, interval, ready, go, start, results)) for g in groups]
     for p in procs:
         p.start()
     for _ in procs:
         ready.get(timeout=600)
     start.value = time.time() + 0.5
     go.set()
-    rows = [results.get(timeout=duration + 600) for _ in procs]
+    rows = [results.get(timeout=duration + 600) for _ in people]
     for p in procs:
         p.join(timeout=60)
     lat = sorted(x for r in rows for x in r[1])
     q = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) >= 2 else [0.0] * 99
     return {
+        "processes": len(groups),
         "trainees": trainees, "saves": sum(r[2] for r in rows), "refused": sum(r[3] for r in rows),
         "lost": sum(r[4] for r in rows), "p50": q[49], "p95": q[94], "max": lat[-1] if lat else 0.0,
         "example_error": next((r[5][0] for r in rows if r[5]), ""),
@@ -116,13 +145,15 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=5.0)
     parser.add_argument("--sqlite-trainees", type=int, default=30)
     parser.add_argument("--pg-trainees", type=int, default=100)
+    parser.add_argument("--processes", type=int, default=4,
+                        help="trainees are spread over this many processes, each with one store (pool)")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     table = []
     work = Path(tempfile.mkdtemp(prefix="itp-autosave-"))
     if args.sqlite_trainees:
         table.append(("SQLite", run(f"sqlite:///{work / 'itp.sqlite'}", args.sqlite_trainees, args.duration,
-                                    args.interval)))
+                                    args.interval, args.processes)))
     if args.pg_trainees:
         from sqlalchemy import create_engine, make_url, text
 
@@ -137,16 +168,16 @@ def main() -> int:
         else:
             try:
                 url = admin_url.set(database=name).render_as_string(hide_password=False)
-                table.append(("PostgreSQL", run(url, args.pg_trainees, args.duration, args.interval)))
+                table.append(("PostgreSQL", run(url, args.pg_trainees, args.duration, args.interval, args.processes)))
             finally:
                 with admin.connect() as conn:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
     print(f"\nAutosave under load: a save every {args.interval:g} s per trainee for {args.duration:g} s, "
-          "one process per trainee")
-    print(f"{'store':<11}{'trainees':>9}{'saves':>8}{'refused':>9}{'lost':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+          "trainees spread over processes (one store each, threads per trainee)")
+    print(f"{'store':<11}{'procs':>6}{'trainees':>9}{'saves':>8}{'refused':>9}{'lost':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     for name, r in table:
-        print(f"{name:<11}{r['trainees']:>9}{r['saves']:>8}{r['refused']:>9}{r['lost']:>6}"
+        print(f"{name:<11}{r['processes']:>6}{r['trainees']:>9}{r['saves']:>8}{r['refused']:>9}{r['lost']:>6}"
               f"{r['p50'] * 1000:>9.0f}{r['p95'] * 1000:>9.0f}{r['max'] * 1000:>9.0f}")
         if r["example_error"]:
             print(f"   e.g. refused: {r['example_error']}")
