@@ -135,9 +135,10 @@ class Workspace:
         return library if library.is_absolute() else self.path / library
 
     def load_cases(self) -> dict[str, CaseStudy]:
-        from .library import load_library
+        """The workspace's case library, parsed once and then read from ``.itp-cache/`` until a case changes."""
+        from .library import CACHE_DIR, load_library_cached
 
-        return load_library(self.case_library)
+        return load_library_cached(self.case_library, self.path / CACHE_DIR)
 
     def store(self, *, clock: Clock | None = None, new_id: IdFactory | None = None) -> PlanStore:
         """The workspace's store, schema upgraded. With a clock or id factory, a new store using them."""

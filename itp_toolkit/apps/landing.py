@@ -22,7 +22,7 @@ from ..model import CaseStudy
 from ..store.records import Person
 from ..widgets._common import css, text_html
 from ..widgets.case_viewer import CaseViewer
-from .trainee import _open_workspace, _workspace_part
+from ._context import open_workspace
 
 
 @dataclass(frozen=True)
@@ -105,10 +105,10 @@ def landing_page(workspace: Any = None, *, pages: Sequence[PageInfo] = PAGES) ->
     ws, people, demo, where = None, [], False, ""
     note = ""
     try:
-        ws = _open_workspace(workspace)
-        config = _workspace_part(ws, "config")
-        demo = bool(getattr(config, "demo", False))
-        where = str(getattr(ws, "path", "") or "")
+        ws = open_workspace(workspace)
+        config = ws.config
+        demo = config.demo
+        where = str(ws.path)
         if demo:
             people = ws.store().list_people(actor=config.user)
     except ITPError as exc:
@@ -156,7 +156,7 @@ def case_library_page(workspace: Any = None, *, case_library: Mapping[str, CaseS
     try:
         if case_library is None:
             try:
-                case_library = _workspace_part(_open_workspace(workspace), "load_cases")
+                case_library = open_workspace(workspace).load_cases()
             except ITPError:
                 case_library = None  # no workspace: the shipped library
         if case_library is None or isinstance(case_library, (str, Path)):

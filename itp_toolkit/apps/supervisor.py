@@ -13,14 +13,12 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..errors import ITPError, NotFound
-from ..library import load_library
+from ..errors import ITPError
 from ..model import CaseStudy, Rubric
 from ..store import PlanStore
 from ..widgets._common import css, text_html
 from ..widgets.supervisor import SupervisorReview
-from .identity import workspace_user
-from .trainee import WORKSPACE_VAR, _open_workspace, _workspace_part
+from ._context import page_context
 
 
 def supervisor_review(
@@ -37,16 +35,8 @@ def supervisor_review(
     unless ``case_library`` is given). Errors come back as a page that says what to do.
     """
     try:
-        ws = None if workspace is None and store is not None else _open_workspace(workspace)
-        store = store or _workspace_part(ws, "store", "open_store")
-        if store is None:
-            raise NotFound(f"no workspace: set ${WORKSPACE_VAR} or pass workspace= or store=")
-        if case_library is None:
-            case_library = _workspace_part(ws, "load_cases", "cases", "case_library")
-        if case_library is None or isinstance(case_library, (str, Path)):
-            case_library = load_library(case_library)
-        who = workspace_user(ws, user)
-        return SupervisorReview(store, who, case_library, rubric=rubric)
+        page = page_context(workspace, user=user, store=store, case_library=case_library)
+        return SupervisorReview(page.store, page.user, page.cases, rubric=rubric)
     except ITPError as exc:
         return css(
             w.VBox([w.HTML(text_html("ITP Toolkit — supervision", "h2")), css(w.Label(str(exc)), "itp-sup-message")]),

@@ -10,7 +10,6 @@ Identity: ``apps.identity`` decides (the hub's user always wins; ``?as=`` only i
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from ..errors import ITPError, NotFound
-from ..library import load_library
 from ..model import CaseStudy
 from ..store import PlanStore
 from ..store.records import DraftSummary
 from ..widgets._common import css, text_html
 from ..widgets.workshop import WorkshopEntry
-from .identity import HUB_USER_VAR, resolve_user, workspace_user  # noqa: F401  (resolve_user: re-exported)
+from ._context import page_context
+from .identity import HUB_USER_VAR, resolve_user  # noqa: F401  (re-exported)
 
 if TYPE_CHECKING:  # imported when a case is opened (see open_case), so the case picker is usable sooner
     from ..drafting import Clock, DraftSession
@@ -33,76 +32,6 @@ if TYPE_CHECKING:  # imported when a case is opened (see open_case), so the case
     from ..widgets.feedback import FeedbackView
     from ..widgets.history import RevisionHistory
 
-WORKSPACE_VAR = "ITP_WORKSPACE"
-
-
-def _open_workspace(workspace: Any) -> Any:
-    """A Workspace from a Workspace, a directory, or (None) ``$ITP_WORKSPACE`` / the default workspace."""
-    if workspace is not None and not isinstance(workspace, (str, Path)):
-        return workspace
-    try:
-        from ..workspace import Workspace
-    except ImportError:
-        raise NotFound("this installation has no workspace support; pass store= and case_library=") from None
-    return Workspace.open(workspace if workspace is not None else os.environ.get(WORKSPACE_VAR) or None)
-
-
-def _workspace_part(ws: Any, *names: str) -> Any:
-    """The first attribute (or zero-argument method) of ``ws`` among ``names`` that exists."""
-    if ws is None:
-        return None
-    for name in names:
-        value = getattr(ws, name, None)
-        if value is None:
-            continue
-        return value() if callable(value) and not isinstance(value, (PlanStore, Mapping)) else value
-    return None
-
-
-CACHE_DIR = ".itp-cache"
-
-
-def load_cases_cached(directory: Path | None, cache_dir: Path) -> dict[str, CaseStudy]:
-    """The case library, from a JSON copy of the last successful parse when no case file has changed.
-
-    Parsing the YAML case files is most of a page's start-up work (0.3-0.7 s); reading the validated JSON
-    copy takes under 10 ms. The copy is keyed by every case file's name, size and modification time and by
-    the model's source files, so an edited case or a new toolkit version is parsed afresh. Only a library
-    that loaded without problems is copied; a cache that cannot be read or written is simply not used.
-    """
-    import hashlib
-    import json
-
-    from pydantic import TypeAdapter, ValidationError
-
-    from .. import model
-    from ..library import case_library_dir
-    from ..validation import case_files
-
-    adapter = TypeAdapter(dict[str, CaseStudy])
-    try:
-        library = Path(directory) if directory is not None else case_library_dir()
-        stamp = [str(library.resolve())]
-        for path in [*case_files([library]), *sorted(Path(model.__file__).parent.glob("*.py"))]:
-            info = path.stat()
-            stamp.append(f"{path}|{info.st_size}|{info.st_mtime_ns}")
-        key = hashlib.sha256(json.dumps(stamp).encode()).hexdigest()[:24]
-        cached = cache_dir / f"case-library-{key}.json"
-        if cached.is_file():
-            return adapter.validate_json(cached.read_bytes())
-    except (OSError, ValueError, ValidationError):
-        return load_library(directory)
-    cases = load_library(directory)
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        for old in cache_dir.glob("case-library-*.json"):
-            old.unlink(missing_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(adapter.dump_json(cases))
-        tmp.replace(cached)
-    except OSError:
-        pass
-    return cases
 
 
 class TraineeWorkspace(w.VBox):
@@ -311,22 +240,11 @@ def trainee_workspace(
     Errors (no workspace, unknown user) come back as a page that says what to do, not a traceback.
     """
     try:
-        # With a store and a case library given, no workspace is needed (tests, embedding in other pages).
-        ws = None if workspace is None and store is not None and case_library is not None else _open_workspace(workspace)
-        store = store or _workspace_part(ws, "store", "open_store")
-        if store is None:
-            raise NotFound(f"no workspace: set ${WORKSPACE_VAR} or pass workspace= or store=")
-        if case_library is None and ws is not None and hasattr(ws, "case_library") and hasattr(ws, "path"):
-            case_library = load_cases_cached(ws.case_library, Path(ws.path) / CACHE_DIR)
-        if case_library is None:
-            case_library = _workspace_part(ws, "cases", "case_library", "load_cases")
-        if case_library is None or isinstance(case_library, (str, Path)):
-            case_library = load_library(case_library)
-        who = workspace_user(ws, user)
+        page = page_context(workspace, user=user, store=store, case_library=case_library)
     except ITPError as exc:
         return css(
             w.VBox([w.HTML(text_html("ITP Toolkit — trainee workspace", "h2")), css(w.Label(str(exc)), "itp-app-message")]),
             "itp-trainee-workspace",
             "itp-app-error",
         )
-    return TraineeWorkspace(store, who, case_library, autosave_delay=autosave_delay)
+    return TraineeWorkspace(page.store, page.user, page.cases, autosave_delay=autosave_delay)

@@ -13,29 +13,20 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..errors import ITPError, NotFound
-from ..library import load_library
+from ..errors import ITPError
 from ..model import CaseStudy
 from ..store import PlanStore
 from ..widgets._common import css, text_html
 from ..widgets.drafting import Scheduler
 from ..widgets.workshop import REFRESH_SECONDS, DebriefView, FacilitatorPanel, ProgressBoard, Refresher
-from .identity import workspace_user
-from .trainee import WORKSPACE_VAR, _open_workspace, _workspace_part
+from ._context import page_context
 
 
 def _page_context(
     workspace: Any, user: str | None, store: PlanStore | None, case_library: Any
 ) -> tuple[PlanStore, dict[str, CaseStudy], str]:
-    ws = None if workspace is None and store is not None else _open_workspace(workspace)
-    store = store or _workspace_part(ws, "store", "open_store")
-    if store is None:
-        raise NotFound(f"no workspace: set ${WORKSPACE_VAR} or pass workspace= or store=")
-    if case_library is None:
-        case_library = _workspace_part(ws, "load_cases", "cases", "case_library")
-    if case_library is None or isinstance(case_library, (str, Path)):
-        case_library = load_library(case_library)
-    return store, dict(case_library), workspace_user(ws, user)
+    page = page_context(workspace, user=user, store=store, case_library=case_library)
+    return page.store, page.cases, page.user
 
 
 def _error_page(title: str, exc: ITPError, cls: str) -> w.Widget:
