@@ -59,8 +59,11 @@ def _require_browser() -> None:
     pytest.skip(problem)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """One Chromium per browser test module. Not per session: Playwright's sync API registers its event loop
+    as the main thread's running loop while it lives, so later tests that schedule on "the running loop" (as
+    widgets do in a kernel) would see timers that never fire."""
     _require_browser()
     from playwright.sync_api import sync_playwright
 
