@@ -22,14 +22,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
-from ..errors import StoreUnavailable
+from ..errors import PermissionDenied, StoreUnavailable
 
 T = TypeVar("T")
 
@@ -246,3 +247,44 @@ def downgrade(connection: Any, target: str) -> None:
     from alembic import command
 
     command.downgrade(alembic_config(connection), target)
+
+
+INSUFFICIENT_PRIVILEGE = "42501"
+"""PostgreSQL's SQLSTATE for a missing grant or a row-level security refusal."""
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@contextmanager
+def refused_by_database() -> Iterator[None]:
+    """PostgreSQL said no (no grant, or a row-level security policy): PermissionDenied, like the store's checks.
+
+    Connected as a person's own role, the database may refuse what the Python checks let through (someone
+    claiming another ``actor=``). Front ends then show one clear message instead of a traceback.
+    """
+    try:
+        yield
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+            raise PermissionDenied(f"the database refused this for your role: {exc.orig}") from None
+        raise
+
+
+def transaction(*, write: bool) -> Callable[[Callable[Concatenate[Any, Session, P], R]], Callable[Concatenate[Any, P], R]]:
+    """Run the decorated store method in one transaction (``Database.run``); it receives the session after
+    ``self``. The store's one transaction path: PlanStore and its workshop methods both use it.
+
+    On PostgreSQL the whole method may run again after a serialization failure, so it must only touch the
+    database.
+    """
+
+    def decorate(method: Callable[Concatenate[Any, Session, P], R]) -> Callable[Concatenate[Any, P], R]:
+        @wraps(method)
+        def wrapper(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            with refused_by_database():
+                return self._db.run(lambda db: method(self, db, *args, **kwargs), write=write)
+
+        return wrapper
+
+    return decorate

@@ -17,8 +17,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterable
-from functools import wraps
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import and_, func, select
@@ -30,7 +29,7 @@ from ..model import Annotation, RubricScore, TreatmentPlan
 from ..model import new_id as model_new_id
 from ..model.annotation import AnnotationTag
 from ..model.ids import ID_PATTERN
-from .database import Database
+from .database import Database, transaction
 from .records import (
     USERNAME_PATTERN,
     CaseAssignment,
@@ -42,7 +41,7 @@ from .records import (
     Role,
     Submission,
 )
-from .workshops import WorkshopMethods, can_read_workshop_draft, refused_by_database
+from .workshops import WorkshopMethods, can_read_workshop_draft
 from .schema import (
     AnnotationRow,
     CaseAssignmentRow,
@@ -69,25 +68,8 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _transaction(
-    *, write: bool
-) -> Callable[[Callable[Concatenate[PlanStore, Session, P], R]], Callable[Concatenate[PlanStore, P], R]]:
-    """Run the decorated method in one transaction; the method receives the session after ``self``.
-
-    Callers never see the session: ``store.save_revision(draft_id, plan, based_on=2, actor="ana")``.
-    On PostgreSQL the whole method may run again after a serialization failure, so it must only touch the
-    database.
-    """
-
-    def decorate(method: Callable[Concatenate[PlanStore, Session, P], R]) -> Callable[Concatenate[PlanStore, P], R]:
-        @wraps(method)
-        def wrapper(self: PlanStore, /, *args: P.args, **kwargs: P.kwargs) -> R:
-            with refused_by_database():
-                return self._db.run(lambda db: method(self, db, *args, **kwargs), write=write)
-
-        return wrapper
-
-    return decorate
+_transaction = transaction
+"""The one transaction path (``database.transaction``), under the name this module's methods use."""
 
 
 def _problems(exc: ValidationError, source: str) -> list[Problem]:

@@ -23,17 +23,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import wraps
-from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
 from pydantic import Field
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput, NotFound, PermissionDenied, Problem
+from .database import refused_by_database, transaction
 from .records import DraftStatus, DraftSummary, Record
 from .schema import (
     CohortMemberRow,
@@ -61,7 +59,6 @@ JOIN_CODE_SETTING = "itp.join_code"
 """PostgreSQL: the code a trainee typed, set for one transaction so row-level security lets them see
 the workshop it opens (and no other)."""
 
-INSUFFICIENT_PRIVILEGE = "42501"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -115,35 +112,8 @@ class Exemplar(Record):
     picked_at: dt.datetime
 
 
-def _in_transaction(
-    *, write: bool
-) -> Callable[[Callable[Concatenate[Any, Session, P], R]], Callable[Concatenate[Any, P], R]]:
-    """The store's one transaction path (``Database.run``), as PlanStore's own ``_transaction`` uses it."""
-
-    def decorate(method: Callable[Concatenate[Any, Session, P], R]) -> Callable[Concatenate[Any, P], R]:
-        @wraps(method)
-        def wrapper(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
-            with refused_by_database():
-                return self._db.run(lambda db: method(self, db, *args, **kwargs), write=write)
-
-        return wrapper
-
-    return decorate
 
 
-@contextmanager
-def refused_by_database() -> Iterator[None]:
-    """PostgreSQL said no (no grant, or a row-level security policy): PermissionDenied, like the store's checks.
-
-    Connected as a person's own role, the database may refuse what the Python checks let through (someone
-    claiming another ``actor=``). Front ends then show one clear message instead of a traceback.
-    """
-    try:
-        yield
-    except DBAPIError as exc:
-        if getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
-            raise PermissionDenied(f"the database refused this for your role: {exc.orig}") from None
-        raise
 
 
 def _store() -> Any:
@@ -161,7 +131,7 @@ class WorkshopMethods:
 
     # ------------------------------------------------------------------ facilitator
 
-    @_in_transaction(write=True)
+    @transaction(write=True)
     def create_workshop(
         self,
         db: Session,
@@ -212,7 +182,7 @@ class WorkshopMethods:
         db.flush()
         return _workshop(db, row, me)
 
-    @_in_transaction(write=True)
+    @transaction(write=True)
     def set_timer(self, db: Session, workshop_id: int, minutes: int | None, *, actor: str) -> Workshop:
         """Restart the drafting countdown at ``minutes`` from now, or stop it (None). Drafting only."""
         row, me = _facilitated(db, workshop_id, actor)
@@ -224,17 +194,17 @@ class WorkshopMethods:
         db.flush()
         return _workshop(db, row, me)
 
-    @_in_transaction(write=True)
+    @transaction(write=True)
     def open_review(self, db: Session, workshop_id: int, *, actor: str) -> Workshop:
         """End blind drafting: participants may now read each other's drafts, and drafts stop changing."""
         return self._advance(db, workshop_id, "review", actor)
 
-    @_in_transaction(write=True)
+    @transaction(write=True)
     def open_debrief(self, db: Session, workshop_id: int, *, actor: str) -> Workshop:
         """Move to the debrief: exemplars the facilitator picks become visible to participants."""
         return self._advance(db, workshop_id, "debrief", actor)
 
-    @_in_transaction(write=True)
+    @transaction(write=True)
     def close_workshop(self, db: Session, workshop_id: int, *, actor: str) -> Workshop:
         """End the workshop (from any phase). Drafts stay readable to participants, as in review.
 
@@ -263,7 +233,7 @@ class WorkshopMethods:
         db.flush()
         return _workshop(db, row, me)
 
-    @_in_transaction(write=False)
+    @transaction(write=False)
     def workshop_progress(self, db: Session, workshop_id: int, *, actor: str) -> list[WorkshopProgress]:
         """The facilitator's board: every participant, their draft's status, latest revision and last save."""
         _facilitated(db, workshop_id, actor)
@@ -303,7 +273,7 @@ class WorkshopMethods:
             )
         return rows
 
-    @_in_transaction(write=True)
+    @transaction(write=True)
     def pick_exemplar(self, db: Session, draft_id: int, note: str = "", *, actor: str) -> Exemplar:
         """Hold a participant's draft up in the debrief, pinned to its latest revision (review onwards).
 
@@ -336,7 +306,7 @@ class WorkshopMethods:
         db.flush()
         return _exemplar(row, draft.owner)
 
-    @_in_transaction(write=False)
+    @transaction(write=False)
     def list_exemplars(self, db: Session, workshop_id: int, *, actor: str) -> list[Exemplar]:
         """The picked exemplars: for the facilitator always, for participants from the debrief on."""
         row, me, _seat = _visible_workshop(db, workshop_id, actor)
@@ -352,13 +322,13 @@ class WorkshopMethods:
 
     # ------------------------------------------------------------------ everyone
 
-    @_in_transaction(write=False)
+    @transaction(write=False)
     def get_workshop(self, db: Session, workshop_id: int, *, actor: str) -> Workshop:
         """One workshop, for its facilitator, an admin, a supervisor of its cohort, or a trainee who may join."""
         row, me, _seat = _visible_workshop(db, workshop_id, actor)
         return _workshop(db, row, me)
 
-    @_in_transaction(write=False)
+    @transaction(write=False)
     def list_my_workshops(self, db: Session, *, include_closed: bool = False, actor: str) -> list[Workshop]:
         """Trainee: workshops they joined, and their cohorts' workshops still open to join.
         Supervisor: workshops they facilitate or that are for their cohorts (admins: all). Newest first."""
@@ -379,7 +349,7 @@ class WorkshopMethods:
 
     list_workshops = list_my_workshops
 
-    @_in_transaction(write=True)
+    @transaction(write=True)
     def join_workshop(self, db: Session, code: str | None = None, *, workshop_id: int | None = None,
                       actor: str) -> DraftSummary:
         """Join a workshop by its code, or (``workshop_id``) as a member of its cohort; returns your draft.
@@ -425,7 +395,7 @@ class WorkshopMethods:
             db.flush()
         return ps._summaries(db, [draft])[0]
 
-    @_in_transaction(write=False)
+    @transaction(write=False)
     def list_workshop_drafts(self, db: Session, workshop_id: int, *, actor: str) -> list[DraftSummary]:
         """The workshop's drafts the actor may read.
 
