@@ -379,6 +379,21 @@ def group_targets(
     return out
 
 
+GROUP_PREFERENCE = ("modality", "concern", "measure", "deferred", "strength", "barrier")
+"""Which choice an element stands for when a comment is applied to every draft that made it."""
+
+
+def group_choice(plan: TreatmentPlan, case: CaseStudy, element_id: str) -> tuple[str, str] | None:
+    """The (category, key) an element's group comment should follow, by GROUP_PREFERENCE; None if the
+    element makes no choice other drafts can share."""
+    made = [(c.category, c.key) for c in plan_choices(plan, case) if c.element_id == element_id]
+    for category in GROUP_PREFERENCE:
+        for choice in made:
+            if choice[0] == category:
+                return choice
+    return None
+
+
 def annotate_group(
     store: PlanStore,
     drafts: Sequence[CohortDraft],

@@ -26,7 +26,7 @@ from ..compare.cohort import (
     cohort_table,
     individualization_frame,
     individualization_histogram,
-    plan_choices,
+    group_choice,
     similarity_heatmap,
     similarity_matrix,
     trainee_labels,
@@ -41,8 +41,6 @@ from ..views.measures import figure_png
 from ._common import css, text_html
 
 TAGS: tuple[AnnotationTag, ...] = ("strength", "concern", "question", "risk", "cultural")
-GROUP_PREFERENCE = ("modality", "concern", "measure", "deferred", "strength", "barrier")
-"""Which choice an element stands for when a comment is applied to every draft that made it."""
 
 
 def frame_html(frame: pd.DataFrame, columns: list[str], *, cls: str, row_class: str | None = None) -> str:
@@ -247,7 +245,7 @@ class SupervisorReview(w.VBox):
             return 0
         try:
             if group and element is not None:
-                choice = self._choice_of(draft, element)
+                choice = group_choice(draft.plan, self.case, element)
                 if choice is None:
                     self.message.value = "This element makes no choice other drafts can share."
                     return 0
@@ -328,15 +326,6 @@ class SupervisorReview(w.VBox):
 
     def _draft(self, draft_id: int | None) -> CohortDraft | None:
         return next((d for d in self.drafts if d.draft_id == draft_id), None)
-
-    def _choice_of(self, draft: CohortDraft, element_id: str) -> tuple[str, str] | None:
-        assert self.case is not None
-        made = [(c.category, c.key) for c in plan_choices(draft.plan, self.case) if c.element_id == element_id]
-        for category in GROUP_PREFERENCE:
-            for choice in made:
-                if choice[0] == category:
-                    return choice
-        return None
 
     def _render_drafts(self) -> None:
         labels = self._labels()

@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 from itp_toolkit.compare.cohort import (
     CohortDraft,
     canonical_modality,
+    group_choice,
     choices_frame,
     cohort_table,
     individualization_frame,
@@ -109,3 +110,12 @@ def test_plots_are_figure_objects_not_pyplot_state(college):
 
 def test_an_empty_cohort_gives_an_empty_table(college):
     assert cohort_table([], college).empty
+
+
+def test_a_group_comment_follows_the_choice_the_element_makes(college):
+    plan = cohort(college)[0].plan
+    assert group_choice(plan, college, "int-cbtb") == ("modality", "cbt for panic disorder with interoceptive exposure")
+    assert group_choice(plan, college, "prb-panicb") == ("concern", "pc-panic")
+    assert group_choice(plan, college, "obj-gadb") == ("measure", "GAD-7")
+    assert group_choice(plan, college, "gol-nothing") is None
+
