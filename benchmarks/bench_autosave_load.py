@@ -4,6 +4,7 @@ lost revisions (saves the session reported as done that are not in the store, or
 
     .venv/bin/python benchmarks/bench_autosave_load.py [--duration 60] [--interval 5]
         [--processes 4] [--sqlite-trainees 30] [--pg-trainees 100] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--json PATH]
 
 PostgreSQL runs in a throw-away database created and dropped here; it is skipped (and said) if the
 server is unreachable. No asserts: this prints a table.
@@ -23,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._results import Report, add_json_option  # noqa: E402
 from itp_toolkit.library import load_library  # noqa: E402
 from itp_toolkit.store import PlanStore  # noqa: E402
 
@@ -139,6 +141,17 @@ def run(url: str, trainees: int, duration: float, interval: float, processes: in
     }
 
 
+def record(report: Report, store: str, r: dict, interval: float, duration: float) -> None:
+    """One store's figures: the p95 save latency (with p50/max/saves/refused beside it) and the lost saves."""
+    who = f"{store}, {r['trainees']} trainees"
+    refused = f"{r['refused']} refused" + (f", e.g. {r['example_error']}" if r["example_error"] else "")
+    p95 = r["p95"] * 1000 if r["saves"] else None
+    report.add(f"save latency p95, {who}", p95, "ms",
+               note=f"p50 {r['p50'] * 1000:.0f}, max {r['max'] * 1000:.0f} ms; {r['saves']} saves, one every "
+                    f"{interval:g} s for {duration:g} s over {r['processes']} processes; {refused}")
+    report.add(f"lost revisions, {who}", r["lost"], "", "0", r["lost"] == 0)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=60.0)
@@ -148,7 +161,9 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=4,
                         help="trainees are spread over this many processes, each with one store (pool)")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    add_json_option(parser)
     args = parser.parse_args()
+    report = Report("autosave_load")
     table = []
     work = Path(tempfile.mkdtemp(prefix="itp-autosave-"))
     if args.sqlite_trainees:
@@ -165,6 +180,7 @@ def main() -> int:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
         except Exception as exc:  # noqa: BLE001
             print(f"PostgreSQL skipped: {exc}")
+            report.skip("PostgreSQL", str(exc).strip().splitlines()[0])
         else:
             try:
                 url = admin_url.set(database=name).render_as_string(hide_password=False)
@@ -181,7 +197,9 @@ def main() -> int:
               f"{r['p50'] * 1000:>9.0f}{r['p95'] * 1000:>9.0f}{r['max'] * 1000:>9.0f}")
         if r["example_error"]:
             print(f"   e.g. refused: {r['example_error']}")
+        record(report, name, r, args.interval, args.duration)
     print("goal: lost = 0")
+    report.write(args.json)
     return 0
 
 

@@ -13,12 +13,14 @@ Each size is built once and timed 3 times (median CPU seconds of this process sh
 (content words, character n-grams, modality names) are emptied, so a repeat is not helped by the one
 before; the intervention library is loaded once before any timing (a once-per-kernel cost).
 Goal: load + compare + render for 1,000 drafts under 1 s, growing roughly linearly (the growth column
-is time per draft at this size over time per draft at the previous size: 1.0 is linear). Run:
-``.venv/bin/python benchmarks/bench_cohort.py [sizes...]``.
+is time per draft at this size over time per draft at the previous size: 1.0 is linear; the verdict
+takes "roughly" as at most 1.25). Run:
+``.venv/bin/python benchmarks/bench_cohort.py [sizes...] [--json PATH]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 import statistics
 import sys
@@ -28,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._results import RATIO, Report, add_json_option  # noqa: E402
 from itp_toolkit.compare.alignment import char_ngrams, content_words, side_by_side  # noqa: E402
 from itp_toolkit.compare.cohort import (  # noqa: E402
     CohortDraft,
@@ -84,6 +87,9 @@ REPEATS = 3
 clock = time.process_time
 """CPU seconds of this process: the machine is shared, and wall time moved 2-3x with other jobs' load."""
 PARTS = ("load", "compare", "render", "indiv")
+GOAL_DRAFTS, GOAL_SECONDS = 1000, 1.0
+GOAL_GROWTH = 1.25
+"""Time per draft may grow this much from one size to the next and still count as roughly linear."""
 
 
 def time_once(store: PlanStore, case_id: str, cohort: int) -> dict[str, float]:
@@ -124,7 +130,12 @@ def run(n: int, repeats: int = REPEATS) -> dict[str, float]:
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [50, 200, 1000]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", type=int, nargs="*", help="cohort sizes to time (default: 50 200 1000)")
+    add_json_option(parser)
+    args = parser.parse_args()
+    sizes = args.sizes or [50, 200, 1000]
+    report = Report("cohort")
     _library_modalities()  # once per kernel: parse the intervention library before any timing
     print(f"{'drafts':>7} {'load s':>8} {'compare s':>10} {'render s':>9} {'load+compare+render':>20} "
           f"{'indiv. s':>9}  growth per draft")
@@ -132,12 +143,22 @@ def main() -> None:
     for n in sizes:
         r = run(n)
         growth = ""
+        ratio = (r["total"] / n) / (previous[1] / previous[0]) if previous else 0.0
         if previous:
-            ratio = (r["total"] / n) / (previous[1] / previous[0])
             growth = f"  x{ratio:.2f} per draft vs {previous[0]} (x{r['total'] / previous[1]:.1f} for x{n / previous[0]:.0f} drafts)"
         print(f"{n:>7} {r['load']:>8.3f} {r['compare']:>10.3f} {r['render']:>9.3f} {r['total']:>20.3f} "
               f"{r['indiv']:>9.3f}{growth}", flush=True)
+        at_goal = n == GOAL_DRAFTS
+        report.add(f"load+compare+render, {n:,} drafts (CPU)", r["total"], "s",
+                   f"< {GOAL_SECONDS:g} s" if at_goal else "", r["total"] < GOAL_SECONDS if at_goal else None,
+                   note=f"load {r['load']:.3f}, compare {r['compare']:.3f}, render {r['render']:.3f}; "
+                        f"individualization {r['indiv']:.3f} s, timed apart")
+        if previous:
+            report.add(f"growth of time per draft, {previous[0]:,} → {n:,} drafts", ratio, RATIO,
+                       f"≤ {GOAL_GROWTH}{RATIO} (roughly linear)", ratio <= GOAL_GROWTH,
+                       note=f"total ×{r['total'] / previous[1]:.1f} for ×{n / previous[0]:.0f} drafts")
         previous = (n, r["total"])
+    report.write(args.json)
 
 
 if __name__ == "__main__":

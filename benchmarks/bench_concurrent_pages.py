@@ -5,7 +5,7 @@ A demo workspace with PAGES extra trainees in the demo cohort; each page is open
 and the workshop join box are visible and enabled. Prints each page's time, the slowest, and errors.
 Goal: every page interactive within 60 s.
 
-    .venv/bin/python benchmarks/bench_concurrent_pages.py [--pages 30]
+    .venv/bin/python benchmarks/bench_concurrent_pages.py [--pages 30] [--json PATH]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
+from benchmarks._results import Report, add_json_option, skip_whole  # noqa: E402
 from itp_toolkit.workspace import DEMO_COHORT, build_demo_workspace  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser.test_workshop_browser import ServeServer  # noqa: E402
@@ -50,7 +51,7 @@ async def open_page(browser, url: str, limit: float) -> tuple[float | None, str]
         await context.close()
 
 
-async def run(pages: int, limit: float) -> int:
+async def run(pages: int, limit: float, report: Report) -> int:
     work = Path(tempfile.mkdtemp(prefix="itp-bench-pages-"))
     ws = build_demo_workspace(work / "demo")
     store = ws.store()
@@ -81,6 +82,13 @@ async def run(pages: int, limit: float) -> int:
         print(f"   {user}: {error}")
     ok = len(times) == pages and max(times) <= GOAL_SECONDS
     print(f"goal: all {pages} interactive within {GOAL_SECONDS:g} s -> {'met' if ok else 'NOT met'}")
+    median = statistics.median(times) if times else 0.0
+    report.add(f"slowest of {pages} pages opened at once", max(times) if times else None, "s",
+               f"all {pages} interactive ≤ {GOAL_SECONDS:g} s", ok,
+               note=f"{len(times)}/{pages} interactive, median {median:.1f} s, p90 {p90:.1f} s, "
+                    f"all done {wall:.1f} s")
+    report.add("pages that failed or showed an error", len(failed), "", "0", not failed,
+               note="; ".join(f"{u}: {e}" for u, e in failed[:2])[:300])
     return 0
 
 
@@ -88,8 +96,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--limit", type=float, default=180.0, help="give up on a page after this many seconds")
+    add_json_option(parser)
     args = parser.parse_args()
-    return asyncio.run(run(args.pages, args.limit))
+    report = Report("concurrent_pages")
+    if not CHROMIUM.exists():
+        return skip_whole(report, f"{CHROMIUM} is missing (apt-get install chromium)", args.json)
+    code = asyncio.run(run(args.pages, args.limit, report))
+    report.write(args.json)
+    return code
 
 
 if __name__ == "__main__":

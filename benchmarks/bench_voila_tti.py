@@ -4,7 +4,7 @@
 trainee page, the button on the bare page. Each page is loaded LOADS times in a fresh browser context;
 the table gives the median and the ratio (goal: trainee page within 1.3x of the bare one).
 
-    .venv/bin/python benchmarks/bench_voila_tti.py [--loads 5] [--preheat]
+    .venv/bin/python benchmarks/bench_voila_tti.py [--loads 5] [--preheat] [--json PATH]
 
 Measured on the shared dev machine (busy with other test runs, so seconds are noisy; the ratio less so),
 5 interleaved loads, median:
@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from benchmarks._results import RATIO, Report, add_json_option, skip_whole  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS  # noqa: E402
 from tests.browser.servers import VoilaServer  # noqa: E402
 from tests.browser.site import build_trainee_site, write_bare_notebook  # noqa: E402
@@ -59,7 +60,11 @@ def main() -> int:
     parser.add_argument("--loads", type=int, default=5)
     parser.add_argument("--preheat", action="store_true",
                         help="both servers keep a preheated kernel (--preheat_kernel=True --pool_size=1)")
+    add_json_option(parser)
     args = parser.parse_args()
+    report = Report("voila_tti")
+    if not CHROMIUM.exists():
+        return skip_whole(report, f"{CHROMIUM} is missing (apt-get install chromium)", args.json)
     work = Path(tempfile.mkdtemp(prefix="itp-bench-"))
     site = build_trainee_site(work / "site")
     bare = write_bare_notebook(work)
@@ -82,6 +87,12 @@ def main() -> int:
         print(f"{name:<28}{len(times):>6}{statistics.median(times):>10.2f}{min(times):>8.2f}{max(times):>8.2f}")
     verdict = "within" if ratio <= GOAL_RATIO else "OVER"
     print(f"ratio trainee/bare: {ratio:.2f}x ({verdict} the {GOAL_RATIO}x goal)")
+    how = f"median of {args.loads} loads" + (", preheated kernels" if args.preheat else "")
+    report.add("bare one-widget page, time to interactive", bare_median, "s", note=how)
+    report.add("trainee page, time to interactive", trainee_median, "s", note=how)
+    report.add("ratio trainee/bare" + (" (--preheat)" if args.preheat else ""), ratio, RATIO,
+               f"≤ {GOAL_RATIO}{RATIO}", ratio <= GOAL_RATIO)
+    report.write(args.json)
     return 0
 
 
