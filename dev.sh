@@ -2,7 +2,8 @@
 # ITP Toolkit developer entry point. Two commands cover a fresh Debian machine with Python 3.11:
 #   ./dev.sh app    set everything up, build a demo workspace and open the app on it
 #   ./dev.sh test   set everything up and run every test (PostgreSQL and browser tests included)
-# `./dev.sh setup` only installs. Re-running is cheap: installs are skipped when nothing changed.
+# `./dev.sh setup` only installs; `./dev.sh bench [--quick] [--update-readme]` sets up and runs every benchmark
+# into one table (benchmarks/run_all.py). Re-running is cheap: installs are skipped when nothing changed.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -72,6 +73,10 @@ case "$cmd" in
         setup_python; setup_browser; start_postgres
         say "running the test suite"
         exec "$VENV/bin/python" -m pytest "$@" ;;
+    bench)
+        setup_python; setup_browser; start_postgres
+        say "running every benchmark (benchmarks/run_all.py)"
+        exec "$VENV/bin/python" benchmarks/run_all.py "$@" ;;
     app)
         setup_python
         WS=${ITP_WORKSPACE:-$ROOT/demo-workspace}
