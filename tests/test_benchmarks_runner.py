@@ -184,3 +184,12 @@ def test_machine_facts_say_when_postgres_does_not_answer():
     facts = run_all.machine_facts("postgresql+psycopg://postgres@127.0.0.1:1/none")
     assert facts["PostgreSQL"].startswith("not reachable at 127.0.0.1:1")
     assert {"date", "CPU", "RAM", run_all.LOAD, "OS", "Python", "Chromium", "commit"} <= set(facts)
+
+
+def test_the_real_benchmarks_are_found_in_the_issues_order_and_all_write_json():
+    found = run_all.discover()
+    assert list(found)[:len(run_all.ORDER)] == run_all.ORDER
+    for name, script in found.items():  # read, not run: the real benchmarks never run in the test suite
+        source = script.read_text(encoding="utf-8")
+        assert "add_json_option(parser)" in source and ".write(args.json)" in source, name
+    assert set(run_all.QUICK) <= set(found)
