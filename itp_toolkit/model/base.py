@@ -8,17 +8,28 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from .ids import ID_PATTERN
 
 SHORT_TEXT_MAX = 500
 LONG_TEXT_MAX = 20_000
 
-ShortText = Annotated[str, StringConstraints(max_length=SHORT_TEXT_MAX)]
+NUL_MESSAGE = "text must not contain the NUL character (U+0000)"
+
+
+def refuse_nul(text: str) -> str:
+    """NUL is never meaningful in clinical text, YAML cannot carry it and PostgreSQL text cannot store it:
+    refuse it where it is typed, with the field named, rather than fail later in one database only."""
+    if "\x00" in text:
+        raise ValueError(NUL_MESSAGE)
+    return text
+
+
+ShortText = Annotated[str, StringConstraints(max_length=SHORT_TEXT_MAX), AfterValidator(refuse_nul)]
 """A label, a statement, a quote: one or two sentences."""
 
-LongText = Annotated[str, StringConstraints(max_length=LONG_TEXT_MAX)]
+LongText = Annotated[str, StringConstraints(max_length=LONG_TEXT_MAX), AfterValidator(refuse_nul)]
 """A narrative section: history, formulation, teaching notes."""
 
 ElementId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]

@@ -28,6 +28,7 @@ from ..files import to_data
 from ..model import Annotation, RubricScore, TreatmentPlan
 from ..model import new_id as model_new_id
 from ..model.annotation import AnnotationTag
+from ..model.base import NUL_MESSAGE, SHORT_TEXT_MAX
 from ..model.ids import ID_PATTERN
 from .database import Database, transaction
 from .records import (
@@ -151,6 +152,10 @@ class PlanStore(WorkshopMethods):
             raise PermissionDenied("an admin already exists; ask them to add you")
         if row is not None:
             raise PermissionDenied(f"{username} already exists and is not an admin")
+        problems: list[Problem] = []
+        display_name = _check_text(display_name, "display_name", "a display name", problems)
+        if problems:
+            raise InvalidInput(problems)
         row = PersonRow(
             username=username, display_name=display_name, role="supervisor", is_admin=True, created_at=self._now()
         )
@@ -170,14 +175,13 @@ class PlanStore(WorkshopMethods):
             problems.append(Problem("role must be 'trainee' or 'supervisor'", field="role"))
         if is_admin and role != "supervisor":
             problems.append(Problem("only a supervisor can be an admin", field="is_admin"))
-        if not display_name.strip() or len(display_name) > 500:
-            problems.append(Problem("give a display name of 1-500 characters", field="display_name"))
+        display_name = _check_text(display_name, "display_name", "a display name", problems)
         if _person_row(db, username) is not None:
             problems.append(Problem(f"{username!r} already exists", field="username"))
         if problems:
             raise InvalidInput(problems)
         row = PersonRow(
-            username=username, display_name=display_name.strip(), role=role, is_admin=is_admin, created_at=self._now()
+            username=username, display_name=display_name, role=role, is_admin=is_admin, created_at=self._now()
         )
         db.add(row)
         db.flush()
@@ -207,9 +211,10 @@ class PlanStore(WorkshopMethods):
     def add_cohort(self, db: Session, name: str, *, actor: str) -> Cohort:
         """A new training group (admins only)."""
         _require_admin(_actor(db, actor))
-        name = name.strip()
-        if not name or len(name) > 500:
-            raise InvalidInput([Problem("give a cohort name of 1-500 characters", field="name")])
+        problems: list[Problem] = []
+        name = _check_text(name, "name", "a cohort name", problems)
+        if problems:
+            raise InvalidInput(problems)
         if db.scalar(select(CohortRow).where(CohortRow.name == name)) is not None:
             raise InvalidInput([Problem(f"a cohort named {name!r} already exists", field="name")])
         row = CohortRow(name=name, created_at=self._now())
@@ -775,6 +780,18 @@ def _check_username(username: str) -> None:
         raise InvalidInput(
             [Problem("a username is 1-100 letters, digits or . _ @ + - (starting with a letter or digit)", field="username")]
         )
+
+
+def _check_text(value: str, field: str, what: str, problems: list[Problem], *, limit: int = SHORT_TEXT_MAX,
+                required: bool = True) -> str:
+    """A name, title or note a person typed, stripped; what is wrong with it goes to ``problems``.
+    The same rules as the model's text fields (length, no NUL: PostgreSQL text cannot hold one)."""
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if (required and not text) or len(text) > limit:
+        problems.append(Problem(f"give {what} of {1 if required else 0}-{limit} characters", field=field))
+    elif "\x00" in text:
+        problems.append(Problem(NUL_MESSAGE, field=field))
+    return text
 
 
 def _check_element_id(value: str, field: str) -> None:

@@ -154,9 +154,7 @@ class WorkshopMethods:
             raise PermissionDenied("only a supervisor can run a workshop")
         ps._check_element_id(case_id, "case_id")
         problems = []
-        title = (title or f"Workshop: {case_id}").strip()
-        if not title or len(title) > 500:
-            problems.append(Problem("give a title of 1-500 characters", field="title"))
+        title = ps._check_text(title or f"Workshop: {case_id}", "title", "a title", problems)
         if cohort_id is None and not with_code:
             problems.append(Problem("a workshop needs a cohort or a join code, or nobody can join", field="cohort_id"))
         if minutes is not None and not (isinstance(minutes, int) and 1 <= minutes <= MAX_TIMER_MINUTES):
@@ -286,8 +284,10 @@ class WorkshopMethods:
         workshop, _me = _facilitated(db, draft.workshop_id, actor)
         if workshop.phase == "drafting":
             raise InvalidInput([Problem("pick exemplars once review is open (drafting is blind)", field="phase")])
-        if len(note) > 5000:
-            raise InvalidInput([Problem("keep the note under 5000 characters", field="note")])
+        problems: list[Problem] = []
+        note = ps._check_text(note, "note", "a note", problems, limit=5000, required=False)
+        if problems:
+            raise InvalidInput(problems)
         latest = ps._latest_number(db, draft_id)
         if latest == 0:
             raise InvalidInput([Problem("this draft has no saved plan to show", field="draft_id")])
@@ -300,7 +300,7 @@ class WorkshopMethods:
             row = WorkshopExemplarRow(workshop_id=workshop.id, draft_id=draft_id)
             db.add(row)
         row.revision = latest
-        row.note = note.strip()
+        row.note = note
         row.picked_by = actor
         row.picked_at = self._now()
         db.flush()
