@@ -165,11 +165,12 @@ class SupervisorReview(w.VBox):
             self.message.value = "Pick a cohort and a case."
             return
         try:
-            # One read for the whole cohort (a thousand drafts), not one transaction per draft.
+            # One read for the whole cohort (a thousand drafts), not one transaction per draft. Workshop drafts
+            # of the same case are left to the workshop's debrief: here each trainee is one column, one vote.
             drafts = [
                 CohortDraft(s.id, s.owner, plan, s.latest_revision, s.status)
                 for s, plan in self.store.latest_plans(case_id=case_id, cohort_id=cohort_id, actor=self.user)
-                if s.owner != self.user
+                if s.owner != self.user and s.workshop_id is None
             ]
             scores = {d.draft_id: mean_score(self.rubric, self.store.list_scores(d.draft_id, actor=self.user))
                       for d in drafts}
