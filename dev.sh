@@ -45,8 +45,9 @@ setup_python() {
 }
 
 setup_browser() {
-    # Browser tests drive Debian's Chromium through Playwright (no downloaded browsers).
-    [ -x /usr/bin/chromium ] || apt_install chromium
+    # Browser tests drive Debian's Chromium through Playwright (no downloaded browsers). The emoji font lets
+    # the screenshots of the odd-Unicode tests show emoji instead of empty boxes (the tests read the DOM).
+    apt_install chromium fonts-noto-color-emoji
 }
 
 start_postgres() {

@@ -25,7 +25,7 @@ from playwright.async_api import async_playwright  # noqa: E402
 from benchmarks._results import Report, add_json_option, skip_whole  # noqa: E402
 from itp_toolkit.workspace import DEMO_COHORT, build_demo_workspace  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.browser.test_workshop_browser import ServeServer  # noqa: E402
+from tests.browser.servers import ServeServer  # noqa: E402
 
 GOAL_SECONDS = 60.0
 READY = "() => { const s = document.querySelector('.itp-case-picker select'); " \

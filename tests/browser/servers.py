@@ -19,6 +19,8 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
+from itp_toolkit.cli.serve import REPO_NOTEBOOKS, voila_command
+from itp_toolkit.workspace import WORKSPACE_VAR
 from tests.browser.site import server_env
 
 BIN = Path(sys.executable).parent
@@ -113,3 +115,19 @@ class JupyterLabServer(_Server):
         ]
         super().__init__(command, server_env(extra_env, jupyter_dir), root_dir, workdir / f"lab-{port}.log", port)
         self.ready_path = "/api/status?token=" + self.token
+
+
+class ServeServer(_Server):
+    """Standalone Voila over the notebooks folder with exactly the flags ``itp serve`` uses."""
+
+    ready_path = "/voila/static/"
+
+    def __init__(self, workspace: Path, workdir: Path):
+        jupyter_dir = Path(tempfile.mkdtemp(prefix="jupyter-", dir=workdir))
+        port = free_port()
+        command = voila_command(REPO_NOTEBOOKS, port, cull_idle=300)
+        env = server_env({WORKSPACE_VAR: str(workspace)}, jupyter_dir)
+        super().__init__(command, env, REPO_NOTEBOOKS, workdir / f"serve-{port}.log", port)
+
+    def page(self, notebook: str, as_user: str | None = None) -> str:
+        return f"{self.base_url}/voila/render/{notebook}" + (f"?as={as_user}" if as_user else "")

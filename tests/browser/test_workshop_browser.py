@@ -10,18 +10,14 @@ group's consensus and, for each trainee, their own plan beside it. Screenshots g
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from itp_toolkit.cli.serve import REPO_NOTEBOOKS, voila_command
 from itp_toolkit.library import load_library
-from itp_toolkit.workspace import WORKSPACE_VAR, build_demo_workspace
+from itp_toolkit.workspace import build_demo_workspace
 from tests.browser.conftest import ARTIFACTS, TIMEOUT_MS, _require_browser
-from tests.browser.servers import _Server, free_port
-from tests.browser.site import server_env
+from tests.browser.servers import ServeServer
 
 pytestmark = pytest.mark.browser
 
@@ -29,22 +25,6 @@ TRAINEES = ("ana", "ben", "chen")
 FACILITATOR = "dr.okafor"
 REFRESH_WAIT_MS = 30_000
 """The pages refresh every 3 s; allow for a busy 2-core machine."""
-
-
-class ServeServer(_Server):
-    """Standalone Voila over the notebooks folder with exactly the flags ``itp serve`` uses."""
-
-    ready_path = "/voila/static/"
-
-    def __init__(self, workspace: Path, workdir: Path):
-        jupyter_dir = Path(tempfile.mkdtemp(prefix="jupyter-", dir=workdir))
-        port = free_port()
-        command = voila_command(REPO_NOTEBOOKS, port, cull_idle=300)
-        env = server_env({WORKSPACE_VAR: str(workspace)}, jupyter_dir)
-        super().__init__(command, env, REPO_NOTEBOOKS, workdir / f"serve-{port}.log", port)
-
-    def page(self, notebook: str, as_user: str | None = None) -> str:
-        return f"{self.base_url}/voila/render/{notebook}" + (f"?as={as_user}" if as_user else "")
 
 
 @pytest.fixture(scope="module")
