@@ -36,6 +36,8 @@ ATTACKER_HOST = "pwn.invalid"
 SOURCE_CASE = "case-college-anxiety"
 SUPERVISOR, SECOND_SUPERVISOR = "dr.okafor", "dr.lind"
 TRAINEES = ("ana", "ben", "chen")
+NEW_TRAINEE = "dee"
+"""In the cohort with nothing drafted: types into the page herself."""
 
 PAYLOADS: tuple[str, ...] = (
     "<script id=itp-pwn-script>window.__itpPwned = 'script'</script>",
@@ -151,7 +153,8 @@ def build_hostile_workspace(directory: Path) -> HostileSite:
         for user in TRAINEES:
             store.add_person(user, TRAINEE_NAMES[user], "trainee", actor=admin)
         cohort = store.add_cohort(COHORT_NAME, actor=admin)
-        for user in (SUPERVISOR, SECOND_SUPERVISOR, *TRAINEES):
+        store.add_person(NEW_TRAINEE, f"Dee {COMBINING}", "trainee", actor=admin)
+        for user in (SUPERVISOR, SECOND_SUPERVISOR, *TRAINEES, NEW_TRAINEE):
             store.add_to_cohort(cohort.id, user, actor=admin)
         store.assign_case(case.id, cohort_id=cohort.id, actor=admin)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,8 +29,10 @@ import pytest
 from tests.browser.conftest import ARTIFACTS, TIMEOUT_MS, _require_browser
 from tests.browser.hostile_site import (
     ATTACKER_HOST, COMBINING, EMOJI, EXEMPLAR_NOTE, LONG_COMMENT, LONG_STATEMENT, PAYLOADS, RTL, SCORE_COMMENT,
-    SUPERVISOR, TRAINEE_NAMES, HostileSite, build_hostile_workspace,
+    NEW_TRAINEE, SUPERVISOR, TRAINEE_NAMES, HostileSite, build_hostile_workspace,
 )
+from itp_toolkit.model.base import SHORT_TEXT_MAX
+from itp_toolkit.workspace import Workspace
 from tests.browser.servers import ServeServer
 
 pytestmark = pytest.mark.browser
@@ -232,6 +235,62 @@ def test_debrief_page_shows_the_hostile_group_as_text_to_a_trainee(server, site,
     pg.locator(".itp-debrief-consensus").wait_for()
     assert_shows_intact(pg, [EXEMPLAR_NOTE, f"ana: {COMBINING}"], "debrief")
     assert_nothing_ran(pg, watch, "debrief")
+
+
+def open_own_case(pg) -> None:
+    pick_first(pg, ".itp-case-picker")
+    pg.locator("button.itp-open-case").click()
+    pg.locator(".itp-plan-editor").wait_for()
+
+
+def saved_statement(site: HostileSite) -> str:
+    ws = Workspace.open(site.workspace)
+    try:
+        store = ws.store()
+        draft = store.start_draft(site.case.id, actor=NEW_TRAINEE)
+        if draft.latest_revision == 0:
+            return ""
+        plan = store.get_revision(draft.id, actor=NEW_TRAINEE)
+        return plan.problems[0].statement if plan.problems else ""
+    finally:
+        ws.close()
+
+
+def wait_until_saved(site: HostileSite, statement: str, timeout: float = TIMEOUT_MS / 1000) -> None:
+    """Autosave runs a moment after typing stops: watch the store, not the page."""
+    deadline = time.monotonic() + timeout
+    while (seen := saved_statement(site)) != statement:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not saved within {timeout:.0f} s; the store has {seen[:80]!r}")
+        time.sleep(0.5)
+
+
+def test_odd_unicode_typed_into_the_editor_is_saved_and_shown_intact_after_a_reload(server, site, open_page):
+    typed = f"{RTL} {EMOJI} {COMBINING} {PAYLOADS[1]}"
+    pg, watch = open_page(server.page("trainee_workspace.ipynb", NEW_TRAINEE))
+    open_own_case(pg)
+    pg.locator("button.itp-add-problem").click()
+    statement = pg.locator(".itp-element.itp-problem .itp-problem-statement input").first
+    statement.fill(typed)
+    wait_until_saved(site, typed)
+
+    # One character over the limit: refused beside the field, naming the limit; the typed text stays in the
+    # field; the saved plan keeps the last good statement.
+    too_long = ("🧠" * (SHORT_TEXT_MAX + 1))
+    statement.fill(too_long)
+    error = pg.locator(".itp-element.itp-problem .itp-field-error").first
+    error.wait_for()
+    pg.wait_for_function("el => el.textContent.includes('500')", arg=error.element_handle())
+    assert "statement" in error.inner_text()
+    assert statement.input_value() == too_long
+    assert saved_statement(site) == typed
+
+    pg.reload(wait_until="commit")
+    open_own_case(pg)
+    again = pg.locator(".itp-element.itp-problem .itp-problem-statement input").first
+    again.wait_for()
+    assert again.input_value() == typed
+    assert_nothing_ran(pg, watch, "trainee-typed")
 
 
 # ------------------------------------------------------------------------------------------- exported HTML
