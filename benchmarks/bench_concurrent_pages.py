@@ -5,6 +5,10 @@ A demo workspace with PAGES extra trainees in the demo cohort; each page is open
 and the workshop join box are visible and enabled. Prints each page's time, the slowest, and errors.
 Goal: every page interactive within 60 s.
 
+The browsers run on this machine's cores too (in a clinic they run on the trainees' own computers), so the
+CPU each side used is measured and printed apart: the server side (the Voila process and its kernels) and
+the 30 headless Chromium pages.
+
     .venv/bin/python benchmarks/bench_concurrent_pages.py [--pages 30] [--json PATH]
 """
 
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -20,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import psutil  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
 
 from benchmarks._results import Report, add_json_option, skip_whole  # noqa: E402
@@ -30,6 +36,32 @@ from tests.browser.servers import ServeServer  # noqa: E402
 GOAL_SECONDS = 60.0
 READY = "() => { const s = document.querySelector('.itp-case-picker select'); " \
         "const j = document.querySelector('.itp-join-code input'); return s && j && !s.disabled && !j.disabled; }"
+
+
+def cpu_seconds(processes: list[psutil.Process]) -> dict[int, float]:
+    """User + system CPU seconds each live process has used so far."""
+    out = {}
+    for proc in processes:
+        try:
+            times = proc.cpu_times()
+            out[proc.pid] = times.user + times.system
+        except psutil.Error:
+            pass
+    return out
+
+
+def server_processes(pid: int) -> list[psutil.Process]:
+    root = psutil.Process(pid)
+    return [root, *root.children(recursive=True)]
+
+
+def browser_processes() -> list[psutil.Process]:
+    return [p for p in psutil.Process().children(recursive=True) if "chrom" in p.name().lower()]
+
+
+def used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU used between two readings (processes started in between count from zero)."""
+    return sum(t - before.get(pid, 0.0) for pid, t in after.items())
 
 
 async def open_page(browser, url: str, limit: float) -> tuple[float | None, str]:
@@ -66,10 +98,14 @@ async def run(pages: int, limit: float, report: Report) -> int:
     with ServeServer(ws.path, work) as server:
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            server_before = cpu_seconds(server_processes(server.process.pid))
+            browser_before = cpu_seconds(browser_processes())
             started = time.perf_counter()
             results = await asyncio.gather(
                 *(open_page(browser, server.page("trainee_workspace.ipynb", u), limit) for u in users))
             wall = time.perf_counter() - started
+            server_cpu = used(server_before, cpu_seconds(server_processes(server.process.pid)))
+            browser_cpu = used(browser_before, cpu_seconds(browser_processes()))
             await browser.close()
     times = [t for t, _ in results if t is not None]
     failed = [(u, e) for u, (t, e) in zip(users, results, strict=True) if t is None or e]
@@ -89,6 +125,17 @@ async def run(pages: int, limit: float, report: Report) -> int:
                     f"all done {wall:.1f} s")
     report.add("pages that failed or showed an error", len(failed), "", "0", not failed,
                note="; ".join(f"{u}: {e}" for u, e in failed[:2])[:300])
+    cores = os.cpu_count() or 1
+    print(f"CPU used: server side (Voila + kernels) {server_cpu:.0f} s ({server_cpu / pages:.1f} s a page, "
+          f"at least {server_cpu / cores:.0f} s of wall on {cores} cores); "
+          f"the {pages} headless browsers {browser_cpu:.0f} s, on the same cores here")
+    report.add("server-side CPU (Voila + kernels), all pages", server_cpu, "s",
+               note=f"{server_cpu / pages:.1f} s a page; at least {server_cpu / cores:.0f} s of wall on {cores} cores "
+                    "if the browsers ran elsewhere")
+    total = server_cpu + browser_cpu
+    report.add(f"CPU of the {pages} headless browsers, same cores", browser_cpu, "s",
+               note=f"{browser_cpu / total:.0%} of all CPU the run used; in a clinic browsers run on trainees' computers"
+               if total else "")
     return 0
 
 
