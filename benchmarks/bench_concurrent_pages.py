@@ -64,8 +64,11 @@ def used(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(t - before.get(pid, 0.0) for pid, t in after.items())
 
 
-async def open_page(browser, url: str, limit: float) -> tuple[float | None, str]:
+async def open_page(browser, url: str, limit: float, contexts: list) -> tuple[float | None, str]:
+    """Open one page in its own context and time it to interactive. The context stays open (closed by the
+    caller after the CPU reading: a closed page's renderer process is gone, and its CPU with it)."""
     context = await browser.new_context()
+    contexts.append(context)
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -79,8 +82,6 @@ async def open_page(browser, url: str, limit: float) -> tuple[float | None, str]
         return elapsed, "; ".join(errors + ([message] if message else []))
     except Exception as exc:  # noqa: BLE001 - a page that never became interactive is the result
         return None, f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
-    finally:
-        await context.close()
 
 
 async def run(pages: int, limit: float, report: Report) -> int:
@@ -101,11 +102,14 @@ async def run(pages: int, limit: float, report: Report) -> int:
             server_before = cpu_seconds(server_processes(server.process.pid))
             browser_before = cpu_seconds(browser_processes())
             started = time.perf_counter()
+            contexts: list = []
             results = await asyncio.gather(
-                *(open_page(browser, server.page("trainee_workspace.ipynb", u), limit) for u in users))
+                *(open_page(browser, server.page("trainee_workspace.ipynb", u), limit, contexts) for u in users))
             wall = time.perf_counter() - started
             server_cpu = used(server_before, cpu_seconds(server_processes(server.process.pid)))
             browser_cpu = used(browser_before, cpu_seconds(browser_processes()))
+            for context in contexts:
+                await context.close()
             await browser.close()
     times = [t for t, _ in results if t is not None]
     failed = [(u, e) for u, (t, e) in zip(users, results, strict=True) if t is None or e]

@@ -39,7 +39,23 @@ def landing_url(port: int) -> str:
     return f"http://127.0.0.1:{port}/voila/render/{LANDING}"
 
 
-def voila_command(notebooks: Path, port: int, cull_idle: int) -> list[str]:
+UNIX_SOCKET_PATH_MAX = 107
+"""Bytes in a Unix socket path (sun_path less its final NUL on Linux)."""
+KERNEL_SOCKET_NAME = "/kernel-00000000-0000-0000-0000-000000000000-ipc-9"
+
+
+def kernel_transport(runtime_dir: str | Path) -> str:
+    """How Voila talks to its kernels: ``ipc`` (Unix sockets in the runtime directory) when their paths fit.
+
+    Over ``tcp`` the kernel manager picks free ports and lets them go before the kernel binds them; when many
+    pages open at once another process can take one in between ("Address already in use") and that page's
+    kernel dies (seen with 30 pages opened together). Unix sockets cannot collide, and only this user can
+    open them. A runtime directory too deep for a socket path falls back to ``tcp``."""
+    fits = len(str(runtime_dir).encode()) + len(KERNEL_SOCKET_NAME) <= UNIX_SOCKET_PATH_MAX
+    return "ipc" if fits else "tcp"
+
+
+def voila_command(notebooks: Path, port: int, cull_idle: int, *, transport: str = "tcp") -> list[str]:
     voila = shutil.which("voila", path=os.path.dirname(sys.executable)) or shutil.which("voila")
     if voila is None:
         raise ITPError("voila is not installed in this environment (run ./dev.sh setup)")
@@ -50,6 +66,7 @@ def voila_command(notebooks: Path, port: int, cull_idle: int) -> list[str]:
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=False",
+        f"--KernelManager.transport={transport}",
     ]
 
 
@@ -59,12 +76,13 @@ def run(args) -> int:
     ws = Workspace.open(args.workspace)
     if not args.notebooks.is_dir():
         raise ITPError(f"{args.notebooks}: no such folder of notebooks")
-    cmd = voila_command(args.notebooks, args.port, args.cull_idle)
     env = dict(os.environ, ITP_WORKSPACE=str(ws.path))
-    # Keep Jupyter's runtime files out of the user's home directory.
+    # Keep Jupyter's runtime files out of the user's home directory (and short enough for kernel sockets).
     runtime = Path(tempfile.mkdtemp(prefix="itp-serve-"))
     env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
     env.setdefault("JUPYTER_RUNTIME_DIR", str(runtime / "runtime"))
+    cmd = voila_command(args.notebooks, args.port, args.cull_idle,
+                        transport=kernel_transport(env["JUPYTER_RUNTIME_DIR"]))
     if args.dry_run:
         print(" ".join(cmd))
         return 0

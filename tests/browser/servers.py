@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,7 +20,7 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from itp_toolkit.cli.serve import REPO_NOTEBOOKS, voila_command
+from itp_toolkit.cli.serve import REPO_NOTEBOOKS, kernel_transport, voila_command
 from itp_toolkit.workspace import WORKSPACE_VAR
 from tests.browser.site import server_env
 
@@ -125,9 +126,16 @@ class ServeServer(_Server):
     def __init__(self, workspace: Path, workdir: Path):
         jupyter_dir = Path(tempfile.mkdtemp(prefix="jupyter-", dir=workdir))
         port = free_port()
-        command = voila_command(REPO_NOTEBOOKS, port, cull_idle=300)
         env = server_env({WORKSPACE_VAR: str(workspace)}, jupyter_dir)
+        # As `itp serve` does: a short runtime directory, so kernels talk over Unix sockets (no port races).
+        self._runtime = tempfile.mkdtemp(prefix="itp-rt-")
+        env["JUPYTER_RUNTIME_DIR"] = self._runtime
+        command = voila_command(REPO_NOTEBOOKS, port, cull_idle=300, transport=kernel_transport(self._runtime))
         super().__init__(command, env, REPO_NOTEBOOKS, workdir / f"serve-{port}.log", port)
+
+    def __exit__(self, et: type | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        super().__exit__(et, ev, tb)
+        shutil.rmtree(self._runtime, ignore_errors=True)
 
     def page(self, notebook: str, as_user: str | None = None) -> str:
         return f"{self.base_url}/voila/render/{notebook}" + (f"?as={as_user}" if as_user else "")
