@@ -24,6 +24,7 @@ from .compare.cohort import annotation_anchors, threads
 from .model import Annotation, CaseStudy, Rubric, RubricScore, TreatmentPlan
 from .rubrics import score_sheet
 from .store import PlanStore
+from .model.base import isolate
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def report_html(report: FeedbackReport) -> str:
     """The report as one self-contained HTML document."""
     anchors = annotation_anchors(report.annotations, report.plan, report.revision).set_index("id")
     sections: list[Markup] = []
-    title = Markup("Feedback on {}'s plan for {}").format(report.trainee, report.case.title)
+    title = Markup("Feedback on {}'s plan for {}").format(isolate(report.trainee), isolate(report.case.title))
     when = f"{report.written_at:%Y-%m-%d}" if report.written_at else ""
     sections.append(
         Markup("<h1>{}</h1><p class=\"meta\">Draft {} · revision {} · {}</p>").format(

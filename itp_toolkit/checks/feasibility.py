@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 
 from ..model import Barrier, Intervention
+from ..model.base import isolate
 from .context import PlanContext, cite
 from .findings import Finding, rule
 from .sources import ACCESS, CMS, PCCP
@@ -86,30 +87,30 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         return None
 
     for item in interventions:
-        name = f"Intervention '{item.description}'"
+        name = f"Intervention '{isolate(item.description)}'"
         weekly_in_clinic = item.delivery == "in_person" and at_least_weekly(item.frequency)
         if weekly_in_clinic and (b := open_barrier("transport", item)):
             yield TRANSPORT.finding(
-                item.id, f"{name} is {item.frequency} in person, but: '{b.text}'.",
+                item.id, f"{name} is {item.frequency} in person, but: '{isolate(b.text)}'.",
                 "Offer telehealth or phone sessions for most weeks, fewer in-person visits bundled with other "
                 "appointments, transport vouchers, or home visits.",
                 [cite(b)],
             )
         if item.time_of_day == "daytime" and item.delivery != "self_directed" and (b := open_barrier("work_hours", item)):
             yield WORK_HOURS.finding(
-                item.id, f"{name} is scheduled in the daytime, but: '{b.text}'.",
+                item.id, f"{name} is scheduled in the daytime, but: '{isolate(b.text)}'.",
                 "Offer evening or weekend slots, a lunchtime telehealth session, or a group that meets after work.",
                 [cite(b)],
             )
         if item.delivery == "telehealth" and (b := open_barrier("digital_access", item)):
             yield DIGITAL.finding(
-                item.id, f"{name} is by telehealth, but: '{b.text}'.",
+                item.id, f"{name} is by telehealth, but: '{isolate(b.text)}'.",
                 "Offer phone sessions, a loaned device or data plan, a private room at a library or clinic, or in-person.",
                 [cite(b)],
             )
         if weekly_in_clinic and (b := open_barrier("childcare", item)):
             yield CHILDCARE.finding(
-                item.id, f"{name} is {item.frequency} in person, but: '{b.text}'.",
+                item.id, f"{name} is {item.frequency} in person, but: '{isolate(b.text)}'.",
                 "Offer home visits, telehealth at nap time, sessions where the baby can come, or on-site childcare.",
                 [cite(b)],
             )
@@ -119,7 +120,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
                                               for item in interventions):
         yield WAITLIST.finding(
             interventions[0].id, f"The plan's interventions start as if care were available now, but: "
-            f"'{waitlist.text}', and nothing bridges the wait.",
+            f"'{isolate(waitlist.text)}', and nothing bridges the wait.",
             "Add a bridge: a drop-in or skills group, peer support, guided self-help (app or workbook), "
             "or fortnightly check-in calls until the first appointment.",
             [cite(waitlist)],
@@ -130,7 +131,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             and item.delivery != "self_directed" and cost is not None and cost.id not in item.linked_facts]
     if cost and paid:
         yield COST.finding(
-            paid[0].id, f"The plan relies on paid services ('{paid[0].description}'), but: '{cost.text}', and "
+            paid[0].id, f"The plan relies on paid services ('{isolate(paid[0].description)}'), but: '{isolate(cost.text)}', and "
             "says nothing about cost.",
             "Check for a sliding-scale fee or benefits, use group sessions, and add free community, faith-based or "
             "peer supports.",
@@ -143,7 +144,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         text = ctx.plan_text
         if not _INTERPRETER.search(text) and not any(lang in text for lang in named):
             yield LANGUAGE.finding(
-                None, f"The case notes a language barrier ('{barrier.text}'), but the plan mentions no interpreter "
+                None, f"The case notes a language barrier ('{isolate(barrier.text)}'), but the plan mentions no interpreter "
                 "or language-concordant care.",
                 "Book a professional interpreter for every session (not family members), or refer to a clinician "
                 "who speaks " + (named[0].capitalize() if named else "the person's preferred language")

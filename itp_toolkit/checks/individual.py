@@ -18,6 +18,7 @@ from .context import PlanContext, cite
 from .findings import Finding, rule
 from .sources import CARF, CMS, PCCP, TJC
 from .text import GENERIC_THRESHOLD, MIN_COMPARABLE_CHARS, PEER_THRESHOLD, TextIndex
+from ..model.base import isolate
 
 GENERIC_TEXT = rule(
     "individual.generic_text", "warning", "Library text used without adapting it",
@@ -113,7 +114,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
     case_hint = _case_hint(ctx)
     for element_id, kind, text, phrase, score in generic_elements(ctx):
         yield GENERIC_TEXT.finding(
-            element_id, f"{kind} '{text}' is library text ({round(score * 100)}% like '{phrase}').",
+            element_id, f"{kind} '{isolate(text)}' is library text ({round(score * 100)}% like '{isolate(phrase)}').",
             f"Rewrite it for this person: {case_hint}",
         )
 
@@ -126,7 +127,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             i, score = peer_index.best(text)
             if i >= 0 and score >= PEER_THRESHOLD:
                 yield PEER_DUPLICATE.finding(
-                    element_id, f"{kind} '{text}' is near-identical ({round(score * 100)}%) to text in another "
+                    element_id, f"{kind} '{isolate(text)}' is near-identical ({round(score * 100)}%) to text in another "
                     "trainee's draft of this case.",
                     "Write it from your own formulation of this person: their words, numbers and supports.",
                 )
@@ -134,7 +135,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
     if not ctx.used_strengths:
         yield STRENGTHS_UNUSED.finding(
             None, "The plan does not use any of the case's strengths or natural supports.",
-            "Build one in, e.g. " + "; ".join(f"'{s.text}'" for s in list(index.strengths.values())[:3]) + ".",
+            "Build one in, e.g. " + "; ".join(f"'{isolate(s.text)}'" for s in list(index.strengths.values())[:3]) + ".",
             [cite(s) for s in index.strengths.values()],
         )
 
@@ -142,7 +143,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
     for barrier in index.barriers.values():
         if barrier.id not in addressed:
             yield BARRIER_UNADDRESSED.finding(
-                None, f"Barrier '{barrier.text}' ({barrier.kind.replace('_', ' ')}) has no mitigation in the plan.",
+                None, f"Barrier '{isolate(barrier.text)}' ({barrier.kind.replace('_', ' ')}) has no mitigation in the plan.",
                 f"Add a barrier plan for '{barrier.id}' saying what will be done, e.g. "
                 + _BARRIER_IDEAS.get(barrier.kind, "agree a practical step with the person") + ".",
                 [cite(barrier)],
@@ -151,7 +152,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         if not item.mitigation.strip():
             fact = index.barriers.get(item.barrier_id or "")
             yield EMPTY_MITIGATION.finding(
-                item.id, f"Barrier plan for '{fact.text if fact else item.barrier or item.barrier_id}' has no "
+                item.id, f"Barrier plan for '{isolate(fact.text if fact else item.barrier or item.barrier_id)}' has no "
                 "mitigation.",
                 "Say what will be done: " + _BARRIER_IDEAS.get(fact.kind if fact else "other", "a practical step") + ".",
                 [cite(fact)] if fact else [],
@@ -195,10 +196,10 @@ def _case_hint(ctx: PlanContext) -> str:
     bits = []
     quote = next(iter(ctx.index.quotes.values()), None)
     if quote:
-        bits.append(f"use their words ('{quote.text}')")
+        bits.append(f"use their words ('{isolate(quote.text)}')")
     strength = next(iter(ctx.index.strengths.values()), None)
     if strength:
-        bits.append(f"a strength ('{strength.text}')")
+        bits.append(f"a strength ('{isolate(strength.text)}')")
     bits.append("an observable behaviour with a number and a week")
     return ", ".join(bits) + "."
 

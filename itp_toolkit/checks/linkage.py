@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from .context import PlanContext, cite
 from .findings import Finding, rule
 from .sources import CARF, CMS, PCCP, TJC
+from ..model.base import isolate
 
 NO_PROBLEMS = rule(
     "linkage.no_problems", "problem", "Plan has no problems",
@@ -71,12 +72,12 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         yield NO_PROBLEMS.finding(
             None, "The plan has no problems yet.",
             "Start with the presenting concerns: "
-            + "; ".join(f"'{c.summary}'" for c in ctx.case.presenting_concerns) + ".",
+            + "; ".join(f"'{isolate(c.summary)}'" for c in ctx.case.presenting_concerns) + ".",
             [cite(c) for c in ctx.case.presenting_concerns],
         )
 
     for problem in plan.problems:
-        name = f"Problem '{problem.statement}'"
+        name = f"Problem '{isolate(problem.statement)}'"
         if not problem.goals:
             yield PROBLEM_WITHOUT_GOAL.finding(problem.id, f"{name} has no goal.",
                                                "Add a long-term goal, ideally in the person's own words.")
@@ -92,13 +93,13 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         for goal in problem.goals:
             if not goal.objectives:
                 yield GOAL_WITHOUT_OBJECTIVE.finding(
-                    goal.id, f"Goal '{goal.statement}' has no objective.",
+                    goal.id, f"Goal '{isolate(goal.statement)}' has no objective.",
                     "Add at least one measurable, dated step toward this goal.",
                 )
             for obj in goal.objectives:
                 if not obj.interventions:
                     yield OBJECTIVE_WITHOUT_INTERVENTION.finding(
-                        obj.id, f"Objective '{obj.description}' has no intervention.",
+                        obj.id, f"Objective '{isolate(obj.description)}' has no intervention.",
                         "Add what the team will do (modality, frequency, who) to help reach it.",
                     )
                 for item in obj.interventions:
@@ -107,7 +108,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
                                if not value.strip()]
                     if missing:
                         yield INTERVENTION_INCOMPLETE.finding(
-                            item.id, f"Intervention '{item.description}' has no {' and no '.join(missing)}.",
+                            item.id, f"Intervention '{isolate(item.description)}' has no {' and no '.join(missing)}.",
                             "Say how often (e.g. 'weekly for 8 weeks') and who delivers it "
                             "(e.g. 'trainee therapist', 'peer specialist').",
                         )
@@ -119,7 +120,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
     for concern in ctx.case.presenting_concerns:
         if concern.id not in addressed and concern.id not in deferred:
             yield CONCERN_UNADDRESSED.finding(
-                None, f"Presenting concern '{concern.summary}' is neither addressed by a problem nor deferred.",
+                None, f"Presenting concern '{isolate(concern.summary)}' is neither addressed by a problem nor deferred.",
                 f"Add a problem that lists '{concern.id}' in its concerns, or defer it with a reason "
                 "and say when it will be revisited.",
                 [cite(concern)],
@@ -128,7 +129,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         if not deferral.reason.strip():
             fact = index.facts.get(deferral.concern_id)
             yield DEFERRAL_WITHOUT_REASON.finding(
-                deferral.id, f"Deferred concern '{fact.summary if fact else deferral.concern_id}' has no reason.",
+                deferral.id, f"Deferred concern '{isolate(fact.summary if fact else deferral.concern_id)}' has no reason.",
                 "Say why it waits and when it will be revisited.",
                 [cite(fact)] if fact else [],
             )
@@ -167,4 +168,4 @@ def _label(element) -> str:
     text = next((getattr(element, a) for a in ("statement", "description", "how", "text", "mitigation", "reason")
                  if getattr(element, a, None)), element.id)
     names = {"StrengthUse": "Strength use", "BarrierPlan": "Barrier plan", "DischargeCriterion": "Discharge criterion"}
-    return f"{names.get(kind, kind)} '{text}'"
+    return f"{names.get(kind, kind)} '{isolate(text)}'"

@@ -8,6 +8,7 @@ import math
 from collections.abc import Iterator
 
 from ..model.measures import Instrument, zone_down_target
+from ..model.base import isolate
 from .context import PlanContext, cite_score, fmt, instrument_for
 from .findings import Finding, rule
 from .sources import AUDIT, GAD7, MBC, PCCP, PCL5, PHQ9
@@ -103,7 +104,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         inst = instrument_for(obj.measure)
         if inst is None:
             continue
-        name = f"Objective '{obj.description}'"
+        name = f"Objective '{isolate(obj.description)}'"
         latest = ctx.index.latest(inst.code, plan.written_at_week)
         evidence = [cite_score(latest)] if latest else []
         point_text = f"{fmt(latest.score)} (week {latest.week})" if latest else ""

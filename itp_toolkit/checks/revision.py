@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from .context import PlanContext, cite, fmt
 from .findings import Finding, rule
 from .sources import CARF, PCCP
+from ..model.base import isolate
 
 EVENT_NOT_ADDRESSED = rule(
     "revision.event_not_addressed", "problem", "Plan not revised after a life event",
@@ -44,16 +45,16 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         changes = _score_changes(ctx, event)
         if plan.written_at_week < event.week:
             yield EVENT_NOT_ADDRESSED.finding(
-                None, f"Week {event.week}: '{event.title}' happened after this plan was written (week "
+                None, f"Week {event.week}: '{isolate(event.title)}' happened after this plan was written (week "
                 f"{plan.written_at_week}) and the plan has not been revised for it."
                 + (" " + "; ".join(changes) + "." if changes else ""),
-                f"Revise the plan for '{event.title}': re-check problems, targets and barriers, update baselines to "
+                f"Revise the plan for '{isolate(event.title)}': re-check problems, targets and barriers, update baselines to "
                 f"the week-{event.week} scores, then add '{event.id}' to revised_for_events.",
                 [cite(event), *changes],
             )
         elif event.id not in ctx.linked_ids:
             yield EVENT_NOT_ACKNOWLEDGED.finding(
-                None, f"The plan is written at week {plan.written_at_week}, after '{event.title}' (week "
+                None, f"The plan is written at week {plan.written_at_week}, after '{isolate(event.title)}' (week "
                 f"{event.week}), but does not record taking it into account.",
                 f"Add '{event.id}' to revised_for_events once the plan reflects it.",
                 [cite(event)],

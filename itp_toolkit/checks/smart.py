@@ -14,6 +14,7 @@ from .context import PlanContext, fmt, instrument_for, item_instrument_for
 from .findings import Finding, rule
 from .sources import CARF, PCCP, SMART, TJC
 from .text import content_words
+from ..model.base import isolate
 
 NOT_SPECIFIC = rule(
     "smart.not_specific", "warning", "Objective names no observable behaviour",
@@ -86,7 +87,7 @@ _NUMBER = re.compile(
 def check(ctx: PlanContext) -> Iterator[Finding]:
     plan = ctx.plan
     for problem, goal, obj in plan.objectives():
-        name = f"Objective '{obj.description}'"
+        name = f"Objective '{isolate(obj.description)}'"
         inst = instrument_for(obj.measure)
 
         if (_VAGUE.search(obj.description) and not _NUMBER.search(obj.description)) or len(
@@ -105,7 +106,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         else:
             if obj.baseline is None and inst is None:
                 yield NO_BASELINE.finding(
-                    obj.id, f"{name} counts '{obj.measure}' but gives no baseline.",
+                    obj.id, f"{name} counts '{isolate(obj.measure)}' but gives no baseline.",
                     "Record the count now (ask at the next session or from a one-week diary) before setting a target.",
                 )
             if obj.target is None:
@@ -136,7 +137,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             )
             if context_words and not (content_words(obj.description + " " + obj.measure) & context_words):
                 yield NOT_RELEVANT.finding(
-                    obj.id, f"{name} shares no words, measure or case fact with its goal '{goal.statement}'.",
+                    obj.id, f"{name} shares no words, measure or case fact with its goal '{isolate(goal.statement)}'.",
                     "Check that this step leads toward the goal, or move it under the goal it serves.",
                 )
 

@@ -43,6 +43,7 @@ from ..model import (
     TreatmentPlan,
 )
 from ..model.measures import is_standard_measure
+from ..model.base import isolate
 
 DEFAULT_THRESHOLD = 0.3
 LINK_WEIGHT = 0.6
@@ -166,7 +167,8 @@ def element_similarity(a: Any, b: Any) -> float:
 def element_label(element: Any) -> str:
     """One line that says what the element is, for tables."""
     if isinstance(element, Problem):
-        return element.statement + (f" — as evidenced by {element.evidenced_by}" if element.evidenced_by else "")
+        return isolate(element.statement) + (
+            f" — as evidenced by {isolate(element.evidenced_by)}" if element.evidenced_by else "")
     if isinstance(element, Objective):
         bits = [element.measure] if element.measure else []
         if element.baseline is not None or element.target is not None:

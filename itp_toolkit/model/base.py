@@ -6,6 +6,7 @@ clear message naming the field, instead of bloating the store or freezing a brow
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -43,3 +44,19 @@ class ModelBase(BaseModel):
     """Strict base: unknown fields are errors (a typo in a case file must not vanish silently)."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
+
+
+FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+_NEEDS_ISOLATION = re.compile(
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff"  # right-to-left scripts
+    "\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]"  # direction marks, embeddings, overrides, isolates
+)
+
+
+def isolate(text: str) -> str:
+    """``text`` as an island where it is put into a sentence or label: its right-to-left letters, or an
+    override it never closes, cannot reorder the words around it (Unicode bidi isolates U+2068...U+2069; the
+    closing one also ends any embedding or override left open inside). Other text is returned unchanged."""
+    if _NEEDS_ISOLATION.search(text):
+        return f"{FIRST_STRONG_ISOLATE}{text}{POP_DIRECTIONAL_ISOLATE}"
+    return text

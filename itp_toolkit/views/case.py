@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ..model import CaseStudy, TimelineEvent
 from ..model.measures import severity_label
+from ..model.base import isolate
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def case_sections(case: CaseStudy, week: int = 0) -> list[Section]:
             Section(
                 "timeline",
                 "What has happened since intake",
-                paragraphs=tuple(f"Week {e.week} — {e.title}: {e.description}" for e in events),
+                paragraphs=tuple(f"Week {e.week} — {isolate(e.title)}: {e.description}" for e in events),
             )
         )
     return sections

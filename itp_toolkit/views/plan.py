@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import Intervention, Objective, TreatmentPlan
+from ..model.base import isolate
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,10 @@ def _num(value: float | None) -> str:
 
 
 def _objective_label(o: Objective) -> str:
-    text = o.description or _UNTITLED
+    text = isolate(o.description) if o.description else _UNTITLED
     parts = []
     if o.measure:
-        parts.append(o.measure)
+        parts.append(isolate(o.measure))
     if o.baseline is not None or o.target is not None:
         parts.append(f"{_num(o.baseline)} → {_num(o.target)}")
     if o.target_week is not None:
@@ -50,8 +51,8 @@ def _objective_label(o: Objective) -> str:
 
 
 def _intervention_label(i: Intervention) -> str:
-    head = i.modality or i.description or _UNTITLED
-    extra = ", ".join(p for p in (i.frequency, i.duration) if p)
+    head = isolate(i.modality or i.description) if (i.modality or i.description) else _UNTITLED
+    extra = ", ".join(isolate(p) for p in (i.frequency, i.duration) if p)
     return f"{head} ({extra})" if extra else head
 
 
@@ -64,10 +65,10 @@ def plan_outline(plan: TreatmentPlan) -> list[OutlineRow]:
 
     for pi, p in enumerate(plan.problems):
         pn = f"{pi + 1}"
-        add(p, "problem", 0, None, pi, len(plan.problems), pn, p.statement or _UNTITLED)
+        add(p, "problem", 0, None, pi, len(plan.problems), pn, isolate(p.statement) if p.statement else _UNTITLED)
         for gi, g in enumerate(p.goals):
             gn = f"{pn}.{gi + 1}"
-            add(g, "goal", 1, p.id, gi, len(p.goals), gn, g.statement or _UNTITLED)
+            add(g, "goal", 1, p.id, gi, len(p.goals), gn, isolate(g.statement) if g.statement else _UNTITLED)
             for oi, o in enumerate(g.objectives):
                 on = f"{gn}.{oi + 1}"
                 add(o, "objective", 2, g.id, oi, len(g.objectives), on, _objective_label(o))
