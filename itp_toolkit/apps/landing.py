@@ -23,6 +23,7 @@ from ..store.records import Person
 from ..widgets._common import css, text_html
 from ..widgets.case_viewer import CaseViewer
 from ._context import open_workspace
+from ..model.base import isolate
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def landing_links(pages: Sequence[PageInfo], people: Sequence[Person] = (), *, d
         for person in people:
             if page.roles and person.role in page.roles:
                 out.append(Link(page.notebook, page.title, f"{href}?{urlencode({'as': person.username})}",
-                                f"{person.display_name} ({person.role})", person.username))
+                                f"{isolate(person.display_name)} ({person.role})", person.username))
     return out
 
 
@@ -113,9 +114,9 @@ def landing_page(workspace: Any = None, *, pages: Sequence[PageInfo] = PAGES) ->
             people = ws.store().list_people(actor=config.user)
     except ITPError as exc:
         note = str(exc)
-    page = css(w.HTML(landing_html(landing_links(pages, people, demo=demo), demo=demo, workspace=where)), "itp-landing")
+    page = w.HTML(landing_html(landing_links(pages, people, demo=demo), demo=demo, workspace=where), _dom_classes=("itp-landing",))
     if note:
-        return css(w.VBox([page, css(w.Label(note), "itp-app-message")]), "itp-landing-page-box")
+        return w.VBox([page, w.Label(note, _dom_classes=("itp-app-message",))], _dom_classes=("itp-landing-page-box",))
     return page
 
 
@@ -125,10 +126,9 @@ class CaseLibraryPage(w.VBox):
 
     def __init__(self, cases: Mapping[str, CaseStudy], **kwargs: Any):
         self.cases = dict(cases)
-        self.picker = css(w.Dropdown(description="Case", options=[(c.title, cid) for cid, c in self.cases.items()]),
-                          "itp-library-picker")
-        self.week = css(w.IntSlider(description="Week", min=0, max=52, value=0), "itp-library-week")
-        self.holder = css(w.VBox(), "itp-library-holder")
+        self.picker = w.Dropdown(description="Case", options=[(c.title, cid) for cid, c in self.cases.items()], _dom_classes=("itp-library-picker",))
+        self.week = w.IntSlider(description="Week", min=0, max=52, value=0, _dom_classes=("itp-library-week",))
+        self.holder = w.VBox(_dom_classes=("itp-library-holder",))
         self.viewer: CaseViewer | None = None
         self.picker.observe(lambda ch: self.show(ch["new"]), "value")
         self.week.observe(lambda ch: self._set_week(ch["new"]), "value")
@@ -163,5 +163,4 @@ def case_library_page(workspace: Any = None, *, case_library: Mapping[str, CaseS
             case_library = load_library(case_library)
         return CaseLibraryPage(case_library)
     except ITPError as exc:
-        return css(w.VBox([w.HTML(text_html("Case library", "h2")), css(w.Label(str(exc)), "itp-app-message")]),
-                   "itp-case-library", "itp-app-error")
+        return w.VBox([w.HTML(text_html("Case library", "h2")), w.Label(str(exc), _dom_classes=("itp-app-message",))], _dom_classes=("itp-case-library", "itp-app-error",))

@@ -16,7 +16,7 @@ import ipywidgets as w
 from ..errors import ITPError
 from ..model import CaseStudy, Rubric
 from ..store import PlanStore
-from ..widgets._common import css, text_html
+from ..widgets._common import text_html
 from ..widgets.supervisor import SupervisorReview
 from ._context import page_context
 
@@ -38,8 +38,4 @@ def supervisor_review(
         page = page_context(workspace, user=user, store=store, case_library=case_library)
         return SupervisorReview(page.store, page.user, page.cases, rubric=rubric)
     except ITPError as exc:
-        return css(
-            w.VBox([w.HTML(text_html("ITP Toolkit — supervision", "h2")), css(w.Label(str(exc)), "itp-sup-message")]),
-            "itp-supervisor-review",
-            "itp-app-error",
-        )
+        return w.VBox([w.HTML(text_html("ITP Toolkit — supervision", "h2")), w.Label(str(exc), _dom_classes=("itp-sup-message",))], _dom_classes=("itp-supervisor-review", "itp-app-error",))

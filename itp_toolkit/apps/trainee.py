@@ -24,6 +24,7 @@ from ..widgets._common import css, text_html
 from ..widgets.workshop import WorkshopEntry
 from ._context import page_context
 from .identity import HUB_USER_VAR, resolve_user  # noqa: F401  (re-exported)
+from ..model.base import isolate
 
 if TYPE_CHECKING:  # imported when a case is opened (see open_case), so the case picker is usable sooner
     from ..drafting import Clock, DraftSession
@@ -64,12 +65,12 @@ class TraineeWorkspace(w.VBox):
         self.controls: DraftControls | None = None
         self.history: RevisionHistory | None = None
         self.feedback: FeedbackView | None = None
-        self.header = css(w.HTML(), "itp-trainee-header")
-        self.case_picker = css(w.Dropdown(description="Case", options=[], value=None), "itp-case-picker")
-        self.open_button = css(w.Button(description="Open case", button_style="primary"), "itp-open-case")
-        self.next_week_button = css(w.Button(description="Next week", icon="forward"), "itp-next-week")
-        self.message = css(w.Label(), "itp-app-message")
-        self.body = css(w.VBox(), "itp-trainee-body")
+        self.header = w.HTML(_dom_classes=("itp-trainee-header",))
+        self.case_picker = w.Dropdown(description="Case", options=[], value=None, _dom_classes=("itp-case-picker",))
+        self.open_button = w.Button(description="Open case", button_style="primary", _dom_classes=("itp-open-case",))
+        self.next_week_button = w.Button(description="Next week", icon="forward", _dom_classes=("itp-next-week",))
+        self.message = w.Label(_dom_classes=("itp-app-message",))
+        self.body = w.VBox(_dom_classes=("itp-trainee-body",))
         self.open_button.on_click(lambda _: self.open_case(self.case_picker.value))
         self.next_week_button.on_click(lambda _: self.next_week())
         self.next_week_button.layout.display = "none"
@@ -124,7 +125,9 @@ class TraineeWorkspace(w.VBox):
         week = session.plan.written_at_week
         self.case_viewer = CaseViewer(case, week=week)
         self.editor = PlanEditor(session.plan, case, week=week)
-        self.critique = CritiquePanel(session.plan, case, delay=self._critique_delay)
+        # At the editor's week from the start: a week set after construction would rerun the critique and
+        # replace its first widgets while the browser is still building them.
+        self.critique = CritiquePanel(session.plan, case, week=week, delay=self._critique_delay)
         connect_critique(self.editor, self.critique)
         self.controls = DraftControls(
             session,
@@ -139,26 +142,22 @@ class TraineeWorkspace(w.VBox):
         session.on_change(self._session_changed)
         self._last_revision = session.revision
         self.editor.disabled = session.locked
-        lower = css(w.Accordion([self.feedback, self.history]), "itp-trainee-lower")
+        lower = w.Accordion([self.feedback, self.history], _dom_classes=("itp-trainee-lower",))
         lower.set_title(0, "Supervisor feedback")
         lower.set_title(1, "Revisions")
         if self.feedback.annotations or self.feedback.scores:
             lower.selected_index = 0
-        columns = css(
-            w.HBox(
+        columns = w.HBox(
                 [
-                    css(w.VBox([self.case_viewer], layout=w.Layout(width="32%")), "itp-col-case"),
-                    css(w.VBox([self.editor], layout=w.Layout(width="43%")), "itp-col-plan"),
-                    css(w.VBox([self.critique], layout=w.Layout(width="25%")), "itp-col-critique"),
+                    w.VBox([self.case_viewer], layout=w.Layout(width="32%"), _dom_classes=("itp-col-case",)),
+                    w.VBox([self.editor], layout=w.Layout(width="43%"), _dom_classes=("itp-col-plan",)),
+                    w.VBox([self.critique], layout=w.Layout(width="25%"), _dom_classes=("itp-col-critique",)),
                 ],
-                layout=w.Layout(width="100%", align_items="flex-start"),
-            ),
-            "itp-trainee-columns",
-        )
+                layout=w.Layout(width="100%", align_items="flex-start"), _dom_classes=("itp-trainee-columns",))
         self.body.children = [self.controls, columns, lower]
         self.next_week_button.layout.display = "inline-flex"
         which = "workshop plan" if draft.workshop_id is not None else "plan"
-        self.message.value = f"Editing your {which} for {case.title} (revision {session.revision or 'not saved yet'})."
+        self.message.value = f"Editing your {which} for {isolate(case.title)} (revision {session.revision or 'not saved yet'})."
 
     def next_week(self) -> None:
         """Move the exercise on a week: new timeline events and scores appear and can be revised for."""
@@ -180,7 +179,7 @@ class TraineeWorkspace(w.VBox):
             self.message.value = str(exc)
             self.open_button.disabled = True
             return
-        self.header.value = text_html(f"ITP Toolkit — {person.display_name}'s treatment plans", "h2")
+        self.header.value = text_html(f"ITP Toolkit — {isolate(person.display_name)}'s treatment plans", "h2")
         options = []
         for case_id in dict.fromkeys(a.case_id for a in assignments):
             case = self._cases.get(case_id)
@@ -242,9 +241,5 @@ def trainee_workspace(
     try:
         page = page_context(workspace, user=user, store=store, case_library=case_library)
     except ITPError as exc:
-        return css(
-            w.VBox([w.HTML(text_html("ITP Toolkit — trainee workspace", "h2")), css(w.Label(str(exc)), "itp-app-message")]),
-            "itp-trainee-workspace",
-            "itp-app-error",
-        )
+        return w.VBox([w.HTML(text_html("ITP Toolkit — trainee workspace", "h2")), w.Label(str(exc), _dom_classes=("itp-app-message",))], _dom_classes=("itp-trainee-workspace", "itp-app-error",))
     return TraineeWorkspace(page.store, page.user, page.cases, autosave_delay=autosave_delay)

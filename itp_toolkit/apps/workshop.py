@@ -20,6 +20,7 @@ from ..widgets._common import css, text_html
 from ..widgets.drafting import Scheduler
 from ..widgets.workshop import REFRESH_SECONDS, DebriefView, FacilitatorPanel, ProgressBoard, Refresher
 from ._context import page_context
+from ..model.base import isolate
 
 
 def _page_context(
@@ -30,7 +31,7 @@ def _page_context(
 
 
 def _error_page(title: str, exc: ITPError, cls: str) -> w.Widget:
-    return css(w.VBox([w.HTML(text_html(title, "h2")), css(w.Label(str(exc)), "itp-app-message")]), cls, "itp-app-error")
+    return w.VBox([w.HTML(text_html(title, "h2")), w.Label(str(exc), _dom_classes=("itp-app-message",))], _dom_classes=(cls, "itp-app-error",))
 
 
 def facilitator_page(
@@ -47,7 +48,7 @@ def facilitator_page(
         store, cases, who = _page_context(workspace, user, store, case_library)
         person = store.find_person(who, actor=who)
         if person.role != "supervisor":
-            raise ITPError(f"{person.display_name} is a trainee: workshops are joined from the trainee page.")
+            raise ITPError(f"{isolate(person.display_name)} is a trainee: workshops are joined from the trainee page.")
         return FacilitatorPanel(store, who, cases, auto_refresh=auto_refresh, scheduler=scheduler)
     except ITPError as exc:
         return _error_page("ITP Toolkit — workshop", exc, "itp-facilitator")
@@ -59,14 +60,14 @@ class ProgressPage(w.VBox):
     def __init__(self, store: PlanStore, user: str, *, auto_refresh: float | None = REFRESH_SECONDS,
                  scheduler: Scheduler | None = None, **kwargs: Any):
         self.store, self.user = store, user
-        self.picker = css(w.Dropdown(description="Workshop", options=[]), "itp-progress-picker")
+        self.picker = w.Dropdown(description="Workshop", options=[], _dom_classes=("itp-progress-picker",))
         self.board: ProgressBoard | None = None
-        self.holder = css(w.VBox(), "itp-progress-holder")
+        self.holder = w.VBox(_dom_classes=("itp-progress-holder",))
         self.refresher = Refresher(self.refresh, auto_refresh, scheduler) if auto_refresh else None
         self.picker.observe(lambda ch: self.show(ch["new"]), "value")
         super().__init__([w.HTML(text_html("Workshop progress", "h2")), self.picker, self.holder], **kwargs)
         css(self, "itp-progress-page")
-        self.picker.options = [(f"{ws.title} ({ws.phase})", ws.id) for ws in store.list_my_workshops(actor=user)]
+        self.picker.options = [(f"{isolate(ws.title)} ({ws.phase})", ws.id) for ws in store.list_my_workshops(actor=user)]
 
     def show(self, workshop_id: int | None) -> None:
         if workshop_id is None:
@@ -96,10 +97,10 @@ class DebriefPage(w.VBox):
 
     def __init__(self, store: PlanStore, user: str, cases: Mapping[str, CaseStudy], **kwargs: Any):
         self.store, self.user, self.cases = store, user, dict(cases)
-        self.picker = css(w.Dropdown(description="Workshop", options=[]), "itp-debrief-picker")
+        self.picker = w.Dropdown(description="Workshop", options=[], _dom_classes=("itp-debrief-picker",))
         self.view: DebriefView | None = None
-        self.message = css(w.Label(), "itp-debrief-message")
-        self.holder = css(w.VBox(), "itp-debrief-holder")
+        self.message = w.Label(_dom_classes=("itp-debrief-message",))
+        self.holder = w.VBox(_dom_classes=("itp-debrief-holder",))
         self.picker.observe(lambda ch: self.show(ch["new"]), "value")
         super().__init__([w.HTML(text_html("Workshop debrief", "h2")), self.picker, self.message, self.holder], **kwargs)
         css(self, "itp-debrief-page")

@@ -12,6 +12,7 @@ import traitlets as t
 from ..model import CaseStudy
 from ..views import case_sections, figure_png, measure_plot, revealed_events
 from ._common import css, list_html, text_html
+from ..model.base import isolate
 
 # Sections shown open on their own, not folded into the accordion: what a plan is built from.
 _PINNED = ("strengths", "barriers", "words")
@@ -21,7 +22,7 @@ def _section_widget(section) -> w.HTML:
     parts = [text_html(p) for p in section.paragraphs]
     if section.items:
         parts.append(list_html(section.items))
-    return css(w.HTML("".join(parts)), "itp-case-section", f"itp-case-{section.key}")
+    return w.HTML("".join(parts), _dom_classes=("itp-case-section", f"itp-case-{section.key}",))
 
 
 class CaseViewer(w.VBox):
@@ -33,11 +34,11 @@ class CaseViewer(w.VBox):
         # Keep only the trainee's copy: teaching notes and the reference plan never enter this widget.
         self._case = case.for_trainee()
         self._plots: dict[int, bytes] = {}
-        self.title = css(w.HTML(text_html(self._case.title, "h3")), "itp-case-title")
-        self.narrative = css(w.Accordion(), "itp-case-narrative")
-        self.pinned = css(w.VBox(), "itp-case-pinned")
-        self.plot = css(w.Image(format="png", layout=w.Layout(max_width="640px")), "itp-measure-plot")
-        self.timeline = css(w.VBox(), "itp-timeline")
+        self.title = w.HTML(text_html(self._case.title, "h3"), _dom_classes=("itp-case-title",))
+        self.narrative = w.Accordion(_dom_classes=("itp-case-narrative",))
+        self.pinned = w.VBox(_dom_classes=("itp-case-pinned",))
+        self.plot = w.Image(format="png", layout=w.Layout(max_width="640px"), _dom_classes=("itp-measure-plot",))
+        self.timeline = w.VBox(_dom_classes=("itp-timeline",))
         super().__init__(**kwargs)
         css(self, "itp-case-viewer")
         self.week = week
@@ -66,25 +67,22 @@ class CaseViewer(w.VBox):
         for i, s in enumerate(folded):
             self.narrative.set_title(i, s.title)
         self.pinned.children = [
-            w.VBox([css(w.HTML(text_html(s.title, "h4")), "itp-case-heading"), _section_widget(s)])
+            w.VBox([w.HTML(text_html(s.title, "h4"), _dom_classes=("itp-case-heading",)), _section_widget(s)])
             for s in sections
             if s.key in _PINNED
         ]
         self.plot.value = self._plot_png(self.week)
         events = revealed_events(self._case, self.week)
         self.timeline.children = [
-            css(
-                w.HTML(text_html(f"Week {e.week}: {e.title}", "h4") + text_html(e.description)),
-                "itp-timeline-event",
-            )
+            w.HTML(text_html(f"Week {e.week}: {isolate(e.title)}", "h4") + text_html(e.description), _dom_classes=("itp-timeline-event",))
             for e in events
         ]
-        heading = [css(w.HTML(text_html(f"Timeline (exercise week {self.week})", "h4")), "itp-case-heading")]
+        heading = [w.HTML(text_html(f"Timeline (exercise week {self.week})", "h4"), _dom_classes=("itp-case-heading",))]
         self.children = [
             self.title,
             self.narrative,
             self.pinned,
-            css(w.HTML(text_html("Scores", "h4")), "itp-case-heading"),
+            w.HTML(text_html("Scores", "h4"), _dom_classes=("itp-case-heading",)),
             self.plot,
             *heading,
             self.timeline if events else w.Label("No events yet."),

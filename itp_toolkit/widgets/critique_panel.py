@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 
 import ipywidgets as w
@@ -22,6 +23,9 @@ from ..views import critique_groups, severity_totals
 from ._common import Factory, close_tree, css, list_html, text_html
 
 log = logging.getLogger(__name__)
+
+RETIRE_AFTER_SECONDS = 30.0
+"""How long a replaced finding row or group lives on, unseen, before it is closed (see ``_retire``)."""
 
 BUTTON_TEXT_MAX = 140
 """Longer messages are cut on the button (the whole message is its tooltip and is shown below it)."""
@@ -56,14 +60,18 @@ class CritiquePanel(w.VBox):
         self._lock = threading.Lock()
         self._make = Factory()
         self._rows: dict[Finding, w.VBox] = {}
-        self.score_label = css(w.Label(), "itp-score")
-        self.score_bar = css(w.IntProgress(min=0, max=100, layout=w.Layout(width="200px")), "itp-score-bar")
-        self.totals = css(w.Label(), "itp-critique-totals")
-        self.status = css(w.Label(), "itp-critique-status")
-        self.unused = css(w.VBox(), "itp-facts-unused")
-        self.groups_box = css(w.VBox(), "itp-critique-groups")
+        self._groups: dict[str, tuple[w.VBox, w.HTML]] = {}
+        self._retired: list[tuple[float, w.Widget]] = []
+        self.score_label = w.Label(_dom_classes=("itp-score",))
+        self.score_bar = w.IntProgress(min=0, max=100, layout=w.Layout(width="200px"), _dom_classes=("itp-score-bar",))
+        self.totals = w.Label(_dom_classes=("itp-critique-totals",))
+        self.status = w.Label(_dom_classes=("itp-critique-status",))
+        self.unused = w.VBox(_dom_classes=("itp-facts-unused",))
+        self.unused_heading = w.HTML(text_html("Not yet used from this case", "h4"), _dom_classes=("itp-facts-unused-heading",))
+        self.unused_list = w.HTML(_dom_classes=("itp-facts-unused-list",))
+        self.groups_box = w.VBox(_dom_classes=("itp-critique-groups",))
         self.finding_buttons: list[w.Button] = []
-        self.check_now = css(w.Button(description="Check now", layout=w.Layout(width="auto")), "itp-critique-refresh")
+        self.check_now = w.Button(description="Check now", layout=w.Layout(width="auto"), _dom_classes=("itp-critique-refresh",))
         self.check_now.on_click(lambda _b: self.refresh())
         super().__init__(**kwargs)
         css(self, "itp-critique-panel")
@@ -107,6 +115,9 @@ class CritiquePanel(w.VBox):
 
     def close(self) -> None:
         self._cancel()
+        for _, widget in self._retired:
+            close_tree(widget)
+        self._retired = []
         super().close()
 
     # --- debounce --------------------------------------------------------------------------------------------
@@ -149,40 +160,51 @@ class CritiquePanel(w.VBox):
 
     def _finding_row(self, finding: Finding) -> w.VBox:
         make = self._make
-        button = css(
-            make(w.Button, description=_short(finding.message), tooltip=finding.message,
-                 disabled=finding.element_id is None, layout=make.layout(width="100%", height="auto")),
-            "itp-finding", f"itp-finding-{finding.severity}",
-        )
+        button = make(w.Button, description=_short(finding.message), tooltip=finding.message,
+                 disabled=finding.element_id is None, layout=make.layout(width="100%", height="auto"), classes=("itp-finding", f"itp-finding-{finding.severity}",))
         if finding.element_id is not None:
             button.on_click(lambda _b, eid=finding.element_id: self.focus(eid))
         button.finding = finding  # so tests and callers can tell which finding a button is
         parts: list[w.Widget] = [button]
         if len(finding.message) > BUTTON_TEXT_MAX:
-            parts.append(css(make(w.HTML, text_html(finding.message)), "itp-finding-message"))
+            parts.append(make(w.HTML, text_html(finding.message), classes=("itp-finding-message",)))
         if finding.suggestion:
-            parts.append(css(make(w.HTML, text_html(f"Try: {finding.suggestion}")), "itp-suggestion"))
+            parts.append(make(w.HTML, text_html(f"Try: {finding.suggestion}"), classes=("itp-suggestion",)))
         if finding.evidence:
-            parts.append(css(make(w.HTML, list_html(finding.evidence)), "itp-evidence"))
-        row = css(make(w.VBox, parts), "itp-finding-row")
+            parts.append(make(w.HTML, list_html(finding.evidence), classes=("itp-evidence",)))
+        row = make(w.VBox, parts, classes=("itp-finding-row",))
         row.button = button
         return row
 
     def _render(self) -> None:
-        """Show the findings; rows of findings that are still there are kept, so a rerun sends little."""
+        """Show the findings. Rows of findings still there, and each family's group box, are kept and updated,
+        so a rerun sends little; what is replaced is closed only later (``_retire``)."""
         make = self._make
-        old_groups = list(self.groups_box.children) + list(self.unused.children)
         rows: dict[Finding, w.VBox] = {}
         groups = []
+        seen: set[str] = set()
         for group in critique_groups(self.findings):
             for f in group.findings:
                 rows[f] = self._rows.pop(f, None) or rows.get(f) or self._finding_row(f)
-            heading = css(make(w.HTML, text_html(group.heading, "h4")), "itp-finding-group-heading")
-            groups.append(css(make(w.VBox, [heading, *(rows[f] for f in group.findings)]),
-                              "itp-finding-group", f"itp-family-{group.family}"))
+            heading_html = text_html(group.heading, "h4")
+            if group.family in self._groups:
+                box, heading = self._groups[group.family]
+                if heading.value != heading_html:
+                    heading.value = heading_html
+            else:
+                heading = make(w.HTML, heading_html, classes=("itp-finding-group-heading",))
+                box = make(w.VBox, classes=("itp-finding-group", f"itp-family-{group.family}",))
+                self._groups[group.family] = (box, heading)
+            children = (heading, *(rows[f] for f in group.findings))
+            if tuple(box.children) != children:
+                box.children = children
+            groups.append(box)
+            seen.add(group.family)
         stale, self._rows = self._rows, rows
         self.finding_buttons = [rows[f].button for f in self.findings if f in rows]
         self.groups_box.children = groups
+        gone = [family for family in self._groups if family not in seen]
+        self._retire([part for family in gone for part in self._groups.pop(family)] + list(stale.values()))
         totals = severity_totals(self.findings)
         self.totals.value = (
             ", ".join(f"{n} {s}{'' if n == 1 else 's'}" for s, n in totals.items()) if self.findings
@@ -193,15 +215,21 @@ class CritiquePanel(w.VBox):
             self.score_label.value = f"Individualization: {self.score.score}/100"
             self.score_bar.value = self.score.score
             ignored = self.score.facts_ignored
-            self.unused.children = (
-                [css(make(w.HTML, text_html("Not yet used from this case", "h4")), "itp-facts-unused-heading"),
-                 css(make(w.HTML, list_html(ignored)), "itp-facts-unused-list")] if ignored else []
-            )
-        for row in stale.values():
-            close_tree(row)
-        for group in old_groups:  # group boxes and headings only: kept rows have moved to the new groups
-            for part in (group, *getattr(group, "children", ())[:1]):
-                part.close()
+            self.unused_list.value = list_html(ignored) if ignored else ""
+            self.unused.children = (self.unused_heading, self.unused_list) if ignored else ()
+
+    def _retire(self, widgets: Iterable[w.Widget]) -> None:
+        """Close replaced widgets a while later, not at once: the browser may still be building views of
+        them from the previous update, and a model closed under a box that still lists it fails that box's
+        update ("widget model not found"; voila #143 is the same hazard)."""
+        now = time.monotonic()
+        keep = []
+        for retired_at, widget in self._retired:
+            if now - retired_at >= RETIRE_AFTER_SECONDS:
+                close_tree(widget)
+            else:
+                keep.append((retired_at, widget))
+        self._retired = keep + [(now, widget) for widget in widgets]
 
 
 def connect_critique(editor, panel: CritiquePanel) -> None:

@@ -19,6 +19,7 @@ import traitlets as t
 from ..drafting import DraftSession, revisable_events
 from ..errors import ITPError
 from ._common import css, text_html
+from ..model.base import isolate
 
 MAX_RETRY_DELAY = 30.0
 
@@ -96,17 +97,15 @@ class DraftControls(w.VBox):
         self._lock = threading.Lock()
         self._on_plan_replaced = on_plan_replaced
         self.indicator = AutosaveIndicator()
-        self.save_button = css(w.Button(description="Save now", icon="save"), "itp-save-now")
-        self.submit_button = css(
-            w.Button(description="Submit for supervision", button_style="primary", icon="paper-plane"), "itp-submit"
-        )
-        self.revise_event = css(w.Dropdown(description="Revise for", options=[]), "itp-revise-event")
-        self.revise_button = css(w.Button(description="Revise", icon="pencil"), "itp-revise")
-        self.reload_button = css(w.Button(description="Load the latest", button_style="warning"), "itp-reload-latest")
-        self.save_mine_button = css(w.Button(description="Save mine as new", button_style="warning"), "itp-save-mine")
-        self.conflict_box = css(w.HBox([self.reload_button, self.save_mine_button]), "itp-conflict")
-        self.error_label = css(w.Label(), "itp-draft-error")
-        self.status_label = css(w.Label(), "itp-draft-status")
+        self.save_button = w.Button(description="Save now", icon="save", _dom_classes=("itp-save-now",))
+        self.submit_button = w.Button(description="Submit for supervision", button_style="primary", icon="paper-plane", _dom_classes=("itp-submit",))
+        self.revise_event = w.Dropdown(description="Revise for", options=[], _dom_classes=("itp-revise-event",))
+        self.revise_button = w.Button(description="Revise", icon="pencil", _dom_classes=("itp-revise",))
+        self.reload_button = w.Button(description="Load the latest", button_style="warning", _dom_classes=("itp-reload-latest",))
+        self.save_mine_button = w.Button(description="Save mine as new", button_style="warning", _dom_classes=("itp-save-mine",))
+        self.conflict_box = w.HBox([self.reload_button, self.save_mine_button], _dom_classes=("itp-conflict",))
+        self.error_label = w.Label(_dom_classes=("itp-draft-error",))
+        self.status_label = w.Label(_dom_classes=("itp-draft-status",))
         self.save_button.on_click(lambda _: self.save_now())
         self.submit_button.on_click(lambda _: self.submit())
         self.revise_button.on_click(lambda _: self.revise(self.revise_event.value or None))
@@ -234,7 +233,7 @@ class DraftControls(w.VBox):
         self.save_button.disabled = s.locked or status.state == "saved"
         case = s.case
         events = revisable_events(case, s.plan, self.week) if case is not None else []
-        labels = {e.id: f"Week {e.week}: {e.title}" for e in (case.timeline if case else [])}
+        labels = {e.id: f"Week {e.week}: {isolate(e.title)}" for e in (case.timeline if case else [])}
         self.revise_event.options = [("feedback (no new event)", "")] + [(labels[e], e) for e in events]
         self.revise_button.disabled = s.locked
         self.status_label.value = {

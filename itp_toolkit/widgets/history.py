@@ -27,11 +27,11 @@ class RevisionHistory(w.VBox):
     def __init__(self, session: DraftSession, **kwargs: Any):
         self.session = session
         self.revisions: list[RevisionInfo] = []
-        self.older = css(w.Dropdown(description="From", options=[]), "itp-history-from")
-        self.newer = css(w.Dropdown(description="To", options=[]), "itp-history-to")
-        self.refresh_button = css(w.Button(description="Refresh", icon="refresh"), "itp-history-refresh")
-        self.summary = css(w.Label(), "itp-history-summary")
-        self.diff = css(w.HTML(), "itp-history-diff")
+        self.older = w.Dropdown(description="From", options=[], _dom_classes=("itp-history-from",))
+        self.newer = w.Dropdown(description="To", options=[], _dom_classes=("itp-history-to",))
+        self.refresh_button = w.Button(description="Refresh", icon="refresh", _dom_classes=("itp-history-refresh",))
+        self.summary = w.Label(_dom_classes=("itp-history-summary",))
+        self.diff = w.HTML(_dom_classes=("itp-history-diff",))
         self.text = ""
         """The last diff as plain text (for tests and screen readers)."""
         self.refresh_button.on_click(lambda _: self.refresh())

@@ -31,7 +31,8 @@ from ..model import CaseStudy, PlanElement, TreatmentPlan, new_id
 from ..model.measures import INSTRUMENTS
 from ..model.plan import Delivery, Format, TimeOfDay
 from ..views import fact_choices, fact_label, plan_outline
-from ._common import Factory, choice_label, close_tree, css, text_html, walk
+from ._common import Factory, choice_label, close_tree, text_html, walk
+from ..model.base import isolate
 
 FOCUS_CLASS = "itp-focused"
 INVALID_CLASS = "itp-invalid"
@@ -61,19 +62,19 @@ class ElementCard(w.VBox):
     """One element's form: header, fields, links to case facts, buttons and (in the tree) its children."""
 
     def __init__(self, element_id: str, kind: str, make: Callable[..., w.DOMWidget] | None = None, **kwargs):
-        make = make or (lambda cls, *a, **k: cls(*a, **k))
+        make = make or Factory()
         self.element_id = element_id
         self.kind = kind
-        self.header = css(make(w.Label), "itp-element-header")
+        self.header = make(w.Label, classes=("itp-element-header",))
         self.fields: dict[str, w.ValueWidget] = {}
         self.buttons: dict[str, w.Button] = {}
-        self.error = css(make(w.Label), "itp-field-error")
-        self.links = css(make(w.VBox), "itp-links")
+        self.error = make(w.Label, classes=("itp-field-error",))
+        self.links = make(w.VBox, classes=("itp-links",))
         self.fact_picker: w.Dropdown | None = None
         self.library_picker: w.Dropdown | None = None
-        self.children_box = css(make(w.VBox), "itp-children")
+        self.children_box = make(w.VBox, classes=("itp-children",))
+        kwargs["_dom_classes"] = (*kwargs.get("_dom_classes", ()), "itp-element", f"itp-{kind.replace('_', '-')}")
         super().__init__(**kwargs)
-        css(self, "itp-element", f"itp-{kind.replace('_', '-')}")
 
 
 class PlanEditor(w.VBox):
@@ -97,9 +98,9 @@ class PlanEditor(w.VBox):
         self.cards: dict[str, ElementCard] = {}
         self.plan_fields: dict[str, w.ValueWidget] = {}
         self.buttons: dict[str, w.Button] = {}
-        self.error_label = css(self._make(w.Label), "itp-plan-error")
+        self.error_label = self._make(w.Label, classes=("itp-plan-error",))
+        kwargs["_dom_classes"] = (*kwargs.get("_dom_classes", ()), "itp-plan-editor")
         super().__init__(**kwargs)
-        css(self, "itp-plan-editor")
         self.week = plan.written_at_week if week is None else week
         self.plan = plan
 
@@ -324,17 +325,16 @@ class PlanEditor(w.VBox):
 
     def _button(self, description: str, cls: str, action: Callable[[], Any], card: ElementCard | None = None,
                 tooltip: str = "") -> w.Button:
-        button = css(self._make(w.Button, description=description, tooltip=tooltip or description,
-                              layout=self._layout(width="auto")), cls)
+        button = self._make(w.Button, description=description, tooltip=tooltip or description,
+                            layout=self._layout(width="auto"), classes=(cls,))
         button.on_click(lambda _b: self._try(action, card))
         return button
 
     # --- building forms ----------------------------------------------------------------------------------
 
     def _text(self, cls: str, placeholder: str = "", *, area: bool = False, width: str = "100%") -> w.ValueWidget:
-        widget = self._make(w.Textarea if area else w.Text, placeholder=placeholder, continuous_update=True,
-                                                  layout=self._layout(width=width))
-        return css(widget, cls)
+        return self._make(w.Textarea if area else w.Text, placeholder=placeholder, continuous_update=True,
+                          layout=self._layout(width=width), classes=(cls,))
 
     def _make(self, cls: type[w.DOMWidget], *args: Any, **kwargs: Any) -> w.DOMWidget:
         """Build a widget with shared Layout and style objects (see ``_common.Factory``)."""
@@ -381,8 +381,8 @@ class PlanEditor(w.VBox):
 
     def _links_form(self, card: ElementCard) -> w.VBox:
         choices = fact_choices(self._case, week=self.week)
-        card.fact_picker = css(self._make(w.Dropdown, options=[("Link to a fact of the case…", "")] + [(c.label, c.id) for c in choices],
-                                          value="", layout=self._layout(width="60%")), "itp-fact-picker")
+        card.fact_picker = self._make(w.Dropdown, options=[("Link to a fact of the case…", "")] + [(c.label, c.id) for c in choices],
+                                          value="", layout=self._layout(width="60%"), classes=("itp-fact-picker",))
         card.buttons["link"] = self._button("Link", "itp-link-fact", lambda: self._link_picked(card), card)
         return self._make(w.VBox, [card.links, self._make(w.HBox, [card.fact_picker, card.buttons["link"]])])
 
@@ -401,23 +401,23 @@ class PlanEditor(w.VBox):
 
     def _goal_form(self, card: ElementCard, e) -> list[w.Widget]:
         quotes = [(f"“{q.text}”", q.id) for q in self._case.patient_words]
-        quote = css(self._make(w.Dropdown, options=[("(no quote)", "")] + quotes, layout=self._layout(width="70%")), "itp-goal-quote")
+        quote = self._make(w.Dropdown, options=[("(no quote)", "")] + quotes, layout=self._layout(width="70%"), classes=("itp-goal-quote",))
         card.buttons["quote_as_goal"] = self._button(
             "Use the quote as the goal", "itp-quote-as-goal",
             lambda: self.quote_as_goal(card.element_id, card.fields["patient_quote_id"].value), card)
         return [
             self._labelled("Goal", self._bind(card, "statement", self._text(
                 "itp-goal-statement", "Ideally in the person's own words"))),
-            self._bind(card, "in_patient_words", css(self._make(w.Checkbox, description="These are the person's own words",
-                                                                indent=False), "itp-goal-own-words")),
+            self._bind(card, "in_patient_words", self._make(w.Checkbox, description="These are the person's own words",
+                                                                indent=False, classes=("itp-goal-own-words",))),
             self._labelled("Their words", self._make(w.HBox, [self._bind(card, "patient_quote_id", quote),
                                                   card.buttons["quote_as_goal"]])),
         ]
 
     def _objective_form(self, card: ElementCard, e) -> list[w.Widget]:
-        measure = css(self._make(w.Combobox, options=list(INSTRUMENTS), ensure_option=False,
+        measure = self._make(w.Combobox, options=list(INSTRUMENTS), ensure_option=False,
                                  placeholder="An instrument (PHQ-9, GAD-7…) or what is counted",
-                                 layout=self._layout(width="100%")), "itp-objective-measure")
+                                 layout=self._layout(width="100%"), classes=("itp-objective-measure",))
         numbers = {
             "baseline": "Baseline", "target": "Target", "target_week": "Target week", "remeasure_every_weeks":
             "Re-measure every (weeks)",
@@ -427,8 +427,8 @@ class PlanEditor(w.VBox):
                                                                    "number", width="280px")))
             for name, label in numbers.items()
         ]
-        library = css(self._make(w.Dropdown, options=[("Evidence-based options…", "")] + library_choices(self._case), value="",
-                                 layout=self._layout(width="60%")), "itp-library-choice")
+        library = self._make(w.Dropdown, options=[("Evidence-based options…", "")] + library_choices(self._case), value="",
+                                 layout=self._layout(width="60%"), classes=("itp-library-choice",))
         card.library_picker = library
         card.buttons["apply_library"] = self._button(
             "Pre-fill an intervention", "itp-apply-library", lambda: self._library_picked(card), card,
@@ -453,7 +453,7 @@ class PlanEditor(w.VBox):
 
         def choice(name: str, label: str, options: list) -> w.Widget:
             cls = f"itp-intervention-{name.replace('_', '-')}"
-            return self._labelled(label, self._bind(card, name, css(self._make(w.Dropdown, options=options), cls)))
+            return self._labelled(label, self._bind(card, name, self._make(w.Dropdown, options=options, classes=(cls,))))
 
         return [
             text("description", "What is done", "Adapted to this person: their situations, supports, words", True),
@@ -470,16 +470,14 @@ class PlanEditor(w.VBox):
     def _strength_use_form(self, card: ElementCard, e) -> list[w.Widget]:
         options = [("(choose a strength)", "")] + [(s.text, s.id) for s in self._case.strengths]
         return [
-            self._labelled("Strength", self._bind(card, "strength_id", css(
-                self._make(w.Dropdown, options=options, layout=self._layout(width="100%")), "itp-strength-choice"))),
+            self._labelled("Strength", self._bind(card, "strength_id", self._make(w.Dropdown, options=options, layout=self._layout(width="100%"), classes=("itp-strength-choice",)))),
             self._labelled("How it is used", self._bind(card, "how", self._text("itp-strength-how", "Concretely"))),
         ]
 
     def _barrier_plan_form(self, card: ElementCard, e) -> list[w.Widget]:
         options = [("(another barrier, in my words)", "")] + [(b.text, b.id) for b in self._case.barriers]
         return [
-            self._labelled("Barrier", self._bind(card, "barrier_id", css(
-                self._make(w.Dropdown, options=options, layout=self._layout(width="100%")), "itp-barrier-choice"))),
+            self._labelled("Barrier", self._bind(card, "barrier_id", self._make(w.Dropdown, options=options, layout=self._layout(width="100%"), classes=("itp-barrier-choice",)))),
             self._labelled("In my words", self._bind(card, "barrier", self._text("itp-barrier-text", "Optional"))),
             self._labelled("Mitigation", self._bind(card, "mitigation", self._text(
                 "itp-barrier-mitigation", "What the plan does about it"))),
@@ -488,8 +486,7 @@ class PlanEditor(w.VBox):
     def _deferral_form(self, card: ElementCard, e) -> list[w.Widget]:
         options = [(c.summary, c.id) for c in self._case.presenting_concerns]
         return [
-            self._labelled("Concern", self._bind(card, "concern_id", css(
-                self._make(w.Dropdown, options=options, layout=self._layout(width="100%")), "itp-deferral-concern"))),
+            self._labelled("Concern", self._bind(card, "concern_id", self._make(w.Dropdown, options=options, layout=self._layout(width="100%"), classes=("itp-deferral-concern",)))),
             self._labelled("Why not now", self._bind(card, "reason", self._text("itp-deferral-reason", "The reason"))),
         ]
 
@@ -515,8 +512,7 @@ class PlanEditor(w.VBox):
         for fact_id in dict.fromkeys(ids):
             unlink = self._button("×", "itp-unlink", lambda f=fact_id: self.unlink_fact(card.element_id, f), card,
                                   "Remove this link")
-            chips.append(css(self._make(w.HBox, [css(self._make(w.Label, fact_label(self._case, fact_id)), "itp-link-label"), unlink]),
-                             "itp-link"))
+            chips.append(self._make(w.HBox, [self._make(w.Label, fact_label(self._case, fact_id), classes=("itp-link-label",)), unlink], classes=("itp-link",)))
         old = list(card.links.children)
         card.links.children = chips
         for chip in old:
@@ -532,11 +528,11 @@ class PlanEditor(w.VBox):
         for old in list(self.children):
             if old is not self.error_label:
                 close_tree(old)
-        self.problems_box = css(self._make(w.VBox), "itp-problems")
-        self.strengths_box = css(self._make(w.VBox), "itp-strengths-used")
-        self.barriers_box = css(self._make(w.VBox), "itp-barrier-plans")
-        self.deferrals_box = css(self._make(w.VBox), "itp-deferrals")
-        self.discharge_box = css(self._make(w.VBox), "itp-discharge-criteria")
+        self.problems_box = self._make(w.VBox, classes=("itp-problems",))
+        self.strengths_box = self._make(w.VBox, classes=("itp-strengths-used",))
+        self.barriers_box = self._make(w.VBox, classes=("itp-barrier-plans",))
+        self.deferrals_box = self._make(w.VBox, classes=("itp-deferrals",))
+        self.discharge_box = self._make(w.VBox, classes=("itp-discharge-criteria",))
         self.buttons = {
             "add_problem": self._button("Add problem", "itp-add-problem", self.add_problem),
             "add_strength_use": self._button("Use a strength", "itp-add-strength-use", self.add_strength_use),
@@ -548,19 +544,17 @@ class PlanEditor(w.VBox):
         }
 
         def heading(text: str) -> w.HTML:
-            return css(self._make(w.HTML, text_html(text, "h4")), "itp-editor-heading")
+            return self._make(w.HTML, text_html(text, "h4"), classes=("itp-editor-heading",))
 
         participation = [
-            self._bind_plan(f"participation.{name}", css(self._make(w.Checkbox, description=label, indent=False),
-                                                        f"itp-participation-{name.replace('_', '-')}"))
+            self._bind_plan(f"participation.{name}", self._make(w.Checkbox, description=label, indent=False, classes=(f"itp-participation-{name.replace('_', '-')}",)))
             for name, label in (("patient_participated", "The person took part in writing the plan"),
                                 ("agreement_recorded", "Their agreement is recorded"),
                                 ("copy_given", "They were given a copy"))
         ]
         events = self._case.events_until(self.week)
         revised = [
-            css(self._make(w.Checkbox, description=f"Week {e.week}: {e.title}", indent=False, value=e.id in self.plan.revised_for_events),
-                "itp-revised-for")
+            self._make(w.Checkbox, description=f"Week {e.week}: {isolate(e.title)}", indent=False, value=e.id in self.plan.revised_for_events, classes=("itp-revised-for",))
             for e in events
         ]
         for box, event in zip(revised, events):

@@ -39,6 +39,7 @@ from ..store import PlanStore
 from ..views import plan_outline
 from ..views.measures import figure_png
 from ._common import css, text_html
+from ..model.base import isolate
 
 TAGS: tuple[AnnotationTag, ...] = ("strength", "concern", "question", "risk", "cultural")
 
@@ -87,46 +88,42 @@ class SupervisorReview(w.VBox):
         self._mean_scores: dict[int, float | None] = {}
 
         self.header = w.HTML(text_html("ITP Toolkit — supervision", "h2"))
-        self.message = css(w.Label(), "itp-sup-message")
-        self.cohort_picker = css(w.Dropdown(description="Cohort", options=[]), "itp-sup-cohort")
-        self.case_picker = css(w.Dropdown(description="Case", options=[]), "itp-sup-case")
-        self.load_button = css(w.Button(description="Show drafts", button_style="primary"), "itp-sup-load")
-        self.anonymize = css(w.Checkbox(description="Anonymize trainees", value=False), "itp-sup-anonymize")
-        self.drafts_html = css(w.HTML(), "itp-sup-drafts")
+        self.message = w.Label(_dom_classes=("itp-sup-message",))
+        self.cohort_picker = w.Dropdown(description="Cohort", options=[], _dom_classes=("itp-sup-cohort",))
+        self.case_picker = w.Dropdown(description="Case", options=[], _dom_classes=("itp-sup-case",))
+        self.load_button = w.Button(description="Show drafts", button_style="primary", _dom_classes=("itp-sup-load",))
+        self.anonymize = w.Checkbox(description="Anonymize trainees", value=False, _dom_classes=("itp-sup-anonymize",))
+        self.drafts_html = w.HTML(_dom_classes=("itp-sup-drafts",))
         # Compare
-        self.compare_a = css(w.Dropdown(description="Draft", options=[]), "itp-sup-compare-a")
-        self.compare_b = css(w.Dropdown(description="with", options=[]), "itp-sup-compare-b")
-        self.with_reference = css(w.Checkbox(description="Show the reference plan", value=False), "itp-sup-reference")
-        self.compare_button = css(w.Button(description="Compare side by side"), "itp-sup-compare")
-        self.compare_html = css(w.HTML(), "itp-sup-side-by-side")
+        self.compare_a = w.Dropdown(description="Draft", options=[], _dom_classes=("itp-sup-compare-a",))
+        self.compare_b = w.Dropdown(description="with", options=[], _dom_classes=("itp-sup-compare-b",))
+        self.with_reference = w.Checkbox(description="Show the reference plan", value=False, _dom_classes=("itp-sup-reference",))
+        self.compare_button = w.Button(description="Compare side by side", _dom_classes=("itp-sup-compare",))
+        self.compare_html = w.HTML(_dom_classes=("itp-sup-side-by-side",))
         # The draft under review: annotate, score, release
-        self.draft_picker = css(w.Dropdown(description="Review", options=[]), "itp-sup-draft")
-        self.element_picker = css(w.Dropdown(description="Element", options=[], layout=w.Layout(width="95%")),
-                                  "itp-sup-element")
-        self.tag_picker = css(w.SelectMultiple(description="Tags", options=list(TAGS), rows=5), "itp-sup-tags")
-        self.comment = css(w.Textarea(placeholder="Your comment", layout=w.Layout(width="95%", height="80px")),
-                           "itp-sup-comment")
-        self.group = css(w.Checkbox(description="Also on every draft that made the same choice", value=False),
-                         "itp-sup-group")
-        self.add_comment_button = css(w.Button(description="Add comment", button_style="info"), "itp-sup-add-comment")
-        self.annotations_html = css(w.HTML(), "itp-sup-annotations")
+        self.draft_picker = w.Dropdown(description="Review", options=[], _dom_classes=("itp-sup-draft",))
+        self.element_picker = w.Dropdown(description="Element", options=[], layout=w.Layout(width="95%"), _dom_classes=("itp-sup-element",))
+        self.tag_picker = w.SelectMultiple(description="Tags", options=list(TAGS), rows=5, _dom_classes=("itp-sup-tags",))
+        self.comment = w.Textarea(placeholder="Your comment", layout=w.Layout(width="95%", height="80px"), _dom_classes=("itp-sup-comment",))
+        self.group = w.Checkbox(description="Also on every draft that made the same choice", value=False, _dom_classes=("itp-sup-group",))
+        self.add_comment_button = w.Button(description="Add comment", button_style="info", _dom_classes=("itp-sup-add-comment",))
+        self.annotations_html = w.HTML(_dom_classes=("itp-sup-annotations",))
         self.score_pickers: dict[str, w.Dropdown] = {}
         score_rows = []
         for criterion in self.rubric.criteria:
-            picker = css(w.Dropdown(options=[("—", 0), ("1", 1), ("2", 2), ("3", 3), ("4", 4)], value=0,
-                                    layout=w.Layout(width="70px")), "itp-sup-score", f"itp-sup-score-{criterion.id}")
+            picker = w.Dropdown(options=[("—", 0), ("1", 1), ("2", 2), ("3", 3), ("4", 4)], value=0,
+                                    layout=w.Layout(width="70px"), _dom_classes=("itp-sup-score", f"itp-sup-score-{criterion.id}",))
             self.score_pickers[criterion.id] = picker
             levels = " / ".join(f"{lv.score}: {lv.descriptor}" for lv in sorted(criterion.levels, key=lambda x: x.score))
             score_rows.append(w.HBox([picker, w.HTML(text_html(f"{criterion.title} — {criterion.description}", "b")
                                                      + text_html(levels, "div"))]))
-        self.evidence_html = css(w.HTML(), "itp-sup-evidence")
-        self.save_scores_button = css(w.Button(description="Save scores", button_style="info"), "itp-sup-save-scores")
-        self.release_button = css(w.Button(description="Release feedback to the trainee", button_style="success"),
-                                  "itp-sup-release")
+        self.evidence_html = w.HTML(_dom_classes=("itp-sup-evidence",))
+        self.save_scores_button = w.Button(description="Save scores", button_style="info", _dom_classes=("itp-sup-save-scores",))
+        self.release_button = w.Button(description="Release feedback to the trainee", button_style="success", _dom_classes=("itp-sup-release",))
         # Cohort
-        self.cohort_html = css(w.HTML(), "itp-sup-cohort-table")
-        self.heatmap = css(w.Image(format="png"), "itp-sup-heatmap")
-        self.histogram = css(w.Image(format="png"), "itp-sup-histogram")
+        self.cohort_html = w.HTML(_dom_classes=("itp-sup-cohort-table",))
+        self.heatmap = w.Image(format="png", _dom_classes=("itp-sup-heatmap",))
+        self.histogram = w.Image(format="png", _dom_classes=("itp-sup-histogram",))
 
         self.load_button.on_click(lambda _: self.load(self.cohort_picker.value, self.case_picker.value))
         self.compare_button.on_click(lambda _: self.compare(self.compare_a.value, self.compare_b.value))
@@ -138,19 +135,18 @@ class SupervisorReview(w.VBox):
         self.release_button.on_click(lambda _: self.release())
         self.anonymize.observe(lambda _: self._render_cohort(), "value")
 
-        tabs = css(w.Tab([
+        tabs = w.Tab([
             w.VBox([w.HBox([self.compare_a, self.compare_b]), w.HBox([self.with_reference, self.compare_button]),
                     self.compare_html]),
             w.VBox([self.element_picker, self.tag_picker, self.comment, w.HBox([self.group, self.add_comment_button]),
                     self.annotations_html]),
             w.VBox([*score_rows, self.evidence_html, self.save_scores_button]),
             w.VBox([self.cohort_html, w.HBox([self.heatmap, self.histogram])]),
-        ]), "itp-sup-tabs")
+        ], _dom_classes=("itp-sup-tabs",))
         for n, title in enumerate(("Compare", "Annotate", "Score", "Cohort")):
             tabs.set_title(n, title)
         self.tabs = tabs
-        self.body = css(w.VBox([self.drafts_html, w.HBox([self.draft_picker, self.release_button]), tabs]),
-                        "itp-sup-body")
+        self.body = w.VBox([self.drafts_html, w.HBox([self.draft_picker, self.release_button]), tabs], _dom_classes=("itp-sup-body",))
         self.body.layout.display = "none"
         super().__init__([w.HTML(_STYLE), self.header, w.HBox([self.cohort_picker, self.case_picker, self.load_button,
                                                                self.anonymize]), self.message, self.body], **kwargs)
@@ -181,7 +177,7 @@ class SupervisorReview(w.VBox):
         self.drafts = drafts
         self._mean_scores = scores
         self.body.layout.display = "flex"
-        self.message.value = f"{len(drafts)} draft{'s' if len(drafts) != 1 else ''} of {self.case.title}."
+        self.message.value = f"{len(drafts)} draft{'s' if len(drafts) != 1 else ''} of {isolate(self.case.title)}."
         self._render_cohort()
 
     def compare(self, draft_a: int | None, draft_b: int | None) -> pd.DataFrame | None:
@@ -315,7 +311,7 @@ class SupervisorReview(w.VBox):
             for control in (self.cohort_picker, self.case_picker, self.load_button):
                 control.disabled = True
             return
-        self.header.value = text_html(f"ITP Toolkit — supervision for {me.display_name}", "h2")
+        self.header.value = text_html(f"ITP Toolkit — supervision for {isolate(me.display_name)}", "h2")
         self.cohort_picker.options = [(c.name, c.id) for c in cohorts]
         case_ids = list(dict.fromkeys(a.case_id for a in assignments if a.case_id in self.cases))
         self.case_picker.options = [(self.cases[c].title, c) for c in case_ids]

@@ -34,6 +34,7 @@ from ..views.workshop import (
 )
 from ._common import css, text_html
 from .drafting import Handle, Scheduler, default_scheduler
+from ..model.base import isolate
 
 if TYPE_CHECKING:  # the comparison code (pandas, matplotlib) is imported at review and debrief time only:
     from ..compare.debrief import Debrief  # the trainee page shows this widget and must start quickly
@@ -93,8 +94,8 @@ class ProgressBoard(w.VBox):
     def __init__(self, store: PlanStore, user: str, workshop_id: int, *, clock: Clock | None = None, **kwargs: Any):
         self.store, self.user, self.workshop_id = store, user, workshop_id
         self._clock = clock or _utcnow
-        self.summary = css(w.HTML(), "itp-progress-summary")
-        self.table = css(w.HTML(), "itp-progress-table")
+        self.summary = w.HTML(_dom_classes=("itp-progress-summary",))
+        self.table = w.HTML(_dom_classes=("itp-progress-table",))
         self.rows: list = []
         super().__init__([self.summary, self.table], **kwargs)
         css(self, "itp-progress-board")
@@ -145,42 +146,34 @@ class FacilitatorPanel(w.VBox):
         self.workshop: Workshop | None = None
         self.board: ProgressBoard | None = None
         self.debrief: DebriefView | None = None
-        self.message = css(w.Label(), "itp-workshop-message")
-        self.case_picker = css(w.Dropdown(description="Case", options=[(c.title, cid) for cid, c in self.cases.items()]),
-                               "itp-workshop-case")
+        self.message = w.Label(_dom_classes=("itp-workshop-message",))
+        self.case_picker = w.Dropdown(description="Case", options=[(c.title, cid) for cid, c in self.cases.items()], _dom_classes=("itp-workshop-case",))
         cohorts = []
         try:
             cohorts = self.store.list_cohorts(actor=user)
         except ITPError as exc:
             self.message.value = str(exc)
-        self.cohort_picker = css(
-            w.Dropdown(description="Cohort", options=[("(join code only)", None)] + [(c.name, c.id) for c in cohorts]),
-            "itp-workshop-cohort",
-        )
-        self.with_code = css(w.Checkbox(value=True, description="Join code"), "itp-workshop-with-code")
-        self.minutes = css(w.BoundedIntText(value=0, min=0, max=24 * 60, description="Timer (min)"), "itp-workshop-minutes")
-        self.title_input = css(w.Text(description="Title", placeholder="Workshop title (optional)"), "itp-workshop-title")
-        self.create_button = css(w.Button(description="Create workshop", button_style="primary"), "itp-workshop-create")
+        self.cohort_picker = w.Dropdown(description="Cohort", options=[("(join code only)", None)] + [(c.name, c.id) for c in cohorts], _dom_classes=("itp-workshop-cohort",))
+        self.with_code = w.Checkbox(value=True, description="Join code", _dom_classes=("itp-workshop-with-code",))
+        self.minutes = w.BoundedIntText(value=0, min=0, max=24 * 60, description="Timer (min)", _dom_classes=("itp-workshop-minutes",))
+        self.title_input = w.Text(description="Title", placeholder="Workshop title (optional)", _dom_classes=("itp-workshop-title",))
+        self.create_button = w.Button(description="Create workshop", button_style="primary", _dom_classes=("itp-workshop-create",))
         self.create_button.on_click(lambda _: self.create())
-        self.existing = css(w.Dropdown(description="Or run", options=[]), "itp-workshop-existing")
-        self.open_button = css(w.Button(description="Open"), "itp-workshop-open")
+        self.existing = w.Dropdown(description="Or run", options=[], _dom_classes=("itp-workshop-existing",))
+        self.open_button = w.Button(description="Open", _dom_classes=("itp-workshop-open",))
         self.open_button.on_click(lambda _: self.open_workshop(self.existing.value))
-        self.form = css(
-            w.VBox([w.HBox([self.case_picker, self.cohort_picker]), w.HBox([self.title_input, self.with_code, self.minutes]),
-                    w.HBox([self.create_button]), w.HBox([self.existing, self.open_button])]),
-            "itp-workshop-form",
-        )
-        self.header = css(w.HTML(), "itp-workshop-header")
-        self.clock_label = css(w.HTML(), "itp-workshop-countdown")
-        self.advance_button = css(w.Button(button_style="warning"), "itp-workshop-advance")
+        self.form = w.VBox([w.HBox([self.case_picker, self.cohort_picker]), w.HBox([self.title_input, self.with_code, self.minutes]),
+                    w.HBox([self.create_button]), w.HBox([self.existing, self.open_button])], _dom_classes=("itp-workshop-form",))
+        self.header = w.HTML(_dom_classes=("itp-workshop-header",))
+        self.clock_label = w.HTML(_dom_classes=("itp-workshop-countdown",))
+        self.advance_button = w.Button(button_style="warning", _dom_classes=("itp-workshop-advance",))
         self.advance_button.on_click(lambda _: self.advance())
-        self.exemplar_picker = css(w.Dropdown(description="Exemplar", options=[]), "itp-exemplar-picker")
-        self.exemplar_note = css(w.Textarea(placeholder="Why this plan is worth discussing"), "itp-exemplar-note-input")
-        self.exemplar_button = css(w.Button(description="Pick as exemplar"), "itp-exemplar-pick")
+        self.exemplar_picker = w.Dropdown(description="Exemplar", options=[], _dom_classes=("itp-exemplar-picker",))
+        self.exemplar_note = w.Textarea(placeholder="Why this plan is worth discussing", _dom_classes=("itp-exemplar-note-input",))
+        self.exemplar_button = w.Button(description="Pick as exemplar", _dom_classes=("itp-exemplar-pick",))
         self.exemplar_button.on_click(lambda _: self.pick_exemplar(self.exemplar_picker.value, self.exemplar_note.value))
-        self.exemplar_box = css(w.VBox([w.HBox([self.exemplar_picker, self.exemplar_button]), self.exemplar_note]),
-                                "itp-exemplar-box")
-        self.running = css(w.VBox(), "itp-workshop-running")
+        self.exemplar_box = w.VBox([w.HBox([self.exemplar_picker, self.exemplar_button]), self.exemplar_note], _dom_classes=("itp-exemplar-box",))
+        self.running = w.VBox(_dom_classes=("itp-workshop-running",))
         self.refresher = Refresher(self.refresh, auto_refresh, scheduler) if auto_refresh else None
         super().__init__([text_html_widget("ITP Toolkit — workshop", "h2"), self.form, self.message, self.running],
                          **kwargs)
@@ -266,7 +259,7 @@ class FacilitatorPanel(w.VBox):
             mine = self.store.list_my_workshops(actor=self.user)
         except ITPError:
             mine = []
-        self.existing.options = [(f"{ws.title} ({ws.phase})", ws.id) for ws in mine]
+        self.existing.options = [(f"{isolate(ws.title)} ({ws.phase})", ws.id) for ws in mine]
         self.existing.value = None
 
     def _show(self, workshop: Workshop) -> None:
@@ -338,7 +331,7 @@ class DebriefView(w.VBox):
 
     def __init__(self, store: PlanStore, user: str, workshop_id: int, case: CaseStudy, **kwargs: Any):
         self.store, self.user, self.workshop_id, self.case = store, user, workshop_id, case
-        self.content = css(w.HTML(), "itp-debrief-content")
+        self.content = w.HTML(_dom_classes=("itp-debrief-content",))
         self.debrief: Debrief | None = None
         super().__init__([self.content], **kwargs)
         css(self, "itp-debrief")
@@ -364,7 +357,7 @@ class PeerDrafts(w.VBox):
 
     def __init__(self, store: PlanStore, user: str, workshop_id: int, **kwargs: Any):
         self.store, self.user, self.workshop_id = store, user, workshop_id
-        self.content = css(w.HTML(), "itp-peer-drafts-content")
+        self.content = w.HTML(_dom_classes=("itp-peer-drafts-content",))
         self.peers: list[DraftSummary] = []
         super().__init__([self.content], **kwargs)
         css(self, "itp-peer-drafts")
@@ -426,17 +419,17 @@ class WorkshopEntry(w.VBox):
         self.draft: DraftSummary | None = None
         self.peers: PeerDrafts | None = None
         self.debrief: DebriefView | None = None
-        self.code = css(w.Text(placeholder="Workshop code", description="Workshop"), "itp-join-code")
-        self.join_button = css(w.Button(description="Join"), "itp-join-button")
+        self.code = w.Text(placeholder="Workshop code", description="Workshop", _dom_classes=("itp-join-code",))
+        self.join_button = w.Button(description="Join", _dom_classes=("itp-join-button",))
         self.join_button.on_click(lambda _: self.join(self.code.value))
-        self.open_workshops = css(w.Dropdown(options=[], layout=w.Layout(width="auto")), "itp-join-cohort-workshop")
-        self.join_open_button = css(w.Button(description="Join this one"), "itp-join-cohort-button")
+        self.open_workshops = w.Dropdown(options=[], layout=w.Layout(width="auto"), _dom_classes=("itp-join-cohort-workshop",))
+        self.join_open_button = w.Button(description="Join this one", _dom_classes=("itp-join-cohort-button",))
         self.join_open_button.on_click(lambda _: self._join_listed())
-        self.message = css(w.Label(), "itp-join-message")
-        self.status = css(w.HTML(), "itp-workshop-status")
-        self.open_draft_button = css(w.Button(description="Edit my workshop plan"), "itp-open-workshop-draft")
+        self.message = w.Label(_dom_classes=("itp-join-message",))
+        self.status = w.HTML(_dom_classes=("itp-workshop-status",))
+        self.open_draft_button = w.Button(description="Edit my workshop plan", _dom_classes=("itp-open-workshop-draft",))
         self.open_draft_button.on_click(lambda _: self._open_draft())
-        self.group = css(w.VBox(), "itp-workshop-group")
+        self.group = w.VBox(_dom_classes=("itp-workshop-group",))
         self.refresher = Refresher(self.refresh, auto_refresh, scheduler) if auto_refresh else None
         self.join_row = w.HBox([self.code, self.join_button, self.open_workshops, self.join_open_button])
         super().__init__([self.join_row, self.message, self.status, self.group], **kwargs)
@@ -461,7 +454,7 @@ class WorkshopEntry(w.VBox):
             return None
         self.draft, self.workshop = draft, workshop
         self.code.value = ""
-        self.message.value = f"Joined {workshop.title}."
+        self.message.value = f"Joined {isolate(workshop.title)}."
         self._render()
         self._open_draft()
         if self.refresher is not None:
