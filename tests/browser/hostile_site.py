@@ -131,6 +131,10 @@ def hostile_plan(case: CaseStudy, salt: int) -> TreatmentPlan:
     """The case's reference plan with every text field a payload; the first problem's statement at its limit."""
     assert case.reference_plan is not None
     plan = case.reference_plan.model_copy(deep=True)
+    # One problem (with its goal, objectives and interventions) and every plan-level section: each kind of
+    # text field once. The full four-problem plan sends ~1,500 widget messages on opening, which under load
+    # can still lose messages on the way to the browser (docs/deploy.md); that is not what this test is about.
+    plan.problems = plan.problems[:1]
     texts = payload_texts()
     for _ in range(salt):
         next(texts)
