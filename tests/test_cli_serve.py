@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from itp_toolkit.cli import main
 from itp_toolkit.cli.serve import KERNEL_SOCKET_NAME, UNIX_SOCKET_PATH_MAX, kernel_transport, voila_command
 from itp_toolkit.workspace import Workspace
@@ -9,18 +11,20 @@ from itp_toolkit.workspace import Workspace
 
 def test_kernels_use_unix_sockets_when_the_runtime_path_leaves_room_for_the_socket_name():
     room = UNIX_SOCKET_PATH_MAX - len(KERNEL_SOCKET_NAME)
-    assert kernel_transport("/tmp/itp-serve-abc123/runtime") == "ipc"
+    assert kernel_transport("/tmp/itp-serve-abc123") == "ipc"
     assert kernel_transport("/" + "d" * (room - 1)) == "ipc"
     assert kernel_transport("/" + "d" * room) == "tcp"  # one byte too deep: a socket path would not fit
 
 
 def test_the_command_is_standalone_voila_on_localhost_with_sources_stripped_and_idle_kernels_culled(tmp_path):
-    command = voila_command(tmp_path, 8899, 300, transport="ipc")
+    command = voila_command(tmp_path, 8899, 300, connection_root=Path("/tmp/itp-serve-x"))
     assert "--Voila.ip=127.0.0.1" in command and "--Voila.port=8899" in command
     assert "--VoilaConfiguration.strip_sources=True" in command
     assert "--VoilaConfiguration.show_tracebacks=False" in command
     assert "--MappingKernelManager.cull_idle_timeout=300" in command
-    assert "--KernelManager.transport=ipc" in command
+    assert "--KernelManager.transport=ipc" in command and "--Voila.connection_dir_root=/tmp/itp-serve-x" in command
+    deep = voila_command(tmp_path, 8899, 300, connection_root=Path("/" + "d" * 100))
+    assert "--KernelManager.transport=tcp" in deep
 
 
 def test_itp_serve_dry_run_prints_a_command_with_ipc_kernels(tmp_path, capsys, monkeypatch):

@@ -41,33 +41,40 @@ def landing_url(port: int) -> str:
 
 UNIX_SOCKET_PATH_MAX = 107
 """Bytes in a Unix socket path (sun_path less its final NUL on Linux)."""
-KERNEL_SOCKET_NAME = "/kernel-00000000-0000-0000-0000-000000000000-ipc-9"
+KERNEL_SOCKET_NAME = "/voila_xxxxxxxx/kernel-00000000-0000-0000-0000-000000000000-ipc-9"
+"""Where Voila puts a kernel's sockets under its connection root: a ``voila_*`` temporary folder per server."""
 
 
-def kernel_transport(runtime_dir: str | Path) -> str:
-    """How Voila talks to its kernels: ``ipc`` (Unix sockets in the runtime directory) when their paths fit.
+def kernel_transport(connection_root: str | Path) -> str:
+    """How Voila talks to its kernels: ``ipc`` (Unix sockets under ``connection_root``) when their paths fit.
 
     Over ``tcp`` the kernel manager picks free ports and lets them go before the kernel binds them; when many
     pages open at once another process can take one in between ("Address already in use") and that page's
-    kernel dies (seen with 30 pages opened together). Unix sockets cannot collide, and only this user can
-    open them. A runtime directory too deep for a socket path falls back to ``tcp``."""
-    fits = len(str(runtime_dir).encode()) + len(KERNEL_SOCKET_NAME) <= UNIX_SOCKET_PATH_MAX
+    kernel dies (seen with 30 pages opened together). Unix sockets cannot collide, and live in a folder only
+    this user can open. A connection root too deep for a socket path falls back to ``tcp``."""
+    fits = len(str(connection_root).encode()) + len(KERNEL_SOCKET_NAME) <= UNIX_SOCKET_PATH_MAX
     return "ipc" if fits else "tcp"
 
 
-def voila_command(notebooks: Path, port: int, cull_idle: int, *, transport: str = "tcp") -> list[str]:
+def voila_command(notebooks: Path, port: int, cull_idle: int, *, connection_root: Path | None = None) -> list[str]:
+    """The standalone Voila command; with ``connection_root``, kernels' connection files (and, when the path
+    fits, their Unix sockets) go there instead of the system temporary folder."""
     voila = shutil.which("voila", path=os.path.dirname(sys.executable)) or shutil.which("voila")
     if voila is None:
         raise ITPError("voila is not installed in this environment (run ./dev.sh setup)")
-    return [
+    root = Path(connection_root) if connection_root is not None else Path(tempfile.gettempdir())
+    command = [
         voila, str(notebooks), "--no-browser",
         "--Voila.ip=127.0.0.1", f"--Voila.port={port}", "--Voila.port_retries=0",
         "--VoilaConfiguration.strip_sources=True", "--VoilaConfiguration.show_tracebacks=False",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=False",
-        f"--KernelManager.transport={transport}",
+        f"--KernelManager.transport={kernel_transport(root)}",
     ]
+    if connection_root is not None:
+        command.append(f"--Voila.connection_dir_root={root}")
+    return command
 
 
 def run(args) -> int:
@@ -81,8 +88,8 @@ def run(args) -> int:
     runtime = Path(tempfile.mkdtemp(prefix="itp-serve-"))
     env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
     env.setdefault("JUPYTER_RUNTIME_DIR", str(runtime / "runtime"))
-    cmd = voila_command(args.notebooks, args.port, args.cull_idle,
-                        transport=kernel_transport(env["JUPYTER_RUNTIME_DIR"]))
+    # Kernels' connection files and sockets in this server's own private folder (short: sockets fit).
+    cmd = voila_command(args.notebooks, args.port, args.cull_idle, connection_root=runtime)
     if args.dry_run:
         print(" ".join(cmd))
         return 0

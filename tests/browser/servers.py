@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from itp_toolkit.cli.serve import REPO_NOTEBOOKS, kernel_transport, voila_command
+from itp_toolkit.cli.serve import REPO_NOTEBOOKS, voila_command
 from itp_toolkit.workspace import WORKSPACE_VAR
 from tests.browser.site import server_env
 
@@ -127,10 +127,10 @@ class ServeServer(_Server):
         jupyter_dir = Path(tempfile.mkdtemp(prefix="jupyter-", dir=workdir))
         port = free_port()
         env = server_env({WORKSPACE_VAR: str(workspace)}, jupyter_dir)
-        # As `itp serve` does: a short runtime directory, so kernels talk over Unix sockets (no port races).
+        # As `itp serve` does: a short private folder for kernel connections, so they use Unix sockets.
         self._runtime = tempfile.mkdtemp(prefix="itp-rt-")
         env["JUPYTER_RUNTIME_DIR"] = self._runtime
-        command = voila_command(REPO_NOTEBOOKS, port, cull_idle=300, transport=kernel_transport(self._runtime))
+        command = voila_command(REPO_NOTEBOOKS, port, cull_idle=300, connection_root=Path(self._runtime))
         super().__init__(command, env, REPO_NOTEBOOKS, workdir / f"serve-{port}.log", port)
 
     def __exit__(self, et: type | None, ev: BaseException | None, tb: TracebackType | None) -> None:
