@@ -182,3 +182,22 @@ def outage_db(pg_cluster: PrivateCluster) -> Iterator[str]:
     yield url
     if not pg_cluster.running():
         pg_cluster.start()
+
+
+def revisions_in_database(url: str) -> dict[str, list[tuple[int, int, str]]]:
+    """Straight from the database: each trainee's (number, based_on, plan_json), in order."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT d.owner, r.number, r.based_on, r.plan_json FROM revisions r "
+                    "JOIN drafts d ON d.id = r.draft_id ORDER BY d.owner, r.number"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    for owner, number, based_on, plan_json in rows:
+        out.setdefault(owner, []).append((number, based_on, plan_json))
+    return out

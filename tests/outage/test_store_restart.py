@@ -13,14 +13,13 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from itp_toolkit import editing as e
 from itp_toolkit.drafting import UNREACHABLE_MESSAGE, DraftSession
 from itp_toolkit.model import TreatmentPlan
 from itp_toolkit.store import PlanStore
 from tests.apps.clinic import CASE_ID
-from tests.outage.conftest import PrivateCluster
+from tests.outage.conftest import PrivateCluster, revisions_in_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -87,25 +86,6 @@ def _add_trainees(url: str) -> None:
         store.assign_case(CASE_ID, cohort_id=cohort, actor="admin")
 
 
-def _revisions(url: str) -> dict[str, list[tuple[int, int, str]]]:
-    """Straight from the database: each trainee's (number, based_on, plan_json), in order."""
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT d.owner, r.number, r.based_on, r.plan_json FROM revisions r "
-                    "JOIN drafts d ON d.id = r.draft_id ORDER BY d.owner, r.number"
-                )
-            ).all()
-    finally:
-        engine.dispose()
-    out: dict[str, list[tuple[int, int, str]]] = {}
-    for owner, number, based_on, plan_json in rows:
-        out.setdefault(owner, []).append((number, based_on, plan_json))
-    return out
-
-
 def test_crash_restart_while_five_trainees_type_keeps_their_text_and_saves_each_change_once(
     pg_cluster: PrivateCluster, outage_db: str
 ) -> None:
@@ -164,7 +144,7 @@ def test_crash_restart_while_five_trainees_type_keeps_their_text_and_saves_each_
         f"{[t.typed_during_outage for t in typists]}"
     )
 
-    saved = _revisions(outage_db)
+    saved = revisions_in_database(outage_db)
     for t in typists:
         revisions = saved[t.username]
         numbers = [n for n, _, _ in revisions]

@@ -12,14 +12,13 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from itp_toolkit.apps import TraineeWorkspace, trainee_workspace
 from itp_toolkit.library import load_library
 from itp_toolkit.store import PlanStore
 from itp_toolkit.widgets.drafting import MAX_RETRY_DELAY
 from tests.apps.clinic import CASE_ID
-from tests.outage.conftest import PrivateCluster
+from tests.outage.conftest import PrivateCluster, revisions_in_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -83,17 +82,7 @@ def test_page_says_the_store_is_unreachable_keeps_typing_and_saves_once_it_is_ba
     assert "revision 2" in indicator.value
     print(f"\nserver up {server_start_s:.2f} s after `pg_ctl start`; page said 'Saved' {page_recovery_s:.2f} s after it")
 
-    engine = create_engine(outage_db)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT r.number, r.plan_json FROM revisions r JOIN drafts d ON d.id = r.draft_id "
-                    "WHERE d.owner = 'ana' ORDER BY r.number"
-                )
-            ).all()
-    finally:
-        engine.dispose()
+    rows = [(number, plan_json) for number, _, plan_json in revisions_in_database(outage_db)["ana"]]
     assert [n for n, _ in rows] == [1, 2], "a save was lost or made twice"
     assert [p["statement"] for p in json.loads(rows[-1][1])["problems"]] == [
         "Worry before exams", "Panic at night", "Skips lectures",
