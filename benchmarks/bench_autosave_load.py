@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._results import Report, add_json_option  # noqa: E402
-from itp_toolkit.library import load_library  # noqa: E402
+from itp_toolkit.library.cases import load_case_library  # noqa: E402
 from itp_toolkit.store import PlanStore  # noqa: E402
 
 CASE_ID = "case-college-anxiety"
@@ -51,10 +51,10 @@ def setup(url: str, trainees: int) -> list[tuple[str, int]]:
 def trainee(store: PlanStore, user: str, draft_id: int, duration: float, interval: float, start_at: float,
             out: list) -> None:
     """One trainee's kernel: edit, save through DraftSession, wait; then check every reported save."""
-    from itp_toolkit.drafting import DraftSession
+    from itp_toolkit.services.drafting import DraftSession
     from itp_toolkit.model import Problem
 
-    case = load_library()[CASE_ID]
+    case = load_case_library()[CASE_ID]
     latencies: list[float] = []
     saved, errors = [], []
     try:
@@ -96,7 +96,7 @@ def worker(url: str, people: list[tuple[str, int]], duration: float, interval: f
 
     try:
         store = PlanStore.open(url, upgrade=False)
-        load_library()
+        load_case_library()
     except Exception as exc:  # noqa: BLE001
         ready.put(None)
         for user, _ in people:

@@ -44,7 +44,7 @@ from itp_toolkit.compare.cohort import (  # noqa: E402
     similarity_heatmap,
     similarity_matrix,
 )
-from itp_toolkit.library import load_library  # noqa: E402
+from itp_toolkit.library.cases import load_case_library  # noqa: E402
 from itp_toolkit.model import TreatmentPlan  # noqa: E402
 from itp_toolkit.store import PlanStore  # noqa: E402
 from itp_toolkit.views.measures import figure_png  # noqa: E402
@@ -95,7 +95,7 @@ GOAL_GROWTH = 1.25
 
 
 def time_once(store: PlanStore, case_id: str, cohort: int) -> dict[str, float]:
-    case = load_library()[case_id]
+    case = load_case_library()[case_id]
     for cache in (content_words, char_ngrams, canonical_modality):
         cache.cache_clear()
     t0 = clock()
@@ -118,7 +118,7 @@ def time_once(store: PlanStore, case_id: str, cohort: int) -> dict[str, float]:
 
 def run(n: int, repeats: int = REPEATS) -> dict[str, float]:
     """Median seconds of each part over ``repeats`` timings of one store of ``n`` drafts."""
-    case = load_library()["case-college-anxiety"]
+    case = load_case_library()["case-college-anxiety"]
     assert case.reference_plan is not None
     rng = random.Random(n)
     with tempfile.TemporaryDirectory() as tmp:

@@ -29,7 +29,7 @@ import psutil  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
 
 from benchmarks._results import Report, add_json_option, skip_whole  # noqa: E402
-from itp_toolkit.workspace import DEMO_COHORT, build_demo_workspace  # noqa: E402
+from itp_toolkit.services.workspace import DEMO_COHORT, build_demo_workspace  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser.servers import ServeServer  # noqa: E402
 

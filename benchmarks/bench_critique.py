@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks._results import Report, add_json_option  # noqa: E402
 from itp_toolkit.checks import FAMILIES, critique  # noqa: E402
-from itp_toolkit.files import load_case, load_plan  # noqa: E402
+from itp_toolkit.formats.files import load_case, load_plan  # noqa: E402
 
 GOAL_P95_MS = 20.0
 FIXTURES = ROOT / "tests" / "fixtures" / "critique"

@@ -4,7 +4,7 @@ reorder the words around them; the stored text is never changed, and left-to-rig
 from __future__ import annotations
 
 from itp_toolkit.checks import critique
-from itp_toolkit.library import load_library
+from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.model.base import FIRST_STRONG_ISOLATE as FSI
 from itp_toolkit.model.base import POP_DIRECTIONAL_ISOLATE as PDI
 from itp_toolkit.model.base import isolate
@@ -37,7 +37,7 @@ def test_a_trainees_header_isolates_a_name_with_an_unclosed_override(store, case
 
 
 def test_outline_labels_and_critique_messages_isolate_quoted_right_to_left_text():
-    case = load_library()["case-college-anxiety"]
+    case = load_case_library()["case-college-anxiety"]
     plan = case.reference_plan.model_copy(deep=True)
     plan.problems[0].statement = HEBREW
     assert plan_outline(plan)[0].label == f"Problem 1: {FSI}{HEBREW}{PDI}"

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from itp_toolkit.files import load_case
+from itp_toolkit.formats.files import load_case
 from itp_toolkit.model import CaseStudy, TreatmentPlan
 from itp_toolkit.model.case import ACCESS_BARRIERS, ENGAGEMENT_BARRIERS
 from itp_toolkit.model.ids import PREFIXES
@@ -347,8 +347,8 @@ def test_identifier_patterns_catch_what_they_are_for(sample: str, kind: str) -> 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", _by_stem(CASE_PATHS))
 def test_privacy_scan_finds_no_identifier_in_any_text_field(path: Path) -> None:
-    privacy = pytest.importorskip("itp_toolkit.privacy")
-    from itp_toolkit.validation import privacy_problems
+    privacy = pytest.importorskip("itp_toolkit.library.privacy")
+    from itp_toolkit.library.validation import privacy_problems
 
     try:
         problems = privacy_problems(path.read_text(encoding="utf-8"), source=str(path))

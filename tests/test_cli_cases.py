@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from itp_toolkit.cli import main
-from itp_toolkit.library import case_library_dir, get_case, load_library
-from itp_toolkit.validation import validate_case_file
+from itp_toolkit.library.cases import case_library_dir, get_case, load_case_library
+from itp_toolkit.library.validation import validate_case_file
 
 LIBRARY = case_library_dir()
 SHIPPED = sorted(LIBRARY.glob("*.yaml"))
@@ -149,7 +149,7 @@ def test_a_broken_case_makes_the_library_refuse_to_load(library: Path) -> None:
     from itp_toolkit.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match=r"case-broken.yaml:\d+: not valid YAML"):
-        load_library()
+        load_case_library()
     assert main(["cases", "list"]) == 2
 
 

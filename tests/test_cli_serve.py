@@ -6,7 +6,7 @@ from pathlib import Path
 
 from itp_toolkit.cli import main
 from itp_toolkit.cli.serve import KERNEL_SOCKET_NAME, UNIX_SOCKET_PATH_MAX, kernel_transport, voila_command
-from itp_toolkit.workspace import Workspace
+from itp_toolkit.services.workspace import Workspace
 
 
 def test_kernels_use_unix_sockets_when_the_runtime_path_leaves_room_for_the_socket_name():

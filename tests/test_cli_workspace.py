@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from itp_toolkit.cli import main
-from itp_toolkit.files import load_case, write_model
-from itp_toolkit.library import case_library_dir
+from itp_toolkit.formats.files import load_case, write_model
+from itp_toolkit.library.cases import case_library_dir
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def test_init_twice_is_a_clear_error(tmp_path, capsys):
 def test_plan_import_saves_a_revision_and_export_returns_it_as_markdown(tmp_path, capsys):
     ws = tmp_path / "w"
     assert main(["init", str(ws), "--user", "sup"]) == 0
-    from itp_toolkit.workspace import Workspace
+    from itp_toolkit.services.workspace import Workspace
 
     store = Workspace.open(ws).store()
     store.add_person("tara", "Tara", "trainee", actor="sup")
@@ -63,7 +63,7 @@ def test_plan_import_saves_a_revision_and_export_returns_it_as_markdown(tmp_path
 def test_another_trainee_cannot_export_someone_elses_draft(tmp_path, capsys):
     ws = tmp_path / "w"
     main(["init", str(ws), "--user", "sup"])
-    from itp_toolkit.workspace import Workspace
+    from itp_toolkit.services.workspace import Workspace
 
     store = Workspace.open(ws).store()
     for name in ("tara", "uma"):

@@ -1,6 +1,6 @@
 """Markdown export: printable, complete, and trainee text cannot smuggle HTML or links into it."""
 
-from itp_toolkit.export import md_text, plan_to_markdown
+from itp_toolkit.formats.markdown import md_text, plan_to_markdown
 from itp_toolkit.model import BarrierPlan, DischargeCriterion
 
 from .model.test_plan_model import small_plan

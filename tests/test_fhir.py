@@ -14,16 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from itp_toolkit.cli import main
 from itp_toolkit.cli.plan import load_plan_or_bundle
 from itp_toolkit.errors import InvalidInput
-from itp_toolkit.fhir import (
-    ELEMENT_SYSTEM,
-    ICD10CM,
-    LOINC,
-    ext,
-    fhir_bundle_to_plan,
-    full_url,
-    plan_to_fhir_bundle,
-)
-from itp_toolkit.files import load_case, write_model
+from itp_toolkit.formats.fhir import fhir_bundle_to_plan, plan_to_fhir_bundle
+from itp_toolkit.formats.fhir.codes import ELEMENT_SYSTEM, ICD10CM, LOINC, ext, full_url
+from itp_toolkit.formats.files import load_case, write_model
 from itp_toolkit.model import Diagnosis, Goal, Intervention, Objective, Problem, TreatmentPlan
 from itp_toolkit.model.measures import INSTRUMENTS
 

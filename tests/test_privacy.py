@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from itp_toolkit import privacy
-from itp_toolkit.privacy import CATEGORIES, Finding, evaluate, load_corpus, scan_text
+from itp_toolkit.library.privacy import engine
+from itp_toolkit.library.privacy import CATEGORIES, PrivacyFinding, evaluate, load_corpus, scan_text
 
 CORPUS = Path(__file__).with_name("privacy_corpus.yaml")
 
@@ -97,7 +97,7 @@ def test_findings_are_ordered_and_never_overlap() -> None:
 
 
 def test_finding_is_frozen_and_reads_as_a_sentence() -> None:
-    f = Finding("mrn", 4, 12, "00482913")
+    f = PrivacyFinding("mrn", 4, 12, "00482913")
     with pytest.raises(AttributeError):
         f.text = "x"  # type: ignore[misc]
     assert str(f) == "possible mrn: '00482913'"
@@ -119,14 +119,14 @@ def test_scanning_never_touches_the_network(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_analyzer_is_built_once_per_process() -> None:
-    assert privacy.analyzer() is privacy.analyzer()
-    assert privacy.startup_seconds is not None and privacy.startup_seconds > 0
+    assert engine.analyzer() is engine.analyzer()
+    assert engine.startup_seconds is not None and engine.startup_seconds > 0
 
 
 def test_missing_model_is_refused_with_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(privacy, "SPACY_MODEL", "en_core_web_not_installed")
-    with pytest.raises(privacy.PrivacyCheckUnavailable, match="requirements/spacy-model.txt"):
-        privacy._build_analyzer()
+    monkeypatch.setattr(engine, "SPACY_MODEL", "en_core_web_not_installed")
+    with pytest.raises(engine.PrivacyCheckUnavailable, match="requirements/spacy-model.txt"):
+        engine._build_analyzer()
 
 
 def test_corpus_labels_are_well_formed_and_cover_every_category() -> None:

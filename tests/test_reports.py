@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from itp_toolkit.reports import gather_report, report_html, report_markdown
-from itp_toolkit.rubrics import default_rubric
+from itp_toolkit.views.reports import gather_report, report_html, report_markdown
+from itp_toolkit.checks.rubrics import default_rubric
 from tests.compare.review_clinic import review_clinic  # noqa: F401 - fixture
 
 HOSTILE = '<img src=x onerror="alert(1)"> and <script>alert(2)</script>'

@@ -6,16 +6,15 @@ import pytest
 
 from itp_toolkit.checks import RULES, critique
 from itp_toolkit.errors import InvalidInput
-from itp_toolkit.library import load_library
+from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.model import RubricScore, TreatmentPlan
-from itp_toolkit.rubrics import (
+from itp_toolkit.checks.rubrics import (
     default_rubric,
     evidence_by_criterion,
     load_checked_rubric,
-    mean_score,
     rule_matches,
-    score_sheet,
 )
+from itp_toolkit.compare.scores import mean_score, score_sheet
 
 TWELVE = ["Problem statement", "Assessment coverage", "Patient's voice", "Strengths", "SMART objectives",
           "Interventions", "Measurement-based targets", "Barriers and resources", "Individualization",
@@ -54,13 +53,13 @@ def test_a_rubric_level_missing_is_refused(tmp_path):
 
 
 def default_rubric_path():
-    from itp_toolkit.rubrics import DEFAULT_RUBRIC_PATH
+    from itp_toolkit.checks.rubrics import DEFAULT_RUBRIC_PATH
 
     return DEFAULT_RUBRIC_PATH
 
 
 def test_findings_of_an_empty_plan_are_offered_to_the_criteria_they_concern():
-    case = load_library()["case-college-anxiety"]
+    case = load_case_library()["case-college-anxiety"]
     findings = critique(TreatmentPlan(case_id=case.id), case)
     evidence = evidence_by_criterion(default_rubric(), findings)
     assert {f.rule for f in evidence["crit-coverage"]} >= {"linkage.concern_unaddressed"}

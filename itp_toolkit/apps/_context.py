@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import NotFound
-from ..library import load_library
+from ..library.cases import load_case_library
 from ..model import CaseStudy
 from ..store import PlanStore
-from ..workspace import WORKSPACE_VAR, Workspace
+from ..services.workspace import WORKSPACE_VAR, Workspace
 from .identity import workspace_user
 
 
@@ -53,5 +53,5 @@ def page_context(
     elif isinstance(case_library, Mapping):
         cases = dict(case_library)
     else:
-        cases = load_library(case_library)
+        cases = load_case_library(case_library)
     return PageContext(store=store, cases=cases, user=workspace_user(ws, user), workspace=ws)

@@ -17,7 +17,7 @@ import ipywidgets as w
 from markupsafe import Markup
 
 from ..errors import ITPError
-from ..library import load_library
+from ..library.cases import load_case_library
 from ..model import CaseStudy
 from ..store.records import Person
 from ..widgets._common import css, text_html
@@ -160,7 +160,7 @@ def case_library_page(workspace: Any = None, *, case_library: Mapping[str, CaseS
             except ITPError:
                 case_library = None  # no workspace: the shipped library
         if case_library is None or isinstance(case_library, (str, Path)):
-            case_library = load_library(case_library)
+            case_library = load_case_library(case_library)
         return CaseLibraryPage(case_library)
     except ITPError as exc:
         return w.VBox([w.HTML(text_html("Case library", "h2")), w.Label(str(exc), _dom_classes=("itp-app-message",))], _dom_classes=("itp-case-library", "itp-app-error",))

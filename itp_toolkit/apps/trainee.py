@@ -27,7 +27,7 @@ from .identity import HUB_USER_VAR, resolve_user  # noqa: F401  (re-exported)
 from ..model.base import isolate
 
 if TYPE_CHECKING:  # imported when a case is opened (see open_case), so the case picker is usable sooner
-    from ..drafting import Clock, DraftSession
+    from ..services.drafting import Clock, DraftSession
     from ..widgets import CaseViewer, CritiquePanel, PlanEditor
     from ..widgets.drafting import DraftControls, Scheduler
     from ..widgets.feedback import FeedbackView
@@ -104,7 +104,7 @@ class TraineeWorkspace(w.VBox):
             self.message.value = f"Case {case_id} is not assigned to you."
             return
         # Imported here, not at the top: a page's kernel shows the case picker before paying for these.
-        from ..drafting import DraftSession
+        from ..services.drafting import DraftSession
         from ..widgets import CaseViewer, CritiquePanel, PlanEditor, connect_critique
         from ..widgets.drafting import DraftControls
         from ..widgets.feedback import FeedbackView

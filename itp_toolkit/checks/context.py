@@ -12,10 +12,23 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from ..model import (
-    Barrier, BarrierPlan, CaseStudy, Deferral, DischargeCriterion, Goal, Intervention, MeasurePoint, Objective,
-    Problem, Quote, Strength, StrengthUse, TreatmentPlan,
+    Barrier,
+    BarrierPlan,
+    CaseStudy,
+    Deferral,
+    DischargeCriterion,
+    Goal,
+    Intervention,
+    MeasurePoint,
+    Objective,
+    Problem,
+    Quote,
+    Strength,
+    StrengthUse,
+    TreatmentPlan,
 )
 from ..model.measures import INSTRUMENTS, Instrument, needs_risk_follow_up
+from .generic import GenericElement, generic_elements
 from .text import STOPWORDS, content_words
 
 _ITEM = re.compile(r"\bitems?\b", re.IGNORECASE)
@@ -159,8 +172,11 @@ class PlanContext:
     index: CaseIndex
     week: int
     peers: tuple[TreatmentPlan, ...] = ()
-    memo: dict = field(default_factory=dict)
-    """Results one family computes and another reuses within this run (e.g. generic text for the score)."""
+
+    @cached_property
+    def generic(self) -> list[GenericElement]:
+        """Goals, objectives and interventions that are library text: for the finding and the score's penalty."""
+        return generic_elements(self.plan)
 
     @cached_property
     def order(self) -> dict[str, int]:

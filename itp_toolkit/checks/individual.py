@@ -8,17 +8,14 @@ when given, with other trainees' drafts of the same case; and the individualizat
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
-from importlib import resources
 
-import yaml
-
-from ..library_interventions import library_texts
+from ..model.base import isolate
 from .context import PlanContext, cite
 from .findings import Finding, rule
+from .generic import copyable_texts
+from .score import individualization_score
 from .sources import CARF, CMS, PCCP, TJC
-from .text import GENERIC_THRESHOLD, MIN_COMPARABLE_CHARS, PEER_THRESHOLD, TextIndex
-from ..model.base import isolate
+from .text import MIN_COMPARABLE_CHARS, PEER_THRESHOLD, TextIndex
 
 GENERIC_TEXT = rule(
     "individual.generic_text", "warning", "Library text used without adapting it",
@@ -63,65 +60,20 @@ LOW_SCORE_BELOW = 40
 """Individualization scores below this are a warning."""
 
 
-@lru_cache(maxsize=1)
-def generic_library() -> tuple[list[str], TextIndex]:
-    """The generic phrase library, loaded once: planner-style stock phrases plus the editor's intervention
-    templates, so a library pre-fill the trainee never adapted is flagged like any other stock text."""
-    data = yaml.safe_load(resources.files(__package__).joinpath("data/generic_phrases.yaml").read_text("utf-8"))
-    phrases = [p for group in data.values() for p in group] + library_texts()
-    return phrases, TextIndex(phrases)
-
-
-def texts_of(plan) -> list[tuple[str, str, str]]:
-    """(element id, kind, text) for every goal, objective and intervention: the text trainees most often copy."""
-    out = []
-    for problem in plan.problems:
-        for goal in problem.goals:
-            out.append((goal.id, "Goal", goal.statement))
-            for obj in goal.objectives:
-                out.append((obj.id, "Objective", obj.description))
-                for item in obj.interventions:
-                    out.append((item.id, "Intervention", item.description))
-    return out
-
-
-@lru_cache(maxsize=4096)
-def generic_match(text: str) -> tuple[str, float] | None:
-    """The library phrase this text is a copy of (at or above GENERIC_THRESHOLD), with its similarity."""
-    if len(text) < MIN_COMPARABLE_CHARS:
-        return None
-    phrases, index = generic_library()
-    i, score = index.best(text)
-    return (phrases[i], score) if i >= 0 and score >= GENERIC_THRESHOLD else None
-
-
-def generic_elements(ctx: PlanContext) -> list[tuple[str, str, str, str, float]]:
-    """(id, kind, text, library phrase, similarity) for every generic element of the plan (memoized per run)."""
-    cached = ctx.memo.get("generic")
-    if cached is not None:
-        return cached
-    out = []
-    for element_id, kind, text in texts_of(ctx.plan):
-        match = generic_match(text)
-        if match:
-            out.append((element_id, kind, text, *match))
-    ctx.memo["generic"] = out
-    return out
-
-
 def check(ctx: PlanContext) -> Iterator[Finding]:
     plan, index = ctx.plan, ctx.index
     case_hint = _case_hint(ctx)
-    for element_id, kind, text, phrase, score in generic_elements(ctx):
+    for g in ctx.generic:
         yield GENERIC_TEXT.finding(
-            element_id, f"{kind} '{isolate(text)}' is library text ({round(score * 100)}% like '{isolate(phrase)}').",
+            g.element_id, f"{g.kind} '{isolate(g.text)}' is library text ({round(g.similarity * 100)}% like "
+            f"'{isolate(g.phrase)}').",
             f"Rewrite it for this person: {case_hint}",
         )
 
     if ctx.peers:
-        peer_texts = [t for peer in ctx.peers if peer.id != plan.id for _, _, t in texts_of(peer)]
+        peer_texts = [t for peer in ctx.peers if peer.id != plan.id for _, _, t in copyable_texts(peer)]
         peer_index = TextIndex(peer_texts)
-        for element_id, kind, text in texts_of(plan):
+        for element_id, kind, text in copyable_texts(plan):
             if len(text) < MIN_COMPARABLE_CHARS:
                 continue
             i, score = peer_index.best(text)
@@ -164,8 +116,6 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             "Bring it in where it matters to care: " + _clip(ctx.case.cultural_social_context, 220),
             ["cultural_social_context"],
         )
-
-    from .score import individualization_score
 
     result = individualization_score(plan, ctx.case, _ctx=ctx)
     if result.score < LOW_SCORE_BELOW:

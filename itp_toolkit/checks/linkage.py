@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..model.base import isolate
 from .context import PlanContext, cite
 from .findings import Finding, rule
 from .sources import CARF, CMS, PCCP, TJC
-from ..model.base import isolate
 
 NO_PROBLEMS = rule(
     "linkage.no_problems", "problem", "Plan has no problems",

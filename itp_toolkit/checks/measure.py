@@ -7,8 +7,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from ..model.measures import Instrument, zone_down_target
 from ..model.base import isolate
+from ..model.measures import Instrument, zone_down_target
 from .context import PlanContext, cite_score, fmt, instrument_for
 from .findings import Finding, rule
 from .sources import AUDIT, GAD7, MBC, PCCP, PCL5, PHQ9

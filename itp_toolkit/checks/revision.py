@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..model.base import isolate
 from .context import PlanContext, cite, fmt
 from .findings import Finding, rule
 from .sources import CARF, PCCP
-from ..model.base import isolate
 
 EVENT_NOT_ADDRESSED = rule(
     "revision.event_not_addressed", "problem", "Plan not revised after a life event",

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..model import CaseStudy, TreatmentPlan
 from .context import PlanContext, case_index, cite
+from .generic import copyable_texts
 
 COMPONENT_POINTS = 20
 GENERIC_PENALTY_MAX = 40
@@ -48,8 +49,6 @@ class IndividualizationScore(BaseModel):
 def individualization_score(plan: TreatmentPlan, case: CaseStudy, *, _ctx: PlanContext | None = None
                             ) -> IndividualizationScore:
     """Score how individualized ``plan`` is for ``case`` (0-100), with the facts used and ignored."""
-    from .individual import generic_elements, texts_of
-
     ctx = _ctx or PlanContext(plan=plan, case=case, index=case_index(case), week=plan.written_at_week)
     index = ctx.index
     used_strengths = ctx.used_strengths
@@ -59,8 +58,8 @@ def individualization_score(plan: TreatmentPlan, case: CaseStudy, *, _ctx: PlanC
     objectives = [o for _, _, o in plan.objectives()]
     specific = [o for o in objectives if o.baseline is not None and o.target is not None
                 and (o.target_week is not None or o.target_date is not None)]
-    texts = texts_of(plan)
-    generic = generic_elements(ctx)
+    texts = copyable_texts(plan)
+    generic = ctx.generic
 
     n_strengths = len(index.strengths)
     need_strengths = max(1, math.ceil(n_strengths / 2))

@@ -10,11 +10,11 @@ import math
 import re
 from collections.abc import Iterator
 
+from ..model.base import isolate
 from .context import PlanContext, fmt, instrument_for, item_instrument_for
 from .findings import Finding, rule
 from .sources import CARF, PCCP, SMART, TJC
 from .text import content_words
-from ..model.base import isolate
 
 NOT_SPECIFIC = rule(
     "smart.not_specific", "warning", "Objective names no observable behaviour",

@@ -9,9 +9,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from ..library import case_library_dir, get_case, load_library
+from ..library.cases import case_library_dir, get_case, load_case_library
 from ..model import CaseStudy, TreatmentPlan
-from ..validation import case_files, validate_case_file
+from ..library.validation import case_files, validate_case_file
 
 
 def register(sub) -> None:
@@ -40,7 +40,7 @@ def _table(rows: list[list[str]]) -> str:
 
 
 def run_list(args) -> int:
-    cases = load_library(args.library)
+    cases = load_case_library(args.library)
     rows = [["ID", "TITLE", "SETTING", "AGE", "MEASURES", "EVENTS", "REFERENCE PLAN"]]
     for case in cases.values():
         instruments = sorted({m.instrument for m in case.measures_until(10_000)} | {m.instrument for m in case.measures})

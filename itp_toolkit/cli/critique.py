@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from ..checks import FAMILIES, CritiqueConfig, critique, individualization_score
 from ..errors import InvalidInput, NotFound, Problem
-from ..files import load_case, load_plan
+from ..formats.files import load_case, load_plan
 from ..model import CaseStudy
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -38,7 +38,7 @@ def find_case(id_or_path: str) -> CaseStudy:
     if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
         return load_case(path)
     try:
-        from ..library import get_case
+        from ..library.cases import get_case
     except ImportError:
         candidate = REPO_ROOT / "case_studies" / f"{id_or_path}.yaml"
         if not candidate.exists():

@@ -43,7 +43,7 @@ def register(sub) -> None:
 def _admin_url(args) -> str:  # type: ignore[no-untyped-def]
     url = args.database_url or os.environ.get("ITP_DATABASE_URL")
     if not url:
-        from ..workspace import Workspace
+        from ..services.workspace import Workspace
 
         url = Workspace.open().database_url
     if not url.startswith("postgresql"):

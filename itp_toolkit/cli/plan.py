@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from ..errors import InvalidInput, Problem
-from ..export import plan_to_markdown
-from ..files import MAX_FILE_BYTES, dump_json, dump_yaml, load_case, load_plan
+from ..formats.markdown import plan_to_markdown
+from ..formats.files import MAX_FILE_BYTES, dump_json, dump_yaml, load_case, load_plan
 from ..model import CaseStudy, TreatmentPlan
 
 
@@ -46,7 +46,7 @@ def resolve_case(ref: str) -> CaseStudy:
     path = Path(ref)
     if path.suffix in (".yaml", ".yml", ".json") or path.exists():
         return load_case(path)
-    from ..library import get_case
+    from ..library.cases import get_case
 
     return get_case(ref)
 
@@ -88,7 +88,7 @@ def _render(plan: TreatmentPlan, fmt: str, case: CaseStudy | None) -> str:
     if fmt == "markdown":
         return plan_to_markdown(plan, case)
     if fmt == "fhir":
-        from ..fhir import plan_to_fhir_bundle
+        from ..formats.fhir import plan_to_fhir_bundle
 
         return json.dumps(plan_to_fhir_bundle(plan, case), indent=2, ensure_ascii=False) + "\n"
     return dump_yaml(plan)
@@ -98,7 +98,7 @@ def run_export(args) -> int:
     if args.file is not None:
         plan = load_plan(args.file)
     else:
-        from ..workspace import Workspace
+        from ..services.workspace import Workspace
 
         ws = Workspace.open(args.workspace)
         actor = args.as_user or ws.user
@@ -127,14 +127,14 @@ def load_plan_or_bundle(path: Path) -> TreatmentPlan:
         except (ValueError, RecursionError):
             data = None
         if isinstance(data, dict) and data.get("resourceType") == "Bundle":
-            from ..fhir import fhir_bundle_to_plan
+            from ..formats.fhir import fhir_bundle_to_plan
 
             return fhir_bundle_to_plan(data, source=str(path))
     return load_plan(path)
 
 
 def run_import(args) -> int:
-    from ..workspace import Workspace
+    from ..services.workspace import Workspace
 
     plan = load_plan_or_bundle(args.path)
     ws = Workspace.open(args.workspace)

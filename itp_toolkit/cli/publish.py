@@ -4,7 +4,7 @@ self-contained HTML file that opens offline.
 ``itp publish NOTEBOOK --out DIR`` writes DIR/NOTEBOOK, DIR/voila.json (sources stripped, tracebacks
 hidden, idle kernels culled) and DIR/README.md with a ``jupyterhub_config.py`` snippet for running it as a
 hub service. ``itp publish --html debrief --workshop N --out FILE`` and ``--html feedback --draft N --out FILE``
-write HTML with inline CSS and plots as data: URIs (``reports.py``): no scripts, no CDN, no network.
+write HTML with inline CSS and plots as data: URIs (``views.reports``): no scripts, no CDN, no network.
 They act for the workspace's user (``$JUPYTERHUB_USER`` under a hub), through the store's checks.
 """
 
@@ -109,7 +109,7 @@ def run(args) -> int:
 
 
 def _html(args) -> int:
-    from ..workspace import Workspace
+    from ..services.workspace import Workspace
 
     if args.out.suffix.lower() not in (".html", ".htm"):
         raise ITPError(f"{args.out}: --html writes an .html file")
@@ -127,8 +127,8 @@ def _html(args) -> int:
         text = debrief_html(debrief, title=f"Debrief: {workshop.title}")
         what = f"{debrief.group_size} plans, {len(debrief.exemplars)} exemplars"
     else:
-        from ..reports import gather_report, report_html
-        from ..rubrics import default_rubric
+        from ..views.reports import gather_report, report_html
+        from ..checks.rubrics import default_rubric
 
         if args.draft is None:
             raise ITPError("--html feedback needs --draft ID")

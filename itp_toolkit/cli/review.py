@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from ..errors import ITPError, NotFound
-from ..rubrics import DEFAULT_RUBRIC_PATH, load_checked_rubric
+from ..checks.rubrics import DEFAULT_RUBRIC_PATH, load_checked_rubric
 
 
 def register(sub) -> None:
@@ -46,13 +46,13 @@ def register(sub) -> None:
 
 
 def _workspace(path: Path | None):
-    from ..workspace import Workspace
+    from ..services.workspace import Workspace
 
     return Workspace.open(path)
 
 
 def export_report(args) -> int:
-    from ..reports import gather_report, report_html, report_markdown
+    from ..views.reports import gather_report, report_html, report_markdown
 
     if args.out.suffix.lower() not in (".html", ".htm", ".md"):
         raise ITPError(f"{args.out}: the report is written as .html or .md")

@@ -78,7 +78,7 @@ def voila_command(notebooks: Path, port: int, cull_idle: int, *, connection_root
 
 
 def run(args) -> int:
-    from ..workspace import Workspace
+    from ..services.workspace import Workspace
 
     ws = Workspace.open(args.workspace)
     if not args.notebooks.is_dir():

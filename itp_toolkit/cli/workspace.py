@@ -31,7 +31,7 @@ def register(sub) -> None:
 
 
 def run_init(args) -> int:
-    from ..workspace import Workspace
+    from ..services.workspace import Workspace
 
     ws = Workspace.init(args.directory, user=args.user, display_name=args.display_name,
                         database_url=args.database_url, case_library=args.case_library)
@@ -40,7 +40,7 @@ def run_init(args) -> int:
 
 
 def run_demo(args) -> int:
-    from ..workspace import CONFIG_NAME, build_demo_workspace
+    from ..services.workspace import CONFIG_NAME, build_demo_workspace
 
     target = args.directory.resolve()
     if target.exists() and any(target.iterdir()):
@@ -56,7 +56,7 @@ def run_demo(args) -> int:
 
 
 def run_show(args) -> int:
-    from ..workspace import Workspace
+    from ..services.workspace import Workspace
 
     print(describe(Workspace.open(args.directory)))
     return 0

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from ..checks import individualization_score
 from ..errors import InvalidInput, Problem
-from ..library_interventions import load_library as load_intervention_library
+from ..library.interventions import load_intervention_library
 from ..model import Annotation, CaseStudy, TreatmentPlan
 from ..model.annotation import AnnotationTag
 from ..store import PlanStore

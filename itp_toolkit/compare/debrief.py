@@ -280,7 +280,7 @@ def plan_outline_html(plan: TreatmentPlan) -> Markup:
 
 def debrief_sections(debrief: Debrief) -> list[Markup]:
     """The debrief as HTML sections (all text escaped; the plot as a data: URI, so it works offline)."""
-    from ..reports import figure_data_uri
+    from ..views.reports import figure_data_uri
 
     out: list[Markup] = [
         Markup('<p class="itp-debrief-intro">{} plans from the group, shown without names.</p>').format(debrief.group_size)
@@ -331,8 +331,8 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
 
 
 def debrief_html(debrief: Debrief, *, title: str) -> str:
-    """The debrief as one self-contained HTML file (reports.py's CSS and content policy: opens offline)."""
-    from ..reports import _CSS
+    """The debrief as one self-contained HTML file (views.reports' CSS and content policy: opens offline)."""
+    from ..views.reports import _CSS
 
     body = Markup("<h1>{}</h1>").format(title) + Markup("").join(debrief_sections(debrief))
     return str(

@@ -34,7 +34,7 @@ from ..errors import PermissionDenied, StoreUnavailable
 
 T = TypeVar("T")
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 MAX_ATTEMPTS = 20
 """Transaction attempts on PostgreSQL conflicts (and SQLite busy) before giving up."""

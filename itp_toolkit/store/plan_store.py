@@ -24,7 +24,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..errors import InvalidInput, NotFound, PermissionDenied, Problem, StaleRevision
-from ..files import to_data
+from ..formats.files import to_data
 from ..model import Annotation, RubricScore, TreatmentPlan
 from ..model import new_id as model_new_id
 from ..model.annotation import AnnotationTag

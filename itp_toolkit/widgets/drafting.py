@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import ipywidgets as w
 import traitlets as t
 
-from ..drafting import DraftSession, revisable_events
+from ..services.drafting import DraftSession, revisable_events
 from ..errors import ITPError
 from ._common import css, text_html
 from ..model.base import isolate

@@ -11,7 +11,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..compare import changes_html, changes_text, diff_revisions
-from ..drafting import DraftSession
+from ..services.drafting import DraftSession
 from ..errors import ITPError
 from ..store import RevisionInfo
 from ._common import css

@@ -23,10 +23,10 @@ from typing import Any
 import ipywidgets as w
 import traitlets as t
 
-from .. import editing
+from ..model import editing
 from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..errors import Problem as InputProblem
-from ..library_interventions import library_choices, load_library
+from ..library.interventions import apply_library_intervention, library_choices, load_intervention_library
 from ..model import CaseStudy, PlanElement, TreatmentPlan, new_id
 from ..model.measures import INSTRUMENTS
 from ..model.plan import Delivery, Format, TimeOfDay
@@ -146,8 +146,8 @@ class PlanEditor(w.VBox):
     def apply_library(self, objective_id: str, item_id: str) -> str:
         """Add an intervention pre-filled from the library (to be adapted); returns its id."""
         eid = self._new_id("intervention")
-        item = load_library().item(item_id)
-        self._commit(editing.apply_library_intervention(self.plan, objective_id, item, element_id=eid), "structure")
+        item = load_intervention_library().item(item_id)
+        self._commit(apply_library_intervention(self.plan, objective_id, item, element_id=eid), "structure")
         return eid
 
     def add_strength_use(self, strength_id: str | None = None, how: str = "") -> str:

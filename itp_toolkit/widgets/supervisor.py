@@ -34,7 +34,8 @@ from ..compare.cohort import (
 from ..errors import ITPError, PermissionDenied
 from ..model import CaseStudy, Rubric
 from ..model.annotation import AnnotationTag
-from ..rubrics import default_rubric, evidence_by_criterion, mean_score
+from ..checks.rubrics import default_rubric, evidence_by_criterion
+from ..compare.scores import mean_score
 from ..store import PlanStore
 from ..views import plan_outline
 from ..views.measures import figure_png

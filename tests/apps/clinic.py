@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from itp_toolkit.library import load_library
+from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.model import CaseStudy
 from itp_toolkit.store import PlanStore
 
@@ -97,7 +97,7 @@ def build_clinic(store: PlanStore) -> PlanStore:
 
 @pytest.fixture(scope="session")
 def cases() -> dict[str, CaseStudy]:
-    return load_library()
+    return load_case_library()
 
 
 @pytest.fixture

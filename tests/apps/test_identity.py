@@ -6,7 +6,7 @@ import pytest
 
 from itp_toolkit.apps.identity import requested_in_address, resolve_user, workspace_user
 from itp_toolkit.errors import PermissionDenied
-from itp_toolkit.workspace import Workspace, WorkspaceConfig
+from itp_toolkit.services.workspace import Workspace, WorkspaceConfig
 
 
 def test_as_in_the_address_chooses_the_person_in_a_demo_workspace():

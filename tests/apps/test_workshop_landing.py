@@ -31,7 +31,7 @@ def test_landing_html_escapes_names():
 
 
 def test_a_demo_workspace_landing_page_lists_its_people(tmp_path, monkeypatch):
-    from itp_toolkit.workspace import build_demo_workspace
+    from itp_toolkit.services.workspace import build_demo_workspace
 
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     ws = build_demo_workspace(tmp_path / "demo")
@@ -41,9 +41,9 @@ def test_a_demo_workspace_landing_page_lists_its_people(tmp_path, monkeypatch):
 
 
 def test_the_case_library_page_shows_the_trainee_copy_and_moves_weeks(tmp_path):
-    from itp_toolkit.library import load_library
+    from itp_toolkit.library.cases import load_case_library
 
-    cases = load_library()
+    cases = load_case_library()
     page = CaseLibraryPage(cases)
     first = next(iter(cases))
     assert page.viewer is not None and page.viewer.case.id == first

@@ -10,7 +10,7 @@ import pytest
 from nbclient import NotebookClient
 
 from itp_toolkit.cli.serve import REPO_NOTEBOOKS
-from itp_toolkit.workspace import WORKSPACE_VAR, build_demo_workspace
+from itp_toolkit.services.workspace import WORKSPACE_VAR, build_demo_workspace
 
 PAGES = {
     "index.ipynb": ("itp-landing", None),

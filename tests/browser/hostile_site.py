@@ -25,12 +25,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from itp_toolkit import files
-from itp_toolkit.library import load_library
+from itp_toolkit.formats import files
+from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.model import CaseStudy, TreatmentPlan
 from itp_toolkit.model.base import LONG_TEXT_MAX, SHORT_TEXT_MAX
-from itp_toolkit.rubrics import default_rubric
-from itp_toolkit.workspace import Workspace
+from itp_toolkit.checks.rubrics import default_rubric
+from itp_toolkit.services.workspace import Workspace
 
 ATTACKER_HOST = "pwn.invalid"
 SOURCE_CASE = "case-college-anxiety"
@@ -119,7 +119,7 @@ class HostileSite:
 
 def hostile_case(directory: Path) -> CaseStudy:
     """The college case with every text field a payload, written to ``directory`` as a case file."""
-    case = load_library()[SOURCE_CASE].model_copy(deep=True)
+    case = load_case_library()[SOURCE_CASE].model_copy(deep=True)
     poison(case, payload_texts())
     case.patient_words[0].text = f"{RTL} {EMOJI} {COMBINING}"
     directory.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 
 from itp_toolkit.cli.serve import REPO_NOTEBOOKS, voila_command
-from itp_toolkit.workspace import WORKSPACE_VAR
+from itp_toolkit.services.workspace import WORKSPACE_VAR
 from tests.browser.site import server_env
 
 BIN = Path(sys.executable).parent

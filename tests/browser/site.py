@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from itp_toolkit.workspace import WORKSPACE_VAR, Workspace
+from itp_toolkit.services.workspace import WORKSPACE_VAR, Workspace
 from tests.apps.clinic import CASE_ID, build_clinic
 
 REPO = Path(__file__).resolve().parents[2]

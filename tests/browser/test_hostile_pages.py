@@ -32,7 +32,7 @@ from tests.browser.hostile_site import (
     NEW_TRAINEE, SUPERVISOR, TRAINEE_NAMES, HostileSite, build_hostile_workspace,
 )
 from itp_toolkit.model.base import SHORT_TEXT_MAX
-from itp_toolkit.workspace import Workspace
+from itp_toolkit.services.workspace import Workspace
 from tests.browser.servers import ServeServer
 
 pytestmark = pytest.mark.browser

@@ -12,9 +12,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from itp_toolkit.library import load_library
-from itp_toolkit.reports import gather_report, report_html
-from itp_toolkit.rubrics import default_rubric
+from itp_toolkit.library.cases import load_case_library
+from itp_toolkit.views.reports import gather_report, report_html
+from itp_toolkit.checks.rubrics import default_rubric
 from itp_toolkit.store import PlanStore
 from tests.browser.conftest import ARTIFACTS, TIMEOUT_MS, screenshot
 from tests.browser.servers import VoilaServer
@@ -130,7 +130,7 @@ def test_supervisor_reviews_in_voila_and_the_trainee_sees_the_comment_beside_the
 def test_exported_report_opens_offline_and_shows_its_plots(browser, voila_supervisor, trainee_site, drafts):
     store = PlanStore.open(trainee_site.store_url)
     try:
-        case = load_library()[trainee_site.case_id]
+        case = load_case_library()[trainee_site.case_id]
         draft_id = drafts[trainee_site.user]
         store.add_score(draft_id, default_rubric().id, "crit-smart", 2, actor="dr.okafor")
         report = gather_report(store, draft_id, case=case, rubric=default_rubric(), actor="dr.okafor",

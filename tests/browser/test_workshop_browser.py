@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from itp_toolkit.library import load_library
-from itp_toolkit.workspace import build_demo_workspace
+from itp_toolkit.library.cases import load_case_library
+from itp_toolkit.services.workspace import build_demo_workspace
 from tests.browser.conftest import ARTIFACTS, TIMEOUT_MS, _require_browser
 from tests.browser.servers import ServeServer
 
@@ -52,7 +52,7 @@ def new_page(browser, errors: list[str]):
 
 def test_a_whole_workshop_facilitator_and_three_trainees_on_one_server(browser, demo_server):
     errors: list[str] = []
-    case = next(iter(load_library().values()))  # the demo cohort's first case
+    case = next(iter(load_case_library().values()))  # the demo cohort's first case
     concern = case.presenting_concerns[0].summary
     contexts = []
     try:
@@ -148,7 +148,7 @@ def test_a_whole_workshop_facilitator_and_three_trainees_on_one_server(browser, 
 
 
 def test_as_is_refused_in_a_workspace_that_is_not_a_demo(browser, tmp_path):
-    from itp_toolkit.workspace import Workspace
+    from itp_toolkit.services.workspace import Workspace
 
     ws = Workspace.init(tmp_path / "real", user="director")
     ws.close()

@@ -2,7 +2,7 @@ import json
 from pathlib import Path
 
 from itp_toolkit.cli import main
-from itp_toolkit.files import write_model
+from itp_toolkit.formats.files import write_model
 from tests.checks.builders import make_case, strong_plan
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "critique"

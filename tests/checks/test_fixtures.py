@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from itp_toolkit.checks import critique
-from itp_toolkit.files import load_case, load_plan
+from itp_toolkit.formats.files import load_case, load_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "critique"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from itp_toolkit.compare.cohort import CohortDraft
-from itp_toolkit.library import load_library
+from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.model import CaseStudy, TreatmentPlan
 from itp_toolkit.store import PlanStore
 from tests.apps.clinic import CASE_ID, build_clinic
@@ -38,7 +38,7 @@ def review_clinic(tmp_path) -> Iterator[ReviewClinic]:
     build_clinic(store)
     store.add_person("dr.lee", "Dr. Lee", "supervisor", actor="admin")
     store.add_to_cohort(store.list_cohorts(actor="admin")[0].id, "dr.lee", actor="admin")
-    case = load_library()[CASE_ID]
+    case = load_case_library()[CASE_ID]
     ana = make_plan(CASE_ID, "ana", [panic_problem("a", "Panic attacks in lectures", concerns=["pc-panic"]),
                                      sleep_problem("a", "Cannot fall asleep", concerns=["pc-sleep"])])
     ben = make_plan(CASE_ID, "ben", [sleep_problem("b", "Lies awake for hours", concerns=["pc-sleep"]),

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from itp_toolkit.errors import InvalidInput
-from itp_toolkit.fhir import fhir_bundle_to_plan, plan_to_fhir_bundle
+from itp_toolkit.formats.fhir import fhir_bundle_to_plan, plan_to_fhir_bundle
 from itp_toolkit.model import TreatmentPlan
 
 from .strategies import treatment_plans

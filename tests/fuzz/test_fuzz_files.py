@@ -18,16 +18,16 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from itp_toolkit import files
+from itp_toolkit.formats import files
 from itp_toolkit.errors import InvalidInput
-from itp_toolkit.files import load_model, parse_text, to_data, write_model
+from itp_toolkit.formats.files import load_model, parse_text, to_data, write_model
 from itp_toolkit.model import CaseStudy, Rubric, TreatmentPlan
 
 from .strategies import ODD_CHARACTERS, treatment_plans
 
 ROOT = Path(__file__).resolve().parents[2]
 CASE_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "case_studies").glob("*.yaml"))]
-RUBRIC_TEXT = (ROOT / "itp_toolkit" / "data" / "default_rubric.yaml").read_text(encoding="utf-8")
+RUBRIC_TEXT = (ROOT / "itp_toolkit" / "library" / "data" / "default_rubric.yaml").read_text(encoding="utf-8")
 
 EXAMPLES = int(os.environ.get("ITP_FUZZ_EXAMPLES", "60"))
 """Modest by default so the suite runs in well under a minute; raise it to hunt (ITP_FUZZ_EXAMPLES=2000)."""

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from itp_toolkit.errors import InvalidInput
-from itp_toolkit.files import MAX_FILE_BYTES, dump_json, dump_yaml, load_plan, parse_text, write_model
+from itp_toolkit.formats.files import MAX_FILE_BYTES, dump_json, dump_yaml, load_plan, parse_text, write_model
 from itp_toolkit.model import TreatmentPlan
 
 from .test_plan_model import small_plan

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from itp_toolkit import editing as e
-from itp_toolkit.drafting import UNREACHABLE_MESSAGE, DraftSession
+from itp_toolkit.model import editing as e
+from itp_toolkit.services.drafting import UNREACHABLE_MESSAGE, DraftSession
 from itp_toolkit.store import PlanStore
 from tests.apps.clinic import CASE_ID
 from tests.outage.proxy import CommitAnswerLosingProxy

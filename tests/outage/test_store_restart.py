@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from itp_toolkit import editing as e
-from itp_toolkit.drafting import UNREACHABLE_MESSAGE, DraftSession
+from itp_toolkit.model import editing as e
+from itp_toolkit.services.drafting import UNREACHABLE_MESSAGE, DraftSession
 from itp_toolkit.model import TreatmentPlan
 from itp_toolkit.store import PlanStore
 from tests.apps.clinic import CASE_ID

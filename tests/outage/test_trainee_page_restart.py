@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from itp_toolkit.apps import TraineeWorkspace, trainee_workspace
-from itp_toolkit.library import load_library
+from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.store import PlanStore
 from itp_toolkit.widgets.drafting import MAX_RETRY_DELAY
 from tests.apps.clinic import CASE_ID
@@ -38,7 +38,7 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> float:
 @pytest.fixture
 def page(outage_db: str) -> Iterator[TraineeWorkspace]:
     store = PlanStore.open(outage_db)
-    app = trainee_workspace(store=store, case_library=load_library(), user="ana", autosave_delay=AUTOSAVE_DELAY)
+    app = trainee_workspace(store=store, case_library=load_case_library(), user="ana", autosave_delay=AUTOSAVE_DELAY)
     assert isinstance(app, TraineeWorkspace), getattr(app, "children", app)
     app.open_case(CASE_ID)
     assert app.session is not None and app.controls is not None and app.editor is not None

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from itp_toolkit.errors import InvalidInput
 from itp_toolkit.model import TreatmentPlan
 from itp_toolkit.model.base import LONG_TEXT_MAX, NUL_MESSAGE, SHORT_TEXT_MAX
-from itp_toolkit.rubrics import default_rubric
+from itp_toolkit.checks.rubrics import default_rubric
 from tests.fuzz.strategies import ODD_CHARACTERS, treatment_plans
 from tests.store.conftest import CASE_ID, Clinic, make_plan
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from itp_toolkit.errors import InvalidInput, NotFound, PermissionDenied
-from itp_toolkit.files import load_case
-from itp_toolkit.workspace import CONFIG_NAME, Workspace, build_demo_workspace, seed_demo
+from itp_toolkit.formats.files import load_case
+from itp_toolkit.services.workspace import CONFIG_NAME, Workspace, build_demo_workspace, seed_demo
 
 REPO = Path(__file__).resolve().parents[2]
 

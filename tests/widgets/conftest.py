@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from itp_toolkit.files import load_case
+from itp_toolkit.formats.files import load_case
 from itp_toolkit.model import TreatmentPlan
 
 CASES = Path(__file__).resolve().parents[2] / "case_studies"

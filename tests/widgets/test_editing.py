@@ -1,8 +1,8 @@
 import pytest
 
-from itp_toolkit import editing as e
+from itp_toolkit.model import editing as e
 from itp_toolkit.errors import InvalidInput, NotFound
-from itp_toolkit.library_interventions import is_unadapted, load_library
+from itp_toolkit.library.interventions import apply_library_intervention, is_unadapted, load_intervention_library
 
 
 @pytest.fixture
@@ -141,8 +141,8 @@ def test_update_plan_only_touches_plan_level_settings(tree):
 
 
 def test_library_prefill_copies_the_option_and_stays_recognisably_unadapted(tree):
-    item = load_library().item("lib-anx-cbt-panic")
-    p = e.apply_library_intervention(tree, "obj-a", item, element_id="int-lib")
+    item = load_intervention_library().item("lib-anx-cbt-panic")
+    p = apply_library_intervention(tree, "obj-a", item, element_id="int-lib")
     made = p.element("int-lib")
     assert (made.modality, made.frequency, made.evidence_base) == (item.modality, item.frequency, item.evidence_base)
     assert is_unadapted(made.description)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from itp_toolkit import editing as e
-from itp_toolkit.drafting import DraftSession
+from itp_toolkit.model import editing as e
+from itp_toolkit.services.drafting import DraftSession
 from itp_toolkit.widgets.feedback import FeedbackView
 from tests.apps.clinic import *  # noqa: F403 - fixtures
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from itp_toolkit import editing as e
+from itp_toolkit.model import editing as e
 from itp_toolkit.compare import changes_html, diff_revisions
-from itp_toolkit.drafting import DraftSession
+from itp_toolkit.services.drafting import DraftSession
 from itp_toolkit.model import TreatmentPlan
 from itp_toolkit.widgets.history import RevisionHistory
 from tests.apps.clinic import *  # noqa: F403 - fixtures

@@ -1,11 +1,11 @@
 import pytest
 
 from itp_toolkit.errors import InvalidInput
-from itp_toolkit.files import load_case
-from itp_toolkit.library_interventions import (
+from itp_toolkit.formats.files import load_case
+from itp_toolkit.library.interventions import (
     library_choices,
     library_texts,
-    load_library,
+    load_intervention_library,
     suggested_families,
 )
 from itp_toolkit.model import Diagnosis
@@ -26,7 +26,7 @@ REQUIRED = {
 
 
 def test_every_family_offers_the_named_evidence_based_options():
-    library = load_library()
+    library = load_intervention_library()
     assert [f.id for f in library.families] == list(REQUIRED)
     for family_id, names in REQUIRED.items():
         modalities = " | ".join(i.modality for i in library.family(family_id).items)
@@ -35,7 +35,7 @@ def test_every_family_offers_the_named_evidence_based_options():
 
 
 def test_every_option_has_a_shape_and_a_named_source():
-    items = [i for f in load_library().families for i in f.items]
+    items = [i for f in load_intervention_library().families for i in f.items]
     assert len({i.id for i in items}) == len(items)
     for item in items:
         assert item.frequency and item.duration and item.template
@@ -46,13 +46,13 @@ def test_a_malformed_library_file_is_refused_with_its_line(tmp_path):
     bad = tmp_path / "lib.yaml"
     bad.write_text("families:\n  - id: x\n    label: X\n    items:\n      - id: lib-x\n        modality: M\n")
     with pytest.raises(InvalidInput) as err:
-        load_library(str(bad))
+        load_intervention_library(str(bad))
     assert all(p.line for p in err.value.problems)
 
 
 def test_templates_are_offered_to_critique_as_library_text():
     texts = library_texts()
-    assert len(texts) == sum(len(f.items) for f in load_library().families)
+    assert len(texts) == sum(len(f.items) for f in load_intervention_library().families)
 
 
 def test_the_college_case_is_suggested_anxiety_options_first(college_case):

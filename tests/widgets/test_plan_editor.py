@@ -1,7 +1,7 @@
 import pytest
 
 from itp_toolkit.errors import InvalidInput
-from itp_toolkit.library_interventions import is_unadapted
+from itp_toolkit.library.interventions import is_unadapted
 from itp_toolkit.widgets import PlanEditor
 from itp_toolkit.widgets.plan_editor import FOCUS_CLASS, INVALID_CLASS
 

@@ -13,9 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import InvalidInput, NotFound, Problem
-from .library_interventions import LibraryIntervention
-from .model import (
+from ..errors import InvalidInput, NotFound, Problem
+from . import (
     BarrierPlan,
     CaseStudy,
     Deferral,
@@ -36,7 +35,7 @@ from .model import (
 
 __all__ = [
     "add_barrier_plan", "add_deferral", "add_discharge_criterion", "add_goal", "add_intervention",
-    "add_objective", "add_problem", "add_review_trigger", "add_strength_use", "apply_library_intervention",
+    "add_objective", "add_problem", "add_review_trigger", "add_strength_use",
     "element_kind", "form_value", "link_fact", "move_element", "parent_id", "quote_as_goal",
     "remove_element", "remove_review_trigger", "set_participation", "set_review", "sibling_position",
     "unlink_fact",
@@ -188,26 +187,6 @@ def add_intervention(plan: TreatmentPlan, objective_id: str, description: str = 
     return _append_child(
         plan, objective_id, Objective, _new_element(Intervention, element_id, {"description": description, **fields})
     )
-
-
-def apply_library_intervention(plan: TreatmentPlan, objective_id: str, item: LibraryIntervention, *,
-                               element_id: str | None = None) -> TreatmentPlan:
-    """An intervention pre-filled from the library, for the trainee to adapt.
-
-    The description is the library's generic template, word for word: until the trainee rewrites it for
-    this person, critique's cookie-cutter check recognises it (``library_interventions.is_unadapted``).
-    Frequency, duration and evidence base are the protocol's usual values, to be fitted to the case too.
-    """
-    fields = {
-        "description": item.template,
-        "modality": item.modality,
-        "format": item.format,
-        "delivery": item.delivery,
-        "frequency": item.frequency,
-        "duration": item.duration,
-        "evidence_base": item.evidence_base,
-    }
-    return _append_child(plan, objective_id, Objective, _new_element(Intervention, element_id, fields))
 
 
 def update_element(plan: TreatmentPlan, element_id: str, **fields: Any) -> TreatmentPlan:

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from pydantic import Field
 
-from . import files
-from .errors import InvalidInput, NotFound, Problem
-from .model import (
+from ..formats import files
+from ..errors import InvalidInput, NotFound, Problem
+from ..model import (
     BarrierPlan,
     CaseStudy,
     Deferral,
@@ -30,10 +30,10 @@ from .model import (
     StrengthUse,
     TreatmentPlan,
 )
-from .model import Problem as PlanProblem
-from .model.base import ModelBase
-from .store import PlanStore
-from .store.plan_store import Clock, IdFactory
+from ..model import Problem as PlanProblem
+from ..model.base import ModelBase
+from ..store import PlanStore
+from ..store.plan_store import Clock, IdFactory
 
 CONFIG_NAME = "itp-workspace.yaml"
 DEFAULT_DB_NAME = "itp.sqlite"
@@ -136,7 +136,7 @@ class Workspace:
 
     def load_cases(self) -> dict[str, CaseStudy]:
         """The workspace's case library, parsed once and then read from ``.itp-cache/`` until a case changes."""
-        from .library import CACHE_DIR, load_library_cached
+        from ..library.cases import CACHE_DIR, load_library_cached
 
         return load_library_cached(self.case_library, self.path / CACHE_DIR)
 
@@ -208,9 +208,9 @@ def build_demo_workspace(directory: str | Path, *, case_library: str | Path | No
     The workspace's user is the demo admin ``director``; under JupyterHub, ``$JUPYTERHUB_USER`` wins, so
     set ``user`` in the file (or act as a demo person) to try the trainee and supervisor views.
     """
-    from .library import load_library
+    from ..library.cases import load_case_library
 
-    cases = load_library(case_library)
+    cases = load_case_library(case_library)
     workspace = Workspace.init(
         directory, user="director", display_name="Training Director", case_library=case_library, demo=True
     )
@@ -289,7 +289,7 @@ def _plan_from_facts(case: CaseStudy) -> TreatmentPlan:
 
 
 def _demo_feedback(store: PlanStore, draft_id: int, plan: TreatmentPlan, lead: str, second: str) -> None:
-    from .rubrics import default_rubric
+    from ..checks.rubrics import default_rubric
 
     elements = list(plan.elements())
     problem = plan.problems[0] if plan.problems else None

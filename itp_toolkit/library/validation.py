@@ -16,10 +16,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel
 
-from . import files
-from .errors import InvalidInput, Problem
-from .model import CaseStudy
-from .model.ids import ID_PATTERN
+from ..errors import InvalidInput, Problem
+from ..formats import files
+from ..model import CaseStudy
+from ..model.ids import ID_PATTERN
 from .privacy import scan_text
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")

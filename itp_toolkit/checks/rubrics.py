@@ -8,18 +8,17 @@ shown beside the criterion when scoring. They are evidence for the rater, never 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-import pandas as pd
+from ..errors import InvalidInput, Problem
+from ..formats.files import load_rubric
+from ..library import DATA_DIR
+from ..model import Rubric
+from . import FAMILIES, RULES, Finding
 
-from .checks import FAMILIES, RULES, Finding
-from .errors import InvalidInput, Problem
-from .files import load_rubric
-from .model import Rubric, RubricScore
-
-DEFAULT_RUBRIC_PATH = Path(__file__).parent / "data" / "default_rubric.yaml"
+DEFAULT_RUBRIC_PATH = DATA_DIR / "default_rubric.yaml"
 
 
 @lru_cache(maxsize=1)
@@ -72,31 +71,3 @@ def level_descriptor(rubric: Rubric, criterion_id: str, score: int) -> str:
         if criterion.id == criterion_id:
             return next(level.descriptor for level in criterion.levels if level.score == score)
     raise KeyError(criterion_id)
-
-
-def score_sheet(rubric: Rubric, scores: Sequence[RubricScore], *, rater: str | None = None) -> pd.DataFrame:
-    """One row per criterion: criterion_id, criterion, score (latest revision scored; None if not yet),
-    revision, rater, descriptor of that level, comment and competent (score >= the rubric's line)."""
-    mine = [s for s in scores if s.rubric_id == rubric.id and (rater is None or s.rater == rater)]
-    latest: dict[str, RubricScore] = {}
-    for s in sorted(mine, key=lambda s: (s.revision, s.rater)):
-        latest[s.criterion_id] = s
-    records = []
-    for c in rubric.criteria:
-        s = latest.get(c.id)
-        records.append(
-            (c.id, c.title, s.score if s else None, s.revision if s else None, s.rater if s else "",
-             level_descriptor(rubric, c.id, s.score) if s else "", s.comment if s else "",
-             bool(s and s.score >= rubric.competent_at))
-        )
-    return pd.DataFrame.from_records(
-        records, columns=["criterion_id", "criterion", "score", "revision", "rater", "descriptor", "comment", "competent"]
-    )
-
-
-def mean_score(rubric: Rubric, scores: Sequence[RubricScore]) -> float | None:
-    """Mean of the latest scores per criterion (None if nothing is scored): the number the draft list shows."""
-    sheet = score_sheet(rubric, scores)
-    values = sheet["score"].dropna()
-    return None if values.empty else round(float(values.mean()), 2)
-

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from .model import CaseStudy, Objective, TreatmentPlan
-from .model.measures import is_standard_measure, severity_label
+from ..model import CaseStudy, Objective, TreatmentPlan
+from ..model.measures import is_standard_measure, severity_label
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~])")
 

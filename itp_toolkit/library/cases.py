@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import files
-from .errors import InvalidInput, NotFound, Problem
-from .model import CaseStudy
+from ..errors import InvalidInput, NotFound, Problem
+from ..formats import files
+from ..model import CaseStudy
 from .validation import case_files
 
 ENV_VAR = "ITP_CASE_LIBRARY"
@@ -22,10 +22,10 @@ def case_library_dir() -> Path:
     configured = os.environ.get(ENV_VAR)
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parent.parent / "case_studies"
+    return Path(__file__).resolve().parents[2] / "case_studies"
 
 
-def load_library(directory: str | Path | None = None) -> dict[str, CaseStudy]:
+def load_case_library(directory: str | Path | None = None) -> dict[str, CaseStudy]:
     """Every case in ``directory`` (default: the library), by id, sorted by id.
 
     One broken file makes the whole call fail with every problem found: a library half-loaded would
@@ -55,7 +55,7 @@ def load_library(directory: str | Path | None = None) -> dict[str, CaseStudy]:
 
 def get_case(case_id: str, directory: str | Path | None = None) -> CaseStudy:
     """The case with this id; NotFound names the ids that do exist."""
-    cases = load_library(directory)
+    cases = load_case_library(directory)
     try:
         return cases[case_id]
     except KeyError:
@@ -80,7 +80,7 @@ def load_library_cached(directory: str | Path | None, cache_dir: Path) -> dict[s
 
     from pydantic import TypeAdapter, ValidationError
 
-    from . import model
+    from .. import model
 
     adapter = TypeAdapter(dict[str, CaseStudy])
     try:
@@ -94,8 +94,8 @@ def load_library_cached(directory: str | Path | None, cache_dir: Path) -> dict[s
         if cached.is_file():
             return adapter.validate_json(cached.read_bytes())
     except (OSError, ValueError, ValidationError):
-        return load_library(directory)
-    cases = load_library(directory)
+        return load_case_library(directory)
+    cases = load_case_library(directory)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         for old in cache_dir.glob("case-library-*.json"):

@@ -9,15 +9,15 @@ Pure data and lookups: depends on the model only, so ``itp_toolkit.checks`` may 
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from pydantic import Field
 
-from .model import CaseStudy
-from .model.base import ElementId, ModelBase, ShortText
-from .model.plan import Delivery, Format
+from ..model import CaseStudy, TreatmentPlan, editing
+from ..model.base import ElementId, ModelBase, ShortText
+from ..model.plan import Delivery, Format
+from . import DATA_DIR
 
-LIBRARY_PATH = Path(__file__).parent / "data" / "intervention_library.yaml"
+LIBRARY_PATH = DATA_DIR / "intervention_library.yaml"
 
 
 class LibraryIntervention(ModelBase):
@@ -62,16 +62,18 @@ class InterventionLibrary(ModelBase):
 
 
 @lru_cache(maxsize=4)
-def load_library(path: str | None = None) -> InterventionLibrary:
+def load_intervention_library(path: str | None = None) -> InterventionLibrary:
     """The library shipped with the toolkit (or another file); InvalidInput with lines if it is malformed."""
-    from .files import load_model  # files imports the model only; kept local so checks can import us cheaply
+    from ..formats.files import (
+        load_model,  # files imports the model only; kept local so checks can import us cheaply
+    )
 
     return load_model(path or LIBRARY_PATH, InterventionLibrary)
 
 
 def library_texts() -> list[str]:
     """Every template, for critique's cookie-cutter comparison."""
-    return [item.template for family in load_library().families for item in family.items]
+    return [item.template for family in load_intervention_library().families for item in family.items]
 
 
 def is_unadapted(description: str) -> bool:
@@ -124,12 +126,12 @@ def suggested_families(case: CaseStudy) -> list[str]:
         found.add("perinatal")
     if case.demographics.age is not None and case.demographics.age < 18:
         found.add("adolescent")
-    return [f.id for f in load_library().families if f.id in found]
+    return [f.id for f in load_intervention_library().families if f.id in found]
 
 
 def library_choices(case: CaseStudy | None = None) -> list[tuple[str, str]]:
     """(label, item id) pairs for a picker: the case's suggested families first, then the rest."""
-    library = load_library()
+    library = load_intervention_library()
     suggested = suggested_families(case) if case is not None else []
     order = suggested + [f.id for f in library.families if f.id not in suggested]
     choices = []
@@ -138,3 +140,18 @@ def library_choices(case: CaseStudy | None = None) -> list[tuple[str, str]]:
         mark = " (suggested)" if family_id in suggested else ""
         choices.extend((f"{family.label}{mark}: {item.modality}", item.id) for item in family.items)
     return choices
+
+
+def apply_library_intervention(plan: TreatmentPlan, objective_id: str, item: LibraryIntervention, *,
+                               element_id: str | None = None) -> TreatmentPlan:
+    """An intervention pre-filled from the library, for the trainee to adapt.
+
+    The description is the library's generic template, word for word: until the trainee rewrites it for
+    this person, critique's cookie-cutter check recognises it (``is_unadapted``). Frequency, duration and
+    evidence base are the protocol's usual values, to be fitted to the case too.
+    """
+    return editing.add_intervention(
+        plan, objective_id, item.template, element_id=element_id, modality=item.modality, format=item.format,
+        delivery=item.delivery, frequency=item.frequency, duration=item.duration,
+        evidence_base=item.evidence_base,
+    )

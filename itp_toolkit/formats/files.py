@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import InvalidInput, Problem
-from .model import CaseStudy, Rubric, TreatmentPlan
+from ..errors import InvalidInput, Problem
+from ..model import CaseStudy, Rubric, TreatmentPlan
 
 MAX_FILE_BYTES = 2_000_000
 """A case or plan file is a few kilobytes; anything this large is a mistake or an attack."""

@@ -27,9 +27,9 @@ from typing import Literal
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .errors import InvalidInput, NotFound, PermissionDenied, Problem, StaleRevision, StoreUnavailable
-from .model import CaseStudy, TreatmentPlan
-from .store import PlanStore, RevisionInfo, Submission
+from ..errors import InvalidInput, NotFound, PermissionDenied, Problem, StaleRevision, StoreUnavailable
+from ..model import CaseStudy, TreatmentPlan
+from ..store import PlanStore, RevisionInfo, Submission
 
 SaveState = Literal["saved", "unsaved", "saving", "error"]
 Clock = Callable[[], dt.datetime]

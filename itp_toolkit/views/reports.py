@@ -19,12 +19,12 @@ import pandas as pd
 from markupsafe import Markup
 from matplotlib.figure import Figure
 
-from .checks import IndividualizationScore, individualization_score
-from .compare.cohort import annotation_anchors, threads
-from .model import Annotation, CaseStudy, Rubric, RubricScore, TreatmentPlan
-from .rubrics import score_sheet
-from .store import PlanStore
-from .model.base import isolate
+from ..checks import IndividualizationScore, individualization_score
+from ..compare.cohort import annotation_anchors, threads
+from ..model import Annotation, CaseStudy, Rubric, RubricScore, TreatmentPlan
+from ..compare.scores import score_sheet
+from ..store import PlanStore
+from ..model.base import isolate
 
 
 @dataclass(frozen=True)
