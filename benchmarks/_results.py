@@ -55,8 +55,15 @@ class Report:
     figures: list[Figure] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
 
-    def add(self, figure: str, value: float | None, unit: str = "", goal: str = "", ok: bool | None = None,
-            note: str = "") -> None:
+    def add(
+        self,
+        figure: str,
+        value: float | None,
+        unit: str = "",
+        goal: str = "",
+        ok: bool | None = None,
+        note: str = "",
+    ) -> None:
         if value is not None and not math.isfinite(value):
             value = None
         self.figures.append(Figure(figure, value, unit, goal, verdict(ok), note))
@@ -68,8 +75,12 @@ class Report:
         """Write the JSON file when the script was given ``--json PATH``; a no-op otherwise."""
         if path is None:
             return
-        data = {"schema": SCHEMA, "benchmark": self.benchmark, "figures": [asdict(f) for f in self.figures],
-                "skipped": self.skipped}
+        data = {
+            "schema": SCHEMA,
+            "benchmark": self.benchmark,
+            "figures": [asdict(f) for f in self.figures],
+            "skipped": self.skipped,
+        }
         Path(path).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
     @classmethod
@@ -87,8 +98,12 @@ class Report:
 
 
 def add_json_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", type=Path, metavar="PATH",
-                        help="also write the figures to PATH as JSON (what benchmarks/run_all.py reads)")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        metavar="PATH",
+        help="also write the figures to PATH as JSON (what benchmarks/run_all.py reads)",
+    )
 
 
 def skip_whole(report: Report, reason: str, path: Path | None) -> int:

@@ -48,11 +48,12 @@ def setup(url: str, trainees: int) -> list[tuple[str, int]]:
     return out
 
 
-def trainee(store: PlanStore, user: str, draft_id: int, duration: float, interval: float, start_at: float,
-            out: list) -> None:
+def trainee(
+    store: PlanStore, user: str, draft_id: int, duration: float, interval: float, start_at: float, out: list
+) -> None:
     """One trainee's kernel: edit, save through DraftSession, wait; then check every reported save."""
-    from itp_toolkit.services.drafting import DraftSession
     from itp_toolkit.model import Problem
+    from itp_toolkit.services.drafting import DraftSession
 
     case = load_case_library()[CASE_ID]
     latencies: list[float] = []
@@ -60,7 +61,9 @@ def trainee(store: PlanStore, user: str, draft_id: int, duration: float, interva
     try:
         session = DraftSession(store, draft_id, user, case=case)
         rng = random.Random(user)
-        time.sleep(max(0.0, start_at - time.time()) + rng.uniform(0, interval))  # trainees do not type in step
+        time.sleep(
+            max(0.0, start_at - time.time()) + rng.uniform(0, interval)
+        )  # trainees do not type in step
         end = start_at + duration
         n = 0
         while time.time() < end:
@@ -89,8 +92,9 @@ def trainee(store: PlanStore, user: str, draft_id: int, duration: float, interva
     out.append((user, latencies, len(saved), len(errors), lost, errors[:1]))
 
 
-def worker(url: str, people: list[tuple[str, int]], duration: float, interval: float, ready, go, start,
-           results) -> None:
+def worker(
+    url: str, people: list[tuple[str, int]], duration: float, interval: float, ready, go, start, results
+) -> None:
     """A process holding several trainees' kernels' worth of sessions, sharing one store (one pool)."""
     import threading
 
@@ -105,8 +109,10 @@ def worker(url: str, people: list[tuple[str, int]], duration: float, interval: f
     ready.put(len(people))
     go.wait()
     out: list = []
-    threads = [threading.Thread(target=trainee, args=(store, u, d, duration, interval, start.value, out))
-               for u, d in people]
+    threads = [
+        threading.Thread(target=trainee, args=(store, u, d, duration, interval, start.value, out))
+        for u, d in people
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -121,7 +127,10 @@ def run(url: str, trainees: int, duration: float, interval: float, processes: in
     ctx = mp.get_context("spawn")
     results, ready, go, start = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0)
     groups = [people[i::processes] for i in range(min(processes, trainees))]
-    procs = [ctx.Process(target=worker, args=(url, g, duration, interval, ready, go, start, results)) for g in groups]
+    procs = [
+        ctx.Process(target=worker, args=(url, g, duration, interval, ready, go, start, results))
+        for g in groups
+    ]
     for p in procs:
         p.start()
     for _ in procs:
@@ -135,8 +144,13 @@ def run(url: str, trainees: int, duration: float, interval: float, processes: in
     q = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) >= 2 else [0.0] * 99
     return {
         "processes": len(groups),
-        "trainees": trainees, "saves": sum(r[2] for r in rows), "refused": sum(r[3] for r in rows),
-        "lost": sum(r[4] for r in rows), "p50": q[49], "p95": q[94], "max": lat[-1] if lat else 0.0,
+        "trainees": trainees,
+        "saves": sum(r[2] for r in rows),
+        "refused": sum(r[3] for r in rows),
+        "lost": sum(r[4] for r in rows),
+        "p50": q[49],
+        "p95": q[94],
+        "max": lat[-1] if lat else 0.0,
         "example_error": next((r[5][0] for r in rows if r[5]), ""),
     }
 
@@ -146,9 +160,13 @@ def record(report: Report, store: str, r: dict, interval: float, duration: float
     who = f"{store}, {r['trainees']} trainees"
     refused = f"{r['refused']} refused" + (f", e.g. {r['example_error']}" if r["example_error"] else "")
     p95 = r["p95"] * 1000 if r["saves"] else None
-    report.add(f"save latency p95, {who}", p95, "ms",
-               note=f"p50 {r['p50'] * 1000:.0f}, max {r['max'] * 1000:.0f} ms; {r['saves']} saves, one every "
-                    f"{interval:g} s for {duration:g} s over {r['processes']} processes; {refused}")
+    report.add(
+        f"save latency p95, {who}",
+        p95,
+        "ms",
+        note=f"p50 {r['p50'] * 1000:.0f}, max {r['max'] * 1000:.0f} ms; {r['saves']} saves, one every "
+        f"{interval:g} s for {duration:g} s over {r['processes']} processes; {refused}",
+    )
     report.add(f"lost revisions, {who}", r["lost"], "", "0", r["lost"] == 0)
 
 
@@ -158,8 +176,12 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=5.0)
     parser.add_argument("--sqlite-trainees", type=int, default=30)
     parser.add_argument("--pg-trainees", type=int, default=100)
-    parser.add_argument("--processes", type=int, default=4,
-                        help="trainees are spread over this many processes, each with one store (pool)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=4,
+        help="trainees are spread over this many processes, each with one store (pool)",
+    )
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     add_json_option(parser)
     args = parser.parse_args()
@@ -167,8 +189,18 @@ def main() -> int:
     table = []
     work = Path(tempfile.mkdtemp(prefix="itp-autosave-"))
     if args.sqlite_trainees:
-        table.append(("SQLite", run(f"sqlite:///{work / 'itp.sqlite'}", args.sqlite_trainees, args.duration,
-                                    args.interval, args.processes)))
+        table.append(
+            (
+                "SQLite",
+                run(
+                    f"sqlite:///{work / 'itp.sqlite'}",
+                    args.sqlite_trainees,
+                    args.duration,
+                    args.interval,
+                    args.processes,
+                ),
+            )
+        )
     if args.pg_trainees:
         from sqlalchemy import create_engine, make_url, text
 
@@ -184,17 +216,25 @@ def main() -> int:
         else:
             try:
                 url = admin_url.set(database=name).render_as_string(hide_password=False)
-                table.append(("PostgreSQL", run(url, args.pg_trainees, args.duration, args.interval, args.processes)))
+                table.append(
+                    ("PostgreSQL", run(url, args.pg_trainees, args.duration, args.interval, args.processes))
+                )
             finally:
                 with admin.connect() as conn:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-    print(f"\nAutosave under load: a save every {args.interval:g} s per trainee for {args.duration:g} s, "
-          "trainees spread over processes (one store each, threads per trainee)")
-    print(f"{'store':<11}{'procs':>6}{'trainees':>9}{'saves':>8}{'refused':>9}{'lost':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+    print(
+        f"\nAutosave under load: a save every {args.interval:g} s per trainee for {args.duration:g} s, "
+        "trainees spread over processes (one store each, threads per trainee)"
+    )
+    print(
+        f"{'store':<11}{'procs':>6}{'trainees':>9}{'saves':>8}{'refused':>9}{'lost':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
+    )
     for name, r in table:
-        print(f"{name:<11}{r['processes']:>6}{r['trainees']:>9}{r['saves']:>8}{r['refused']:>9}{r['lost']:>6}"
-              f"{r['p50'] * 1000:>9.0f}{r['p95'] * 1000:>9.0f}{r['max'] * 1000:>9.0f}")
+        print(
+            f"{name:<11}{r['processes']:>6}{r['trainees']:>9}{r['saves']:>8}{r['refused']:>9}{r['lost']:>6}"
+            f"{r['p50'] * 1000:>9.0f}{r['p95'] * 1000:>9.0f}{r['max'] * 1000:>9.0f}"
+        )
         if r["example_error"]:
             print(f"   e.g. refused: {r['example_error']}")
         record(report, name, r, args.interval, args.duration)

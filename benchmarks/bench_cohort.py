@@ -99,8 +99,10 @@ def time_once(store: PlanStore, case_id: str, cohort: int) -> dict[str, float]:
     for cache in (content_words, char_ngrams, canonical_modality):
         cache.cache_clear()
     t0 = clock()
-    drafts = [CohortDraft(s.id, s.owner, plan, s.latest_revision, s.status)
-              for s, plan in store.latest_plans(case_id=case_id, cohort_id=cohort, actor="dr.bench")]
+    drafts = [
+        CohortDraft(s.id, s.owner, plan, s.latest_revision, s.status)
+        for s, plan in store.latest_plans(case_id=case_id, cohort_id=cohort, actor="dr.bench")
+    ]
     t1 = clock()
     choices = choices_frame(drafts, case, anonymized=True)
     table = cohort_table(drafts, case, anonymized=True, choices=choices)
@@ -142,8 +144,10 @@ def main() -> None:
     # first figure (matplotlib sets itself up on it), so the first size timed does not carry them.
     _library_modalities()
     figure_png(similarity_heatmap(pd.DataFrame([[1.0]], index=["A"], columns=["A"])))
-    print(f"{'drafts':>7} {'load s':>8} {'compare s':>10} {'render s':>9} {'load+compare+render':>20} "
-          f"{'indiv. s':>9}  growth per draft")
+    print(
+        f"{'drafts':>7} {'load s':>8} {'compare s':>10} {'render s':>9} {'load+compare+render':>20} "
+        f"{'indiv. s':>9}  growth per draft"
+    )
     previous: tuple[int, float] | None = None
     for n in sizes:
         r = run(n)
@@ -151,17 +155,30 @@ def main() -> None:
         ratio = (r["total"] / n) / (previous[1] / previous[0]) if previous else 0.0
         if previous:
             growth = f"  x{ratio:.2f} per draft vs {previous[0]} (x{r['total'] / previous[1]:.1f} for x{n / previous[0]:.0f} drafts)"
-        print(f"{n:>7} {r['load']:>8.3f} {r['compare']:>10.3f} {r['render']:>9.3f} {r['total']:>20.3f} "
-              f"{r['indiv']:>9.3f}{growth}", flush=True)
+        print(
+            f"{n:>7} {r['load']:>8.3f} {r['compare']:>10.3f} {r['render']:>9.3f} {r['total']:>20.3f} "
+            f"{r['indiv']:>9.3f}{growth}",
+            flush=True,
+        )
         at_goal = n == GOAL_DRAFTS
-        report.add(f"load+compare+render, {n:,} drafts (CPU)", r["total"], "s",
-                   f"< {GOAL_SECONDS:g} s" if at_goal else "", r["total"] < GOAL_SECONDS if at_goal else None,
-                   note=f"load {r['load']:.3f}, compare {r['compare']:.3f}, render {r['render']:.3f}; "
-                        f"individualization {r['indiv']:.3f} s, timed apart")
+        report.add(
+            f"load+compare+render, {n:,} drafts (CPU)",
+            r["total"],
+            "s",
+            f"< {GOAL_SECONDS:g} s" if at_goal else "",
+            r["total"] < GOAL_SECONDS if at_goal else None,
+            note=f"load {r['load']:.3f}, compare {r['compare']:.3f}, render {r['render']:.3f}; "
+            f"individualization {r['indiv']:.3f} s, timed apart",
+        )
         if previous:
-            report.add(f"growth of time per draft, {previous[0]:,} → {n:,} drafts", ratio, RATIO,
-                       f"≤ {GOAL_GROWTH}{RATIO} (roughly linear)", ratio <= GOAL_GROWTH,
-                       note=f"total ×{r['total'] / previous[1]:.1f} for ×{n / previous[0]:.0f} drafts")
+            report.add(
+                f"growth of time per draft, {previous[0]:,} → {n:,} drafts",
+                ratio,
+                RATIO,
+                f"≤ {GOAL_GROWTH}{RATIO} (roughly linear)",
+                ratio <= GOAL_GROWTH,
+                note=f"total ×{r['total'] / previous[1]:.1f} for ×{n / previous[0]:.0f} drafts",
+            )
         previous = (n, r["total"])
     report.write(args.json)
 

@@ -34,8 +34,10 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser.servers import ServeServer  # noqa: E402
 
 GOAL_SECONDS = 60.0
-READY = "() => { const s = document.querySelector('.itp-case-picker select'); " \
-        "const j = document.querySelector('.itp-join-code input'); return s && j && !s.disabled && !j.disabled; }"
+READY = (
+    "() => { const s = document.querySelector('.itp-case-picker select'); "
+    "const j = document.querySelector('.itp-join-code input'); return s && j && !s.disabled && !j.disabled; }"
+)
 
 
 def cpu_seconds(processes: list[psutil.Process]) -> dict[int, float]:
@@ -77,8 +79,11 @@ async def open_page(browser, url: str, limit: float, contexts: list) -> tuple[fl
         await page.goto(url, wait_until="commit", timeout=limit * 1000)
         await page.wait_for_function(READY, timeout=limit * 1000)
         elapsed: float | None = time.perf_counter() - start
-        message = await page.locator(".itp-app-message").first.inner_text() if await page.locator(
-            ".itp-app-error").count() else ""
+        message = (
+            await page.locator(".itp-app-message").first.inner_text()
+            if await page.locator(".itp-app-error").count()
+            else ""
+        )
         return elapsed, "; ".join(errors + ([message] if message else []))
     except Exception as exc:  # noqa: BLE001 - a page that never became interactive is the result
         return None, f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
@@ -98,13 +103,19 @@ async def run(pages: int, limit: float, report: Report) -> int:
     ws.close()
     with ServeServer(ws.path, work) as server:
         async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            browser = await p.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
             server_before = cpu_seconds(server_processes(server.process.pid))
             browser_before = cpu_seconds(browser_processes())
             started = time.perf_counter()
             contexts: list = []
             results = await asyncio.gather(
-                *(open_page(browser, server.page("trainee_workspace.ipynb", u), limit, contexts) for u in users))
+                *(
+                    open_page(browser, server.page("trainee_workspace.ipynb", u), limit, contexts)
+                    for u in users
+                )
+            )
             wall = time.perf_counter() - started
             server_cpu = used(server_before, cpu_seconds(server_processes(server.process.pid)))
             browser_cpu = used(browser_before, cpu_seconds(browser_processes()))
@@ -116,37 +127,63 @@ async def run(pages: int, limit: float, report: Report) -> int:
     print(f"\n{pages} trainee pages opened at once against one Voila server ({CHROMIUM.name}, headless)")
     print(f"{'interactive':<14}{'median s':>9}{'p90 s':>8}{'slowest s':>10}{'all done s':>11}{'errors':>7}")
     p90 = statistics.quantiles(times, n=10, method="inclusive")[8] if len(times) >= 2 else (times or [0])[0]
-    print(f"{len(times)}/{pages:<12}{statistics.median(times) if times else 0:>9.1f}{p90:>8.1f}"
-          f"{max(times) if times else 0:>10.1f}{wall:>11.1f}{len(failed):>7}")
+    print(
+        f"{len(times)}/{pages:<12}{statistics.median(times) if times else 0:>9.1f}{p90:>8.1f}"
+        f"{max(times) if times else 0:>10.1f}{wall:>11.1f}{len(failed):>7}"
+    )
     for user, error in failed[:5]:
         print(f"   {user}: {error}")
     ok = len(times) == pages and max(times) <= GOAL_SECONDS
     print(f"goal: all {pages} interactive within {GOAL_SECONDS:g} s -> {'met' if ok else 'NOT met'}")
     median = statistics.median(times) if times else 0.0
-    report.add(f"slowest of {pages} pages opened at once", max(times) if times else None, "s",
-               f"all {pages} interactive ≤ {GOAL_SECONDS:g} s", ok,
-               note=f"{len(times)}/{pages} interactive, median {median:.1f} s, p90 {p90:.1f} s, "
-                    f"all done {wall:.1f} s")
-    report.add("pages that failed or showed an error", len(failed), "", "0", not failed,
-               note="; ".join(f"{u}: {e}" for u, e in failed[:2])[:300])
+    report.add(
+        f"slowest of {pages} pages opened at once",
+        max(times) if times else None,
+        "s",
+        f"all {pages} interactive ≤ {GOAL_SECONDS:g} s",
+        ok,
+        note=f"{len(times)}/{pages} interactive, median {median:.1f} s, p90 {p90:.1f} s, "
+        f"all done {wall:.1f} s",
+    )
+    report.add(
+        "pages that failed or showed an error",
+        len(failed),
+        "",
+        "0",
+        not failed,
+        note="; ".join(f"{u}: {e}" for u, e in failed[:2])[:300],
+    )
     cores = os.cpu_count() or 1
-    print(f"CPU used: server side (Voila + kernels) {server_cpu:.0f} s ({server_cpu / pages:.1f} s a page, "
-          f"at least {server_cpu / cores:.0f} s of wall on {cores} cores); "
-          f"the {pages} headless browsers {browser_cpu:.0f} s, on the same cores here")
-    report.add("server-side CPU (Voila + kernels), all pages", server_cpu, "s",
-               note=f"{server_cpu / pages:.1f} s a page; at least {server_cpu / cores:.0f} s of wall on {cores} cores "
-                    "if the browsers ran elsewhere")
+    print(
+        f"CPU used: server side (Voila + kernels) {server_cpu:.0f} s ({server_cpu / pages:.1f} s a page, "
+        f"at least {server_cpu / cores:.0f} s of wall on {cores} cores); "
+        f"the {pages} headless browsers {browser_cpu:.0f} s, on the same cores here"
+    )
+    report.add(
+        "server-side CPU (Voila + kernels), all pages",
+        server_cpu,
+        "s",
+        note=f"{server_cpu / pages:.1f} s a page; at least {server_cpu / cores:.0f} s of wall on {cores} cores "
+        "if the browsers ran elsewhere",
+    )
     total = server_cpu + browser_cpu
-    report.add(f"CPU of the {pages} headless browsers, same cores", browser_cpu, "s",
-               note=f"{browser_cpu / total:.0%} of all CPU the run used; in a clinic browsers run on trainees' computers"
-               if total else "")
+    report.add(
+        f"CPU of the {pages} headless browsers, same cores",
+        browser_cpu,
+        "s",
+        note=f"{browser_cpu / total:.0%} of all CPU the run used; in a clinic browsers run on trainees' computers"
+        if total
+        else "",
+    )
     return 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=30)
-    parser.add_argument("--limit", type=float, default=180.0, help="give up on a page after this many seconds")
+    parser.add_argument(
+        "--limit", type=float, default=180.0, help="give up on a page after this many seconds"
+    )
     add_json_option(parser)
     args = parser.parse_args()
     report = Report("concurrent_pages")

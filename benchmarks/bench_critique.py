@@ -32,7 +32,11 @@ def accuracy(report: Report) -> None:
         spec = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
         plan = load_plan(sidecar.with_name(sidecar.name.replace(".expected", "")))
         case = load_case(ROOT / "case_studies" / f"{spec['case']}.yaml")
-        got = {(f.rule, f.element_id) for f in critique(plan, case, week=spec.get("week")) if f.severity != "info"}
+        got = {
+            (f.rule, f.element_id)
+            for f in critique(plan, case, week=spec.get("week"))
+            if f.severity != "info"
+        }
         expected = {(e["rule"], e["element"]) for e in spec["expected"]}
         for rule, _ in got & expected:
             tp[rule.split(".")[0]] += 1
@@ -92,12 +96,15 @@ def latency(runs: int, report: Report) -> None:
     samples.sort()
     elements = sum(1 for _ in plan.elements())
     p95 = samples[int(0.95 * len(samples)) - 1]
-    print(f"\nlatency, 10-problem plan ({elements} elements), {runs} runs: median {statistics.median(samples):.2f} ms, "
-          f"p95 {p95:.2f} ms, max {samples[-1]:.2f} ms (goal: p95 < 20 ms)")
+    print(
+        f"\nlatency, 10-problem plan ({elements} elements), {runs} runs: median {statistics.median(samples):.2f} ms, "
+        f"p95 {p95:.2f} ms, max {samples[-1]:.2f} ms (goal: p95 < 20 ms)"
+    )
     where = f"10-problem plan ({elements} elements), {runs} edits"
     report.add("latency median", statistics.median(samples), "ms", note=where)
-    report.add("latency p95", p95, "ms", f"< {GOAL_P95_MS:g} ms", p95 < GOAL_P95_MS,
-               note=f"max {samples[-1]:.1f} ms")
+    report.add(
+        "latency p95", p95, "ms", f"< {GOAL_P95_MS:g} ms", p95 < GOAL_P95_MS, note=f"max {samples[-1]:.1f} ms"
+    )
     cold = []
     for _ in range(20):
         fresh = case.model_copy(deep=True)

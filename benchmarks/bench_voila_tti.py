@@ -58,8 +58,11 @@ def time_loads(browser, url: str, selector: str, loads: int) -> list[float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loads", type=int, default=5)
-    parser.add_argument("--preheat", action="store_true",
-                        help="both servers keep a preheated kernel (--preheat_kernel=True --pool_size=1)")
+    parser.add_argument(
+        "--preheat",
+        action="store_true",
+        help="both servers keep a preheated kernel (--preheat_kernel=True --pool_size=1)",
+    )
     add_json_option(parser)
     args = parser.parse_args()
     report = Report("voila_tti")
@@ -70,28 +73,39 @@ def main() -> int:
     bare = write_bare_notebook(work)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        with VoilaServer(bare, {}, work, preheat=args.preheat) as bare_server, \
-                VoilaServer(site.notebook, site.env, work, preheat=args.preheat) as trainee_server:
+        with (
+            VoilaServer(bare, {}, work, preheat=args.preheat) as bare_server,
+            VoilaServer(site.notebook, site.env, work, preheat=args.preheat) as trainee_server,
+        ):
             # One warm-up load each (imports into the OS cache), not counted.
             time_loads(browser, bare_server.base_url + "/", "button.itp-bare-ready", 1)
             time_loads(browser, trainee_server.base_url + "/", ".itp-case-picker select", 1)
             bare_times, trainee_times = [], []
             for _ in range(args.loads):  # interleaved, so drift in machine load hits both alike
                 bare_times += time_loads(browser, bare_server.base_url + "/", "button.itp-bare-ready", 1)
-                trainee_times += time_loads(browser, trainee_server.base_url + "/", ".itp-case-picker select", 1)
+                trainee_times += time_loads(
+                    browser, trainee_server.base_url + "/", ".itp-case-picker select", 1
+                )
         browser.close()
     bare_median, trainee_median = statistics.median(bare_times), statistics.median(trainee_times)
     ratio = trainee_median / bare_median
     print(f"{'page':<28}{'loads':>6}{'median s':>10}{'min s':>8}{'max s':>8}")
     for name, times in (("bare one-widget page", bare_times), ("trainee workspace page", trainee_times)):
-        print(f"{name:<28}{len(times):>6}{statistics.median(times):>10.2f}{min(times):>8.2f}{max(times):>8.2f}")
+        print(
+            f"{name:<28}{len(times):>6}{statistics.median(times):>10.2f}{min(times):>8.2f}{max(times):>8.2f}"
+        )
     verdict = "within" if ratio <= GOAL_RATIO else "OVER"
     print(f"ratio trainee/bare: {ratio:.2f}x ({verdict} the {GOAL_RATIO}x goal)")
     how = f"median of {args.loads} loads" + (", preheated kernels" if args.preheat else "")
     report.add("bare one-widget page, time to interactive", bare_median, "s", note=how)
     report.add("trainee page, time to interactive", trainee_median, "s", note=how)
-    report.add("ratio trainee/bare" + (" (--preheat)" if args.preheat else ""), ratio, RATIO,
-               f"≤ {GOAL_RATIO}{RATIO}", ratio <= GOAL_RATIO)
+    report.add(
+        "ratio trainee/bare" + (" (--preheat)" if args.preheat else ""),
+        ratio,
+        RATIO,
+        f"≤ {GOAL_RATIO}{RATIO}",
+        ratio <= GOAL_RATIO,
+    )
     report.write(args.json)
     return 0
 

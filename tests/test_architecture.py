@@ -97,7 +97,9 @@ def _dependencies() -> dict[str, set[str]]:
 
 def test_every_module_belongs_to_a_layer_and_lives_in_a_package():
     tops = {_top(m) for m in MODULES}
-    assert tops <= set(RANK) | {"__init__"}, f"assign these to a layer in {__file__}: {sorted(tops - set(RANK))}"
+    assert tops <= set(RANK) | {"__init__"}, (
+        f"assign these to a layer in {__file__}: {sorted(tops - set(RANK))}"
+    )
     loose = sorted(p.name for p in PACKAGE.glob("*.py") if p.stem not in LOOSE_MODULES)
     assert not loose, f"put these modules into the package of their layer: {loose}"
 
@@ -111,7 +113,9 @@ def test_no_module_imports_from_a_layer_above_it():
         for source, _names in _imports(path):
             imported = _top(source)
             if imported in RANK and RANK[imported] > RANK[top]:
-                violations.append(f"{module} ({LAYERS[RANK[top]][0]}) imports {source} ({LAYERS[RANK[imported]][0]})")
+                violations.append(
+                    f"{module} ({LAYERS[RANK[top]][0]}) imports {source} ({LAYERS[RANK[imported]][0]})"
+                )
     assert not violations, "\n".join(violations)
 
 
@@ -160,7 +164,9 @@ def test_cycle_finder_finds_a_loop_and_nothing_else():
 
 def test_no_import_cycles_between_modules():
     cycles = _cycles(_dependencies())
-    assert not cycles, "modules that import each other (lazily or not):\n" + "\n".join(" <-> ".join(c) for c in cycles)
+    assert not cycles, "modules that import each other (lazily or not):\n" + "\n".join(
+        " <-> ".join(c) for c in cycles
+    )
 
 
 def _readme_architecture_rows() -> list[tuple[str, list[str]]]:

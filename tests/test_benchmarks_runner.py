@@ -44,14 +44,17 @@ def test_collect_reads_figures_and_partial_skips(tmp_path):
     assert table[-1] == ("", "PostgreSQL", "skipped", NO_GOAL, "skipped", "connection refused")
 
 
-@pytest.mark.parametrize("code, content, expected", [
-    (3, None, "exit code 3: ValueError: boom"),
-    (None, None, "timed out after 60 s"),
-    (0, None, "wrote no usable results"),
-    (0, "{not json", "wrote no usable results"),
-    (0, json.dumps({"schema": 99}), "not a schema-1"),
-    (0, json.dumps({"schema": 1, "benchmark": "x", "figures": [], "skipped": []}), "reported no figures"),
-])
+@pytest.mark.parametrize(
+    "code, content, expected",
+    [
+        (3, None, "exit code 3: ValueError: boom"),
+        (None, None, "timed out after 60 s"),
+        (0, None, "wrote no usable results"),
+        (0, "{not json", "wrote no usable results"),
+        (0, json.dumps({"schema": 99}), "not a schema-1"),
+        (0, json.dumps({"schema": 1, "benchmark": "x", "figures": [], "skipped": []}), "reported no figures"),
+    ],
+)
 def test_a_crash_is_a_row_with_its_reason(tmp_path, code, content, expected):
     log = tmp_path / "x.log"
     log.write_text("Traceback (most recent call last):\n  ...\nValueError: boom\n\n")
@@ -72,7 +75,8 @@ def test_a_whole_benchmark_skip_is_a_row_not_a_crash(tmp_path):
     outcome = run_all.collect("browser", 0, tmp_path / "b.json", tmp_path / "b.log", 0.5, [])
     assert outcome.status == run_all.SKIPPED
     assert run_all.rows([outcome]) == [
-        ("browser", "whole benchmark", "skipped", NO_GOAL, "skipped", "/usr/bin/chromium is missing")]
+        ("browser", "whole benchmark", "skipped", NO_GOAL, "skipped", "/usr/bin/chromium is missing")
+    ]
 
 
 def test_text_and_markdown_tables(tmp_path):
@@ -188,7 +192,7 @@ def test_machine_facts_say_when_postgres_does_not_answer():
 
 def test_the_real_benchmarks_are_found_in_the_issues_order_and_all_write_json():
     found = run_all.discover()
-    assert list(found)[:len(run_all.ORDER)] == run_all.ORDER
+    assert list(found)[: len(run_all.ORDER)] == run_all.ORDER
     for name, script in found.items():  # read, not run: the real benchmarks never run in the test suite
         source = script.read_text(encoding="utf-8")
         assert "add_json_option(parser)" in source and ".write(args.json)" in source, name

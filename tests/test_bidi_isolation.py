@@ -23,7 +23,9 @@ def test_left_to_right_text_is_returned_unchanged():
 def test_right_to_left_letters_and_direction_controls_are_wrapped_in_an_isolate():
     assert isolate(HEBREW) == f"{FSI}{HEBREW}{PDI}"
     assert isolate(UNCLOSED_OVERRIDE) == f"{FSI}{UNCLOSED_OVERRIDE}{PDI}"
-    assert isolate("\u0645\u0631\u062d\u0628\u0627 12:30") == f"{FSI}\u0645\u0631\u062d\u0628\u0627 12:30{PDI}"
+    assert (
+        isolate("\u0645\u0631\u062d\u0628\u0627 12:30") == f"{FSI}\u0645\u0631\u062d\u0628\u0627 12:30{PDI}"
+    )
     assert isolate("mark \u200f here") == f"{FSI}mark \u200f here{PDI}"
 
 
@@ -31,7 +33,9 @@ def test_a_trainees_header_isolates_a_name_with_an_unclosed_override(store, case
     from itp_toolkit.apps import TraineeWorkspace
 
     store.add_person("dee", UNCLOSED_OVERRIDE, "trainee", actor="admin")
-    assert store.find_person("dee", actor="admin").display_name == UNCLOSED_OVERRIDE.strip()  # stored as typed
+    assert (
+        store.find_person("dee", actor="admin").display_name == UNCLOSED_OVERRIDE.strip()
+    )  # stored as typed
     header = TraineeWorkspace(store, "dee", cases).header.value
     assert f"{FSI}Ana \u202e{PDI}&#39;s treatment plans" in header
 

@@ -30,7 +30,9 @@ def _line_of(text: str, needle: str) -> int:
     return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
-def test_library_dir_is_the_repo_case_studies_unless_configured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_library_dir_is_the_repo_case_studies_unless_configured(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.delenv("ITP_CASE_LIBRARY", raising=False)
     assert case_library_dir().name == "case_studies"
     monkeypatch.setenv("ITP_CASE_LIBRARY", str(tmp_path))
@@ -43,13 +45,17 @@ def test_every_shipped_case_passes_validation(path: Path, capsys: pytest.Capture
     assert "1 of 1 case file(s) valid" in capsys.readouterr().out
 
 
-def test_validate_without_paths_checks_the_whole_library(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_without_paths_checks_the_whole_library(
+    library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     shutil.copy(LIBRARY / "case-perinatal-rural.yaml", library)
     assert main(["cases", "validate"]) == 0
     assert "2 of 2 case file(s) valid" in capsys.readouterr().out
 
 
-def test_list_shows_every_case_with_its_measures_and_reference_plan(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_shows_every_case_with_its_measures_and_reference_plan(
+    library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["cases", "list"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split()[:3] == ["ID", "TITLE", "SETTING"]
@@ -63,7 +69,9 @@ def test_list_accepts_a_library_directory(tmp_path: Path, capsys: pytest.Capture
     assert "case-college-anxiety" in capsys.readouterr().out
 
 
-def test_show_hides_supervisor_material_unless_asked(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_hides_supervisor_material_unless_asked(
+    library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     case = get_case("case-college-anxiety")
     assert case.reference_plan is not None and case.teaching_notes
     assert main(["cases", "show", "case-college-anxiety"]) == 0
@@ -77,7 +85,9 @@ def test_show_hides_supervisor_material_unless_asked(library: Path, capsys: pyte
     assert case.reference_plan.problems[0].statement in supervisor_view
 
 
-def test_show_of_an_unknown_case_names_the_known_ones(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_of_an_unknown_case_names_the_known_ones(
+    library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["cases", "show", "case-nobody"]) == 2
     err = capsys.readouterr().err
     assert "no case 'case-nobody'" in err and "case-college-anxiety" in err
@@ -92,7 +102,9 @@ def _broken_copy(tmp_path: Path, old: str, new: str) -> tuple[Path, str]:
     return path, broken
 
 
-def test_planted_identifiers_in_a_quote_fail_with_file_line_and_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_planted_identifiers_in_a_quote_fail_with_file_line_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     case = get_case("case-college-anxiety", LIBRARY)
     quote = case.patient_words[0].text
     planted = f"{quote} My sister Ana lives at 42 Elm Street, Springfield, IL 62704 since June 3, 2021."
@@ -100,8 +112,12 @@ def test_planted_identifiers_in_a_quote_fail_with_file_line_and_field(tmp_path: 
     assert main(["cases", "validate", str(path)]) == 1
     out = capsys.readouterr().out
     line = _line_of(text, "42 Elm Street")
-    for category, identifier in [("name", "Ana"), ("location", "42 Elm Street"), ("location", "62704"),
-                                 ("date", "June 3, 2021")]:
+    for category, identifier in [
+        ("name", "Ana"),
+        ("location", "42 Elm Street"),
+        ("location", "62704"),
+        ("date", "June 3, 2021"),
+    ]:
         expected = f"{path}:{line}: patient_words[0].text: possible {category}: '{identifier}'"
         assert expected in out, out
     assert "0 of 1 case file(s) valid" in out
@@ -111,9 +127,13 @@ def test_identifier_deep_in_the_reference_plan_is_found_on_its_own_line(tmp_path
     case = get_case("case-college-anxiety", LIBRARY)
     assert case.reference_plan is not None and case.reference_plan.safety_plan
     first_words = case.reference_plan.safety_plan.split()[0]
-    path, text = _broken_copy(tmp_path, "safety_plan: ", "safety_plan: |-\n    Crisis contact MRN 00482913.\n    ")
+    path, text = _broken_copy(
+        tmp_path, "safety_plan: ", "safety_plan: |-\n    Crisis contact MRN 00482913.\n    "
+    )
     problems = validate_case_file(path)
-    assert [(p.field, p.line) for p in problems] == [("reference_plan.safety_plan", _line_of(text, "MRN 00482913"))], first_words
+    assert [(p.field, p.line) for p in problems] == [
+        ("reference_plan.safety_plan", _line_of(text, "MRN 00482913"))
+    ], first_words
 
 
 def test_wrong_type_fails_naming_line_and_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -122,8 +142,12 @@ def test_wrong_type_fails_naming_line_and_field(tmp_path: Path, capsys: pytest.C
     assert f"{path}:{_line_of(text, 'age: nineteen')}: demographics.age:" in capsys.readouterr().out
 
 
-def test_unknown_field_fails_naming_line_and_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path, text = _broken_copy(tmp_path, "  pronouns: she/her", "  pronouns: she/her\n  favourite_colour: blue")
+def test_unknown_field_fails_naming_line_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, text = _broken_copy(
+        tmp_path, "  pronouns: she/her", "  pronouns: she/her\n  favourite_colour: blue"
+    )
     assert main(["cases", "validate", str(path)]) == 1
     out = capsys.readouterr().out
     assert f"{path}:{_line_of(text, 'favourite_colour')}: demographics.favourite_colour: unknown field" in out
@@ -141,7 +165,10 @@ def test_file_name_must_match_the_case_id(tmp_path: Path, capsys: pytest.Capture
     shutil.copy(SAMPLE, path)
     assert main(["cases", "validate", str(tmp_path)]) == 1
     out = capsys.readouterr().out
-    assert f"{path}:{_line_of(path.read_text(), 'id: case-college-anxiety')}: id: file name 'college.yaml'" in out
+    assert (
+        f"{path}:{_line_of(path.read_text(), 'id: case-college-anxiety')}: id: file name 'college.yaml'"
+        in out
+    )
 
 
 def test_a_broken_case_makes_the_library_refuse_to_load(library: Path) -> None:

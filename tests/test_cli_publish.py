@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+
 import pytest
 
 from itp_toolkit.cli import main
@@ -24,7 +25,12 @@ def demo(tmp_path, monkeypatch):
 
 def test_publish_writes_a_voila_app_folder_with_stripped_sources_and_culling(tmp_path):
     out = tmp_path / "app"
-    assert main(["publish", str(REPO_NOTEBOOKS / "case_library.ipynb"), "--out", str(out), "--name", "itp-cases"]) == 0
+    assert (
+        main(
+            ["publish", str(REPO_NOTEBOOKS / "case_library.ipynb"), "--out", str(out), "--name", "itp-cases"]
+        )
+        == 0
+    )
     assert (out / "case_library.ipynb").read_bytes() == (REPO_NOTEBOOKS / "case_library.ipynb").read_bytes()
     config = json.loads((out / "voila.json").read_text())
     assert config["VoilaConfiguration"] == {"strip_sources": True, "show_tracebacks": False}
@@ -60,12 +66,28 @@ def test_publish_html_debrief_is_self_contained_and_escapes_trainee_text(demo, t
         plan = plan.model_copy(update={"problems": [_problem(text)]})
         store.save_revision(draft.id, plan, based_on=0, actor=user)
     store.open_review(ws.id, actor="dr.okafor")
-    store.pick_exemplar(store.list_workshop_drafts(ws.id, actor="dr.okafor")[0].id, "See <b>this</b>", actor="dr.okafor")
+    store.pick_exemplar(
+        store.list_workshop_drafts(ws.id, actor="dr.okafor")[0].id, "See <b>this</b>", actor="dr.okafor"
+    )
     store.open_debrief(ws.id, actor="dr.okafor")
     out = tmp_path / "debrief.html"
     monkeypatch.setenv("JUPYTERHUB_USER", "dr.okafor")  # the CLI acts for the hub's user: the facilitator
-    assert main(["publish", "--html", "debrief", "--workshop", str(ws.id), "--out", str(out),
-                 "--workspace", str(demo.path)]) == 0
+    assert (
+        main(
+            [
+                "publish",
+                "--html",
+                "debrief",
+                "--workshop",
+                str(ws.id),
+                "--out",
+                str(out),
+                "--workspace",
+                str(demo.path),
+            ]
+        )
+        == 0
+    )
     html = out.read_text()
     _offline(html)
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and "&lt;b&gt;this&lt;/b&gt;" in html
@@ -77,15 +99,34 @@ def test_publish_html_feedback_writes_the_released_feedback_report(demo, tmp_pat
     store = demo.store()
     draft = next(d for d in store.list_drafts(actor="dee") if d.owner == "dee")
     out = tmp_path / "feedback.html"
-    assert main(["publish", "--html", "feedback", "--draft", str(draft.id), "--out", str(out),
-                 "--workspace", str(demo.path)]) == 0
+    assert (
+        main(
+            [
+                "publish",
+                "--html",
+                "feedback",
+                "--draft",
+                str(draft.id),
+                "--out",
+                str(out),
+                "--workspace",
+                str(demo.path),
+            ]
+        )
+        == 0
+    )
     html = out.read_text()
     _offline(html)
     assert "Feedback on dee" in html
 
 
 def test_publish_html_needs_its_id(demo, tmp_path, capsys):
-    assert main(["publish", "--html", "debrief", "--out", str(tmp_path / "d.html"), "--workspace", str(demo.path)]) == 2
+    assert (
+        main(
+            ["publish", "--html", "debrief", "--out", str(tmp_path / "d.html"), "--workspace", str(demo.path)]
+        )
+        == 2
+    )
     assert "--workshop" in capsys.readouterr().err
 
 

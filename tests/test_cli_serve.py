@@ -22,7 +22,10 @@ def test_the_command_is_standalone_voila_on_localhost_with_sources_stripped_and_
     assert "--VoilaConfiguration.strip_sources=True" in command
     assert "--VoilaConfiguration.show_tracebacks=False" in command
     assert "--MappingKernelManager.cull_idle_timeout=300" in command
-    assert "--KernelManager.transport=ipc" in command and "--Voila.connection_dir_root=/tmp/itp-serve-x" in command
+    assert (
+        "--KernelManager.transport=ipc" in command
+        and "--Voila.connection_dir_root=/tmp/itp-serve-x" in command
+    )
     deep = voila_command(tmp_path, 8899, 300, connection_root=Path("/" + "d" * 100))
     assert "--KernelManager.transport=tcp" in deep
 

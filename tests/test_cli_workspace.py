@@ -54,10 +54,31 @@ def test_plan_import_saves_a_revision_and_export_returns_it_as_markdown(tmp_path
     assert "revision 1 of draft" in capsys.readouterr().out
     draft_id = store.list_drafts(actor="sup")[0].id
     out_file = tmp_path / "plan.md"
-    assert main(["plan", "export", "--draft", str(draft_id), "--workspace", str(ws), "--as-user", "tara",
-                 "--format", "markdown", "--case", "case-college-anxiety", "--out", str(out_file)]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                "export",
+                "--draft",
+                str(draft_id),
+                "--workspace",
+                str(ws),
+                "--as-user",
+                "tara",
+                "--format",
+                "markdown",
+                "--case",
+                "case-college-anxiety",
+                "--out",
+                str(out_file),
+            ]
+        )
+        == 0
+    )
     text = out_file.read_text()
-    assert "# Individualized Treatment Plan" in text and case.reference_plan.problems[0].statement[:30] in text
+    assert (
+        "# Individualized Treatment Plan" in text and case.reference_plan.problems[0].statement[:30] in text
+    )
 
 
 def test_another_trainee_cannot_export_someone_elses_draft(tmp_path, capsys):

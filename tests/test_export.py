@@ -21,7 +21,7 @@ def test_markdown_shows_the_plan_structure_and_targets():
 
 def test_html_and_markdown_links_in_trainee_text_are_escaped():
     plan = small_plan()
-    plan.problems[0].statement = '<img src=x onerror=alert(1)> [click](javascript:alert(1))'
+    plan.problems[0].statement = "<img src=x onerror=alert(1)> [click](javascript:alert(1))"
     text = plan_to_markdown(plan)
     assert "<img" not in text
     assert "](javascript:" not in text

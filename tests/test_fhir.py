@@ -32,7 +32,9 @@ def demo_plan() -> TreatmentPlan:
         case_id="case-demo",
         title="Intake plan",
         diagnoses=[
-            Diagnosis(label="Major depressive disorder, single episode, moderate", code="F32.1", system="DSM-5-TR"),
+            Diagnosis(
+                label="Major depressive disorder, single episode, moderate", code="F32.1", system="DSM-5-TR"
+            ),
             Diagnosis(label="Generalized anxiety disorder", code="6B00", system="ICD-11", provisional=True),
             Diagnosis(label="Insomnia", code="not-a-code", system="ICD-10-CM"),
         ],
@@ -88,14 +90,18 @@ def resources(bundle: dict, kind: str) -> list[dict]:
 
 def by_identifier(bundle: dict, element_id: str) -> dict:
     return next(
-        e["resource"] for e in bundle["entry"]
+        e["resource"]
+        for e in bundle["entry"]
         if {"system": ELEMENT_SYSTEM, "value": element_id} in e["resource"].get("identifier", [])
     )
 
 
 def entry_index(bundle: dict, element_id: str) -> int:
-    return next(i for i, e in enumerate(bundle["entry"])
-                if {"system": ELEMENT_SYSTEM, "value": element_id} in e["resource"].get("identifier", []))
+    return next(
+        i
+        for i, e in enumerate(bundle["entry"])
+        if {"system": ELEMENT_SYSTEM, "value": element_id} in e["resource"].get("identifier", [])
+    )
 
 
 # --------------------------------------------------------------------------------------------- round trips
@@ -112,7 +118,9 @@ def test_the_library_has_reference_plans_to_round_trip():
     assert len(CASES_WITH_PLANS) >= 3
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(treatment_plans(max_problems=2))
 def test_generated_plans_come_back_from_fhir_unchanged(plan):
     bundle = json.loads(json.dumps(plan_to_fhir_bundle(plan)))
@@ -155,7 +163,10 @@ def test_care_plan_addresses_conditions_and_lists_goals_activities_and_care_team
     assert addressed[0]["code"]["text"] == "Low mood since the birth of her son"
     assert addressed[0]["evidence"][0]["code"][0]["text"] == "stays in bed until noon 5 days a week"
     assert [urls[g["reference"]]["description"]["text"] for g in careplan["goal"]] == [
-        "I want to be the mum I was", "PHQ-9 falls to 8 or less", "Walks with her sister three mornings a week"]
+        "I want to be the mum I was",
+        "PHQ-9 falls to 8 or less",
+        "Walks with her sister three mornings a week",
+    ]
     (activity,) = careplan["activity"]
     detail = activity["detail"]
     assert detail["kind"] == "ServiceRequest"
@@ -182,19 +193,29 @@ def test_objectives_are_goals_with_loinc_targets_from_the_measures_table():
     bundle = plan_to_fhir_bundle(demo_plan())
     phq = by_identifier(bundle, "obj-phq9")
     (target,) = phq["target"]
-    assert target["measure"]["coding"] == [{"system": LOINC, "code": "44261-6", "display": INSTRUMENTS["PHQ-9"].name}]
+    assert target["measure"]["coding"] == [
+        {"system": LOINC, "code": "44261-6", "display": INSTRUMENTS["PHQ-9"].name}
+    ]
     assert target["detailRange"] == {"high": {"value": 8.0}}
     assert "dueDate" not in target
     assert {"url": ext("target-week"), "valueInteger": 12} in phq["extension"]
-    assert {"url": ext("parent-goal"), "valueReference": {"reference": full_url("plan-demo", "gol-mum")}} in phq[
-        "extension"]
+    assert {
+        "url": ext("parent-goal"),
+        "valueReference": {"reference": full_url("plan-demo", "gol-mum")},
+    } in phq["extension"]
     walks = by_identifier(bundle, "obj-walks")
-    assert walks["target"] == [{"measure": {"text": "walks per week"}, "detailRange": {"low": {"value": 3.0}},
-                                "dueDate": "2025-03-01"}]
+    assert walks["target"] == [
+        {
+            "measure": {"text": "walks per week"},
+            "detailRange": {"low": {"value": 3.0}},
+            "dueDate": "2025-03-01",
+        }
+    ]
 
 
-@pytest.mark.parametrize("code, loinc", [("PHQ-9", "44261-6"), ("GAD-7", "70274-6"), ("AUDIT", "75624-7"),
-                                         ("AUDIT-C", "75626-2")])
+@pytest.mark.parametrize(
+    "code, loinc", [("PHQ-9", "44261-6"), ("GAD-7", "70274-6"), ("AUDIT", "75624-7"), ("AUDIT-C", "75626-2")]
+)
 def test_each_coded_measure_exports_its_published_loinc(code, loinc):
     plan = demo_plan()
     plan.problems[0].goals[0].objectives[0].measure = code
@@ -204,10 +225,16 @@ def test_each_coded_measure_exports_its_published_loinc(code, loinc):
 
 def test_diagnoses_are_coded_only_when_the_code_has_the_systems_shape():
     bundle = plan_to_fhir_bundle(demo_plan())
-    diagnoses = [c for c in resources(bundle, "Condition") if c["category"][0]["coding"][0]["code"] ==
-                 "encounter-diagnosis"]
-    assert diagnoses[0]["code"]["coding"][0] == {"system": ICD10CM, "code": "F32.1",
-                                                 "display": "Major depressive disorder, single episode, moderate"}
+    diagnoses = [
+        c
+        for c in resources(bundle, "Condition")
+        if c["category"][0]["coding"][0]["code"] == "encounter-diagnosis"
+    ]
+    assert diagnoses[0]["code"]["coding"][0] == {
+        "system": ICD10CM,
+        "code": "F32.1",
+        "display": "Major depressive disorder, single episode, moderate",
+    }
     assert diagnoses[1]["code"]["coding"][0]["system"] == "http://id.who.int/icd/release/11/mms"
     assert diagnoses[1]["verificationStatus"]["coding"][0]["code"] == "provisional"
     assert "coding" not in diagnoses[2]["code"]  # 'not-a-code' is not claimed as ICD-10-CM
@@ -224,8 +251,12 @@ def test_case_text_is_added_for_people_and_trainee_text_in_notes_is_escaped():
     note = careplan["note"][-1]
     assert "<script>" not in note["text"] and "](javascript:" not in note["text"]
     assert note["extension"][0]["extension"][0]["valueString"] == plan.notes  # exact text kept for import
-    displays = [e["valueReference"].get("display") for r in bundle["entry"]
-                for e in r["resource"].get("extension", []) if e["url"] == ext("linked-fact")]
+    displays = [
+        e["valueReference"].get("display")
+        for r in bundle["entry"]
+        for e in r["resource"].get("extension", [])
+        if e["url"] == ext("linked-fact")
+    ]
     assert displays and all(displays)
     assert fhir_bundle_to_plan(bundle) == plan
 
@@ -293,9 +324,18 @@ def _mutations():
         del b["entry"][0]
         return "entry"
 
-    return [unknown_target_field, foreign_loinc, bad_status, missing_intent, goal_without_subject,
-            dangling_goal_reference, objective_id_not_an_id, wrong_type_for_week, activity_without_detail,
-            no_care_plan]
+    return [
+        unknown_target_field,
+        foreign_loinc,
+        bad_status,
+        missing_intent,
+        goal_without_subject,
+        dangling_goal_reference,
+        objective_id_not_an_id,
+        wrong_type_for_week,
+        activity_without_detail,
+        no_care_plan,
+    ]
 
 
 @pytest.mark.parametrize("mutate", _mutations(), ids=lambda f: f.__name__)
@@ -309,7 +349,9 @@ def test_a_malformed_bundle_is_refused_with_the_field_located(mutate):
     assert all(p.file == "plan.fhir.json" for p in exc.value.problems)
 
 
-@pytest.mark.parametrize("bundle", [None, [], "Bundle", {"resourceType": "Patient"}, {"resourceType": "Bundle"}])
+@pytest.mark.parametrize(
+    "bundle", [None, [], "Bundle", {"resourceType": "Patient"}, {"resourceType": "Bundle"}]
+)
 def test_something_that_is_not_a_bundle_is_refused(bundle):
     with pytest.raises(InvalidInput):
         fhir_bundle_to_plan(bundle)

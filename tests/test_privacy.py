@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from itp_toolkit.library.privacy import engine
-from itp_toolkit.library.privacy import CATEGORIES, PrivacyFinding, evaluate, load_corpus, scan_text
+from itp_toolkit.library.privacy import CATEGORIES, PrivacyFinding, engine, evaluate, load_corpus, scan_text
 
 CORPUS = Path(__file__).with_name("privacy_corpus.yaml")
 
@@ -51,7 +50,7 @@ def test_planted_identifier_is_found_in_its_category(text: str, category: str, i
     findings = scan_text(text)
     assert any(f.category == category and f.text == identifier for f in findings), findings
     found = next(f for f in findings if f.text == identifier)
-    assert text[found.start:found.end] == identifier
+    assert text[found.start : found.end] == identifier
 
 
 @pytest.mark.parametrize(

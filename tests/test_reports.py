@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from itp_toolkit.views.reports import gather_report, report_html, report_markdown
 from itp_toolkit.checks.rubrics import default_rubric
+from itp_toolkit.views.reports import gather_report, report_html, report_markdown
 from tests.compare.review_clinic import review_clinic  # noqa: F401 - fixture
 
 HOSTILE = '<img src=x onerror="alert(1)"> and <script>alert(2)</script>'
@@ -14,13 +14,16 @@ HOSTILE = '<img src=x onerror="alert(1)"> and <script>alert(2)</script>'
 def _report(clinic, *, released_only=True):
     store, draft = clinic.store, clinic.drafts["ben"]
     store.add_annotation(draft.draft_id, HOSTILE, element_id="prb-moodb", tags=["risk"], actor="dr.okafor")
-    store.add_annotation(draft.draft_id, "Unreleased thought", actor="dr.okafor") if not released_only else None
+    store.add_annotation(
+        draft.draft_id, "Unreleased thought", actor="dr.okafor"
+    ) if not released_only else None
     rubric = default_rubric()
     store.add_score(draft.draft_id, rubric.id, "crit-voice", 2, comment=HOSTILE, actor="dr.okafor")
     store.release_feedback(draft.draft_id, actor="dr.okafor")
     store.add_annotation(draft.draft_id, "Written after release", actor="dr.okafor")
-    return gather_report(store, draft.draft_id, case=clinic.case, rubric=rubric, actor="dr.okafor",
-                         released_only=released_only)
+    return gather_report(
+        store, draft.draft_id, case=clinic.case, rubric=rubric, actor="dr.okafor", released_only=released_only
+    )
 
 
 def test_report_html_escapes_trainee_and_supervisor_text(review_clinic):

@@ -5,9 +5,6 @@ from __future__ import annotations
 import pytest
 
 from itp_toolkit.checks import RULES, critique
-from itp_toolkit.errors import InvalidInput
-from itp_toolkit.library.cases import load_case_library
-from itp_toolkit.model import RubricScore, TreatmentPlan
 from itp_toolkit.checks.rubrics import (
     default_rubric,
     evidence_by_criterion,
@@ -15,10 +12,24 @@ from itp_toolkit.checks.rubrics import (
     rule_matches,
 )
 from itp_toolkit.compare.scores import mean_score, score_sheet
+from itp_toolkit.errors import InvalidInput
+from itp_toolkit.library.cases import load_case_library
+from itp_toolkit.model import RubricScore, TreatmentPlan
 
-TWELVE = ["Problem statement", "Assessment coverage", "Patient's voice", "Strengths", "SMART objectives",
-          "Interventions", "Measurement-based targets", "Barriers and resources", "Individualization",
-          "Review and revision", "Discharge criteria", "Consent and participation"]
+TWELVE = [
+    "Problem statement",
+    "Assessment coverage",
+    "Patient's voice",
+    "Strengths",
+    "SMART objectives",
+    "Interventions",
+    "Measurement-based targets",
+    "Barriers and resources",
+    "Individualization",
+    "Review and revision",
+    "Discharge criteria",
+    "Consent and participation",
+]
 
 
 def test_default_rubric_has_the_twelve_criteria_with_four_levels_each():
@@ -36,7 +47,9 @@ def test_every_related_rule_names_a_real_rule_or_family_and_most_rules_serve_a_c
 
 
 def test_a_rubric_naming_an_unknown_rule_is_refused_with_its_location(tmp_path):
-    text = (default_rubric_path().read_text()).replace("[collab.no_patient_words_goal]", "[collab.no_such_rule]")
+    text = (default_rubric_path().read_text()).replace(
+        "[collab.no_patient_words_goal]", "[collab.no_such_rule]"
+    )
     path = tmp_path / "rubric.yaml"
     path.write_text(text)
     with pytest.raises(InvalidInput) as err:
@@ -45,7 +58,11 @@ def test_a_rubric_naming_an_unknown_rule_is_refused_with_its_location(tmp_path):
 
 
 def test_a_rubric_level_missing_is_refused(tmp_path):
-    text = default_rubric_path().read_text().replace("{score: 4, descriptor: \"Goals quote", "{score: 3, descriptor: \"Goals quote")
+    text = (
+        default_rubric_path()
+        .read_text()
+        .replace('{score: 4, descriptor: "Goals quote', '{score: 3, descriptor: "Goals quote')
+    )
     path = tmp_path / "rubric.yaml"
     path.write_text(text)
     with pytest.raises(InvalidInput, match="1, 2, 3 and 4"):
@@ -63,16 +80,24 @@ def test_findings_of_an_empty_plan_are_offered_to_the_criteria_they_concern():
     findings = critique(TreatmentPlan(case_id=case.id), case)
     evidence = evidence_by_criterion(default_rubric(), findings)
     assert {f.rule for f in evidence["crit-coverage"]} >= {"linkage.concern_unaddressed"}
-    assert all(f.rule.startswith(("collab.participation", "collab.agreement")) for f in evidence["crit-consent"])
+    assert all(
+        f.rule.startswith(("collab.participation", "collab.agreement")) for f in evidence["crit-consent"]
+    )
     assert not any(f.rule.startswith("collab") for f in evidence["crit-barriers"])
 
 
 def test_score_sheet_takes_each_criterions_latest_revision_and_marks_competence():
     rubric = default_rubric()
     scores = [
-        RubricScore(draft_id=1, revision=1, rubric_id=rubric.id, criterion_id="crit-voice", rater="dr.okafor", score=2),
-        RubricScore(draft_id=1, revision=2, rubric_id=rubric.id, criterion_id="crit-voice", rater="dr.okafor", score=3),
-        RubricScore(draft_id=1, revision=2, rubric_id=rubric.id, criterion_id="crit-smart", rater="dr.okafor", score=1),
+        RubricScore(
+            draft_id=1, revision=1, rubric_id=rubric.id, criterion_id="crit-voice", rater="dr.okafor", score=2
+        ),
+        RubricScore(
+            draft_id=1, revision=2, rubric_id=rubric.id, criterion_id="crit-voice", rater="dr.okafor", score=3
+        ),
+        RubricScore(
+            draft_id=1, revision=2, rubric_id=rubric.id, criterion_id="crit-smart", rater="dr.okafor", score=1
+        ),
     ]
     sheet = score_sheet(rubric, scores).set_index("criterion_id")
     assert sheet.loc["crit-voice", "score"] == 3 and bool(sheet.loc["crit-voice", "competent"])

@@ -14,8 +14,8 @@ from pathlib import Path
 from ..errors import NotFound
 from ..library.cases import load_case_library
 from ..model import CaseStudy
-from ..store import PlanStore
 from ..services.workspace import WORKSPACE_VAR, Workspace
+from ..store import PlanStore
 from .identity import workspace_user
 
 

@@ -60,11 +60,15 @@ def resolve_user(
         return in_address
     user = requested or configured
     if not user:
-        raise PermissionDenied("no user: run under JupyterHub, set the workspace's user, or pass user= to the page")
+        raise PermissionDenied(
+            "no user: run under JupyterHub, set the workspace's user, or pass user= to the page"
+        )
     return user
 
 
-def workspace_user(ws: object | None, requested: str | None = None, *, environ: Mapping[str, str] | None = None) -> str:
+def workspace_user(
+    ws: object | None, requested: str | None = None, *, environ: Mapping[str, str] | None = None
+) -> str:
     """``resolve_user`` with the configured user and the demo flag read from an opened workspace."""
     config = getattr(ws, "config", None)
     configured = getattr(config, "user", None) or getattr(ws, "user", None)

@@ -19,11 +19,11 @@ from markupsafe import Markup
 from ..errors import ITPError
 from ..library.cases import load_case_library
 from ..model import CaseStudy
+from ..model.base import isolate
 from ..store.records import Person
 from ..widgets._common import css, text_html
 from ..widgets.case_viewer import CaseViewer
 from ._context import open_workspace
-from ..model.base import isolate
 
 
 @dataclass(frozen=True)
@@ -36,19 +36,36 @@ class PageInfo:
 
 
 PAGES: tuple[PageInfo, ...] = (
-    PageInfo("trainee_workspace.ipynb", "Trainee workspace",
-             "Write treatment plans for your assigned cases, see the critique, join a workshop with its code.",
-             ("trainee",)),
-    PageInfo("supervisor_review.ipynb", "Supervision",
-             "Compare your cohort's drafts, annotate, score with the rubric, release feedback.", ("supervisor",)),
-    PageInfo("facilitator.ipynb", "Run a workshop",
-             "Create a workshop on a case, share the code, watch progress live, open review and the debrief.",
-             ("supervisor",)),
-    PageInfo("workshop_progress.ipynb", "Workshop progress",
-             "The live progress board for a projector.", ("supervisor",)),
-    PageInfo("workshop_debrief.ipynb", "Workshop debrief",
-             "What the group agreed on and where it split; a trainee sees their own plan beside the group.",
-             ("trainee", "supervisor")),
+    PageInfo(
+        "trainee_workspace.ipynb",
+        "Trainee workspace",
+        "Write treatment plans for your assigned cases, see the critique, join a workshop with its code.",
+        ("trainee",),
+    ),
+    PageInfo(
+        "supervisor_review.ipynb",
+        "Supervision",
+        "Compare your cohort's drafts, annotate, score with the rubric, release feedback.",
+        ("supervisor",),
+    ),
+    PageInfo(
+        "facilitator.ipynb",
+        "Run a workshop",
+        "Create a workshop on a case, share the code, watch progress live, open review and the debrief.",
+        ("supervisor",),
+    ),
+    PageInfo(
+        "workshop_progress.ipynb",
+        "Workshop progress",
+        "The live progress board for a projector.",
+        ("supervisor",),
+    ),
+    PageInfo(
+        "workshop_debrief.ipynb",
+        "Workshop debrief",
+        "What the group agreed on and where it split; a trainee sees their own plan beside the group.",
+        ("trainee", "supervisor"),
+    ),
     PageInfo("case_library.ipynb", "Case library", "Browse the case studies as a trainee sees them.", ()),
 )
 
@@ -62,7 +79,9 @@ class Link:
     person: str = ""
 
 
-def landing_links(pages: Sequence[PageInfo], people: Sequence[Person] = (), *, demo: bool = False) -> list[Link]:
+def landing_links(
+    pages: Sequence[PageInfo], people: Sequence[Person] = (), *, demo: bool = False
+) -> list[Link]:
     """One link per page; in a demo, also one per (page, demo person whose role the page is for)."""
     out: list[Link] = []
     for page in pages:
@@ -72,8 +91,15 @@ def landing_links(pages: Sequence[PageInfo], people: Sequence[Person] = (), *, d
             continue
         for person in people:
             if page.roles and person.role in page.roles:
-                out.append(Link(page.notebook, page.title, f"{href}?{urlencode({'as': person.username})}",
-                                f"{isolate(person.display_name)} ({person.role})", person.username))
+                out.append(
+                    Link(
+                        page.notebook,
+                        page.title,
+                        f"{href}?{urlencode({'as': person.username})}",
+                        f"{isolate(person.display_name)} ({person.role})",
+                        person.username,
+                    )
+                )
     return out
 
 
@@ -82,20 +108,31 @@ def landing_html(links: Sequence[Link], *, demo: bool, workspace: str = "") -> s
     if workspace:
         parts.append(Markup('<p class="itp-landing-workspace">Workspace: {}</p>').format(workspace))
     if demo:
-        parts.append(Markup('<p class="itp-landing-demo">This is a demo workspace: open a page <em>as</em> one of '
-                            "the demo people to try each role. (On a real server, people sign in instead.)</p>"))
+        parts.append(
+            Markup(
+                '<p class="itp-landing-demo">This is a demo workspace: open a page <em>as</em> one of '
+                "the demo people to try each role. (On a real server, people sign in instead.)</p>"
+            )
+        )
     items = []
     for page in dict.fromkeys(link.page for link in links):
         main = next(link for link in links if link.page == page and not link.person)
         people = [link for link in links if link.page == page and link.person]
         open_as = Markup("").join(
             Markup('<li><a class="itp-open-as" data-as="{}" href="{}">open as {}</a></li>').format(
-                link.person, link.href, link.description)
+                link.person, link.href, link.description
+            )
             for link in people
         )
         items.append(
-            Markup('<li class="itp-landing-page"><a class="itp-page-link" href="{}">{}</a> — {}{}</li>').format(
-                main.href, main.title, main.description, Markup("<ul>{}</ul>").format(open_as) if people else Markup(""))
+            Markup(
+                '<li class="itp-landing-page"><a class="itp-page-link" href="{}">{}</a> — {}{}</li>'
+            ).format(
+                main.href,
+                main.title,
+                main.description,
+                Markup("<ul>{}</ul>").format(open_as) if people else Markup(""),
+            )
         )
     parts.append(Markup('<ul class="itp-landing-pages">{}</ul>').format(Markup("").join(items)))
     return str(Markup("").join(parts))
@@ -114,9 +151,14 @@ def landing_page(workspace: Any = None, *, pages: Sequence[PageInfo] = PAGES) ->
             people = ws.store().list_people(actor=config.user)
     except ITPError as exc:
         note = str(exc)
-    page = w.HTML(landing_html(landing_links(pages, people, demo=demo), demo=demo, workspace=where), _dom_classes=("itp-landing",))
+    page = w.HTML(
+        landing_html(landing_links(pages, people, demo=demo), demo=demo, workspace=where),
+        _dom_classes=("itp-landing",),
+    )
     if note:
-        return w.VBox([page, w.Label(note, _dom_classes=("itp-app-message",))], _dom_classes=("itp-landing-page-box",))
+        return w.VBox(
+            [page, w.Label(note, _dom_classes=("itp-app-message",))], _dom_classes=("itp-landing-page-box",)
+        )
     return page
 
 
@@ -126,14 +168,21 @@ class CaseLibraryPage(w.VBox):
 
     def __init__(self, cases: Mapping[str, CaseStudy], **kwargs: Any):
         self.cases = dict(cases)
-        self.picker = w.Dropdown(description="Case", options=[(c.title, cid) for cid, c in self.cases.items()], _dom_classes=("itp-library-picker",))
-        self.week = w.IntSlider(description="Week", min=0, max=52, value=0, _dom_classes=("itp-library-week",))
+        self.picker = w.Dropdown(
+            description="Case",
+            options=[(c.title, cid) for cid, c in self.cases.items()],
+            _dom_classes=("itp-library-picker",),
+        )
+        self.week = w.IntSlider(
+            description="Week", min=0, max=52, value=0, _dom_classes=("itp-library-week",)
+        )
         self.holder = w.VBox(_dom_classes=("itp-library-holder",))
         self.viewer: CaseViewer | None = None
         self.picker.observe(lambda ch: self.show(ch["new"]), "value")
         self.week.observe(lambda ch: self._set_week(ch["new"]), "value")
-        super().__init__([w.HTML(text_html("Case library", "h2")), w.HBox([self.picker, self.week]), self.holder],
-                         **kwargs)
+        super().__init__(
+            [w.HTML(text_html("Case library", "h2")), w.HBox([self.picker, self.week]), self.holder], **kwargs
+        )
         css(self, "itp-case-library")
         if self.cases:
             self.show(self.picker.value or next(iter(self.cases)))
@@ -151,8 +200,9 @@ class CaseLibraryPage(w.VBox):
             self.viewer.week = week
 
 
-def case_library_page(workspace: Any = None, *, case_library: Mapping[str, CaseStudy] | str | Path | None = None
-                      ) -> w.Widget:
+def case_library_page(
+    workspace: Any = None, *, case_library: Mapping[str, CaseStudy] | str | Path | None = None
+) -> w.Widget:
     try:
         if case_library is None:
             try:
@@ -163,4 +213,10 @@ def case_library_page(workspace: Any = None, *, case_library: Mapping[str, CaseS
             case_library = load_case_library(case_library)
         return CaseLibraryPage(case_library)
     except ITPError as exc:
-        return w.VBox([w.HTML(text_html("Case library", "h2")), w.Label(str(exc), _dom_classes=("itp-app-message",))], _dom_classes=("itp-case-library", "itp-app-error",))
+        return w.VBox(
+            [w.HTML(text_html("Case library", "h2")), w.Label(str(exc), _dom_classes=("itp-app-message",))],
+            _dom_classes=(
+                "itp-case-library",
+                "itp-app-error",
+            ),
+        )

@@ -38,4 +38,13 @@ def supervisor_review(
         page = page_context(workspace, user=user, store=store, case_library=case_library)
         return SupervisorReview(page.store, page.user, page.cases, rubric=rubric)
     except ITPError as exc:
-        return w.VBox([w.HTML(text_html("ITP Toolkit — supervision", "h2")), w.Label(str(exc), _dom_classes=("itp-sup-message",))], _dom_classes=("itp-supervisor-review", "itp-app-error",))
+        return w.VBox(
+            [
+                w.HTML(text_html("ITP Toolkit — supervision", "h2")),
+                w.Label(str(exc), _dom_classes=("itp-sup-message",)),
+            ],
+            _dom_classes=(
+                "itp-supervisor-review",
+                "itp-app-error",
+            ),
+        )

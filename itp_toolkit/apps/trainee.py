@@ -18,13 +18,13 @@ import ipywidgets as w
 
 from ..errors import ITPError, NotFound
 from ..model import CaseStudy
+from ..model.base import isolate
 from ..store import PlanStore
 from ..store.records import DraftSummary
 from ..widgets._common import css, text_html
 from ..widgets.workshop import WorkshopEntry
 from ._context import page_context
 from .identity import HUB_USER_VAR, resolve_user  # noqa: F401  (re-exported)
-from ..model.base import isolate
 
 if TYPE_CHECKING:  # imported when a case is opened (see open_case), so the case picker is usable sooner
     from ..services.drafting import Clock, DraftSession
@@ -32,7 +32,6 @@ if TYPE_CHECKING:  # imported when a case is opened (see open_case), so the case
     from ..widgets.drafting import DraftControls, Scheduler
     from ..widgets.feedback import FeedbackView
     from ..widgets.history import RevisionHistory
-
 
 
 class TraineeWorkspace(w.VBox):
@@ -66,9 +65,15 @@ class TraineeWorkspace(w.VBox):
         self.history: RevisionHistory | None = None
         self.feedback: FeedbackView | None = None
         self.header = w.HTML(_dom_classes=("itp-trainee-header",))
-        self.case_picker = w.Dropdown(description="Case", options=[], value=None, _dom_classes=("itp-case-picker",))
-        self.open_button = w.Button(description="Open case", button_style="primary", _dom_classes=("itp-open-case",))
-        self.next_week_button = w.Button(description="Next week", icon="forward", _dom_classes=("itp-next-week",))
+        self.case_picker = w.Dropdown(
+            description="Case", options=[], value=None, _dom_classes=("itp-case-picker",)
+        )
+        self.open_button = w.Button(
+            description="Open case", button_style="primary", _dom_classes=("itp-open-case",)
+        )
+        self.next_week_button = w.Button(
+            description="Next week", icon="forward", _dom_classes=("itp-next-week",)
+        )
         self.message = w.Label(_dom_classes=("itp-app-message",))
         self.body = w.VBox(_dom_classes=("itp-trainee-body",))
         self.open_button.on_click(lambda _: self.open_case(self.case_picker.value))
@@ -76,12 +81,21 @@ class TraineeWorkspace(w.VBox):
         self.next_week_button.layout.display = "none"
         # Workshops: join by code; the workshop draft opens in this same editor (see widgets.workshop).
         self.workshop = WorkshopEntry(
-            store, user, self._cases, on_open=lambda d, case_id: self.open_case(case_id, draft=d),
-            auto_refresh=workshop_refresh, scheduler=scheduler,
+            store,
+            user,
+            self._cases,
+            on_open=lambda d, case_id: self.open_case(case_id, draft=d),
+            auto_refresh=workshop_refresh,
+            scheduler=scheduler,
         )
         super().__init__(
-            [self.header, w.HBox([self.case_picker, self.open_button, self.next_week_button]), self.workshop,
-             self.message, self.body],
+            [
+                self.header,
+                w.HBox([self.case_picker, self.open_button, self.next_week_button]),
+                self.workshop,
+                self.message,
+                self.body,
+            ],
             **kwargs,
         )
         css(self, "itp-trainee-workspace")
@@ -148,12 +162,14 @@ class TraineeWorkspace(w.VBox):
         if self.feedback.annotations or self.feedback.scores:
             lower.selected_index = 0
         columns = w.HBox(
-                [
-                    w.VBox([self.case_viewer], layout=w.Layout(width="32%"), _dom_classes=("itp-col-case",)),
-                    w.VBox([self.editor], layout=w.Layout(width="43%"), _dom_classes=("itp-col-plan",)),
-                    w.VBox([self.critique], layout=w.Layout(width="25%"), _dom_classes=("itp-col-critique",)),
-                ],
-                layout=w.Layout(width="100%", align_items="flex-start"), _dom_classes=("itp-trainee-columns",))
+            [
+                w.VBox([self.case_viewer], layout=w.Layout(width="32%"), _dom_classes=("itp-col-case",)),
+                w.VBox([self.editor], layout=w.Layout(width="43%"), _dom_classes=("itp-col-plan",)),
+                w.VBox([self.critique], layout=w.Layout(width="25%"), _dom_classes=("itp-col-critique",)),
+            ],
+            layout=w.Layout(width="100%", align_items="flex-start"),
+            _dom_classes=("itp-trainee-columns",),
+        )
         self.body.children = [self.controls, columns, lower]
         self.next_week_button.layout.display = "inline-flex"
         which = "workshop plan" if draft.workshop_id is not None else "plan"
@@ -220,7 +236,14 @@ class TraineeWorkspace(w.VBox):
             self.editor.set_plan(self.session.plan)
 
     def _close_draft(self) -> None:
-        for part in (self.critique, self.editor, self.case_viewer, self.controls, self.history, self.feedback):
+        for part in (
+            self.critique,
+            self.editor,
+            self.case_viewer,
+            self.controls,
+            self.history,
+            self.feedback,
+        ):
             if part is not None:
                 part.close()
 
@@ -241,5 +264,14 @@ def trainee_workspace(
     try:
         page = page_context(workspace, user=user, store=store, case_library=case_library)
     except ITPError as exc:
-        return w.VBox([w.HTML(text_html("ITP Toolkit — trainee workspace", "h2")), w.Label(str(exc), _dom_classes=("itp-app-message",))], _dom_classes=("itp-trainee-workspace", "itp-app-error",))
+        return w.VBox(
+            [
+                w.HTML(text_html("ITP Toolkit — trainee workspace", "h2")),
+                w.Label(str(exc), _dom_classes=("itp-app-message",)),
+            ],
+            _dom_classes=(
+                "itp-trainee-workspace",
+                "itp-app-error",
+            ),
+        )
     return TraineeWorkspace(page.store, page.user, page.cases, autosave_delay=autosave_delay)

@@ -15,12 +15,12 @@ import ipywidgets as w
 
 from ..errors import ITPError
 from ..model import CaseStudy
+from ..model.base import isolate
 from ..store import PlanStore
 from ..widgets._common import css, text_html
 from ..widgets.drafting import Scheduler
 from ..widgets.workshop import REFRESH_SECONDS, DebriefView, FacilitatorPanel, ProgressBoard, Refresher
 from ._context import page_context
-from ..model.base import isolate
 
 
 def _page_context(
@@ -31,7 +31,13 @@ def _page_context(
 
 
 def _error_page(title: str, exc: ITPError, cls: str) -> w.Widget:
-    return w.VBox([w.HTML(text_html(title, "h2")), w.Label(str(exc), _dom_classes=("itp-app-message",))], _dom_classes=(cls, "itp-app-error",))
+    return w.VBox(
+        [w.HTML(text_html(title, "h2")), w.Label(str(exc), _dom_classes=("itp-app-message",))],
+        _dom_classes=(
+            cls,
+            "itp-app-error",
+        ),
+    )
 
 
 def facilitator_page(
@@ -48,7 +54,9 @@ def facilitator_page(
         store, cases, who = _page_context(workspace, user, store, case_library)
         person = store.find_person(who, actor=who)
         if person.role != "supervisor":
-            raise ITPError(f"{isolate(person.display_name)} is a trainee: workshops are joined from the trainee page.")
+            raise ITPError(
+                f"{isolate(person.display_name)} is a trainee: workshops are joined from the trainee page."
+            )
         return FacilitatorPanel(store, who, cases, auto_refresh=auto_refresh, scheduler=scheduler)
     except ITPError as exc:
         return _error_page("ITP Toolkit — workshop", exc, "itp-facilitator")
@@ -57,8 +65,15 @@ def facilitator_page(
 class ProgressPage(w.VBox):
     """Pick a workshop; its board then updates itself (for the projector while the group drafts)."""
 
-    def __init__(self, store: PlanStore, user: str, *, auto_refresh: float | None = REFRESH_SECONDS,
-                 scheduler: Scheduler | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        store: PlanStore,
+        user: str,
+        *,
+        auto_refresh: float | None = REFRESH_SECONDS,
+        scheduler: Scheduler | None = None,
+        **kwargs: Any,
+    ):
         self.store, self.user = store, user
         self.picker = w.Dropdown(description="Workshop", options=[], _dom_classes=("itp-progress-picker",))
         self.board: ProgressBoard | None = None
@@ -67,7 +82,9 @@ class ProgressPage(w.VBox):
         self.picker.observe(lambda ch: self.show(ch["new"]), "value")
         super().__init__([w.HTML(text_html("Workshop progress", "h2")), self.picker, self.holder], **kwargs)
         css(self, "itp-progress-page")
-        self.picker.options = [(f"{isolate(ws.title)} ({ws.phase})", ws.id) for ws in store.list_my_workshops(actor=user)]
+        self.picker.options = [
+            (f"{isolate(ws.title)} ({ws.phase})", ws.id) for ws in store.list_my_workshops(actor=user)
+        ]
 
     def show(self, workshop_id: int | None) -> None:
         if workshop_id is None:
@@ -82,8 +99,14 @@ class ProgressPage(w.VBox):
             self.board.refresh()
 
 
-def progress_page(workspace: Any = None, *, user: str | None = None, store: PlanStore | None = None,
-                  auto_refresh: float | None = REFRESH_SECONDS, scheduler: Scheduler | None = None) -> w.Widget:
+def progress_page(
+    workspace: Any = None,
+    *,
+    user: str | None = None,
+    store: PlanStore | None = None,
+    auto_refresh: float | None = REFRESH_SECONDS,
+    scheduler: Scheduler | None = None,
+) -> w.Widget:
     try:
         store, _cases, who = _page_context(workspace, user, store, {})
         return ProgressPage(store, who, auto_refresh=auto_refresh, scheduler=scheduler)
@@ -102,9 +125,15 @@ class DebriefPage(w.VBox):
         self.message = w.Label(_dom_classes=("itp-debrief-message",))
         self.holder = w.VBox(_dom_classes=("itp-debrief-holder",))
         self.picker.observe(lambda ch: self.show(ch["new"]), "value")
-        super().__init__([w.HTML(text_html("Workshop debrief", "h2")), self.picker, self.message, self.holder], **kwargs)
+        super().__init__(
+            [w.HTML(text_html("Workshop debrief", "h2")), self.picker, self.message, self.holder], **kwargs
+        )
         css(self, "itp-debrief-page")
-        ready = [ws for ws in store.list_my_workshops(include_closed=True, actor=user) if ws.phase in ("debrief", "closed")]
+        ready = [
+            ws
+            for ws in store.list_my_workshops(include_closed=True, actor=user)
+            if ws.phase in ("debrief", "closed")
+        ]
         self.picker.options = [(ws.title, ws.id) for ws in ready]
         if not ready:
             self.message.value = "No workshop has reached its debrief yet."
@@ -125,8 +154,13 @@ class DebriefPage(w.VBox):
         self.holder.children = [self.view]
 
 
-def debrief_page(workspace: Any = None, *, user: str | None = None, store: PlanStore | None = None,
-                 case_library: Mapping[str, CaseStudy] | str | Path | None = None) -> w.Widget:
+def debrief_page(
+    workspace: Any = None,
+    *,
+    user: str | None = None,
+    store: PlanStore | None = None,
+    case_library: Mapping[str, CaseStudy] | str | Path | None = None,
+) -> w.Widget:
     try:
         store, cases, who = _page_context(workspace, user, store, case_library)
         return DebriefPage(store, who, cases)

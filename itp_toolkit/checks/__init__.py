@@ -11,6 +11,14 @@ from .pipeline import CritiqueConfig, critique
 from .score import IndividualizationScore, ScoreComponent, individualization_score
 
 __all__ = [
-    "FAMILIES", "RULES", "CritiqueConfig", "Finding", "IndividualizationScore", "Rule", "ScoreComponent",
-    "Severity", "critique", "individualization_score",
+    "FAMILIES",
+    "RULES",
+    "CritiqueConfig",
+    "Finding",
+    "IndividualizationScore",
+    "Rule",
+    "ScoreComponent",
+    "Severity",
+    "critique",
+    "individualization_score",
 ]

@@ -80,13 +80,7 @@ def fmt(number: float) -> str:
 
 
 _GENERIC_CONTEXT_WORDS = frozenset(
-    """client patient person people life lives living live year years old time times week weeks month months
-    also like feel feels felt says said told tells often usually sometimes since back well good much many
-    work works family home money every call calls called know knows knew never plan plans through want wants
-    wanted himself herself themselves would could being other others after before about because still first
-    each only even make made take takes took need needs going come comes came thing things help helps helped
-    treatment service services support supports care therapy session sessions clinic trying tried getting
-    right really always something someone anyone nothing everything around between within without""".split()
+    ["client", "patient", "person", "people", "life", "lives", "living", "live", "year", "years", "old", "time", "times", "week", "weeks", "month", "months", "also", "like", "feel", "feels", "felt", "says", "said", "told", "tells", "often", "usually", "sometimes", "since", "back", "well", "good", "much", "many", "work", "works", "family", "home", "money", "every", "call", "calls", "called", "know", "knows", "knew", "never", "plan", "plans", "through", "want", "wants", "wanted", "himself", "herself", "themselves", "would", "could", "being", "other", "others", "after", "before", "about", "because", "still", "first", "each", "only", "even", "make", "made", "take", "takes", "took", "need", "needs", "going", "come", "comes", "came", "thing", "things", "help", "helps", "helped", "treatment", "service", "services", "support", "supports", "care", "therapy", "session", "sessions", "clinic", "trying", "tried", "getting", "right", "really", "always", "something", "someone", "anyone", "nothing", "everything", "around", "between", "within", "without"]
 )
 """Words too common to show that a plan reflects *this* person's cultural and social context."""
 
@@ -113,7 +107,8 @@ class CaseIndex:
         self.concern_ids = [c.id for c in case.presenting_concerns]
         self.event_ids = {e.id for e in case.timeline}
         self.cultural_terms = frozenset(
-            w for w in content_words(case.cultural_social_context)
+            w
+            for w in content_words(case.cultural_social_context)
             if w not in _GENERIC_CONTEXT_WORDS and w not in STOPWORDS and len(w) >= 4
         )
         self._latest: dict[tuple[str, int], MeasurePoint | None] = {}
@@ -210,7 +205,9 @@ class PlanContext:
     @cached_property
     def mitigated_barriers(self) -> dict[str, str]:
         """Barrier id -> mitigation, for barrier plans that name a case barrier and say what is done."""
-        return {b.barrier_id: b.mitigation for b in self.plan.barriers if b.barrier_id and b.mitigation.strip()}
+        return {
+            b.barrier_id: b.mitigation for b in self.plan.barriers if b.barrier_id and b.mitigation.strip()
+        }
 
     @cached_property
     def addressed_barriers(self) -> set[str]:
@@ -268,15 +265,50 @@ class PlanContext:
         return words
 
 
-_ELEMENT_TYPES = (Problem, Goal, Objective, Intervention, StrengthUse, BarrierPlan, Deferral, DischargeCriterion)
+_ELEMENT_TYPES = (
+    Problem,
+    Goal,
+    Objective,
+    Intervention,
+    StrengthUse,
+    BarrierPlan,
+    Deferral,
+    DischargeCriterion,
+)
 _TEXT_FIELDS = {
-    cls: tuple(n for n in ("statement", "evidenced_by", "description", "modality", "how", "barrier", "mitigation",
-                           "reason", "text", "responsible_role", "frequency", "measure") if n in cls.model_fields)
+    cls: tuple(
+        n
+        for n in (
+            "statement",
+            "evidenced_by",
+            "description",
+            "modality",
+            "how",
+            "barrier",
+            "mitigation",
+            "reason",
+            "text",
+            "responsible_role",
+            "frequency",
+            "measure",
+        )
+        if n in cls.model_fields
+    )
     for cls in _ELEMENT_TYPES
 }
 """Prose fields of each element type, looked up once (pydantic's getattr on a missing field is slow)."""
 _REF_FIELDS = {
-    cls: tuple(n for n in ("linked_facts", "concern_ids", "patient_quote_id", "strength_id", "barrier_id",
-                           "concern_id") if n in cls.model_fields)
+    cls: tuple(
+        n
+        for n in (
+            "linked_facts",
+            "concern_ids",
+            "patient_quote_id",
+            "strength_id",
+            "barrier_id",
+            "concern_id",
+        )
+        if n in cls.model_fields
+    )
     for cls in _ELEMENT_TYPES
 }

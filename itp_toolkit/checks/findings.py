@@ -26,9 +26,13 @@ class Finding(BaseModel):
 
     rule: str = Field(description="Stable rule id with its family prefix, e.g. 'smart.no_target_date'.")
     severity: Severity = Field(description="problem, warning or info.")
-    element_id: str | None = Field(default=None, description="The plan element concerned; None for the whole plan.")
+    element_id: str | None = Field(
+        default=None, description="The plan element concerned; None for the whole plan."
+    )
     message: str = Field(description="What is wrong, in plain language, naming the element.")
-    suggestion: str = Field(default="", description="A concrete next step, using this case's facts where possible.")
+    suggestion: str = Field(
+        default="", description="A concrete next step, using this case's facts where possible."
+    )
     evidence: tuple[str, ...] = Field(default=(), description="Case facts relied on, as 'id: short text'.")
 
     @property

@@ -36,7 +36,9 @@ class GenericElement:
 def generic_library() -> tuple[list[str], TextIndex]:
     """The generic phrase library, loaded once: planner-style stock phrases plus the editor's intervention
     templates, so a library pre-fill the trainee never adapted is flagged like any other stock text."""
-    data = yaml.safe_load(resources.files(__package__).joinpath("data/generic_phrases.yaml").read_text("utf-8"))
+    data = yaml.safe_load(
+        resources.files(__package__).joinpath("data/generic_phrases.yaml").read_text("utf-8")
+    )
     phrases = [p for group in data.values() for p in group] + library_texts()
     return phrases, TextIndex(phrases)
 

@@ -18,40 +18,54 @@ from .sources import CARF, CMS, PCCP, TJC
 from .text import MIN_COMPARABLE_CHARS, PEER_THRESHOLD, TextIndex
 
 GENERIC_TEXT = rule(
-    "individual.generic_text", "warning", "Library text used without adapting it",
+    "individual.generic_text",
+    "warning",
+    "Library text used without adapting it",
     "Goals and interventions copied from a planner library fit any patient; surveyors cite identical scripted "
     "goals, and the person does not recognise themselves in them.",
     f"{CMS}; {TJC}; {PCCP} item 9",
 )
 PEER_DUPLICATE = rule(
-    "individual.peer_duplicate", "warning", "Near-identical to another trainee's draft",
+    "individual.peer_duplicate",
+    "warning",
+    "Near-identical to another trainee's draft",
     "Two plans for the same person written independently rarely share wording; identical text suggests copying "
     "or a shared template rather than clinical reasoning.",
     f"{PCCP} item 9",
 )
 STRENGTHS_UNUSED = rule(
-    "individual.strengths_unused", "warning", "No case strength is used",
+    "individual.strengths_unused",
+    "warning",
+    "No case strength is used",
     "Person-centred plans build on strengths and natural supports; a plan that uses none treats only deficits.",
     f"{CARF}; {CMS}; {PCCP} item 4",
 )
 BARRIER_UNADDRESSED = rule(
-    "individual.barrier_unaddressed", "warning", "Case barrier has no mitigation",
+    "individual.barrier_unaddressed",
+    "warning",
+    "Case barrier has no mitigation",
     "An access or engagement barrier left unplanned is the commonest reason people drop out of care.",
     f"{PCCP} item 8; {CMS}",
 )
 EMPTY_MITIGATION = rule(
-    "individual.empty_mitigation", "warning", "Barrier plan says nothing about what will be done",
+    "individual.empty_mitigation",
+    "warning",
+    "Barrier plan says nothing about what will be done",
     "Naming a barrier without a mitigation does not help the person get to care.",
     f"{PCCP} item 8",
 )
 CULTURE_UNUSED = rule(
-    "individual.cultural_context_unused", "warning", "Cultural and social context not reflected",
+    "individual.cultural_context_unused",
+    "warning",
+    "Cultural and social context not reflected",
     "The plan should reflect the person's culture, values and circumstances (faith, family roles, language, work), "
     "not just their symptoms.",
     f"{CARF}; {CMS} 441.301(c)(1)",
 )
 LOW_SCORE = rule(
-    "individual.low_individualization", "warning", "Low individualization score",
+    "individual.low_individualization",
+    "warning",
+    "Low individualization score",
     "A low score means the plan uses few of this person's facts; see the score's breakdown for what to add.",
     f"{PCCP} item 9 (ITP Toolkit individualization score)",
 )
@@ -65,7 +79,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
     case_hint = _case_hint(ctx)
     for g in ctx.generic:
         yield GENERIC_TEXT.finding(
-            g.element_id, f"{g.kind} '{isolate(g.text)}' is library text ({round(g.similarity * 100)}% like "
+            g.element_id,
+            f"{g.kind} '{isolate(g.text)}' is library text ({round(g.similarity * 100)}% like "
             f"'{isolate(g.phrase)}').",
             f"Rewrite it for this person: {case_hint}",
         )
@@ -79,15 +94,19 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             i, score = peer_index.best(text)
             if i >= 0 and score >= PEER_THRESHOLD:
                 yield PEER_DUPLICATE.finding(
-                    element_id, f"{kind} '{isolate(text)}' is near-identical ({round(score * 100)}%) to text in another "
+                    element_id,
+                    f"{kind} '{isolate(text)}' is near-identical ({round(score * 100)}%) to text in another "
                     "trainee's draft of this case.",
                     "Write it from your own formulation of this person: their words, numbers and supports.",
                 )
 
     if not ctx.used_strengths:
         yield STRENGTHS_UNUSED.finding(
-            None, "The plan does not use any of the case's strengths or natural supports.",
-            "Build one in, e.g. " + "; ".join(f"'{isolate(s.text)}'" for s in list(index.strengths.values())[:3]) + ".",
+            None,
+            "The plan does not use any of the case's strengths or natural supports.",
+            "Build one in, e.g. "
+            + "; ".join(f"'{isolate(s.text)}'" for s in list(index.strengths.values())[:3])
+            + ".",
             [cite(s) for s in index.strengths.values()],
         )
 
@@ -95,24 +114,30 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
     for barrier in index.barriers.values():
         if barrier.id not in addressed:
             yield BARRIER_UNADDRESSED.finding(
-                None, f"Barrier '{isolate(barrier.text)}' ({barrier.kind.replace('_', ' ')}) has no mitigation in the plan.",
+                None,
+                f"Barrier '{isolate(barrier.text)}' ({barrier.kind.replace('_', ' ')}) has no mitigation in the plan.",
                 f"Add a barrier plan for '{barrier.id}' saying what will be done, e.g. "
-                + _BARRIER_IDEAS.get(barrier.kind, "agree a practical step with the person") + ".",
+                + _BARRIER_IDEAS.get(barrier.kind, "agree a practical step with the person")
+                + ".",
                 [cite(barrier)],
             )
     for item in plan.barriers:
         if not item.mitigation.strip():
             fact = index.barriers.get(item.barrier_id or "")
             yield EMPTY_MITIGATION.finding(
-                item.id, f"Barrier plan for '{isolate(fact.text if fact else item.barrier or item.barrier_id)}' has no "
+                item.id,
+                f"Barrier plan for '{isolate(fact.text if fact else item.barrier or item.barrier_id)}' has no "
                 "mitigation.",
-                "Say what will be done: " + _BARRIER_IDEAS.get(fact.kind if fact else "other", "a practical step") + ".",
+                "Say what will be done: "
+                + _BARRIER_IDEAS.get(fact.kind if fact else "other", "a practical step")
+                + ".",
                 [cite(fact)] if fact else [],
             )
 
     if index.cultural_terms and not ctx.cultural_terms_used:
         yield CULTURE_UNUSED.finding(
-            None, "Nothing in the plan reflects the case's cultural and social context.",
+            None,
+            "Nothing in the plan reflects the case's cultural and social context.",
             "Bring it in where it matters to care: " + _clip(ctx.case.cultural_social_context, 220),
             ["cultural_social_context"],
         )
@@ -121,7 +146,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
     if result.score < LOW_SCORE_BELOW:
         weakest = sorted(result.breakdown, key=lambda c: c.points - c.max_points)[:2]
         yield LOW_SCORE.finding(
-            None, f"Individualization score {result.score}/100: the plan uses few of this person's facts.",
+            None,
+            f"Individualization score {result.score}/100: the plan uses few of this person's facts.",
             "Most room to gain: " + "; ".join(f"{c.name} ({c.detail})" for c in weakest) + ".",
             [f"{f}" for f in result.facts_ignored[:5]],
         )

@@ -12,54 +12,74 @@ from .findings import Finding, rule
 from .sources import CARF, CMS, PCCP, TJC
 
 NO_PROBLEMS = rule(
-    "linkage.no_problems", "problem", "Plan has no problems",
+    "linkage.no_problems",
+    "problem",
+    "Plan has no problems",
     "A plan without problems addresses none of the assessed needs.",
     f"{TJC}; {CARF}",
 )
 PROBLEM_WITHOUT_GOAL = rule(
-    "linkage.problem_without_goal", "problem", "Problem has no goal",
+    "linkage.problem_without_goal",
+    "problem",
+    "Problem has no goal",
     "Every problem needs a goal saying where treatment is heading.",
     f"{CARF}; {PCCP} item 1",
 )
 GOAL_WITHOUT_OBJECTIVE = rule(
-    "linkage.goal_without_objective", "problem", "Goal has no objective",
+    "linkage.goal_without_objective",
+    "problem",
+    "Goal has no objective",
     "A goal without short-term objectives has no measurable steps, so progress cannot be reviewed.",
     f"{TJC}; {PCCP} item 5",
 )
 OBJECTIVE_WITHOUT_INTERVENTION = rule(
-    "linkage.objective_without_intervention", "problem", "Objective has no intervention",
+    "linkage.objective_without_intervention",
+    "problem",
+    "Objective has no intervention",
     "Each objective needs something the team will do to help reach it; surveyors check interventions are linked.",
     f"{TJC}; {PCCP} item 6",
 )
 NO_EVIDENCE = rule(
-    "linkage.problem_without_evidence", "warning", "Problem has no 'as evidenced by'",
+    "linkage.problem_without_evidence",
+    "warning",
+    "Problem has no 'as evidenced by'",
     "A problem is stated with the observable behaviour that shows it; a label alone does not support the diagnosis.",
     f"{PCCP} item 1; Jongsma PracticePlanners",
 )
 ORPHAN_FACT = rule(
-    "linkage.orphan_fact", "warning", "Link to a case fact that does not exist",
+    "linkage.orphan_fact",
+    "warning",
+    "Link to a case fact that does not exist",
     "A link to an id that is not in this case (a typo, or text copied from another case) links to nothing.",
     "ITP Toolkit data integrity",
 )
 CONCERN_UNADDRESSED = rule(
-    "linkage.concern_unaddressed", "problem", "Presenting concern neither addressed nor deferred",
+    "linkage.concern_unaddressed",
+    "problem",
+    "Presenting concern neither addressed nor deferred",
     "Every assessed need must be addressed in the plan or explicitly deferred with a reason.",
     f"{CARF}; {CMS}; {PCCP} item 2",
 )
 DEFERRAL_WITHOUT_REASON = rule(
-    "linkage.deferral_without_reason", "warning", "Deferred concern without a reason",
+    "linkage.deferral_without_reason",
+    "warning",
+    "Deferred concern without a reason",
     "A deferral is a clinical decision; the reason (and when it will be revisited) must be recorded.",
     f"{CARF}; {PCCP} item 2",
 )
 SAFETY_NOT_ADDRESSED = rule(
-    "linkage.safety_not_addressed", "problem", "Risk present but the plan has no safety plan",
+    "linkage.safety_not_addressed",
+    "problem",
+    "Risk present but the plan has no safety plan",
     "When intake risk is moderate or high, a safety plan is asked for, or a risk item (PHQ-9 item 9, EPDS item 10) "
     "is above 0, the plan must say how risk is monitored and managed.",
     "PHQ-9 item 9 follow-up (Kroenke et al. 2001); Stanley & Brown Safety Planning Intervention; The Joint "
     "Commission NPSG 15.01.01",
 )
 INTERVENTION_INCOMPLETE = rule(
-    "linkage.intervention_incomplete", "warning", "Intervention lacks frequency or responsible role",
+    "linkage.intervention_incomplete",
+    "warning",
+    "Intervention lacks frequency or responsible role",
     "Interventions state modality, frequency and who is responsible, so the person knows what to expect and the "
     "team knows who does it.",
     f"{TJC}; {CMS}; {PCCP} item 6",
@@ -70,45 +90,60 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
     plan, index = ctx.plan, ctx.index
     if not plan.problems:
         yield NO_PROBLEMS.finding(
-            None, "The plan has no problems yet.",
+            None,
+            "The plan has no problems yet.",
             "Start with the presenting concerns: "
-            + "; ".join(f"'{isolate(c.summary)}'" for c in ctx.case.presenting_concerns) + ".",
+            + "; ".join(f"'{isolate(c.summary)}'" for c in ctx.case.presenting_concerns)
+            + ".",
             [cite(c) for c in ctx.case.presenting_concerns],
         )
 
     for problem in plan.problems:
         name = f"Problem '{isolate(problem.statement)}'"
         if not problem.goals:
-            yield PROBLEM_WITHOUT_GOAL.finding(problem.id, f"{name} has no goal.",
-                                               "Add a long-term goal, ideally in the person's own words.")
+            yield PROBLEM_WITHOUT_GOAL.finding(
+                problem.id, f"{name} has no goal.", "Add a long-term goal, ideally in the person's own words."
+            )
         if not problem.evidenced_by.strip():
             concerns = [index.facts[c] for c in problem.concern_ids if c in index.facts]
-            detail = "; ".join(c.frequency_intensity for c in concerns if getattr(c, "frequency_intensity", ""))
+            detail = "; ".join(
+                c.frequency_intensity for c in concerns if getattr(c, "frequency_intensity", "")
+            )
             yield NO_EVIDENCE.finding(
-                problem.id, f"{name} has no 'as evidenced by' behaviour.",
-                f"Describe what is observed, e.g. from the case: {detail}." if detail
+                problem.id,
+                f"{name} has no 'as evidenced by' behaviour.",
+                f"Describe what is observed, e.g. from the case: {detail}."
+                if detail
                 else "Describe the observable behaviour: how often, how severe, what the person reports.",
                 [cite(c) for c in concerns],
             )
         for goal in problem.goals:
             if not goal.objectives:
                 yield GOAL_WITHOUT_OBJECTIVE.finding(
-                    goal.id, f"Goal '{isolate(goal.statement)}' has no objective.",
+                    goal.id,
+                    f"Goal '{isolate(goal.statement)}' has no objective.",
                     "Add at least one measurable, dated step toward this goal.",
                 )
             for obj in goal.objectives:
                 if not obj.interventions:
                     yield OBJECTIVE_WITHOUT_INTERVENTION.finding(
-                        obj.id, f"Objective '{isolate(obj.description)}' has no intervention.",
+                        obj.id,
+                        f"Objective '{isolate(obj.description)}' has no intervention.",
                         "Add what the team will do (modality, frequency, who) to help reach it.",
                     )
                 for item in obj.interventions:
-                    missing = [label for label, value in (("frequency", item.frequency),
-                                                          ("responsible role", item.responsible_role))
-                               if not value.strip()]
+                    missing = [
+                        label
+                        for label, value in (
+                            ("frequency", item.frequency),
+                            ("responsible role", item.responsible_role),
+                        )
+                        if not value.strip()
+                    ]
                     if missing:
                         yield INTERVENTION_INCOMPLETE.finding(
-                            item.id, f"Intervention '{isolate(item.description)}' has no {' and no '.join(missing)}.",
+                            item.id,
+                            f"Intervention '{isolate(item.description)}' has no {' and no '.join(missing)}.",
                             "Say how often (e.g. 'weekly for 8 weeks') and who delivers it "
                             "(e.g. 'trainee therapist', 'peer specialist').",
                         )
@@ -120,7 +155,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
     for concern in ctx.case.presenting_concerns:
         if concern.id not in addressed and concern.id not in deferred:
             yield CONCERN_UNADDRESSED.finding(
-                None, f"Presenting concern '{isolate(concern.summary)}' is neither addressed by a problem nor deferred.",
+                None,
+                f"Presenting concern '{isolate(concern.summary)}' is neither addressed by a problem nor deferred.",
                 f"Add a problem that lists '{concern.id}' in its concerns, or defer it with a reason "
                 "and say when it will be revisited.",
                 [cite(concern)],
@@ -129,7 +165,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         if not deferral.reason.strip():
             fact = index.facts.get(deferral.concern_id)
             yield DEFERRAL_WITHOUT_REASON.finding(
-                deferral.id, f"Deferred concern '{isolate(fact.summary if fact else deferral.concern_id)}' has no reason.",
+                deferral.id,
+                f"Deferred concern '{isolate(fact.summary if fact else deferral.concern_id)}' has no reason.",
                 "Say why it waits and when it will be revisited.",
                 [cite(fact)] if fact else [],
             )
@@ -137,7 +174,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
     reasons = index.risk_reasons(ctx.week)
     if reasons and not plan.safety_plan.strip():
         yield SAFETY_NOT_ADDRESSED.finding(
-            None, "The case carries risk, but the plan has no safety plan: " + "; ".join(reasons) + ".",
+            None,
+            "The case carries risk, but the plan has no safety plan: " + "; ".join(reasons) + ".",
             "Write a safety plan with the person: warning signs, coping steps, people and places, crisis line "
             "988, means safety, and how often risk is re-asked (e.g. PHQ-9 item 9 every session).",
             reasons,
@@ -150,14 +188,16 @@ def _orphans(ctx: PlanContext) -> Iterator[Finding]:
         missing = [r for r in dict.fromkeys(refs) if r not in known]
         if missing:
             yield ORPHAN_FACT.finding(
-                element.id, f"{_label(element)} links to {', '.join(repr(m) for m in missing)}, which this case "
+                element.id,
+                f"{_label(element)} links to {', '.join(repr(m) for m in missing)}, which this case "
                 "does not have.",
                 "Pick the fact from this case's list (strengths, barriers, quotes, concerns) or remove the link.",
             )
     missing_events = [e for e in ctx.plan.revised_for_events if e not in ctx.index.event_ids]
     if missing_events:
         yield ORPHAN_FACT.finding(
-            None, f"The plan says it was revised for {', '.join(repr(m) for m in missing_events)}, which is not a "
+            None,
+            f"The plan says it was revised for {', '.join(repr(m) for m in missing_events)}, which is not a "
             "timeline event of this case.",
             "Use the ids of this case's timeline events.",
         )
@@ -165,7 +205,17 @@ def _orphans(ctx: PlanContext) -> Iterator[Finding]:
 
 def _label(element) -> str:
     kind = type(element).__name__
-    text = next((getattr(element, a) for a in ("statement", "description", "how", "text", "mitigation", "reason")
-                 if getattr(element, a, None)), element.id)
-    names = {"StrengthUse": "Strength use", "BarrierPlan": "Barrier plan", "DischargeCriterion": "Discharge criterion"}
+    text = next(
+        (
+            getattr(element, a)
+            for a in ("statement", "description", "how", "text", "mitigation", "reason")
+            if getattr(element, a, None)
+        ),
+        element.id,
+    )
+    names = {
+        "StrengthUse": "Strength use",
+        "BarrierPlan": "Barrier plan",
+        "DischargeCriterion": "Discharge criterion",
+    }
     return f"{names.get(kind, kind)} '{isolate(text)}'"

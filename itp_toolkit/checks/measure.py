@@ -14,38 +14,52 @@ from .findings import Finding, rule
 from .sources import AUDIT, GAD7, MBC, PCCP, PCL5, PHQ9
 
 NO_BASELINE = rule(
-    "measure.no_baseline", "warning", "Standardized measure without a baseline",
+    "measure.no_baseline",
+    "warning",
+    "Standardized measure without a baseline",
     "The baseline is the score the target is measured against; the case already has one.",
     f"{MBC}; {PCCP} item 7",
 )
 BASELINE_NOT_LATEST = rule(
-    "measure.baseline_not_latest", "warning", "Baseline is not the case's latest score at the plan's week",
+    "measure.baseline_not_latest",
+    "warning",
+    "Baseline is not the case's latest score at the plan's week",
     "A baseline copied from the wrong week (or invented) makes every later comparison wrong.",
     MBC,
 )
 NO_CASE_SCORE = rule(
-    "measure.no_case_score", "info", "The case has no score on this measure yet",
+    "measure.no_case_score",
+    "info",
+    "The case has no score on this measure yet",
     "A target on a measure nobody has given yet needs a baseline administration first.",
     MBC,
 )
 TARGET_NOT_LOWER = rule(
-    "measure.target_not_lower", "problem", "Target is not lower than the baseline",
+    "measure.target_not_lower",
+    "problem",
+    "Target is not lower than the baseline",
     "Higher scores mean more symptoms on every instrument here, so a target at or above baseline is no improvement.",
     "Instrument scoring manuals (higher = more symptoms)",
 )
 SHORT_OF_PUBLISHED = rule(
-    "measure.target_short_of_published", "warning", "Target falls short of the published change rule",
+    "measure.target_short_of_published",
+    "warning",
+    "Target falls short of the published change rule",
     "Published rules say what change counts: PHQ-9 response (>=50% drop) or remission (<5); GAD-7 below 10 or a "
     ">=27% drop; PCL-5 a 10-point drop; AUDIT one zone down. A smaller target may be noise.",
     f"{PHQ9}; {GAD7}; {PCL5}; {AUDIT}",
 )
 NO_REMEASURE = rule(
-    "measure.no_remeasure", "warning", "No re-measurement scheduled",
+    "measure.no_remeasure",
+    "warning",
+    "No re-measurement scheduled",
     "Measurement-based care repeats the measure (every session to every 4 weeks) so the plan can change course.",
     f"{MBC}; {PCCP} item 7",
 )
 REMEASURE_AFTER_TARGET = rule(
-    "measure.remeasure_after_target", "warning", "First re-measurement comes after the target week",
+    "measure.remeasure_after_target",
+    "warning",
+    "First re-measurement comes after the target week",
     "If the measure is next given after the target week, nobody will know in time whether the target was met.",
     MBC,
 )
@@ -112,33 +126,41 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
 
         if latest is None:
             yield NO_CASE_SCORE.finding(
-                obj.id, f"{name} uses {inst.code}, but the case has no {inst.code} score by week "
+                obj.id,
+                f"{name} uses {inst.code}, but the case has no {inst.code} score by week "
                 f"{plan.written_at_week}.",
                 f"Give the {inst.code} at the next session and set the target from that baseline.",
             )
         if obj.baseline is None:
             if latest is not None:
                 yield NO_BASELINE.finding(
-                    obj.id, f"{name} uses {inst.code} without a baseline.",
+                    obj.id,
+                    f"{name} uses {inst.code} without a baseline.",
                     f"Use the latest {inst.code}, {point_text}, as the baseline. "
                     + target_suggestion(inst, latest.score, lead),
                     evidence,
                 )
         elif latest is not None and abs(obj.baseline - latest.score) > 1e-9:
             yield BASELINE_NOT_LATEST.finding(
-                obj.id, f"{name} gives a {inst.code} baseline of {fmt(obj.baseline)}, but the latest score by "
+                obj.id,
+                f"{name} gives a {inst.code} baseline of {fmt(obj.baseline)}, but the latest score by "
                 f"week {plan.written_at_week} is {point_text}.",
                 f"Use {fmt(latest.score)} as the baseline. " + target_suggestion(inst, latest.score, lead),
                 evidence,
             )
 
         baseline = obj.baseline if obj.baseline is not None else (latest.score if latest else None)
-        base_lead = lead if latest is not None and baseline == latest.score else f"From a baseline of {fmt(baseline or 0)}"
+        base_lead = (
+            lead
+            if latest is not None and baseline == latest.score
+            else f"From a baseline of {fmt(baseline or 0)}"
+        )
         in_range = baseline is not None and inst.minimum <= baseline <= inst.maximum
         if obj.target is not None and in_range and inst.minimum <= obj.target <= inst.maximum:
             if obj.target >= baseline:
                 yield TARGET_NOT_LOWER.finding(
-                    obj.id, f"{name}: the {inst.code} target {fmt(obj.target)} is not below the baseline "
+                    obj.id,
+                    f"{name}: the {inst.code} target {fmt(obj.target)} is not below the baseline "
                     f"{fmt(baseline)}; higher {inst.code} scores mean more symptoms.",
                     target_suggestion(inst, baseline, base_lead),
                     evidence,
@@ -147,22 +169,24 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
                 threshold, why = published_target(inst, baseline)
                 if threshold is not None and obj.target > threshold + 1e-9:
                     yield SHORT_OF_PUBLISHED.finding(
-                        obj.id, f"{name}: {inst.code} {fmt(baseline)} -> {fmt(obj.target)} falls short of "
-                        f"{why}.",
+                        obj.id,
+                        f"{name}: {inst.code} {fmt(baseline)} -> {fmt(obj.target)} falls short of {why}.",
                         target_suggestion(inst, baseline, base_lead),
                         evidence,
                     )
 
         if obj.remeasure_every_weeks is None:
             yield NO_REMEASURE.finding(
-                obj.id, f"{name} does not say how often {inst.code} is given again.",
+                obj.id,
+                f"{name} does not say how often {inst.code} is given again.",
                 f"Repeat the {inst.code} every 2-4 weeks (or every session) and review the plan if it is not falling.",
             )
         elif obj.target_week is not None and obj.target_week > plan.written_at_week:
             span = obj.target_week - plan.written_at_week
             if obj.remeasure_every_weeks > span:
                 yield REMEASURE_AFTER_TARGET.finding(
-                    obj.id, f"{name}: {inst.code} is repeated every {obj.remeasure_every_weeks} weeks, but the "
+                    obj.id,
+                    f"{name}: {inst.code} is repeated every {obj.remeasure_every_weeks} weeks, but the "
                     f"target is due in {span} weeks (week {obj.target_week}).",
                     f"Repeat the {inst.code} at least every {max(1, min(4, span))} weeks.",
                 )

@@ -78,5 +78,10 @@ def critique(
             continue
         findings.extend(f for f in check(ctx) if config.enabled(f.rule))
     order = ctx.order
-    return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity],
-                                           -1 if f.element_id is None else order.get(f.element_id, len(order))))
+    return sorted(
+        findings,
+        key=lambda f: (
+            SEVERITY_ORDER[f.severity],
+            -1 if f.element_id is None else order.get(f.element_id, len(order)),
+        ),
+    )

@@ -14,18 +14,24 @@ from .findings import Finding, rule
 from .sources import CARF, PCCP
 
 EVENT_NOT_ADDRESSED = rule(
-    "revision.event_not_addressed", "problem", "Plan not revised after a life event",
+    "revision.event_not_addressed",
+    "problem",
+    "Plan not revised after a life event",
     "Plans are revised when the person's circumstances or scores change; a plan that ignores a new event no "
     "longer fits them.",
     f"{CARF} (plan review and revision); {PCCP} item 10",
 )
 EVENT_NOT_ACKNOWLEDGED = rule(
-    "revision.event_not_acknowledged", "info", "Plan written after an event but does not record it",
+    "revision.event_not_acknowledged",
+    "info",
+    "Plan written after an event but does not record it",
     "A plan written after an event should say it takes it into account (revised_for_events).",
     f"{PCCP} item 10",
 )
 PLAN_AHEAD = rule(
-    "revision.plan_ahead_of_case", "warning", "Plan dated after the exercise week",
+    "revision.plan_ahead_of_case",
+    "warning",
+    "Plan dated after the exercise week",
     "A plan written 'at week 8' when the exercise is at week 4 may rely on facts not yet revealed.",
     "ITP Toolkit exercise timeline",
 )
@@ -35,7 +41,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
     plan = ctx.plan
     if plan.written_at_week > ctx.week:
         yield PLAN_AHEAD.finding(
-            None, f"The plan is written at week {plan.written_at_week}, but the exercise is at week {ctx.week}.",
+            None,
+            f"The plan is written at week {plan.written_at_week}, but the exercise is at week {ctx.week}.",
             f"Set written_at_week to {ctx.week} or earlier.",
         )
     revised = set(plan.revised_for_events)
@@ -45,7 +52,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         changes = _score_changes(ctx, event)
         if plan.written_at_week < event.week:
             yield EVENT_NOT_ADDRESSED.finding(
-                None, f"Week {event.week}: '{isolate(event.title)}' happened after this plan was written (week "
+                None,
+                f"Week {event.week}: '{isolate(event.title)}' happened after this plan was written (week "
                 f"{plan.written_at_week}) and the plan has not been revised for it."
                 + (" " + "; ".join(changes) + "." if changes else ""),
                 f"Revise the plan for '{isolate(event.title)}': re-check problems, targets and barriers, update baselines to "
@@ -54,7 +62,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             )
         elif event.id not in ctx.linked_ids:
             yield EVENT_NOT_ACKNOWLEDGED.finding(
-                None, f"The plan is written at week {plan.written_at_week}, after '{isolate(event.title)}' (week "
+                None,
+                f"The plan is written at week {plan.written_at_week}, after '{isolate(event.title)}' (week "
                 f"{event.week}), but does not record taking it into account.",
                 f"Add '{event.id}' to revised_for_events once the plan reflects it.",
                 [cite(event)],
@@ -64,13 +73,18 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
 def _score_changes(ctx: PlanContext, event) -> list[str]:
     out = []
     for point in event.measures:
-        before = [m for m in ctx.case.measures_until(event.week - 1) if m.instrument == point.instrument] \
-            if event.week > 0 else []
+        before = (
+            [m for m in ctx.case.measures_until(event.week - 1) if m.instrument == point.instrument]
+            if event.week > 0
+            else []
+        )
         if before:
             prev = max(before, key=lambda m: m.week)
             verb = "rose" if point.score > prev.score else "fell" if point.score < prev.score else "stayed"
-            out.append(f"{point.instrument} {verb} from {fmt(prev.score)} (week {prev.week}) to "
-                       f"{fmt(point.score)} (week {point.week})")
+            out.append(
+                f"{point.instrument} {verb} from {fmt(prev.score)} (week {prev.week}) to "
+                f"{fmt(point.score)} (week {point.week})"
+            )
         else:
             out.append(f"new {point.instrument} score {fmt(point.score)} (week {point.week})")
     return out

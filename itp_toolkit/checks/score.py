@@ -46,8 +46,9 @@ class IndividualizationScore(BaseModel):
     breakdown: list[ScoreComponent]
 
 
-def individualization_score(plan: TreatmentPlan, case: CaseStudy, *, _ctx: PlanContext | None = None
-                            ) -> IndividualizationScore:
+def individualization_score(
+    plan: TreatmentPlan, case: CaseStudy, *, _ctx: PlanContext | None = None
+) -> IndividualizationScore:
     """Score how individualized ``plan`` is for ``case`` (0-100), with the facts used and ignored."""
     ctx = _ctx or PlanContext(plan=plan, case=case, index=case_index(case), week=plan.written_at_week)
     index = ctx.index
@@ -56,8 +57,13 @@ def individualization_score(plan: TreatmentPlan, case: CaseStudy, *, _ctx: PlanC
     used_quotes = ctx.used_quotes
     culture = ctx.cultural_terms_used
     objectives = [o for _, _, o in plan.objectives()]
-    specific = [o for o in objectives if o.baseline is not None and o.target is not None
-                and (o.target_week is not None or o.target_date is not None)]
+    specific = [
+        o
+        for o in objectives
+        if o.baseline is not None
+        and o.target is not None
+        and (o.target_week is not None or o.target_date is not None)
+    ]
     texts = copyable_texts(plan)
     generic = ctx.generic
 
@@ -65,36 +71,57 @@ def individualization_score(plan: TreatmentPlan, case: CaseStudy, *, _ctx: PlanC
     need_strengths = max(1, math.ceil(n_strengths / 2))
     need_quotes = max(1, min(2, len(index.quotes)))
     parts = [
-        ScoreComponent(name="strengths used",
-                       points=COMPONENT_POINTS * min(1.0, len(used_strengths) / need_strengths),
-                       max_points=COMPONENT_POINTS,
-                       detail=f"{len(used_strengths)} of {n_strengths} used; full points from {need_strengths}"),
-        ScoreComponent(name="barriers mitigated",
-                       points=COMPONENT_POINTS * len(addressed) / max(1, len(index.barriers)),
-                       max_points=COMPONENT_POINTS,
-                       detail=f"{len(addressed)} of {len(index.barriers)} barriers have a mitigation"),
-        ScoreComponent(name="quotes used",
-                       points=COMPONENT_POINTS * min(1.0, len(used_quotes) / need_quotes),
-                       max_points=COMPONENT_POINTS,
-                       detail=f"{len(used_quotes)} of {len(index.quotes)} of the person's quotes used"),
-        ScoreComponent(name="cultural context reflected",
-                       points=COMPONENT_POINTS * min(1.0, len(culture) / 2),
-                       max_points=COMPONENT_POINTS,
-                       detail=("context words used: " + ", ".join(culture)) if culture
-                       else "no word of the cultural and social context appears in the plan"),
-        ScoreComponent(name="specific numbers",
-                       points=COMPONENT_POINTS * (len(specific) / len(objectives) if objectives else 0.0),
-                       max_points=COMPONENT_POINTS,
-                       detail=f"{len(specific)} of {len(objectives)} objectives have baseline, target and date"),
-        ScoreComponent(name="generic-text penalty",
-                       points=-GENERIC_PENALTY_MAX * (len(generic) / len(texts) if texts else 0.0),
-                       max_points=0,
-                       detail=f"{len(generic)} of {len(texts)} goals, objectives and interventions are library text"),
+        ScoreComponent(
+            name="strengths used",
+            points=COMPONENT_POINTS * min(1.0, len(used_strengths) / need_strengths),
+            max_points=COMPONENT_POINTS,
+            detail=f"{len(used_strengths)} of {n_strengths} used; full points from {need_strengths}",
+        ),
+        ScoreComponent(
+            name="barriers mitigated",
+            points=COMPONENT_POINTS * len(addressed) / max(1, len(index.barriers)),
+            max_points=COMPONENT_POINTS,
+            detail=f"{len(addressed)} of {len(index.barriers)} barriers have a mitigation",
+        ),
+        ScoreComponent(
+            name="quotes used",
+            points=COMPONENT_POINTS * min(1.0, len(used_quotes) / need_quotes),
+            max_points=COMPONENT_POINTS,
+            detail=f"{len(used_quotes)} of {len(index.quotes)} of the person's quotes used",
+        ),
+        ScoreComponent(
+            name="cultural context reflected",
+            points=COMPONENT_POINTS * min(1.0, len(culture) / 2),
+            max_points=COMPONENT_POINTS,
+            detail=("context words used: " + ", ".join(culture))
+            if culture
+            else "no word of the cultural and social context appears in the plan",
+        ),
+        ScoreComponent(
+            name="specific numbers",
+            points=COMPONENT_POINTS * (len(specific) / len(objectives) if objectives else 0.0),
+            max_points=COMPONENT_POINTS,
+            detail=f"{len(specific)} of {len(objectives)} objectives have baseline, target and date",
+        ),
+        ScoreComponent(
+            name="generic-text penalty",
+            points=-GENERIC_PENALTY_MAX * (len(generic) / len(texts) if texts else 0.0),
+            max_points=0,
+            detail=f"{len(generic)} of {len(texts)} goals, objectives and interventions are library text",
+        ),
     ]
     total = max(0, min(100, round(sum(p.points for p in parts))))
     used_ids = set(used_strengths) | addressed | set(used_quotes) | (ctx.linked_ids & index.facts.keys())
     facts_used = [cite(f) for fid, f in index.facts.items() if fid in used_ids]
-    facts_ignored = [cite(f) for group in (index.strengths, index.barriers, index.quotes)
-                     for fid, f in group.items() if fid not in used_ids]
-    return IndividualizationScore(score=total, facts_used=facts_used, facts_ignored=facts_ignored,
-                                  breakdown=[p.model_copy(update={"points": round(p.points, 1) + 0.0}) for p in parts])
+    facts_ignored = [
+        cite(f)
+        for group in (index.strengths, index.barriers, index.quotes)
+        for fid, f in group.items()
+        if fid not in used_ids
+    ]
+    return IndividualizationScore(
+        score=total,
+        facts_used=facts_used,
+        facts_ignored=facts_ignored,
+        breakdown=[p.model_copy(update={"points": round(p.points, 1) + 0.0}) for p in parts],
+    )

@@ -17,49 +17,67 @@ from .sources import CARF, PCCP, SMART, TJC
 from .text import content_words
 
 NOT_SPECIFIC = rule(
-    "smart.not_specific", "warning", "Objective names no observable behaviour",
+    "smart.not_specific",
+    "warning",
+    "Objective names no observable behaviour",
     "'Feel better' or 'reduce symptoms' cannot be observed or counted; a specific behaviour (what, how often, "
     "with whom) tells the person and the team what success looks like.",
     f"{SMART}; {PCCP} item 5",
 )
 NO_MEASURE = rule(
-    "smart.no_measure", "problem", "Objective has no measure",
+    "smart.no_measure",
+    "problem",
+    "Objective has no measure",
     "Surveyors require measurable objectives; without a measure or a count progress cannot be shown.",
     f"{TJC}; {CARF}",
 )
 NO_BASELINE = rule(
-    "smart.no_baseline", "warning", "Counted objective has no baseline",
+    "smart.no_baseline",
+    "warning",
+    "Counted objective has no baseline",
     "A target means little without the starting point: '3 walks a week' is a big change from 0, none from 3.",
     f"{SMART}; {PCCP} item 7",
 )
 NO_TARGET = rule(
-    "smart.no_target", "problem", "Objective has a measure but no target",
+    "smart.no_target",
+    "problem",
+    "Objective has a measure but no target",
     "A measure without a target cannot tell anyone whether the objective was met.",
     f"{TJC}; {SMART}",
 )
 NO_TARGET_DATE = rule(
-    "smart.no_target_date", "problem", "Objective has no target week or date",
+    "smart.no_target_date",
+    "problem",
+    "Objective has no target week or date",
     "Time-specific objectives are a survey requirement; a date is what makes review possible.",
     f"{TJC}; {CARF}; {SMART}",
 )
 TARGET_WEEK_PASSED = rule(
-    "smart.target_week_passed", "warning", "Target week is not after the plan's week",
+    "smart.target_week_passed",
+    "warning",
+    "Target week is not after the plan's week",
     "An objective due on or before the week the plan was written is already late when it is agreed.",
     SMART,
 )
 OUT_OF_RANGE = rule(
-    "smart.target_out_of_range", "problem", "Baseline or target outside the measure's range",
+    "smart.target_out_of_range",
+    "problem",
+    "Baseline or target outside the measure's range",
     "A score the instrument cannot produce (PHQ-9 above 27, a negative count) signals a typo or a misread scale.",
     "Published instrument ranges (itp_toolkit.model.measures)",
 )
 IMPLAUSIBLE = rule(
-    "smart.implausible_target", "warning", "Target is not achievable from the baseline in the time given",
+    "smart.implausible_target",
+    "warning",
+    "Target is not achievable from the baseline in the time given",
     "Targets of zero symptoms, or very large drops in a few weeks, set the person up to fail and hide real "
     "progress; response typically takes 6-12 weeks of treatment.",
     f"{SMART} (achievable); response/remission timelines in the PHQ-9 and GAD-7 literature",
 )
 NOT_RELEVANT = rule(
-    "smart.not_relevant", "info", "Objective shares nothing with its goal or problem",
+    "smart.not_relevant",
+    "info",
+    "Objective shares nothing with its goal or problem",
     "An objective should be a step toward its goal; one that shares no words, measure or case fact with it "
     "may belong under another goal.",
     SMART,
@@ -94,36 +112,42 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             content_words(obj.description)
         ) < 2:
             yield NOT_SPECIFIC.finding(
-                obj.id, f"{name} does not name an observable behaviour.",
+                obj.id,
+                f"{name} does not name an observable behaviour.",
                 "Say what she or he will do, how often and with whom, e.g. 'walks with her sister 3 mornings a week'.",
             )
 
         if not obj.measure.strip():
             yield NO_MEASURE.finding(
-                obj.id, f"{name} has no measure.",
+                obj.id,
+                f"{name} has no measure.",
                 "Add a standard measure (e.g. PHQ-9, GAD-7) or say what will be counted (nights, walks, drinks).",
             )
         else:
             if obj.baseline is None and inst is None:
                 yield NO_BASELINE.finding(
-                    obj.id, f"{name} counts '{isolate(obj.measure)}' but gives no baseline.",
+                    obj.id,
+                    f"{name} counts '{isolate(obj.measure)}' but gives no baseline.",
                     "Record the count now (ask at the next session or from a one-week diary) before setting a target.",
                 )
             if obj.target is None:
                 yield NO_TARGET.finding(
-                    obj.id, f"{name} has a measure ({obj.measure}) but no target.",
+                    obj.id,
+                    f"{name} has a measure ({obj.measure}) but no target.",
                     "Add the number that would mean this step is done.",
                 )
 
         if obj.target_week is None and obj.target_date is None:
             yield NO_TARGET_DATE.finding(
-                obj.id, f"{name} has no target week or date.",
+                obj.id,
+                f"{name} has no target week or date.",
                 f"Give a target week after week {plan.written_at_week}, ideally before the plan review"
                 + (f" (week {plan.review.review_week})." if plan.review.review_week else "."),
             )
         elif obj.target_week is not None and obj.target_week <= plan.written_at_week:
             yield TARGET_WEEK_PASSED.finding(
-                obj.id, f"{name} is due at week {obj.target_week}, but the plan is written at week "
+                obj.id,
+                f"{name} is due at week {obj.target_week}, but the plan is written at week "
                 f"{plan.written_at_week}.",
                 "Move the target week after the plan's week.",
             )
@@ -132,12 +156,19 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
 
         if inst is None and not (set(obj.linked_facts) & ctx.index.facts.keys()):
             context_words = content_words(
-                " ".join([goal.statement, problem.statement, problem.evidenced_by,
-                          *(i.description for i in obj.interventions)])
+                " ".join(
+                    [
+                        goal.statement,
+                        problem.statement,
+                        problem.evidenced_by,
+                        *(i.description for i in obj.interventions),
+                    ]
+                )
             )
             if context_words and not (content_words(obj.description + " " + obj.measure) & context_words):
                 yield NOT_RELEVANT.finding(
-                    obj.id, f"{name} shares no words, measure or case fact with its goal '{isolate(goal.statement)}'.",
+                    obj.id,
+                    f"{name} shares no words, measure or case fact with its goal '{isolate(goal.statement)}'.",
                     "Check that this step leads toward the goal, or move it under the goal it serves.",
                 )
 
@@ -146,21 +177,35 @@ def _range_and_plausibility(ctx: PlanContext, obj, inst, name: str) -> Iterator[
     if inst is None:
         item_inst = item_instrument_for(obj.measure)
         top = item_inst.item_maximum if item_inst else float("inf")
-        bad = [f"{label} {fmt(v)}" for label, v in (("baseline", obj.baseline), ("target", obj.target))
-               if v is not None and not (0 <= v <= top)]
+        bad = [
+            f"{label} {fmt(v)}"
+            for label, v in (("baseline", obj.baseline), ("target", obj.target))
+            if v is not None and not (0 <= v <= top)
+        ]
         if bad and item_inst:
-            yield OUT_OF_RANGE.finding(obj.id, f"{name}: {' and '.join(bad)} outside the range of one {item_inst.code} "
-                                       f"item (0-{item_inst.item_maximum}).", "Check the numbers.")
+            yield OUT_OF_RANGE.finding(
+                obj.id,
+                f"{name}: {' and '.join(bad)} outside the range of one {item_inst.code} "
+                f"item (0-{item_inst.item_maximum}).",
+                "Check the numbers.",
+            )
             return
         if bad:
-            yield OUT_OF_RANGE.finding(obj.id, f"{name} has a negative {' and '.join(bad)}.",
-                                       "Counts cannot be negative; check the numbers.")
+            yield OUT_OF_RANGE.finding(
+                obj.id,
+                f"{name} has a negative {' and '.join(bad)}.",
+                "Counts cannot be negative; check the numbers.",
+            )
         return
-    bad = [f"{label} {fmt(v)}" for label, v in (("baseline", obj.baseline), ("target", obj.target))
-           if v is not None and not (inst.minimum <= v <= inst.maximum)]
+    bad = [
+        f"{label} {fmt(v)}"
+        for label, v in (("baseline", obj.baseline), ("target", obj.target))
+        if v is not None and not (inst.minimum <= v <= inst.maximum)
+    ]
     if bad:
         yield OUT_OF_RANGE.finding(
-            obj.id, f"{name}: {' and '.join(bad)} outside the {inst.code} range {inst.minimum}-{inst.maximum}.",
+            obj.id,
+            f"{name}: {' and '.join(bad)} outside the {inst.code} range {inst.minimum}-{inst.maximum}.",
             f"{inst.code} scores run from {inst.minimum} to {inst.maximum}.",
         )
         return
@@ -177,8 +222,10 @@ def _range_and_plausibility(ctx: PlanContext, obj, inst, name: str) -> Iterator[
         reason = f"a {round(drop * 100)}% drop in {weeks} weeks is rarely reached"
     if reason:
         yield IMPLAUSIBLE.finding(
-            obj.id, f"{name}: {inst.code} {fmt(obj.baseline)} -> {fmt(obj.target)}"
-            + (f" by week {obj.target_week}" if obj.target_week is not None else "") + f": {reason}.",
+            obj.id,
+            f"{name}: {inst.code} {fmt(obj.baseline)} -> {fmt(obj.target)}"
+            + (f" by week {obj.target_week}" if obj.target_week is not None else "")
+            + f": {reason}.",
             _achievable_suggestion(inst, obj.baseline),
         )
 

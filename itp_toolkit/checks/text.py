@@ -26,11 +26,7 @@ _BOILERPLATE = {"client", "will", "the", "a", "an"}
 """Dropped before comparing: 'Client will ...' opens every library sentence and would dominate short texts."""
 
 STOPWORDS = frozenset(
-    """a an the and or but of to in on at by for with from as is are was were be been being will would can could
-    should may might must shall do does did has have had not no nor so than then that this these those it its
-    into onto over under about per via her his their them him our your my me i we you us who whom which what
-    when where why how all any each every some more most less least very also just only own same such too up
-    out off again further once here there both few other s t""".split()
+    ["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "will", "would", "can", "could", "should", "may", "might", "must", "shall", "do", "does", "did", "has", "have", "had", "not", "no", "nor", "so", "than", "then", "that", "this", "these", "those", "it", "its", "into", "onto", "over", "under", "about", "per", "via", "her", "his", "their", "them", "him", "our", "your", "my", "me", "i", "we", "you", "us", "who", "whom", "which", "what", "when", "where", "why", "how", "all", "any", "each", "every", "some", "more", "most", "less", "least", "very", "also", "just", "only", "own", "same", "such", "too", "up", "out", "off", "again", "further", "once", "here", "there", "both", "few", "other", "s", "t"]
 )
 
 

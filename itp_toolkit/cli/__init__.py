@@ -16,7 +16,9 @@ COMMAND_MODULES = ("schema", "cases", "plan", "critique", "workspace", "serve", 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="itp", description="ITP Toolkit: treatment-plan training and supervision.")
+    parser = argparse.ArgumentParser(
+        prog="itp", description="ITP Toolkit: treatment-plan training and supervision."
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     import importlib

@@ -10,8 +10,8 @@ import textwrap
 from pathlib import Path
 
 from ..library.cases import case_library_dir, get_case, load_case_library
-from ..model import CaseStudy, TreatmentPlan
 from ..library.validation import case_files, validate_case_file
+from ..model import CaseStudy, TreatmentPlan
 
 
 def register(sub) -> None:
@@ -20,17 +20,25 @@ def register(sub) -> None:
     cases.required = True
 
     ls = cases.add_parser("list", help="one line per case in the library")
-    ls.add_argument("--library", metavar="DIR", help="case library directory (default: $ITP_CASE_LIBRARY or case_studies/)")
+    ls.add_argument(
+        "--library",
+        metavar="DIR",
+        help="case library directory (default: $ITP_CASE_LIBRARY or case_studies/)",
+    )
     ls.set_defaults(handler=run_list)
 
     show = cases.add_parser("show", help="a case as readable text")
     show.add_argument("case_id", metavar="ID")
     show.add_argument("--library", metavar="DIR", help="case library directory")
-    show.add_argument("--supervisor", action="store_true", help="include teaching notes and the reference plan")
+    show.add_argument(
+        "--supervisor", action="store_true", help="include teaching notes and the reference plan"
+    )
     show.set_defaults(handler=run_show)
 
     val = cases.add_parser("validate", help="check case files: schema, file name and identifiers (privacy)")
-    val.add_argument("paths", nargs="*", metavar="PATH", help="case files or directories (default: the library)")
+    val.add_argument(
+        "paths", nargs="*", metavar="PATH", help="case files or directories (default: the library)"
+    )
     val.set_defaults(handler=run_validate)
 
 
@@ -43,16 +51,22 @@ def run_list(args) -> int:
     cases = load_case_library(args.library)
     rows = [["ID", "TITLE", "SETTING", "AGE", "MEASURES", "EVENTS", "REFERENCE PLAN"]]
     for case in cases.values():
-        instruments = sorted({m.instrument for m in case.measures_until(10_000)} | {m.instrument for m in case.measures})
-        rows.append([
-            case.id,
-            _clip(case.title, 48),
-            _clip(case.setting, 40),
-            str(case.demographics.age) if case.demographics.age is not None else (case.demographics.age_band or ""),
-            ", ".join(instruments) or "-",
-            str(len(case.timeline)),
-            "yes" if case.reference_plan is not None else "no",
-        ])
+        instruments = sorted(
+            {m.instrument for m in case.measures_until(10_000)} | {m.instrument for m in case.measures}
+        )
+        rows.append(
+            [
+                case.id,
+                _clip(case.title, 48),
+                _clip(case.setting, 40),
+                str(case.demographics.age)
+                if case.demographics.age is not None
+                else (case.demographics.age_band or ""),
+                ", ".join(instruments) or "-",
+                str(len(case.timeline)),
+                "yes" if case.reference_plan is not None else "no",
+            ]
+        )
     print(_table(rows))
     return 0
 
@@ -75,27 +89,39 @@ def render_case(case: CaseStudy, *, supervisor: bool = False) -> str:
         case = case.for_trainee()
     d = case.demographics
     age = str(d.age) if d.age is not None else d.age_band
-    out = [case.title, "=" * len(case.title), f"id: {case.id}", f"Setting: {' '.join(case.setting.split())}",
-           f"Person: {age}, {d.gender}" + (f" ({d.pronouns})" if d.pronouns else "")]
+    out = [
+        case.title,
+        "=" * len(case.title),
+        f"id: {case.id}",
+        f"Setting: {' '.join(case.setting.split())}",
+        f"Person: {age}, {d.gender}" + (f" ({d.pronouns})" if d.pronouns else ""),
+    ]
     if d.occupation:
         out.append(f"Occupation: {d.occupation}")
     if d.living_situation:
         out.append(f"Living situation: {d.living_situation}")
     out += ["", "Presenting concerns:"]
-    out += [f"  [{c.id}] {c.summary}" + (f" — {c.frequency_intensity}" if c.frequency_intensity else "")
-            for c in case.presenting_concerns]
+    out += [
+        f"  [{c.id}] {c.summary}" + (f" — {c.frequency_intensity}" if c.frequency_intensity else "")
+        for c in case.presenting_concerns
+    ]
     out.append("")
     out += _para("History", case.history)
     out += _para("Cultural and social context", case.cultural_social_context)
     out += _para("Mental status", case.mental_status)
     out += _para("Formulation", case.formulation)
     out.append("Working diagnosis:")
-    out += [f"  {dx.label}" + (f" ({dx.code})" if dx.code else "") + (" — provisional" if dx.provisional else "")
-            for dx in case.working_diagnosis]
+    out += [
+        f"  {dx.label}" + (f" ({dx.code})" if dx.code else "") + (" — provisional" if dx.provisional else "")
+        for dx in case.working_diagnosis
+    ]
     out += ["", "Strengths:"] + [f"  [{s.id}] {s.text} ({s.kind})" for s in case.strengths]
     out += ["", "Barriers:"] + [f"  [{b.id}] {b.text} ({b.kind})" for b in case.barriers]
-    out += ["", "In their words:"] + [f"  [{q.id}] \"{q.text}\" ({q.kind})" for q in case.patient_words]
-    out += ["", f"Risk: {case.risk.level}" + (" — safety plan needed" if case.risk.safety_plan_needed else "")]
+    out += ["", "In their words:"] + [f'  [{q.id}] "{q.text}" ({q.kind})' for q in case.patient_words]
+    out += [
+        "",
+        f"Risk: {case.risk.level}" + (" — safety plan needed" if case.risk.safety_plan_needed else ""),
+    ]
     out += ["  " + line for line in textwrap.wrap(" ".join(case.risk.summary.split()), 94)]
     if case.measures:
         out += ["", "Measures:"] + [f"  week {m.week}: {m.instrument} {m.score:g}" for m in case.measures]
@@ -109,7 +135,11 @@ def render_case(case: CaseStudy, *, supervisor: bool = False) -> str:
         out.append("")
         out += _para("Teaching notes (supervisor only)", case.teaching_notes)
         if case.discussion_questions:
-            out += ["Discussion questions (supervisor only):"] + [f"  - {q}" for q in case.discussion_questions] + [""]
+            out += (
+                ["Discussion questions (supervisor only):"]
+                + [f"  - {q}" for q in case.discussion_questions]
+                + [""]
+            )
         if case.reference_plan is not None:
             out += ["Reference plan (supervisor only):"] + _plan_lines(case.reference_plan)
     return "\n".join(out).rstrip() + "\n"
@@ -118,18 +148,25 @@ def render_case(case: CaseStudy, *, supervisor: bool = False) -> str:
 def _plan_lines(plan: TreatmentPlan) -> list[str]:
     lines = [f"  {plan.title}" if plan.title else f"  {plan.id}"]
     for problem in plan.problems:
-        lines.append(f"  Problem: {problem.statement}" + (f" (as evidenced by {problem.evidenced_by})" if problem.evidenced_by else ""))
+        lines.append(
+            f"  Problem: {problem.statement}"
+            + (f" (as evidenced by {problem.evidenced_by})" if problem.evidenced_by else "")
+        )
         for goal in problem.goals:
             lines.append(f"    Goal: {goal.statement}")
             for objective in goal.objectives:
                 lines.append(f"      Objective: {objective.description}")
                 for intervention in objective.interventions:
                     how = ", ".join(x for x in (intervention.frequency, intervention.duration) if x)
-                    lines.append(f"        Intervention: {intervention.description}" + (f" ({how})" if how else ""))
+                    lines.append(
+                        f"        Intervention: {intervention.description}" + (f" ({how})" if how else "")
+                    )
     for deferral in plan.deferred_concerns:
         lines.append(f"  Deferred [{deferral.concern_id}]: {deferral.reason}")
     if plan.safety_plan:
-        lines += ["  Safety plan:"] + ["    " + line for line in textwrap.wrap(" ".join(plan.safety_plan.split()), 92)]
+        lines += ["  Safety plan:"] + [
+            "    " + line for line in textwrap.wrap(" ".join(plan.safety_plan.split()), 92)
+        ]
     lines += [f"  Discharge when: {d.text}" for d in plan.discharge_criteria]
     return lines
 

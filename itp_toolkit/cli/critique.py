@@ -24,11 +24,21 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 def register(sub) -> None:
     p = sub.add_parser("critique", help="critique a treatment plan against its case")
     p.add_argument("plan", metavar="PLAN", help="plan file (YAML or JSON)")
-    p.add_argument("--case", required=True, metavar="ID_OR_PATH", help="case id in the library, or a case file")
-    p.add_argument("--week", type=int, default=None, help="exercise week (default: the plan's written_at_week)")
+    p.add_argument(
+        "--case", required=True, metavar="ID_OR_PATH", help="case id in the library, or a case file"
+    )
+    p.add_argument(
+        "--week", type=int, default=None, help="exercise week (default: the plan's written_at_week)"
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--disable", action="extend", nargs="+", default=[], metavar="RULE",
-                   help="rule id or family to leave out (repeatable)")
+    p.add_argument(
+        "--disable",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="RULE",
+        help="rule id or family to leave out (repeatable)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -58,17 +68,29 @@ def run(args) -> int:
     case = find_case(args.case)
     plan = load_plan(args.plan)
     if plan.case_id != case.id:
-        raise InvalidInput([Problem(f"the plan is for case {plan.case_id!r}, not {case.id!r}", field="case_id",
-                                    file=args.plan)])
+        raise InvalidInput(
+            [
+                Problem(
+                    f"the plan is for case {plan.case_id!r}, not {case.id!r}", field="case_id", file=args.plan
+                )
+            ]
+        )
     findings = critique(plan, case, config=config, week=args.week)
     score = individualization_score(plan, case)
     if args.format == "json":
-        print(json.dumps({
-            "plan": plan.id, "case": case.id,
-            "week": plan.written_at_week if args.week is None else args.week,
-            "findings": [f.model_dump(mode="json") for f in findings],
-            "individualization": score.model_dump(mode="json"),
-        }, indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "plan": plan.id,
+                    "case": case.id,
+                    "week": plan.written_at_week if args.week is None else args.week,
+                    "findings": [f.model_dump(mode="json") for f in findings],
+                    "individualization": score.model_dump(mode="json"),
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         print(render_text(findings, score, plan.id, case.id))
     return 1 if any(f.severity == "problem" for f in findings) else 0
@@ -80,8 +102,12 @@ def clean(text: str) -> str:
 
 def render_text(findings, score, plan_id: str, case_id: str) -> str:
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("problem", "warning", "info")}
-    lines = [clean(f"Critique of {plan_id} for {case_id}: {counts['problem']} problem(s), {counts['warning']} "
-                   f"warning(s), {counts['info']} note(s)")]
+    lines = [
+        clean(
+            f"Critique of {plan_id} for {case_id}: {counts['problem']} problem(s), {counts['warning']} "
+            f"warning(s), {counts['info']} note(s)"
+        )
+    ]
     for family in FAMILIES:
         group = [f for f in findings if f.family == family]
         if not group:

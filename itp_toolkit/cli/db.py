@@ -18,19 +18,29 @@ def register(sub) -> None:
     dsub.required = True
 
     def common(q) -> None:  # type: ignore[no-untyped-def]
-        q.add_argument("--database-url", dest="database_url",
-                       help="an admin (superuser) URL; default: ITP_DATABASE_URL or the workspace's")
+        q.add_argument(
+            "--database-url",
+            dest="database_url",
+            help="an admin (superuser) URL; default: ITP_DATABASE_URL or the workspace's",
+        )
         q.add_argument("--prefix", default="itp", help="role-name prefix of this deployment (default: itp)")
 
-    s = dsub.add_parser("secure", help="create group roles, hand tables to the owner role, install policies "
-                                       "(idempotent; run again after every upgrade)")
+    s = dsub.add_parser(
+        "secure",
+        help="create group roles, hand tables to the owner role, install policies "
+        "(idempotent; run again after every upgrade)",
+    )
     common(s)
     s.set_defaults(handler=run_secure)
 
     g = dsub.add_parser("grant", help="give USERNAME their own login role in the right group")
     g.add_argument("username")
-    g.add_argument("--password-file", dest="password_file", type=Path,
-                   help="file holding the role's password (first line); never pass a password as an argument")
+    g.add_argument(
+        "--password-file",
+        dest="password_file",
+        type=Path,
+        help="file holding the role's password (first line); never pass a password as an argument",
+    )
     common(g)
     g.set_defaults(handler=run_grant)
 
@@ -47,7 +57,9 @@ def _admin_url(args) -> str:  # type: ignore[no-untyped-def]
 
         url = Workspace.open().database_url
     if not url.startswith("postgresql"):
-        raise InvalidInput([Problem("database roles need PostgreSQL; SQLite has no users", field="database_url")])
+        raise InvalidInput(
+            [Problem("database roles need PostgreSQL; SQLite has no users", field="database_url")]
+        )
     return url
 
 
@@ -68,8 +80,10 @@ def run_secure(args) -> int:  # type: ignore[no-untyped-def]
     from ..store.db_security import install
 
     _run(args, install)
-    print(f"row-level security installed; groups {args.prefix}_trainee, {args.prefix}_supervisor; "
-          f"tables owned by {args.prefix}_owner")
+    print(
+        f"row-level security installed; groups {args.prefix}_trainee, {args.prefix}_supervisor; "
+        f"tables owned by {args.prefix}_owner"
+    )
     return 0
 
 
@@ -81,7 +95,9 @@ def run_grant(args) -> int:  # type: ignore[no-untyped-def]
         try:
             lines = args.password_file.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
-            raise InvalidInput([Problem(f"cannot read it: {exc.strerror}", file=str(args.password_file))]) from None
+            raise InvalidInput(
+                [Problem(f"cannot read it: {exc.strerror}", file=str(args.password_file))]
+            ) from None
         password = lines[0] if lines else ""
     role = _run(args, lambda conn, names: grant(conn, args.username, names, password=password))
     print(f"{args.username} connects as role {role}")

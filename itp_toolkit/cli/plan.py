@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from ..errors import InvalidInput, Problem
-from ..formats.markdown import plan_to_markdown
 from ..formats.files import MAX_FILE_BYTES, dump_json, dump_yaml, load_case, load_plan
+from ..formats.markdown import plan_to_markdown
 from ..model import CaseStudy, TreatmentPlan
 
 
@@ -27,17 +27,25 @@ def register(sub) -> None:
     src.add_argument("--file", type=Path, help="a plan file")
     src.add_argument("--draft", type=int, help="a draft id in the workspace store")
     e.add_argument("--revision", type=int, help="with --draft: this revision (default: latest)")
-    e.add_argument("--workspace", type=Path, default=None, help="workspace directory (default: $ITP_WORKSPACE or .)")
+    e.add_argument(
+        "--workspace", type=Path, default=None, help="workspace directory (default: $ITP_WORKSPACE or .)"
+    )
     e.add_argument("--as-user", dest="as_user", help="act as this person (default: the workspace user)")
     e.add_argument("--format", choices=["yaml", "json", "markdown", "fhir"], default="yaml")
     e.add_argument("--case", help="case id or path, to name linked facts in Markdown")
     e.add_argument("--out", type=Path, help="write here instead of standard output")
     e.set_defaults(handler=run_export)
 
-    i = psub.add_parser("import", help="save a plan file (YAML, JSON or FHIR Bundle) as a new revision of a draft")
-    i.add_argument("path", type=Path, help="a plan file, or a FHIR R4B Bundle made by 'itp plan export --format fhir'")
+    i = psub.add_parser(
+        "import", help="save a plan file (YAML, JSON or FHIR Bundle) as a new revision of a draft"
+    )
+    i.add_argument(
+        "path", type=Path, help="a plan file, or a FHIR R4B Bundle made by 'itp plan export --format fhir'"
+    )
     i.add_argument("--workspace", type=Path, default=None)
-    i.add_argument("--as-user", dest="as_user", help="the trainee whose draft it is (default: the workspace user)")
+    i.add_argument(
+        "--as-user", dest="as_user", help="the trainee whose draft it is (default: the workspace user)"
+    )
     i.set_defaults(handler=run_import)
 
 
@@ -55,10 +63,14 @@ def case_reference_problems(plan: TreatmentPlan, case: CaseStudy, source: str) -
     """Links to case facts that do not exist, and a plan written for another case."""
     problems = []
     if plan.case_id != case.id:
-        problems.append(Problem(f"plan is for {plan.case_id!r}, not {case.id!r}", field="case_id", file=source))
+        problems.append(
+            Problem(f"plan is for {plan.case_id!r}, not {case.id!r}", field="case_id", file=source)
+        )
     known = {f.id for f in case.facts()}
     for fact_id in sorted(plan.linked_fact_ids() - known):
-        problems.append(Problem(f"links to {fact_id!r}, which is not a fact of case {case.id!r}", file=source))
+        problems.append(
+            Problem(f"links to {fact_id!r}, which is not a fact of case {case.id!r}", file=source)
+        )
     return problems
 
 

@@ -26,7 +26,9 @@ def register(sub) -> None:
     p.add_argument("--html", choices=("debrief", "feedback"), help="write self-contained HTML instead")
     p.add_argument("--workshop", type=int, help="workshop id (--html debrief)")
     p.add_argument("--draft", type=int, help="draft id (--html feedback)")
-    p.add_argument("--cull-idle", type=int, default=600, help="seconds before an idle page's kernel is stopped")
+    p.add_argument(
+        "--cull-idle", type=int, default=600, help="seconds before an idle page's kernel is stopped"
+    )
     p.add_argument("--name", default="itp-pages", help="JupyterHub service name for the README snippet")
     p.add_argument("--workspace", type=Path, default=None)
     p.add_argument("--force", action="store_true", help="write into a non-empty folder")
@@ -37,7 +39,11 @@ def voila_config(cull_idle: int) -> dict:
     """What voila.json holds: read by Voila from the folder it is started in."""
     return {
         "VoilaConfiguration": {"strip_sources": True, "show_tracebacks": False},
-        "MappingKernelManager": {"cull_idle_timeout": cull_idle, "cull_interval": 60, "cull_connected": False},
+        "MappingKernelManager": {
+            "cull_idle_timeout": cull_idle,
+            "cull_interval": 60,
+            "cull_connected": False,
+        },
     }
 
 
@@ -102,7 +108,9 @@ def run(args) -> int:
         raise ITPError(f"{out} is not empty; use --force to write into it")
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(nb, out / nb.name)
-    (out / "voila.json").write_text(json.dumps(voila_config(args.cull_idle), indent=2) + "\n", encoding="utf-8")
+    (out / "voila.json").write_text(
+        json.dumps(voila_config(args.cull_idle), indent=2) + "\n", encoding="utf-8"
+    )
     (out / "README.md").write_text(readme(nb.name, args.name), encoding="utf-8")
     print(f"wrote {out}: {nb.name}, voila.json, README.md")
     return 0
@@ -127,15 +135,17 @@ def _html(args) -> int:
         text = debrief_html(debrief, title=f"Debrief: {workshop.title}")
         what = f"{debrief.group_size} plans, {len(debrief.exemplars)} exemplars"
     else:
-        from ..views.reports import gather_report, report_html
         from ..checks.rubrics import default_rubric
+        from ..views.reports import gather_report, report_html
 
         if args.draft is None:
             raise ITPError("--html feedback needs --draft ID")
         summary = store.get_draft(args.draft, actor=user)
         if summary.case_id not in cases:
             raise NotFound(f"draft {args.draft} is for case {summary.case_id!r}, not in the case library")
-        report = gather_report(store, args.draft, case=cases[summary.case_id], rubric=default_rubric(), actor=user)
+        report = gather_report(
+            store, args.draft, case=cases[summary.case_id], rubric=default_rubric(), actor=user
+        )
         text = report_html(report)
         what = f"{len(report.annotations)} comments, {len(report.scores)} scores"
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import ITPError, NotFound
 from ..checks.rubrics import DEFAULT_RUBRIC_PATH, load_checked_rubric
+from ..errors import ITPError, NotFound
 
 
 def register(sub) -> None:
@@ -62,9 +62,17 @@ def export_report(args) -> int:
     summary = store.get_draft(args.draft, actor=user)
     cases = ws.load_cases()
     if summary.case_id not in cases:
-        raise NotFound(f"draft {args.draft} is for case {summary.case_id!r}, which is not in the case library")
-    report = gather_report(store, args.draft, case=cases[summary.case_id], rubric=rubric, actor=user,
-                           released_only=not args.all_feedback)
+        raise NotFound(
+            f"draft {args.draft} is for case {summary.case_id!r}, which is not in the case library"
+        )
+    report = gather_report(
+        store,
+        args.draft,
+        case=cases[summary.case_id],
+        rubric=rubric,
+        actor=user,
+        released_only=not args.all_feedback,
+    )
     text = report_markdown(report) if args.out.suffix.lower() == ".md" else report_html(report)
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out} ({len(report.annotations)} comments, {len(report.scores)} scores)")

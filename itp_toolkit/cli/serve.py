@@ -24,10 +24,14 @@ REPO_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 def register(sub) -> None:
     p = sub.add_parser("serve", help="serve the trainee/supervisor pages with standalone Voila on 127.0.0.1")
-    p.add_argument("--workspace", type=Path, default=None, help="workspace directory (default: $ITP_WORKSPACE or .)")
+    p.add_argument(
+        "--workspace", type=Path, default=None, help="workspace directory (default: $ITP_WORKSPACE or .)"
+    )
     p.add_argument("--notebooks", type=Path, default=REPO_NOTEBOOKS, help="folder of page notebooks")
     p.add_argument("--port", type=int, default=8866)
-    p.add_argument("--cull-idle", type=int, default=600, help="seconds before an idle page's kernel is stopped")
+    p.add_argument(
+        "--cull-idle", type=int, default=600, help="seconds before an idle page's kernel is stopped"
+    )
     p.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
     p.set_defaults(handler=run)
 
@@ -56,7 +60,9 @@ def kernel_transport(connection_root: str | Path) -> str:
     return "ipc" if fits else "tcp"
 
 
-def voila_command(notebooks: Path, port: int, cull_idle: int, *, connection_root: Path | None = None) -> list[str]:
+def voila_command(
+    notebooks: Path, port: int, cull_idle: int, *, connection_root: Path | None = None
+) -> list[str]:
     """The standalone Voila command; with ``connection_root``, kernels' connection files (and, when the path
     fits, their Unix sockets) go there instead of the system temporary folder."""
     voila = shutil.which("voila", path=os.path.dirname(sys.executable)) or shutil.which("voila")
@@ -64,9 +70,14 @@ def voila_command(notebooks: Path, port: int, cull_idle: int, *, connection_root
         raise ITPError("voila is not installed in this environment (run ./dev.sh setup)")
     root = Path(connection_root) if connection_root is not None else Path(tempfile.gettempdir())
     command = [
-        voila, str(notebooks), "--no-browser",
-        "--Voila.ip=127.0.0.1", f"--Voila.port={port}", "--Voila.port_retries=0",
-        "--VoilaConfiguration.strip_sources=True", "--VoilaConfiguration.show_tracebacks=False",
+        voila,
+        str(notebooks),
+        "--no-browser",
+        "--Voila.ip=127.0.0.1",
+        f"--Voila.port={port}",
+        "--Voila.port_retries=0",
+        "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=False",
@@ -93,9 +104,14 @@ def run(args) -> int:
     if args.dry_run:
         print(" ".join(cmd))
         return 0
-    print(f"ITP Toolkit pages for workspace {ws.path}: {landing_url(args.port)}  (Ctrl-C to stop)", flush=True)
+    print(
+        f"ITP Toolkit pages for workspace {ws.path}: {landing_url(args.port)}  (Ctrl-C to stop)", flush=True
+    )
     if ws.config.demo:
-        print("Demo workspace: the landing page has 'open as' links for each demo person (?as=<username>).", flush=True)
+        print(
+            "Demo workspace: the landing page has 'open as' links for each demo person (?as=<username>).",
+            flush=True,
+        )
     try:
         return subprocess.call(cmd, env=env)
     except KeyboardInterrupt:

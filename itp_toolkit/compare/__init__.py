@@ -16,7 +16,20 @@ from .cohort import (
 )
 
 __all__ += [
-    "CohortDraft", "agreement_summary", "align_plans", "annotate_group", "annotation_anchors", "choices_frame",
-    "cohort_table", "element_similarity", "greedy_match", "percent_agreement", "scores_frame", "side_by_side",
-    "similarity_matrix", "text_similarity", "trainee_labels", "weighted_kappa",
+    "CohortDraft",
+    "agreement_summary",
+    "align_plans",
+    "annotate_group",
+    "annotation_anchors",
+    "choices_frame",
+    "cohort_table",
+    "element_similarity",
+    "greedy_match",
+    "percent_agreement",
+    "scores_frame",
+    "side_by_side",
+    "similarity_matrix",
+    "text_similarity",
+    "trainee_labels",
+    "weighted_kappa",
 ]

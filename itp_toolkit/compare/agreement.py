@@ -80,13 +80,32 @@ def scores_frame(scores: Iterable[RubricScore], rubric: Rubric | None = None) ->
     score, comment, released."""
     titles = {c.id: c.title for c in rubric.criteria} if rubric else {}
     records = [
-        (s.draft_id, s.revision, s.rubric_id, s.criterion_id, titles.get(s.criterion_id, s.criterion_id), s.rater,
-         s.score, s.comment, s.released)
+        (
+            s.draft_id,
+            s.revision,
+            s.rubric_id,
+            s.criterion_id,
+            titles.get(s.criterion_id, s.criterion_id),
+            s.rater,
+            s.score,
+            s.comment,
+            s.released,
+        )
         for s in scores
     ]
     return pd.DataFrame.from_records(
         records,
-        columns=["draft_id", "revision", "rubric_id", "criterion_id", "criterion", "rater", "score", "comment", "released"],
+        columns=[
+            "draft_id",
+            "revision",
+            "rubric_id",
+            "criterion_id",
+            "criterion",
+            "rater",
+            "score",
+            "comment",
+            "released",
+        ],
     )
 
 
@@ -98,7 +117,9 @@ def paired_scores(scores: pd.DataFrame, rater_a: str, rater_b: str) -> pd.DataFr
     return a.merge(b, on=keys, how="inner")
 
 
-def agreement_summary(scores: pd.DataFrame, rater_a: str, rater_b: str, rubric: Rubric | None = None) -> pd.DataFrame:
+def agreement_summary(
+    scores: pd.DataFrame, rater_a: str, rater_b: str, rubric: Rubric | None = None
+) -> pd.DataFrame:
     """Per criterion and overall: items, kappa (quadratic), exact and adjacent agreement, mean scores."""
     pairs = paired_scores(scores, rater_a, rater_b)
     order = [c.id for c in rubric.criteria] if rubric else sorted(pairs["criterion_id"].unique())
@@ -108,12 +129,20 @@ def agreement_summary(scores: pd.DataFrame, rater_a: str, rater_b: str, rubric: 
     for cid, group in groups:
         a, b = group["score_a"].tolist(), group["score_b"].tolist()
         records.append(
-            (cid, "All criteria" if cid == "all" else titles.get(cid, cid), len(a), weighted_kappa(a, b),
-             percent_agreement(a, b), percent_agreement(a, b, within=1),
-             float(np.mean(a)) if a else math.nan, float(np.mean(b)) if b else math.nan)
+            (
+                cid,
+                "All criteria" if cid == "all" else titles.get(cid, cid),
+                len(a),
+                weighted_kappa(a, b),
+                percent_agreement(a, b),
+                percent_agreement(a, b, within=1),
+                float(np.mean(a)) if a else math.nan,
+                float(np.mean(b)) if b else math.nan,
+            )
         )
     return pd.DataFrame.from_records(
-        records, columns=["criterion_id", "criterion", "items", "kappa", "exact", "adjacent", "mean_a", "mean_b"]
+        records,
+        columns=["criterion_id", "criterion", "items", "kappa", "exact", "adjacent", "mean_a", "mean_b"],
     )
 
 

@@ -42,8 +42,8 @@ from ..model import (
     StrengthUse,
     TreatmentPlan,
 )
-from ..model.measures import is_standard_measure
 from ..model.base import isolate
+from ..model.measures import is_standard_measure
 
 DEFAULT_THRESHOLD = 0.3
 LINK_WEIGHT = 0.6
@@ -51,9 +51,7 @@ LINK_WEIGHT = 0.6
 _WORD = re.compile(r"[a-z0-9]+")
 _ACRONYM = re.compile(r"\b([A-Z][A-Za-z]*[A-Z][a-z]?)\b")
 STOP_WORDS = frozenset(
-    """a an and are as at be been by for from has have her his i in into is it its of on or our she so than
-    that the their them they this to was we were will with without who whom my me he him you your not no
-    evidenced per each every week weeks""".split()
+    ["a", "an", "and", "are", "as", "at", "be", "been", "by", "for", "from", "has", "have", "her", "his", "i", "in", "into", "is", "it", "its", "of", "on", "or", "our", "she", "so", "than", "that", "the", "their", "them", "they", "this", "to", "was", "we", "were", "will", "with", "without", "who", "whom", "my", "me", "he", "him", "you", "your", "not", "no", "evidenced", "per", "each", "every", "week", "weeks"]
 )
 
 
@@ -168,7 +166,8 @@ def element_label(element: Any) -> str:
     """One line that says what the element is, for tables."""
     if isinstance(element, Problem):
         return isolate(element.statement) + (
-            f" — as evidenced by {isolate(element.evidenced_by)}" if element.evidenced_by else "")
+            f" — as evidenced by {isolate(element.evidenced_by)}" if element.evidenced_by else ""
+        )
     if isinstance(element, Objective):
         bits = [element.measure] if element.measure else []
         if element.baseline is not None or element.target is not None:
@@ -183,7 +182,9 @@ def element_label(element: Any) -> str:
     if isinstance(element, StrengthUse):
         return (f"[{element.strength_id}] " if element.strength_id else "") + element.how
     if isinstance(element, BarrierPlan):
-        return (f"[{element.barrier_id}] " if element.barrier_id else "") + f"{element.barrier} → {element.mitigation}"
+        return (
+            f"[{element.barrier_id}] " if element.barrier_id else ""
+        ) + f"{element.barrier} → {element.mitigation}"
     if isinstance(element, Deferral):
         return f"[{element.concern_id}] {element.reason}"
     return element_text(element)
@@ -269,10 +270,16 @@ def align_elements(
     return rows
 
 
-_CHILDREN = {"problem": ("goals", "goal"), "goal": ("objectives", "objective"), "objective": ("interventions", "intervention")}
+_CHILDREN = {
+    "problem": ("goals", "goal"),
+    "goal": ("objectives", "objective"),
+    "objective": ("interventions", "intervention"),
+}
 
 
-def _align_tree(columns: Sequence[Sequence[Any]], level: str, threshold: float, parent_slot: str = "") -> list[AlignedRow]:
+def _align_tree(
+    columns: Sequence[Sequence[Any]], level: str, threshold: float, parent_slot: str = ""
+) -> list[AlignedRow]:
     rows = align_elements(columns, level, threshold=threshold, parent_slot=parent_slot)
     if level in _CHILDREN:
         attr, child_level = _CHILDREN[level]
@@ -298,7 +305,9 @@ def align_plans(plans: Sequence[TreatmentPlan], *, threshold: float = DEFAULT_TH
         ("barriers", "barrier plan", "B"),
         ("deferred_concerns", "deferred concern", "D"),
     ):
-        out.extend(align_elements([getattr(p, attr) for p in plans], level, threshold=threshold, parent_slot=prefix))
+        out.extend(
+            align_elements([getattr(p, attr) for p in plans], level, threshold=threshold, parent_slot=prefix)
+        )
     return out
 
 
@@ -348,7 +357,8 @@ def side_by_side(
             "slot": row.slot,
             "similarity": None if row.similarity is None else round(row.similarity, 2),
             "status": _status(AlignedRow(row.level, row.slot, row.cells[: len(plans)]), draft_labels)
-            if any(e is not None for e in row.cells[: len(plans)]) else "reference only",
+            if any(e is not None for e in row.cells[: len(plans)])
+            else "reference only",
         }
         for label, element in zip(labels, row.cells, strict=True):
             record[label] = "" if element is None else element_label(element)
@@ -367,7 +377,10 @@ def matched_concerns(problem: Problem, case: CaseStudy, *, threshold: float = DE
         return linked
     text = element_text(problem)
     best = max(
-        ((text_similarity(text, f"{c.summary} {c.frequency_intensity}"), c.id) for c in case.presenting_concerns),
+        (
+            (text_similarity(text, f"{c.summary} {c.frequency_intensity}"), c.id)
+            for c in case.presenting_concerns
+        ),
         default=(0.0, ""),
     )
     return [best[1]] if best[0] >= threshold * 0.7 else []

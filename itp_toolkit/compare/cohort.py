@@ -157,7 +157,9 @@ def _fact_fields(kind: type) -> tuple[bool, tuple[str, ...]]:
     return found
 
 
-def _choice_records(plan: TreatmentPlan, case: CaseStudy, facts: _CaseFacts) -> list[tuple[str, str, str, str]]:
+def _choice_records(
+    plan: TreatmentPlan, case: CaseStudy, facts: _CaseFacts
+) -> list[tuple[str, str, str, str]]:
     """(category, key, label, element_id) for every choice the plan makes, in plan order per category."""
     concerns, strengths, barriers = facts.concerns, facts.strengths, facts.barriers
     out: list[tuple[str, str, str, str]] = []
@@ -199,7 +201,9 @@ def plan_choices(plan: TreatmentPlan, case: CaseStudy) -> list[Choice]:
     return [Choice(*record) for record in _choice_records(plan, case, _CaseFacts.of(case))]
 
 
-def choices_frame(drafts: Sequence[CohortDraft], case: CaseStudy, *, anonymized: bool = False) -> pd.DataFrame:
+def choices_frame(
+    drafts: Sequence[CohortDraft], case: CaseStudy, *, anonymized: bool = False
+) -> pd.DataFrame:
     """Long table: one row per (draft, choice, element) with columns
     trainee, username, draft_id, category, choice, label, element_id."""
     labels = trainee_labels((d.trainee for d in drafts), anonymized=anonymized)
@@ -227,7 +231,9 @@ def cohort_table(
     frame = choices if choices is not None else choices_frame(drafts, case, anonymized=anonymized)
     trainees = list(trainee_labels((d.trainee for d in drafts), anonymized=anonymized).values())
     if frame.empty:
-        empty = pd.DataFrame(columns=["category", "choice", "label", *trainees, "count", "consensus", "outlier"])
+        empty = pd.DataFrame(
+            columns=["category", "choice", "label", *trainees, "count", "consensus", "outlier"]
+        )
         return empty
     # Counted with numpy (np.add.at), not pivot_table: the same numbers for a thousand trainee columns.
     pair_codes, pairs = pd.MultiIndex.from_arrays([frame["category"], frame["choice"]]).factorize()
@@ -239,11 +245,13 @@ def cohort_table(
     counts = pd.DataFrame(grid, columns=trainees)
     table = pd.concat(
         [
-            pd.DataFrame({
-                "category": pairs.get_level_values(0),
-                "choice": pairs.get_level_values(1),
-                "label": frame["label"].to_numpy()[first],
-            }),
+            pd.DataFrame(
+                {
+                    "category": pairs.get_level_values(0),
+                    "choice": pairs.get_level_values(1),
+                    "label": frame["label"].to_numpy()[first],
+                }
+            ),
             counts,
         ],
         axis=1,
@@ -255,7 +263,9 @@ def cohort_table(
     table["outlier"] = (made == 1) & (n >= 3)
     order = {c: i for i, c in enumerate(CATEGORIES)}
     table["_order"] = table["category"].map(order)
-    table = table.sort_values(["_order", "count", "choice"], ascending=[True, False, True]).drop(columns="_order")
+    table = table.sort_values(["_order", "count", "choice"], ascending=[True, False, True]).drop(
+        columns="_order"
+    )
     return table.reset_index(drop=True)
 
 
@@ -326,17 +336,23 @@ def similarity_heatmap(matrix: pd.DataFrame, *, title: str = "How alike the draf
     elif shown is matrix:
         ax.set_xlabel(f"{n} drafts")
     else:
-        ax.set_xlabel(f"{len(shown)} of {n} drafts shown (every {step}th, in label order); the table lists all")
+        ax.set_xlabel(
+            f"{len(shown)} of {n} drafts shown (every {step}th, in label order); the table lists all"
+        )
     ax.set_title(title, fontsize=10, loc="left")
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="Jaccard similarity of choices")
     if n <= 40:
         fig.tight_layout()  # room for the trainees' names
     else:
-        fig.subplots_adjust(left=0.08, right=0.92, bottom=0.08, top=0.94)  # no names: fixed margins, no text layout
+        fig.subplots_adjust(
+            left=0.08, right=0.92, bottom=0.08, top=0.94
+        )  # no names: fixed margins, no text layout
     return fig
 
 
-def individualization_frame(drafts: Sequence[CohortDraft], case: CaseStudy, *, anonymized: bool = False) -> pd.DataFrame:
+def individualization_frame(
+    drafts: Sequence[CohortDraft], case: CaseStudy, *, anonymized: bool = False
+) -> pd.DataFrame:
     """trainee, draft_id, score (0-100) for each draft."""
     labels = trainee_labels((d.trainee for d in drafts), anonymized=anonymized)
     return pd.DataFrame.from_records(
@@ -369,7 +385,9 @@ def group_targets(
 ) -> list[tuple[CohortDraft, str]]:
     """Each draft that made ``choice`` with the first element (plan order) where it made it."""
     if category not in CATEGORIES:
-        raise InvalidInput([Problem(f"no choice category {category!r}; known: {', '.join(CATEGORIES)}", field="category")])
+        raise InvalidInput(
+            [Problem(f"no choice category {category!r}; known: {', '.join(CATEGORIES)}", field="category")]
+        )
     out = []
     for draft in drafts:
         for c in plan_choices(draft.plan, case):
@@ -416,11 +434,18 @@ def annotate_group(
     for draft, element_id in targets:
         plan = store.get_revision(draft.draft_id, draft.revision or None, actor=actor)
         if element_id not in {e.id for e in plan.elements()}:
-            raise InvalidInput([Problem(f"draft {draft.draft_id} no longer has {element_id}", field="element_id")])
+            raise InvalidInput(
+                [Problem(f"draft {draft.draft_id} no longer has {element_id}", field="element_id")]
+            )
     tag_list = list(tags)
     return [
         store.add_annotation(
-            draft.draft_id, body, element_id=element_id, revision=draft.revision or None, tags=tag_list, actor=actor
+            draft.draft_id,
+            body,
+            element_id=element_id,
+            revision=draft.revision or None,
+            tags=tag_list,
+            actor=actor,
         )
         for draft, element_id in targets
     ]
@@ -454,13 +479,35 @@ def annotation_anchors(
                         break
             status, label = f"element removed in revision {removed_in}", ""
         records.append(
-            (a.id, a.parent_id, a.element_id, a.revision, label, status, a.author, ", ".join(a.tags), a.body,
-             a.resolved, a.released)
+            (
+                a.id,
+                a.parent_id,
+                a.element_id,
+                a.revision,
+                label,
+                status,
+                a.author,
+                ", ".join(a.tags),
+                a.body,
+                a.resolved,
+                a.released,
+            )
         )
     return pd.DataFrame.from_records(
         records,
-        columns=["id", "parent_id", "element_id", "written_on", "element", "status", "author", "tags", "body",
-                 "resolved", "released"],
+        columns=[
+            "id",
+            "parent_id",
+            "element_id",
+            "written_on",
+            "element",
+            "status",
+            "author",
+            "tags",
+            "body",
+            "resolved",
+            "released",
+        ],
     )
 
 
@@ -482,4 +529,3 @@ def threads(annotations: Sequence[Annotation]) -> list[tuple[Annotation, list[An
         if a is not r:
             entry[1].append(a)
     return list(out.values())
-

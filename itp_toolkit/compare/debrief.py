@@ -148,8 +148,9 @@ def your_choices_against_group(
         for (cat, key), label in labels.items()
     ]
     table = pd.DataFrame.from_records(records, columns=["category", "choice", "yours", "others_share"])
-    return table.sort_values(["yours", "others_share", "category", "choice"], ascending=[False, False, True, True]
-                             ).reset_index(drop=True)
+    return table.sort_values(
+        ["yours", "others_share", "category", "choice"], ascending=[False, False, True, True]
+    ).reset_index(drop=True)
 
 
 def build_debrief(
@@ -191,7 +192,9 @@ def spread_figure(scores: pd.DataFrame, *, yours: int | None = None) -> Figure:
         _, first = np.unique(values, return_index=True)
         height = np.arange(len(values)) - np.repeat(first, np.diff(np.append(first, len(values))))
         ax.scatter(values, height, s=60, color="#4c72b0", zorder=3, label="a plan in the group")
-        ax.axvline(float(np.median(values)), color="#555555", linestyle=":", label=f"median ({np.median(values):g})")
+        ax.axvline(
+            float(np.median(values)), color="#555555", linestyle=":", label=f"median ({np.median(values):g})"
+        )
         ax.set_ylim(-0.8, max(2.0, float(height.max()) + 0.8))
     if yours is not None:
         ax.axvline(yours, color="#c44e52", linewidth=2, label=f"your plan ({yours})")
@@ -272,7 +275,9 @@ def plan_outline_html(plan: TreatmentPlan) -> Markup:
         return Markup('<p class="itp-empty">(nothing written)</p>')
     return Markup('<ul class="itp-plan-outline">{}</ul>').format(
         Markup("").join(
-            Markup('<li class="itp-outline-{}" style="margin-left:{}em">{}</li>').format(r.kind, 1.5 * r.depth, r.label)
+            Markup('<li class="itp-outline-{}" style="margin-left:{}em">{}</li>').format(
+                r.kind, 1.5 * r.depth, r.label
+            )
             for r in rows
         )
     )
@@ -283,35 +288,65 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
     from ..views.reports import figure_data_uri
 
     out: list[Markup] = [
-        Markup('<p class="itp-debrief-intro">{} plans from the group, shown without names.</p>').format(debrief.group_size)
+        Markup('<p class="itp-debrief-intro">{} plans from the group, shown without names.</p>').format(
+            debrief.group_size
+        )
     ]
     out.append(
-        Markup('<h3>Where the group agreed</h3>{}').format(
-            _table_html(debrief.consensus, [("category", "Kind of choice"), ("choice", "Choice"), ("trainees", "Plans"),
-                                            ("share", "Share")], "itp-debrief-consensus",
-                        "No choice was shared by most of the group.")
+        Markup("<h3>Where the group agreed</h3>{}").format(
+            _table_html(
+                debrief.consensus,
+                [
+                    ("category", "Kind of choice"),
+                    ("choice", "Choice"),
+                    ("trainees", "Plans"),
+                    ("share", "Share"),
+                ],
+                "itp-debrief-consensus",
+                "No choice was shared by most of the group.",
+            )
         )
     )
     out.append(
-        Markup('<h3>Where the group split</h3>{}').format(
-            _table_html(debrief.divergence, [("category", "Kind of choice"), ("choice", "Choice"), ("trainees", "Plans"),
-                                             ("share", "Share")], "itp-debrief-divergence",
-                        "Nothing split the group.")
+        Markup("<h3>Where the group split</h3>{}").format(
+            _table_html(
+                debrief.divergence,
+                [
+                    ("category", "Kind of choice"),
+                    ("choice", "Choice"),
+                    ("trainees", "Plans"),
+                    ("share", "Share"),
+                ],
+                "itp-debrief-divergence",
+                "Nothing split the group.",
+            )
         )
     )
     figure = figure_data_uri(spread_figure(debrief.scores, yours=debrief.your_score))
     out.append(
-        Markup('<h3>How individual the plans were</h3><p class="itp-debrief-spread">{}</p>'
-               '<p><img alt="Individualization scores of the group" src="{}"></p>').format(debrief.spread.summary, figure)
+        Markup(
+            '<h3>How individual the plans were</h3><p class="itp-debrief-spread">{}</p>'
+            '<p><img alt="Individualization scores of the group" src="{}"></p>'
+        ).format(debrief.spread.summary, figure)
     )
     if debrief.yours is not None:
         out.append(
-            Markup('<h3>Your plan beside the group</h3><p>Your individualization score: {}. Your plan stays yours: '
-                   'use what the group did differently as questions for your next revision.</p>{}').format(
+            Markup(
+                "<h3>Your plan beside the group</h3><p>Your individualization score: {}. Your plan stays yours: "
+                "use what the group did differently as questions for your next revision.</p>{}"
+            ).format(
                 debrief.your_score,
-                _table_html(debrief.yours, [("category", "Kind of choice"), ("choice", "Choice"), ("yours", "In your plan"),
-                                            ("others_share", "Others who chose it")], "itp-debrief-yours",
-                            "Your plan makes no choices yet."),
+                _table_html(
+                    debrief.yours,
+                    [
+                        ("category", "Kind of choice"),
+                        ("choice", "Choice"),
+                        ("yours", "In your plan"),
+                        ("others_share", "Others who chose it"),
+                    ],
+                    "itp-debrief-yours",
+                    "Your plan makes no choices yet.",
+                ),
             )
         )
     if debrief.exemplars:
@@ -321,8 +356,13 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
                 Markup('<li class="itp-exemplar-comment">{}</li>').format(a.body) for a in ex.annotations
             )
             parts.append(
-                Markup('<div class="itp-exemplar"><h4>{} (revision {})</h4><p class="itp-exemplar-note">{}</p>{}{}</div>').format(
-                    ex.label, ex.revision, ex.note or "", plan_outline_html(ex.plan),
+                Markup(
+                    '<div class="itp-exemplar"><h4>{} (revision {})</h4><p class="itp-exemplar-note">{}</p>{}{}</div>'
+                ).format(
+                    ex.label,
+                    ex.revision,
+                    ex.note or "",
+                    plan_outline_html(ex.plan),
                     Markup("<ul>{}</ul>").format(comments) if comments else Markup(""),
                 )
             )
@@ -336,8 +376,9 @@ def debrief_html(debrief: Debrief, *, title: str) -> str:
 
     body = Markup("<h1>{}</h1>").format(title) + Markup("").join(debrief_sections(debrief))
     return str(
-        Markup('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{}</title>'
-               '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
-               'style-src \'unsafe-inline\'"><style>{}</style></head><body>{}</body></html>').format(
-            title, Markup(_CSS), body)
+        Markup(
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{}</title>'
+            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
+            "style-src 'unsafe-inline'\"><style>{}</style></head><body>{}</body></html>"
+        ).format(title, Markup(_CSS), body)
     )

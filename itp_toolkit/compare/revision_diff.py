@@ -18,14 +18,33 @@ from ..model import TreatmentPlan
 ChangeKind = Literal["added", "removed", "moved", "changed"]
 
 _CHILD_LISTS = ("goals", "objectives", "interventions")
-_PLAN_FIELDS_SKIPPED = {"id", "case_id", "problems", "deferred_concerns", "strengths_used", "barriers", "discharge_criteria"}
+_PLAN_FIELDS_SKIPPED = {
+    "id",
+    "case_id",
+    "problems",
+    "deferred_concerns",
+    "strengths_used",
+    "barriers",
+    "discharge_criteria",
+}
 _KINDS = {
-    "prb": "problem", "gol": "goal", "obj": "objective", "int": "intervention", "stu": "strength used",
-    "bar": "barrier plan", "def": "deferred concern", "dis": "discharge criterion",
+    "prb": "problem",
+    "gol": "goal",
+    "obj": "objective",
+    "int": "intervention",
+    "stu": "strength used",
+    "bar": "barrier plan",
+    "def": "deferred concern",
+    "dis": "discharge criterion",
 }
 _PLAN_LIST_KINDS = {
-    "problems": "problem", "goals": "goal", "objectives": "objective", "interventions": "intervention",
-    "deferred_concerns": "deferred concern", "strengths_used": "strength used", "barriers": "barrier plan",
+    "problems": "problem",
+    "goals": "goal",
+    "objectives": "objective",
+    "interventions": "intervention",
+    "deferred_concerns": "deferred concern",
+    "strengths_used": "strength used",
+    "barriers": "barrier plan",
     "discharge_criteria": "discharge criterion",
 }
 _LABEL_FIELDS = ("statement", "description", "how", "mitigation", "reason", "text")
@@ -91,7 +110,9 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _field_changes(old: dict[str, Any], new: dict[str, Any], skip: Iterable[str]) -> list[tuple[str, str, str]]:
+def _field_changes(
+    old: dict[str, Any], new: dict[str, Any], skip: Iterable[str]
+) -> list[tuple[str, str, str]]:
     skipped = set(skip)
     out = []
     for name in new.keys() | old.keys():
@@ -118,7 +139,9 @@ def diff_revisions(old_plan: TreatmentPlan, new_plan: TreatmentPlan) -> list[Cha
     new_elements = _flatten(new_plan)
     # Reordering is judged among the siblings both revisions share, so removing or adding a sibling
     # does not make every element after it look "moved".
-    stayed = {i for i in new_elements if i in old_elements and old_elements[i].parent == new_elements[i].parent}
+    stayed = {
+        i for i in new_elements if i in old_elements and old_elements[i].parent == new_elements[i].parent
+    }
     old_rank = _ranks(old_elements, stayed)
     new_rank = _ranks(new_elements, stayed)
     for element_id, now in new_elements.items():
@@ -129,12 +152,21 @@ def diff_revisions(old_plan: TreatmentPlan, new_plan: TreatmentPlan) -> list[Cha
             continue
         if was.parent != now.parent:
             changes.append(
-                Change("moved", element_id, now.kind, label, "parent", _parent_label(old_elements, was.parent),
-                       _parent_label(new_elements, now.parent))
+                Change(
+                    "moved",
+                    element_id,
+                    now.kind,
+                    label,
+                    "parent",
+                    _parent_label(old_elements, was.parent),
+                    _parent_label(new_elements, now.parent),
+                )
             )
         elif old_rank[element_id] != new_rank[element_id]:
             changes.append(
-                Change("moved", element_id, now.kind, label, "position", str(was.index + 1), str(now.index + 1))
+                Change(
+                    "moved", element_id, now.kind, label, "position", str(was.index + 1), str(now.index + 1)
+                )
             )
         for name, before, after in _field_changes(was.data, now.data, ("id", *_CHILD_LISTS)):
             changes.append(Change("changed", element_id, now.kind, label, name, before, after))
@@ -172,8 +204,10 @@ def describe_change(change: Change) -> str:
     if change.kind == "removed":
         return f"{what} removed"
     if change.kind == "moved":
-        return f"{what} moved from {change.old} to {change.new}" if change.field == "parent" else (
-            f"{what} moved from position {change.old} to {change.new}"
+        return (
+            f"{what} moved from {change.old} to {change.new}"
+            if change.field == "parent"
+            else (f"{what} moved from position {change.old} to {change.new}")
         )
     return f"{what} changed: {change.field.replace('_', ' ')} {change.old} → {change.new}"
 
@@ -189,12 +223,14 @@ def changes_html(changes: Iterable[Change]) -> str:
     items = []
     for c in changes:
         what = (
-            Markup("{} <q>{}</q>").format(c.element_kind.capitalize(), c.label) if c.element_id else Markup("Plan")
+            Markup("{} <q>{}</q>").format(c.element_kind.capitalize(), c.label)
+            if c.element_id
+            else Markup("Plan")
         )
         if c.kind == "changed":
-            body = Markup('{} changed: <span class="itp-diff-field">{}</span> <del>{}</del> → <ins>{}</ins>').format(
-                what, c.field.replace("_", " "), c.old, c.new
-            )
+            body = Markup(
+                '{} changed: <span class="itp-diff-field">{}</span> <del>{}</del> → <ins>{}</ins>'
+            ).format(what, c.field.replace("_", " "), c.old, c.new)
         elif c.kind == "moved":
             body = Markup("{} moved: {} → {}").format(what, c.old, c.new)
         else:

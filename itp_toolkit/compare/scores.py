@@ -21,12 +21,29 @@ def score_sheet(rubric: Rubric, scores: Sequence[RubricScore], *, rater: str | N
     for c in rubric.criteria:
         s = latest.get(c.id)
         records.append(
-            (c.id, c.title, s.score if s else None, s.revision if s else None, s.rater if s else "",
-             level_descriptor(rubric, c.id, s.score) if s else "", s.comment if s else "",
-             bool(s and s.score >= rubric.competent_at))
+            (
+                c.id,
+                c.title,
+                s.score if s else None,
+                s.revision if s else None,
+                s.rater if s else "",
+                level_descriptor(rubric, c.id, s.score) if s else "",
+                s.comment if s else "",
+                bool(s and s.score >= rubric.competent_at),
+            )
         )
     return pd.DataFrame.from_records(
-        records, columns=["criterion_id", "criterion", "score", "revision", "rater", "descriptor", "comment", "competent"]
+        records,
+        columns=[
+            "criterion_id",
+            "criterion",
+            "score",
+            "revision",
+            "rater",
+            "descriptor",
+            "comment",
+            "competent",
+        ],
     )
 
 
@@ -35,4 +52,3 @@ def mean_score(rubric: Rubric, scores: Sequence[RubricScore]) -> float | None:
     sheet = score_sheet(rubric, scores)
     values = sheet["score"].dropna()
     return None if values.empty else round(float(values.mean()), 2)
-

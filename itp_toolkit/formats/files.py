@@ -168,7 +168,9 @@ def parse_text(text: str, model: type[M], *, source: str = "<input>") -> M:
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InvalidInput([Problem(f"not valid YAML/JSON: {reason}", file=source, line=line)]) from None
     except RecursionError:  # belt and braces: MAX_DEPTH should stop this first
-        raise InvalidInput([Problem(f"nested too deeply (limit {MAX_DEPTH} levels)", file=source, line=1)]) from None
+        raise InvalidInput(
+            [Problem(f"nested too deeply (limit {MAX_DEPTH} levels)", file=source, line=1)]
+        ) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -183,9 +185,7 @@ def parse_text(text: str, model: type[M], *, source: str = "<input>") -> M:
             message = err["msg"]
             if err["type"] == "extra_forbidden":
                 message = "unknown field (check the spelling)"
-            problems.append(
-                Problem(message, field=field_path(loc), file=source, line=node_line(root, loc))
-            )
+            problems.append(Problem(message, field=field_path(loc), file=source, line=node_line(root, loc)))
         raise InvalidInput(problems) from None
 
 
@@ -194,12 +194,16 @@ def load_model(path: str | Path, model: type[M]) -> M:
     path = Path(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise InvalidInput([Problem(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=str(path))])
+            raise InvalidInput(
+                [Problem(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=str(path))]
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InvalidInput([Problem("no such file", file=str(path))]) from None
     except UnicodeDecodeError as exc:
-        raise InvalidInput([Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path))]) from None
+        raise InvalidInput(
+            [Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path))]
+        ) from None
     return parse_text(text, model, source=str(path))
 
 

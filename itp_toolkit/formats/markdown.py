@@ -46,7 +46,14 @@ def _target_line(obj: Objective) -> str:
 
 def plan_to_markdown(plan: TreatmentPlan, case: CaseStudy | None = None) -> str:
     """A printable plan: problems, goals, objectives and interventions, then the plan's frame."""
-    fact_text = {f.id: getattr(f, "text", None) or getattr(f, "summary", None) or getattr(f, "title", "") for f in case.facts()} if case else {}
+    fact_text = (
+        {
+            f.id: getattr(f, "text", None) or getattr(f, "summary", None) or getattr(f, "title", "")
+            for f in case.facts()
+        }
+        if case
+        else {}
+    )
 
     def facts(ids: list[str]) -> str:
         if not ids:
@@ -60,9 +67,15 @@ def plan_to_markdown(plan: TreatmentPlan, case: CaseStudy | None = None) -> str:
     out.append(f"Case `{plan.case_id}` · plan `{plan.id}` · reflects week {plan.written_at_week}")
     if plan.diagnoses:
         out.append("")
-        out.append("**Working diagnosis:** " + "; ".join(
-            md_text(d.label) + (f" ({md_text(d.code)})" if d.code else "") + (" — provisional" if d.provisional else "")
-            for d in plan.diagnoses))
+        out.append(
+            "**Working diagnosis:** "
+            + "; ".join(
+                md_text(d.label)
+                + (f" ({md_text(d.code)})" if d.code else "")
+                + (" — provisional" if d.provisional else "")
+                for d in plan.diagnoses
+            )
+        )
     for n, problem in enumerate(plan.problems, start=1):
         out += ["", f"## Problem {n}: {md_text(problem.statement)}"]
         if problem.evidenced_by:
@@ -71,23 +84,45 @@ def plan_to_markdown(plan: TreatmentPlan, case: CaseStudy | None = None) -> str:
             quote = " *(in the person's own words)*" if goal.in_patient_words or goal.patient_quote_id else ""
             out += ["", f"### Goal {n}.{g}: {md_text(goal.statement)}{quote}"]
             for o, obj in enumerate(goal.objectives, start=1):
-                out.append(f"- **Objective {n}.{g}.{o}:** {md_text(obj.description)}{facts(obj.linked_facts)}")
+                out.append(
+                    f"- **Objective {n}.{g}.{o}:** {md_text(obj.description)}{facts(obj.linked_facts)}"
+                )
                 out.append(f"  - {_target_line(obj)}")
                 for intervention in obj.interventions:
-                    details = ", ".join(md_text(x) for x in (
-                        intervention.modality, intervention.format.replace("_", " "),
-                        intervention.delivery.replace("_", " "), intervention.frequency, intervention.duration,
-                        intervention.time_of_day or "", intervention.responsible_role) if x)
-                    out.append(f"  - Intervention: {md_text(intervention.description)} ({details}){facts(intervention.linked_facts)}")
+                    details = ", ".join(
+                        md_text(x)
+                        for x in (
+                            intervention.modality,
+                            intervention.format.replace("_", " "),
+                            intervention.delivery.replace("_", " "),
+                            intervention.frequency,
+                            intervention.duration,
+                            intervention.time_of_day or "",
+                            intervention.responsible_role,
+                        )
+                        if x
+                    )
+                    out.append(
+                        f"  - Intervention: {md_text(intervention.description)} ({details}){facts(intervention.linked_facts)}"
+                    )
     if plan.deferred_concerns:
         out += ["", "## Deferred concerns"]
-        out += [f"- {md_text(fact_text.get(d.concern_id, d.concern_id))}: {md_text(d.reason)}" for d in plan.deferred_concerns]
+        out += [
+            f"- {md_text(fact_text.get(d.concern_id, d.concern_id))}: {md_text(d.reason)}"
+            for d in plan.deferred_concerns
+        ]
     if plan.strengths_used:
         out += ["", "## Strengths and supports used"]
-        out += [f"- {md_text(fact_text.get(s.strength_id or '', '') or 'Strength')}: {md_text(s.how)}" for s in plan.strengths_used]
+        out += [
+            f"- {md_text(fact_text.get(s.strength_id or '', '') or 'Strength')}: {md_text(s.how)}"
+            for s in plan.strengths_used
+        ]
     if plan.barriers:
         out += ["", "## Barriers and mitigations"]
-        out += [f"- {md_text(fact_text.get(b.barrier_id or '', '') or b.barrier)} → {md_text(b.mitigation)}" for b in plan.barriers]
+        out += [
+            f"- {md_text(fact_text.get(b.barrier_id or '', '') or b.barrier)} → {md_text(b.mitigation)}"
+            for b in plan.barriers
+        ]
     if plan.safety_plan:
         out += ["", "## Safety", md_text(plan.safety_plan)]
     if plan.discharge_criteria:
@@ -104,11 +139,18 @@ def plan_to_markdown(plan: TreatmentPlan, case: CaseStudy | None = None) -> str:
     if review.early_review_triggers:
         out.append("Review early if: " + "; ".join(md_text(t) for t in review.early_review_triggers))
     p = plan.participation
-    out += ["", "## Participation and agreement",
-            f"- Took part in writing the plan: {'yes' if p.patient_participated else 'no'}",
-            f"- Agreement recorded: {'yes' if p.agreement_recorded else 'no'}",
-            f"- Copy given: {'yes' if p.copy_given else 'no'}"]
+    out += [
+        "",
+        "## Participation and agreement",
+        f"- Took part in writing the plan: {'yes' if p.patient_participated else 'no'}",
+        f"- Agreement recorded: {'yes' if p.agreement_recorded else 'no'}",
+        f"- Copy given: {'yes' if p.copy_given else 'no'}",
+    ]
     if p.note:
         out.append(f"- {md_text(p.note)}")
-    out += ["", "Signature (person): ______________________    Signature (clinician): ______________________", ""]
+    out += [
+        "",
+        "Signature (person): ______________________    Signature (clinician): ______________________",
+        "",
+    ]
     return "\n".join(out)

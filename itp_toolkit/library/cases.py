@@ -44,7 +44,9 @@ def load_case_library(directory: str | Path | None = None) -> dict[str, CaseStud
             problems.extend(exc.problems)
             continue
         if case.id in cases:
-            problems.append(Problem(f"case id {case.id!r} is also used by {where[case.id]}", field="id", file=str(path)))
+            problems.append(
+                Problem(f"case id {case.id!r} is also used by {where[case.id]}", field="id", file=str(path))
+            )
             continue
         cases[case.id] = case
         where[case.id] = path

@@ -25,7 +25,9 @@ class LibraryIntervention(ModelBase):
 
     id: ElementId = Field(description="Stable library id, e.g. 'lib-dep-ba'.")
     modality: ShortText = Field(description="The named treatment, e.g. 'Behavioural activation'.")
-    template: ShortText = Field(description="Generic description a planner library would give; to be adapted.")
+    template: ShortText = Field(
+        description="Generic description a planner library would give; to be adapted."
+    )
     format: Format = "individual"
     delivery: Delivery = "in_person"
     frequency: ShortText = Field(description="Usual protocol frequency.")
@@ -100,7 +102,14 @@ _FAMILY_WORDS: dict[str, tuple[str, ...]] = {
     "substance_use": ("alcohol", "substance", "opioid", "cannabis", "stimulant use", "cocaine"),
     "psychosis": ("psychosis", "psychotic", "schizo"),
     "perinatal": ("perinatal", "postpartum", "postnatal", "peripartum", "antenatal"),
-    "chronic_pain": ("chronic pain", "pain disorder", "back pain", "sciatica", "fibromyalgia", "neuropathic pain"),
+    "chronic_pain": (
+        "chronic pain",
+        "pain disorder",
+        "back pain",
+        "sciatica",
+        "fibromyalgia",
+        "neuropathic pain",
+    ),
     "grief": ("grief", "bereave"),
 }
 
@@ -115,8 +124,10 @@ def suggested_families(case: CaseStudy) -> list[str]:
         code = (diagnosis.code or "").upper()
         for family, prefixes in _FAMILY_CODES.items():
             # F15 also codes caffeine-induced disorders, which are not a substance use disorder.
-            if code and code.startswith(prefixes) and not (
-                family == "substance_use" and "caffeine" in diagnosis.label.lower()
+            if (
+                code
+                and code.startswith(prefixes)
+                and not (family == "substance_use" and "caffeine" in diagnosis.label.lower())
             ):
                 found.add(family)
     for family, words in _FAMILY_WORDS.items():
@@ -142,8 +153,9 @@ def library_choices(case: CaseStudy | None = None) -> list[tuple[str, str]]:
     return choices
 
 
-def apply_library_intervention(plan: TreatmentPlan, objective_id: str, item: LibraryIntervention, *,
-                               element_id: str | None = None) -> TreatmentPlan:
+def apply_library_intervention(
+    plan: TreatmentPlan, objective_id: str, item: LibraryIntervention, *, element_id: str | None = None
+) -> TreatmentPlan:
     """An intervention pre-filled from the library, for the trainee to adapt.
 
     The description is the library's generic template, word for word: until the trainee rewrites it for
@@ -151,7 +163,14 @@ def apply_library_intervention(plan: TreatmentPlan, objective_id: str, item: Lib
     evidence base are the protocol's usual values, to be fitted to the case too.
     """
     return editing.add_intervention(
-        plan, objective_id, item.template, element_id=element_id, modality=item.modality, format=item.format,
-        delivery=item.delivery, frequency=item.frequency, duration=item.duration,
+        plan,
+        objective_id,
+        item.template,
+        element_id=element_id,
+        modality=item.modality,
+        format=item.format,
+        delivery=item.delivery,
+        frequency=item.frequency,
+        duration=item.duration,
         evidence_base=item.evidence_base,
     )

@@ -72,7 +72,9 @@ CODE_FIELDS = _code_field_names(CaseStudy)
 """Keys whose values are ids or enum choices: never scanned ('case-college-anxiety' is not a name)."""
 
 
-def _text_nodes(node: yaml.Node, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], yaml.ScalarNode]]:
+def _text_nodes(
+    node: yaml.Node, loc: tuple[Any, ...] = ()
+) -> Iterator[tuple[tuple[Any, ...], yaml.ScalarNode]]:
     """Every string scalar under ``node`` with its location, skipping id and choice fields."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
@@ -98,7 +100,7 @@ def privacy_problems(text: str, *, source: str = "<input>") -> list[Problem]:
         if not findings:
             continue
         field_line = files.node_line(root, loc)
-        raw = text[node.start_mark.index:node.end_mark.index]
+        raw = text[node.start_mark.index : node.end_mark.index]
         search_from = 0
         for finding in findings:
             # Point at the line the identifier is on, not just where a long block field starts.
@@ -111,7 +113,9 @@ def privacy_problems(text: str, *, source: str = "<input>") -> list[Problem]:
                 Problem(
                     f"{finding} looks like a Safe Harbor identifier ({finding.category}); "
                     "replace it with an invented or generalised detail",
-                    field=files.field_path(loc), file=source, line=line,
+                    field=files.field_path(loc),
+                    file=source,
+                    line=line,
                 )
             )
     return problems
@@ -140,7 +144,9 @@ def validate_case_file(path: str | Path) -> list[Problem]:
         problems.append(
             Problem(
                 f"file name {path.name!r} does not match the case id {case_id!r} (rename it {case_id}{path.suffix})",
-                field="id", file=source, line=files.node_line(root, ("id",)),
+                field="id",
+                file=source,
+                line=files.node_line(root, ("id",)),
             )
         )
     problems.extend(privacy_problems(text, source=source))
@@ -160,7 +166,11 @@ def case_files(paths: list[str | Path]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in CASE_SUFFIXES and not f.name.startswith(".")))
+            out.extend(
+                sorted(
+                    f for f in p.iterdir() if f.suffix.lower() in CASE_SUFFIXES and not f.name.startswith(".")
+                )
+            )
         else:
             out.append(p)
     return out

@@ -43,10 +43,12 @@ class RubricCriterion(ModelBase):
     title: ShortText
     description: ShortText
     levels: list[RubricLevel] = Field(min_length=4, max_length=4)
-    related_rules: list[ShortText] = Field(default_factory=list, description="Critique rule prefixes offered as evidence.")
+    related_rules: list[ShortText] = Field(
+        default_factory=list, description="Critique rule prefixes offered as evidence."
+    )
 
     @model_validator(mode="after")
-    def _levels_one_to_four(self) -> "RubricCriterion":
+    def _levels_one_to_four(self) -> RubricCriterion:
         if sorted(level.score for level in self.levels) != [1, 2, 3, 4]:
             raise ValueError("levels must describe scores 1, 2, 3 and 4 once each")
         return self
@@ -59,7 +61,7 @@ class Rubric(ModelBase):
     criteria: list[RubricCriterion] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _criteria_unique(self) -> "Rubric":
+    def _criteria_unique(self) -> Rubric:
         ids = [c.id for c in self.criteria]
         if len(ids) != len(set(ids)):
             raise ValueError("criterion ids must be unique")

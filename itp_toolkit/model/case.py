@@ -30,22 +30,35 @@ BarrierKind = Literal[
     "mistrust",
     "other",
 ]
-ACCESS_BARRIERS = {"transport", "cost", "waitlist", "work_hours", "childcare", "language", "housing", "digital_access"}
+ACCESS_BARRIERS = {
+    "transport",
+    "cost",
+    "waitlist",
+    "work_hours",
+    "childcare",
+    "language",
+    "housing",
+    "digital_access",
+}
 ENGAGEMENT_BARRIERS = {"stigma", "ambivalence", "mistrust"}
 
 
 class Demographics(ModelBase):
     """De-identified demographics: an age or an age band, never a date of birth."""
 
-    age: int | None = Field(default=None, ge=10, le=89, description="Age in years; Safe Harbor forbids ages over 89.")
-    age_band: ShortText | None = Field(default=None, description="e.g. '60-69' or '90 or older' when age is withheld.")
+    age: int | None = Field(
+        default=None, ge=10, le=89, description="Age in years; Safe Harbor forbids ages over 89."
+    )
+    age_band: ShortText | None = Field(
+        default=None, description="e.g. '60-69' or '90 or older' when age is withheld."
+    )
     gender: ShortText = Field(description="As the person describes it.")
     pronouns: ShortText | None = None
     occupation: ShortText | None = None
     living_situation: ShortText | None = None
 
     @model_validator(mode="after")
-    def _age_or_band(self) -> "Demographics":
+    def _age_or_band(self) -> Demographics:
         if self.age is None and not self.age_band:
             raise ValueError("give either age or age_band")
         return self
@@ -116,7 +129,7 @@ class MeasurePoint(ModelBase):
             raise ValueError(str(exc.args[0])) from None
 
     @model_validator(mode="after")
-    def _score_in_range(self) -> "MeasurePoint":
+    def _score_in_range(self) -> MeasurePoint:
         check_score(self.instrument, self.score)
         if self.item_scores is not None:
             check_item_scores(self.instrument, self.item_scores, self.score)
@@ -130,7 +143,9 @@ class TimelineEvent(ModelBase):
     week: Week
     title: ShortText
     description: LongText
-    measures: list[MeasurePoint] = Field(default_factory=list, description="Scores taken when the event is revealed.")
+    measures: list[MeasurePoint] = Field(
+        default_factory=list, description="Scores taken when the event is revealed."
+    )
 
 
 class CaseStudy(ModelBase):
@@ -138,7 +153,9 @@ class CaseStudy(ModelBase):
 
     id: ElementId = Field(description="Stable slug, e.g. 'case-rural-perinatal'.")
     title: ShortText
-    setting: ShortText = Field(description="Where care happens, e.g. 'community clinic with a six-week waitlist'.")
+    setting: ShortText = Field(
+        description="Where care happens, e.g. 'community clinic with a six-week waitlist'."
+    )
     demographics: Demographics
     presenting_concerns: list[PresentingConcern] = Field(min_length=1)
     history: LongText
@@ -153,11 +170,15 @@ class CaseStudy(ModelBase):
     measures: list[MeasurePoint] = Field(default_factory=list)
     timeline: list[TimelineEvent] = Field(default_factory=list)
     teaching_notes: LongText = Field(default="", description="Supervisor-only.")
-    discussion_questions: list[ShortText] = Field(default_factory=list, description="Supervisor-only prompts.")
-    reference_plan: TreatmentPlan | None = Field(default=None, description="Supervisor-only annotated exemplar.")
+    discussion_questions: list[ShortText] = Field(
+        default_factory=list, description="Supervisor-only prompts."
+    )
+    reference_plan: TreatmentPlan | None = Field(
+        default=None, description="Supervisor-only annotated exemplar."
+    )
 
     @model_validator(mode="after")
-    def _ids_unique_and_plan_matches(self) -> "CaseStudy":
+    def _ids_unique_and_plan_matches(self) -> CaseStudy:
         seen: set[str] = set()
         for fact in self.facts():
             if fact.id in seen:
@@ -171,7 +192,13 @@ class CaseStudy(ModelBase):
 
     def facts(self) -> list[PresentingConcern | Strength | Barrier | Quote | TimelineEvent]:
         """Every fact with an id, in case order."""
-        return [*self.presenting_concerns, *self.strengths, *self.barriers, *self.patient_words, *self.timeline]
+        return [
+            *self.presenting_concerns,
+            *self.strengths,
+            *self.barriers,
+            *self.patient_words,
+            *self.timeline,
+        ]
 
     def fact(self, fact_id: str) -> PresentingConcern | Strength | Barrier | Quote | TimelineEvent:
         """The fact with this id; KeyError if the case has none."""
@@ -199,6 +226,8 @@ class CaseStudy(ModelBase):
         """Timeline events revealed by ``week``, in order."""
         return sorted((e for e in self.timeline if e.week <= week), key=lambda e: e.week)
 
-    def for_trainee(self) -> "CaseStudy":
+    def for_trainee(self) -> CaseStudy:
         """The same case without supervisor-only material (teaching notes, questions, reference plan)."""
-        return self.model_copy(update={"teaching_notes": "", "discussion_questions": [], "reference_plan": None})
+        return self.model_copy(
+            update={"teaching_notes": "", "discussion_questions": [], "reference_plan": None}
+        )

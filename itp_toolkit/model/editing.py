@@ -24,22 +24,41 @@ from . import (
     Objective,
     Participation,
     PlanElement,
-    Problem as PlanProblem,
-    Quote,
     PresentingConcern,
+    Quote,
     Review,
     StrengthUse,
     TreatmentPlan,
     new_id,
 )
+from . import (
+    Problem as PlanProblem,
+)
 
 __all__ = [
-    "add_barrier_plan", "add_deferral", "add_discharge_criterion", "add_goal", "add_intervention",
-    "add_objective", "add_problem", "add_review_trigger", "add_strength_use",
-    "element_kind", "form_value", "link_fact", "move_element", "parent_id", "quote_as_goal",
-    "remove_element", "remove_review_trigger", "set_participation", "set_review", "sibling_position",
+    "add_barrier_plan",
+    "add_deferral",
+    "add_discharge_criterion",
+    "add_goal",
+    "add_intervention",
+    "add_objective",
+    "add_problem",
+    "add_review_trigger",
+    "add_strength_use",
+    "element_kind",
+    "form_value",
+    "link_fact",
+    "move_element",
+    "parent_id",
+    "quote_as_goal",
+    "remove_element",
+    "remove_review_trigger",
+    "set_participation",
+    "set_review",
+    "sibling_position",
     "unlink_fact",
-    "update_element", "update_plan",
+    "update_element",
+    "update_plan",
 ]
 
 # Where each kind of element lives: the plan-level list, or the child list of its parent kind.
@@ -75,6 +94,7 @@ def element_kind(element: PlanElement) -> str:
 
 
 # --- locating elements in the plan's plain data -----------------------------------------------------------
+
 
 class _Slot:
     """Where an element sits: the list that holds it, its index, its class and its parent's id."""
@@ -145,13 +165,20 @@ def _new_element(cls: type[BaseModel], element_id: str | None, fields: dict[str,
     return element.model_dump()
 
 
-def _append_child(plan: TreatmentPlan, parent_id: str, parent_cls: type[BaseModel], child: dict) -> TreatmentPlan:
+def _append_child(
+    plan: TreatmentPlan, parent_id: str, parent_cls: type[BaseModel], child: dict
+) -> TreatmentPlan:
     data = _dump(plan)
     slot = _find(data, parent_id)
     if slot.cls is not parent_cls:
-        raise InvalidInput([Problem(
-            f"{parent_id!r} is a {_KIND_NAMES[slot.cls]}, not a {_KIND_NAMES[parent_cls]}", field="parent_id"
-        )])
+        raise InvalidInput(
+            [
+                Problem(
+                    f"{parent_id!r} is a {_KIND_NAMES[slot.cls]}, not a {_KIND_NAMES[parent_cls]}",
+                    field="parent_id",
+                )
+            ]
+        )
     slot.data[_CHILDREN[parent_cls][0]].append(child)
     return _validate(data)
 
@@ -164,28 +191,48 @@ def _append_plan_list(plan: TreatmentPlan, name: str, item: dict) -> TreatmentPl
 
 # --- the tree: problems -> goals -> objectives -> interventions -------------------------------------------
 
-def add_problem(plan: TreatmentPlan, statement: str = "", *, element_id: str | None = None, **fields: Any) -> TreatmentPlan:
+
+def add_problem(
+    plan: TreatmentPlan, statement: str = "", *, element_id: str | None = None, **fields: Any
+) -> TreatmentPlan:
     """A new problem at the end of the plan."""
-    return _append_plan_list(plan, "problems", _new_element(PlanProblem, element_id, {"statement": statement, **fields}))
+    return _append_plan_list(
+        plan, "problems", _new_element(PlanProblem, element_id, {"statement": statement, **fields})
+    )
 
 
-def add_goal(plan: TreatmentPlan, problem_id: str, statement: str = "", *, element_id: str | None = None,
-             **fields: Any) -> TreatmentPlan:
+def add_goal(
+    plan: TreatmentPlan, problem_id: str, statement: str = "", *, element_id: str | None = None, **fields: Any
+) -> TreatmentPlan:
     """A new long-term goal under a problem."""
-    return _append_child(plan, problem_id, PlanProblem, _new_element(Goal, element_id, {"statement": statement, **fields}))
+    return _append_child(
+        plan, problem_id, PlanProblem, _new_element(Goal, element_id, {"statement": statement, **fields})
+    )
 
 
-def add_objective(plan: TreatmentPlan, goal_id: str, description: str = "", *, element_id: str | None = None,
-                  **fields: Any) -> TreatmentPlan:
+def add_objective(
+    plan: TreatmentPlan, goal_id: str, description: str = "", *, element_id: str | None = None, **fields: Any
+) -> TreatmentPlan:
     """A new SMART objective under a goal."""
-    return _append_child(plan, goal_id, Goal, _new_element(Objective, element_id, {"description": description, **fields}))
+    return _append_child(
+        plan, goal_id, Goal, _new_element(Objective, element_id, {"description": description, **fields})
+    )
 
 
-def add_intervention(plan: TreatmentPlan, objective_id: str, description: str = "", *,
-                     element_id: str | None = None, **fields: Any) -> TreatmentPlan:
+def add_intervention(
+    plan: TreatmentPlan,
+    objective_id: str,
+    description: str = "",
+    *,
+    element_id: str | None = None,
+    **fields: Any,
+) -> TreatmentPlan:
     """A new intervention under an objective."""
     return _append_child(
-        plan, objective_id, Objective, _new_element(Intervention, element_id, {"description": description, **fields})
+        plan,
+        objective_id,
+        Objective,
+        _new_element(Intervention, element_id, {"description": description, **fields}),
     )
 
 
@@ -193,15 +240,19 @@ def update_element(plan: TreatmentPlan, element_id: str, **fields: Any) -> Treat
     """Change some fields of one element; its id and its children stay as they are."""
     forbidden = _STRUCTURE_FIELDS & fields.keys()
     if forbidden:
-        raise InvalidInput([
-            Problem("ids are permanent and children change through add, remove and move", field=f)
-            for f in sorted(forbidden)
-        ])
+        raise InvalidInput(
+            [
+                Problem("ids are permanent and children change through add, remove and move", field=f)
+                for f in sorted(forbidden)
+            ]
+        )
     data = _dump(plan)
     slot = _find(data, element_id)
     unknown = [f for f in fields if f not in slot.cls.model_fields]
     if unknown:
-        raise InvalidInput([Problem(f"a {_KIND_NAMES[slot.cls]} has no such field", field=f) for f in unknown])
+        raise InvalidInput(
+            [Problem(f"a {_KIND_NAMES[slot.cls]} has no such field", field=f) for f in unknown]
+        )
     try:
         updated = slot.cls.model_validate({**slot.data, **fields})
     except ValidationError as exc:
@@ -241,6 +292,7 @@ def sibling_position(plan: TreatmentPlan, element_id: str) -> tuple[int, int]:
 
 # --- links to the case's facts ---------------------------------------------------------------------------
 
+
 def _check_fact(case: CaseStudy | None, fact_id: str) -> object | None:
     if case is None:
         return None
@@ -250,7 +302,9 @@ def _check_fact(case: CaseStudy | None, fact_id: str) -> object | None:
         raise InvalidInput([Problem(f"the case has no fact {fact_id!r}", field="linked_facts")]) from None
 
 
-def link_fact(plan: TreatmentPlan, element_id: str, fact_id: str, case: CaseStudy | None = None) -> TreatmentPlan:
+def link_fact(
+    plan: TreatmentPlan, element_id: str, fact_id: str, case: CaseStudy | None = None
+) -> TreatmentPlan:
     """Link a case fact (strength, barrier, quote, concern, event) to an element.
 
     With the case given, the fact must exist, and two links carry extra meaning: a presenting concern linked
@@ -266,9 +320,14 @@ def link_fact(plan: TreatmentPlan, element_id: str, fact_id: str, case: CaseStud
             item["concern_ids"].append(fact_id)
         return _validate(data)
     if "linked_facts" not in item:
-        raise InvalidInput([Problem(
-            f"a {_KIND_NAMES[slot.cls]} names its case fact in its own field, not in links", field="linked_facts"
-        )])
+        raise InvalidInput(
+            [
+                Problem(
+                    f"a {_KIND_NAMES[slot.cls]} names its case fact in its own field, not in links",
+                    field="linked_facts",
+                )
+            ]
+        )
     if fact_id not in item["linked_facts"]:
         item["linked_facts"].append(fact_id)
     if slot.cls is Goal and isinstance(fact, Quote) and not item["patient_quote_id"]:
@@ -293,38 +352,59 @@ def quote_as_goal(plan: TreatmentPlan, goal_id: str, quote: Quote) -> TreatmentP
     data = _dump(plan)
     slot = _find(data, goal_id)
     if slot.cls is not Goal:
-        raise InvalidInput([Problem("only a goal can be stated in the person's words", field="patient_quote_id")])
-    return update_element(plan, goal_id, statement=quote.text, in_patient_words=True, patient_quote_id=quote.id)
+        raise InvalidInput(
+            [Problem("only a goal can be stated in the person's words", field="patient_quote_id")]
+        )
+    return update_element(
+        plan, goal_id, statement=quote.text, in_patient_words=True, patient_quote_id=quote.id
+    )
 
 
 # --- plan-level sections ------------------------------------------------------------------------------------
 
-def add_strength_use(plan: TreatmentPlan, strength_id: str | None, how: str = "", *,
-                     element_id: str | None = None) -> TreatmentPlan:
+
+def add_strength_use(
+    plan: TreatmentPlan, strength_id: str | None, how: str = "", *, element_id: str | None = None
+) -> TreatmentPlan:
     """Say how a case strength is put to work."""
     return _append_plan_list(
-        plan, "strengths_used", _new_element(StrengthUse, element_id, {"strength_id": strength_id, "how": how})
+        plan,
+        "strengths_used",
+        _new_element(StrengthUse, element_id, {"strength_id": strength_id, "how": how}),
     )
 
 
-def add_barrier_plan(plan: TreatmentPlan, barrier_id: str | None = None, mitigation: str = "", *,
-                     barrier: str = "", element_id: str | None = None) -> TreatmentPlan:
+def add_barrier_plan(
+    plan: TreatmentPlan,
+    barrier_id: str | None = None,
+    mitigation: str = "",
+    *,
+    barrier: str = "",
+    element_id: str | None = None,
+) -> TreatmentPlan:
     """A barrier (a case barrier's id, or the trainee's own words) and what the plan does about it."""
     fields = {"barrier_id": barrier_id, "barrier": barrier, "mitigation": mitigation}
     return _append_plan_list(plan, "barriers", _new_element(BarrierPlan, element_id, fields))
 
 
-def add_deferral(plan: TreatmentPlan, concern_id: str, reason: str = "", *,
-                 element_id: str | None = None) -> TreatmentPlan:
+def add_deferral(
+    plan: TreatmentPlan, concern_id: str, reason: str = "", *, element_id: str | None = None
+) -> TreatmentPlan:
     """Defer an assessed concern on purpose, with the reason."""
     return _append_plan_list(
-        plan, "deferred_concerns", _new_element(Deferral, element_id, {"concern_id": concern_id, "reason": reason})
+        plan,
+        "deferred_concerns",
+        _new_element(Deferral, element_id, {"concern_id": concern_id, "reason": reason}),
     )
 
 
-def add_discharge_criterion(plan: TreatmentPlan, text: str = "", *, element_id: str | None = None) -> TreatmentPlan:
+def add_discharge_criterion(
+    plan: TreatmentPlan, text: str = "", *, element_id: str | None = None
+) -> TreatmentPlan:
     """An observable sign that treatment can end."""
-    return _append_plan_list(plan, "discharge_criteria", _new_element(DischargeCriterion, element_id, {"text": text}))
+    return _append_plan_list(
+        plan, "discharge_criteria", _new_element(DischargeCriterion, element_id, {"text": text})
+    )
 
 
 _PLAN_FIELDS = {"title", "written_at_week", "revised_for_events", "diagnoses", "safety_plan", "notes"}
@@ -334,11 +414,15 @@ def update_plan(plan: TreatmentPlan, **fields: Any) -> TreatmentPlan:
     """Change plan-level text and settings (title, safety plan, notes, week, diagnoses)."""
     unknown = sorted(set(fields) - _PLAN_FIELDS)
     if unknown:
-        raise InvalidInput([Problem("not a plan-level setting (use the element functions)", field=f) for f in unknown])
+        raise InvalidInput(
+            [Problem("not a plan-level setting (use the element functions)", field=f) for f in unknown]
+        )
     return _validate({**_dump(plan), **fields})
 
 
-def _set_section(plan: TreatmentPlan, name: str, cls: type[BaseModel], fields: dict[str, Any]) -> TreatmentPlan:
+def _set_section(
+    plan: TreatmentPlan, name: str, cls: type[BaseModel], fields: dict[str, Any]
+) -> TreatmentPlan:
     data = _dump(plan)
     try:
         data[name] = cls.model_validate({**data[name], **fields}).model_dump()
@@ -364,7 +448,9 @@ def add_review_trigger(plan: TreatmentPlan, trigger: str) -> TreatmentPlan:
 def remove_review_trigger(plan: TreatmentPlan, index: int) -> TreatmentPlan:
     triggers = list(plan.review.early_review_triggers)
     if not 0 <= index < len(triggers):
-        raise InvalidInput([Problem(f"there is no trigger number {index + 1}", field="review.early_review_triggers")])
+        raise InvalidInput(
+            [Problem(f"there is no trigger number {index + 1}", field="review.early_review_triggers")]
+        )
     del triggers[index]
     return set_review(plan, early_review_triggers=triggers)
 
@@ -374,7 +460,14 @@ def remove_review_trigger(plan: TreatmentPlan, index: int) -> TreatmentPlan:
 _OPTIONAL_NUMBERS = {"baseline", "target", "target_week", "remeasure_every_weeks", "review_week"}
 _LINE_LISTS = {"early_review_triggers"}
 """List fields typed one item per line."""
-_OPTIONAL_CHOICES = {"time_of_day", "patient_quote_id", "strength_id", "barrier_id", "target_date", "review_date"}
+_OPTIONAL_CHOICES = {
+    "time_of_day",
+    "patient_quote_id",
+    "strength_id",
+    "barrier_id",
+    "target_date",
+    "review_date",
+}
 
 
 def form_value(name: str, raw: Any) -> Any:
@@ -388,4 +481,3 @@ def form_value(name: str, raw: Any) -> Any:
     if isinstance(raw, str) and name in _LINE_LISTS:
         return [line.strip() for line in raw.splitlines() if line.strip()]
     return raw
-

@@ -62,7 +62,9 @@ class Instrument:
         for band in self.bands:
             if band.low <= math.floor(score) <= band.high:
                 return band
-        raise ValueError(f"{self.code}: no band for score {score}")  # pragma: no cover - bands cover the range
+        raise ValueError(
+            f"{self.code}: no band for score {score}"
+        )  # pragma: no cover - bands cover the range
 
 
 def _bands(*rows: tuple[int, int, str]) -> tuple[Band, ...]:
@@ -161,7 +163,9 @@ INSTRUMENTS: dict[str, Instrument] = {
             maximum=30,
             items=10,
             item_maximum=3,
-            bands=_bands((0, 9, "low likelihood"), (10, 12, "possible depression"), (13, 30, "probable depression")),
+            bands=_bands(
+                (0, 9, "low likelihood"), (10, 12, "possible depression"), (13, 30, "probable depression")
+            ),
             clinical_cutoff=13,
             risk_item=10,
             source="Cox, Holden & Sagovsky 1987; 13 or more probable depression; item 10 asks about self-harm",

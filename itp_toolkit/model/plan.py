@@ -21,7 +21,9 @@ from .base import ElementId, LongText, ModelBase, ShortText, Week
 from .ids import new_id
 
 Delivery = Literal["in_person", "telehealth", "phone", "home_visit", "community", "self_directed"]
-Format = Literal["individual", "group", "family", "couple", "peer_support", "medication", "case_management", "self_help"]
+Format = Literal[
+    "individual", "group", "family", "couple", "peer_support", "medication", "case_management", "self_help"
+]
 TimeOfDay = Literal["daytime", "evening", "weekend", "flexible"]
 
 
@@ -45,7 +47,9 @@ class Intervention(ModelBase):
     frequency: ShortText = Field(default="", description="e.g. 'weekly', 'twice weekly', 'every 2 weeks'.")
     duration: ShortText = Field(default="", description="e.g. '12 sessions', '8 weeks'.")
     time_of_day: TimeOfDay | None = None
-    responsible_role: ShortText = Field(default="", description="e.g. 'trainee therapist', 'peer specialist'.")
+    responsible_role: ShortText = Field(
+        default="", description="e.g. 'trainee therapist', 'peer specialist'."
+    )
     evidence_base: ShortText = ""
     linked_facts: list[ElementId] = Field(default_factory=list)
 
@@ -54,8 +58,12 @@ class Objective(ModelBase):
     """A short-term, SMART step toward a goal: a behaviour, a measure, a baseline, a target and a date."""
 
     id: ElementId = Field(default_factory=lambda: new_id("objective"))
-    description: ShortText = Field(description="The observable behaviour, e.g. 'walks with her sister 3 mornings a week'.")
-    measure: ShortText = Field(default="", description="A standard instrument code (PHQ-9) or what is counted.")
+    description: ShortText = Field(
+        description="The observable behaviour, e.g. 'walks with her sister 3 mornings a week'."
+    )
+    measure: ShortText = Field(
+        default="", description="A standard instrument code (PHQ-9) or what is counted."
+    )
     baseline: float | None = None
     target: float | None = None
     target_week: Week | None = None
@@ -82,7 +90,9 @@ class Problem(ModelBase):
     id: ElementId = Field(default_factory=lambda: new_id("problem"))
     statement: ShortText
     evidenced_by: ShortText = Field(default="", description="Observable behaviour: 'as evidenced by ...'.")
-    concern_ids: list[ElementId] = Field(default_factory=list, description="Case presenting concerns addressed.")
+    concern_ids: list[ElementId] = Field(
+        default_factory=list, description="Case presenting concerns addressed."
+    )
     linked_facts: list[ElementId] = Field(default_factory=list)
     goals: list[Goal] = Field(default_factory=list)
 
@@ -136,7 +146,9 @@ class Review(ModelBase):
     early_review_triggers: list[ShortText] = Field(default_factory=list)
 
 
-PlanElement = Problem | Goal | Objective | Intervention | StrengthUse | BarrierPlan | Deferral | DischargeCriterion
+PlanElement = (
+    Problem | Goal | Objective | Intervention | StrengthUse | BarrierPlan | Deferral | DischargeCriterion
+)
 
 
 class TreatmentPlan(ModelBase):
@@ -146,20 +158,24 @@ class TreatmentPlan(ModelBase):
     case_id: ElementId
     title: ShortText = ""
     written_at_week: Week = Field(default=0, description="The case week the plan reflects (0 = intake).")
-    revised_for_events: list[ElementId] = Field(default_factory=list, description="Timeline events taken into account.")
+    revised_for_events: list[ElementId] = Field(
+        default_factory=list, description="Timeline events taken into account."
+    )
     diagnoses: list[Diagnosis] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)
     deferred_concerns: list[Deferral] = Field(default_factory=list)
     strengths_used: list[StrengthUse] = Field(default_factory=list)
     barriers: list[BarrierPlan] = Field(default_factory=list)
-    safety_plan: LongText = Field(default="", description="How risk is monitored and managed, when the case carries risk.")
+    safety_plan: LongText = Field(
+        default="", description="How risk is monitored and managed, when the case carries risk."
+    )
     discharge_criteria: list[DischargeCriterion] = Field(default_factory=list)
     participation: Participation = Field(default_factory=Participation)
     review: Review = Field(default_factory=Review)
     notes: LongText = ""
 
     @model_validator(mode="after")
-    def _element_ids_unique(self) -> "TreatmentPlan":
+    def _element_ids_unique(self) -> TreatmentPlan:
         seen: set[str] = set()
         for element in self.elements():
             if element.id in seen:

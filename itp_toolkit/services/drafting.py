@@ -55,7 +55,7 @@ def _same_plan(a: TreatmentPlan, b: TreatmentPlan) -> bool:
 
 
 def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,8 @@ class DraftSession:
             return
         if self.locked:
             raise PermissionDenied(
-                "this plan is signed off" if self.draft_status == "accepted"
+                "this plan is signed off"
+                if self.draft_status == "accepted"
                 else "this plan is submitted: wait until your supervisor returns it"
             )
         if plan.case_id != self.case_id:
@@ -224,7 +225,10 @@ class DraftSession:
             return None
         except (SQLAlchemyError, OSError) as exc:
             self._remember_unconfirmed(plan, based_on)
-            self._set("error", f"Not saved, the database failed ({type(exc).__name__}). Your text is kept; retrying.")
+            self._set(
+                "error",
+                f"Not saved, the database failed ({type(exc).__name__}). Your text is kept; retrying.",
+            )
             return None
         self._revision = info.number
         self._unconfirmed.clear()
@@ -278,7 +282,9 @@ class DraftSession:
         if self._state != "saved":
             self.save()
             if self._state != "saved":
-                raise StoreUnavailable(f"the plan could not be saved, so it was not submitted: {self._message}")
+                raise StoreUnavailable(
+                    f"the plan could not be saved, so it was not submitted: {self._message}"
+                )
         submission = self._store.submit_draft(self.draft_id, revision=self._revision, actor=self.actor)
         self.draft_status = "submitted"
         self._set("saved", f"Submitted revision {submission.revision} for supervision")
@@ -299,7 +305,8 @@ class DraftSession:
         self.refresh_status()
         if self.locked:
             raise PermissionDenied(
-                "this plan is signed off" if self.draft_status == "accepted"
+                "this plan is signed off"
+                if self.draft_status == "accepted"
                 else "this plan is submitted: wait until your supervisor returns it"
             )
         new_week = self._plan.written_at_week

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from pydantic import Field
 
-from ..formats import files
 from ..errors import InvalidInput, NotFound, Problem
+from ..formats import files
 from ..model import (
     BarrierPlan,
     CaseStudy,
@@ -50,10 +50,12 @@ class WorkspaceConfig(ModelBase):
     )
     user: str = Field(min_length=1, max_length=100, description="Who the tools act for outside JupyterHub.")
     case_library: str | None = Field(
-        default=None, description="Directory of case files; relative to the workspace. Empty: the shipped library."
+        default=None,
+        description="Directory of case files; relative to the workspace. Empty: the shipped library.",
     )
     demo: bool = Field(
-        default=False, description="A demo workspace: pages honour ?as=<username> so a visitor can try each role."
+        default=False,
+        description="A demo workspace: pages honour ?as=<username> so a visitor can try each role.",
     )
 
 
@@ -85,7 +87,10 @@ class Workspace:
             raise InvalidInput([Problem("this directory is already a workspace", file=str(config_path))])
         user = user or os.environ.get(HUB_USER_VAR) or getpass.getuser()
         config = WorkspaceConfig(
-            database_url=database_url, user=user, case_library=str(case_library) if case_library else None, demo=demo
+            database_url=database_url,
+            user=user,
+            case_library=str(case_library) if case_library else None,
+            demo=demo,
         )
         path.mkdir(parents=True, exist_ok=True)
         workspace = cls(path, config)
@@ -109,7 +114,9 @@ class Workspace:
         path = Path(directory or os.environ.get(WORKSPACE_VAR) or ".").resolve()
         config_path = path / CONFIG_NAME
         if not config_path.is_file():
-            raise NotFound(f"{path} is not a workspace (no {CONFIG_NAME}); create one with `itp workspace init`")
+            raise NotFound(
+                f"{path} is not a workspace (no {CONFIG_NAME}); create one with `itp workspace init`"
+            )
         return cls(path, files.load_model(config_path, WorkspaceConfig))
 
     # -- what the workspace says, with the environment's overrides
@@ -161,7 +168,9 @@ DEMO_SUPERVISORS = [("dr.okafor", "Dr. Adaeze Okafor"), ("dr.lind", "Dr. Johan L
 DEMO_TRAINEES = [("ana", "Ana Ruiz"), ("ben", "Ben Adler"), ("chen", "Chen Wei"), ("dee", "Dee Moreau")]
 
 
-def seed_demo(store: PlanStore, cases: Iterable[CaseStudy] | Mapping[str, CaseStudy], *, admin: str) -> dict[str, int]:
+def seed_demo(
+    store: PlanStore, cases: Iterable[CaseStudy] | Mapping[str, CaseStudy], *, admin: str
+) -> dict[str, int]:
     """A demo cohort: 2 supervisors, 4 trainees, the cases assigned, and drafts at every stage.
 
     On the first case: ana's draft is empty; ben is mid-draft (3 revisions); chen has submitted; dee's plan
@@ -225,7 +234,9 @@ def _demo_plan(case: CaseStudy, stage: int) -> TreatmentPlan:
     if stage >= 4:
         return full
     full.discharge_criteria = []
-    full.participation = full.participation.model_copy(update={"agreement_recorded": False, "copy_given": False})
+    full.participation = full.participation.model_copy(
+        update={"agreement_recorded": False, "copy_given": False}
+    )
     if stage >= 3:
         return full
     full.barriers = []
@@ -278,9 +289,13 @@ def _plan_from_facts(case: CaseStudy) -> TreatmentPlan:
             )
         ],
         deferred_concerns=[Deferral(concern_id=c.id, reason="Revisit at the week-8 review") for c in others],
-        strengths_used=[StrengthUse(strength_id=s.id, how=f"Build on it: {s.text}") for s in case.strengths[:2]],
+        strengths_used=[
+            StrengthUse(strength_id=s.id, how=f"Build on it: {s.text}") for s in case.strengths[:2]
+        ],
         barriers=[
-            BarrierPlan(barrier_id=b.id, barrier=b.text, mitigation="Agree a practical workaround at session 1")
+            BarrierPlan(
+                barrier_id=b.id, barrier=b.text, mitigation="Agree a practical workaround at session 1"
+            )
             for b in case.barriers[:2]
         ],
         safety_plan=case.risk.summary if case.risk.safety_plan_needed else "",

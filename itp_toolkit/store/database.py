@@ -21,8 +21,8 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from functools import wraps
+from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -45,7 +45,11 @@ CONNECT_TIMEOUT_S = 5
 """Seconds to wait for a PostgreSQL server to accept a connection before the save fails as unreachable."""
 
 _WRITE = "itp_write"
-_RETRYABLE_SQLSTATES = {"40001", "40P01", "23505"}  # serialization_failure, deadlock_detected, unique_violation
+_RETRYABLE_SQLSTATES = {
+    "40001",
+    "40P01",
+    "23505",
+}  # serialization_failure, deadlock_detected, unique_violation
 _SERVER_GOING_AWAY = {"57P01", "57P02", "57P03", "53300"}
 """admin_shutdown (pg_ctl -m fast), crash_shutdown (another backend crashed or -m immediate), cannot_connect_now
 (the server is starting up or recovering after a crash), too_many_connections: all mean "the store is
@@ -72,7 +76,9 @@ def make_engine(url: str) -> Engine:
         # connect_timeout: a server that does not answer at all fails the save in seconds (the page keeps
         # the text and retries) instead of hanging the kernel for the OS's TCP timeout.
         connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_S}
-        return create_engine(parsed, isolation_level="READ COMMITTED", pool_pre_ping=True, connect_args=connect_args)
+        return create_engine(
+            parsed, isolation_level="READ COMMITTED", pool_pre_ping=True, connect_args=connect_args
+        )
     raise StoreUnavailable(f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://")
 
 
@@ -134,9 +140,8 @@ class Database:
             options["isolation_level"] = "REPEATABLE READ"
             options["postgresql_readonly"] = True
         bind = self.engine.execution_options(**options)
-        with Session(bind, expire_on_commit=False, autoflush=True) as session:
-            with session.begin():
-                yield session
+        with Session(bind, expire_on_commit=False, autoflush=True) as session, session.begin():
+            yield session
 
     def run(self, work: Callable[[Session], T], *, write: bool) -> T:
         """Run ``work(session)`` in one transaction, again from the start on a serialization conflict.
@@ -271,7 +276,9 @@ def refused_by_database() -> Iterator[None]:
         raise
 
 
-def transaction(*, write: bool) -> Callable[[Callable[Concatenate[Any, Session, P], R]], Callable[Concatenate[Any, P], R]]:
+def transaction(
+    *, write: bool
+) -> Callable[[Callable[Concatenate[Any, Session, P], R]], Callable[Concatenate[Any, P], R]]:
     """Run the decorated store method in one transaction (``Database.run``); it receives the session after
     ``self``. The store's one transaction path: PlanStore and its workshop methods both use it.
 

@@ -56,7 +56,9 @@ class RoleNames:
 
     def __post_init__(self) -> None:
         if not re.fullmatch(PREFIX_PATTERN, self.prefix):
-            raise InvalidInput([Problem("a role prefix is 1-16 lower-case letters, digits or _", field="prefix")])
+            raise InvalidInput(
+                [Problem("a role prefix is 1-16 lower-case letters, digits or _", field="prefix")]
+            )
 
     @property
     def owner(self) -> str:
@@ -111,47 +113,86 @@ def _functions(schema: str, owner: str) -> list[str]:
         # Who is asking: the person whose db_role is the connected role (NULL: nobody, sees nothing).
         "itp_me()": ("text", invoker, "SELECT username FROM people WHERE db_role = current_user"),
         "itp_is_admin(who text)": (
-            "boolean", invoker, "SELECT coalesce((SELECT is_admin FROM people WHERE username = who), false)"),
-        "itp_supervises(who text, trainee text)": ("boolean", invoker, """
+            "boolean",
+            invoker,
+            "SELECT coalesce((SELECT is_admin FROM people WHERE username = who), false)",
+        ),
+        "itp_supervises(who text, trainee text)": (
+            "boolean",
+            invoker,
+            """
             SELECT EXISTS (SELECT 1 FROM people s JOIN cohort_members ms ON ms.username = s.username
                            JOIN cohort_members mt ON mt.cohort_id = ms.cohort_id
                            JOIN people t ON t.username = mt.username
                            WHERE s.username = who AND s.role = 'supervisor'
-                             AND t.username = trainee AND t.role = 'trainee')"""),
-        "itp_in_workshop(wid integer, who text)": ("boolean", definer, """
-            SELECT EXISTS (SELECT 1 FROM workshop_participants WHERE workshop_id = wid AND username = who)"""),
-        "itp_facilitates(wid integer, who text)": ("boolean", definer, """
-            SELECT EXISTS (SELECT 1 FROM workshops WHERE id = wid AND facilitator = who)"""),
+                             AND t.username = trainee AND t.role = 'trainee')""",
+        ),
+        "itp_in_workshop(wid integer, who text)": (
+            "boolean",
+            definer,
+            """
+            SELECT EXISTS (SELECT 1 FROM workshop_participants WHERE workshop_id = wid AND username = who)""",
+        ),
+        "itp_facilitates(wid integer, who text)": (
+            "boolean",
+            definer,
+            """
+            SELECT EXISTS (SELECT 1 FROM workshops WHERE id = wid AND facilitator = who)""",
+        ),
         # Blind drafting: peers' workshop drafts are visible to participants once review opens.
-        "itp_peers_visible(wid integer, who text)": ("boolean", definer, """
+        "itp_peers_visible(wid integer, who text)": (
+            "boolean",
+            definer,
+            """
             SELECT EXISTS (SELECT 1 FROM workshops w JOIN workshop_participants p ON p.workshop_id = w.id
-                           WHERE w.id = wid AND p.username = who AND w.phase <> 'drafting')"""),
-        "itp_exemplars_visible(wid integer, who text)": ("boolean", definer, """
+                           WHERE w.id = wid AND p.username = who AND w.phase <> 'drafting')""",
+        ),
+        "itp_exemplars_visible(wid integer, who text)": (
+            "boolean",
+            definer,
+            """
             SELECT EXISTS (SELECT 1 FROM workshops w JOIN workshop_participants p ON p.workshop_id = w.id
-                           WHERE w.id = wid AND p.username = who AND w.phase IN ('debrief', 'closed'))"""),
+                           WHERE w.id = wid AND p.username = who AND w.phase IN ('debrief', 'closed'))""",
+        ),
         # Joining: a trainee, while drafting, who typed the code or is in the workshop's cohort.
-        "itp_may_join(wid integer, who text, code text)": ("boolean", definer, """
+        "itp_may_join(wid integer, who text, code text)": (
+            "boolean",
+            definer,
+            """
             SELECT EXISTS (SELECT 1 FROM workshops w JOIN people t ON t.username = who AND t.role = 'trainee'
                            WHERE w.id = wid AND w.phase = 'drafting'
                              AND ((code IS NOT NULL AND w.join_code = code)
-                                  OR w.cohort_id IN (SELECT cohort_id FROM cohort_members WHERE username = who)))"""),
-        "itp_may_draft_in(wid integer, who text)": ("boolean", definer, """
+                                  OR w.cohort_id IN (SELECT cohort_id FROM cohort_members WHERE username = who)))""",
+        ),
+        "itp_may_draft_in(wid integer, who text)": (
+            "boolean",
+            definer,
+            """
             SELECT EXISTS (SELECT 1 FROM workshops w JOIN workshop_participants p ON p.workshop_id = w.id
-                           WHERE w.id = wid AND p.username = who AND w.phase = 'drafting')"""),
+                           WHERE w.id = wid AND p.username = who AND w.phase = 'drafting')""",
+        ),
         # A new revision: own draft, not waiting for or signed off by a supervisor, workshop still drafting.
-        "itp_draft_writable(did integer, who text)": ("boolean", definer, """
+        "itp_draft_writable(did integer, who text)": (
+            "boolean",
+            definer,
+            """
             SELECT EXISTS (
               SELECT 1 FROM drafts d LEFT JOIN workshops w ON w.id = d.workshop_id
               WHERE d.id = did AND d.owner = who AND (d.workshop_id IS NULL OR w.phase = 'drafting')
                 AND coalesce((SELECT s.status FROM submissions s WHERE s.draft_id = d.id
-                              ORDER BY s.id DESC LIMIT 1), 'none') NOT IN ('submitted', 'accepted'))"""),
+                              ORDER BY s.id DESC LIMIT 1), 'none') NOT IN ('submitted', 'accepted'))""",
+        ),
         # Feedback: a supervisor on someone else's draft they read (their trainee's, an admin's, a workshop's).
-        "itp_may_give_feedback(did integer, who text)": ("boolean", definer, """
+        "itp_may_give_feedback(did integer, who text)": (
+            "boolean",
+            definer,
+            """
             SELECT EXISTS (
               SELECT 1 FROM drafts d JOIN people me ON me.username = who AND me.role = 'supervisor'
               WHERE d.id = did AND d.owner <> who
                 AND (me.is_admin OR itp_supervises(who, d.owner)
-                     OR (d.workshop_id IS NOT NULL AND itp_facilitates(d.workshop_id, who))))"""),
+                     OR (d.workshop_id IS NOT NULL AND itp_facilitates(d.workshop_id, who))))""",
+        ),
     }
     out = []
     for signature, (returns, kind, body) in bodies.items():
@@ -255,8 +296,19 @@ _TRAINEE_GRANTS = {
 }
 _SUPERVISOR_GRANTS = {
     "SELECT": _TRAINEE_GRANTS["SELECT"],
-    "INSERT": ("drafts", "revisions", "submissions", "annotations", "rubric_scores", "workshops",
-               "workshop_exemplars", "people", "cohorts", "cohort_members", "case_assignments"),
+    "INSERT": (
+        "drafts",
+        "revisions",
+        "submissions",
+        "annotations",
+        "rubric_scores",
+        "workshops",
+        "workshop_exemplars",
+        "people",
+        "cohorts",
+        "cohort_members",
+        "case_assignments",
+    ),
     "UPDATE (updated_at)": ("drafts",),
     "UPDATE (status, decided_by, decided_at)": ("submissions",),
     "UPDATE (resolved, released)": ("annotations",),
@@ -274,8 +326,9 @@ def install(conn: Connection, names: RoleNames = RoleNames()) -> None:
     """
     schema = conn.execute(text("SELECT current_schema()")).scalar_one()
     tables = sorted(Base.metadata.tables)
-    missing = set(tables) - set(conn.execute(text(
-        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars())
+    missing = set(tables) - set(
+        conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars()
+    )
     if missing:
         raise NotFound(f"the schema {schema!r} lacks {sorted(missing)}: upgrade it (open the store) first")
     _ensure_role(conn, names.owner, "NOLOGIN")
@@ -292,9 +345,7 @@ def install(conn: Connection, names: RoleNames = RoleNames()) -> None:
         statements.append(f"REVOKE ALL ON {s}.{_q(table)} FROM PUBLIC, {groups}")
     statements.append(f"ALTER FUNCTION {s}.itp_refuse_revision_change() OWNER TO {owner}")
     statements += _functions(schema, names.owner)
-    statements.append(
-        f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {s} TO {groups}"
-    )
+    statements.append(f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {s} TO {groups}")
     statements.append(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {s} TO {groups}")
     for group, grants in ((names.trainee, _TRAINEE_GRANTS), (names.supervisor, _SUPERVISOR_GRANTS)):
         for privilege, on in grants.items():
@@ -310,7 +361,9 @@ def install(conn: Connection, names: RoleNames = RoleNames()) -> None:
         ).scalars()
         statements += [f"DROP POLICY {_q(p)} ON {s}.{_q(table)}" for p in existing]
         if forced:  # the owner (migrations, definer helpers) sees and changes everything
-            statements.append(f"CREATE POLICY owner_all ON {s}.{_q(table)} TO {owner} USING (true) WITH CHECK (true)")
+            statements.append(
+                f"CREATE POLICY owner_all ON {s}.{_q(table)} TO {owner} USING (true) WITH CHECK (true)"
+            )
         for policy in policies:
             name, rest = policy.split(" ", 1)
             statements.append(f"CREATE POLICY {_q(name)} ON {s}.{_q(table)} {rest}")
@@ -318,7 +371,9 @@ def install(conn: Connection, names: RoleNames = RoleNames()) -> None:
         conn.exec_driver_sql(statement)
 
 
-def grant(conn: Connection, username: str, names: RoleNames = RoleNames(), *, password: str | None = None) -> str:
+def grant(
+    conn: Connection, username: str, names: RoleNames = RoleNames(), *, password: str | None = None
+) -> str:
     """Give a person their own LOGIN role in their group (trainee or supervisor); returns the role name.
 
     Idempotent: granting again moves the role to the person's current group and sets the new password
@@ -340,7 +395,10 @@ def grant(conn: Connection, username: str, names: RoleNames = RoleNames(), *, pa
         if not password:
             raise InvalidInput([Problem("the password file is empty", field="password")])
         conn.exec_driver_sql(f"ALTER ROLE {_q(role)} PASSWORD {_lit(password)}")
-    keep, drop = names.group(person.role), names.group("trainee" if person.role == "supervisor" else "supervisor")
+    keep, drop = (
+        names.group(person.role),
+        names.group("trainee" if person.role == "supervisor" else "supervisor"),
+    )
     conn.exec_driver_sql(f"GRANT {_q(keep)} TO {_q(role)}")
     conn.exec_driver_sql(f"REVOKE {_q(drop)} FROM {_q(role)}")
     database, schema = conn.execute(text("SELECT current_database(), current_schema()")).one()

@@ -42,7 +42,6 @@ from .records import (
     Role,
     Submission,
 )
-from .workshops import WorkshopMethods, can_read_workshop_draft
 from .schema import (
     AnnotationRow,
     CaseAssignmentRow,
@@ -54,6 +53,7 @@ from .schema import (
     RubricScoreRow,
     SubmissionRow,
 )
+from .workshops import WorkshopMethods, can_read_workshop_draft
 
 MAX_PLAN_BYTES = 500_000
 """A full plan is tens of kilobytes; half a megabyte of JSON is a paste gone wrong or an attack."""
@@ -66,7 +66,7 @@ R = TypeVar("R")
 
 
 def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 _transaction = transaction
@@ -157,7 +157,11 @@ class PlanStore(WorkshopMethods):
         if problems:
             raise InvalidInput(problems)
         row = PersonRow(
-            username=username, display_name=display_name, role="supervisor", is_admin=True, created_at=self._now()
+            username=username,
+            display_name=display_name,
+            role="supervisor",
+            is_admin=True,
+            created_at=self._now(),
         )
         db.add(row)
         db.flush()
@@ -204,7 +208,9 @@ class PlanStore(WorkshopMethods):
         if role is not None:
             query = query.where(PersonRow.role == role)
         if not me.is_admin:
-            query = query.where(PersonRow.username.in_(_cohort_mates(me.username)) | (PersonRow.username == actor))
+            query = query.where(
+                PersonRow.username.in_(_cohort_mates(me.username)) | (PersonRow.username == actor)
+            )
         return [_person(r) for r in db.scalars(query)]
 
     @_transaction(write=True)
@@ -228,7 +234,9 @@ class PlanStore(WorkshopMethods):
         me = _actor(db, actor)
         query = select(CohortRow).order_by(CohortRow.name)
         if not me.is_admin:
-            query = query.where(CohortRow.id.in_(select(CohortMemberRow.cohort_id).where(CohortMemberRow.username == actor)))
+            query = query.where(
+                CohortRow.id.in_(select(CohortMemberRow.cohort_id).where(CohortMemberRow.username == actor))
+            )
         return [Cohort(id=r.id, name=r.name) for r in db.scalars(query)]
 
     @_transaction(write=True)
@@ -260,12 +268,20 @@ class PlanStore(WorkshopMethods):
 
     @_transaction(write=True)
     def assign_case(
-        self, db: Session, case_id: str, *, cohort_id: int | None = None, trainee: str | None = None, actor: str
+        self,
+        db: Session,
+        case_id: str,
+        *,
+        cohort_id: int | None = None,
+        trainee: str | None = None,
+        actor: str,
     ) -> CaseAssignment:
         """Set a case for a whole cohort or for one trainee. Assigning the same case twice returns the first."""
         me = _actor(db, actor)
         if (cohort_id is None) == (trainee is None):
-            raise InvalidInput([Problem("assign to a cohort or to a trainee (exactly one)", field="cohort_id")])
+            raise InvalidInput(
+                [Problem("assign to a cohort or to a trainee (exactly one)", field="cohort_id")]
+            )
         _check_element_id(case_id, "case_id")
         if cohort_id is not None:
             _cohort_row(db, cohort_id)
@@ -281,8 +297,12 @@ class PlanStore(WorkshopMethods):
         existing = db.scalar(
             select(CaseAssignmentRow).where(
                 CaseAssignmentRow.case_id == case_id,
-                CaseAssignmentRow.cohort_id.is_(None) if cohort_id is None else CaseAssignmentRow.cohort_id == cohort_id,
-                CaseAssignmentRow.trainee.is_(None) if trainee is None else CaseAssignmentRow.trainee == trainee,
+                CaseAssignmentRow.cohort_id.is_(None)
+                if cohort_id is None
+                else CaseAssignmentRow.cohort_id == cohort_id,
+                CaseAssignmentRow.trainee.is_(None)
+                if trainee is None
+                else CaseAssignmentRow.trainee == trainee,
             )
         )
         if existing is not None:
@@ -295,7 +315,9 @@ class PlanStore(WorkshopMethods):
         return _assignment(row)
 
     @_transaction(write=False)
-    def list_assigned_cases(self, db: Session, *, trainee: str | None = None, actor: str) -> list[CaseAssignment]:
+    def list_assigned_cases(
+        self, db: Session, *, trainee: str | None = None, actor: str
+    ) -> list[CaseAssignment]:
         """The cases set for ``trainee`` (default: the actor), directly or through their cohorts.
 
         A supervisor without ``trainee`` gets every assignment in the cohorts they belong to, and those made
@@ -313,13 +335,17 @@ class PlanStore(WorkshopMethods):
         who = trainee or actor
         if who != actor and not (me.is_admin or (me.role == "supervisor" and _supervises(db, actor, who))):
             raise PermissionDenied("you can only see the cases of trainees you supervise")
-        query = query.where((CaseAssignmentRow.trainee == who) | CaseAssignmentRow.cohort_id.in_(_cohorts_of(who)))
+        query = query.where(
+            (CaseAssignmentRow.trainee == who) | CaseAssignmentRow.cohort_id.in_(_cohorts_of(who))
+        )
         return [_assignment(r) for r in db.scalars(query)]
 
     # ------------------------------------------------------------------ drafts and revisions
 
     @_transaction(write=True)
-    def start_draft(self, db: Session, case_id: str, *, workshop_id: int | None = None, actor: str) -> DraftSummary:
+    def start_draft(
+        self, db: Session, case_id: str, *, workshop_id: int | None = None, actor: str
+    ) -> DraftSummary:
         """The actor's draft for ``case_id``, created (empty) if they have none yet.
 
         A trainee needs the case assigned to them or their cohort; a supervisor may draft any case (for
@@ -328,7 +354,9 @@ class PlanStore(WorkshopMethods):
         me = _actor(db, actor)
         _check_element_id(case_id, "case_id")
         query = select(DraftRow).where(DraftRow.owner == actor, DraftRow.case_id == case_id)
-        query = query.where(DraftRow.workshop_id.is_(None) if workshop_id is None else DraftRow.workshop_id == workshop_id)
+        query = query.where(
+            DraftRow.workshop_id.is_(None) if workshop_id is None else DraftRow.workshop_id == workshop_id
+        )
         row = db.scalar(query)
         if row is None and workshop_id is not None:
             self._check_workshop_draft_start(db, me, case_id, workshop_id)
@@ -336,7 +364,9 @@ class PlanStore(WorkshopMethods):
             raise PermissionDenied(f"case {case_id!r} is not assigned to you")
         if row is None:
             now = self._now()
-            row = DraftRow(owner=actor, case_id=case_id, workshop_id=workshop_id, created_at=now, updated_at=now)
+            row = DraftRow(
+                owner=actor, case_id=case_id, workshop_id=workshop_id, created_at=now, updated_at=now
+            )
             db.add(row)
             db.flush()
         return _summaries(db, [row])[0]
@@ -369,7 +399,9 @@ class PlanStore(WorkshopMethods):
             query = query.where(DraftRow.owner == owner)
         if cohort_id is not None:
             query = query.where(
-                DraftRow.owner.in_(select(CohortMemberRow.username).where(CohortMemberRow.cohort_id == cohort_id))
+                DraftRow.owner.in_(
+                    select(CohortMemberRow.username).where(CohortMemberRow.cohort_id == cohort_id)
+                )
             )
         return _summaries(db, list(db.scalars(query)))
 
@@ -404,12 +436,18 @@ class PlanStore(WorkshopMethods):
         locking = _locking_submission(db, draft_id)
         if locking is not None:
             raise PermissionDenied(
-                "this draft is signed off" if locking.status == "accepted"
+                "this draft is signed off"
+                if locking.status == "accepted"
                 else "this draft is submitted: wait until your supervisor returns it"
             )
         now = self._now()
         row = RevisionRow(
-            draft_id=draft_id, number=latest + 1, based_on=based_on, author=actor, plan_json=plan_json, created_at=now
+            draft_id=draft_id,
+            number=latest + 1,
+            based_on=based_on,
+            author=actor,
+            plan_json=plan_json,
+            created_at=now,
         )
         db.add(row)
         draft.updated_at = now
@@ -417,7 +455,9 @@ class PlanStore(WorkshopMethods):
         return _revision_info(row)
 
     @_transaction(write=False)
-    def get_revision(self, db: Session, draft_id: int, number: int | None = None, *, actor: str) -> TreatmentPlan:
+    def get_revision(
+        self, db: Session, draft_id: int, number: int | None = None, *, actor: str
+    ) -> TreatmentPlan:
         """The plan as saved in revision ``number`` (default: the latest), validated on the way out."""
         _readable_draft(db, _actor(db, actor), draft_id)
         return _load_plan(db, draft_id, number)
@@ -467,7 +507,9 @@ class PlanStore(WorkshopMethods):
             query = query.where((DraftRow.owner == actor) | DraftRow.owner.in_(_supervised_trainees(actor)))
         if cohort_id is not None:
             query = query.where(
-                DraftRow.owner.in_(select(CohortMemberRow.username).where(CohortMemberRow.cohort_id == cohort_id))
+                DraftRow.owner.in_(
+                    select(CohortMemberRow.username).where(CohortMemberRow.cohort_id == cohort_id)
+                )
             )
         out = []
         for row in db.execute(query):
@@ -514,7 +556,9 @@ class PlanStore(WorkshopMethods):
     # ------------------------------------------------------------------ submissions
 
     @_transaction(write=True)
-    def submit_draft(self, db: Session, draft_id: int, *, revision: int | None = None, actor: str) -> Submission:
+    def submit_draft(
+        self, db: Session, draft_id: int, *, revision: int | None = None, actor: str
+    ) -> Submission:
         """Hand in the latest revision (or ``revision``) for supervision; the draft is locked until returned."""
         draft = _owned_draft(db, _actor(db, actor), draft_id)
         _lock_draft(db, draft_id)
@@ -528,7 +572,11 @@ class PlanStore(WorkshopMethods):
         if locking is not None:
             raise InvalidInput([Problem(f"this draft is already {locking.status}", field="revision")])
         row = SubmissionRow(
-            draft_id=draft_id, revision=number, status="submitted", submitted_by=actor, submitted_at=self._now()
+            draft_id=draft_id,
+            revision=number,
+            status="submitted",
+            submitted_by=actor,
+            submitted_at=self._now(),
         )
         db.add(row)
         db.flush()
@@ -553,7 +601,9 @@ class PlanStore(WorkshopMethods):
     @_transaction(write=False)
     def list_submissions(self, db: Session, draft_id: int, *, actor: str) -> list[Submission]:
         _readable_draft(db, _actor(db, actor), draft_id)
-        rows = db.scalars(select(SubmissionRow).where(SubmissionRow.draft_id == draft_id).order_by(SubmissionRow.id))
+        rows = db.scalars(
+            select(SubmissionRow).where(SubmissionRow.draft_id == draft_id).order_by(SubmissionRow.id)
+        )
         return [_submission(r) for r in rows]
 
     def _decide(self, db: Session, draft_id: int, status: str, actor: str) -> Submission:
@@ -617,7 +667,9 @@ class PlanStore(WorkshopMethods):
         parent = _annotation_row(db, annotation_id)
         self._supervise(db, actor, parent.draft_id)
         latest = _latest_number(db, parent.draft_id)
-        return self._insert_annotation(db, parent.draft_id, latest, parent.element_id, body, [], parent.id, actor)
+        return self._insert_annotation(
+            db, parent.draft_id, latest, parent.element_id, body, [], parent.id, actor
+        )
 
     def _insert_annotation(
         self,
@@ -733,7 +785,9 @@ class PlanStore(WorkshopMethods):
             )
         )
         if row is not None and row.released:
-            raise PermissionDenied("this score is released and cannot change; score the next revision instead")
+            raise PermissionDenied(
+                "this score is released and cannot change; score the next revision instead"
+            )
         if row is None:
             row = RubricScoreRow(
                 draft_id=draft_id,
@@ -751,7 +805,9 @@ class PlanStore(WorkshopMethods):
         return _score(row)
 
     @_transaction(write=False)
-    def list_scores(self, db: Session, draft_id: int, *, revision: int | None = None, actor: str) -> list[RubricScore]:
+    def list_scores(
+        self, db: Session, draft_id: int, *, revision: int | None = None, actor: str
+    ) -> list[RubricScore]:
         """Scores on the draft (or on one revision); the owning trainee sees released scores only."""
         me = _actor(db, actor)
         draft = _readable_draft(db, me, draft_id)
@@ -762,7 +818,12 @@ class PlanStore(WorkshopMethods):
             query = query.where(RubricScoreRow.released)
         elif me.role == "trainee":  # a workshop peer reads the plan, never the feedback on it
             return []
-        query = query.order_by(RubricScoreRow.revision, RubricScoreRow.rubric_id, RubricScoreRow.criterion_id, RubricScoreRow.rater)
+        query = query.order_by(
+            RubricScoreRow.revision,
+            RubricScoreRow.rubric_id,
+            RubricScoreRow.criterion_id,
+            RubricScoreRow.rater,
+        )
         return [_score(r) for r in db.scalars(query)]
 
     @_transaction(write=True)
@@ -778,12 +839,24 @@ class PlanStore(WorkshopMethods):
 def _check_username(username: str) -> None:
     if not re.fullmatch(USERNAME_PATTERN, username or ""):
         raise InvalidInput(
-            [Problem("a username is 1-100 letters, digits or . _ @ + - (starting with a letter or digit)", field="username")]
+            [
+                Problem(
+                    "a username is 1-100 letters, digits or . _ @ + - (starting with a letter or digit)",
+                    field="username",
+                )
+            ]
         )
 
 
-def _check_text(value: str, field: str, what: str, problems: list[Problem], *, limit: int = SHORT_TEXT_MAX,
-                required: bool = True) -> str:
+def _check_text(
+    value: str,
+    field: str,
+    what: str,
+    problems: list[Problem],
+    *,
+    limit: int = SHORT_TEXT_MAX,
+    required: bool = True,
+) -> str:
     """A name, title or note a person typed, stripped; what is wrong with it goes to ``problems``.
     The same rules as the model's text fields (length, no NUL: PostgreSQL text cannot hold one)."""
     text = (value or "").strip() if isinstance(value, str) else ""
@@ -885,7 +958,12 @@ def _lock_draft(db: Session, draft_id: int) -> None:
 
 
 def _latest_number(db: Session, draft_id: int) -> int:
-    return db.scalar(select(func.coalesce(func.max(RevisionRow.number), 0)).where(RevisionRow.draft_id == draft_id)) or 0
+    return (
+        db.scalar(
+            select(func.coalesce(func.max(RevisionRow.number), 0)).where(RevisionRow.draft_id == draft_id)
+        )
+        or 0
+    )
 
 
 def _latest_submission(db: Session, draft_id: int) -> SubmissionRow | None:
@@ -903,7 +981,9 @@ def _plan_json(plan: TreatmentPlan | dict[str, Any], draft: DraftRow) -> str:
     source = f"draft {draft.id}"
     data = to_data(plan) if isinstance(plan, TreatmentPlan) else plan
     if not isinstance(data, dict):
-        raise InvalidInput([Problem("a plan must be a TreatmentPlan or a mapping of its fields", file=source)])
+        raise InvalidInput(
+            [Problem("a plan must be a TreatmentPlan or a mapping of its fields", file=source)]
+        )
     size = len(json.dumps(data, ensure_ascii=False, default=str).encode("utf-8"))
     if size > MAX_PLAN_BYTES:
         # Say where the bulk is, so the writer knows what to cut.
@@ -920,17 +1000,31 @@ def _plan_json(plan: TreatmentPlan | dict[str, Any], draft: DraftRow) -> str:
     checked: TreatmentPlan = _validated(TreatmentPlan, data, source)
     if checked.case_id != draft.case_id:
         raise InvalidInput(
-            [Problem(f"this draft is for case {draft.case_id!r}, not {checked.case_id!r}", field="case_id", file=source)]
+            [
+                Problem(
+                    f"this draft is for case {draft.case_id!r}, not {checked.case_id!r}",
+                    field="case_id",
+                    file=source,
+                )
+            ]
         )
     return json.dumps(to_data(checked), ensure_ascii=False, separators=(",", ":"))
 
 
 def _load_plan(db: Session, draft_id: int, number: int | None) -> TreatmentPlan:
     query = select(RevisionRow.number, RevisionRow.plan_json).where(RevisionRow.draft_id == draft_id)
-    query = query.order_by(RevisionRow.number.desc()).limit(1) if number is None else query.where(RevisionRow.number == number)
+    query = (
+        query.order_by(RevisionRow.number.desc()).limit(1)
+        if number is None
+        else query.where(RevisionRow.number == number)
+    )
     found = db.execute(query).first()
     if found is None:
-        raise NotFound(f"draft {draft_id} has no revision {number}" if number else f"draft {draft_id} has no saved plan yet")
+        raise NotFound(
+            f"draft {draft_id} has no revision {number}"
+            if number
+            else f"draft {draft_id} has no saved plan yet"
+        )
     return _parse_plan(found.plan_json, f"draft {draft_id} revision {found.number}")
 
 
@@ -977,7 +1071,9 @@ def _summaries(db: Session, drafts: list[DraftRow]) -> list[DraftSummary]:
         .where(SubmissionRow.draft_id.in_(ids))
         .where(
             SubmissionRow.id
-            == select(func.max(newest.id)).where(and_(newest.draft_id == SubmissionRow.draft_id)).scalar_subquery()
+            == select(func.max(newest.id))
+            .where(and_(newest.draft_id == SubmissionRow.draft_id))
+            .scalar_subquery()
         )
     )
     statuses = dict(db.execute(last_submission).all())
@@ -1066,4 +1162,3 @@ def _score(row: RubricScoreRow) -> RubricScore:
         comment=row.comment,
         released=row.released,
     )
-

@@ -27,8 +27,12 @@ class Person(Record):
 
     username: str = Field(description="Login name; unique.")
     display_name: str = Field(description="How the person is shown to others.")
-    role: Role = Field(description="trainee: writes plans; supervisor: reads their cohort's plans and gives feedback.")
-    is_admin: bool = Field(default=False, description="May add people and cohorts and assign cases (supervisors only).")
+    role: Role = Field(
+        description="trainee: writes plans; supervisor: reads their cohort's plans and gives feedback."
+    )
+    is_admin: bool = Field(
+        default=False, description="May add people and cohorts and assign cases (supervisors only)."
+    )
 
 
 class Cohort(Record):
@@ -55,7 +59,9 @@ class DraftSummary(Record):
     id: int
     owner: str = Field(description="Username of the trainee whose plan this is.")
     case_id: str
-    workshop_id: int | None = Field(default=None, description="Reserved for live workshops; None for coursework.")
+    workshop_id: int | None = Field(
+        default=None, description="Reserved for live workshops; None for coursework."
+    )
     latest_revision: int = Field(description="0 while nothing has been saved.")
     status: DraftStatus
     created_at: dt.datetime

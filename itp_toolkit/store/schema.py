@@ -58,15 +58,15 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("the store's clock must return timezone-aware datetimes")
-        value = value.astimezone(dt.timezone.utc)
+        value = value.astimezone(dt.UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc)
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
 
 
 class Base(DeclarativeBase):
@@ -182,9 +182,7 @@ class SubmissionRow(Base):
     """A revision handed in for supervision, and what became of it."""
 
     __tablename__ = "submissions"
-    __table_args__ = (
-        CheckConstraint("status IN ('submitted', 'returned', 'accepted')", name="status"),
-    )
+    __table_args__ = (CheckConstraint("status IN ('submitted', 'returned', 'accepted')", name="status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)

@@ -77,12 +77,16 @@ class Workshop(Record):
     facilitator: str
     phase: Phase
     created_at: dt.datetime
-    ends_at: dt.datetime | None = Field(default=None, description="End of drafting time (advisory countdown).")
+    ends_at: dt.datetime | None = Field(
+        default=None, description="End of drafting time (advisory countdown)."
+    )
     review_opened_at: dt.datetime | None = None
     debrief_opened_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None
     joined: bool = Field(default=False, description="Whether the asking person has joined.")
-    my_draft_id: int | None = Field(default=None, description="The asking trainee's workshop draft, once joined.")
+    my_draft_id: int | None = Field(
+        default=None, description="The asking trainee's workshop draft, once joined."
+    )
     participants: int = Field(default=0, description="How many trainees have joined.")
 
 
@@ -110,10 +114,6 @@ class Exemplar(Record):
     note: str
     picked_by: str
     picked_at: dt.datetime
-
-
-
-
 
 
 def _store() -> Any:
@@ -156,7 +156,9 @@ class WorkshopMethods:
         problems = []
         title = ps._check_text(title or f"Workshop: {case_id}", "title", "a title", problems)
         if cohort_id is None and not with_code:
-            problems.append(Problem("a workshop needs a cohort or a join code, or nobody can join", field="cohort_id"))
+            problems.append(
+                Problem("a workshop needs a cohort or a join code, or nobody can join", field="cohort_id")
+            )
         if minutes is not None and not (isinstance(minutes, int) and 1 <= minutes <= MAX_TIMER_MINUTES):
             problems.append(Problem(f"the timer is 1-{MAX_TIMER_MINUTES} minutes", field="minutes"))
         if problems:
@@ -217,8 +219,13 @@ class WorkshopMethods:
         expected = "drafting" if to == "review" else "review" if to == "debrief" else None
         if there <= here or (expected is not None and row.phase != expected):
             raise InvalidInput(
-                [Problem(f"the workshop is in {row.phase}; it cannot move to {to} (phases only go forward: "
-                         "drafting, review, debrief, closed)", field="phase")]
+                [
+                    Problem(
+                        f"the workshop is in {row.phase}; it cannot move to {to} (phases only go forward: "
+                        "drafting, review, debrief, closed)",
+                        field="phase",
+                    )
+                ]
             )
         now = self._now()
         row.phase = to
@@ -244,16 +251,22 @@ class WorkshopMethods:
         drafts = list(db.scalars(select(DraftRow).where(DraftRow.workshop_id == workshop_id)))
         summaries = {s.owner: s for s in _store()._summaries(db, drafts)}
         ids = [d.id for d in drafts]
-        last_saved = dict(
-            db.execute(
-                select(RevisionRow.draft_id, func.max(RevisionRow.created_at))
-                .where(RevisionRow.draft_id.in_(ids))
-                .group_by(RevisionRow.draft_id)
-            ).all()
-        ) if ids else {}
-        submitted = set(
-            db.scalars(select(SubmissionRow.draft_id).where(SubmissionRow.draft_id.in_(ids)).distinct())
-        ) if ids else set()
+        last_saved = (
+            dict(
+                db.execute(
+                    select(RevisionRow.draft_id, func.max(RevisionRow.created_at))
+                    .where(RevisionRow.draft_id.in_(ids))
+                    .group_by(RevisionRow.draft_id)
+                ).all()
+            )
+            if ids
+            else {}
+        )
+        submitted = (
+            set(db.scalars(select(SubmissionRow.draft_id).where(SubmissionRow.draft_id.in_(ids)).distinct()))
+            if ids
+            else set()
+        )
         rows = []
         for p in participants:
             s = summaries.get(p.username)
@@ -283,7 +296,9 @@ class WorkshopMethods:
             raise InvalidInput([Problem("only a workshop draft can be an exemplar", field="draft_id")])
         workshop, _me = _facilitated(db, draft.workshop_id, actor)
         if workshop.phase == "drafting":
-            raise InvalidInput([Problem("pick exemplars once review is open (drafting is blind)", field="phase")])
+            raise InvalidInput(
+                [Problem("pick exemplars once review is open (drafting is blind)", field="phase")]
+            )
         problems: list[Problem] = []
         note = ps._check_text(note, "note", "a note", problems, limit=5000, required=False)
         if problems:
@@ -342,7 +357,9 @@ class WorkshopMethods:
                 | (WorkshopRow.cohort_id.in_(ps._cohorts_of(actor)) & (WorkshopRow.phase == "drafting"))
             )
         elif not me.is_admin:
-            query = query.where((WorkshopRow.facilitator == actor) | WorkshopRow.cohort_id.in_(ps._cohorts_of(actor)))
+            query = query.where(
+                (WorkshopRow.facilitator == actor) | WorkshopRow.cohort_id.in_(ps._cohorts_of(actor))
+            )
         if not include_closed:
             query = query.where(WorkshopRow.phase != "closed")
         return [_workshop(db, r, me) for r in db.scalars(query)]
@@ -350,8 +367,9 @@ class WorkshopMethods:
     list_workshops = list_my_workshops
 
     @transaction(write=True)
-    def join_workshop(self, db: Session, code: str | None = None, *, workshop_id: int | None = None,
-                      actor: str) -> DraftSummary:
+    def join_workshop(
+        self, db: Session, code: str | None = None, *, workshop_id: int | None = None, actor: str
+    ) -> DraftSummary:
         """Join a workshop by its code, or (``workshop_id``) as a member of its cohort; returns your draft.
 
         Trainees only, while the workshop is drafting (joining after review opens would skip the blind
@@ -368,29 +386,41 @@ class WorkshopMethods:
             typed = normalize_join_code(code)
             if db.get_bind().dialect.name == "postgresql":
                 # Row-level security shows a trainee only the workshop whose code they typed.
-                db.execute(text("SELECT set_config(:name, :code, true)"), {"name": JOIN_CODE_SETTING, "code": typed})
+                db.execute(
+                    text("SELECT set_config(:name, :code, true)"), {"name": JOIN_CODE_SETTING, "code": typed}
+                )
             row = db.scalar(select(WorkshopRow).where(WorkshopRow.join_code == typed)) if typed else None
             if row is None:
                 raise NotFound("no workshop has that code; check it with your facilitator")
         else:
             row = db.get(WorkshopRow, workshop_id)
-            in_cohort = row is not None and row.cohort_id is not None and (
-                db.get(CohortMemberRow, (row.cohort_id, actor)) is not None
+            in_cohort = (
+                row is not None
+                and row.cohort_id is not None
+                and (db.get(CohortMemberRow, (row.cohort_id, actor)) is not None)
             )
             if row is None or not in_cohort:
                 raise NotFound(f"no workshop {workshop_id} for your cohort")
         seat = db.get(WorkshopParticipantRow, (row.id, actor))
         if seat is None:
             if row.phase != "drafting":
-                raise PermissionDenied("this workshop is past drafting; ask the facilitator about the next one")
-            db.add(WorkshopParticipantRow(workshop_id=row.id, username=actor, code_used=typed, joined_at=self._now()))
+                raise PermissionDenied(
+                    "this workshop is past drafting; ask the facilitator about the next one"
+                )
+            db.add(
+                WorkshopParticipantRow(
+                    workshop_id=row.id, username=actor, code_used=typed, joined_at=self._now()
+                )
+            )
             db.flush()
         draft = db.scalar(select(DraftRow).where(DraftRow.owner == actor, DraftRow.workshop_id == row.id))
         if draft is None:
             if row.phase != "drafting":
                 raise PermissionDenied("this workshop is past drafting; drafts can no longer be started")
             now = self._now()
-            draft = DraftRow(owner=actor, case_id=row.case_id, workshop_id=row.id, created_at=now, updated_at=now)
+            draft = DraftRow(
+                owner=actor, case_id=row.case_id, workshop_id=row.id, created_at=now, updated_at=now
+            )
             db.add(draft)
             db.flush()
         return ps._summaries(db, [draft])[0]
@@ -403,7 +433,9 @@ class WorkshopMethods:
         is blind, everyone's once review opens.
         """
         row, me, seat = _visible_workshop(db, workshop_id, actor)
-        query = select(DraftRow).where(DraftRow.workshop_id == workshop_id).order_by(DraftRow.owner, DraftRow.id)
+        query = (
+            select(DraftRow).where(DraftRow.workshop_id == workshop_id).order_by(DraftRow.owner, DraftRow.id)
+        )
         if me.role == "trainee":
             if seat is None:
                 return []
@@ -419,9 +451,13 @@ class WorkshopMethods:
         """``start_draft(workshop_id=…)``: only a participant, for the workshop's case, while drafting."""
         row = db.get(WorkshopRow, workshop_id)
         if row is None or db.get(WorkshopParticipantRow, (workshop_id, me.username)) is None:
-            raise PermissionDenied(f"join workshop {workshop_id} first (with its code or through your cohort)")
+            raise PermissionDenied(
+                f"join workshop {workshop_id} first (with its code or through your cohort)"
+            )
         if row.case_id != case_id:
-            raise InvalidInput([Problem(f"workshop {workshop_id} is on case {row.case_id!r}", field="case_id")])
+            raise InvalidInput(
+                [Problem(f"workshop {workshop_id} is on case {row.case_id!r}", field="case_id")]
+            )
         if row.phase != "drafting":
             raise PermissionDenied("this workshop is past drafting; drafts can no longer be started")
 
@@ -431,7 +467,9 @@ class WorkshopMethods:
             return
         phase = db.scalar(select(WorkshopRow.phase).where(WorkshopRow.id == draft.workshop_id))
         if phase != "drafting":
-            raise PermissionDenied("drafting time in this workshop is over: review is open, so the draft is frozen")
+            raise PermissionDenied(
+                "drafting time in this workshop is over: review is open, so the draft is frozen"
+            )
 
 
 def can_read_workshop_draft(db: Session, me: PersonRow, draft: DraftRow) -> bool:
@@ -483,7 +521,11 @@ def _visible_workshop(
         raise NotFound(f"no workshop {workshop_id}")
     seat = db.get(WorkshopParticipantRow, (workshop_id, actor))
     in_cohort = row.cohort_id is not None and db.get(CohortMemberRow, (row.cohort_id, actor)) is not None
-    if seat is None and not in_cohort and not (me.role == "supervisor" and (me.is_admin or row.facilitator == actor)):
+    if (
+        seat is None
+        and not in_cohort
+        and not (me.role == "supervisor" and (me.is_admin or row.facilitator == actor))
+    ):
         raise NotFound(f"no workshop {workshop_id}")
     return row, me, seat
 
@@ -494,7 +536,9 @@ def _workshop(db: Session, row: WorkshopRow, me: PersonRow) -> Workshop:
         select(DraftRow.id).where(DraftRow.owner == me.username, DraftRow.workshop_id == row.id)
     )
     count = db.scalar(
-        select(func.count()).select_from(WorkshopParticipantRow).where(WorkshopParticipantRow.workshop_id == row.id)
+        select(func.count())
+        .select_from(WorkshopParticipantRow)
+        .where(WorkshopParticipantRow.workshop_id == row.id)
     )
     return Workshop(
         id=row.id,
@@ -534,7 +578,9 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
         return None
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    return (
+        value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    )
 
 
 __all__ = [

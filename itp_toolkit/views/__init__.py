@@ -10,7 +10,20 @@ from .measures import Series, figure_png, measure_plot, measure_series
 from .plan import OutlineRow, plan_outline
 
 __all__ = [
-    "FAMILY_TITLES", "FactChoice", "FindingGroup", "OutlineRow", "Section", "Series", "case_sections",
-    "critique_groups", "fact_choices", "fact_label", "figure_png", "measure_plot", "measure_series",
-    "plan_outline", "revealed_events", "severity_totals",
+    "FAMILY_TITLES",
+    "FactChoice",
+    "FindingGroup",
+    "OutlineRow",
+    "Section",
+    "Series",
+    "case_sections",
+    "critique_groups",
+    "fact_choices",
+    "fact_label",
+    "figure_png",
+    "measure_plot",
+    "measure_series",
+    "plan_outline",
+    "revealed_events",
+    "severity_totals",
 ]

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model import CaseStudy, TimelineEvent
-from ..model.measures import severity_label
 from ..model.base import isolate
+from ..model.measures import severity_label
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,14 @@ def case_sections(case: CaseStudy, week: int = 0) -> list[Section]:
             + (("A safety plan is needed.",) if c.risk.safety_plan_needed else ()),
         ),
         Section("strengths", "Strengths and natural supports", items=tuple(s.text for s in c.strengths)),
-        Section("barriers", "Barriers to care", items=tuple(f"{b.text} ({b.kind.replace('_', ' ')})" for b in c.barriers)),
-        Section("words", "In their own words", items=tuple(f"“{q.text}” ({q.kind})" for q in c.patient_words)),
+        Section(
+            "barriers",
+            "Barriers to care",
+            items=tuple(f"{b.text} ({b.kind.replace('_', ' ')})" for b in c.barriers),
+        ),
+        Section(
+            "words", "In their own words", items=tuple(f"“{q.text}” ({q.kind})" for q in c.patient_words)
+        ),
     ]
     if scores:
         sections.append(Section("measures", "Scores so far", items=tuple(scores)))
@@ -112,7 +118,10 @@ def _short(text: str, limit: int = 70) -> str:
 def fact_choices(case: CaseStudy, week: int | None = None) -> list[FactChoice]:
     """Facts a plan element can link to: concerns, strengths, barriers, quotes, and events revealed by ``week``."""
     c = case.for_trainee()
-    out = [FactChoice(pc.id, "concern", f"Concern: {_short(pc.summary)}", pc.summary) for pc in c.presenting_concerns]
+    out = [
+        FactChoice(pc.id, "concern", f"Concern: {_short(pc.summary)}", pc.summary)
+        for pc in c.presenting_concerns
+    ]
     out += [FactChoice(s.id, "strength", f"Strength: {_short(s.text)}", s.text) for s in c.strengths]
     out += [FactChoice(b.id, "barrier", f"Barrier: {_short(b.text)}", b.text) for b in c.barriers]
     out += [FactChoice(q.id, "quote", f"Quote: “{_short(q.text)}”", q.text) for q in c.patient_words]

@@ -50,8 +50,9 @@ def measure_plot(case: CaseStudy, week: int) -> Figure:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(6.4, 2.3 * rows))
-    fig.subplots_adjust(left=0.1, right=0.8, top=1 - 0.3 / (2.3 * rows),
-                        bottom=0.55 / (2.3 * rows), hspace=0.5)
+    fig.subplots_adjust(
+        left=0.1, right=0.8, top=1 - 0.3 / (2.3 * rows), bottom=0.55 / (2.3 * rows), hspace=0.5
+    )
     FigureCanvasAgg(fig)
     if not series:
         ax = fig.add_subplot(1, 1, 1)
@@ -63,16 +64,24 @@ def measure_plot(case: CaseStudy, week: int) -> Figure:
         ax = fig.add_subplot(rows, 1, n)
         inst = s.instrument
         for i, band in enumerate(inst.bands):
-            colour = _BAND_COLOURS[min(i, len(_BAND_COLOURS) - 1)] if len(inst.bands) <= len(_BAND_COLOURS) else None
+            colour = (
+                _BAND_COLOURS[min(i, len(_BAND_COLOURS) - 1)]
+                if len(inst.bands) <= len(_BAND_COLOURS)
+                else None
+            )
             # Bands are inclusive integer ranges; shade to the next band's start so there is no gap.
             top = band.high + 1 if band.high < inst.maximum else inst.maximum
             ax.axhspan(band.low, top, color=colour or "#f5f5f5", zorder=0, linewidth=0)
-            ax.text(last_week + 0.3, (band.low + top) / 2, band.label, va="center", fontsize=7, color="#555555")
+            ax.text(
+                last_week + 0.3, (band.low + top) / 2, band.label, va="center", fontsize=7, color="#555555"
+            )
         if inst.clinical_cutoff is not None:
             ax.axhline(inst.clinical_cutoff, color="#9e9e9e", linestyle="--", linewidth=0.8, zorder=1)
         ax.plot(s.weeks, s.scores, marker="o", color="#1a237e", zorder=2, label=inst.code)
         for w, score in zip(s.weeks, s.scores):
-            ax.annotate(f"{score:g}", (w, score), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
+            ax.annotate(
+                f"{score:g}", (w, score), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8
+            )
         ax.set_xlim(-0.5, last_week + 0.5)
         ax.set_ylim(inst.minimum, inst.maximum)
         ax.set_ylabel(inst.code)

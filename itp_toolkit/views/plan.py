@@ -60,12 +60,27 @@ def plan_outline(plan: TreatmentPlan) -> list[OutlineRow]:
     """Rows for the tree, depth first in plan order, numbered like '2.1.3' in their labels."""
     rows: list[OutlineRow] = []
 
-    def add(element, kind: str, depth: int, parent: str | None, index: int, siblings: int, number: str, text: str):
-        rows.append(OutlineRow(element.id, kind, depth, parent, index, siblings, f"{kind.capitalize()} {number}: {text}"))
+    def add(
+        element, kind: str, depth: int, parent: str | None, index: int, siblings: int, number: str, text: str
+    ):
+        rows.append(
+            OutlineRow(
+                element.id, kind, depth, parent, index, siblings, f"{kind.capitalize()} {number}: {text}"
+            )
+        )
 
     for pi, p in enumerate(plan.problems):
         pn = f"{pi + 1}"
-        add(p, "problem", 0, None, pi, len(plan.problems), pn, isolate(p.statement) if p.statement else _UNTITLED)
+        add(
+            p,
+            "problem",
+            0,
+            None,
+            pi,
+            len(plan.problems),
+            pn,
+            isolate(p.statement) if p.statement else _UNTITLED,
+        )
         for gi, g in enumerate(p.goals):
             gn = f"{pn}.{gi + 1}"
             add(g, "goal", 1, p.id, gi, len(p.goals), gn, isolate(g.statement) if g.statement else _UNTITLED)
@@ -73,6 +88,14 @@ def plan_outline(plan: TreatmentPlan) -> list[OutlineRow]:
                 on = f"{gn}.{oi + 1}"
                 add(o, "objective", 2, g.id, oi, len(g.objectives), on, _objective_label(o))
                 for ii, i in enumerate(o.interventions):
-                    add(i, "intervention", 3, o.id, ii, len(o.interventions), f"{on}.{ii + 1}", _intervention_label(i))
+                    add(
+                        i,
+                        "intervention",
+                        3,
+                        o.id,
+                        ii,
+                        len(o.interventions),
+                        f"{on}.{ii + 1}",
+                        _intervention_label(i),
+                    )
     return rows
-

@@ -21,10 +21,10 @@ from matplotlib.figure import Figure
 
 from ..checks import IndividualizationScore, individualization_score
 from ..compare.cohort import annotation_anchors, threads
-from ..model import Annotation, CaseStudy, Rubric, RubricScore, TreatmentPlan
 from ..compare.scores import score_sheet
-from ..store import PlanStore
+from ..model import Annotation, CaseStudy, Rubric, RubricScore, TreatmentPlan
 from ..model.base import isolate
+from ..store import PlanStore
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def gather_report(
         annotations=annotations,
         scores=scores,
         individualization=individualization_score(plan, case),
-        written_at=now or dt.datetime.now(dt.timezone.utc),
+        written_at=now or dt.datetime.now(dt.UTC),
     )
 
 
@@ -142,7 +142,9 @@ def _score_text(score: object) -> str:
 def _comment(a: Annotation, cls: str = "comment") -> Markup:
     tags = Markup("").join(Markup('<span class="tag">{}</span>').format(t) for t in a.tags)
     meta = Markup("{} · revision {}{}").format(a.author, a.revision, " · resolved" if a.resolved else "")
-    return Markup('<div class="{}"><div class="meta">{} {}</div><div>{}</div></div>').format(cls, meta, tags, a.body)
+    return Markup('<div class="{}"><div class="meta">{} {}</div><div>{}</div></div>').format(
+        cls, meta, tags, a.body
+    )
 
 
 def report_html(report: FeedbackReport) -> str:
@@ -152,30 +154,40 @@ def report_html(report: FeedbackReport) -> str:
     title = Markup("Feedback on {}'s plan for {}").format(isolate(report.trainee), isolate(report.case.title))
     when = f"{report.written_at:%Y-%m-%d}" if report.written_at else ""
     sections.append(
-        Markup("<h1>{}</h1><p class=\"meta\">Draft {} · revision {} · {}</p>").format(
-            title, report.draft_id, report.revision, when)
+        Markup('<h1>{}</h1><p class="meta">Draft {} · revision {} · {}</p>').format(
+            title, report.draft_id, report.revision, when
+        )
     )
 
     sheet = score_sheet(report.rubric, report.scores)
     rows = Markup("").join(
         Markup("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>").format(
-            r.criterion, _score_text(r.score), r.descriptor, r.comment)
+            r.criterion, _score_text(r.score), r.descriptor, r.comment
+        )
         for r in sheet.itertuples()
     )
     sections.append(
-        Markup("<h2>{}</h2><table><tr><th>Criterion</th><th>Score</th><th>What it means</th><th>Comment</th></tr>"
-               "{}</table>").format(report.rubric.title, rows)
+        Markup(
+            "<h2>{}</h2><table><tr><th>Criterion</th><th>Score</th><th>What it means</th><th>Comment</th></tr>"
+            "{}</table>"
+        ).format(report.rubric.title, rows)
     )
     if report.scores:
-        sections.append(Markup('<p><img alt="Rubric scores" src="{}"></p>').format(
-            figure_data_uri(rubric_figure(report.rubric, report.scores))))
+        sections.append(
+            Markup('<p><img alt="Rubric scores" src="{}"></p>').format(
+                figure_data_uri(rubric_figure(report.rubric, report.scores))
+            )
+        )
 
     if report.individualization is not None:
-        used = Markup("").join(Markup("<li>{}</li>").format(f) for f in report.individualization.facts_ignored)
+        used = Markup("").join(
+            Markup("<li>{}</li>").format(f) for f in report.individualization.facts_ignored
+        )
         sections.append(
-            Markup('<h2>How individual the plan is</h2><p><img alt="Individualization" src="{}"></p>'
-                   "<p>Case facts not yet used:</p><ul>{}</ul>").format(
-                figure_data_uri(individualization_figure(report.individualization)), used)
+            Markup(
+                '<h2>How individual the plan is</h2><p><img alt="Individualization" src="{}"></p>'
+                "<p>Case facts not yet used:</p><ul>{}</ul>"
+            ).format(figure_data_uri(individualization_figure(report.individualization)), used)
         )
 
     comment_parts: list[Markup] = []
@@ -187,15 +199,20 @@ def report_html(report: FeedbackReport) -> str:
             heading = Markup("<h3>{}</h3>").format(anchors.loc[top.id, "element"])
         else:
             heading = Markup('<h3 class="removed">A part you have since removed ({})</h3>').format(status)
-        comment_parts.append(heading + _comment(top) + Markup("").join(_comment(r, "comment reply") for r in replies))
-    sections.append(Markup("<h2>Comments</h2>") + (Markup("").join(comment_parts) or Markup("<p>No comments.</p>")))
+        comment_parts.append(
+            heading + _comment(top) + Markup("").join(_comment(r, "comment reply") for r in replies)
+        )
+    sections.append(
+        Markup("<h2>Comments</h2>") + (Markup("").join(comment_parts) or Markup("<p>No comments.</p>"))
+    )
 
     body = Markup("").join(sections)
     return str(
-        Markup('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{}</title>'
-               '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
-               'style-src \'unsafe-inline\'"><style>{}</style></head><body>{}</body></html>').format(
-            title, Markup(_CSS), body)
+        Markup(
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{}</title>'
+            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
+            "style-src 'unsafe-inline'\"><style>{}</style></head><body>{}</body></html>"
+        ).format(title, Markup(_CSS), body)
     )
 
 
@@ -223,11 +240,16 @@ def report_markdown(report: FeedbackReport) -> str:
         "|---|---|---|---|",
     ]
     for r in score_sheet(report.rubric, report.scores).itertuples():
-        lines.append(f"| {md_text(r.criterion)} | {_score_text(r.score)} | {md_text(r.descriptor)} | {md_text(r.comment)} |")
+        lines.append(
+            f"| {md_text(r.criterion)} | {_score_text(r.score)} | {md_text(r.descriptor)} | {md_text(r.comment)} |"
+        )
     if report.individualization is not None:
         ind = report.individualization
         lines += ["", f"## How individual the plan is: {ind.score}/100", ""]
-        lines += [f"- {md_text(c.name)}: {c.points:g} of {c.max_points:g} ({md_text(c.detail)})" for c in ind.breakdown]
+        lines += [
+            f"- {md_text(c.name)}: {c.points:g} of {c.max_points:g} ({md_text(c.detail)})"
+            for c in ind.breakdown
+        ]
     lines += ["", "## Comments", ""]
     anchors = annotation_anchors(report.annotations, report.plan, report.revision).set_index("id")
     found = False
@@ -248,4 +270,3 @@ def report_markdown(report: FeedbackReport) -> str:
     if not found:
         lines.append("No comments.")
     return "\n".join(lines).rstrip() + "\n"
-

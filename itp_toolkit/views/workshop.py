@@ -56,8 +56,14 @@ def draft_state(p: WorkshopProgress) -> str:
 
 def progress_rows(progress: Sequence[WorkshopProgress], now: dt.datetime) -> list[ProgressRow]:
     return [
-        ProgressRow(p.trainee, p.display_name, f"{p.joined_at:%H:%M}", draft_state(p), p.latest_revision,
-                    ago(p.last_saved_at, now))
+        ProgressRow(
+            p.trainee,
+            p.display_name,
+            f"{p.joined_at:%H:%M}",
+            draft_state(p),
+            p.latest_revision,
+            ago(p.last_saved_at, now),
+        )
         for p in progress
     ]
 
@@ -65,7 +71,11 @@ def progress_rows(progress: Sequence[WorkshopProgress], now: dt.datetime) -> lis
 def progress_counts(progress: Sequence[WorkshopProgress]) -> dict[str, int]:
     """How many joined, are drafting (saved something, not submitted), have submitted."""
     states = [draft_state(p) for p in progress]
-    return {"joined": len(states), "drafting": states.count("drafting"), "submitted": states.count("submitted")}
+    return {
+        "joined": len(states),
+        "drafting": states.count("drafting"),
+        "submitted": states.count("submitted"),
+    }
 
 
 def progress_summary(progress: Sequence[WorkshopProgress]) -> str:

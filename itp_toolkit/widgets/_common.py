@@ -29,7 +29,9 @@ def text_html(text: str, tag: str = "p", cls: str = "") -> str:
 def list_html(items: Iterable[str], cls: str = "") -> str:
     """Escaped items in a bulleted list."""
     attr = f' class="{cls}"' if cls else ""
-    return str(Markup(f"<ul{attr}>{{}}</ul>").format(Markup("").join(Markup("<li>{}</li>").format(i) for i in items)))
+    return str(
+        Markup(f"<ul{attr}>{{}}</ul>").format(Markup("").join(Markup("<li>{}</li>").format(i) for i in items))
+    )
 
 
 def walk(widget: w.Widget) -> Iterator[w.Widget]:

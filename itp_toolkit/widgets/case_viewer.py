@@ -10,9 +10,9 @@ import ipywidgets as w
 import traitlets as t
 
 from ..model import CaseStudy
+from ..model.base import isolate
 from ..views import case_sections, figure_png, measure_plot, revealed_events
 from ._common import css, list_html, text_html
-from ..model.base import isolate
 
 # Sections shown open on their own, not folded into the accordion: what a plan is built from.
 _PINNED = ("strengths", "barriers", "words")
@@ -22,7 +22,13 @@ def _section_widget(section) -> w.HTML:
     parts = [text_html(p) for p in section.paragraphs]
     if section.items:
         parts.append(list_html(section.items))
-    return w.HTML("".join(parts), _dom_classes=("itp-case-section", f"itp-case-{section.key}",))
+    return w.HTML(
+        "".join(parts),
+        _dom_classes=(
+            "itp-case-section",
+            f"itp-case-{section.key}",
+        ),
+    )
 
 
 class CaseViewer(w.VBox):
@@ -37,7 +43,9 @@ class CaseViewer(w.VBox):
         self.title = w.HTML(text_html(self._case.title, "h3"), _dom_classes=("itp-case-title",))
         self.narrative = w.Accordion(_dom_classes=("itp-case-narrative",))
         self.pinned = w.VBox(_dom_classes=("itp-case-pinned",))
-        self.plot = w.Image(format="png", layout=w.Layout(max_width="640px"), _dom_classes=("itp-measure-plot",))
+        self.plot = w.Image(
+            format="png", layout=w.Layout(max_width="640px"), _dom_classes=("itp-measure-plot",)
+        )
         self.timeline = w.VBox(_dom_classes=("itp-timeline",))
         super().__init__(**kwargs)
         css(self, "itp-case-viewer")
@@ -74,10 +82,17 @@ class CaseViewer(w.VBox):
         self.plot.value = self._plot_png(self.week)
         events = revealed_events(self._case, self.week)
         self.timeline.children = [
-            w.HTML(text_html(f"Week {e.week}: {isolate(e.title)}", "h4") + text_html(e.description), _dom_classes=("itp-timeline-event",))
+            w.HTML(
+                text_html(f"Week {e.week}: {isolate(e.title)}", "h4") + text_html(e.description),
+                _dom_classes=("itp-timeline-event",),
+            )
             for e in events
         ]
-        heading = [w.HTML(text_html(f"Timeline (exercise week {self.week})", "h4"), _dom_classes=("itp-case-heading",))]
+        heading = [
+            w.HTML(
+                text_html(f"Timeline (exercise week {self.week})", "h4"), _dom_classes=("itp-case-heading",)
+            )
+        ]
         self.children = [
             self.title,
             self.narrative,

@@ -38,18 +38,28 @@ def _short(text: str, limit: int = BUTTON_TEXT_MAX) -> str:
 class CritiquePanel(w.VBox):
     """Findings on the current draft, grouped by rule family, with the individualization score."""
 
-    plan = t.Instance(TreatmentPlan, help="The draft being critiqued; setting it schedules a (debounced) run.")
+    plan = t.Instance(
+        TreatmentPlan, help="The draft being critiqued; setting it schedules a (debounced) run."
+    )
     week = t.Int(None, allow_none=True, help="Exercise week for critique (None: the plan's own week).")
     delay = t.Float(0.3, help="Seconds to wait after a change before critiquing again.")
     findings = t.List(help="The findings of the last run, in critique order.")
     score = t.Instance(IndividualizationScore, allow_none=True, help="The last individualization score.")
     runs = t.Int(0, help="How many times critique has run (to show the debounce at work).")
 
-    def __init__(self, plan: TreatmentPlan, case: CaseStudy, *, week: int | None = None,
-                 peers: Iterable[TreatmentPlan] | None = None, config=None,
-                 critique_fn: Callable[..., list[Finding]] = critique,
-                 score_fn: Callable[[TreatmentPlan, CaseStudy], IndividualizationScore] = individualization_score,
-                 delay: float = 0.3, **kwargs):
+    def __init__(
+        self,
+        plan: TreatmentPlan,
+        case: CaseStudy,
+        *,
+        week: int | None = None,
+        peers: Iterable[TreatmentPlan] | None = None,
+        config=None,
+        critique_fn: Callable[..., list[Finding]] = critique,
+        score_fn: Callable[[TreatmentPlan, CaseStudy], IndividualizationScore] = individualization_score,
+        delay: float = 0.3,
+        **kwargs,
+    ):
         self._case = case
         self._peers = tuple(peers or ())
         self._config = config
@@ -63,15 +73,21 @@ class CritiquePanel(w.VBox):
         self._groups: dict[str, tuple[w.VBox, w.HTML]] = {}
         self._retired: list[tuple[float, w.Widget]] = []
         self.score_label = w.Label(_dom_classes=("itp-score",))
-        self.score_bar = w.IntProgress(min=0, max=100, layout=w.Layout(width="200px"), _dom_classes=("itp-score-bar",))
+        self.score_bar = w.IntProgress(
+            min=0, max=100, layout=w.Layout(width="200px"), _dom_classes=("itp-score-bar",)
+        )
         self.totals = w.Label(_dom_classes=("itp-critique-totals",))
         self.status = w.Label(_dom_classes=("itp-critique-status",))
         self.unused = w.VBox(_dom_classes=("itp-facts-unused",))
-        self.unused_heading = w.HTML(text_html("Not yet used from this case", "h4"), _dom_classes=("itp-facts-unused-heading",))
+        self.unused_heading = w.HTML(
+            text_html("Not yet used from this case", "h4"), _dom_classes=("itp-facts-unused-heading",)
+        )
         self.unused_list = w.HTML(_dom_classes=("itp-facts-unused-list",))
         self.groups_box = w.VBox(_dom_classes=("itp-critique-groups",))
         self.finding_buttons: list[w.Button] = []
-        self.check_now = w.Button(description="Check now", layout=w.Layout(width="auto"), _dom_classes=("itp-critique-refresh",))
+        self.check_now = w.Button(
+            description="Check now", layout=w.Layout(width="auto"), _dom_classes=("itp-critique-refresh",)
+        )
         self.check_now.on_click(lambda _b: self.refresh())
         super().__init__(**kwargs)
         css(self, "itp-critique-panel")
@@ -160,8 +176,17 @@ class CritiquePanel(w.VBox):
 
     def _finding_row(self, finding: Finding) -> w.VBox:
         make = self._make
-        button = make(w.Button, description=_short(finding.message), tooltip=finding.message,
-                 disabled=finding.element_id is None, layout=make.layout(width="100%", height="auto"), classes=("itp-finding", f"itp-finding-{finding.severity}",))
+        button = make(
+            w.Button,
+            description=_short(finding.message),
+            tooltip=finding.message,
+            disabled=finding.element_id is None,
+            layout=make.layout(width="100%", height="auto"),
+            classes=(
+                "itp-finding",
+                f"itp-finding-{finding.severity}",
+            ),
+        )
         if finding.element_id is not None:
             button.on_click(lambda _b, eid=finding.element_id: self.focus(eid))
         button.finding = finding  # so tests and callers can tell which finding a button is
@@ -193,7 +218,13 @@ class CritiquePanel(w.VBox):
                     heading.value = heading_html
             else:
                 heading = make(w.HTML, heading_html, classes=("itp-finding-group-heading",))
-                box = make(w.VBox, classes=("itp-finding-group", f"itp-family-{group.family}",))
+                box = make(
+                    w.VBox,
+                    classes=(
+                        "itp-finding-group",
+                        f"itp-family-{group.family}",
+                    ),
+                )
                 self._groups[group.family] = (box, heading)
             children = (heading, *(rows[f] for f in group.findings))
             if tuple(box.children) != children:
@@ -207,7 +238,8 @@ class CritiquePanel(w.VBox):
         self._retire([part for family in gone for part in self._groups.pop(family)] + list(stale.values()))
         totals = severity_totals(self.findings)
         self.totals.value = (
-            ", ".join(f"{n} {s}{'' if n == 1 else 's'}" for s, n in totals.items()) if self.findings
+            ", ".join(f"{n} {s}{'' if n == 1 else 's'}" for s, n in totals.items())
+            if self.findings
             else "No findings: nothing to fix that the checks can see."
         )
         self.status.value = ""

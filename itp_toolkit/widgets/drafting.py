@@ -16,10 +16,10 @@ from typing import Any, Protocol
 import ipywidgets as w
 import traitlets as t
 
-from ..services.drafting import DraftSession, revisable_events
 from ..errors import ITPError
-from ._common import css, text_html
 from ..model.base import isolate
+from ..services.drafting import DraftSession, revisable_events
+from ._common import css, text_html
 
 MAX_RETRY_DELAY = 30.0
 
@@ -98,12 +98,25 @@ class DraftControls(w.VBox):
         self._on_plan_replaced = on_plan_replaced
         self.indicator = AutosaveIndicator()
         self.save_button = w.Button(description="Save now", icon="save", _dom_classes=("itp-save-now",))
-        self.submit_button = w.Button(description="Submit for supervision", button_style="primary", icon="paper-plane", _dom_classes=("itp-submit",))
-        self.revise_event = w.Dropdown(description="Revise for", options=[], _dom_classes=("itp-revise-event",))
+        self.submit_button = w.Button(
+            description="Submit for supervision",
+            button_style="primary",
+            icon="paper-plane",
+            _dom_classes=("itp-submit",),
+        )
+        self.revise_event = w.Dropdown(
+            description="Revise for", options=[], _dom_classes=("itp-revise-event",)
+        )
         self.revise_button = w.Button(description="Revise", icon="pencil", _dom_classes=("itp-revise",))
-        self.reload_button = w.Button(description="Load the latest", button_style="warning", _dom_classes=("itp-reload-latest",))
-        self.save_mine_button = w.Button(description="Save mine as new", button_style="warning", _dom_classes=("itp-save-mine",))
-        self.conflict_box = w.HBox([self.reload_button, self.save_mine_button], _dom_classes=("itp-conflict",))
+        self.reload_button = w.Button(
+            description="Load the latest", button_style="warning", _dom_classes=("itp-reload-latest",)
+        )
+        self.save_mine_button = w.Button(
+            description="Save mine as new", button_style="warning", _dom_classes=("itp-save-mine",)
+        )
+        self.conflict_box = w.HBox(
+            [self.reload_button, self.save_mine_button], _dom_classes=("itp-conflict",)
+        )
         self.error_label = w.Label(_dom_classes=("itp-draft-error",))
         self.status_label = w.Label(_dom_classes=("itp-draft-status",))
         self.save_button.on_click(lambda _: self.save_now())

@@ -49,7 +49,9 @@ class FeedbackView(w.VBox):
         self._criteria = {(r.id, c.id): f"{r.title}: {c.title}" for r in rubrics for c in r.criteria}
         self.annotations: list[Annotation] = []
         self.scores: list[RubricScore] = []
-        self.refresh_button = w.Button(description="Check for feedback", icon="refresh", _dom_classes=("itp-feedback-refresh",))
+        self.refresh_button = w.Button(
+            description="Check for feedback", icon="refresh", _dom_classes=("itp-feedback-refresh",)
+        )
         self.summary = w.Label(_dom_classes=("itp-feedback-summary",))
         self.body = w.VBox(_dom_classes=("itp-feedback-items",))
         self.refresh_button.on_click(lambda _: self.refresh())
@@ -78,7 +80,8 @@ class FeedbackView(w.VBox):
         n, m = len(self.annotations), len(self.scores)
         self.summary.value = (
             f"{n} comment{'s' if n != 1 else ''} and {m} score{'s' if m != 1 else ''} released"
-            if n or m else "No feedback released yet."
+            if n or m
+            else "No feedback released yet."
         )
         parts: list[w.Widget] = []
         general = self.comments_for(None)
@@ -100,12 +103,24 @@ class FeedbackView(w.VBox):
                 f"{s.score}/4 ({s.rater})" + (f" — {s.comment}" if s.comment else "")
                 for s in self.scores
             ]
-            parts.append(w.HTML(text_html("Rubric scores", "h4") + list_html(rows), _dom_classes=("itp-feedback-scores",)))
+            parts.append(
+                w.HTML(
+                    text_html("Rubric scores", "h4") + list_html(rows), _dom_classes=("itp-feedback-scores",)
+                )
+            )
         self.body.children = parts
 
-    def _block(self, title: str, comments: list[Annotation], cls: str, element_id: str | None = None) -> w.HTML:
+    def _block(
+        self, title: str, comments: list[Annotation], cls: str, element_id: str | None = None
+    ) -> w.HTML:
         html = text_html(title, "h4", "itp-feedback-anchor") + "".join(_comment_html(a) for a in comments)
-        block = w.HTML(html, _dom_classes=("itp-feedback-block", cls,))
+        block = w.HTML(
+            html,
+            _dom_classes=(
+                "itp-feedback-block",
+                cls,
+            ),
+        )
         if element_id is not None:
             # A class per element lets the page (and tests) find the comments beside a given element.
             block.add_class(f"itp-feedback-for-{element_id}")

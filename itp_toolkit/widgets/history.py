@@ -11,8 +11,8 @@ from typing import Any
 import ipywidgets as w
 
 from ..compare import changes_html, changes_text, diff_revisions
-from ..services.drafting import DraftSession
 from ..errors import ITPError
+from ..services.drafting import DraftSession
 from ..store import RevisionInfo
 from ._common import css
 
@@ -29,7 +29,9 @@ class RevisionHistory(w.VBox):
         self.revisions: list[RevisionInfo] = []
         self.older = w.Dropdown(description="From", options=[], _dom_classes=("itp-history-from",))
         self.newer = w.Dropdown(description="To", options=[], _dom_classes=("itp-history-to",))
-        self.refresh_button = w.Button(description="Refresh", icon="refresh", _dom_classes=("itp-history-refresh",))
+        self.refresh_button = w.Button(
+            description="Refresh", icon="refresh", _dom_classes=("itp-history-refresh",)
+        )
         self.summary = w.Label(_dom_classes=("itp-history-summary",))
         self.diff = w.HTML(_dom_classes=("itp-history-diff",))
         self.text = ""
@@ -80,8 +82,9 @@ class RevisionHistory(w.VBox):
         except ITPError as exc:
             self.summary.value = f"Cannot compare: {exc}"
             return ""
-        self.summary.value = f"From revision {a} to revision {b}: {len(changes)} change{'s' if len(changes) != 1 else ''}"
+        self.summary.value = (
+            f"From revision {a} to revision {b}: {len(changes)} change{'s' if len(changes) != 1 else ''}"
+        )
         self.diff.value = changes_html(changes)
         self.text = changes_text(changes)
         return self.text
-

@@ -23,16 +23,15 @@ from typing import Any
 import ipywidgets as w
 import traitlets as t
 
-from ..model import editing
 from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..errors import Problem as InputProblem
 from ..library.interventions import apply_library_intervention, library_choices, load_intervention_library
-from ..model import CaseStudy, PlanElement, TreatmentPlan, new_id
+from ..model import CaseStudy, PlanElement, TreatmentPlan, editing, new_id
+from ..model.base import isolate
 from ..model.measures import INSTRUMENTS
 from ..model.plan import Delivery, Format, TimeOfDay
 from ..views import fact_choices, fact_label, plan_outline
 from ._common import Factory, choice_label, close_tree, text_html, walk
-from ..model.base import isolate
 
 FOCUS_CLASS = "itp-focused"
 INVALID_CLASS = "itp-invalid"
@@ -73,7 +72,11 @@ class ElementCard(w.VBox):
         self.fact_picker: w.Dropdown | None = None
         self.library_picker: w.Dropdown | None = None
         self.children_box = make(w.VBox, classes=("itp-children",))
-        kwargs["_dom_classes"] = (*kwargs.get("_dom_classes", ()), "itp-element", f"itp-{kind.replace('_', '-')}")
+        kwargs["_dom_classes"] = (
+            *kwargs.get("_dom_classes", ()),
+            "itp-element",
+            f"itp-{kind.replace('_', '-')}",
+        )
         super().__init__(**kwargs)
 
 
@@ -81,14 +84,26 @@ class PlanEditor(w.VBox):
     """Edit one treatment plan for one case, entirely through ``itp_toolkit.editing``."""
 
     plan = t.Instance(TreatmentPlan, help="The current draft. Replaced, never mutated, on every edit.")
-    focused_id = t.Unicode(None, allow_none=True, help="The element last focused (highlighted) in the editor.")
+    focused_id = t.Unicode(
+        None, allow_none=True, help="The element last focused (highlighted) in the editor."
+    )
     error = t.Unicode("", help="Why the last edit was refused ('' when it was accepted).")
     week = t.Int(0, help="Exercise week: only timeline events revealed by then are offered as links.")
-    disabled = t.Bool(False, help="Read-only (e.g. a submitted draft): every control is disabled, and edits that "
-                      "still arrive (a browser can send them anyway) are refused and undone.")
+    disabled = t.Bool(
+        False,
+        help="Read-only (e.g. a submitted draft): every control is disabled, and edits that "
+        "still arrive (a browser can send them anyway) are refused and undone.",
+    )
 
-    def __init__(self, plan: TreatmentPlan, case: CaseStudy, *, week: int | None = None,
-                 id_factory: Callable[[str], str] = new_id, **kwargs):
+    def __init__(
+        self,
+        plan: TreatmentPlan,
+        case: CaseStudy,
+        *,
+        week: int | None = None,
+        id_factory: Callable[[str], str] = new_id,
+        **kwargs,
+    ):
         self._case = case.for_trainee()
         self._new_id = id_factory
         self._factory = Factory()
@@ -135,13 +150,17 @@ class PlanEditor(w.VBox):
 
     def add_intervention(self, objective_id: str, description: str = "") -> str:
         eid = self._new_id("intervention")
-        self._commit(editing.add_intervention(self.plan, objective_id, description, element_id=eid), "structure")
+        self._commit(
+            editing.add_intervention(self.plan, objective_id, description, element_id=eid), "structure"
+        )
         return eid
 
     def add_child(self, parent_id: str) -> str:
         """Add the next level under an element (a goal under a problem, and so on)."""
         kind = self.cards[parent_id].kind
-        return {"problem": self.add_goal, "goal": self.add_objective, "objective": self.add_intervention}[kind](parent_id)
+        return {"problem": self.add_goal, "goal": self.add_objective, "objective": self.add_intervention}[
+            kind
+        ](parent_id)
 
     def apply_library(self, objective_id: str, item_id: str) -> str:
         """Add an intervention pre-filled from the library (to be adapted); returns its id."""
@@ -186,8 +205,11 @@ class PlanEditor(w.VBox):
 
     def set_field(self, element_id: str, name: str, value: Any) -> None:
         """Set one field of one element (what typing does), and show the new value in its form."""
-        self._commit(editing.update_element(self.plan, element_id, **{name: editing.form_value(name, value)}),
-                     "element", element_id)
+        self._commit(
+            editing.update_element(self.plan, element_id, **{name: editing.form_value(name, value)}),
+            "element",
+            element_id,
+        )
 
     def set_plan_field(self, name: str, value: Any) -> None:
         """Set a plan-level field: 'title', 'safety_plan', 'notes', 'participation.copy_given', 'review.review_week'."""
@@ -232,7 +254,9 @@ class PlanEditor(w.VBox):
             self._mode, self._mode_element = "load", None
         self.error = ""
 
-    def _try(self, action: Callable[[], None], card: ElementCard | None = None, widget: w.Widget | None = None) -> None:
+    def _try(
+        self, action: Callable[[], None], card: ElementCard | None = None, widget: w.Widget | None = None
+    ) -> None:
         """Run an edit from the UI; a refused edit is shown next to the field and leaves the plan as it was."""
         try:
             action()
@@ -304,10 +328,17 @@ class PlanEditor(w.VBox):
         def changed(change: dict) -> None:
             if self._syncing:
                 return
-            self._try(lambda: self._commit(
-                editing.update_element(self.plan, card.element_id, **{name: editing.form_value(name, change["new"])}),
-                "text", card.element_id,
-            ), card, widget)
+            self._try(
+                lambda: self._commit(
+                    editing.update_element(
+                        self.plan, card.element_id, **{name: editing.form_value(name, change["new"])}
+                    ),
+                    "text",
+                    card.element_id,
+                ),
+                card,
+                widget,
+            )
 
         widget.observe(changed, "value")
         return widget
@@ -318,23 +349,43 @@ class PlanEditor(w.VBox):
         def changed(change: dict) -> None:
             if self._syncing:
                 return
-            self._try(lambda: self._commit(self._plan_field_edit(name, change["new"]), "text", "plan"), None, widget)
+            self._try(
+                lambda: self._commit(self._plan_field_edit(name, change["new"]), "text", "plan"), None, widget
+            )
 
         widget.observe(changed, "value")
         return widget
 
-    def _button(self, description: str, cls: str, action: Callable[[], Any], card: ElementCard | None = None,
-                tooltip: str = "") -> w.Button:
-        button = self._make(w.Button, description=description, tooltip=tooltip or description,
-                            layout=self._layout(width="auto"), classes=(cls,))
+    def _button(
+        self,
+        description: str,
+        cls: str,
+        action: Callable[[], Any],
+        card: ElementCard | None = None,
+        tooltip: str = "",
+    ) -> w.Button:
+        button = self._make(
+            w.Button,
+            description=description,
+            tooltip=tooltip or description,
+            layout=self._layout(width="auto"),
+            classes=(cls,),
+        )
         button.on_click(lambda _b: self._try(action, card))
         return button
 
     # --- building forms ----------------------------------------------------------------------------------
 
-    def _text(self, cls: str, placeholder: str = "", *, area: bool = False, width: str = "100%") -> w.ValueWidget:
-        return self._make(w.Textarea if area else w.Text, placeholder=placeholder, continuous_update=True,
-                          layout=self._layout(width=width), classes=(cls,))
+    def _text(
+        self, cls: str, placeholder: str = "", *, area: bool = False, width: str = "100%"
+    ) -> w.ValueWidget:
+        return self._make(
+            w.Textarea if area else w.Text,
+            placeholder=placeholder,
+            continuous_update=True,
+            layout=self._layout(width=width),
+            classes=(cls,),
+        )
 
     def _make(self, cls: type[w.DOMWidget], *args: Any, **kwargs: Any) -> w.DOMWidget:
         """Build a widget with shared Layout and style objects (see ``_common.Factory``)."""
@@ -348,26 +399,43 @@ class PlanEditor(w.VBox):
         if isinstance(widget, (w.Text, w.Textarea, w.Combobox, w.Dropdown)):
             widget.description = label  # its shared style gives descriptions a 150px column
             return widget
-        return self._make(w.HBox, [self._make(w.Label, label, layout=self._layout(width="150px", flex="0 0 auto")), widget],
-                      layout=self._layout(width="100%"))
+        return self._make(
+            w.HBox,
+            [self._make(w.Label, label, layout=self._layout(width="150px", flex="0 0 auto")), widget],
+            layout=self._layout(width="100%"),
+        )
 
     def _card(self, element: PlanElement) -> ElementCard:
         kind = editing.element_kind(element)
-        card = ElementCard(element.id, kind, make=self._make, layout=self._layout(margin=f"4px 0 4px {_INDENT.get(kind, '0px')}"))
+        card = ElementCard(
+            element.id,
+            kind,
+            make=self._make,
+            layout=self._layout(margin=f"4px 0 4px {_INDENT.get(kind, '0px')}"),
+        )
         rows: list[w.Widget] = getattr(self, f"_{kind}_form")(card, element)
         tools = []
         if kind in _TREE_KINDS:
-            card.buttons["up"] = self._button("↑", "itp-move-up", lambda: self.move(card.element_id, -1), card, "Move up")
-            card.buttons["down"] = self._button("↓", "itp-move-down", lambda: self.move(card.element_id, 1), card,
-                                                "Move down")
+            card.buttons["up"] = self._button(
+                "↑", "itp-move-up", lambda: self.move(card.element_id, -1), card, "Move up"
+            )
+            card.buttons["down"] = self._button(
+                "↓", "itp-move-down", lambda: self.move(card.element_id, 1), card, "Move down"
+            )
             tools += [card.buttons["up"], card.buttons["down"]]
             child = _CHILD_KIND.get(kind)
             if child:
                 card.buttons["add_child"] = self._button(
-                    f"Add {child}", f"itp-add-{child}", lambda: self.add_child(card.element_id), card)
+                    f"Add {child}", f"itp-add-{child}", lambda: self.add_child(card.element_id), card
+                )
                 tools.append(card.buttons["add_child"])
-        card.buttons["remove"] = self._button("Remove", "itp-remove", lambda: self.remove(card.element_id), card,
-                                              f"Remove this {choice_label(kind)} and everything under it")
+        card.buttons["remove"] = self._button(
+            "Remove",
+            "itp-remove",
+            lambda: self.remove(card.element_id),
+            card,
+            f"Remove this {choice_label(kind)} and everything under it",
+        )
         tools.append(card.buttons["remove"])
         parts: list[w.Widget] = [self._make(w.HBox, [card.header, *tools]), *rows]
         if "linked_facts" in type(element).model_fields:
@@ -381,8 +449,13 @@ class PlanEditor(w.VBox):
 
     def _links_form(self, card: ElementCard) -> w.VBox:
         choices = fact_choices(self._case, week=self.week)
-        card.fact_picker = self._make(w.Dropdown, options=[("Link to a fact of the case…", "")] + [(c.label, c.id) for c in choices],
-                                          value="", layout=self._layout(width="60%"), classes=("itp-fact-picker",))
+        card.fact_picker = self._make(
+            w.Dropdown,
+            options=[("Link to a fact of the case…", "")] + [(c.label, c.id) for c in choices],
+            value="",
+            layout=self._layout(width="60%"),
+            classes=("itp-fact-picker",),
+        )
         card.buttons["link"] = self._button("Link", "itp-link-fact", lambda: self._link_picked(card), card)
         return self._make(w.VBox, [card.links, self._make(w.HBox, [card.fact_picker, card.buttons["link"]])])
 
@@ -393,49 +466,119 @@ class PlanEditor(w.VBox):
 
     def _problem_form(self, card: ElementCard, e) -> list[w.Widget]:
         return [
-            self._labelled("Problem", self._bind(card, "statement", self._text(
-                "itp-problem-statement", "In this person's terms, e.g. 'Panic attacks keep her out of lectures'"))),
-            self._labelled("As evidenced by", self._bind(card, "evidenced_by", self._text(
-                "itp-problem-evidence", "Observable behaviour: how often, how much, where", area=True))),
+            self._labelled(
+                "Problem",
+                self._bind(
+                    card,
+                    "statement",
+                    self._text(
+                        "itp-problem-statement",
+                        "In this person's terms, e.g. 'Panic attacks keep her out of lectures'",
+                    ),
+                ),
+            ),
+            self._labelled(
+                "As evidenced by",
+                self._bind(
+                    card,
+                    "evidenced_by",
+                    self._text(
+                        "itp-problem-evidence", "Observable behaviour: how often, how much, where", area=True
+                    ),
+                ),
+            ),
         ]
 
     def _goal_form(self, card: ElementCard, e) -> list[w.Widget]:
         quotes = [(f"“{q.text}”", q.id) for q in self._case.patient_words]
-        quote = self._make(w.Dropdown, options=[("(no quote)", "")] + quotes, layout=self._layout(width="70%"), classes=("itp-goal-quote",))
+        quote = self._make(
+            w.Dropdown,
+            options=[("(no quote)", "")] + quotes,
+            layout=self._layout(width="70%"),
+            classes=("itp-goal-quote",),
+        )
         card.buttons["quote_as_goal"] = self._button(
-            "Use the quote as the goal", "itp-quote-as-goal",
-            lambda: self.quote_as_goal(card.element_id, card.fields["patient_quote_id"].value), card)
+            "Use the quote as the goal",
+            "itp-quote-as-goal",
+            lambda: self.quote_as_goal(card.element_id, card.fields["patient_quote_id"].value),
+            card,
+        )
         return [
-            self._labelled("Goal", self._bind(card, "statement", self._text(
-                "itp-goal-statement", "Ideally in the person's own words"))),
-            self._bind(card, "in_patient_words", self._make(w.Checkbox, description="These are the person's own words",
-                                                                indent=False, classes=("itp-goal-own-words",))),
-            self._labelled("Their words", self._make(w.HBox, [self._bind(card, "patient_quote_id", quote),
-                                                  card.buttons["quote_as_goal"]])),
+            self._labelled(
+                "Goal",
+                self._bind(
+                    card, "statement", self._text("itp-goal-statement", "Ideally in the person's own words")
+                ),
+            ),
+            self._bind(
+                card,
+                "in_patient_words",
+                self._make(
+                    w.Checkbox,
+                    description="These are the person's own words",
+                    indent=False,
+                    classes=("itp-goal-own-words",),
+                ),
+            ),
+            self._labelled(
+                "Their words",
+                self._make(
+                    w.HBox, [self._bind(card, "patient_quote_id", quote), card.buttons["quote_as_goal"]]
+                ),
+            ),
         ]
 
     def _objective_form(self, card: ElementCard, e) -> list[w.Widget]:
-        measure = self._make(w.Combobox, options=list(INSTRUMENTS), ensure_option=False,
-                                 placeholder="An instrument (PHQ-9, GAD-7…) or what is counted",
-                                 layout=self._layout(width="100%"), classes=("itp-objective-measure",))
+        measure = self._make(
+            w.Combobox,
+            options=list(INSTRUMENTS),
+            ensure_option=False,
+            placeholder="An instrument (PHQ-9, GAD-7…) or what is counted",
+            layout=self._layout(width="100%"),
+            classes=("itp-objective-measure",),
+        )
         numbers = {
-            "baseline": "Baseline", "target": "Target", "target_week": "Target week", "remeasure_every_weeks":
-            "Re-measure every (weeks)",
+            "baseline": "Baseline",
+            "target": "Target",
+            "target_week": "Target week",
+            "remeasure_every_weeks": "Re-measure every (weeks)",
         }
         number_rows = [
-            self._labelled(label, self._bind(card, name, self._text(f"itp-objective-{name.replace('_', '-')}",
-                                                                   "number", width="280px")))
+            self._labelled(
+                label,
+                self._bind(
+                    card, name, self._text(f"itp-objective-{name.replace('_', '-')}", "number", width="280px")
+                ),
+            )
             for name, label in numbers.items()
         ]
-        library = self._make(w.Dropdown, options=[("Evidence-based options…", "")] + library_choices(self._case), value="",
-                                 layout=self._layout(width="60%"), classes=("itp-library-choice",))
+        library = self._make(
+            w.Dropdown,
+            options=[("Evidence-based options…", "")] + library_choices(self._case),
+            value="",
+            layout=self._layout(width="60%"),
+            classes=("itp-library-choice",),
+        )
         card.library_picker = library
         card.buttons["apply_library"] = self._button(
-            "Pre-fill an intervention", "itp-apply-library", lambda: self._library_picked(card), card,
-            "Adds an intervention with the library's generic text: adapt it to this person")
+            "Pre-fill an intervention",
+            "itp-apply-library",
+            lambda: self._library_picked(card),
+            card,
+            "Adds an intervention with the library's generic text: adapt it to this person",
+        )
         return [
-            self._labelled("Objective", self._bind(card, "description", self._text(
-                "itp-objective-description", "An observable behaviour, e.g. 'stays through 4 of 5 lectures a week'"))),
+            self._labelled(
+                "Objective",
+                self._bind(
+                    card,
+                    "description",
+                    self._text(
+                        "itp-objective-description",
+                        "An observable behaviour, e.g. 'stays through 4 of 5 lectures a week'",
+                    ),
+                ),
+            ),
             self._labelled("Measure", self._bind(card, "measure", measure)),
             *number_rows,
             self._labelled("From the library", self._make(w.HBox, [library, card.buttons["apply_library"]])),
@@ -453,10 +596,17 @@ class PlanEditor(w.VBox):
 
         def choice(name: str, label: str, options: list) -> w.Widget:
             cls = f"itp-intervention-{name.replace('_', '-')}"
-            return self._labelled(label, self._bind(card, name, self._make(w.Dropdown, options=options, classes=(cls,))))
+            return self._labelled(
+                label, self._bind(card, name, self._make(w.Dropdown, options=options, classes=(cls,)))
+            )
 
         return [
-            text("description", "What is done", "Adapted to this person: their situations, supports, words", True),
+            text(
+                "description",
+                "What is done",
+                "Adapted to this person: their situations, supports, words",
+                True,
+            ),
             text("modality", "Modality", "e.g. behavioural activation, CPT, MI"),
             choice("format", "Format", _options(Format)),
             choice("delivery", "Delivery", _options(Delivery)),
@@ -470,29 +620,83 @@ class PlanEditor(w.VBox):
     def _strength_use_form(self, card: ElementCard, e) -> list[w.Widget]:
         options = [("(choose a strength)", "")] + [(s.text, s.id) for s in self._case.strengths]
         return [
-            self._labelled("Strength", self._bind(card, "strength_id", self._make(w.Dropdown, options=options, layout=self._layout(width="100%"), classes=("itp-strength-choice",)))),
-            self._labelled("How it is used", self._bind(card, "how", self._text("itp-strength-how", "Concretely"))),
+            self._labelled(
+                "Strength",
+                self._bind(
+                    card,
+                    "strength_id",
+                    self._make(
+                        w.Dropdown,
+                        options=options,
+                        layout=self._layout(width="100%"),
+                        classes=("itp-strength-choice",),
+                    ),
+                ),
+            ),
+            self._labelled(
+                "How it is used", self._bind(card, "how", self._text("itp-strength-how", "Concretely"))
+            ),
         ]
 
     def _barrier_plan_form(self, card: ElementCard, e) -> list[w.Widget]:
         options = [("(another barrier, in my words)", "")] + [(b.text, b.id) for b in self._case.barriers]
         return [
-            self._labelled("Barrier", self._bind(card, "barrier_id", self._make(w.Dropdown, options=options, layout=self._layout(width="100%"), classes=("itp-barrier-choice",)))),
-            self._labelled("In my words", self._bind(card, "barrier", self._text("itp-barrier-text", "Optional"))),
-            self._labelled("Mitigation", self._bind(card, "mitigation", self._text(
-                "itp-barrier-mitigation", "What the plan does about it"))),
+            self._labelled(
+                "Barrier",
+                self._bind(
+                    card,
+                    "barrier_id",
+                    self._make(
+                        w.Dropdown,
+                        options=options,
+                        layout=self._layout(width="100%"),
+                        classes=("itp-barrier-choice",),
+                    ),
+                ),
+            ),
+            self._labelled(
+                "In my words", self._bind(card, "barrier", self._text("itp-barrier-text", "Optional"))
+            ),
+            self._labelled(
+                "Mitigation",
+                self._bind(
+                    card, "mitigation", self._text("itp-barrier-mitigation", "What the plan does about it")
+                ),
+            ),
         ]
 
     def _deferral_form(self, card: ElementCard, e) -> list[w.Widget]:
         options = [(c.summary, c.id) for c in self._case.presenting_concerns]
         return [
-            self._labelled("Concern", self._bind(card, "concern_id", self._make(w.Dropdown, options=options, layout=self._layout(width="100%"), classes=("itp-deferral-concern",)))),
-            self._labelled("Why not now", self._bind(card, "reason", self._text("itp-deferral-reason", "The reason"))),
+            self._labelled(
+                "Concern",
+                self._bind(
+                    card,
+                    "concern_id",
+                    self._make(
+                        w.Dropdown,
+                        options=options,
+                        layout=self._layout(width="100%"),
+                        classes=("itp-deferral-concern",),
+                    ),
+                ),
+            ),
+            self._labelled(
+                "Why not now", self._bind(card, "reason", self._text("itp-deferral-reason", "The reason"))
+            ),
         ]
 
     def _discharge_form(self, card: ElementCard, e) -> list[w.Widget]:
-        return [self._labelled("Criterion", self._bind(card, "text", self._text(
-            "itp-discharge-text", "An observable sign that treatment can end")))]
+        return [
+            self._labelled(
+                "Criterion",
+                self._bind(
+                    card,
+                    "text",
+                    self._text("itp-discharge-text", "An observable sign that treatment can end"),
+                ),
+            )
+        ]
 
     def _fill(self, card: ElementCard, element: PlanElement) -> None:
         """Show an element's current values in its form (without treating that as an edit)."""
@@ -510,9 +714,23 @@ class PlanEditor(w.VBox):
         ids = [*getattr(element, "concern_ids", []), *getattr(element, "linked_facts", [])]
         chips = []
         for fact_id in dict.fromkeys(ids):
-            unlink = self._button("×", "itp-unlink", lambda f=fact_id: self.unlink_fact(card.element_id, f), card,
-                                  "Remove this link")
-            chips.append(self._make(w.HBox, [self._make(w.Label, fact_label(self._case, fact_id), classes=("itp-link-label",)), unlink], classes=("itp-link",)))
+            unlink = self._button(
+                "×",
+                "itp-unlink",
+                lambda f=fact_id: self.unlink_fact(card.element_id, f),
+                card,
+                "Remove this link",
+            )
+            chips.append(
+                self._make(
+                    w.HBox,
+                    [
+                        self._make(w.Label, fact_label(self._case, fact_id), classes=("itp-link-label",)),
+                        unlink,
+                    ],
+                    classes=("itp-link",),
+                )
+            )
         old = list(card.links.children)
         card.links.children = chips
         for chip in old:
@@ -536,25 +754,43 @@ class PlanEditor(w.VBox):
         self.buttons = {
             "add_problem": self._button("Add problem", "itp-add-problem", self.add_problem),
             "add_strength_use": self._button("Use a strength", "itp-add-strength-use", self.add_strength_use),
-            "add_barrier_plan": self._button("Add a barrier and its mitigation", "itp-add-barrier",
-                                             self.add_barrier_plan),
+            "add_barrier_plan": self._button(
+                "Add a barrier and its mitigation", "itp-add-barrier", self.add_barrier_plan
+            ),
             "add_deferral": self._button("Defer a concern", "itp-add-deferral", self.add_deferral),
-            "add_discharge": self._button("Add a discharge criterion", "itp-add-discharge",
-                                          self.add_discharge_criterion),
+            "add_discharge": self._button(
+                "Add a discharge criterion", "itp-add-discharge", self.add_discharge_criterion
+            ),
         }
 
         def heading(text: str) -> w.HTML:
             return self._make(w.HTML, text_html(text, "h4"), classes=("itp-editor-heading",))
 
         participation = [
-            self._bind_plan(f"participation.{name}", self._make(w.Checkbox, description=label, indent=False, classes=(f"itp-participation-{name.replace('_', '-')}",)))
-            for name, label in (("patient_participated", "The person took part in writing the plan"),
-                                ("agreement_recorded", "Their agreement is recorded"),
-                                ("copy_given", "They were given a copy"))
+            self._bind_plan(
+                f"participation.{name}",
+                self._make(
+                    w.Checkbox,
+                    description=label,
+                    indent=False,
+                    classes=(f"itp-participation-{name.replace('_', '-')}",),
+                ),
+            )
+            for name, label in (
+                ("patient_participated", "The person took part in writing the plan"),
+                ("agreement_recorded", "Their agreement is recorded"),
+                ("copy_given", "They were given a copy"),
+            )
         ]
         events = self._case.events_until(self.week)
         revised = [
-            self._make(w.Checkbox, description=f"Week {e.week}: {isolate(e.title)}", indent=False, value=e.id in self.plan.revised_for_events, classes=("itp-revised-for",))
+            self._make(
+                w.Checkbox,
+                description=f"Week {e.week}: {isolate(e.title)}",
+                indent=False,
+                value=e.id in self.plan.revised_for_events,
+                classes=("itp-revised-for",),
+            )
             for e in events
         ]
         for box, event in zip(revised, events):
@@ -565,21 +801,40 @@ class PlanEditor(w.VBox):
             heading("Problems, goals, objectives and interventions"),
             self.problems_box,
             self.buttons["add_problem"],
-            heading("Strengths put to work"), self.strengths_box, self.buttons["add_strength_use"],
-            heading("Barriers and what the plan does about them"), self.barriers_box, self.buttons["add_barrier_plan"],
-            heading("Concerns deferred, and why"), self.deferrals_box, self.buttons["add_deferral"],
+            heading("Strengths put to work"),
+            self.strengths_box,
+            self.buttons["add_strength_use"],
+            heading("Barriers and what the plan does about them"),
+            self.barriers_box,
+            self.buttons["add_barrier_plan"],
+            heading("Concerns deferred, and why"),
+            self.deferrals_box,
+            self.buttons["add_deferral"],
             heading("Safety plan"),
-            self._bind_plan("safety_plan", self._text("itp-safety-plan", "How risk is monitored and managed",
-                                                      area=True)),
-            heading("Discharge criteria"), self.discharge_box, self.buttons["add_discharge"],
-            heading("Participation"), *participation,
-            self._labelled("How they took part", self._bind_plan("participation.note", self._text(
-                "itp-participation-note", "In a sentence"))),
+            self._bind_plan(
+                "safety_plan", self._text("itp-safety-plan", "How risk is monitored and managed", area=True)
+            ),
+            heading("Discharge criteria"),
+            self.discharge_box,
+            self.buttons["add_discharge"],
+            heading("Participation"),
+            *participation,
+            self._labelled(
+                "How they took part",
+                self._bind_plan("participation.note", self._text("itp-participation-note", "In a sentence")),
+            ),
             heading("Review"),
-            self._labelled("Review at week", self._bind_plan("review.review_week", self._text(
-                "itp-review-week", "week", width="280px"))),
-            self._labelled("Review earlier if", self._bind_plan("review.early_review_triggers", self._text(
-                "itp-review-triggers", "One trigger per line", area=True))),
+            self._labelled(
+                "Review at week",
+                self._bind_plan("review.review_week", self._text("itp-review-week", "week", width="280px")),
+            ),
+            self._labelled(
+                "Review earlier if",
+                self._bind_plan(
+                    "review.early_review_triggers",
+                    self._text("itp-review-triggers", "One trigger per line", area=True),
+                ),
+            ),
             *([heading("Events this revision takes into account"), *revised] if revised else []),
             heading("Notes"),
             self._bind_plan("notes", self._text("itp-plan-notes", "Anything else", area=True)),
@@ -592,13 +847,19 @@ class PlanEditor(w.VBox):
         if self._syncing:
             return
         current = [e for e in self.plan.revised_for_events if e != event_id]
-        self._try(lambda: self._commit(editing.update_plan(self.plan, revised_for_events=current + ([event_id] if on else [])),
-                                       "plan"))
+        self._try(
+            lambda: self._commit(
+                editing.update_plan(self.plan, revised_for_events=current + ([event_id] if on else [])),
+                "plan",
+            )
+        )
 
     def _sync_plan_fields(self) -> None:
         p = self.plan
         values = {
-            "title": p.title, "safety_plan": p.safety_plan, "notes": p.notes,
+            "title": p.title,
+            "safety_plan": p.safety_plan,
+            "notes": p.notes,
             "participation.patient_participated": p.participation.patient_participated,
             "participation.agreement_recorded": p.participation.agreement_recorded,
             "participation.copy_given": p.participation.copy_given,
@@ -668,9 +929,12 @@ class PlanEditor(w.VBox):
             c.header.value = row.label
             c.buttons["up"].disabled = not row.can_move_up
             c.buttons["down"].disabled = not row.can_move_down
-        for title, items in (("Strength used", self.plan.strengths_used), ("Barrier", self.plan.barriers),
-                             ("Deferred concern", self.plan.deferred_concerns),
-                             ("Discharge criterion", self.plan.discharge_criteria)):
+        for title, items in (
+            ("Strength used", self.plan.strengths_used),
+            ("Barrier", self.plan.barriers),
+            ("Deferred concern", self.plan.deferred_concerns),
+            ("Discharge criterion", self.plan.discharge_criteria),
+        ):
             for n, item in enumerate(items, start=1):
                 c = self.cards.get(item.id)
                 if c is not None:

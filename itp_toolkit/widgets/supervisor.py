@@ -16,6 +16,7 @@ import pandas as pd
 from markupsafe import escape
 
 from ..checks import critique, individualization_score
+from ..checks.rubrics import default_rubric, evidence_by_criterion
 from ..compare.alignment import element_label, side_by_side
 from ..compare.cohort import (
     CATEGORY_TITLES,
@@ -24,23 +25,22 @@ from ..compare.cohort import (
     annotation_anchors,
     choices_frame,
     cohort_table,
+    group_choice,
     individualization_frame,
     individualization_histogram,
-    group_choice,
     similarity_heatmap,
     similarity_matrix,
     trainee_labels,
 )
+from ..compare.scores import mean_score
 from ..errors import ITPError, PermissionDenied
 from ..model import CaseStudy, Rubric
 from ..model.annotation import AnnotationTag
-from ..checks.rubrics import default_rubric, evidence_by_criterion
-from ..compare.scores import mean_score
+from ..model.base import isolate
 from ..store import PlanStore
 from ..views import plan_outline
 from ..views.measures import figure_png
 from ._common import css, text_html
-from ..model.base import isolate
 
 TAGS: tuple[AnnotationTag, ...] = ("strength", "concern", "question", "risk", "cultural")
 
@@ -56,7 +56,9 @@ def frame_html(frame: pd.DataFrame, columns: list[str], *, cls: str, row_class: 
     for _, record in frame.iterrows():
         klass = ""
         if row_class is not None:
-            klass = "itp-row-" + "".join(ch if ch.isalnum() else "-" for ch in str(record[row_class]).split(" ")[0])
+            klass = "itp-row-" + "".join(
+                ch if ch.isalnum() else "-" for ch in str(record[row_class]).split(" ")[0]
+            )
         cells = "".join(
             f"<td>{escape('' if pd.isna(value) else value)}</td>" for value in record[columns].to_numpy()
         )
@@ -75,8 +77,15 @@ _STYLE = """<style>
 class SupervisorReview(w.VBox):
     """The whole review page for one supervisor."""
 
-    def __init__(self, store: PlanStore, user: str, cases: Mapping[str, CaseStudy], *, rubric: Rubric | None = None,
-                 **kwargs: Any):
+    def __init__(
+        self,
+        store: PlanStore,
+        user: str,
+        cases: Mapping[str, CaseStudy],
+        *,
+        rubric: Rubric | None = None,
+        **kwargs: Any,
+    ):
         self.store = store
         self.user = user
         self.cases = dict(cases)
@@ -92,35 +101,79 @@ class SupervisorReview(w.VBox):
         self.message = w.Label(_dom_classes=("itp-sup-message",))
         self.cohort_picker = w.Dropdown(description="Cohort", options=[], _dom_classes=("itp-sup-cohort",))
         self.case_picker = w.Dropdown(description="Case", options=[], _dom_classes=("itp-sup-case",))
-        self.load_button = w.Button(description="Show drafts", button_style="primary", _dom_classes=("itp-sup-load",))
-        self.anonymize = w.Checkbox(description="Anonymize trainees", value=False, _dom_classes=("itp-sup-anonymize",))
+        self.load_button = w.Button(
+            description="Show drafts", button_style="primary", _dom_classes=("itp-sup-load",)
+        )
+        self.anonymize = w.Checkbox(
+            description="Anonymize trainees", value=False, _dom_classes=("itp-sup-anonymize",)
+        )
         self.drafts_html = w.HTML(_dom_classes=("itp-sup-drafts",))
         # Compare
         self.compare_a = w.Dropdown(description="Draft", options=[], _dom_classes=("itp-sup-compare-a",))
         self.compare_b = w.Dropdown(description="with", options=[], _dom_classes=("itp-sup-compare-b",))
-        self.with_reference = w.Checkbox(description="Show the reference plan", value=False, _dom_classes=("itp-sup-reference",))
+        self.with_reference = w.Checkbox(
+            description="Show the reference plan", value=False, _dom_classes=("itp-sup-reference",)
+        )
         self.compare_button = w.Button(description="Compare side by side", _dom_classes=("itp-sup-compare",))
         self.compare_html = w.HTML(_dom_classes=("itp-sup-side-by-side",))
         # The draft under review: annotate, score, release
         self.draft_picker = w.Dropdown(description="Review", options=[], _dom_classes=("itp-sup-draft",))
-        self.element_picker = w.Dropdown(description="Element", options=[], layout=w.Layout(width="95%"), _dom_classes=("itp-sup-element",))
-        self.tag_picker = w.SelectMultiple(description="Tags", options=list(TAGS), rows=5, _dom_classes=("itp-sup-tags",))
-        self.comment = w.Textarea(placeholder="Your comment", layout=w.Layout(width="95%", height="80px"), _dom_classes=("itp-sup-comment",))
-        self.group = w.Checkbox(description="Also on every draft that made the same choice", value=False, _dom_classes=("itp-sup-group",))
-        self.add_comment_button = w.Button(description="Add comment", button_style="info", _dom_classes=("itp-sup-add-comment",))
+        self.element_picker = w.Dropdown(
+            description="Element", options=[], layout=w.Layout(width="95%"), _dom_classes=("itp-sup-element",)
+        )
+        self.tag_picker = w.SelectMultiple(
+            description="Tags", options=list(TAGS), rows=5, _dom_classes=("itp-sup-tags",)
+        )
+        self.comment = w.Textarea(
+            placeholder="Your comment",
+            layout=w.Layout(width="95%", height="80px"),
+            _dom_classes=("itp-sup-comment",),
+        )
+        self.group = w.Checkbox(
+            description="Also on every draft that made the same choice",
+            value=False,
+            _dom_classes=("itp-sup-group",),
+        )
+        self.add_comment_button = w.Button(
+            description="Add comment", button_style="info", _dom_classes=("itp-sup-add-comment",)
+        )
         self.annotations_html = w.HTML(_dom_classes=("itp-sup-annotations",))
         self.score_pickers: dict[str, w.Dropdown] = {}
         score_rows = []
         for criterion in self.rubric.criteria:
-            picker = w.Dropdown(options=[("—", 0), ("1", 1), ("2", 2), ("3", 3), ("4", 4)], value=0,
-                                    layout=w.Layout(width="70px"), _dom_classes=("itp-sup-score", f"itp-sup-score-{criterion.id}",))
+            picker = w.Dropdown(
+                options=[("—", 0), ("1", 1), ("2", 2), ("3", 3), ("4", 4)],
+                value=0,
+                layout=w.Layout(width="70px"),
+                _dom_classes=(
+                    "itp-sup-score",
+                    f"itp-sup-score-{criterion.id}",
+                ),
+            )
             self.score_pickers[criterion.id] = picker
-            levels = " / ".join(f"{lv.score}: {lv.descriptor}" for lv in sorted(criterion.levels, key=lambda x: x.score))
-            score_rows.append(w.HBox([picker, w.HTML(text_html(f"{criterion.title} — {criterion.description}", "b")
-                                                     + text_html(levels, "div"))]))
+            levels = " / ".join(
+                f"{lv.score}: {lv.descriptor}" for lv in sorted(criterion.levels, key=lambda x: x.score)
+            )
+            score_rows.append(
+                w.HBox(
+                    [
+                        picker,
+                        w.HTML(
+                            text_html(f"{criterion.title} — {criterion.description}", "b")
+                            + text_html(levels, "div")
+                        ),
+                    ]
+                )
+            )
         self.evidence_html = w.HTML(_dom_classes=("itp-sup-evidence",))
-        self.save_scores_button = w.Button(description="Save scores", button_style="info", _dom_classes=("itp-sup-save-scores",))
-        self.release_button = w.Button(description="Release feedback to the trainee", button_style="success", _dom_classes=("itp-sup-release",))
+        self.save_scores_button = w.Button(
+            description="Save scores", button_style="info", _dom_classes=("itp-sup-save-scores",)
+        )
+        self.release_button = w.Button(
+            description="Release feedback to the trainee",
+            button_style="success",
+            _dom_classes=("itp-sup-release",),
+        )
         # Cohort
         self.cohort_html = w.HTML(_dom_classes=("itp-sup-cohort-table",))
         self.heatmap = w.Image(format="png", _dom_classes=("itp-sup-heatmap",))
@@ -129,28 +182,61 @@ class SupervisorReview(w.VBox):
         self.load_button.on_click(lambda _: self.load(self.cohort_picker.value, self.case_picker.value))
         self.compare_button.on_click(lambda _: self.compare(self.compare_a.value, self.compare_b.value))
         self.draft_picker.observe(lambda ch: self.select_draft(ch["new"]), "value")
-        self.add_comment_button.on_click(lambda _: self.annotate(
-            self.element_picker.value, self.comment.value, list(self.tag_picker.value), group=self.group.value))
-        self.save_scores_button.on_click(lambda _: self.score(
-            {cid: p.value for cid, p in self.score_pickers.items() if p.value}))
+        self.add_comment_button.on_click(
+            lambda _: self.annotate(
+                self.element_picker.value,
+                self.comment.value,
+                list(self.tag_picker.value),
+                group=self.group.value,
+            )
+        )
+        self.save_scores_button.on_click(
+            lambda _: self.score({cid: p.value for cid, p in self.score_pickers.items() if p.value})
+        )
         self.release_button.on_click(lambda _: self.release())
         self.anonymize.observe(lambda _: self._render_cohort(), "value")
 
-        tabs = w.Tab([
-            w.VBox([w.HBox([self.compare_a, self.compare_b]), w.HBox([self.with_reference, self.compare_button]),
-                    self.compare_html]),
-            w.VBox([self.element_picker, self.tag_picker, self.comment, w.HBox([self.group, self.add_comment_button]),
-                    self.annotations_html]),
-            w.VBox([*score_rows, self.evidence_html, self.save_scores_button]),
-            w.VBox([self.cohort_html, w.HBox([self.heatmap, self.histogram])]),
-        ], _dom_classes=("itp-sup-tabs",))
+        tabs = w.Tab(
+            [
+                w.VBox(
+                    [
+                        w.HBox([self.compare_a, self.compare_b]),
+                        w.HBox([self.with_reference, self.compare_button]),
+                        self.compare_html,
+                    ]
+                ),
+                w.VBox(
+                    [
+                        self.element_picker,
+                        self.tag_picker,
+                        self.comment,
+                        w.HBox([self.group, self.add_comment_button]),
+                        self.annotations_html,
+                    ]
+                ),
+                w.VBox([*score_rows, self.evidence_html, self.save_scores_button]),
+                w.VBox([self.cohort_html, w.HBox([self.heatmap, self.histogram])]),
+            ],
+            _dom_classes=("itp-sup-tabs",),
+        )
         for n, title in enumerate(("Compare", "Annotate", "Score", "Cohort")):
             tabs.set_title(n, title)
         self.tabs = tabs
-        self.body = w.VBox([self.drafts_html, w.HBox([self.draft_picker, self.release_button]), tabs], _dom_classes=("itp-sup-body",))
+        self.body = w.VBox(
+            [self.drafts_html, w.HBox([self.draft_picker, self.release_button]), tabs],
+            _dom_classes=("itp-sup-body",),
+        )
         self.body.layout.display = "none"
-        super().__init__([w.HTML(_STYLE), self.header, w.HBox([self.cohort_picker, self.case_picker, self.load_button,
-                                                               self.anonymize]), self.message, self.body], **kwargs)
+        super().__init__(
+            [
+                w.HTML(_STYLE),
+                self.header,
+                w.HBox([self.cohort_picker, self.case_picker, self.load_button, self.anonymize]),
+                self.message,
+                self.body,
+            ],
+            **kwargs,
+        )
         css(self, "itp-supervisor-review")
         self._start()
 
@@ -169,8 +255,10 @@ class SupervisorReview(w.VBox):
                 for s, plan in self.store.latest_plans(case_id=case_id, cohort_id=cohort_id, actor=self.user)
                 if s.owner != self.user and s.workshop_id is None
             ]
-            scores = {d.draft_id: mean_score(self.rubric, self.store.list_scores(d.draft_id, actor=self.user))
-                      for d in drafts}
+            scores = {
+                d.draft_id: mean_score(self.rubric, self.store.list_scores(d.draft_id, actor=self.user))
+                for d in drafts
+            }
         except ITPError as exc:
             self.message.value = str(exc)
             return
@@ -178,7 +266,9 @@ class SupervisorReview(w.VBox):
         self.drafts = drafts
         self._mean_scores = scores
         self.body.layout.display = "flex"
-        self.message.value = f"{len(drafts)} draft{'s' if len(drafts) != 1 else ''} of {isolate(self.case.title)}."
+        self.message.value = (
+            f"{len(drafts)} draft{'s' if len(drafts) != 1 else ''} of {isolate(self.case.title)}."
+        )
         self._render_cohort()
 
     def compare(self, draft_a: int | None, draft_b: int | None) -> pd.DataFrame | None:
@@ -214,11 +304,16 @@ class SupervisorReview(w.VBox):
         for criterion in self.rubric.criteria:
             items = [f"{f.severity}: {f.message}" for f in evidence[criterion.id]]
             if items:
-                parts.append(text_html(criterion.title, "b") + "".join(text_html(i, "div") for i in items[:5]))
+                parts.append(
+                    text_html(criterion.title, "b") + "".join(text_html(i, "div") for i in items[:5])
+                )
         self.evidence_html.value = text_html("Critique findings as evidence", "h4") + "".join(parts)
         try:
-            mine = [s for s in self.store.list_scores(draft.draft_id, revision=draft.revision, actor=self.user)
-                    if s.rater == self.user and s.rubric_id == self.rubric.id]
+            mine = [
+                s
+                for s in self.store.list_scores(draft.draft_id, revision=draft.revision, actor=self.user)
+                if s.rater == self.user and s.rubric_id == self.rubric.id
+            ]
         except ITPError as exc:
             self.message.value = str(exc)
             mine = []
@@ -247,14 +342,23 @@ class SupervisorReview(w.VBox):
                 if choice is None:
                     self.message.value = "This element makes no choice other drafts can share."
                     return 0
-                made = annotate_group(self.store, self.drafts, self.case, choice[0], choice[1], body,
-                                      tags=tags, actor=self.user)  # type: ignore[arg-type]
+                made = annotate_group(
+                    self.store, self.drafts, self.case, choice[0], choice[1], body, tags=tags, actor=self.user
+                )  # type: ignore[arg-type]
                 count = len(made)
-                self.message.value = (f"Comment added to {count} draft{'s' if count != 1 else ''} "
-                                      f"({CATEGORY_TITLES[choice[0]].lower()}).")
+                self.message.value = (
+                    f"Comment added to {count} draft{'s' if count != 1 else ''} "
+                    f"({CATEGORY_TITLES[choice[0]].lower()})."
+                )
             else:
-                self.store.add_annotation(draft.draft_id, body, element_id=element, revision=draft.revision,
-                                          tags=tags, actor=self.user)  # type: ignore[arg-type]
+                self.store.add_annotation(
+                    draft.draft_id,
+                    body,
+                    element_id=element,
+                    revision=draft.revision,
+                    tags=tags,
+                    actor=self.user,
+                )  # type: ignore[arg-type]
                 count = 1
                 self.message.value = "Comment added (not yet released)."
         except ITPError as exc:
@@ -272,10 +376,17 @@ class SupervisorReview(w.VBox):
             return 0
         try:
             for criterion_id, value in scores.items():
-                self.store.add_score(draft.draft_id, self.rubric.id, criterion_id, int(value),
-                                     revision=draft.revision, actor=self.user)
+                self.store.add_score(
+                    draft.draft_id,
+                    self.rubric.id,
+                    criterion_id,
+                    int(value),
+                    revision=draft.revision,
+                    actor=self.user,
+                )
             self._mean_scores[draft.draft_id] = mean_score(
-                self.rubric, self.store.list_scores(draft.draft_id, actor=self.user))
+                self.rubric, self.store.list_scores(draft.draft_id, actor=self.user)
+            )
         except ITPError as exc:
             self.message.value = str(exc)
             return 0
@@ -328,14 +439,25 @@ class SupervisorReview(w.VBox):
     def _render_drafts(self) -> None:
         labels = self._labels()
         frame = pd.DataFrame.from_records(
-            [(labels[d.trainee], d.draft_id, d.revision, d.status.replace("_", " "),
-              "—" if self._mean_scores.get(d.draft_id) is None else f"{self._mean_scores[d.draft_id]:.2f}")
-             for d in sorted(self.drafts, key=lambda d: labels[d.trainee])],
+            [
+                (
+                    labels[d.trainee],
+                    d.draft_id,
+                    d.revision,
+                    d.status.replace("_", " "),
+                    "—"
+                    if self._mean_scores.get(d.draft_id) is None
+                    else f"{self._mean_scores[d.draft_id]:.2f}",
+                )
+                for d in sorted(self.drafts, key=lambda d: labels[d.trainee])
+            ],
             columns=["Trainee", "Draft", "Revision", "Status", "Mean score"],
         )
         self.drafts_html.value = frame_html(frame, list(frame.columns), cls="itp-sup-table")
-        options = [(f"{labels[d.trainee]} — draft {d.draft_id}", d.draft_id)
-                   for d in sorted(self.drafts, key=lambda d: labels[d.trainee])]
+        options = [
+            (f"{labels[d.trainee]} — draft {d.draft_id}", d.draft_id)
+            for d in sorted(self.drafts, key=lambda d: labels[d.trainee])
+        ]
         for picker in (self.compare_a, self.compare_b, self.draft_picker):
             keep = picker.value
             picker.options = options
@@ -355,8 +477,9 @@ class SupervisorReview(w.VBox):
         shown["category"] = shown["category"].map(CATEGORY_TITLES)
         shown["consensus"] = (shown["consensus"] * 100).round().astype(int).astype(str) + "%"
         shown["outlier"] = shown["outlier"].map({True: "only one", False: ""})
-        self.cohort_html.value = frame_html(shown, ["category", "label", *trainees, "count", "consensus", "outlier"],
-                                            cls="itp-sup-table")
+        self.cohort_html.value = frame_html(
+            shown, ["category", "label", *trainees, "count", "consensus", "outlier"], cls="itp-sup-table"
+        )
         if self.drafts:
             matrix = similarity_matrix(self.drafts, self.case, anonymized=anonymized, choices=choices)
             self.heatmap.value = figure_png(similarity_heatmap(matrix))
@@ -385,5 +508,7 @@ class SupervisorReview(w.VBox):
         anchors["released"] = anchors["released"].map({True: "released", False: "not released"})
         anchors["resolved"] = anchors["resolved"].map({True: "resolved", False: ""})
         self.annotations_html.value = frame_html(
-            anchors, ["element", "status", "written_on", "author", "tags", "body", "released", "resolved"],
-            cls="itp-sup-table itp-sup-annotation-table")
+            anchors,
+            ["element", "status", "written_on", "author", "tags", "body", "released", "resolved"],
+            cls="itp-sup-table itp-sup-annotation-table",
+        )

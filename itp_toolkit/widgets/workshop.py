@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from ..errors import ITPError
 from ..model import CaseStudy
+from ..model.base import isolate
 from ..store import PlanStore
 from ..store.records import DraftSummary
 from ..store.workshops import Workshop
@@ -34,7 +35,6 @@ from ..views.workshop import (
 )
 from ._common import css, text_html
 from .drafting import Handle, Scheduler, default_scheduler
-from ..model.base import isolate
 
 if TYPE_CHECKING:  # the comparison code (pandas, matplotlib) is imported at review and debrief time only:
     from ..compare.debrief import Debrief  # the trainee page shows this widget and must start quickly
@@ -44,7 +44,7 @@ REFRESH_SECONDS = 3.0
 
 
 def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class Refresher:
@@ -91,7 +91,9 @@ class Refresher:
 class ProgressBoard(w.VBox):
     """Who joined, who is drafting, when each last saved, who submitted; ``refresh()`` re-reads the store."""
 
-    def __init__(self, store: PlanStore, user: str, workshop_id: int, *, clock: Clock | None = None, **kwargs: Any):
+    def __init__(
+        self, store: PlanStore, user: str, workshop_id: int, *, clock: Clock | None = None, **kwargs: Any
+    ):
         self.store, self.user, self.workshop_id = store, user, workshop_id
         self._clock = clock or _utcnow
         self.summary = w.HTML(_dom_classes=("itp-progress-summary",))
@@ -112,15 +114,19 @@ class ProgressBoard(w.VBox):
         if self.summary.value != summary:
             self.summary.value = summary
         body = Markup("").join(
-            Markup('<tr class="itp-progress-row itp-state-{}" data-trainee="{}"><td>{}</td><td>{}</td><td>{}</td>'
-                   "<td>{}</td><td>{}</td></tr>").format(
-                r.state, r.trainee, r.name, r.joined, r.state, r.revision or "—", r.last_saved)
+            Markup(
+                '<tr class="itp-progress-row itp-state-{}" data-trainee="{}"><td>{}</td><td>{}</td><td>{}</td>'
+                "<td>{}</td><td>{}</td></tr>"
+            ).format(r.state, r.trainee, r.name, r.joined, r.state, r.revision or "—", r.last_saved)
             for r in self.rows
         )
         table = str(
-            Markup("<table><tr><th>Trainee</th><th>Joined</th><th>Draft</th><th>Revision</th><th>Last saved</th></tr>"
-                   "{}</table>").format(body)
-            if self.rows else Markup('<p class="itp-empty">Nobody has joined yet. Share the code.</p>')
+            Markup(
+                "<table><tr><th>Trainee</th><th>Joined</th><th>Draft</th><th>Revision</th><th>Last saved</th></tr>"
+                "{}</table>"
+            ).format(body)
+            if self.rows
+            else Markup('<p class="itp-empty">Nobody has joined yet. Share the code.</p>')
         )
         if self.table.value != table:
             self.table.value = table
@@ -147,36 +153,70 @@ class FacilitatorPanel(w.VBox):
         self.board: ProgressBoard | None = None
         self.debrief: DebriefView | None = None
         self.message = w.Label(_dom_classes=("itp-workshop-message",))
-        self.case_picker = w.Dropdown(description="Case", options=[(c.title, cid) for cid, c in self.cases.items()], _dom_classes=("itp-workshop-case",))
+        self.case_picker = w.Dropdown(
+            description="Case",
+            options=[(c.title, cid) for cid, c in self.cases.items()],
+            _dom_classes=("itp-workshop-case",),
+        )
         cohorts = []
         try:
             cohorts = self.store.list_cohorts(actor=user)
         except ITPError as exc:
             self.message.value = str(exc)
-        self.cohort_picker = w.Dropdown(description="Cohort", options=[("(join code only)", None)] + [(c.name, c.id) for c in cohorts], _dom_classes=("itp-workshop-cohort",))
-        self.with_code = w.Checkbox(value=True, description="Join code", _dom_classes=("itp-workshop-with-code",))
-        self.minutes = w.BoundedIntText(value=0, min=0, max=24 * 60, description="Timer (min)", _dom_classes=("itp-workshop-minutes",))
-        self.title_input = w.Text(description="Title", placeholder="Workshop title (optional)", _dom_classes=("itp-workshop-title",))
-        self.create_button = w.Button(description="Create workshop", button_style="primary", _dom_classes=("itp-workshop-create",))
+        self.cohort_picker = w.Dropdown(
+            description="Cohort",
+            options=[("(join code only)", None)] + [(c.name, c.id) for c in cohorts],
+            _dom_classes=("itp-workshop-cohort",),
+        )
+        self.with_code = w.Checkbox(
+            value=True, description="Join code", _dom_classes=("itp-workshop-with-code",)
+        )
+        self.minutes = w.BoundedIntText(
+            value=0, min=0, max=24 * 60, description="Timer (min)", _dom_classes=("itp-workshop-minutes",)
+        )
+        self.title_input = w.Text(
+            description="Title", placeholder="Workshop title (optional)", _dom_classes=("itp-workshop-title",)
+        )
+        self.create_button = w.Button(
+            description="Create workshop", button_style="primary", _dom_classes=("itp-workshop-create",)
+        )
         self.create_button.on_click(lambda _: self.create())
         self.existing = w.Dropdown(description="Or run", options=[], _dom_classes=("itp-workshop-existing",))
         self.open_button = w.Button(description="Open", _dom_classes=("itp-workshop-open",))
         self.open_button.on_click(lambda _: self.open_workshop(self.existing.value))
-        self.form = w.VBox([w.HBox([self.case_picker, self.cohort_picker]), w.HBox([self.title_input, self.with_code, self.minutes]),
-                    w.HBox([self.create_button]), w.HBox([self.existing, self.open_button])], _dom_classes=("itp-workshop-form",))
+        self.form = w.VBox(
+            [
+                w.HBox([self.case_picker, self.cohort_picker]),
+                w.HBox([self.title_input, self.with_code, self.minutes]),
+                w.HBox([self.create_button]),
+                w.HBox([self.existing, self.open_button]),
+            ],
+            _dom_classes=("itp-workshop-form",),
+        )
         self.header = w.HTML(_dom_classes=("itp-workshop-header",))
         self.clock_label = w.HTML(_dom_classes=("itp-workshop-countdown",))
         self.advance_button = w.Button(button_style="warning", _dom_classes=("itp-workshop-advance",))
         self.advance_button.on_click(lambda _: self.advance())
-        self.exemplar_picker = w.Dropdown(description="Exemplar", options=[], _dom_classes=("itp-exemplar-picker",))
-        self.exemplar_note = w.Textarea(placeholder="Why this plan is worth discussing", _dom_classes=("itp-exemplar-note-input",))
+        self.exemplar_picker = w.Dropdown(
+            description="Exemplar", options=[], _dom_classes=("itp-exemplar-picker",)
+        )
+        self.exemplar_note = w.Textarea(
+            placeholder="Why this plan is worth discussing", _dom_classes=("itp-exemplar-note-input",)
+        )
         self.exemplar_button = w.Button(description="Pick as exemplar", _dom_classes=("itp-exemplar-pick",))
-        self.exemplar_button.on_click(lambda _: self.pick_exemplar(self.exemplar_picker.value, self.exemplar_note.value))
-        self.exemplar_box = w.VBox([w.HBox([self.exemplar_picker, self.exemplar_button]), self.exemplar_note], _dom_classes=("itp-exemplar-box",))
+        self.exemplar_button.on_click(
+            lambda _: self.pick_exemplar(self.exemplar_picker.value, self.exemplar_note.value)
+        )
+        self.exemplar_box = w.VBox(
+            [w.HBox([self.exemplar_picker, self.exemplar_button]), self.exemplar_note],
+            _dom_classes=("itp-exemplar-box",),
+        )
         self.running = w.VBox(_dom_classes=("itp-workshop-running",))
         self.refresher = Refresher(self.refresh, auto_refresh, scheduler) if auto_refresh else None
-        super().__init__([text_html_widget("ITP Toolkit — workshop", "h2"), self.form, self.message, self.running],
-                         **kwargs)
+        super().__init__(
+            [text_html_widget("ITP Toolkit — workshop", "h2"), self.form, self.message, self.running],
+            **kwargs,
+        )
         css(self, "itp-facilitator")
         self._load_existing()
 
@@ -212,8 +252,11 @@ class FacilitatorPanel(w.VBox):
         """The one forward button: open review, open debrief, or close."""
         if self.workshop is None:
             return
-        step = {"drafting": self.store.open_review, "review": self.store.open_debrief,
-                "debrief": self.store.close_workshop}.get(self.workshop.phase)
+        step = {
+            "drafting": self.store.open_review,
+            "review": self.store.open_debrief,
+            "debrief": self.store.close_workshop,
+        }.get(self.workshop.phase)
         if step is None:
             return
         try:
@@ -293,10 +336,16 @@ class FacilitatorPanel(w.VBox):
         ws = self.workshop
         if ws is None:
             return
-        code = (Markup(' · join code <code class="itp-join-code-shown">{}</code>').format(ws.join_code)
-                if ws.join_code else Markup(""))
-        header = str(Markup('<h3>{}</h3><p><span class="itp-workshop-phase" data-phase="{}">{}</span>{}</p><p>{}</p>').format(
-            ws.title, ws.phase, phase_step(ws.phase), code, PHASE_TEXT.get(ws.phase, "")))
+        code = (
+            Markup(' · join code <code class="itp-join-code-shown">{}</code>').format(ws.join_code)
+            if ws.join_code
+            else Markup("")
+        )
+        header = str(
+            Markup(
+                '<h3>{}</h3><p><span class="itp-workshop-phase" data-phase="{}">{}</span>{}</p><p>{}</p>'
+            ).format(ws.title, ws.phase, phase_step(ws.phase), code, PHASE_TEXT.get(ws.phase, ""))
+        )
         if self.header.value != header:
             self.header.value = header
         left = text_html(countdown(ws.ends_at, self._clock(), ws.phase), "span")
@@ -305,7 +354,11 @@ class FacilitatorPanel(w.VBox):
 
     def _load_exemplar_choices(self) -> None:
         try:
-            drafts = [d for d in self.store.list_workshop_drafts(self.workshop.id, actor=self.user) if d.latest_revision]
+            drafts = [
+                d
+                for d in self.store.list_workshop_drafts(self.workshop.id, actor=self.user)
+                if d.latest_revision
+            ]
         except ITPError as exc:
             self.message.value = str(exc)
             return
@@ -371,8 +424,11 @@ class PeerDrafts(w.VBox):
             return
         self.peers = [d for d in drafts if d.owner != self.user]
         if not self.peers:
-            value = text_html("The group's drafts stay hidden until the facilitator opens review (blind drafting).",
-                              "p", "itp-peers-hidden")
+            value = text_html(
+                "The group's drafts stay hidden until the facilitator opens review (blind drafting).",
+                "p",
+                "itp-peers-hidden",
+            )
         else:
             from ..compare.cohort import trainee_labels
             from ..compare.debrief import plan_outline_html
@@ -387,7 +443,9 @@ class PeerDrafts(w.VBox):
                         body = plan_outline_html(self.store.get_revision(d.id, actor=self.user))
                     except ITPError as exc:
                         body = Markup("<p>{}</p>").format(str(exc))
-                parts.append(Markup('<div class="itp-peer-draft"><h4>{}</h4>{}</div>').format(labels[d.owner], body))
+                parts.append(
+                    Markup('<div class="itp-peer-draft"><h4>{}</h4>{}</div>').format(labels[d.owner], body)
+                )
             value = str(Markup("<h3>The group's drafts (read-only)</h3>") + Markup("").join(parts))
         if self.content.value != value:
             self.content.value = value
@@ -419,15 +477,23 @@ class WorkshopEntry(w.VBox):
         self.draft: DraftSummary | None = None
         self.peers: PeerDrafts | None = None
         self.debrief: DebriefView | None = None
-        self.code = w.Text(placeholder="Workshop code", description="Workshop", _dom_classes=("itp-join-code",))
+        self.code = w.Text(
+            placeholder="Workshop code", description="Workshop", _dom_classes=("itp-join-code",)
+        )
         self.join_button = w.Button(description="Join", _dom_classes=("itp-join-button",))
         self.join_button.on_click(lambda _: self.join(self.code.value))
-        self.open_workshops = w.Dropdown(options=[], layout=w.Layout(width="auto"), _dom_classes=("itp-join-cohort-workshop",))
-        self.join_open_button = w.Button(description="Join this one", _dom_classes=("itp-join-cohort-button",))
+        self.open_workshops = w.Dropdown(
+            options=[], layout=w.Layout(width="auto"), _dom_classes=("itp-join-cohort-workshop",)
+        )
+        self.join_open_button = w.Button(
+            description="Join this one", _dom_classes=("itp-join-cohort-button",)
+        )
         self.join_open_button.on_click(lambda _: self._join_listed())
         self.message = w.Label(_dom_classes=("itp-join-message",))
         self.status = w.HTML(_dom_classes=("itp-workshop-status",))
-        self.open_draft_button = w.Button(description="Edit my workshop plan", _dom_classes=("itp-open-workshop-draft",))
+        self.open_draft_button = w.Button(
+            description="Edit my workshop plan", _dom_classes=("itp-open-workshop-draft",)
+        )
         self.open_draft_button.on_click(lambda _: self._open_draft())
         self.group = w.VBox(_dom_classes=("itp-workshop-group",))
         self.refresher = Refresher(self.refresh, auto_refresh, scheduler) if auto_refresh else None
@@ -487,8 +553,11 @@ class WorkshopEntry(w.VBox):
 
     def _load_open(self) -> None:
         try:
-            open_ones = [ws for ws in self.store.list_my_workshops(actor=self.user)
-                         if ws.phase == "drafting" and not ws.joined]
+            open_ones = [
+                ws
+                for ws in self.store.list_my_workshops(actor=self.user)
+                if ws.phase == "drafting" and not ws.joined
+            ]
         except ITPError:
             open_ones = []
         self.open_workshops.options = [(ws.title, ws.id) for ws in open_ones]
@@ -505,11 +574,20 @@ class WorkshopEntry(w.VBox):
         if ws is None:
             return
         left = countdown(ws.ends_at, self._clock(), ws.phase)
-        value = str(Markup('<p><strong>{}</strong> · <span class="itp-workshop-phase" data-phase="{}">{}</span>{}</p>'
-                           '<p>{}</p>').format(
-            ws.title, ws.phase, phase_step(ws.phase),
-            Markup(' · <span class="itp-workshop-countdown">{}</span>').format(left) if left else Markup(""),
-            PHASE_TEXT.get(ws.phase, "")))
+        value = str(
+            Markup(
+                '<p><strong>{}</strong> · <span class="itp-workshop-phase" data-phase="{}">{}</span>{}</p>'
+                "<p>{}</p>"
+            ).format(
+                ws.title,
+                ws.phase,
+                phase_step(ws.phase),
+                Markup(' · <span class="itp-workshop-countdown">{}</span>').format(left)
+                if left
+                else Markup(""),
+                PHASE_TEXT.get(ws.phase, ""),
+            )
+        )
         if self.status.value != value:
             self.status.value = value
 

@@ -27,7 +27,7 @@ class ManualClock:
     """A clock that only moves when the test says so."""
 
     def __init__(self) -> None:
-        self.now = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.timezone.utc)
+        self.now = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
 
     def __call__(self) -> dt.datetime:
         return self.now
@@ -156,6 +156,17 @@ def outage(store: PlanStore, store_dir: Path) -> Iterator[StoreOutage]:
 
 
 __all__ = [
-    "CASE_ID", "OTHER_CASE_ID", "ManualClock", "ManualScheduler", "StoreOutage", "build_clinic", "cases", "clock",
-    "college", "outage", "scheduler", "store", "store_dir",
+    "CASE_ID",
+    "OTHER_CASE_ID",
+    "ManualClock",
+    "ManualScheduler",
+    "StoreOutage",
+    "build_clinic",
+    "cases",
+    "clock",
+    "college",
+    "outage",
+    "scheduler",
+    "store",
+    "store_dir",
 ]

@@ -22,7 +22,12 @@ def test_the_hub_user_wins_over_as_even_in_a_demo():
     env = {"JUPYTERHUB_USER": "ben", "QUERY_STRING": "as=ana"}
     with pytest.raises(PermissionDenied, match="belongs to ben"):
         resolve_user(None, "director", demo=True, environ=env)
-    assert resolve_user(None, "director", demo=True, environ={"JUPYTERHUB_USER": "ben", "QUERY_STRING": "as=ben"}) == "ben"
+    assert (
+        resolve_user(
+            None, "director", demo=True, environ={"JUPYTERHUB_USER": "ben", "QUERY_STRING": "as=ben"}
+        )
+        == "ben"
+    )
     assert resolve_user(None, "director", environ={"JUPYTERHUB_USER": "ben"}) == "ben"
 
 

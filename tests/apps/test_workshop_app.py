@@ -27,8 +27,9 @@ def facilitator(store, cases, scheduler, clock) -> FacilitatorPanel:  # noqa: F8
 
 
 def trainee(store, cases, scheduler, clock, user):  # noqa: F811
-    return TraineeWorkspace(store, user, cases, autosave_delay=DELAY, scheduler=scheduler, clock=clock,
-                            workshop_refresh=3.0)
+    return TraineeWorkspace(
+        store, user, cases, autosave_delay=DELAY, scheduler=scheduler, clock=clock, workshop_refresh=3.0
+    )
 
 
 def join_and_draft(page, code, scheduler, problem):
@@ -56,7 +57,9 @@ def test_a_whole_workshop_from_create_to_debrief(store, cases, scheduler, clock,
     # The board updates itself on the kernel's timer: no click.
     scheduler.advance(3.0)
     board = facilitator.board
-    assert [r.trainee for r in board.rows] == ["ana", "cara"] and {r.state for r in board.rows} == {"drafting"}
+    assert [r.trainee for r in board.rows] == ["ana", "cara"] and {r.state for r in board.rows} == {
+        "drafting"
+    }
     assert "2 joined · 2 drafting · 0 submitted" in board.summary.value
 
     # Blind drafting: neither trainee sees the other's plan.
@@ -113,7 +116,9 @@ def test_a_trainee_cannot_run_a_workshop(store, cases):  # noqa: F811
     assert "itp-app-error" in page._dom_classes and "trainee" in page.children[1].value
 
 
-def test_progress_and_debrief_pages_list_the_facilitators_workshops(store, cases, scheduler, clock, facilitator):  # noqa: F811
+def test_progress_and_debrief_pages_list_the_facilitators_workshops(
+    store, cases, scheduler, clock, facilitator
+):  # noqa: F811
     progress = ProgressPage(store, "dr.okafor", auto_refresh=3.0, scheduler=scheduler)
     progress.picker.value = facilitator.workshop.id
     assert progress.board is not None and "Nobody has joined" in progress.board.table.value

@@ -6,21 +6,28 @@ import datetime as dt
 
 from itp_toolkit.apps.landing import PAGES, CaseLibraryPage, landing_html, landing_links, landing_page
 from itp_toolkit.store.records import Person
-from itp_toolkit.views.workshop import countdown, progress_counts
 from itp_toolkit.store.workshops import WorkshopProgress
+from itp_toolkit.views.workshop import countdown, progress_counts
 
-PEOPLE = [Person(username="ana", display_name="Ana <i>R</i>", role="trainee"),
-          Person(username="dr.okafor", display_name="Dr. Okafor", role="supervisor")]
+PEOPLE = [
+    Person(username="ana", display_name="Ana <i>R</i>", role="trainee"),
+    Person(username="dr.okafor", display_name="Dr. Okafor", role="supervisor"),
+]
 
 
 def test_every_page_is_listed_and_open_as_links_appear_only_in_a_demo():
     plain = landing_links(PAGES, PEOPLE, demo=False)
-    assert [link.page for link in plain] == [p.notebook for p in PAGES] and not any(link.person for link in plain)
+    assert [link.page for link in plain] == [p.notebook for p in PAGES] and not any(
+        link.person for link in plain
+    )
     demo = landing_links(PAGES, PEOPLE, demo=True)
     as_ana = {link.page for link in demo if link.person == "ana"}
     as_sup = {link.page for link in demo if link.person == "dr.okafor"}
     assert "trainee_workspace.ipynb" in as_ana and "facilitator.ipynb" not in as_ana
-    assert {"facilitator.ipynb", "supervisor_review.ipynb"} <= as_sup and "trainee_workspace.ipynb" not in as_sup
+    assert {
+        "facilitator.ipynb",
+        "supervisor_review.ipynb",
+    } <= as_sup and "trainee_workspace.ipynb" not in as_sup
     assert any(link.href == "trainee_workspace.ipynb?as=ana" for link in demo)
     assert not any(link.person and link.page == "case_library.ipynb" for link in demo)  # no sign-in needed
 
@@ -53,10 +60,24 @@ def test_the_case_library_page_shows_the_trainee_copy_and_moves_weeks(tmp_path):
 
 
 def test_progress_counts_and_countdown():
-    now = dt.datetime(2025, 1, 1, 10, 0, tzinfo=dt.timezone.utc)
-    rows = [WorkshopProgress(trainee=u, display_name=u, joined_at=now, draft_id=1, status=s, latest_revision=r,
-                             last_saved_at=None, submitted=sub)
-            for u, s, r, sub in [("a", "empty", 0, False), ("b", "in_progress", 2, False), ("c", "submitted", 3, True)]]
+    now = dt.datetime(2025, 1, 1, 10, 0, tzinfo=dt.UTC)
+    rows = [
+        WorkshopProgress(
+            trainee=u,
+            display_name=u,
+            joined_at=now,
+            draft_id=1,
+            status=s,
+            latest_revision=r,
+            last_saved_at=None,
+            submitted=sub,
+        )
+        for u, s, r, sub in [
+            ("a", "empty", 0, False),
+            ("b", "in_progress", 2, False),
+            ("c", "submitted", 3, True),
+        ]
+    ]
     assert progress_counts(rows) == {"joined": 3, "drafting": 1, "submitted": 1}
     assert countdown(now + dt.timedelta(seconds=125), now) == "2:05 left"
     assert countdown(now - dt.timedelta(seconds=1), now).startswith("Time is up")

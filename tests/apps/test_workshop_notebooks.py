@@ -35,9 +35,13 @@ def test_each_page_notebook_executes_and_shows_its_page(notebook, demo, tmp_path
     monkeypatch.setenv(WORKSPACE_VAR, str(demo))
     monkeypatch.setenv("QUERY_STRING", f"as={as_user}" if as_user else "")
     nb = nbformat.read(REPO_NOTEBOOKS / notebook, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
-    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    state = (
+        nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    )
     classes = {c for model in state.values() for c in model.get("state", {}).get("_dom_classes", [])}
     assert css_class in classes and "itp-app-error" not in classes

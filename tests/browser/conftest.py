@@ -19,8 +19,13 @@ from tests.browser.site import REPO, TraineeSite, build_trainee_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 TIMEOUT_MS = 120_000
 ARTIFACTS = REPO / "test-artifacts"
@@ -90,8 +95,14 @@ def page(browser) -> Iterator[tuple[object, PageWatch]]:
     context.set_default_timeout(TIMEOUT_MS)
     pg = context.new_page()
     watch = PageWatch()
-    pg.on("console", lambda m: watch.console_errors.append(f"{m.text} @ {m.location.get('url', '')}")
-          if m.type == "error" else None)
+    pg.on(
+        "console",
+        lambda m: (
+            watch.console_errors.append(f"{m.text} @ {m.location.get('url', '')}")
+            if m.type == "error"
+            else None
+        ),
+    )
 
     def on_dialog(dialog) -> None:
         watch.dialogs.append(f"{dialog.type}: {dialog.message}")
@@ -119,7 +130,9 @@ def trainee_site(tmp_path_factory: pytest.TempPathFactory) -> TraineeSite:
 
 
 @pytest.fixture(scope="module")
-def voila_trainee(trainee_site: TraineeSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[VoilaServer]:
+def voila_trainee(
+    trainee_site: TraineeSite, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[VoilaServer]:
     """Voila serving the trainee page; stopped (with its kernels) after the module."""
     with VoilaServer(trainee_site.notebook, trainee_site.env, tmp_path_factory.mktemp("voila")) as server:
         yield server

@@ -25,11 +25,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from itp_toolkit.checks.rubrics import default_rubric
 from itp_toolkit.formats import files
 from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.model import CaseStudy, TreatmentPlan
 from itp_toolkit.model.base import LONG_TEXT_MAX, SHORT_TEXT_MAX
-from itp_toolkit.checks.rubrics import default_rubric
 from itp_toolkit.services.workspace import Workspace
 
 ATTACKER_HOST = "pwn.invalid"
@@ -43,7 +43,7 @@ PAYLOADS: tuple[str, ...] = (
     "<script id=itp-pwn-script>window.__itpPwned = 'script'</script>",
     f'<img id=itp-pwn-img src="http://{ATTACKER_HOST}/img.png" onerror="window.__itpPwned=\'img\';alert(1)">',
     "<a id=itp-pwn-link href=\"javascript:window.__itpPwned='link'\">open the plan</a>",
-    '<svg id=itp-pwn-svg onload="window.__itpPwned=\'svg\'"><circle r=40 /></svg>',
+    "<svg id=itp-pwn-svg onload=\"window.__itpPwned='svg'\"><circle r=40 /></svg>",
     f"<style id=itp-pwn-style>body{{display:none!important;background:url(http://{ATTACKER_HOST}/css.png)}}</style>",
     '<div id=itp-pwn-div style="position:fixed;inset:0;z-index:99999;background:#f00">covered</div>',
     "\"'><iframe id=itp-pwn-iframe srcdoc=\"<script>parent.__itpPwned='iframe'</script>\"></iframe>",
@@ -61,8 +61,8 @@ COMBINING = "Z\u0324\u0354\u0367\u0311\u0313a\u0308\u0356\u032d\u0308\u0307l\u03
 
 def _at_limit(seed: str, limit: int) -> str:
     """``seed`` repeated to exactly ``limit`` code points (the model's unit; a cut may split a grapheme)."""
-    body = ((seed + " ") * (limit // (len(seed) + 1) + 1))[:limit - 1]
-    return (body[:-1] + "x." if body.endswith(" ") else body + ".")
+    body = ((seed + " ") * (limit // (len(seed) + 1) + 1))[: limit - 1]
+    return body[:-1] + "x." if body.endswith(" ") else body + "."
 
 
 LONG_STATEMENT = _at_limit(f"{COMBINING} {EMOJI}", SHORT_TEXT_MAX)
@@ -95,7 +95,7 @@ def poison(model: BaseModel, texts: Iterator[str]) -> BaseModel:
                     poison(item, texts)
                 elif isinstance(item, str) and item:
                     try:
-                        setattr(model, name, [*value[:n], next(texts), *value[n + 1:]])
+                        setattr(model, name, [*value[:n], next(texts), *value[n + 1 :]])
                         value = getattr(model, name)
                     except ValidationError:
                         pass
@@ -147,8 +147,13 @@ def hostile_plan(case: CaseStudy, salt: int) -> TreatmentPlan:
 def build_hostile_workspace(directory: Path) -> HostileSite:
     directory.mkdir(parents=True, exist_ok=True)
     case = hostile_case(directory / "cases")
-    ws = Workspace.init(directory / "workspace", user="director", display_name=PAYLOADS[6],
-                        case_library=directory / "cases", demo=True)
+    ws = Workspace.init(
+        directory / "workspace",
+        user="director",
+        display_name=PAYLOADS[6],
+        case_library=directory / "cases",
+        demo=True,
+    )
     try:
         store = ws.store()
         admin = ws.config.user
@@ -175,12 +180,18 @@ def build_hostile_workspace(directory: Path) -> HostileSite:
 
         ana_plan, ana = plans["ana"], drafts["ana"]
         elements = list(ana_plan.elements())
-        root = store.add_annotation(ana, LONG_COMMENT, element_id=ana_plan.problems[0].id, tags=["concern"],
-                                    actor=SUPERVISOR)
+        root = store.add_annotation(
+            ana, LONG_COMMENT, element_id=ana_plan.problems[0].id, tags=["concern"], actor=SUPERVISOR
+        )
         store.reply(root.id or 0, f"{PAYLOADS[7]} {RTL}", actor=SECOND_SUPERVISOR)
-        for n, element in enumerate(elements[:len(PAYLOADS)]):
-            store.add_annotation(ana, f"On this: {PAYLOADS[n]} {EMOJI}", element_id=element.id,
-                                 tags=["question"], actor=SUPERVISOR)
+        for n, element in enumerate(elements[: len(PAYLOADS)]):
+            store.add_annotation(
+                ana,
+                f"On this: {PAYLOADS[n]} {EMOJI}",
+                element_id=element.id,
+                tags=["question"],
+                actor=SUPERVISOR,
+            )
         store.add_annotation(ana, f"Overall: {PAYLOADS[9]}", actor=SUPERVISOR)
         rubric = default_rubric()
         for n, criterion in enumerate(rubric.criteria):

@@ -45,10 +45,14 @@ class _Server:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> "_Server":
+    def __enter__(self) -> _Server:
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            self.command, env=self.env, cwd=self.cwd, stdout=self._log, stderr=subprocess.STDOUT,
+            self.command,
+            env=self.env,
+            cwd=self.cwd,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + START_TIMEOUT
@@ -92,13 +96,20 @@ class VoilaServer(_Server):
         jupyter_dir = Path(tempfile.mkdtemp(prefix="jupyter-", dir=workdir))
         port = free_port()
         command = [
-            str(BIN / "voila"), str(notebook), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-            "--Voila.port_retries=0", "--MappingKernelManager.cull_idle_timeout=120",
+            str(BIN / "voila"),
+            str(notebook),
+            "--no-browser",
+            f"--port={port}",
+            "--Voila.ip=127.0.0.1",
+            "--Voila.port_retries=0",
+            "--MappingKernelManager.cull_idle_timeout=120",
             "--MappingKernelManager.cull_interval=30",
         ]
         if preheat:
             command += ["--preheat_kernel=True", "--pool_size=1"]
-        super().__init__(command, server_env(extra_env, jupyter_dir), notebook.parent, workdir / f"voila-{port}.log", port)
+        super().__init__(
+            command, server_env(extra_env, jupyter_dir), notebook.parent, workdir / f"voila-{port}.log", port
+        )
 
 
 class JupyterLabServer(_Server):
@@ -109,12 +120,22 @@ class JupyterLabServer(_Server):
         port = free_port()
         self.token = secrets.token_hex(16)
         command = [
-            str(BIN / "jupyter"), "lab", "--no-browser", "--allow-root", f"--port={port}",
-            "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0", f"--ServerApp.token={self.token}",
-            f"--ServerApp.root_dir={root_dir}", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            str(BIN / "jupyter"),
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--ServerApp.port_retries=0",
+            f"--ServerApp.token={self.token}",
+            f"--ServerApp.root_dir={root_dir}",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             "--ServerApp.open_browser=False",
         ]
-        super().__init__(command, server_env(extra_env, jupyter_dir), root_dir, workdir / f"lab-{port}.log", port)
+        super().__init__(
+            command, server_env(extra_env, jupyter_dir), root_dir, workdir / f"lab-{port}.log", port
+        )
         self.ready_path = "/api/status?token=" + self.token
 
 

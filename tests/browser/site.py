@@ -58,10 +58,7 @@ def write_bare_notebook(directory: Path) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_code_cell(
-            "import ipywidgets as w\n"
-            "b = w.Button(description='Ready')\n"
-            "b.add_class('itp-bare-ready')\n"
-            "b"
+            "import ipywidgets as w\nb = w.Button(description='Ready')\nb.add_class('itp-bare-ready')\nb"
         )
     ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

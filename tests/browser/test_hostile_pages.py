@@ -26,13 +26,25 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, TIMEOUT_MS, _require_browser
-from tests.browser.hostile_site import (
-    ATTACKER_HOST, COMBINING, EMOJI, EXEMPLAR_NOTE, LONG_COMMENT, LONG_STATEMENT, PAYLOADS, RTL, SCORE_COMMENT,
-    NEW_TRAINEE, SUPERVISOR, TRAINEE_NAMES, HostileSite, build_hostile_workspace,
-)
 from itp_toolkit.model.base import SHORT_TEXT_MAX
 from itp_toolkit.services.workspace import Workspace
+from tests.browser.conftest import ARTIFACTS, TIMEOUT_MS, _require_browser
+from tests.browser.hostile_site import (
+    ATTACKER_HOST,
+    COMBINING,
+    EMOJI,
+    EXEMPLAR_NOTE,
+    LONG_COMMENT,
+    LONG_STATEMENT,
+    NEW_TRAINEE,
+    PAYLOADS,
+    RTL,
+    SCORE_COMMENT,
+    SUPERVISOR,
+    TRAINEE_NAMES,
+    HostileSite,
+    build_hostile_workspace,
+)
 from tests.browser.servers import ServeServer
 
 pytestmark = pytest.mark.browser
@@ -122,8 +134,14 @@ def assert_nothing_ran(pg, watch: Watch, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     pg.screenshot(path=str(ARTIFACTS / f"hostile-{name}.png"), full_page=True)
     found = pg.evaluate(NOTHING_RAN_JS)
-    assert found == {"pwned": None, "injected": [], "javascript_urls": [], "handlers": [], "srcdoc_frames": 0,
-                     "body_hidden": False}, f"{name}: {found}"
+    assert found == {
+        "pwned": None,
+        "injected": [],
+        "javascript_urls": [],
+        "handlers": [],
+        "srcdoc_frames": 0,
+        "body_hidden": False,
+    }, f"{name}: {found}"
     assert watch.dialogs == [], f"{name}: {watch.dialogs}"
     assert watch.page_errors == [], f"{name}: {watch.page_errors}"
     assert watch.attacker_requests == [], f"{name}: {watch.attacker_requests}"
@@ -177,13 +195,17 @@ def test_trainee_page_shows_hostile_case_plan_feedback_and_debrief_as_text(serve
     pg.locator(".itp-plan-editor").wait_for()
     pg.locator(".itp-feedback-comment").first.wait_for()
     pg.locator(".itp-critique-panel .itp-score").first.wait_for()
-    assert_shows_intact(pg, [
-        site.case.patient_words[0].text,  # case viewer
-        LONG_STATEMENT,                    # editor field, 500 characters of stacked marks and emoji
-        LONG_COMMENT,                      # supervisor comment, 20,000 characters
-        SCORE_COMMENT,                     # rubric score comment
-        f"{PAYLOADS[7]} {RTL}",            # a reply
-    ], "trainee")
+    assert_shows_intact(
+        pg,
+        [
+            site.case.patient_words[0].text,  # case viewer
+            LONG_STATEMENT,  # editor field, 500 characters of stacked marks and emoji
+            LONG_COMMENT,  # supervisor comment, 20,000 characters
+            SCORE_COMMENT,  # rubric score comment
+            f"{PAYLOADS[7]} {RTL}",  # a reply
+        ],
+        "trainee",
+    )
     assert_nothing_ran(pg, watch, "trainee-coursework")
     # The workshop (in its debrief) through the page's own join box: the group's plans and the exemplar note.
     pg.locator(".itp-join-code input").fill(site.join_code)
@@ -276,7 +298,7 @@ def test_odd_unicode_typed_into_the_editor_is_saved_and_shown_intact_after_a_rel
 
     # One character over the limit: refused beside the field, naming the limit; the typed text stays in the
     # field; the saved plan keeps the last good statement.
-    too_long = ("🧠" * (SHORT_TEXT_MAX + 1))
+    too_long = "🧠" * (SHORT_TEXT_MAX + 1)
     statement.fill(too_long)
     error = pg.locator(".itp-element.itp-problem .itp-field-error").first
     error.wait_for()
@@ -301,8 +323,13 @@ def publish_html(site: HostileSite, kind: str, out: Path, **ids: int) -> Path:
     args = [f"--{k}={v}" for k, v in ids.items()]
     env = dict(os.environ, JUPYTERHUB_USER=SUPERVISOR)
     itp = Path(sys.executable).with_name("itp")
-    subprocess.run([str(itp), "publish", "--html", kind, *args, "--out", str(out), "--workspace", str(site.workspace)],
-                   check=True, env=env, capture_output=True, timeout=300)
+    subprocess.run(
+        [str(itp), "publish", "--html", kind, *args, "--out", str(out), "--workspace", str(site.workspace)],
+        check=True,
+        env=env,
+        capture_output=True,
+        timeout=300,
+    )
     return out
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from itp_toolkit.library.cases import load_case_library
-from itp_toolkit.views.reports import gather_report, report_html
 from itp_toolkit.checks.rubrics import default_rubric
+from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.store import PlanStore
+from itp_toolkit.views.reports import gather_report, report_html
 from tests.browser.conftest import ARTIFACTS, TIMEOUT_MS, screenshot
 from tests.browser.servers import VoilaServer
 from tests.browser.site import REPO, STORE_URL_VAR
@@ -32,8 +32,10 @@ def supervisor_notebook(directory: Path) -> Path:
     nb = nbformat.read(NOTEBOOK, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code" and "supervisor_review(" in cell.source and "import" not in cell.source:
-            cell.source = ("from itp_toolkit.store import PlanStore\n"
-                           f"page = supervisor_review(store=PlanStore.open(os.environ[{STORE_URL_VAR!r}]))")
+            cell.source = (
+                "from itp_toolkit.store import PlanStore\n"
+                f"page = supervisor_review(store=PlanStore.open(os.environ[{STORE_URL_VAR!r}]))"
+            )
             break
     else:
         raise AssertionError(f"{NOTEBOOK} has no supervisor_review(...) cell")
@@ -50,9 +52,14 @@ def drafts(trainee_site) -> dict[str, int]:
     try:
         out = {}
         for user, suffix in ((trainee_site.user, "n"), ("ana", "a")):
-            plan = make_plan(trainee_site.case_id, suffix, [panic_problem(suffix, "Panic attacks in lectures",
-                                                                          concerns=["pc-panic"]),
-                                                            sleep_problem(suffix, "Cannot fall asleep")])
+            plan = make_plan(
+                trainee_site.case_id,
+                suffix,
+                [
+                    panic_problem(suffix, "Panic attacks in lectures", concerns=["pc-panic"]),
+                    sleep_problem(suffix, "Cannot fall asleep"),
+                ],
+            )
             draft = store.start_draft(trainee_site.case_id, actor=user)
             store.save_revision(draft.id, plan, based_on=0, actor=user)
             out[user] = draft.id
@@ -133,8 +140,9 @@ def test_exported_report_opens_offline_and_shows_its_plots(browser, voila_superv
         case = load_case_library()[trainee_site.case_id]
         draft_id = drafts[trainee_site.user]
         store.add_score(draft_id, default_rubric().id, "crit-smart", 2, actor="dr.okafor")
-        report = gather_report(store, draft_id, case=case, rubric=default_rubric(), actor="dr.okafor",
-                               released_only=False)
+        report = gather_report(
+            store, draft_id, case=case, rubric=default_rubric(), actor="dr.okafor", released_only=False
+        )
     finally:
         store.close()
     ARTIFACTS.mkdir(exist_ok=True)

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.browser
 
 HOSTILE_STATEMENT = "Drinks to sleep <script>window.__pwned = 1</script>"
 HOSTILE_EVIDENCE = '4-5 drinks most nights <img src=x onerror="window.__pwned = 1; alert(1)">'
-HOSTILE_INTERVENTION = '<a href="javascript:window.__pwned=1;alert(2)">click me</a> sleep diary reviewed weekly'
+HOSTILE_INTERVENTION = (
+    '<a href="javascript:window.__pwned=1;alert(2)">click me</a> sleep diary reviewed weekly'
+)
 
 
 def type_into(locator, text: str) -> None:
@@ -30,8 +32,19 @@ def open_case(pg, base_url: str, title_part: str) -> None:
     pg.locator(".itp-plan-editor").wait_for(timeout=TIMEOUT_MS)
 
 
-def draft_problem(pg, n: int, statement: str, evidence: str, goal: str, objective: str, measure: str,
-                  baseline: str, target: str, week: str | None, intervention: str) -> None:
+def draft_problem(
+    pg,
+    n: int,
+    statement: str,
+    evidence: str,
+    goal: str,
+    objective: str,
+    measure: str,
+    baseline: str,
+    target: str,
+    week: str | None,
+    intervention: str,
+) -> None:
     pg.locator("button.itp-add-problem").click()
     problem = pg.locator(".itp-element.itp-problem").nth(n)
     problem.wait_for()
@@ -62,13 +75,30 @@ def test_a_new_trainee_drafts_fixes_a_finding_submits_and_finds_the_plan_after_r
     pg, watch = page
     open_case(pg, voila_trainee.base_url, "worry")
     draft_problem(
-        pg, 0, "Panic attacks keep her out of lectures", "left 3 of 5 lectures last week; 2 attacks a week",
-        "I want to sit an exam without running out", "Stays through 4 of 5 lectures a week", "lectures attended",
-        "2", "4", None, "Graded exposure to the lecture hall, planned with her in session",
+        pg,
+        0,
+        "Panic attacks keep her out of lectures",
+        "left 3 of 5 lectures last week; 2 attacks a week",
+        "I want to sit an exam without running out",
+        "Stays through 4 of 5 lectures a week",
+        "lectures attended",
+        "2",
+        "4",
+        None,
+        "Graded exposure to the lecture hall, planned with her in session",
     )
     draft_problem(
-        pg, 1, HOSTILE_STATEMENT, HOSTILE_EVIDENCE, "Fall asleep without a drink", "Falls asleep within 30 minutes",
-        "nights a week", "1", "5", "8", HOSTILE_INTERVENTION,
+        pg,
+        1,
+        HOSTILE_STATEMENT,
+        HOSTILE_EVIDENCE,
+        "Fall asleep without a drink",
+        "Falls asleep within 30 minutes",
+        "nights a week",
+        "1",
+        "5",
+        "8",
+        HOSTILE_INTERVENTION,
     )
     # The first objective has no target week yet: critique says so...
     missing_date = pg.locator("button.itp-finding", has_text="no target week or date")
@@ -85,8 +115,10 @@ def test_a_new_trainee_drafts_fixes_a_finding_submits_and_finds_the_plan_after_r
     # Autosave, without pressing anything.
     pg.locator(".itp-autosave.itp-save-saved", has_text="revision").wait_for(timeout=TIMEOUT_MS)
     # Hostile text is shown as text (in the outline headers and the revision diff) and runs nothing.
-    pg.locator(".itp-trainee-lower .p-Accordion-header, .itp-trainee-lower .jupyter-widget-Collapse-header, "
-               ".itp-trainee-lower .lm-Accordion-header").filter(has_text="Revisions").first.click()
+    pg.locator(
+        ".itp-trainee-lower .p-Accordion-header, .itp-trainee-lower .jupyter-widget-Collapse-header, "
+        ".itp-trainee-lower .lm-Accordion-header"
+    ).filter(has_text="Revisions").first.click()
     pg.locator(".itp-history-summary", has_text="revision").first.wait_for(timeout=TIMEOUT_MS)
     pg.locator(".itp-element-header", has_text="<script>").first.wait_for(timeout=TIMEOUT_MS)
     screenshot(pg, "trainee-drafted")
@@ -103,7 +135,10 @@ def test_a_new_trainee_drafts_fixes_a_finding_submits_and_finds_the_plan_after_r
         saved = store.get_revision(draft.id, actor=trainee_site.user)
     finally:
         store.close()
-    assert [p.statement for p in saved.problems] == ["Panic attacks keep her out of lectures", HOSTILE_STATEMENT]
+    assert [p.statement for p in saved.problems] == [
+        "Panic attacks keep her out of lectures",
+        HOSTILE_STATEMENT,
+    ]
     assert saved.problems[1].evidenced_by == HOSTILE_EVIDENCE
     assert saved.problems[0].goals[0].objectives[0].target_week == 6
 
@@ -113,7 +148,8 @@ def test_a_new_trainee_drafts_fixes_a_finding_submits_and_finds_the_plan_after_r
     statements = pg.locator(".itp-problem-statement input")
     statements.nth(1).wait_for(timeout=TIMEOUT_MS)
     assert [statements.nth(i).input_value() for i in range(statements.count())] == [
-        "Panic attacks keep her out of lectures", HOSTILE_STATEMENT,
+        "Panic attacks keep her out of lectures",
+        HOSTILE_STATEMENT,
     ]
     assert pg.locator(".itp-objective-target-week input").first.input_value() == "6"
     assert pg.locator(".itp-intervention-description textarea").nth(1).input_value() == HOSTILE_INTERVENTION

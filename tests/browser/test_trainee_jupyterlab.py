@@ -57,7 +57,11 @@ def test_the_real_notebook_runs_in_jupyterlab_and_its_widgets_render(page, train
     notebook = root / trainee_site.notebook.name
     shutil.copyfile(trainee_site.notebook, notebook)
     with JupyterLabServer(root, trainee_site.env, tmp_path) as lab:
-        pg.goto(f"{lab.base_url}/lab/tree/{notebook.name}?token={lab.token}", wait_until="commit", timeout=TIMEOUT_MS)
+        pg.goto(
+            f"{lab.base_url}/lab/tree/{notebook.name}?token={lab.token}",
+            wait_until="commit",
+            timeout=TIMEOUT_MS,
+        )
         pg.locator("#jupyterlab-splash").wait_for(state="detached", timeout=TIMEOUT_MS)
         pg.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=TIMEOUT_MS)
         wait_for_an_idle_connected_kernel(pg, lab)
@@ -78,6 +82,8 @@ def test_the_real_notebook_runs_in_jupyterlab_and_its_widgets_render(page, train
         pg.locator(".itp-case-viewer").first.wait_for(timeout=TIMEOUT_MS)
         pg.locator(".itp-app-message", has_text="Editing your plan").wait_for(timeout=TIMEOUT_MS)
         screenshot(pg, "trainee-jupyterlab")
-        assert pg.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+        assert (
+            pg.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+        )
         assert pg.locator(".jp-OutputArea .itp-app-error").count() == 0
         assert watch.dialogs == []

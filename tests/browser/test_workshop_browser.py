@@ -115,8 +115,9 @@ def test_a_whole_workshop_facilitator_and_three_trainees_on_one_server(browser, 
         fac.locator("button.itp-workshop-advance", has_text="Open review").click()
         fac.locator('.itp-workshop-phase[data-phase="review"]').wait_for()
         ana = trainees["ana"]
-        ana.wait_for_function("() => document.querySelectorAll('.itp-peer-draft').length === 2",
-                              timeout=REFRESH_WAIT_MS)
+        ana.wait_for_function(
+            "() => document.querySelectorAll('.itp-peer-draft').length === 2", timeout=REFRESH_WAIT_MS
+        )
         peers = ana.locator(".itp-peer-drafts").inner_text()
         assert "ben's own words" in peers and "chen's own words" in peers
         assert "Trainee B" in peers  # anonymized labels
@@ -124,8 +125,12 @@ def test_a_whole_workshop_facilitator_and_three_trainees_on_one_server(browser, 
 
         picker = fac.locator(".itp-exemplar-picker select")
         picker.wait_for()
-        picker.select_option(label=next(o for o in picker.locator("option").all_inner_texts() if o.startswith("chen")))
-        fac.locator(".itp-exemplar-note-input textarea").fill("Notice how the problem keeps <b>her</b> words.")
+        picker.select_option(
+            label=next(o for o in picker.locator("option").all_inner_texts() if o.startswith("chen"))
+        )
+        fac.locator(".itp-exemplar-note-input textarea").fill(
+            "Notice how the problem keeps <b>her</b> words."
+        )
         fac.locator("button.itp-exemplar-pick").click()
         fac.locator(".itp-workshop-message", has_text="Exemplar picked").wait_for()
         fac.locator("button.itp-workshop-advance", has_text="Open debrief").click()

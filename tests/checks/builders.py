@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 from itp_toolkit.model import (
-    Barrier, BarrierPlan, CaseStudy, Demographics, Diagnosis, DischargeCriterion, Goal, Intervention,
-    MeasurePoint, Objective, Participation, PresentingConcern, Problem, Quote, Review, RiskSummary, Strength,
-    StrengthUse, TimelineEvent, TreatmentPlan,
+    Barrier,
+    BarrierPlan,
+    CaseStudy,
+    Demographics,
+    Diagnosis,
+    DischargeCriterion,
+    Goal,
+    Intervention,
+    MeasurePoint,
+    Objective,
+    Participation,
+    PresentingConcern,
+    Problem,
+    Quote,
+    Review,
+    RiskSummary,
+    Strength,
+    StrengthUse,
+    TimelineEvent,
+    TreatmentPlan,
 )
 
 
@@ -18,18 +35,28 @@ def make_case(**overrides) -> CaseStudy:
         setting="community clinic, 40 minutes by bus",
         demographics=Demographics(age=34, gender="woman", pronouns="she/her", occupation="nurse"),
         presenting_concerns=[
-            PresentingConcern(id="c-mood", summary="Low mood and loss of interest for 3 months",
-                              frequency_intensity="low most days; stopped choir practice; cries after shifts"),
-            PresentingConcern(id="c-sleep", summary="Sleeps 4 hours between night shifts",
-                              frequency_intensity="4-5 hours on work days, 5 nights a week"),
+            PresentingConcern(
+                id="c-mood",
+                summary="Low mood and loss of interest for 3 months",
+                frequency_intensity="low most days; stopped choir practice; cries after shifts",
+            ),
+            PresentingConcern(
+                id="c-sleep",
+                summary="Sleeps 4 hours between night shifts",
+                frequency_intensity="4-5 hours on work days, 5 nights a week",
+            ),
         ],
         history="Two years of night shifts after a divorce.",
         cultural_social_context="Filipino Catholic family; sings in the parish choir; sends money home to her "
-                                "mother in Manila every month.",
+        "mother in Manila every month.",
         formulation="Shift work and isolation maintain low mood.",
-        working_diagnosis=[Diagnosis(label="Major depressive disorder, single episode, moderate", code="F32.1")],
+        working_diagnosis=[
+            Diagnosis(label="Major depressive disorder, single episode, moderate", code="F32.1")
+        ],
         strengths=[
-            Strength(id="s-sister", text="Sister lives nearby and offers to walk with her", kind="natural_support"),
+            Strength(
+                id="s-sister", text="Sister lives nearby and offers to walk with her", kind="natural_support"
+            ),
             Strength(id="s-choir", text="Loves singing in the parish choir", kind="value"),
         ],
         barriers=[
@@ -43,9 +70,13 @@ def make_case(**overrides) -> CaseStudy:
         risk=RiskSummary(level="low", summary="Passive thoughts last month, none now; no plan or intent."),
         measures=[MeasurePoint(instrument="PHQ-9", week=0, score=17)],
         timeline=[
-            TimelineEvent(id="e-job", week=6, title="Loses her job after a ward closure",
-                          description="The ward closes and she is let go.",
-                          measures=[MeasurePoint(instrument="PHQ-9", week=6, score=21)]),
+            TimelineEvent(
+                id="e-job",
+                week=6,
+                title="Loses her job after a ward closure",
+                description="The ward closes and she is let go.",
+                measures=[MeasurePoint(instrument="PHQ-9", week=6, score=21)],
+            ),
         ],
     )
     data.update(overrides)
@@ -60,62 +91,121 @@ def strong_plan(**overrides) -> TreatmentPlan:
         written_at_week=0,
         problems=[
             Problem(
-                id="prb-mood", statement="Depressed mood after two years of night shifts",
+                id="prb-mood",
+                statement="Depressed mood after two years of night shifts",
                 evidenced_by="PHQ-9 17; stopped choir practice; cries after most shifts",
                 concern_ids=["c-mood"],
-                goals=[Goal(
-                    id="gol-sing", statement="I want to sing again without crying", in_patient_words=True,
-                    patient_quote_id="q-hope",
-                    objectives=[
-                        Objective(
-                            id="obj-phq", description="PHQ-9 falls from 17 to 8 or lower (response)",
-                            measure="PHQ-9", baseline=17, target=8, target_week=12, remeasure_every_weeks=2,
-                            interventions=[Intervention(
-                                id="int-ba", description="Behavioural activation built around choir and walks",
-                                modality="behavioural activation", delivery="telehealth", frequency="weekly",
-                                duration="12 sessions", time_of_day="evening", responsible_role="trainee therapist",
-                                linked_facts=["b-bus", "b-shifts"])],
-                        ),
-                        Objective(
-                            id="obj-walk", description="Walks with her sister 3 mornings a week after shifts",
-                            measure="walks per week", baseline=0, target=3, target_week=6,
-                            linked_facts=["s-sister"],
-                            interventions=[Intervention(
-                                id="int-walk", description="Plan morning walks with her sister in session",
-                                delivery="telehealth", frequency="weekly", time_of_day="evening",
-                                responsible_role="trainee therapist", linked_facts=["s-sister"])],
-                        ),
-                    ],
-                )],
+                goals=[
+                    Goal(
+                        id="gol-sing",
+                        statement="I want to sing again without crying",
+                        in_patient_words=True,
+                        patient_quote_id="q-hope",
+                        objectives=[
+                            Objective(
+                                id="obj-phq",
+                                description="PHQ-9 falls from 17 to 8 or lower (response)",
+                                measure="PHQ-9",
+                                baseline=17,
+                                target=8,
+                                target_week=12,
+                                remeasure_every_weeks=2,
+                                interventions=[
+                                    Intervention(
+                                        id="int-ba",
+                                        description="Behavioural activation built around choir and walks",
+                                        modality="behavioural activation",
+                                        delivery="telehealth",
+                                        frequency="weekly",
+                                        duration="12 sessions",
+                                        time_of_day="evening",
+                                        responsible_role="trainee therapist",
+                                        linked_facts=["b-bus", "b-shifts"],
+                                    )
+                                ],
+                            ),
+                            Objective(
+                                id="obj-walk",
+                                description="Walks with her sister 3 mornings a week after shifts",
+                                measure="walks per week",
+                                baseline=0,
+                                target=3,
+                                target_week=6,
+                                linked_facts=["s-sister"],
+                                interventions=[
+                                    Intervention(
+                                        id="int-walk",
+                                        description="Plan morning walks with her sister in session",
+                                        delivery="telehealth",
+                                        frequency="weekly",
+                                        time_of_day="evening",
+                                        responsible_role="trainee therapist",
+                                        linked_facts=["s-sister"],
+                                    )
+                                ],
+                            ),
+                        ],
+                    )
+                ],
             ),
             Problem(
-                id="prb-sleep", statement="Short sleep between night shifts",
+                id="prb-sleep",
+                statement="Short sleep between night shifts",
                 evidenced_by="4-5 hours of sleep on 5 work days a week",
                 concern_ids=["c-sleep"],
-                goals=[Goal(
-                    id="gol-sleep", statement="Sleep 6 hours after each night shift",
-                    linked_facts=["q-tired"],
-                    objectives=[Objective(
-                        id="obj-sleep", description="Sleeps 6 hours after night shifts, by sleep diary",
-                        measure="hours slept after a shift", baseline=4.5, target=6, target_week=8,
-                        interventions=[Intervention(
-                            id="int-sleep", description="CBT-I for shift work: blackout curtains and anchor sleep",
-                            modality="CBT-I", delivery="telehealth", frequency="every 2 weeks",
-                            time_of_day="evening", responsible_role="trainee therapist")],
-                    )],
-                )],
+                goals=[
+                    Goal(
+                        id="gol-sleep",
+                        statement="Sleep 6 hours after each night shift",
+                        linked_facts=["q-tired"],
+                        objectives=[
+                            Objective(
+                                id="obj-sleep",
+                                description="Sleeps 6 hours after night shifts, by sleep diary",
+                                measure="hours slept after a shift",
+                                baseline=4.5,
+                                target=6,
+                                target_week=8,
+                                interventions=[
+                                    Intervention(
+                                        id="int-sleep",
+                                        description="CBT-I for shift work: blackout curtains and anchor sleep",
+                                        modality="CBT-I",
+                                        delivery="telehealth",
+                                        frequency="every 2 weeks",
+                                        time_of_day="evening",
+                                        responsible_role="trainee therapist",
+                                    )
+                                ],
+                            )
+                        ],
+                    )
+                ],
             ),
         ],
-        strengths_used=[StrengthUse(id="stu-choir", strength_id="s-choir",
-                                    how="Rejoins parish choir rehearsal as a weekly activation goal")],
+        strengths_used=[
+            StrengthUse(
+                id="stu-choir",
+                strength_id="s-choir",
+                how="Rejoins parish choir rehearsal as a weekly activation goal",
+            )
+        ],
         barriers=[
             BarrierPlan(id="bar-bus", barrier_id="b-bus", mitigation="Telehealth sessions from home"),
-            BarrierPlan(id="bar-shift", barrier_id="b-shifts", mitigation="Evening sessions before her shift"),
+            BarrierPlan(
+                id="bar-shift", barrier_id="b-shifts", mitigation="Evening sessions before her shift"
+            ),
         ],
         safety_plan="Ask PHQ-9 item 9 each session; crisis line 988 on her phone.",
-        discharge_criteria=[DischargeCriterion(id="dis-1", text="PHQ-9 below 10 for 4 weeks and back at choir")],
-        participation=Participation(patient_participated=True, agreement_recorded=True, copy_given=True,
-                                    note="She chose the choir goal and the evening time"),
+        discharge_criteria=[
+            DischargeCriterion(id="dis-1", text="PHQ-9 below 10 for 4 weeks and back at choir")
+        ],
+        participation=Participation(
+            patient_participated=True,
+            agreement_recorded=True,
+            copy_given=True,
+            note="She chose the choir goal and the evening time",
+        ),
         review=Review(review_week=8, early_review_triggers=["PHQ-9 rises 5 points", "job change"]),
     )
     data.update(overrides)
@@ -124,4 +214,3 @@ def strong_plan(**overrides) -> TreatmentPlan:
 
 def rules_of(findings, severities=("problem", "warning")) -> set[str]:
     return {f.rule for f in findings if f.severity in severities}
-

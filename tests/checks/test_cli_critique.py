@@ -30,7 +30,10 @@ def test_problem_finding_exits_1_and_text_is_grouped_by_family(tmp_path, capsys)
 
 def test_disabling_the_rule_turns_the_exit_code_back_to_0(tmp_path, capsys):
     plan, case = _files(tmp_path)
-    assert main(["critique", plan, "--case", case, "--week", "6", "--disable", "revision.event_not_addressed"]) == 0
+    assert (
+        main(["critique", plan, "--case", case, "--week", "6", "--disable", "revision.event_not_addressed"])
+        == 0
+    )
 
 
 def test_unknown_rule_to_disable_is_a_clear_error(tmp_path, capsys):

@@ -16,8 +16,12 @@ def test_no_goal_in_her_words_suggests_her_hope_quote(case):
 
 def test_participation_agreement_discharge_and_review_are_required(case):
     plan = strong_plan(participation={}, discharge_criteria=[], review={})
-    assert {"collab.participation_not_recorded", "collab.agreement_not_recorded", "collab.no_discharge_criteria",
-            "collab.no_review"} <= rules_of(critique(plan, case))
+    assert {
+        "collab.participation_not_recorded",
+        "collab.agreement_not_recorded",
+        "collab.no_discharge_criteria",
+        "collab.no_review",
+    } <= rules_of(critique(plan, case))
     assert "collab.no_early_review_triggers" in rules_of(critique(plan, case), ("info",))
 
 
@@ -31,7 +35,9 @@ def test_event_after_the_plan_is_a_problem_once_the_exercise_reaches_it(case):
     assert "revision.event_not_addressed" not in rules_of(critique(plan, case, week=5))
     [finding] = _rule(critique(plan, case, week=6), "revision.event_not_addressed")
     assert finding.severity == "problem"
-    assert "Loses her job" in finding.message and "PHQ-9 rose from 17 (week 0) to 21 (week 6)" in finding.message
+    assert (
+        "Loses her job" in finding.message and "PHQ-9 rose from 17 (week 0) to 21 (week 6)" in finding.message
+    )
 
 
 def test_plan_revised_for_the_event_is_not_flagged(case):
@@ -42,7 +48,10 @@ def test_plan_revised_for_the_event_is_not_flagged(case):
     plan.element("obj-walk").target_week = 10
     plan.element("obj-sleep").target_week = 14
     plan.review.review_week = 14
-    assert not any(r.startswith("revision.") for r in rules_of(critique(plan, case, week=8), ("problem", "warning", "info")))
+    assert not any(
+        r.startswith("revision.")
+        for r in rules_of(critique(plan, case, week=8), ("problem", "warning", "info"))
+    )
 
 
 def test_plan_written_after_the_event_without_recording_it_gets_a_note(case):

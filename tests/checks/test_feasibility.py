@@ -10,10 +10,21 @@ def _rule(findings, rule):
     return [f for f in findings if f.rule == rule]
 
 
-@pytest.mark.parametrize("text, weekly", [
-    ("weekly", True), ("twice a week", True), ("3x/week", True), ("every week", True), ("daily", True),
-    ("every 2 weeks", False), ("every other week", False), ("monthly", False), ("", False), ("biweekly", False),
-])
+@pytest.mark.parametrize(
+    "text, weekly",
+    [
+        ("weekly", True),
+        ("twice a week", True),
+        ("3x/week", True),
+        ("every week", True),
+        ("daily", True),
+        ("every 2 weeks", False),
+        ("every other week", False),
+        ("monthly", False),
+        ("", False),
+        ("biweekly", False),
+    ],
+)
 def test_frequency_reading(text, weekly):
     assert at_least_weekly(text) is weekly
 
@@ -67,12 +78,16 @@ def test_language_barrier_needs_an_interpreter_or_concordant_care():
     case = make_case(barriers=[Barrier(id="b-lang", text="Prefers Tagalog for feelings", kind="language")])
     [finding] = _rule(critique(strong_plan(barriers=[]), case), "feasibility.language_no_interpreter")
     assert "Tagalog" in finding.suggestion
-    plan = strong_plan(barriers=[BarrierPlan(barrier_id="b-lang", mitigation="Professional interpreter each session")])
+    plan = strong_plan(
+        barriers=[BarrierPlan(barrier_id="b-lang", mitigation="Professional interpreter each session")]
+    )
     assert _rule(critique(plan, case), "feasibility.language_no_interpreter") == []
 
 
 def test_telehealth_without_digital_access_is_flagged():
-    case = make_case(barriers=[Barrier(id="b-phone", text="Shared phone, no data plan", kind="digital_access")])
+    case = make_case(
+        barriers=[Barrier(id="b-phone", text="Shared phone, no data plan", kind="digital_access")]
+    )
     found = _rule(critique(strong_plan(barriers=[]), case), "feasibility.telehealth_no_digital_access")
     assert {f.element_id for f in found} == {"int-ba", "int-walk", "int-sleep"}
 
@@ -80,4 +95,6 @@ def test_telehealth_without_digital_access_is_flagged():
 def test_weekly_clinic_visits_without_childcare_are_flagged():
     case = make_case(barriers=[Barrier(id="b-kids", text="Twin toddlers, no childcare", kind="childcare")])
     plan = _in_clinic(strong_plan(barriers=[]))
-    assert [f.element_id for f in _rule(critique(plan, case), "feasibility.childcare_in_person")] == ["int-ba"]
+    assert [f.element_id for f in _rule(critique(plan, case), "feasibility.childcare_in_person")] == [
+        "int-ba"
+    ]

@@ -41,8 +41,11 @@ def test_fixture_plan_raises_exactly_its_expected_findings(sidecar):
         assert counts[rule] == n, rule
 
 
-@pytest.mark.parametrize("sidecar", [p for p in SIDECARS if p.name.endswith("-strong.expected.yaml")],
-                         ids=lambda p: p.name.removesuffix(".expected.yaml"))
+@pytest.mark.parametrize(
+    "sidecar",
+    [p for p in SIDECARS if p.name.endswith("-strong.expected.yaml")],
+    ids=lambda p: p.name.removesuffix(".expected.yaml"),
+)
 def test_strong_plan_raises_no_warning_or_problem_and_scores_high(sidecar):
     from itp_toolkit.checks import individualization_score
 

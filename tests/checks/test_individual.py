@@ -66,8 +66,12 @@ def test_culture_reflected_in_the_plan_satisfies_the_cultural_rule(case):
 
 
 def test_barrier_plan_without_a_mitigation_is_flagged(case):
-    plan = strong_plan(barriers=[BarrierPlan(id="bar-x", barrier_id="b-bus", mitigation=""),
-                                 BarrierPlan(id="bar-y", barrier_id="b-shifts", mitigation="Evening sessions")])
+    plan = strong_plan(
+        barriers=[
+            BarrierPlan(id="bar-x", barrier_id="b-bus", mitigation=""),
+            BarrierPlan(id="bar-y", barrier_id="b-shifts", mitigation="Evening sessions"),
+        ]
+    )
     assert [f.element_id for f in _rule(critique(plan, case), "individual.empty_mitigation")] == ["bar-x"]
 
 
@@ -75,8 +79,13 @@ def test_strong_plan_scores_full_marks_with_every_component_explained(plan, case
     result = individualization_score(plan, case)
     assert result.score == 100
     assert [c.name for c in result.breakdown] == [
-        "strengths used", "barriers mitigated", "quotes used", "cultural context reflected", "specific numbers",
-        "generic-text penalty"]
+        "strengths used",
+        "barriers mitigated",
+        "quotes used",
+        "cultural context reflected",
+        "specific numbers",
+        "generic-text penalty",
+    ]
     assert result.facts_ignored == []
 
 

@@ -1,11 +1,9 @@
 """A library intervention pre-filled by the editor and never adapted is cookie-cutter text to critique."""
 
 from itp_toolkit.checks import critique
-from itp_toolkit.library.interventions import apply_library_intervention
 from itp_toolkit.formats.files import load_case
-from itp_toolkit.library.interventions import load_intervention_library
-
 from itp_toolkit.library.cases import case_library_dir
+from itp_toolkit.library.interventions import apply_library_intervention, load_intervention_library
 
 
 def test_unadapted_library_prefill_is_flagged_as_generic_and_adapting_it_clears_the_flag():

@@ -34,7 +34,9 @@ def test_links_to_facts_the_case_does_not_have_are_orphans(case):
 
 def test_broken_chain_is_flagged_at_each_missing_link(case):
     plan = strong_plan()
-    plan.problems.append(Problem(id="prb-empty", statement="Grief over her divorce", evidenced_by="cries daily"))
+    plan.problems.append(
+        Problem(id="prb-empty", statement="Grief over her divorce", evidenced_by="cries daily")
+    )
     plan.problems[1].goals.append(Goal(id="gol-empty", statement="Feel rested"))
     plan.element("obj-walk").interventions = []
     findings = critique(plan, case)
@@ -58,8 +60,17 @@ def test_moderate_risk_without_a_safety_plan_is_a_problem():
 
 def test_phq9_item_9_above_zero_calls_for_safety_only_once_revealed():
     items = [2, 2, 2, 2, 2, 2, 2, 2, 1]
-    case = make_case(timeline=[{"id": "e-job", "week": 6, "title": "Loses her job", "description": "ward closes",
-                                "measures": [MeasurePoint(instrument="PHQ-9", week=6, score=17, item_scores=items)]}])
+    case = make_case(
+        timeline=[
+            {
+                "id": "e-job",
+                "week": 6,
+                "title": "Loses her job",
+                "description": "ward closes",
+                "measures": [MeasurePoint(instrument="PHQ-9", week=6, score=17, item_scores=items)],
+            }
+        ]
+    )
     plan = strong_plan(safety_plan="")
     assert "linkage.safety_not_addressed" not in rules_of(critique(plan, case, week=2))
     [finding] = _rule(critique(plan, case, week=6), "linkage.safety_not_addressed")

@@ -10,15 +10,18 @@ def _rule(findings, rule):
     return [f for f in findings if f.rule == rule]
 
 
-@pytest.mark.parametrize("code, baseline, threshold", [
-    ("PHQ-9", 17, 8.5),     # response: a 50% drop
-    ("PHQ-9", 8, 4),        # remission below 5 is the easier bar from a mild baseline
-    ("GAD-7", 15, 10.95),   # a 27% drop
-    ("GAD-7", 11, 9),       # below the cut-off 10
-    ("PCL-5", 50, 40),      # 10 points
-    ("AUDIT", 18, 15),      # zone III -> top of zone II
-    ("AUDIT", 25, 19),
-])
+@pytest.mark.parametrize(
+    "code, baseline, threshold",
+    [
+        ("PHQ-9", 17, 8.5),  # response: a 50% drop
+        ("PHQ-9", 8, 4),  # remission below 5 is the easier bar from a mild baseline
+        ("GAD-7", 15, 10.95),  # a 27% drop
+        ("GAD-7", 11, 9),  # below the cut-off 10
+        ("PCL-5", 50, 40),  # 10 points
+        ("AUDIT", 18, 15),  # zone III -> top of zone II
+        ("AUDIT", 25, 19),
+    ],
+)
 def test_published_targets_follow_the_publishers_rules(code, baseline, threshold):
     value, _ = published_target(get_instrument(code), baseline)
     assert value == pytest.approx(threshold)
@@ -50,12 +53,20 @@ def test_target_at_or_above_baseline_is_a_problem(case):
     assert finding.severity == "problem"
 
 
-@pytest.mark.parametrize("code, baseline, target, flagged", [
-    ("PHQ-9", 17, 12, True), ("PHQ-9", 17, 8, False), ("PHQ-9", 17, 8.5, False),
-    ("GAD-7", 15, 12, True), ("GAD-7", 15, 10, False),
-    ("PCL-5", 50, 42, True), ("PCL-5", 50, 40, False),
-    ("AUDIT", 18, 16, True), ("AUDIT", 18, 15, False),
-])
+@pytest.mark.parametrize(
+    "code, baseline, target, flagged",
+    [
+        ("PHQ-9", 17, 12, True),
+        ("PHQ-9", 17, 8, False),
+        ("PHQ-9", 17, 8.5, False),
+        ("GAD-7", 15, 12, True),
+        ("GAD-7", 15, 10, False),
+        ("PCL-5", 50, 42, True),
+        ("PCL-5", 50, 40, False),
+        ("AUDIT", 18, 16, True),
+        ("AUDIT", 18, 15, False),
+    ],
+)
 def test_target_short_of_the_published_change_rule_is_a_warning(code, baseline, target, flagged):
     case = make_case(measures=[{"instrument": code, "week": 0, "score": baseline}], timeline=[])
     plan = strong_plan()

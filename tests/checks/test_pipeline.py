@@ -3,8 +3,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from itp_toolkit.checks import FAMILIES, RULES, CritiqueConfig, Finding, critique
-from itp_toolkit.checks import ruledoc
+from itp_toolkit.checks import FAMILIES, RULES, CritiqueConfig, Finding, critique, ruledoc
 from itp_toolkit.checks.context import case_index
 from tests.checks.builders import make_case, rules_of, strong_plan
 
@@ -69,7 +68,9 @@ def test_rules_doc_lists_every_registered_rule_and_is_current():
     text = DOC.read_text(encoding="utf-8")
     for rule_id in RULES:
         assert f"`{rule_id}`" in text
-    assert text == ruledoc.render(), "regenerate: python -m itp_toolkit.checks.ruledoc > docs/critique-rules.md"
+    assert text == ruledoc.render(), (
+        "regenerate: python -m itp_toolkit.checks.ruledoc > docs/critique-rules.md"
+    )
 
 
 def test_case_index_is_rebuilt_for_a_different_case_with_the_same_id():

@@ -12,7 +12,9 @@ def test_objective_without_target_week_or_date_is_a_problem_naming_it(case):
     plan.element("obj-walk").target_week = None
     [finding] = _findings(case, plan, "smart.no_target_date")
     assert finding.severity == "problem" and finding.element_id == "obj-walk"
-    assert "'Walks with her sister 3 mornings a week after shifts' has no target week or date" in finding.message
+    assert (
+        "'Walks with her sister 3 mornings a week after shifts' has no target week or date" in finding.message
+    )
     assert "week 8" in finding.suggestion  # before the plan's review
 
 
@@ -79,8 +81,16 @@ def test_a_halving_in_three_weeks_is_not_achievable_but_in_twelve_it_is(case):
 
 def test_objective_unrelated_to_its_goal_is_an_info_note(case):
     plan = strong_plan()
-    plan.problems[1].goals[0].objectives.append(Objective(
-        id="obj-tax", description="Files the tax return", measure="forms filed", baseline=0, target=1,
-        target_week=4, interventions=plan.element("obj-sleep").interventions[:0]))
+    plan.problems[1].goals[0].objectives.append(
+        Objective(
+            id="obj-tax",
+            description="Files the tax return",
+            measure="forms filed",
+            baseline=0,
+            target=1,
+            target_week=4,
+            interventions=plan.element("obj-sleep").interventions[:0],
+        )
+    )
     found = [f for f in critique(plan, case) if f.rule == "smart.not_relevant"]
     assert [(f.element_id, f.severity) for f in found] == [("obj-tax", "info")]

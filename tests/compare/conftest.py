@@ -17,8 +17,14 @@ def make_plan(case_id: str, pid: str, problems: list[Problem], **kwargs) -> Trea
     return TreatmentPlan(id=f"plan-{pid}", case_id=case_id, problems=problems, **kwargs)
 
 
-def panic_problem(suffix: str, statement: str, *, concerns=(), modality="CBT for panic disorder with interoceptive exposure",
-                  measure="GAD-7") -> Problem:
+def panic_problem(
+    suffix: str,
+    statement: str,
+    *,
+    concerns=(),
+    modality="CBT for panic disorder with interoceptive exposure",
+    measure="GAD-7",
+) -> Problem:
     return Problem(
         id=f"prb-panic{suffix}",
         statement=statement,
@@ -36,9 +42,13 @@ def panic_problem(suffix: str, statement: str, *, concerns=(), modality="CBT for
                         target=9,
                         target_week=10,
                         interventions=[
-                            Intervention(id=f"int-cbt{suffix}", modality=modality,
-                                         description="Interoceptive exposure built from her lecture attacks",
-                                         frequency="weekly", responsible_role="trainee therapist")
+                            Intervention(
+                                id=f"int-cbt{suffix}",
+                                modality=modality,
+                                description="Interoceptive exposure built from her lecture attacks",
+                                frequency="weekly",
+                                responsible_role="trainee therapist",
+                            )
                         ],
                     )
                 ],
@@ -65,9 +75,13 @@ def sleep_problem(suffix: str, statement: str, *, concerns=()) -> Problem:
                         target=5,
                         target_week=8,
                         interventions=[
-                            Intervention(id=f"int-cbti{suffix}", modality="Brief CBT for insomnia (group)",
-                                         description="Stimulus control and a caffeine cut-off at 2 pm",
-                                         frequency="weekly", responsible_role="group leader")
+                            Intervention(
+                                id=f"int-cbti{suffix}",
+                                modality="Brief CBT for insomnia (group)",
+                                description="Stimulus control and a caffeine cut-off at 2 pm",
+                                frequency="weekly",
+                                responsible_role="group leader",
+                            )
                         ],
                     )
                 ],
@@ -93,10 +107,14 @@ def mood_problem(suffix: str, statement: str) -> Problem:
                         target=6,
                         target_week=12,
                         interventions=[
-                            Intervention(id=f"int-ba{suffix}", modality="Behavioural activation",
-                                         description="Running with her roommate twice a week",
-                                         frequency="weekly", responsible_role="trainee therapist",
-                                         linked_facts=["s-running", "s-roommate"])
+                            Intervention(
+                                id=f"int-ba{suffix}",
+                                modality="Behavioural activation",
+                                description="Running with her roommate twice a week",
+                                frequency="weekly",
+                                responsible_role="trainee therapist",
+                                linked_facts=["s-running", "s-roommate"],
+                            )
                         ],
                     )
                 ],

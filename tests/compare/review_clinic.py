@@ -39,10 +39,22 @@ def review_clinic(tmp_path) -> Iterator[ReviewClinic]:
     store.add_person("dr.lee", "Dr. Lee", "supervisor", actor="admin")
     store.add_to_cohort(store.list_cohorts(actor="admin")[0].id, "dr.lee", actor="admin")
     case = load_case_library()[CASE_ID]
-    ana = make_plan(CASE_ID, "ana", [panic_problem("a", "Panic attacks in lectures", concerns=["pc-panic"]),
-                                     sleep_problem("a", "Cannot fall asleep", concerns=["pc-sleep"])])
-    ben = make_plan(CASE_ID, "ben", [sleep_problem("b", "Lies awake for hours", concerns=["pc-sleep"]),
-                                     mood_problem("b", "Low mood after poor marks <script>alert(1)</script>")])
+    ana = make_plan(
+        CASE_ID,
+        "ana",
+        [
+            panic_problem("a", "Panic attacks in lectures", concerns=["pc-panic"]),
+            sleep_problem("a", "Cannot fall asleep", concerns=["pc-sleep"]),
+        ],
+    )
+    ben = make_plan(
+        CASE_ID,
+        "ben",
+        [
+            sleep_problem("b", "Lies awake for hours", concerns=["pc-sleep"]),
+            mood_problem("b", "Low mood after poor marks <script>alert(1)</script>"),
+        ],
+    )
     drafts = {"ana": save(store, "ana", ana), "ben": save(store, "ben", ben)}
     yield ReviewClinic(store, case, drafts)
     store.close()

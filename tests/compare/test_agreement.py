@@ -74,14 +74,19 @@ def test_exact_and_adjacent_agreement():
 
 
 def _score(draft: int, criterion: str, rater: str, score: int) -> RubricScore:
-    return RubricScore(draft_id=draft, revision=1, rubric_id="rubric-x", criterion_id=criterion, rater=rater, score=score)
+    return RubricScore(
+        draft_id=draft, revision=1, rubric_id="rubric-x", criterion_id=criterion, rater=rater, score=score
+    )
 
 
 def test_summary_pairs_items_both_raters_scored_per_criterion_and_overall():
     scores = [
-        _score(1, "crit-a", "dr.okafor", 3), _score(1, "crit-a", "dr.lee", 3),
-        _score(2, "crit-a", "dr.okafor", 2), _score(2, "crit-a", "dr.lee", 3),
-        _score(1, "crit-b", "dr.okafor", 4), _score(1, "crit-b", "dr.lee", 4),
+        _score(1, "crit-a", "dr.okafor", 3),
+        _score(1, "crit-a", "dr.lee", 3),
+        _score(2, "crit-a", "dr.okafor", 2),
+        _score(2, "crit-a", "dr.lee", 3),
+        _score(1, "crit-b", "dr.okafor", 4),
+        _score(1, "crit-b", "dr.lee", 4),
         _score(3, "crit-b", "dr.okafor", 1),  # only one rater: not paired
     ]
     frame = scores_frame(scores)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from itp_toolkit.model import Problem
 from itp_toolkit.compare.alignment import (
     align_elements,
     combined_similarity,
@@ -15,6 +14,7 @@ from itp_toolkit.compare.alignment import (
     side_by_side,
     text_similarity,
 )
+from itp_toolkit.model import Problem
 
 from .conftest import make_plan, mood_problem, panic_problem, sleep_problem
 
@@ -26,12 +26,18 @@ def test_text_similarity_is_one_for_identical_wording_and_low_for_unrelated_stat
 
 
 def test_rewording_keeps_similarity_above_the_threshold():
-    assert text_similarity("Panic attacks make her leave lectures",
-                           "She leaves lectures because of panic attacks") >= 0.3
+    assert (
+        text_similarity(
+            "Panic attacks make her leave lectures", "She leaves lectures because of panic attacks"
+        )
+        >= 0.3
+    )
 
 
 def test_shared_case_links_outweigh_different_wording():
-    linked = combined_similarity({"pc-panic", "pc-worry"}, {"pc-panic", "pc-worry"}, "Anxiety", "Fear in class")
+    linked = combined_similarity(
+        {"pc-panic", "pc-worry"}, {"pc-panic", "pc-worry"}, "Anxiety", "Fear in class"
+    )
     unlinked = combined_similarity(set(), set(), "Anxiety", "Fear in class")
     assert linked >= 0.6 > unlinked
 
@@ -44,16 +50,24 @@ def test_greedy_match_takes_the_closest_pair_first_and_uses_each_element_once():
 
 
 def test_problems_reordered_and_reworded_without_links_are_matched_by_wording(college):
-    a = make_plan(college.id, "a", [
-        panic_problem("a", "Panic attacks make her leave lectures and exams"),
-        sleep_problem("a", "Cannot fall asleep before 2 am"),
-        mood_problem("a", "Low mood and harsh self-criticism after poor marks"),
-    ])
-    b = make_plan(college.id, "b", [
-        mood_problem("b", "Harsh self-criticism and low mood when marks are poor"),
-        panic_problem("b", "She leaves lectures and exams because of panic attacks"),
-        sleep_problem("b", "Falls asleep after 2 am most nights"),
-    ])
+    a = make_plan(
+        college.id,
+        "a",
+        [
+            panic_problem("a", "Panic attacks make her leave lectures and exams"),
+            sleep_problem("a", "Cannot fall asleep before 2 am"),
+            mood_problem("a", "Low mood and harsh self-criticism after poor marks"),
+        ],
+    )
+    b = make_plan(
+        college.id,
+        "b",
+        [
+            mood_problem("b", "Harsh self-criticism and low mood when marks are poor"),
+            panic_problem("b", "She leaves lectures and exams because of panic attacks"),
+            sleep_problem("b", "Falls asleep after 2 am most nights"),
+        ],
+    )
     frame = side_by_side({"A": a, "B": b})
     problems = frame[frame["level"] == "problem"]
     pairs = set(zip(problems["A id"], problems["B id"], strict=True))
@@ -62,8 +76,12 @@ def test_problems_reordered_and_reworded_without_links_are_matched_by_wording(co
 
 
 def test_children_are_aligned_under_their_matched_problem(college):
-    a = make_plan(college.id, "a", [panic_problem("a", "Panic in lectures"), sleep_problem("a", "Cannot sleep")])
-    b = make_plan(college.id, "b", [sleep_problem("b", "Cannot sleep"), panic_problem("b", "Panic in lectures")])
+    a = make_plan(
+        college.id, "a", [panic_problem("a", "Panic in lectures"), sleep_problem("a", "Cannot sleep")]
+    )
+    b = make_plan(
+        college.id, "b", [sleep_problem("b", "Cannot sleep"), panic_problem("b", "Panic in lectures")]
+    )
     frame = side_by_side({"A": a, "B": b}).set_index("A id")
     assert frame.loc["int-cbta", "B id"] == "int-cbtb"
     assert frame.loc["int-cbtia", "B id"] == "int-cbtib"
@@ -71,7 +89,9 @@ def test_children_are_aligned_under_their_matched_problem(college):
 
 
 def test_a_problem_only_one_draft_has_is_marked_and_gets_its_own_row(college):
-    a = make_plan(college.id, "a", [panic_problem("a", "Panic in lectures"), mood_problem("a", "Low mood after marks")])
+    a = make_plan(
+        college.id, "a", [panic_problem("a", "Panic in lectures"), mood_problem("a", "Low mood after marks")]
+    )
     b = make_plan(college.id, "b", [panic_problem("b", "Panic in lectures")])
     frame = side_by_side({"A": a, "B": b})
     mood = frame[frame["A id"] == "prb-mooda"].iloc[0]
@@ -81,10 +101,14 @@ def test_a_problem_only_one_draft_has_is_marked_and_gets_its_own_row(college):
 
 def test_linked_concerns_match_problems_whose_wording_shares_nothing(college):
     a = make_plan(college.id, "a", [panic_problem("a", "Avoidance of lecture halls", concerns=["pc-panic"])])
-    b = make_plan(college.id, "b", [
-        sleep_problem("b", "Poor sleep onset", concerns=["pc-sleep"]),
-        panic_problem("b", "Sudden surges of fear", concerns=["pc-panic"]),
-    ])
+    b = make_plan(
+        college.id,
+        "b",
+        [
+            sleep_problem("b", "Poor sleep onset", concerns=["pc-sleep"]),
+            panic_problem("b", "Sudden surges of fear", concerns=["pc-panic"]),
+        ],
+    )
     frame = side_by_side({"A": a, "B": b})
     row = frame[frame["A id"] == "prb-panica"].iloc[0]
     assert row["B id"] == "prb-panicb"
@@ -109,10 +133,14 @@ def test_drafts_of_different_cases_are_refused(college):
 
 def test_four_drafts_align_into_one_row_per_shared_problem(college):
     plans = {
-        label: make_plan(college.id, label.lower(), [
-            sleep_problem(label.lower(), "Cannot fall asleep"),
-            panic_problem(label.lower(), "Panic attacks in lectures"),
-        ][:: 1 if n % 2 else -1])
+        label: make_plan(
+            college.id,
+            label.lower(),
+            [
+                sleep_problem(label.lower(), "Cannot fall asleep"),
+                panic_problem(label.lower(), "Panic attacks in lectures"),
+            ][:: 1 if n % 2 else -1],
+        )
         for n, label in enumerate("ABCD")
     }
     frame = side_by_side(plans)
@@ -122,12 +150,17 @@ def test_four_drafts_align_into_one_row_per_shared_problem(college):
 
 def test_unrelated_problems_stay_in_separate_rows():
     rows = align_elements(
-        [[Problem(id="prb-a", statement="Panic attacks in lectures")],
-         [Problem(id="prb-b", statement="Difficulty falling asleep")],
-         [Problem(id="prb-c", statement="Panic attacks during lectures")]],
+        [
+            [Problem(id="prb-a", statement="Panic attacks in lectures")],
+            [Problem(id="prb-b", statement="Difficulty falling asleep")],
+            [Problem(id="prb-c", statement="Panic attacks during lectures")],
+        ],
         "problem",
     )
-    assert [[e.id if e else None for e in r.cells] for r in rows] == [["prb-a", None, "prb-c"], [None, "prb-b", None]]
+    assert [[e.id if e else None for e in r.cells] for r in rows] == [
+        ["prb-a", None, "prb-c"],
+        [None, "prb-b", None],
+    ]
 
 
 def test_a_problem_without_links_is_matched_to_the_concern_its_wording_names(college):

@@ -7,9 +7,9 @@ from matplotlib.figure import Figure
 from itp_toolkit.compare.cohort import (
     CohortDraft,
     canonical_modality,
-    group_choice,
     choices_frame,
     cohort_table,
+    group_choice,
     individualization_frame,
     individualization_histogram,
     letter_label,
@@ -27,20 +27,53 @@ def cohort(college):
     """Three trainees chose panic + sleep with the same measures; only 'cara' added a mood problem."""
     cid = college.id
     return [
-        CohortDraft(1, "ben", make_plan(cid, "b", [panic_problem("b", "Panic in lectures", concerns=["pc-panic"]),
-                                                   sleep_problem("b", "Cannot sleep", concerns=["pc-sleep"])],
-                                          strengths_used=strengths("b", "s-roommate"))),
-        CohortDraft(2, "ana", make_plan(cid, "a", [sleep_problem("a", "Cannot sleep", concerns=["pc-sleep"]),
-                                                   panic_problem("a", "Panic in lectures", concerns=["pc-panic"])],
-                                          strengths_used=strengths("a", "s-roommate"))),
-        CohortDraft(3, "cara", make_plan(cid, "c", [panic_problem("c", "Panic in lectures", concerns=["pc-panic"]),
-                                                    mood_problem("c", "Low mood and harsh self-criticism after poor marks")])),
+        CohortDraft(
+            1,
+            "ben",
+            make_plan(
+                cid,
+                "b",
+                [
+                    panic_problem("b", "Panic in lectures", concerns=["pc-panic"]),
+                    sleep_problem("b", "Cannot sleep", concerns=["pc-sleep"]),
+                ],
+                strengths_used=strengths("b", "s-roommate"),
+            ),
+        ),
+        CohortDraft(
+            2,
+            "ana",
+            make_plan(
+                cid,
+                "a",
+                [
+                    sleep_problem("a", "Cannot sleep", concerns=["pc-sleep"]),
+                    panic_problem("a", "Panic in lectures", concerns=["pc-panic"]),
+                ],
+                strengths_used=strengths("a", "s-roommate"),
+            ),
+        ),
+        CohortDraft(
+            3,
+            "cara",
+            make_plan(
+                cid,
+                "c",
+                [
+                    panic_problem("c", "Panic in lectures", concerns=["pc-panic"]),
+                    mood_problem("c", "Low mood and harsh self-criticism after poor marks"),
+                ],
+            ),
+        ),
     ]
 
 
 def test_anonymized_labels_follow_username_order_whatever_the_draft_order():
     assert trainee_labels(["cara", "ana", "ben"], anonymized=True) == {
-        "ana": "Trainee A", "ben": "Trainee B", "cara": "Trainee C"}
+        "ana": "Trainee A",
+        "ben": "Trainee B",
+        "cara": "Trainee C",
+    }
     assert trainee_labels(["ben", "cara", "ana"], anonymized=True)["cara"] == "Trainee C"
     assert trainee_labels(["ana"], anonymized=False) == {"ana": "ana"}
     assert [letter_label(n) for n in (0, 25, 26, 27)] == ["A", "Z", "AA", "AB"]
@@ -59,8 +92,12 @@ def test_choices_name_the_concern_measure_modality_and_strengths_with_their_elem
 
 def test_modalities_are_grouped_by_the_library_treatment_they_name():
     assert canonical_modality("Cognitive behavioral therapy for panic with interoceptive exposure")[1] == (
-        "CBT for panic disorder with interoceptive exposure")
-    assert canonical_modality("Motivational interviewing with a drink diary")[1] == "Motivational interviewing (MI)"
+        "CBT for panic disorder with interoceptive exposure"
+    )
+    assert (
+        canonical_modality("Motivational interviewing with a drink diary")[1]
+        == "Motivational interviewing (MI)"
+    )
     assert canonical_modality("Walking group with her sister")[1] == "Walking group with her sister"
 
 
@@ -114,8 +151,10 @@ def test_an_empty_cohort_gives_an_empty_table(college):
 
 def test_a_group_comment_follows_the_choice_the_element_makes(college):
     plan = cohort(college)[0].plan
-    assert group_choice(plan, college, "int-cbtb") == ("modality", "cbt for panic disorder with interoceptive exposure")
+    assert group_choice(plan, college, "int-cbtb") == (
+        "modality",
+        "cbt for panic disorder with interoceptive exposure",
+    )
     assert group_choice(plan, college, "prb-panicb") == ("concern", "pc-panic")
     assert group_choice(plan, college, "obj-gadb") == ("measure", "GAD-7")
     assert group_choice(plan, college, "gol-nothing") is None
-

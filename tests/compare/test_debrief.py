@@ -23,13 +23,43 @@ def group(college):
     """ben and ana: panic + sleep; cara: panic + mood. Panic is everyone's; sleep splits the group."""
     cid = college.id
     return [
-        CohortDraft(1, "ben", make_plan(cid, "b", [panic_problem("b", "Panic in lectures", concerns=["pc-panic"]),
-                                                   sleep_problem("b", "Cannot sleep", concerns=["pc-sleep"])],
-                                        strengths_used=strengths("b", "s-roommate"))),
-        CohortDraft(2, "ana", make_plan(cid, "a", [sleep_problem("a", "Cannot sleep", concerns=["pc-sleep"]),
-                                                   panic_problem("a", "Panic in lectures", concerns=["pc-panic"])])),
-        CohortDraft(3, "cara", make_plan(cid, "c", [panic_problem("c", "Panic in lectures", concerns=["pc-panic"]),
-                                                    mood_problem("c", "Low mood and harsh self-criticism")])),
+        CohortDraft(
+            1,
+            "ben",
+            make_plan(
+                cid,
+                "b",
+                [
+                    panic_problem("b", "Panic in lectures", concerns=["pc-panic"]),
+                    sleep_problem("b", "Cannot sleep", concerns=["pc-sleep"]),
+                ],
+                strengths_used=strengths("b", "s-roommate"),
+            ),
+        ),
+        CohortDraft(
+            2,
+            "ana",
+            make_plan(
+                cid,
+                "a",
+                [
+                    sleep_problem("a", "Cannot sleep", concerns=["pc-sleep"]),
+                    panic_problem("a", "Panic in lectures", concerns=["pc-panic"]),
+                ],
+            ),
+        ),
+        CohortDraft(
+            3,
+            "cara",
+            make_plan(
+                cid,
+                "c",
+                [
+                    panic_problem("c", "Panic in lectures", concerns=["pc-panic"]),
+                    mood_problem("c", "Low mood and harsh self-criticism"),
+                ],
+            ),
+        ),
     ]
 
 
@@ -61,7 +91,12 @@ def test_an_empty_group_gives_empty_tables_and_no_spread(college):
 def test_score_spread_is_the_five_number_summary():
     spread = score_spread(pd.DataFrame({"score": [10, 20, 30, 40, 50]}))
     assert (spread.lowest, spread.lower_quartile, spread.median, spread.upper_quartile, spread.highest) == (
-        10, 20, 30, 40, 50)
+        10,
+        20,
+        30,
+        40,
+        50,
+    )
     assert "median 30" in spread.summary
 
 
@@ -94,8 +129,10 @@ def test_the_spread_figure_marks_your_plan(college):
     assert isinstance(fig, Figure)
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert any(label.startswith("your plan") for label in labels)
-    assert not any(label.startswith("your plan") for label in
-                   [t.get_text() for t in spread_figure(debrief.scores).axes[0].get_legend().get_texts()])
+    assert not any(
+        label.startswith("your plan")
+        for label in [t.get_text() for t in spread_figure(debrief.scores).axes[0].get_legend().get_texts()]
+    )
 
 
 def test_exemplar_labels_match_the_anonymous_letters():

@@ -12,11 +12,18 @@ from .review_clinic import review_clinic  # noqa: F401 - fixture
 
 def test_a_comment_stays_on_its_element_after_the_trainee_rewords_and_moves_it(review_clinic):
     store, draft = review_clinic.store, review_clinic.drafts["ana"]
-    note = store.add_annotation(draft.draft_id, "Good use of her lecture attacks", element_id="int-cbta",
-                                tags=["strength"], actor="dr.okafor")
+    note = store.add_annotation(
+        draft.draft_id,
+        "Good use of her lecture attacks",
+        element_id="int-cbta",
+        tags=["strength"],
+        actor="dr.okafor",
+    )
     plan = draft.plan.model_copy(deep=True)
     plan.problems.reverse()
-    plan.problems[1].goals[0].objectives[0].interventions[0].description = "Exposure to a racing heart, reworded"
+    plan.problems[1].goals[0].objectives[0].interventions[
+        0
+    ].description = "Exposure to a racing heart, reworded"
     store.save_revision(draft.draft_id, plan, based_on=1, actor="ana")
     latest = store.get_revision(draft.draft_id, actor="dr.okafor")
     anchors = annotation_anchors(store.list_annotations(draft.draft_id, actor="dr.okafor"), latest, 2)
@@ -41,22 +48,37 @@ def test_a_comment_on_a_removed_element_says_which_revision_removed_it(review_cl
 
 def test_replies_form_one_thread_under_the_first_comment(review_clinic):
     store, draft = review_clinic.store, review_clinic.drafts["ana"]
-    first = store.add_annotation(draft.draft_id, "Is weekly enough?", element_id="int-cbta", tags=["question"],
-                                 actor="dr.okafor")
+    first = store.add_annotation(
+        draft.draft_id, "Is weekly enough?", element_id="int-cbta", tags=["question"], actor="dr.okafor"
+    )
     reply = store.reply(first.id, "Agree, consider twice weekly at first", actor="dr.lee")
     reply2 = store.reply(reply.id, "Noted", actor="dr.okafor")
     other = store.add_annotation(draft.draft_id, "Whole plan reads well", actor="dr.okafor")
     got = threads(store.list_annotations(draft.draft_id, actor="dr.okafor"))
-    assert [(top.id, [r.id for r in replies]) for top, replies in got] == [(first.id, [reply.id, reply2.id]),
-                                                                          (other.id, [])]
+    assert [(top.id, [r.id for r in replies]) for top, replies in got] == [
+        (first.id, [reply.id, reply2.id]),
+        (other.id, []),
+    ]
 
 
 def test_group_annotation_adds_one_comment_to_each_draft_that_chose_the_same_treatment(review_clinic):
     store, case = review_clinic.store, review_clinic.case
-    made = annotate_group(store, review_clinic.cohort(), case, "modality", group_key(review_clinic, "int-cbtia"),
-                          "CBT-I needs a sleep diary baseline", tags=["concern"], actor="dr.okafor")
+    made = annotate_group(
+        store,
+        review_clinic.cohort(),
+        case,
+        "modality",
+        group_key(review_clinic, "int-cbtia"),
+        "CBT-I needs a sleep diary baseline",
+        tags=["concern"],
+        actor="dr.okafor",
+    )
     assert sorted((a.draft_id, a.element_id) for a in made) == sorted(
-        [(review_clinic.drafts["ana"].draft_id, "int-cbtia"), (review_clinic.drafts["ben"].draft_id, "int-cbtib")])
+        [
+            (review_clinic.drafts["ana"].draft_id, "int-cbtia"),
+            (review_clinic.drafts["ben"].draft_id, "int-cbtib"),
+        ]
+    )
     assert all(a.tags == ["concern"] and a.author == "dr.okafor" for a in made)
 
 
@@ -64,7 +86,11 @@ def group_key(clinic, element_id: str) -> str:
     from itp_toolkit.compare.cohort import plan_choices
 
     plan = clinic.drafts["ana"].plan
-    return next(c.key for c in plan_choices(plan, clinic.case) if c.element_id == element_id and c.category == "modality")
+    return next(
+        c.key
+        for c in plan_choices(plan, clinic.case)
+        if c.element_id == element_id and c.category == "modality"
+    )
 
 
 def test_group_annotation_on_a_matched_problem_reaches_only_drafts_with_that_concern(review_clinic):
@@ -75,7 +101,9 @@ def test_group_annotation_on_a_matched_problem_reaches_only_drafts_with_that_con
 def test_group_annotation_by_a_trainee_is_refused_and_writes_nothing(review_clinic):
     store = review_clinic.store
     with pytest.raises(PermissionDenied):
-        annotate_group(store, review_clinic.cohort(), review_clinic.case, "concern", "pc-sleep", "hi", actor="ana")
+        annotate_group(
+            store, review_clinic.cohort(), review_clinic.case, "concern", "pc-sleep", "hi", actor="ana"
+        )
     assert store.list_annotations(review_clinic.drafts["ben"].draft_id, actor="dr.okafor") == []
 
 
@@ -83,5 +111,12 @@ def test_group_annotation_refuses_an_unknown_category_and_an_empty_comment(revie
     with pytest.raises(InvalidInput):
         group_targets(review_clinic.cohort(), review_clinic.case, "colour", "red")
     with pytest.raises(InvalidInput):
-        annotate_group(review_clinic.store, review_clinic.cohort(), review_clinic.case, "concern", "pc-sleep", "  ",
-                       actor="dr.okafor")
+        annotate_group(
+            review_clinic.store,
+            review_clinic.cohort(),
+            review_clinic.case,
+            "concern",
+            "pc-sleep",
+            "  ",
+            actor="dr.okafor",
+        )

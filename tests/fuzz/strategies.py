@@ -50,7 +50,11 @@ plain_text = st.text(
 
 odd_text = st.lists(st.sampled_from(ODD_CHARACTERS) | plain_text, max_size=6).map("".join)
 text = plain_text | odd_text
-numbers = st.none() | st.floats(allow_nan=False, allow_infinity=False, width=64) | st.integers(-1000, 1000).map(float)
+numbers = (
+    st.none()
+    | st.floats(allow_nan=False, allow_infinity=False, width=64)
+    | st.integers(-1000, 1000).map(float)
+)
 weeks = st.none() | st.integers(0, 520)
 measures = st.sampled_from(["PHQ-9", "phq-9", "GAD-7", "AUDIT", "AUDIT-C", "PCL-5", "EPDS", ""]) | text
 
@@ -63,54 +67,107 @@ def treatment_plans(draw, max_problems: int = 3) -> TreatmentPlan:
 
     def intervention() -> Intervention:
         return Intervention(
-            id=next(pool), description=draw(text), modality=draw(text),
-            format=draw(st.sampled_from(get_args(Format))), delivery=draw(st.sampled_from(get_args(Delivery))),
-            frequency=draw(text), duration=draw(text), time_of_day=draw(st.none() | st.sampled_from(get_args(TimeOfDay))),
+            id=next(pool),
+            description=draw(text),
+            modality=draw(text),
+            format=draw(st.sampled_from(get_args(Format))),
+            delivery=draw(st.sampled_from(get_args(Delivery))),
+            frequency=draw(text),
+            duration=draw(text),
+            time_of_day=draw(st.none() | st.sampled_from(get_args(TimeOfDay))),
             responsible_role=draw(st.sampled_from(["", "Trainee therapist", "Peer specialist"]) | text),
-            evidence_base=draw(text), linked_facts=draw(st.lists(fact, max_size=2)),
+            evidence_base=draw(text),
+            linked_facts=draw(st.lists(fact, max_size=2)),
         )
 
     def objective() -> Objective:
         return Objective(
-            id=next(pool), description=draw(text), measure=draw(measures), baseline=draw(numbers),
-            target=draw(numbers), target_week=draw(weeks), target_date=draw(st.none() | st.dates()),
-            remeasure_every_weeks=draw(st.none() | st.integers(1, 52)), linked_facts=draw(st.lists(fact, max_size=2)),
+            id=next(pool),
+            description=draw(text),
+            measure=draw(measures),
+            baseline=draw(numbers),
+            target=draw(numbers),
+            target_week=draw(weeks),
+            target_date=draw(st.none() | st.dates()),
+            remeasure_every_weeks=draw(st.none() | st.integers(1, 52)),
+            linked_facts=draw(st.lists(fact, max_size=2)),
             interventions=[intervention() for _ in range(draw(st.integers(0, 2)))],
         )
 
     def goal() -> Goal:
         return Goal(
-            id=next(pool), statement=draw(text), in_patient_words=draw(st.booleans()),
-            patient_quote_id=draw(st.none() | fact), linked_facts=draw(st.lists(fact, max_size=2)),
+            id=next(pool),
+            statement=draw(text),
+            in_patient_words=draw(st.booleans()),
+            patient_quote_id=draw(st.none() | fact),
+            linked_facts=draw(st.lists(fact, max_size=2)),
             objectives=[objective() for _ in range(draw(st.integers(0, 2)))],
         )
 
     def problem() -> Problem:
         return Problem(
-            id=next(pool), statement=draw(text), evidenced_by=draw(text),
-            concern_ids=draw(st.lists(fact, max_size=2)), linked_facts=draw(st.lists(fact, max_size=2)),
+            id=next(pool),
+            statement=draw(text),
+            evidenced_by=draw(text),
+            concern_ids=draw(st.lists(fact, max_size=2)),
+            linked_facts=draw(st.lists(fact, max_size=2)),
             goals=[goal() for _ in range(draw(st.integers(0, 2)))],
         )
 
-    diagnoses = draw(st.lists(st.builds(
-        Diagnosis, label=text, code=st.none() | st.sampled_from(["F32.1", "F43.10", "6A70", "296.23"]) | text,
-        system=st.none() | st.sampled_from(["DSM-5-TR", "ICD-10-CM", "ICD-11"]), provisional=st.booleans(),
-    ), max_size=2))
+    diagnoses = draw(
+        st.lists(
+            st.builds(
+                Diagnosis,
+                label=text,
+                code=st.none() | st.sampled_from(["F32.1", "F43.10", "6A70", "296.23"]) | text,
+                system=st.none() | st.sampled_from(["DSM-5-TR", "ICD-10-CM", "ICD-11"]),
+                provisional=st.booleans(),
+            ),
+            max_size=2,
+        )
+    )
     return TreatmentPlan(
-        id=next(pool), case_id=draw(ids), title=draw(text), written_at_week=draw(st.integers(0, 520)),
-        revised_for_events=draw(st.lists(fact, max_size=2)), diagnoses=diagnoses,
+        id=next(pool),
+        case_id=draw(ids),
+        title=draw(text),
+        written_at_week=draw(st.integers(0, 520)),
+        revised_for_events=draw(st.lists(fact, max_size=2)),
+        diagnoses=diagnoses,
         problems=[problem() for _ in range(draw(st.integers(0, max_problems)))],
-        deferred_concerns=[Deferral(id=next(pool), concern_id=draw(fact), reason=draw(text))
-                           for _ in range(draw(st.integers(0, 2)))],
-        strengths_used=[StrengthUse(id=next(pool), strength_id=draw(st.none() | fact), how=draw(text))
-                        for _ in range(draw(st.integers(0, 2)))],
-        barriers=[BarrierPlan(id=next(pool), barrier_id=draw(st.none() | fact), barrier=draw(text),
-                              mitigation=draw(text)) for _ in range(draw(st.integers(0, 2)))],
+        deferred_concerns=[
+            Deferral(id=next(pool), concern_id=draw(fact), reason=draw(text))
+            for _ in range(draw(st.integers(0, 2)))
+        ],
+        strengths_used=[
+            StrengthUse(id=next(pool), strength_id=draw(st.none() | fact), how=draw(text))
+            for _ in range(draw(st.integers(0, 2)))
+        ],
+        barriers=[
+            BarrierPlan(
+                id=next(pool), barrier_id=draw(st.none() | fact), barrier=draw(text), mitigation=draw(text)
+            )
+            for _ in range(draw(st.integers(0, 2)))
+        ],
         safety_plan=draw(text),
-        discharge_criteria=[DischargeCriterion(id=next(pool), text=draw(text)) for _ in range(draw(st.integers(0, 2)))],
-        participation=draw(st.builds(Participation, patient_participated=st.booleans(),
-                                     agreement_recorded=st.booleans(), copy_given=st.booleans(), note=text)),
-        review=draw(st.builds(Review, review_week=weeks, review_date=st.none() | st.dates(),
-                              early_review_triggers=st.lists(text, max_size=2))),
+        discharge_criteria=[
+            DischargeCriterion(id=next(pool), text=draw(text)) for _ in range(draw(st.integers(0, 2)))
+        ],
+        participation=draw(
+            st.builds(
+                Participation,
+                patient_participated=st.booleans(),
+                agreement_recorded=st.booleans(),
+                copy_given=st.booleans(),
+                note=text,
+            )
+        ),
+        review=draw(
+            st.builds(
+                Review,
+                review_week=weeks,
+                review_date=st.none() | st.dates(),
+                early_review_triggers=st.lists(text, max_size=2),
+            )
+        ),
         notes=draw(text),
     )

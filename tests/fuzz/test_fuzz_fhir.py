@@ -15,8 +15,12 @@ from .strategies import treatment_plans
 from .test_fuzz_files import EXAMPLES, PHASES, mutated_data
 
 
-@settings(max_examples=max(EXAMPLES // 2, 10), phases=PHASES, deadline=timedelta(seconds=5),
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=max(EXAMPLES // 2, 10),
+    phases=PHASES,
+    deadline=timedelta(seconds=5),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(data=st.data())
 def test_a_mutated_bundle_imports_or_is_refused_with_a_located_field(data):
     bundle = plan_to_fhir_bundle(data.draw(treatment_plans(max_problems=1)))

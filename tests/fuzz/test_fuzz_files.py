@@ -18,8 +18,8 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from itp_toolkit.formats import files
 from itp_toolkit.errors import InvalidInput
+from itp_toolkit.formats import files
 from itp_toolkit.formats.files import load_model, parse_text, to_data, write_model
 from itp_toolkit.model import CaseStudy, Rubric, TreatmentPlan
 
@@ -32,11 +32,17 @@ RUBRIC_TEXT = (ROOT / "itp_toolkit" / "library" / "data" / "default_rubric.yaml"
 EXAMPLES = int(os.environ.get("ITP_FUZZ_EXAMPLES", "60"))
 """Modest by default so the suite runs in well under a minute; raise it to hunt (ITP_FUZZ_EXAMPLES=2000)."""
 
-PHASES = [Phase.explicit, Phase.reuse, Phase.generate] + ([] if "ITP_FUZZ_EXAMPLES" in os.environ else [Phase.shrink])
+PHASES = [Phase.explicit, Phase.reuse, Phase.generate] + (
+    [] if "ITP_FUZZ_EXAMPLES" in os.environ else [Phase.shrink]
+)
 """When hunting, report the first failure as found: shrinking a big plan can take minutes."""
 
-FUZZ = settings(max_examples=EXAMPLES, phases=PHASES, deadline=timedelta(seconds=3),
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    phases=PHASES,
+    deadline=timedelta(seconds=3),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def assert_loads_or_is_located(text: str, model: type) -> None:
@@ -55,10 +61,21 @@ def assert_loads_or_is_located(text: str, model: type) -> None:
 
 
 nasty_values = st.one_of(
-    st.none(), st.booleans(), st.integers(-(10**30), 10**30), st.floats(), st.just([]), st.just({}),
-    st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
-    st.text(max_size=30), st.sampled_from(ODD_CHARACTERS), st.just("x" * 25_000), st.just("\x00"),
-    st.just("2024-02-30"), st.just("prb-OK"), st.just(float("nan")),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(),
+    st.just([]),
+    st.just({}),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    st.text(max_size=30),
+    st.sampled_from(ODD_CHARACTERS),
+    st.just("x" * 25_000),
+    st.just("\x00"),
+    st.just("2024-02-30"),
+    st.just("prb-OK"),
+    st.just(float("nan")),
 )
 
 
@@ -129,7 +146,11 @@ def mutated_text(draw, text: str):
         kind = draw(st.sampled_from(["insert", "tab", "duplicate", "delete", "truncate", "bom"]))
         if kind == "insert":
             at = draw(st.integers(0, len(lines[i])))
-            extra = draw(st.sampled_from([*ODD_CHARACTERS, "\x00", "\ud800", "\\ud800", "&a", "*a", ": ", "- ", "{", "]"]))
+            extra = draw(
+                st.sampled_from(
+                    [*ODD_CHARACTERS, "\x00", "\ud800", "\\ud800", "&a", "*a", ": ", "- ", "{", "]"]
+                )
+            )
             lines[i] = lines[i][:at] + extra + lines[i][at:]
         elif kind == "tab":
             lines[i] = "\t" + lines[i]
@@ -139,7 +160,7 @@ def mutated_text(draw, text: str):
             del lines[i]
         elif kind == "truncate":
             lines[i] = lines[i][: draw(st.integers(0, len(lines[i])))]
-            del lines[i + 1:]
+            del lines[i + 1 :]
         elif kind == "bom":
             lines[0] = "\ufeff" + lines[0]
     return "".join(lines)
@@ -174,8 +195,9 @@ def test_a_mutated_rubric_file_loads_or_is_refused_with_located_problems(data):
 @FUZZ
 @given(data=st.data())
 def test_damaged_file_text_loads_or_is_refused_with_located_problems(data):
-    model, text = data.draw(st.sampled_from(
-        [(CaseStudy, t) for t in CASE_TEXTS[:2]] + [(Rubric, RUBRIC_TEXT)]))
+    model, text = data.draw(
+        st.sampled_from([(CaseStudy, t) for t in CASE_TEXTS[:2]] + [(Rubric, RUBRIC_TEXT)])
+    )
     assert_loads_or_is_located(data.draw(mutated_text(text)), model)
 
 
@@ -218,8 +240,11 @@ def nested_model_bomb(width: int = 400) -> str:
     )
 
 
-@pytest.mark.parametrize("text", [billion_laughs(), billion_laughs(where="revised_for_events"), nested_model_bomb()],
-                         ids=["billion-laughs", "laughs-in-a-list-field", "nested-model-bomb"])
+@pytest.mark.parametrize(
+    "text",
+    [billion_laughs(), billion_laughs(where="revised_for_events"), nested_model_bomb()],
+    ids=["billion-laughs", "laughs-in-a-list-field", "nested-model-bomb"],
+)
 def test_an_alias_bomb_is_refused_fast_and_located(text):
     started = time.perf_counter()
     with pytest.raises(InvalidInput) as exc:
@@ -248,8 +273,17 @@ def test_ordinary_aliases_still_work():
         ("case_id: case-x\ncase_id: case-y\n", 2, "duplicate key"),
         ('{"case_id": "case-x", "notes": "a\\ud800b"}', 1, "unicode"),
     ],
-    ids=["deep-lists", "deep-mappings", "self-alias", "list-key", "huge-int", "raw-nul", "tab", "duplicate-key",
-         "lone-surrogate"],
+    ids=[
+        "deep-lists",
+        "deep-mappings",
+        "self-alias",
+        "list-key",
+        "huge-int",
+        "raw-nul",
+        "tab",
+        "duplicate-key",
+        "lone-surrogate",
+    ],
 )
 def test_hostile_yaml_is_refused_with_a_line(text, line, words):
     started = time.perf_counter()
@@ -323,9 +357,17 @@ def test_a_serialization_error_happens_before_anything_touches_the_disk(tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml"]
 
 
-
-@pytest.mark.parametrize("text", ["before\x85after", "line\u2028separator", "para\u2029graph", "\x8ec1 control",
-                                  "\u202eevil\u202c \u200fmark", "e\u0301 \U0001f468\u200d\U0001f469\u200d\U0001f467"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "before\x85after",
+        "line\u2028separator",
+        "para\u2029graph",
+        "\x8ec1 control",
+        "\u202eevil\u202c \u200fmark",
+        "e\u0301 \U0001f468\u200d\U0001f469\u200d\U0001f467",
+    ],
+)
 @pytest.mark.parametrize("name", ["plan.yaml", "plan.json"])
 def test_unicode_line_breaks_and_controls_survive_a_write_and_read(tmp_path, text, name):
     plan = TreatmentPlan(case_id="case-x", notes=text, title=text)

@@ -1,6 +1,5 @@
 """Reading plan and case files: every mistake is reported with file, line and field, and nothing is written."""
 
-from pathlib import Path
 
 import pytest
 

@@ -9,8 +9,14 @@ from itp_toolkit.model import measures as m
 
 @pytest.mark.parametrize(
     ("code", "low", "high", "loinc"),
-    [("PHQ-9", 0, 27, "44261-6"), ("GAD-7", 0, 21, "70274-6"), ("PCL-5", 0, 80, None),
-     ("AUDIT", 0, 40, "75624-7"), ("AUDIT-C", 0, 12, "75626-2"), ("EPDS", 0, 30, None)],
+    [
+        ("PHQ-9", 0, 27, "44261-6"),
+        ("GAD-7", 0, 21, "70274-6"),
+        ("PCL-5", 0, 80, None),
+        ("AUDIT", 0, 40, "75624-7"),
+        ("AUDIT-C", 0, 12, "75626-2"),
+        ("EPDS", 0, 30, None),
+    ],
 )
 def test_instruments_have_their_published_range_and_loinc(code, low, high, loinc):
     inst = m.get_instrument(code)
@@ -29,19 +35,34 @@ def test_bands_cover_the_whole_range_without_gaps_or_overlaps(code):
 
 @pytest.mark.parametrize(
     ("score", "label"),
-    [(0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"), (14, "moderate"),
-     (15, "moderately severe"), (19, "moderately severe"), (20, "severe"), (27, "severe")],
+    [
+        (0, "minimal"),
+        (4, "minimal"),
+        (5, "mild"),
+        (9, "mild"),
+        (10, "moderate"),
+        (14, "moderate"),
+        (15, "moderately severe"),
+        (19, "moderately severe"),
+        (20, "severe"),
+        (27, "severe"),
+    ],
 )
 def test_phq9_band_edges_match_kroenke_2001(score, label):
     assert m.severity_label("PHQ-9", score) == label
 
 
-@pytest.mark.parametrize(("score", "label"), [(4, "minimal"), (5, "mild"), (10, "moderate"), (15, "severe"), (21, "severe")])
+@pytest.mark.parametrize(
+    ("score", "label"), [(4, "minimal"), (5, "mild"), (10, "moderate"), (15, "severe"), (21, "severe")]
+)
 def test_gad7_band_edges(score, label):
     assert m.severity_label("gad-7", score) == label
 
 
-@pytest.mark.parametrize(("score", "zone"), [(7, "zone I"), (8, "zone II"), (15, "zone II"), (16, "zone III"), (19, "zone III"), (20, "zone IV")])
+@pytest.mark.parametrize(
+    ("score", "zone"),
+    [(7, "zone I"), (8, "zone II"), (15, "zone II"), (16, "zone III"), (19, "zone III"), (20, "zone IV")],
+)
 def test_audit_zones(score, zone):
     assert m.severity_label("AUDIT", score).startswith(zone)
 

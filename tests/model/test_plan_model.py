@@ -33,7 +33,9 @@ def small_plan() -> TreatmentPlan:
                                 baseline=17,
                                 target=8,
                                 target_week=12,
-                                interventions=[Intervention(description="Behavioural activation", frequency="weekly")],
+                                interventions=[
+                                    Intervention(description="Behavioural activation", frequency="weekly")
+                                ],
                             )
                         ],
                     )
@@ -125,8 +127,13 @@ def minimal_case(**overrides) -> dict:
             {"instrument": "PHQ-9", "week": 4, "score": 14},
         ],
         "timeline": [
-            {"id": "ev-job", "week": 6, "title": "Job loss", "description": "d",
-             "measures": [{"instrument": "PHQ-9", "week": 6, "score": 19}]}
+            {
+                "id": "ev-job",
+                "week": 6,
+                "title": "Job loss",
+                "description": "d",
+                "measures": [{"instrument": "PHQ-9", "week": 6, "score": 19}],
+            }
         ],
         "teaching_notes": "secret",
     }
@@ -160,14 +167,20 @@ def test_latest_score_respects_the_exercise_week():
 def test_trainee_view_hides_supervisor_material():
     case = CaseStudy.model_validate(minimal_case(discussion_questions=["q?"]))
     trainee = case.for_trainee()
-    assert trainee.teaching_notes == "" and trainee.discussion_questions == [] and trainee.reference_plan is None
+    assert (
+        trainee.teaching_notes == "" and trainee.discussion_questions == [] and trainee.reference_plan is None
+    )
     assert case.teaching_notes == "secret"
 
 
 def test_barrier_category_separates_access_from_engagement():
     case = CaseStudy.model_validate(
-        minimal_case(barriers=[{"id": "b-car", "text": "no car", "kind": "transport"},
-                               {"id": "b-stigma", "text": "fears being seen", "kind": "stigma"}])
+        minimal_case(
+            barriers=[
+                {"id": "b-car", "text": "no car", "kind": "transport"},
+                {"id": "b-stigma", "text": "fears being seen", "kind": "stigma"},
+            ]
+        )
     )
     assert [b.category for b in case.barriers] == ["access", "engagement"]
 

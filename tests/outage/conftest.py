@@ -93,8 +93,17 @@ class PrivateCluster:
 
     def init(self) -> None:
         self._cmd(
-            str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", "postgres", "-A", "trust",
-            "-E", "UTF8", "--locale=C", "--no-sync",
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.datadir),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
         )
         with (self.datadir / "postgresql.conf").open("a") as conf:
             conf.write(
@@ -109,8 +118,17 @@ class PrivateCluster:
     def start(self) -> float:
         """Start the server and wait until it accepts connections; returns the seconds that took."""
         began = time.monotonic()
-        self._cmd(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-l", str(self.logfile), "-w", "-t", "60",
-                  "start")
+        self._cmd(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.datadir),
+            "-l",
+            str(self.logfile),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         return time.monotonic() - began
 
     def stop(self, mode: str = "immediate") -> None:

@@ -44,7 +44,8 @@ def _saved_statements(url: str, draft_id: int) -> list[tuple[int, str]]:
     try:
         with engine.connect() as conn:
             rows = conn.execute(
-                text("SELECT number, plan_json FROM revisions WHERE draft_id = :d ORDER BY number"), {"d": draft_id}
+                text("SELECT number, plan_json FROM revisions WHERE draft_id = :d ORDER BY number"),
+                {"d": draft_id},
             ).all()
     finally:
         engine.dispose()

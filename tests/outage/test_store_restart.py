@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from itp_toolkit.model import TreatmentPlan
 from itp_toolkit.model import editing as e
 from itp_toolkit.services.drafting import UNREACHABLE_MESSAGE, DraftSession
-from itp_toolkit.model import TreatmentPlan
 from itp_toolkit.store import PlanStore
 from tests.apps.clinic import CASE_ID
 from tests.outage.conftest import PrivateCluster, revisions_in_database
@@ -46,7 +46,9 @@ class Typist:
     def type_one(self) -> TreatmentPlan:
         self.typed += 1
         plan = e.add_problem(
-            self.session.plan, f"{self.username} note {self.typed}", element_id=f"prb-{self.username}-{self.typed}"
+            self.session.plan,
+            f"{self.username} note {self.typed}",
+            element_id=f"prb-{self.username}-{self.typed}",
         )
         self.session.edit(plan)
         self.last_typed = plan
@@ -98,7 +100,8 @@ def test_crash_restart_while_five_trainees_type_keeps_their_text_and_saves_each_
     stop_typing, server_down = threading.Event(), threading.Event()
     deadline = time.monotonic() + 120
     threads = [
-        threading.Thread(target=t.run, args=(stop_typing, server_down, deadline), name=t.username) for t in typists
+        threading.Thread(target=t.run, args=(stop_typing, server_down, deadline), name=t.username)
+        for t in typists
     ]
     try:
         for thread in threads:

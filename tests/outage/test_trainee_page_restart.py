@@ -38,7 +38,9 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> float:
 @pytest.fixture
 def page(outage_db: str) -> Iterator[TraineeWorkspace]:
     store = PlanStore.open(outage_db)
-    app = trainee_workspace(store=store, case_library=load_case_library(), user="ana", autosave_delay=AUTOSAVE_DELAY)
+    app = trainee_workspace(
+        store=store, case_library=load_case_library(), user="ana", autosave_delay=AUTOSAVE_DELAY
+    )
     assert isinstance(app, TraineeWorkspace), getattr(app, "children", app)
     app.open_case(CASE_ID)
     assert app.session is not None and app.controls is not None and app.editor is not None
@@ -80,11 +82,15 @@ def test_page_says_the_store_is_unreachable_keeps_typing_and_saves_once_it_is_ba
     wait_for(lambda: indicator.state == "saved", MAX_RETRY_DELAY + 10, "the autosave after the restart")
     page_recovery_s = time.monotonic() - began
     assert "revision 2" in indicator.value
-    print(f"\nserver up {server_start_s:.2f} s after `pg_ctl start`; page said 'Saved' {page_recovery_s:.2f} s after it")
+    print(
+        f"\nserver up {server_start_s:.2f} s after `pg_ctl start`; page said 'Saved' {page_recovery_s:.2f} s after it"
+    )
 
     rows = [(number, plan_json) for number, _, plan_json in revisions_in_database(outage_db)["ana"]]
     assert [n for n, _ in rows] == [1, 2], "a save was lost or made twice"
     assert [p["statement"] for p in json.loads(rows[-1][1])["problems"]] == [
-        "Worry before exams", "Panic at night", "Skips lectures",
+        "Worry before exams",
+        "Panic at night",
+        "Skips lectures",
     ]
     assert page.session is not None and page.session.plan == typed

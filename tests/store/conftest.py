@@ -75,7 +75,7 @@ class TickingClock:
     """A clock for tests: starts on a Monday morning and moves one minute per reading."""
 
     def __init__(self) -> None:
-        self.now = dt.datetime(2025, 1, 6, 9, 0, tzinfo=dt.timezone.utc)
+        self.now = dt.datetime(2025, 1, 6, 9, 0, tzinfo=dt.UTC)
 
     def __call__(self) -> dt.datetime:
         self.now += dt.timedelta(minutes=1)
@@ -155,7 +155,9 @@ def make_plan(statement: str = "Worry keeps her from studying", case_id: str = C
                                 target=9,
                                 target_week=8,
                                 interventions=[
-                                    Intervention(id="int-cbt", description="CBT for worry", frequency="weekly")
+                                    Intervention(
+                                        id="int-cbt", description="CBT for worry", frequency="weekly"
+                                    )
                                 ],
                             )
                         ],
@@ -163,5 +165,7 @@ def make_plan(statement: str = "Worry keeps her from studying", case_id: str = C
                 ],
             )
         ],
-        strengths_used=[StrengthUse(id="stu-sister", how="Texts her sister daily; invite her to coping practice")],
+        strengths_used=[
+            StrengthUse(id="stu-sister", how="Texts her sister daily; invite her to coping practice")
+        ],
     )

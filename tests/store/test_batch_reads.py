@@ -38,7 +38,9 @@ def counted_selects(store: PlanStore) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-def test_supervisor_gets_each_cohort_draft_with_its_newest_plan_as_the_one_by_one_reads_do(clinic: Clinic) -> None:
+def test_supervisor_gets_each_cohort_draft_with_its_newest_plan_as_the_one_by_one_reads_do(
+    clinic: Clinic,
+) -> None:
     store = clinic.store
     ana = _save(store, clinic.trainee, "first", "second")
     ben = _save(store, clinic.classmate, "ben's only")
@@ -51,7 +53,10 @@ def test_supervisor_gets_each_cohort_draft_with_its_newest_plan_as_the_one_by_on
         (ana, "ana", 2, "in_progress"),
         (ben, "ben", 1, "submitted"),
     ]
-    expected = {s.id: s for s in store.list_drafts(case_id=CASE_ID, cohort_id=clinic.cohort_a, actor=clinic.supervisor)}
+    expected = {
+        s.id: s
+        for s in store.list_drafts(case_id=CASE_ID, cohort_id=clinic.cohort_a, actor=clinic.supervisor)
+    }
     for summary, plan in got:
         assert summary == expected[summary.id]
         assert plan == store.get_revision(summary.id, actor=clinic.supervisor)
@@ -96,9 +101,13 @@ def test_the_number_of_queries_does_not_grow_with_the_cohort(clinic: Clinic) -> 
     store = clinic.store
     _save(store, clinic.trainee, "one", "two", "three")
     with counted_selects(store) as one_draft:
-        assert len(store.latest_plans(case_id=CASE_ID, cohort_id=clinic.cohort_a, actor=clinic.supervisor)) == 1
+        assert (
+            len(store.latest_plans(case_id=CASE_ID, cohort_id=clinic.cohort_a, actor=clinic.supervisor)) == 1
+        )
     _save(store, clinic.classmate, "another")
     with counted_selects(store) as two_drafts:
-        assert len(store.latest_plans(case_id=CASE_ID, cohort_id=clinic.cohort_a, actor=clinic.supervisor)) == 2
+        assert (
+            len(store.latest_plans(case_id=CASE_ID, cohort_id=clinic.cohort_a, actor=clinic.supervisor)) == 2
+        )
     # The role check, then the one query that joins drafts to their newest revision.
     assert len(one_draft) == len(two_drafts) == 2

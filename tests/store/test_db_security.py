@@ -85,7 +85,9 @@ def secured(clinic: Clinic, db_url: str) -> Iterator[Secured]:
             drop_roles(conn, names, list(sec.roles.values()))
         admin.dispose()
         with create_engine(db_url).connect() as conn:  # nothing of this run is left in the cluster
-            left = conn.execute(text("SELECT count(*) FROM pg_roles WHERE rolname LIKE :p"), {"p": f"{names.prefix}%"})
+            left = conn.execute(
+                text("SELECT count(*) FROM pg_roles WHERE rolname LIKE :p"), {"p": f"{names.prefix}%"}
+            )
             assert left.scalar() == 0
 
 
@@ -121,11 +123,19 @@ def test_trainee_cannot_append_a_revision_to_a_classmates_draft(secured: Secured
         state = _refused(
             ana,
             "INSERT INTO revisions (draft_id, number, based_on, author, plan_json, created_at) "
-            "VALUES (:d, 2, 1, :a, '{}', now())", d=ben_draft, a=author,
+            "VALUES (:d, 2, 1, :a, '{}', now())",
+            d=ben_draft,
+            a=author,
         )
         assert state == INSUFFICIENT_PRIVILEGE
-    assert _rows(create_engine(secured.url), "SELECT max(number) AS n FROM revisions WHERE draft_id = :d",
-                 d=ben_draft)[0].n == 1
+    assert (
+        _rows(
+            create_engine(secured.url),
+            "SELECT max(number) AS n FROM revisions WHERE draft_id = :d",
+            d=ben_draft,
+        )[0].n
+        == 1
+    )
 
 
 @on_postgres
@@ -147,18 +157,33 @@ def test_trainee_can_update_or_delete_nothing(secured: Secured) -> None:
         assert _refused(ana, sql, d=mine) == INSUFFICIENT_PRIVILEGE, sql
     # The one column a trainee may touch is their own draft's updated_at (saving sets it); others' are hidden.
     with ana.connect() as conn:
-        assert conn.execute(text("UPDATE drafts SET updated_at = now() WHERE id = :d"), {"d": bens}).rowcount == 0
+        assert (
+            conn.execute(text("UPDATE drafts SET updated_at = now() WHERE id = :d"), {"d": bens}).rowcount
+            == 0
+        )
 
 
 @on_postgres
 def test_trainee_cannot_write_annotations_or_scores_even_on_their_own_draft(secured: Secured) -> None:
     ana, mine = secured.engine("ana"), secured.drafts["ana"]
-    assert _refused(
-        ana, "INSERT INTO annotations (draft_id, revision, author, body, created_at) "
-             "VALUES (:d, 1, 'ana', 'great plan', now())", d=mine) == INSUFFICIENT_PRIVILEGE
-    assert _refused(
-        ana, "INSERT INTO rubric_scores (draft_id, revision, rubric_id, criterion_id, rater, score, created_at) "
-             "VALUES (:d, 1, 'rubric-itp', 'crit-measurable', 'ana', 4, now())", d=mine) == INSUFFICIENT_PRIVILEGE
+    assert (
+        _refused(
+            ana,
+            "INSERT INTO annotations (draft_id, revision, author, body, created_at) "
+            "VALUES (:d, 1, 'ana', 'great plan', now())",
+            d=mine,
+        )
+        == INSUFFICIENT_PRIVILEGE
+    )
+    assert (
+        _refused(
+            ana,
+            "INSERT INTO rubric_scores (draft_id, revision, rubric_id, criterion_id, rater, score, created_at) "
+            "VALUES (:d, 1, 'rubric-itp', 'crit-measurable', 'ana', 4, now())",
+            d=mine,
+        )
+        == INSUFFICIENT_PRIVILEGE
+    )
 
 
 @on_postgres
@@ -188,34 +213,57 @@ def test_workshop_peer_drafts_are_hidden_from_the_database_until_review(secured:
     assert [tuple(r) for r in _rows(ana, peer_sql, w=workshop.id)] == [("ben", 1)]
     assert ana_store.get_revision(bens, actor="ana").problems[0].statement == "ben in the workshop"
     assert {r.owner for r in _rows(ana, "SELECT owner FROM drafts")} == {"ana", "ben"}
-    assert _rows(ana, "SELECT * FROM drafts WHERE id = :d", d=secured.drafts["ben"]) == []  # coursework: private
-    assert _refused(  # frozen at review, by the database too
-        ana, "INSERT INTO revisions (draft_id, number, based_on, author, plan_json, created_at) "
-             "VALUES (:d, 1, 0, 'ana', '{}', now())", d=mine) == INSUFFICIENT_PRIVILEGE
+    assert (
+        _rows(ana, "SELECT * FROM drafts WHERE id = :d", d=secured.drafts["ben"]) == []
+    )  # coursework: private
+    assert (
+        _refused(  # frozen at review, by the database too
+            ana,
+            "INSERT INTO revisions (draft_id, number, based_on, author, plan_json, created_at) "
+            "VALUES (:d, 1, 0, 'ana', '{}', now())",
+            d=mine,
+        )
+        == INSUFFICIENT_PRIVILEGE
+    )
 
 
 @on_postgres
 def test_trainee_cannot_join_another_cohorts_workshop_without_its_code(secured: Secured) -> None:
     clinic = secured.clinic
-    workshop = clinic.store.create_workshop(CASE_ID, cohort_id=clinic.cohort_a, with_code=False,
-                                            actor=clinic.supervisor)
+    workshop = clinic.store.create_workshop(
+        CASE_ID, cohort_id=clinic.cohort_a, with_code=False, actor=clinic.supervisor
+    )
     cara = secured.engine("cara")
     assert _rows(cara, "SELECT * FROM workshops") == []
-    assert _refused(cara, "INSERT INTO workshop_participants (workshop_id, username, joined_at) "
-                          "VALUES (:w, 'cara', now())", w=workshop.id) == INSUFFICIENT_PRIVILEGE
+    assert (
+        _refused(
+            cara,
+            "INSERT INTO workshop_participants (workshop_id, username, joined_at) VALUES (:w, 'cara', now())",
+            w=workshop.id,
+        )
+        == INSUFFICIENT_PRIVILEGE
+    )
 
 
 @on_postgres
 def test_supervisor_role_annotates_their_trainees_drafts_only(secured: Secured) -> None:
     okafor = secured.store_as("dr.okafor")
-    note = okafor.add_annotation(secured.drafts["ben"], "Add a baseline", element_id="obj-gad7", actor="dr.okafor")
+    note = okafor.add_annotation(
+        secured.drafts["ben"], "Add a baseline", element_id="obj-gad7", actor="dr.okafor"
+    )
     okafor.release_feedback(secured.drafts["ben"], actor="dr.okafor")
-    assert [a.id for a in secured.store_as("ben").list_annotations(secured.drafts["ben"], actor="ben")] == [note.id]
-    assert _refused(
-        secured.engine("dr.okafor"),
-        "INSERT INTO annotations (draft_id, revision, author, body, created_at) "
-        "VALUES (:d, 1, 'dr.okafor', 'not my trainee', now())", d=secured.drafts["cara"],
-    ) == INSUFFICIENT_PRIVILEGE
+    assert [a.id for a in secured.store_as("ben").list_annotations(secured.drafts["ben"], actor="ben")] == [
+        note.id
+    ]
+    assert (
+        _refused(
+            secured.engine("dr.okafor"),
+            "INSERT INTO annotations (draft_id, revision, author, body, created_at) "
+            "VALUES (:d, 1, 'dr.okafor', 'not my trainee', now())",
+            d=secured.drafts["cara"],
+        )
+        == INSUFFICIENT_PRIVILEGE
+    )
     with pytest.raises(NotFound):  # claiming to be dr.lind does not help either
         okafor.add_annotation(secured.drafts["cara"], "sneaky", actor="dr.lind")
 
@@ -246,26 +294,47 @@ def test_store_connected_as_a_trainee_cannot_act_for_a_classmate(secured: Secure
 
 
 @on_postgres
-def test_itp_db_grant_makes_a_login_role_in_the_right_group(secured: Secured, tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_itp_db_grant_makes_a_login_role_in_the_right_group(
+    secured: Secured, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     clinic = secured.clinic
     clinic.store.add_person("Dee.ONeil+x@clinic.org", "Dee", "trainee", actor="admin")
     password = tmp_path / "pw"
     password.write_text("s3cret-'quote\n", encoding="utf-8")
-    args = ["db", "grant", "Dee.ONeil+x@clinic.org", "--password-file", str(password),
-            "--database-url", secured.url, "--prefix", secured.names.prefix]
+    args = [
+        "db",
+        "grant",
+        "Dee.ONeil+x@clinic.org",
+        "--password-file",
+        str(password),
+        "--database-url",
+        secured.url,
+        "--prefix",
+        secured.names.prefix,
+    ]
     assert itp_main(args) == 0
     role = secured.names.user("Dee.ONeil+x@clinic.org")
     secured.roles["Dee.ONeil+x@clinic.org"] = role
     assert role in capsys.readouterr().out
     assert role.startswith(f"{secured.names.prefix}_u_dee_oneil_x_clinic_org_") and len(role) <= 63
     admin = create_engine(secured.url)
-    assert _rows(admin, "SELECT db_role FROM people WHERE username = :u", u="Dee.ONeil+x@clinic.org")[0].db_role == role
-    groups = _rows(admin, "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
-                          "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :r", r=role)
+    assert (
+        _rows(admin, "SELECT db_role FROM people WHERE username = :u", u="Dee.ONeil+x@clinic.org")[0].db_role
+        == role
+    )
+    groups = _rows(
+        admin,
+        "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+        "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :r",
+        r=role,
+    )
     assert [g.rolname for g in groups] == [secured.names.trainee]
-    attrs = _rows(admin, "SELECT rolcanlogin, rolsuper, rolbypassrls, rolpassword IS NOT NULL AS pw "
-                         "FROM pg_authid WHERE rolname = :r", r=role)[0]
+    attrs = _rows(
+        admin,
+        "SELECT rolcanlogin, rolsuper, rolbypassrls, rolpassword IS NOT NULL AS pw "
+        "FROM pg_authid WHERE rolname = :r",
+        r=role,
+    )[0]
     assert (attrs.rolcanlogin, attrs.rolsuper, attrs.rolbypassrls, attrs.pw) == (True, False, False, True)
     admin.dispose()
     assert secured.store_as("Dee.ONeil+x@clinic.org").list_drafts(actor="Dee.ONeil+x@clinic.org") == []

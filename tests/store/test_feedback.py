@@ -16,14 +16,20 @@ def draft(clinic: Clinic) -> int:
     return draft
 
 
-def test_annotation_stays_on_its_element_when_the_plan_is_revised_and_reordered(clinic: Clinic, draft: int) -> None:
+def test_annotation_stays_on_its_element_when_the_plan_is_revised_and_reordered(
+    clinic: Clinic, draft: int
+) -> None:
     store, ana, sup = clinic.store, clinic.trainee, clinic.supervisor
-    note = store.add_annotation(draft, "Make this measurable", element_id="obj-gad7", tags=["concern"], actor=sup)
+    note = store.add_annotation(
+        draft, "Make this measurable", element_id="obj-gad7", tags=["concern"], actor=sup
+    )
     # Revision 2: a new problem goes first and the objective is reworded; its id does not change.
     plan = store.get_revision(draft, actor=ana)
     objective = plan.problems[0].goals[0].objectives[0]
     objective.description = "GAD-7 below 10 by week 8, measured every 2 weeks"
-    plan.problems.insert(0, make_plan("Panic in lectures").problems[0].model_copy(update={"id": "prb-panic", "goals": []}))
+    plan.problems.insert(
+        0, make_plan("Panic in lectures").problems[0].model_copy(update={"id": "prb-panic", "goals": []})
+    )
     store.save_revision(draft, plan, based_on=1, actor=ana)
     on_two = store.list_annotations(draft, revision=2, actor=sup)
     assert [(a.id, a.element_id, a.revision) for a in on_two] == [(note.id, "obj-gad7", 1)]
@@ -43,7 +49,9 @@ def test_annotation_on_an_element_the_revision_lacks_is_refused(clinic: Clinic, 
 
 def test_trainee_sees_feedback_only_once_released(clinic: Clinic, draft: int) -> None:
     store, ana, sup = clinic.store, clinic.trainee, clinic.supervisor
-    store.add_annotation(draft, "Strong use of her words", element_id="gol-calm", tags=["strength"], actor=sup)
+    store.add_annotation(
+        draft, "Strong use of her words", element_id="gol-calm", tags=["strength"], actor=sup
+    )
     store.add_score(draft, "itp-rubric", "crt-person-centred", 3, comment="Her goal, her words", actor=sup)
     assert store.list_annotations(draft, actor=ana) == []
     assert store.list_scores(draft, actor=ana) == []
@@ -59,7 +67,9 @@ def test_replies_thread_under_their_comment_and_threads_can_be_resolved(clinic: 
     store, sup = clinic.store, clinic.supervisor
     store.add_person("dr.cho", "Dr. Cho", "supervisor", actor=clinic.admin)
     store.add_to_cohort(clinic.cohort_a, "dr.cho", actor=clinic.admin)
-    root = store.add_annotation(draft, "Is 9 realistic by week 8?", element_id="obj-gad7", tags=["question"], actor=sup)
+    root = store.add_annotation(
+        draft, "Is 9 realistic by week 8?", element_id="obj-gad7", tags=["question"], actor=sup
+    )
     answer = store.reply(root.id or 0, "Yes, with weekly CBT", actor="dr.cho")
     assert (answer.parent_id, answer.element_id, answer.author) == (root.id, "obj-gad7", "dr.cho")
     assert store.resolve(root.id or 0, actor=sup).resolved
@@ -79,7 +89,9 @@ def test_score_can_change_until_released_and_must_be_one_to_four(clinic: Clinic,
         store.add_score(draft, "itp-rubric", "crt-smart", 4, actor=sup)
 
 
-def test_submitted_draft_is_locked_until_returned_and_return_releases_feedback(clinic: Clinic, draft: int) -> None:
+def test_submitted_draft_is_locked_until_returned_and_return_releases_feedback(
+    clinic: Clinic, draft: int
+) -> None:
     store, ana, sup = clinic.store, clinic.trainee, clinic.supervisor
     submission = store.submit_draft(draft, actor=ana)
     assert (submission.revision, submission.status) == (1, "submitted")

@@ -47,16 +47,27 @@ def test_upgrade_from_the_first_revision_keeps_every_row(db_url: str, tmp_path: 
     when = "2025-01-06 09:00:00"
     with _write_conn(database) as conn, conn.begin():
         for statement, params in [
-            ("INSERT INTO people (username, display_name, role, is_admin, created_at) "
-             "VALUES ('admin', 'Director', 'supervisor', true, :t), ('ana', 'Ana', 'trainee', false, :t)", {}),
+            (
+                "INSERT INTO people (username, display_name, role, is_admin, created_at) "
+                "VALUES ('admin', 'Director', 'supervisor', true, :t), ('ana', 'Ana', 'trainee', false, :t)",
+                {},
+            ),
             ("INSERT INTO cohorts (id, name, created_at) VALUES (1, 'Cohort A', :t)", {}),
             ("INSERT INTO cohort_members (cohort_id, username, added_at) VALUES (1, 'ana', :t)", {}),
-            ("INSERT INTO case_assignments (case_id, cohort_id, assigned_by, assigned_at) "
-             "VALUES (:case, 1, 'admin', :t)", {"case": CASE_ID}),
-            ("INSERT INTO drafts (id, owner, case_id, created_at, updated_at) VALUES (1, 'ana', :case, :t, :t)",
-             {"case": CASE_ID}),
-            ("INSERT INTO revisions (draft_id, number, based_on, author, plan_json, created_at) "
-             "VALUES (1, 1, 0, 'ana', :plan, :t)", {"plan": plan_json}),
+            (
+                "INSERT INTO case_assignments (case_id, cohort_id, assigned_by, assigned_at) "
+                "VALUES (:case, 1, 'admin', :t)",
+                {"case": CASE_ID},
+            ),
+            (
+                "INSERT INTO drafts (id, owner, case_id, created_at, updated_at) VALUES (1, 'ana', :case, :t, :t)",
+                {"case": CASE_ID},
+            ),
+            (
+                "INSERT INTO revisions (draft_id, number, based_on, author, plan_json, created_at) "
+                "VALUES (1, 1, 0, 'ana', :plan, :t)",
+                {"plan": plan_json},
+            ),
         ]:
             conn.execute(text(statement), {"t": when, **params})
     draft = 1

@@ -69,13 +69,11 @@ def test_revision_history_refuses_update_and_delete_in_raw_sql(clinic: Clinic) -
             "UPDATE revisions SET plan_json = '{}' WHERE draft_id = :d",
             "DELETE FROM revisions WHERE draft_id = :d",
         ):
-            with pytest.raises(DBAPIError, match="append-only"):
-                with engine.begin() as conn:
-                    conn.execute(text(statement), {"d": draft})
+            with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+                conn.execute(text(statement), {"d": draft})
         if store.dialect == "postgresql":
-            with pytest.raises(DBAPIError, match="append-only"):
-                with engine.begin() as conn:
-                    conn.execute(text("TRUNCATE revisions CASCADE"))
+            with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+                conn.execute(text("TRUNCATE revisions CASCADE"))
         else:  # INSERT OR REPLACE deletes the old row first: the trigger must refuse that too
             with pytest.raises(DBAPIError, match="append-only"):
                 with engine.begin() as conn:
@@ -97,7 +95,9 @@ def test_oversized_plan_is_refused_naming_where_the_bulk_is_and_nothing_is_saved
     draft = _draft(clinic)
     data = make_plan().model_dump(mode="json")
     # Each statement is within its own 500-character limit; together they are far too much.
-    data["discharge_criteria"] = [{"id": f"dis-{i:05d}", "text": "x" * 490} for i in range(MAX_PLAN_BYTES // 400)]
+    data["discharge_criteria"] = [
+        {"id": f"dis-{i:05d}", "text": "x" * 490} for i in range(MAX_PLAN_BYTES // 400)
+    ]
     with pytest.raises(InvalidInput) as caught:
         store.save_revision(draft, data, based_on=0, actor=ana)
     problem = caught.value.problems[0]
@@ -120,7 +120,9 @@ def test_overlong_field_is_refused_with_its_path_and_nothing_is_saved(clinic: Cl
 def test_plan_for_another_case_is_refused(clinic: Clinic) -> None:
     draft = _draft(clinic)
     with pytest.raises(InvalidInput) as caught:
-        clinic.store.save_revision(draft, make_plan(case_id="case-other-person"), based_on=0, actor=clinic.trainee)
+        clinic.store.save_revision(
+            draft, make_plan(case_id="case-other-person"), based_on=0, actor=clinic.trainee
+        )
     assert caught.value.problems[0].field == "case_id"
 
 
@@ -135,7 +137,11 @@ def test_plan_that_no_longer_validates_is_reported_on_the_way_out(clinic: Clinic
                 "INSERT INTO revisions (draft_id, number, based_on, author, plan_json, created_at)"
                 " VALUES (:d, 1, 0, 'ana', :j, :t)"
             ),
-            {"d": draft, "j": '{"case_id": "case-college-anxiety", "surprise": 1}', "t": "2025-01-01 00:00:00"},
+            {
+                "d": draft,
+                "j": '{"case_id": "case-college-anxiety", "surprise": 1}',
+                "t": "2025-01-01 00:00:00",
+            },
         )
     engine.dispose()
     with pytest.raises(InvalidInput) as caught:

@@ -55,7 +55,9 @@ def test_supervisor_of_the_cohort_reads_and_annotates(clinic: Clinic, anas_draft
 
 def test_supervisor_cannot_change_a_trainees_plan(clinic: Clinic, anas_draft: int) -> None:
     with pytest.raises(PermissionDenied):
-        clinic.store.save_revision(anas_draft, make_plan("supervisor edit"), based_on=1, actor=clinic.supervisor)
+        clinic.store.save_revision(
+            anas_draft, make_plan("supervisor edit"), based_on=1, actor=clinic.supervisor
+        )
 
 
 def test_supervisor_of_another_cohort_cannot_read_or_annotate(clinic: Clinic, anas_draft: int) -> None:

@@ -13,10 +13,10 @@ import unicodedata
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from itp_toolkit.checks.rubrics import default_rubric
 from itp_toolkit.errors import InvalidInput
 from itp_toolkit.model import TreatmentPlan
 from itp_toolkit.model.base import LONG_TEXT_MAX, NUL_MESSAGE, SHORT_TEXT_MAX
-from itp_toolkit.checks.rubrics import default_rubric
 from tests.fuzz.strategies import ODD_CHARACTERS, treatment_plans
 from tests.store.conftest import CASE_ID, Clinic, make_plan
 
@@ -52,7 +52,9 @@ def test_odd_unicode_in_every_free_text_field_comes_back_intact(clinic: Clinic, 
     reply = store.reply(note.id or 0, f"Reply {sample}", actor=sup)
     rubric = default_rubric()
     store.add_score(draft.id, rubric.id, rubric.criteria[0].id, 3, comment=f"Score {sample}", actor=sup)
-    workshop = store.create_workshop(CASE_ID, title=f"Workshop {sample}", cohort_id=clinic.cohort_a, actor=sup)
+    workshop = store.create_workshop(
+        CASE_ID, title=f"Workshop {sample}", cohort_id=clinic.cohort_a, actor=sup
+    )
 
     assert store.find_person("dee", actor=admin).display_name == person.display_name == f"Dee {sample}"
     assert [c.name for c in store.list_cohorts(actor=admin) if c.id == cohort.id] == [f"Cohort {sample}"]
@@ -114,13 +116,16 @@ def test_a_nul_character_is_refused_naming_the_field_on_both_databases(clinic: C
     store.save_revision(draft.id, plan, based_on=0, actor=clinic.trainee)
     bad = "before\x00after"
     attempts = {
-        "plan": lambda: store.save_revision(draft.id, {**plan.model_dump(), "title": bad}, based_on=1,
-                                            actor=clinic.trainee),
+        "plan": lambda: store.save_revision(
+            draft.id, {**plan.model_dump(), "title": bad}, based_on=1, actor=clinic.trainee
+        ),
         "annotation": lambda: store.add_annotation(draft.id, bad, actor=sup),
         "display_name": lambda: store.add_person("dee", bad, "trainee", actor=clinic.admin),
         "cohort": lambda: store.add_cohort(bad, actor=clinic.admin),
         "workshop": lambda: store.create_workshop(CASE_ID, title=bad, cohort_id=clinic.cohort_a, actor=sup),
-        "score": lambda: store.add_score(draft.id, default_rubric().id, "crit-smart", 2, comment=bad, actor=sup),
+        "score": lambda: store.add_score(
+            draft.id, default_rubric().id, "crit-smart", 2, comment=bad, actor=sup
+        ),
     }
     with pytest.raises(InvalidInput) as err:
         attempts[where]()

@@ -18,8 +18,9 @@ from .conftest import CASE_ID, Clinic, make_plan
 
 @pytest.fixture
 def workshop(clinic: Clinic) -> Workshop:
-    return clinic.store.create_workshop(CASE_ID, title="Tuesday live plan", cohort_id=clinic.cohort_a,
-                                        minutes=30, actor=clinic.supervisor)
+    return clinic.store.create_workshop(
+        CASE_ID, title="Tuesday live plan", cohort_id=clinic.cohort_a, minutes=30, actor=clinic.supervisor
+    )
 
 
 def _joined(clinic: Clinic, workshop: Workshop) -> tuple[int, int]:
@@ -68,7 +69,9 @@ def test_drafting_is_blind_until_the_facilitator_opens_review(clinic: Clinic, wo
     ):
         with pytest.raises(PermissionDenied):
             attempt()
-    assert [d.owner for d in store.list_workshop_drafts(workshop.id, actor=clinic.trainee)] == [clinic.trainee]
+    assert [d.owner for d in store.list_workshop_drafts(workshop.id, actor=clinic.trainee)] == [
+        clinic.trainee
+    ]
 
     store.open_review(workshop.id, actor=clinic.supervisor)
     assert store.get_revision(ben, actor=clinic.trainee).problems[0].statement == "ben's blind draft"
@@ -144,7 +147,9 @@ def test_only_the_facilitator_or_an_admin_runs_the_workshop(clinic: Clinic, work
     assert store.open_review(workshop.id, actor=clinic.admin).phase == "review"
 
 
-def test_joining_needs_the_code_or_the_cohort_and_closes_with_drafting(clinic: Clinic, workshop: Workshop) -> None:
+def test_joining_needs_the_code_or_the_cohort_and_closes_with_drafting(
+    clinic: Clinic, workshop: Workshop
+) -> None:
     store = clinic.store
     with pytest.raises(NotFound):  # cara is in cohort B: no joining by id without the code
         store.join_workshop(workshop_id=workshop.id, actor=clinic.other_trainee)
@@ -164,10 +169,14 @@ def test_joining_needs_the_code_or_the_cohort_and_closes_with_drafting(clinic: C
 def test_workshop_needs_a_cohort_or_a_code(clinic: Clinic) -> None:
     with pytest.raises(InvalidInput):
         clinic.store.create_workshop(CASE_ID, with_code=False, actor=clinic.supervisor)
-    cohort_only = clinic.store.create_workshop(CASE_ID, cohort_id=clinic.cohort_a, with_code=False,
-                                               actor=clinic.supervisor)
+    cohort_only = clinic.store.create_workshop(
+        CASE_ID, cohort_id=clinic.cohort_a, with_code=False, actor=clinic.supervisor
+    )
     assert cohort_only.join_code is None
-    assert clinic.store.join_workshop(workshop_id=cohort_only.id, actor=clinic.trainee).workshop_id == cohort_only.id
+    assert (
+        clinic.store.join_workshop(workshop_id=cohort_only.id, actor=clinic.trainee).workshop_id
+        == cohort_only.id
+    )
 
 
 def test_progress_board_shows_each_participant(clinic: Clinic, workshop: Workshop) -> None:
@@ -179,8 +188,16 @@ def test_progress_board_shows_each_participant(clinic: Clinic, workshop: Worksho
     store.join_workshop(workshop.join_code, actor=clinic.other_trainee)  # joined, nothing saved
     board = {row.trainee: row for row in store.workshop_progress(workshop.id, actor=clinic.supervisor)}
     assert set(board) == {clinic.trainee, clinic.classmate, clinic.other_trainee}
-    assert (board["ana"].latest_revision, board["ana"].status, board["ana"].submitted) == (2, "submitted", True)
-    assert (board["ben"].latest_revision, board["ben"].status, board["ben"].submitted) == (1, "in_progress", False)
+    assert (board["ana"].latest_revision, board["ana"].status, board["ana"].submitted) == (
+        2,
+        "submitted",
+        True,
+    )
+    assert (board["ben"].latest_revision, board["ben"].status, board["ben"].submitted) == (
+        1,
+        "in_progress",
+        False,
+    )
     assert (board["cara"].latest_revision, board["cara"].last_saved_at) == (0, None)
     assert board["ana"].last_saved_at is not None and board["ana"].last_saved_at > board["ben"].last_saved_at  # type: ignore[operator]
     assert board["ana"].last_saved_at.tzinfo is not None
@@ -198,7 +215,9 @@ def test_exemplars_appear_to_participants_at_the_debrief(clinic: Clinic, worksho
     assert (picked.owner, picked.revision) == (clinic.classmate, 1)
     assert store.list_exemplars(workshop.id, actor=clinic.trainee) == []
     store.open_debrief(workshop.id, actor=clinic.supervisor)
-    assert [e.note for e in store.list_exemplars(workshop.id, actor=clinic.trainee)] == ["clear measurable objective"]
+    assert [e.note for e in store.list_exemplars(workshop.id, actor=clinic.trainee)] == [
+        "clear measurable objective"
+    ]
     with pytest.raises(NotFound):  # cara never joined and is not in the cohort
         store.list_exemplars(workshop.id, actor=clinic.other_trainee)
 

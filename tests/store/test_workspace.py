@@ -48,7 +48,9 @@ def test_environment_overrides_database_and_user(tmp_path: Path, monkeypatch: py
     ws.close()
 
 
-def test_open_without_a_workspace_says_how_to_make_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_open_without_a_workspace_says_how_to_make_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with pytest.raises(NotFound, match="itp workspace init"):
         Workspace.open(tmp_path)
     monkeypatch.setenv("ITP_WORKSPACE", str(tmp_path))
@@ -87,7 +89,9 @@ def test_demo_has_drafts_at_every_stage(tmp_path: Path) -> None:
 
 
 def test_demo_plans_can_be_built_for_a_case_without_a_reference_plan(tmp_path: Path) -> None:
-    case = load_case(REPO / "case_studies" / "case-college-anxiety.yaml").model_copy(update={"reference_plan": None})
+    case = load_case(REPO / "case_studies" / "case-college-anxiety.yaml").model_copy(
+        update={"reference_plan": None}
+    )
     store = Workspace.init(tmp_path, user="director").store()
     drafts = seed_demo(store, [case], admin="director")
     plan = store.get_revision(drafts["dee"], actor="dr.okafor")

@@ -60,5 +60,11 @@ def test_a_negative_week_is_refused(college_case):
 def test_every_part_carries_an_itp_css_class(college_case):
     viewer = CaseViewer(college_case, week=6)
     classes = {c for part in walk(viewer) for c in part._dom_classes}
-    assert {"itp-case-viewer", "itp-case-narrative", "itp-measure-plot", "itp-timeline-event",
-            "itp-case-strengths", "itp-case-words"} <= classes
+    assert {
+        "itp-case-viewer",
+        "itp-case-narrative",
+        "itp-measure-plot",
+        "itp-timeline-event",
+        "itp-case-strengths",
+        "itp-case-words",
+    } <= classes

@@ -49,7 +49,9 @@ class CountingCritique:
     def __call__(self, plan, case, **kwargs):
         with self.lock:
             self.plans.append(plan)
-        return [Finding(rule="smart.test", severity="warning", element_id=None, message=plan.title or "untitled")]
+        return [
+            Finding(rule="smart.test", severity="warning", element_id=None, message=plan.title or "untitled")
+        ]
 
 
 def test_rapid_edits_are_critiqued_once_after_the_pause_with_the_latest_plan(blank_plan, college_case):
@@ -134,7 +136,9 @@ def test_replaced_rows_and_groups_are_closed_later_not_while_the_browser_may_sti
     panel.refresh()
     kept_groups = {g.comm.comm_id for g in panel.groups_box.children} & first_groups.keys()
     assert kept_groups  # a family still present keeps its group box
-    replaced = [r for r in first_rows if r not in {row for g in panel.groups_box.children for row in g.children}]
+    replaced = [
+        r for r in first_rows if r not in {row for g in panel.groups_box.children for row in g.children}
+    ]
     assert replaced and all(r.comm is not None for r in replaced)  # not closed yet
     monkeypatch.setattr(module, "RETIRE_AFTER_SECONDS", 0.0)
     panel.plan = blank_plan

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from itp_toolkit.errors import NotFound, PermissionDenied
 from itp_toolkit.model import editing as e
 from itp_toolkit.services.drafting import DraftSession
-from itp_toolkit.errors import NotFound, PermissionDenied
 from itp_toolkit.store import PlanStore
 from itp_toolkit.widgets.drafting import AutosaveIndicator, DraftControls
 from tests.apps.clinic import *  # noqa: F403 - fixtures
@@ -37,7 +37,10 @@ def test_an_edit_is_unsaved_until_saved_and_each_save_is_a_new_revision(session,
     session.edit(e.update_element(session.plan, "prb-worry", statement="Worry most evenings"))
     session.save()
     assert [r.number for r in session.history()] == [1, 2]
-    assert store.get_revision(session.draft_id, 1, actor="ana").problems[0].statement == "Worry keeps her from studying"
+    assert (
+        store.get_revision(session.draft_id, 1, actor="ana").problems[0].statement
+        == "Worry keeps her from studying"
+    )
     assert store.get_revision(session.draft_id, actor="ana").problems[0].statement == "Worry most evenings"
 
 

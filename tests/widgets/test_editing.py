@@ -1,8 +1,12 @@
 import pytest
 
-from itp_toolkit.model import editing as e
 from itp_toolkit.errors import InvalidInput, NotFound
-from itp_toolkit.library.interventions import apply_library_intervention, is_unadapted, load_intervention_library
+from itp_toolkit.library.interventions import (
+    apply_library_intervention,
+    is_unadapted,
+    load_intervention_library,
+)
+from itp_toolkit.model import editing as e
 
 
 @pytest.fixture
@@ -40,7 +44,9 @@ def test_children_can_only_go_under_the_right_kind_of_parent(tree):
 
 def test_update_changes_fields_and_keeps_every_id(tree):
     before = ids_of(tree)
-    p = e.update_element(tree, "obj-a", measure="Lectures stayed through", baseline="2", target=4, target_week=6)
+    p = e.update_element(
+        tree, "obj-a", measure="Lectures stayed through", baseline="2", target=4, target_week=6
+    )
     obj = p.element("obj-a")
     assert (obj.baseline, obj.target, obj.target_week) == (2.0, 4.0, 6)
     assert ids_of(p) == before
@@ -144,9 +150,15 @@ def test_library_prefill_copies_the_option_and_stays_recognisably_unadapted(tree
     item = load_intervention_library().item("lib-anx-cbt-panic")
     p = apply_library_intervention(tree, "obj-a", item, element_id="int-lib")
     made = p.element("int-lib")
-    assert (made.modality, made.frequency, made.evidence_base) == (item.modality, item.frequency, item.evidence_base)
+    assert (made.modality, made.frequency, made.evidence_base) == (
+        item.modality,
+        item.frequency,
+        item.evidence_base,
+    )
     assert is_unadapted(made.description)
-    adapted = e.update_element(p, "int-lib", description=made.description + " built from her lecture-hall attacks")
+    adapted = e.update_element(
+        p, "int-lib", description=made.description + " built from her lecture-hall attacks"
+    )
     assert not is_unadapted(adapted.element("int-lib").description)
 
 

@@ -36,7 +36,9 @@ def test_released_comments_sit_beside_their_elements_and_scores_are_listed(store
     comment(store, submitted.draft_id, "Which behaviour shows the worry?", "prb-worry")
     comment(store, submitted.draft_id, "Good use of her words", "gol-sleep")
     comment(store, submitted.draft_id, "Overall: add a safety plan")
-    store.add_score(submitted.draft_id, "itp-core", "crit-smart", 2, comment="targets vague", actor="dr.okafor")
+    store.add_score(
+        submitted.draft_id, "itp-core", "crit-smart", 2, comment="targets vague", actor="dr.okafor"
+    )
     store.return_draft(submitted.draft_id, actor="dr.okafor")
     view = FeedbackView(store, submitted.draft_id, "ana", submitted.plan)
     blocks = {cls: child.value for child in view.body.children for cls in child._dom_classes}
@@ -64,7 +66,11 @@ def test_a_comment_follows_its_element_into_later_revisions_and_survives_removal
 
 
 def test_supervisor_text_is_escaped(store, submitted):
-    comment(store, submitted.draft_id, "<img src=x onerror=\"window.__pwned=1\"> see <a href='javascript:alert(1)'>x</a>")
+    comment(
+        store,
+        submitted.draft_id,
+        "<img src=x onerror=\"window.__pwned=1\"> see <a href='javascript:alert(1)'>x</a>",
+    )
     store.release_feedback(submitted.draft_id, actor="dr.okafor")
     view = FeedbackView(store, submitted.draft_id, "ana", submitted.plan)
     html = "".join(child.value for child in view.body.children)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from itp_toolkit.model import editing as e
 from itp_toolkit.compare import changes_html, diff_revisions
-from itp_toolkit.services.drafting import DraftSession
 from itp_toolkit.model import TreatmentPlan
+from itp_toolkit.model import editing as e
+from itp_toolkit.services.drafting import DraftSession
 from itp_toolkit.widgets.history import RevisionHistory
 from tests.apps.clinic import *  # noqa: F403 - fixtures
 
@@ -49,8 +49,12 @@ def test_picking_two_revisions_shows_reworded_and_moved_elements(three_revisions
 
 
 def test_a_reworded_element_is_changed_not_removed_and_added():
-    plan = e.add_goal(e.add_problem(TreatmentPlan(case_id="case-x"), "Worry", element_id="prb-a"), "prb-a", "Sleep",
-                      element_id="gol-a")
+    plan = e.add_goal(
+        e.add_problem(TreatmentPlan(case_id="case-x"), "Worry", element_id="prb-a"),
+        "prb-a",
+        "Sleep",
+        element_id="gol-a",
+    )
     plan = e.add_problem(plan, "Panic", element_id="prb-b")
     moved = e.update_element(plan, "gol-a", statement="Rest")
     data = moved.model_dump()

@@ -14,7 +14,7 @@ from itp_toolkit.widgets._common import walk
 
 HOSTILE = [
     "<script>alert('x')</script> Client will reduce symptoms of anxiety",
-    '<img src=x onerror=alert(1)> Client will learn coping skills',
+    "<img src=x onerror=alert(1)> Client will learn coping skills",
     '<a href="javascript:alert(1)">click</a> Provide cognitive behavioral therapy',
 ]
 RAW = re.compile(r"<\s*(img|script|a|iframe|svg)\b|javascript:\s*alert\(1\)\s*\"?>", re.IGNORECASE)
@@ -51,7 +51,10 @@ def typed_editor(blank_plan, college_case, ids):
     for card in list(editor.cards.values()):
         for name, field in card.fields.items():
             if isinstance(field, (w.Text, w.Textarea, w.Combobox)) and name not in (
-                "baseline", "target", "target_week", "remeasure_every_weeks"
+                "baseline",
+                "target",
+                "target_week",
+                "remeasure_every_weeks",
             ):
                 field.value = HOSTILE[n % len(HOSTILE)]
                 n += 1
@@ -83,11 +86,13 @@ def test_labels_buttons_and_options_that_carry_trainee_text_are_text_only(typed_
 
 
 def test_hostile_case_text_is_escaped_in_the_case_viewer(college_case):
-    case = college_case.model_copy(update={
-        "history": HOSTILE[1],
-        "title": HOSTILE[0],
-        "strengths": [Strength(id="s-x", text=HOSTILE[2], kind="personal")],
-    })
+    case = college_case.model_copy(
+        update={
+            "history": HOSTILE[1],
+            "title": HOSTILE[0],
+            "strengths": [Strength(id="s-x", text=HOSTILE[2], kind="personal")],
+        }
+    )
     viewer = CaseViewer(case, week=10)
     assert_no_raw_markup(viewer)
     assert any("&lt;img src=x onerror" in v for _, v in html_values(viewer))

@@ -56,17 +56,27 @@ def test_templates_are_offered_to_critique_as_library_text():
 
 
 def test_the_college_case_is_suggested_anxiety_options_first(college_case):
-    assert suggested_families(college_case) == ["anxiety"]  # caffeine-induced anxiety is not a substance disorder
+    assert suggested_families(college_case) == [
+        "anxiety"
+    ]  # caffeine-induced anxiety is not a substance disorder
     first_label, first_id = library_choices(college_case)[0]
     assert first_id.startswith("lib-anx-") and "(suggested)" in first_label
 
 
 def test_families_follow_diagnosis_codes_and_age(college_case):
-    case = college_case.model_copy(update={"working_diagnosis": [
-        Diagnosis(label="Posttraumatic stress disorder", code="F43.10"),
-        Diagnosis(label="Alcohol use disorder, moderate", code="F10.20"),
-    ]})
-    assert suggested_families(case) == ["anxiety", "ptsd", "substance_use"]  # 'panic' in a concern keeps anxiety
+    case = college_case.model_copy(
+        update={
+            "working_diagnosis": [
+                Diagnosis(label="Posttraumatic stress disorder", code="F43.10"),
+                Diagnosis(label="Alcohol use disorder, moderate", code="F10.20"),
+            ]
+        }
+    )
+    assert suggested_families(case) == [
+        "anxiety",
+        "ptsd",
+        "substance_use",
+    ]  # 'panic' in a concern keeps anxiety
 
 
 @pytest.mark.parametrize("path", all_case_files(), ids=lambda p: p.stem)

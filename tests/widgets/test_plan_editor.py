@@ -27,7 +27,11 @@ def built(editor):
 
 def test_buttons_build_the_tree_with_stable_ids(built):
     editor, pid, gid, oid, iid = built
-    assert [e.id for e in editor.plan.elements()] == [pid, gid, oid, iid] == ["prb-t1", "gol-t2", "obj-t3", "int-t4"]
+    assert (
+        [e.id for e in editor.plan.elements()]
+        == [pid, gid, oid, iid]
+        == ["prb-t1", "gol-t2", "obj-t3", "int-t4"]
+    )
     assert editor.cards[oid].header.value.startswith("Objective 1.1.1")
 
 
@@ -62,7 +66,13 @@ def test_smart_fields_parse_numbers_and_blank_means_not_set(built):
     fields["target_week"].value = "10"
     fields["remeasure_every_weeks"].value = "2"
     o = editor.plan.element(oid)
-    assert (o.measure, o.baseline, o.target, o.target_week, o.remeasure_every_weeks) == ("GAD-7", 16, 9, 10, 2)
+    assert (o.measure, o.baseline, o.target, o.target_week, o.remeasure_every_weeks) == (
+        "GAD-7",
+        16,
+        9,
+        10,
+        2,
+    )
     fields["baseline"].value = ""
     assert editor.plan.element(oid).baseline is None
 
@@ -144,7 +154,9 @@ def test_library_picker_prefills_an_intervention_to_adapt(built):
     new = editor.plan.element(oid).interventions[-1]
     assert new.modality.startswith("CBT for panic") and "NICE CG113" in new.evidence_base
     assert is_unadapted(new.description)
-    editor.cards[new.id].fields["description"].value = new.description + ", starting from her lecture-hall attacks"
+    editor.cards[new.id].fields["description"].value = (
+        new.description + ", starting from her lecture-hall attacks"
+    )
     assert not is_unadapted(editor.plan.element(new.id).description)
 
 
@@ -164,11 +176,20 @@ def test_plan_level_sections_edit_through_their_widgets(editor):
     editor.plan_fields["review.review_week"].value = "5"
     editor.plan_fields["review.early_review_triggers"].value = "PHQ-9 item 9 above 0\nTwo missed sessions"
     p = editor.plan
-    assert (p.strengths_used[0].strength_id, p.strengths_used[0].how) == ("s-running", "Runs are the core of activation")
-    assert (p.barriers[0].barrier_id, p.barriers[0].mitigation) == ("b-work-shifts", "Tuesday late-morning slot")
+    assert (p.strengths_used[0].strength_id, p.strengths_used[0].how) == (
+        "s-running",
+        "Runs are the core of activation",
+    )
+    assert (p.barriers[0].barrier_id, p.barriers[0].mitigation) == (
+        "b-work-shifts",
+        "Tuesday late-morning slot",
+    )
     assert p.deferred_concerns[0].concern_id == "pc-worry" and len(p.discharge_criteria) == 1
     assert p.safety_plan == "Crisis line on her phone" and p.participation.patient_participated
-    assert p.review.review_week == 5 and p.review.early_review_triggers == ["PHQ-9 item 9 above 0", "Two missed sessions"]
+    assert p.review.review_week == 5 and p.review.early_review_triggers == [
+        "PHQ-9 item 9 above 0",
+        "Two missed sessions",
+    ]
     editor.cards[bar].fields["barrier_id"].value = ""
     assert editor.plan.barriers[0].barrier_id is None
 
@@ -197,15 +218,24 @@ def test_fact_pickers_offer_only_events_already_revealed(blank_plan, college_cas
 
 def test_every_control_has_an_itp_css_class(built):
     editor = built[0]
-    from itp_toolkit.widgets._common import walk
     import ipywidgets as w
+
+    from itp_toolkit.widgets._common import walk
 
     for part in walk(editor):
         if isinstance(part, (w.Button, w.Text, w.Textarea, w.Dropdown, w.Checkbox, w.Combobox)):
             assert any(c.startswith("itp-") for c in part._dom_classes), part
     classes = {c for part in walk(editor) for c in part._dom_classes}
-    assert {"itp-add-problem", "itp-problem-statement", "itp-add-goal", "itp-objective-measure",
-            "itp-apply-library", "itp-link-fact", "itp-move-up", "itp-remove"} <= classes
+    assert {
+        "itp-add-problem",
+        "itp-problem-statement",
+        "itp-add-goal",
+        "itp-objective-measure",
+        "itp-apply-library",
+        "itp-link-fact",
+        "itp-move-up",
+        "itp-remove",
+    } <= classes
 
 
 def test_a_read_only_editor_refuses_and_undoes_edits_that_still_arrive(built):
@@ -215,7 +245,11 @@ def test_a_read_only_editor_refuses_and_undoes_edits_that_still_arrive(built):
     editor.cards[pid].fields["statement"].value = "Panic in lectures"
     editor.disabled = True
     box = editor.cards[pid].fields["statement"]
-    assert box.disabled and editor.buttons["add_problem"].disabled and editor.cards[oid].buttons["remove"].disabled
+    assert (
+        box.disabled
+        and editor.buttons["add_problem"].disabled
+        and editor.cards[oid].buttons["remove"].disabled
+    )
     before = editor.plan
     box.value = "changed by a crafted browser message"  # disabled widgets still accept synced values
     assert editor.plan is before and box.value == "Panic in lectures"

@@ -56,7 +56,9 @@ def test_group_comment_lands_on_every_draft_that_chose_the_same_modality(review_
     page.draft_picker.value = review_clinic.drafts["ana"].draft_id
     assert page.annotate("int-cbtia", "Add a sleep diary", ["concern"], group=True) == 2
     ben = review_clinic.drafts["ben"].draft_id
-    assert [a.element_id for a in review_clinic.store.list_annotations(ben, actor="dr.okafor")] == ["int-cbtib"]
+    assert [a.element_id for a in review_clinic.store.list_annotations(ben, actor="dr.okafor")] == [
+        "int-cbtib"
+    ]
 
 
 def test_an_element_id_sent_by_a_browser_that_is_not_in_the_draft_is_refused(review_clinic):
@@ -79,14 +81,20 @@ def test_frame_html_escapes_cells():
     assert "<img" not in html and "&lt;img" in html
 
 
-def test_a_trainees_workshop_draft_of_the_same_case_does_not_take_their_column_in_cohort_review(review_clinic):
+def test_a_trainees_workshop_draft_of_the_same_case_does_not_take_their_column_in_cohort_review(
+    review_clinic,
+):
     """Each trainee is one column and one vote in cohort review: a workshop draft on the same case (found by
     the hostile-pages browser test, where it replaced the coursework draft in "compare") stays in the workshop."""
     store = review_clinic.store
     workshop = store.create_workshop(review_clinic.case.id, title="Tuesday", actor="dr.okafor")
     extra = store.join_workshop(workshop.join_code, actor="ana")
-    store.save_revision(extra.id, {"case_id": review_clinic.case.id, "title": "workshop plan"}, based_on=0, actor="ana")
+    store.save_revision(
+        extra.id, {"case_id": review_clinic.case.id, "title": "workshop plan"}, based_on=0, actor="ana"
+    )
     page = open_page(review_clinic)
-    assert sorted(d.draft_id for d in page.drafts) == sorted(d.draft_id for d in review_clinic.drafts.values())
+    assert sorted(d.draft_id for d in page.drafts) == sorted(
+        d.draft_id for d in review_clinic.drafts.values()
+    )
     frame = page.compare(*(d.draft_id for d in review_clinic.drafts.values()))
     assert {"ana", "ben"} <= set(frame.columns)

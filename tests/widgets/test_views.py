@@ -37,7 +37,10 @@ def test_fact_choices_cover_every_kind_and_hide_future_events(college_case):
     choices = fact_choices(college_case, week=0)
     kinds = {c.kind for c in choices}
     assert kinds == {"concern", "strength", "barrier", "quote"}
-    assert {c.id for c in fact_choices(college_case, week=10) if c.kind == "event"} == {"ev-midterm", "ev-session-eight"}
+    assert {c.id for c in fact_choices(college_case, week=10) if c.kind == "event"} == {
+        "ev-midterm",
+        "ev-session-eight",
+    }
 
 
 def test_measure_plot_has_one_panel_per_instrument_with_bands_shaded(college_case):

@@ -31,10 +31,14 @@ def test_css_classes_given_to_the_factory_travel_in_the_opening_message(updates)
     assert updates == []
 
 
-def test_the_editor_of_a_full_reference_plan_sends_fewer_updates_than_it_opens_widgets(college_case, updates, monkeypatch):
+def test_the_editor_of_a_full_reference_plan_sends_fewer_updates_than_it_opens_widgets(
+    college_case, updates, monkeypatch
+):
     opened: list[str] = []
     original = w.Widget.open
-    monkeypatch.setattr(w.Widget, "open", lambda self: (opened.append(type(self).__name__), original(self))[1])
+    monkeypatch.setattr(
+        w.Widget, "open", lambda self: (opened.append(type(self).__name__), original(self))[1]
+    )
     editor = PlanEditor(college_case.reference_plan, college_case)
     assert editor.cards
     # ~760 widgets; before classes went into the opening message the updates were ~1,100 (776 of them classes)

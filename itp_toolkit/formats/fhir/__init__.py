@@ -11,7 +11,6 @@ We build plain JSON-ready dicts (what a receiver gets) and validate them with ``
 handing them out or reading them in: the package checks structure, we check the codes it does not.
 """
 
-
 from .codes import FHIR_VERSION, validate_bundle
 from .read import fhir_bundle_to_plan
 from .write import plan_to_fhir_bundle

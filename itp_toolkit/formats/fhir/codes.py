@@ -47,12 +47,38 @@ LOINC_BY_MEASURE = {code: inst.loinc for code, inst in INSTRUMENTS.items() if in
 
 CAREPLAN_STATUS = {"draft", "active", "on-hold", "revoked", "completed", "entered-in-error", "unknown"}
 CAREPLAN_INTENT = {"proposal", "plan", "order", "option"}
-GOAL_LIFECYCLE = {"proposed", "planned", "accepted", "active", "on-hold", "completed", "cancelled",
-                  "entered-in-error", "rejected"}
-ACTIVITY_KIND = {"Appointment", "CommunicationRequest", "DeviceRequest", "MedicationRequest", "NutritionOrder",
-                 "Task", "ServiceRequest", "VisionPrescription"}
-ACTIVITY_STATUS = {"not-started", "scheduled", "in-progress", "on-hold", "completed", "cancelled", "stopped",
-                   "unknown", "entered-in-error"}
+GOAL_LIFECYCLE = {
+    "proposed",
+    "planned",
+    "accepted",
+    "active",
+    "on-hold",
+    "completed",
+    "cancelled",
+    "entered-in-error",
+    "rejected",
+}
+ACTIVITY_KIND = {
+    "Appointment",
+    "CommunicationRequest",
+    "DeviceRequest",
+    "MedicationRequest",
+    "NutritionOrder",
+    "Task",
+    "ServiceRequest",
+    "VisionPrescription",
+}
+ACTIVITY_STATUS = {
+    "not-started",
+    "scheduled",
+    "in-progress",
+    "on-hold",
+    "completed",
+    "cancelled",
+    "stopped",
+    "unknown",
+    "entered-in-error",
+}
 
 
 def ext(name: str) -> str:
@@ -63,9 +89,6 @@ def ext(name: str) -> str:
 def full_url(plan_id: str, key: str) -> str:
     """A stable ``urn:uuid:`` for an element: the same plan exports to the same Bundle, byte for byte."""
     return f"urn:uuid:{uuid.uuid5(UUID_NAMESPACE, f'{plan_id}/{key}')}"
-
-
-
 
 
 def validate_bundle(bundle: Any, *, source: str = "<bundle>") -> list[Problem]:
@@ -79,8 +102,10 @@ def validate_bundle(bundle: Any, *, source: str = "<bundle>") -> list[Problem]:
     try:
         Bundle.model_validate(bundle)
     except ValidationError as exc:
-        return [Problem(err["msg"], field=field_path(tuple(err["loc"])), file=source)
-                for err in exc.errors(include_url=False)]
+        return [
+            Problem(err["msg"], field=field_path(tuple(err["loc"])), file=source)
+            for err in exc.errors(include_url=False)
+        ]
     except (ValueError, TypeError, KeyError, RecursionError) as exc:  # fhir.resources' own lookups
         return [Problem(f"not a valid FHIR Bundle: {exc}", field="Bundle", file=source)]
     problems = []
@@ -113,12 +138,12 @@ def _code_problems(resource: dict[str, Any], where: str, source: str) -> list[Pr
         for ti, target in enumerate(resource.get("target") or []):
             for ci, coding in enumerate((target.get("measure") or {}).get("coding") or []):
                 if coding.get("system") == LOINC and coding.get("code") not in LOINC_BY_MEASURE.values():
-                    bad(f"target[{ti}].measure.coding[{ci}].code",
-                        f"LOINC {coding.get('code')!r} is not one of the toolkit's measures")
+                    bad(
+                        f"target[{ti}].measure.coding[{ci}].code",
+                        f"LOINC {coding.get('code')!r} is not one of the toolkit's measures",
+                    )
     elif kind == "Condition":
         for ci, coding in enumerate((resource.get("code") or {}).get("coding") or []):
             if coding.get("system") == ICD10CM and not ICD10CM_PATTERN.match(str(coding.get("code", ""))):
                 bad(f"code.coding[{ci}].code", f"{coding.get('code')!r} is not an ICD-10-CM code")
     return problems
-
-

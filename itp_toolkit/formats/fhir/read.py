@@ -67,10 +67,12 @@ def _ext_value(holder: dict[str, Any], name: str, kind: str, default: Any = None
 def _fact_ids(r: _Reader, holder: dict[str, Any], name: str, where: str) -> list[str]:
     ids = []
     for i, e in _exts(holder, name):
-        value = ((e.get("valueReference") or {}).get("identifier") or {})
+        value = (e.get("valueReference") or {}).get("identifier") or {}
         if value.get("system") != FACT_SYSTEM or not value.get("value"):
-            raise r.fail(f"{where}.extension[{i}].valueReference.identifier",
-                         f"a case fact reference needs an identifier with system {FACT_SYSTEM}")
+            raise r.fail(
+                f"{where}.extension[{i}].valueReference.identifier",
+                f"a case fact reference needs an identifier with system {FACT_SYSTEM}",
+            )
         ids.append(value["value"])
     return ids
 
@@ -143,7 +145,9 @@ def _read_activity(r: _Reader, where: str, activity: dict[str, Any]) -> tuple[st
     performers = detail.get("performer") or []
     role = ""
     if performers:
-        role_where, practitioner_role = r.resolve(performers[0], f"{where}.detail.performer[0]", "PractitionerRole")
+        role_where, practitioner_role = r.resolve(
+            performers[0], f"{where}.detail.performer[0]", "PractitionerRole"
+        )
         role = _text((practitioner_role.get("code") or [{}])[0])
     iv = {
         "id": ident.get("value", ""),
@@ -164,11 +168,13 @@ def _read_activity(r: _Reader, where: str, activity: dict[str, Any]) -> tuple[st
 def _read_notes(r: _Reader, careplan: dict[str, Any], where: str, plan: dict[str, Any]) -> None:
     for ni, note in enumerate(careplan.get("note") or []):
         nwhere = f"{where}.note[{ni}]"
-        ours = [(i, e) for i, e in enumerate(note.get("extension") or []) if e.get("url", "").startswith(EXT_BASE)]
+        ours = [
+            (i, e) for i, e in enumerate(note.get("extension") or []) if e.get("url", "").startswith(EXT_BASE)
+        ]
         if not ours:
             continue  # a note someone else added: not part of the toolkit's plan
         i, extension = ours[0]
-        section = extension["url"][len(EXT_BASE):]
+        section = extension["url"][len(EXT_BASE) :]
         ewhere = f"{nwhere}.extension[{i}]"
         if section == "review" and "valueBoolean" in extension:
             continue
@@ -189,12 +195,22 @@ def _read_notes(r: _Reader, careplan: dict[str, Any], where: str, plan: dict[str
         if section == "deferral":
             if "concern" not in parts:
                 raise r.fail(ewhere, "a deferral names the concern it defers")
-            plan["deferred_concerns"].append({"id": ident(), "concern_id": fact("concern"), "reason": one("reason", "")})
+            plan["deferred_concerns"].append(
+                {"id": ident(), "concern_id": fact("concern"), "reason": one("reason", "")}
+            )
         elif section == "strength-use":
-            plan["strengths_used"].append({"id": ident(), "strength_id": fact("strength"), "how": one("how", "")})
+            plan["strengths_used"].append(
+                {"id": ident(), "strength_id": fact("strength"), "how": one("how", "")}
+            )
         elif section == "barrier":
-            plan["barriers"].append({"id": ident(), "barrier_id": fact("barrier"), "barrier": one("text", ""),
-                                     "mitigation": one("mitigation", "")})
+            plan["barriers"].append(
+                {
+                    "id": ident(),
+                    "barrier_id": fact("barrier"),
+                    "barrier": one("text", ""),
+                    "mitigation": one("mitigation", ""),
+                }
+            )
         elif section == "discharge-criterion":
             plan["discharge_criteria"].append({"id": ident(), "text": one("text", "")})
         elif section == "safety-plan":
@@ -202,26 +218,41 @@ def _read_notes(r: _Reader, careplan: dict[str, Any], where: str, plan: dict[str
         elif section == "plan-notes":
             plan["notes"] = one("text", "")
         elif section == "participation":
-            plan["participation"] = {"patient_participated": one("patientParticipated", False),
-                                     "agreement_recorded": one("agreementRecorded", False),
-                                     "copy_given": one("copyGiven", False), "note": one("note", "")}
+            plan["participation"] = {
+                "patient_participated": one("patientParticipated", False),
+                "agreement_recorded": one("agreementRecorded", False),
+                "copy_given": one("copyGiven", False),
+                "note": one("note", ""),
+            }
         elif section == "review":
-            plan["review"] = {"review_week": one("reviewWeek"), "review_date": one("reviewDate"),
-                              "early_review_triggers": parts.get("earlyReviewTrigger", [])}
+            plan["review"] = {
+                "review_week": one("reviewWeek"),
+                "review_date": one("reviewDate"),
+                "early_review_triggers": parts.get("earlyReviewTrigger", []),
+            }
         else:
             raise r.fail(ewhere, f"unknown toolkit extension {extension['url']!r}")
         r.origin[(_SECTIONS.get(section, section),)] = nwhere
 
 
-_SECTIONS = {"deferral": "deferred_concerns", "strength-use": "strengths_used", "barrier": "barriers",
-             "discharge-criterion": "discharge_criteria", "safety-plan": "safety_plan", "plan-notes": "notes"}
+_SECTIONS = {
+    "deferral": "deferred_concerns",
+    "strength-use": "strengths_used",
+    "barrier": "barriers",
+    "discharge-criterion": "discharge_criteria",
+    "safety-plan": "safety_plan",
+    "plan-notes": "notes",
+}
 
 
 def _read_diagnosis(r: _Reader, where: str, res: dict[str, Any]) -> dict[str, Any]:
     code = res.get("code") or {}
-    dx: dict[str, Any] = {"label": _text(code), "code": _ext_value(res, "diagnosis-code", "String",
-                                                                   "" if _exts(res, "diagnosis-code") else None),
-                          "system": _ext_value(res, "diagnosis-system", "Code"), "provisional": False}
+    dx: dict[str, Any] = {
+        "label": _text(code),
+        "code": _ext_value(res, "diagnosis-code", "String", "" if _exts(res, "diagnosis-code") else None),
+        "system": _ext_value(res, "diagnosis-system", "Code"),
+        "provisional": False,
+    }
     for coding in code.get("coding") or []:
         if coding.get("system") in (ICD10CM, ICD11):
             dx["code"] = coding.get("code")
@@ -232,8 +263,11 @@ def _read_diagnosis(r: _Reader, where: str, res: dict[str, Any]) -> dict[str, An
 
 
 def _is_diagnosis(condition: dict[str, Any]) -> bool:
-    return any(c.get("code") == "encounter-diagnosis"
-               for cat in condition.get("category") or [] for c in cat.get("coding") or [])
+    return any(
+        c.get("code") == "encounter-diagnosis"
+        for cat in condition.get("category") or []
+        for c in cat.get("coding") or []
+    )
 
 
 def fhir_bundle_to_plan(bundle: Any, *, source: str = "<bundle>") -> TreatmentPlan:
@@ -242,17 +276,24 @@ def fhir_bundle_to_plan(bundle: Any, *, source: str = "<bundle>") -> TreatmentPl
     if problems:
         raise InvalidInput(problems)
     r = _Reader(bundle, source)
-    careplans = [(i, e["resource"]) for i, e in enumerate(bundle.get("entry") or [])
-                 if e.get("resource", {}).get("resourceType") == "CarePlan"]
+    careplans = [
+        (i, e["resource"])
+        for i, e in enumerate(bundle.get("entry") or [])
+        if e.get("resource", {}).get("resourceType") == "CarePlan"
+    ]
     if len(careplans) != 1:
         raise r.fail("entry", f"expected exactly one CarePlan, found {len(careplans)}")
     ci, careplan = careplans[0]
     where = f"entry[{ci}].resource"
-    plan_id = next((x.get("value") for x in careplan.get("identifier") or [] if x.get("system") == PLAN_SYSTEM), None)
+    plan_id = next(
+        (x.get("value") for x in careplan.get("identifier") or [] if x.get("system") == PLAN_SYSTEM), None
+    )
     if not plan_id:
         raise r.fail(f"{where}.identifier", f"no identifier with system {PLAN_SYSTEM}")
     patient_where, patient = r.resolve(careplan.get("subject"), f"{where}.subject", "Patient")
-    case_id = next((x.get("value") for x in patient.get("identifier") or [] if x.get("system") == CASE_SYSTEM), None)
+    case_id = next(
+        (x.get("value") for x in patient.get("identifier") or [] if x.get("system") == CASE_SYSTEM), None
+    )
     if not case_id:
         raise r.fail(f"{patient_where}.identifier", f"no identifier with system {CASE_SYSTEM}")
 
@@ -263,11 +304,19 @@ def fhir_bundle_to_plan(bundle: Any, *, source: str = "<bundle>") -> TreatmentPl
         interventions.setdefault(objective_id, []).append(iv)
 
     plan: dict[str, Any] = {
-        "id": plan_id, "case_id": case_id, "title": careplan.get("title", ""),
+        "id": plan_id,
+        "case_id": case_id,
+        "title": careplan.get("title", ""),
         "written_at_week": _ext_value(careplan, "written-at-week", "Integer", 0),
         "revised_for_events": _fact_ids(r, careplan, "revised-for-event", where),
-        "diagnoses": [], "problems": [], "deferred_concerns": [], "strengths_used": [], "barriers": [],
-        "safety_plan": "", "discharge_criteria": [], "notes": "",
+        "diagnoses": [],
+        "problems": [],
+        "deferred_concerns": [],
+        "strengths_used": [],
+        "barriers": [],
+        "safety_plan": "",
+        "discharge_criteria": [],
+        "notes": "",
     }
     problem_by_url: dict[str, dict[str, Any]] = {}
     for ai, ref in enumerate(careplan.get("addresses") or []):
@@ -278,10 +327,12 @@ def fhir_bundle_to_plan(bundle: Any, *, source: str = "<bundle>") -> TreatmentPl
             continue
         evidence = [c.get("text", "") for e in cond.get("evidence") or [] for c in e.get("code") or []]
         problem = {
-            "id": r.element_id(cond, cwhere), "statement": _text(cond.get("code")),
+            "id": r.element_id(cond, cwhere),
+            "statement": _text(cond.get("code")),
             "evidenced_by": evidence[0] if evidence else "",
             "concern_ids": _fact_ids(r, cond, "addressed-concern", cwhere),
-            "linked_facts": _fact_ids(r, cond, "linked-fact", cwhere), "goals": [],
+            "linked_facts": _fact_ids(r, cond, "linked-fact", cwhere),
+            "goals": [],
         }
         r.origin[("problems", len(plan["problems"]))] = cwhere
         problem_by_url[ref["reference"]] = problem
@@ -298,10 +349,12 @@ def fhir_bundle_to_plan(bundle: Any, *, source: str = "<bundle>") -> TreatmentPl
         problem = problem_by_url[addresses[0]["reference"]]
         if not parents:
             goal = {
-                "id": r.element_id(res, gwhere), "statement": _text(res.get("description")),
+                "id": r.element_id(res, gwhere),
+                "statement": _text(res.get("description")),
                 "in_patient_words": "expressedBy" in res,
                 "patient_quote_id": next(iter(_fact_ids(r, res, "patient-quote", gwhere)), None),
-                "linked_facts": _fact_ids(r, res, "linked-fact", gwhere), "objectives": [],
+                "linked_facts": _fact_ids(r, res, "linked-fact", gwhere),
+                "objectives": [],
             }
             goal_by_url[ref["reference"]] = goal
             pi = plan["problems"].index(problem)
@@ -311,8 +364,10 @@ def fhir_bundle_to_plan(bundle: Any, *, source: str = "<bundle>") -> TreatmentPl
         pindex, parent_ext = parents[0]
         parent_url = (parent_ext.get("valueReference") or {}).get("reference")
         if parent_url not in goal_by_url:
-            raise r.fail(f"{gwhere}.extension[{pindex}].valueReference",
-                         "an objective's parent goal must be listed before it in CarePlan.goal")
+            raise r.fail(
+                f"{gwhere}.extension[{pindex}].valueReference",
+                "an objective's parent goal must be listed before it in CarePlan.goal",
+            )
         parent = goal_by_url[parent_url]
         objective = _read_objective(r, gwhere, res, [])
         objective["interventions"] = interventions.get(objective["id"], [])
@@ -325,7 +380,9 @@ def fhir_bundle_to_plan(bundle: Any, *, source: str = "<bundle>") -> TreatmentPl
         parent["objectives"].append(objective)
     orphans = set(interventions) - used_objectives
     if orphans:
-        raise r.fail(f"{where}.activity", f"activities serve objectives not in CarePlan.goal: {sorted(orphans)}")
+        raise r.fail(
+            f"{where}.activity", f"activities serve objectives not in CarePlan.goal: {sorted(orphans)}"
+        )
 
     _read_notes(r, careplan, where, plan)
     try:
@@ -336,6 +393,9 @@ def fhir_bundle_to_plan(bundle: Any, *, source: str = "<bundle>") -> TreatmentPl
             loc = tuple(err["loc"])
             prefix = max((k for k in r.origin if loc[: len(k)] == k), key=len, default=None)
             bundle_where = r.origin.get(prefix, where) if prefix is not None else where
-            problems.append(Problem(f"{err['msg']} (plan field {field_path(loc) or 'plan'})",
-                                    field=bundle_where, file=source))
+            problems.append(
+                Problem(
+                    f"{err['msg']} (plan field {field_path(loc) or 'plan'})", field=bundle_where, file=source
+                )
+            )
         raise InvalidInput(problems) from None

@@ -51,7 +51,11 @@ class _Writer:
             except KeyError:
                 pass
             else:
-                display = getattr(fact, "text", None) or getattr(fact, "summary", None) or getattr(fact, "title", "")
+                display = (
+                    getattr(fact, "text", None)
+                    or getattr(fact, "summary", None)
+                    or getattr(fact, "title", "")
+                )
                 if display:
                     ref["display"] = display
         return ref
@@ -118,7 +122,9 @@ def _problem_condition(w: _Writer, index: int) -> dict[str, Any]:
         "code": _text_concept(problem.statement),
         "subject": {"reference": w.patient_url},
     }
-    extensions = _facts(w, "addressed-concern", problem.concern_ids) + _facts(w, "linked-fact", problem.linked_facts)
+    extensions = _facts(w, "addressed-concern", problem.concern_ids) + _facts(
+        w, "linked-fact", problem.linked_facts
+    )
     if extensions:
         cond["extension"] = extensions
     if problem.evidenced_by:
@@ -131,11 +137,15 @@ def _diagnosis_condition(w: _Writer, index: int) -> dict[str, Any]:
     code: dict[str, Any] = _text_concept(dx.label)
     extensions: list[dict[str, Any]] = []
     if dx.code == "":  # a blank code, kept distinct from no code at all
-        extensions.append({"url": ext("diagnosis-code"), "extension": [{"url": DATA_ABSENT, "valueCode": "unknown"}]})
+        extensions.append(
+            {"url": ext("diagnosis-code"), "extension": [{"url": DATA_ABSENT, "valueCode": "unknown"}]}
+        )
     elif dx.code:
         # DSM-5-TR diagnoses are recorded with ICD-10-CM codes; we claim a system only for a code of its shape.
         if dx.system in (None, "DSM-5-TR", "ICD-10-CM") and ICD10CM_PATTERN.match(dx.code):
-            code.setdefault("coding", []).append({"system": ICD10CM, "code": dx.code, "display": dx.label or dx.code})
+            code.setdefault("coding", []).append(
+                {"system": ICD10CM, "code": dx.code, "display": dx.label or dx.code}
+            )
         elif dx.system == "ICD-11":
             code.setdefault("coding", []).append({"system": ICD11, "code": dx.code})
         else:
@@ -146,7 +156,9 @@ def _diagnosis_condition(w: _Writer, index: int) -> dict[str, Any]:
         "resourceType": "Condition",
         "clinicalStatus": {"coding": [{"system": CONDITION_CLINICAL, "code": "active"}]},
         "verificationStatus": {
-            "coding": [{"system": CONDITION_VERIFICATION, "code": "provisional" if dx.provisional else "confirmed"}]
+            "coding": [
+                {"system": CONDITION_VERIFICATION, "code": "provisional" if dx.provisional else "confirmed"}
+            ]
         },
         "category": [{"coding": [{"system": CONDITION_CATEGORY, "code": "encounter-diagnosis"}]}],
         "code": code,
@@ -190,13 +202,19 @@ def _objective_goal(w: _Writer, pi: int, gi: int, oi: int) -> dict[str, Any]:
     obj = goal.objectives[oi]
     where = f"problems[{pi}].goals[{gi}].objectives[{oi}]"
     targets, extensions = _target(w, obj, where)
-    extensions.insert(0, {"url": ext("parent-goal"), "valueReference": {"reference": full_url(w.plan.id, goal.id)}})
+    extensions.insert(
+        0, {"url": ext("parent-goal"), "valueReference": {"reference": full_url(w.plan.id, goal.id)}}
+    )
     if obj.baseline is not None:
-        extensions.append({"url": ext("baseline"), "valueDecimal": _decimal(obj.baseline, f"{where}.baseline")})
+        extensions.append(
+            {"url": ext("baseline"), "valueDecimal": _decimal(obj.baseline, f"{where}.baseline")}
+        )
     if obj.target_week is not None:
         extensions.append({"url": ext("target-week"), "valueInteger": obj.target_week})
     if obj.remeasure_every_weeks is not None:
-        extensions.append({"url": ext("remeasure-every-weeks"), "valuePositiveInt": obj.remeasure_every_weeks})
+        extensions.append(
+            {"url": ext("remeasure-every-weeks"), "valuePositiveInt": obj.remeasure_every_weeks}
+        )
     extensions += _facts(w, "linked-fact", obj.linked_facts)
     resource: dict[str, Any] = {
         "resourceType": "Goal",
@@ -265,12 +283,16 @@ def _notes(w: _Writer) -> list[dict[str, Any]]:
     plan = w.plan
     notes = []
     for d in plan.deferred_concerns:
-        notes.append(_note(
-            f"Deferred concern {w.fact(d.concern_id).get('display', d.concern_id)}: {d.reason}",
-            _complex("deferral", [("id", "Identifier", _identifier(d.id)),
-                                  ("concern", "Reference", w.fact(d.concern_id))]
-                     + ([("reason", "String", d.reason)] if d.reason else [])),
-        ))
+        notes.append(
+            _note(
+                f"Deferred concern {w.fact(d.concern_id).get('display', d.concern_id)}: {d.reason}",
+                _complex(
+                    "deferral",
+                    [("id", "Identifier", _identifier(d.id)), ("concern", "Reference", w.fact(d.concern_id))]
+                    + ([("reason", "String", d.reason)] if d.reason else []),
+                ),
+            )
+        )
     for s in plan.strengths_used:
         label = w.fact(s.strength_id).get("display", s.strength_id) if s.strength_id else "strength"
         parts: list[tuple[str, str, Any]] = [("id", "Identifier", _identifier(s.id))]
@@ -293,16 +315,26 @@ def _notes(w: _Writer) -> list[dict[str, Any]]:
         parts = [("id", "Identifier", _identifier(c.id))] + ([("text", "String", c.text)] if c.text else [])
         notes.append(_note(f"Discharge criterion: {c.text}", _complex("discharge-criterion", parts)))
     if plan.safety_plan:
-        notes.append(_note(f"Safety plan: {plan.safety_plan}",
-                           _complex("safety-plan", [("text", "String", plan.safety_plan)])))
+        notes.append(
+            _note(
+                f"Safety plan: {plan.safety_plan}",
+                _complex("safety-plan", [("text", "String", plan.safety_plan)]),
+            )
+        )
     p = plan.participation
-    parts = [("patientParticipated", "Boolean", p.patient_participated),
-             ("agreementRecorded", "Boolean", p.agreement_recorded),
-             ("copyGiven", "Boolean", p.copy_given)] + ([("note", "String", p.note)] if p.note else [])
+    parts = [
+        ("patientParticipated", "Boolean", p.patient_participated),
+        ("agreementRecorded", "Boolean", p.agreement_recorded),
+        ("copyGiven", "Boolean", p.copy_given),
+    ] + ([("note", "String", p.note)] if p.note else [])
     yes = {True: "yes", False: "no"}
-    notes.append(_note(
-        f"Participation: took part {yes[p.patient_participated]}; agreement recorded {yes[p.agreement_recorded]};"
-        f" copy given {yes[p.copy_given]}. {p.note}", _complex("participation", parts)))
+    notes.append(
+        _note(
+            f"Participation: took part {yes[p.patient_participated]}; agreement recorded {yes[p.agreement_recorded]};"
+            f" copy given {yes[p.copy_given]}. {p.note}",
+            _complex("participation", parts),
+        )
+    )
     r = plan.review
     parts = []
     if r.review_week is not None:
@@ -310,8 +342,11 @@ def _notes(w: _Writer) -> list[dict[str, Any]]:
     if r.review_date is not None:
         parts.append(("reviewDate", "Date", r.review_date.isoformat()))
     parts += [("earlyReviewTrigger", "String", t) for t in r.early_review_triggers]
-    when = r.review_date.isoformat() if r.review_date else (f"week {r.review_week}" if r.review_week is not None
-                                                            else "not set")
+    when = (
+        r.review_date.isoformat()
+        if r.review_date
+        else (f"week {r.review_week}" if r.review_week is not None else "not set")
+    )
     triggers = "; ".join(r.early_review_triggers) or "none"
     review_ext = _complex("review", parts) if parts else {"url": ext("review"), "valueBoolean": True}
     notes.append(_note(f"Review: {when}. Early review if: {triggers}", review_ext))
@@ -372,21 +407,31 @@ def plan_to_fhir_bundle(plan: TreatmentPlan, case: CaseStudy | None = None) -> d
         careplan["careTeam"] = [{"reference": careteam_url}]
 
     w.add(careplan_url, careplan)
-    w.add(w.patient_url, {
-        "resourceType": "Patient",
-        "identifier": [{"system": CASE_SYSTEM, "value": plan.case_id}],
-        "text": {"status": "generated",
-                 "div": '<div xmlns="http://www.w3.org/1999/xhtml">Synthetic teaching case; no real person.</div>'},
-    })
+    w.add(
+        w.patient_url,
+        {
+            "resourceType": "Patient",
+            "identifier": [{"system": CASE_SYSTEM, "value": plan.case_id}],
+            "text": {
+                "status": "generated",
+                "div": '<div xmlns="http://www.w3.org/1999/xhtml">Synthetic teaching case; no real person.</div>',
+            },
+        },
+    )
     for url, resource in conditions + goals:
         w.add(url, resource)
     if w.role_urls:
-        w.add(careteam_url, {
-            "resourceType": "CareTeam",
-            "subject": {"reference": w.patient_url},
-            "participant": [{"role": [{"text": role}], "member": {"reference": url}}
-                            for role, url in w.role_urls.items()],
-        })
+        w.add(
+            careteam_url,
+            {
+                "resourceType": "CareTeam",
+                "subject": {"reference": w.patient_url},
+                "participant": [
+                    {"role": [{"text": role}], "member": {"reference": url}}
+                    for role, url in w.role_urls.items()
+                ],
+            },
+        )
         for role, url in w.role_urls.items():
             w.add(url, {"resourceType": "PractitionerRole", "code": [{"text": role}]})
     bundle = {
@@ -400,5 +445,3 @@ def plan_to_fhir_bundle(plan: TreatmentPlan, case: CaseStudy | None = None) -> d
     if problems:
         raise InvalidInput(problems)
     return bundle
-
-

@@ -20,6 +20,14 @@ from .scan import PrivacyFinding, scan_text
 from .words import CATEGORIES
 
 __all__ = [
-    "CATEGORIES", "SPACY_MODEL", "Evaluation", "PrivacyCheckUnavailable", "PrivacyFinding", "analyzer", "evaluate",
-    "evaluation_markdown", "load_corpus", "scan_text",
+    "CATEGORIES",
+    "SPACY_MODEL",
+    "Evaluation",
+    "PrivacyCheckUnavailable",
+    "PrivacyFinding",
+    "analyzer",
+    "evaluate",
+    "evaluation_markdown",
+    "load_corpus",
+    "scan_text",
 ]

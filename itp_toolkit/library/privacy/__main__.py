@@ -13,8 +13,13 @@ _START, _END = "<!-- evaluation:start -->", "<!-- evaluation:end -->"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m itp_toolkit.library.privacy", description="Scan texts for Safe Harbor identifiers, or measure the check on a labelled corpus.")
-    parser.add_argument("--evaluate", metavar="CORPUS", help="labelled corpus YAML to measure precision/recall on")
+    parser = argparse.ArgumentParser(
+        prog="python -m itp_toolkit.library.privacy",
+        description="Scan texts for Safe Harbor identifiers, or measure the check on a labelled corpus.",
+    )
+    parser.add_argument(
+        "--evaluate", metavar="CORPUS", help="labelled corpus YAML to measure precision/recall on"
+    )
     parser.add_argument("--write", metavar="DOC", help="replace the evaluation section of this Markdown file")
     parser.add_argument("text", nargs="*", help="text to scan (one finding per line)")
     args = parser.parse_args(argv)

@@ -27,7 +27,6 @@ class PrivacyCheckUnavailable(ITPError):
     """The offline NER model is not installed, so the privacy check cannot run (and must not download it)."""
 
 
-
 _lock = threading.Lock()
 _analyzer: AnalyzerEngine | None = None
 startup_seconds: float | None = None
@@ -60,10 +59,28 @@ def _build_analyzer() -> AnalyzerEngine:
         )
     ner_config = NerModelConfiguration(
         model_to_presidio_entity_mapping={
-            "PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
+            "PERSON": "PERSON",
+            "PER": "PERSON",
+            "GPE": "LOCATION",
+            "LOC": "LOCATION",
+            "FAC": "LOCATION",
         },
-        labels_to_ignore=["ORG", "NORP", "DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT",
-                          "MONEY", "EVENT", "LANGUAGE", "LAW", "PRODUCT", "WORK_OF_ART"],
+        labels_to_ignore=[
+            "ORG",
+            "NORP",
+            "DATE",
+            "TIME",
+            "CARDINAL",
+            "ORDINAL",
+            "QUANTITY",
+            "PERCENT",
+            "MONEY",
+            "EVENT",
+            "LANGUAGE",
+            "LAW",
+            "PRODUCT",
+            "WORK_OF_ART",
+        ],
     )
     nlp_engine = SpacyNlpEngine(
         models=[{"lang_code": "en", "model_name": SPACY_MODEL}], ner_model_configuration=ner_config
@@ -71,8 +88,15 @@ def _build_analyzer() -> AnalyzerEngine:
     registry = RecognizerRegistry(supported_languages=["en"])
     for recognizer in (
         SpacyRecognizer(supported_entities=["PERSON", "LOCATION"]),
-        EmailRecognizer(), UrlRecognizer(), IpRecognizer(), PhoneRecognizer(supported_regions=("US", "CA")),
-        UsSsnRecognizer(), CreditCardRecognizer(), IbanRecognizer(), UsMbiRecognizer(), MacAddressRecognizer(),
+        EmailRecognizer(),
+        UrlRecognizer(),
+        IpRecognizer(),
+        PhoneRecognizer(supported_regions=("US", "CA")),
+        UsSsnRecognizer(),
+        CreditCardRecognizer(),
+        IbanRecognizer(),
+        UsMbiRecognizer(),
+        MacAddressRecognizer(),
     ):
         registry.add_recognizer(recognizer)
     by_category: dict[str, list[Any]] = {}
@@ -81,7 +105,9 @@ def _build_analyzer() -> AnalyzerEngine:
     for category, patterns in by_category.items():
         registry.add_recognizer(
             PatternRecognizer(
-                supported_entity=f"ITP_{category.upper()}", patterns=patterns, name=f"itp-{category}",
+                supported_entity=f"ITP_{category.upper()}",
+                patterns=patterns,
+                name=f"itp-{category}",
                 global_regex_flags=re.IGNORECASE | re.MULTILINE,
             )
         )
@@ -90,17 +116,105 @@ def _build_analyzer() -> AnalyzerEngine:
 
 
 _INSTITUTION_WORDS = {
-    "hospital", "clinic", "center", "centre", "university", "college", "school", "church", "department",
-    "services", "agency", "county", "health", "program", "programme", "association", "court", "office",
-    "inc", "llc", "group", "network", "foundation", "corps", "army", "navy", "force", "guard",
+    "hospital",
+    "clinic",
+    "center",
+    "centre",
+    "university",
+    "college",
+    "school",
+    "church",
+    "department",
+    "services",
+    "agency",
+    "county",
+    "health",
+    "program",
+    "programme",
+    "association",
+    "court",
+    "office",
+    "inc",
+    "llc",
+    "group",
+    "network",
+    "foundation",
+    "corps",
+    "army",
+    "navy",
+    "force",
+    "guard",
 }
 _PERSON_VERBS = {
-    "say", "tell", "report", "describe", "want", "feel", "cry", "laugh", "ask", "explain", "state", "deny",
-    "endorse", "work", "live", "move", "attend", "miss", "drink", "sleep", "worry", "hope", "love", "think",
-    "believe", "agree", "decline", "call", "text", "write", "share", "admit", "disclose", "note", "mention",
-    "add", "arrive", "leave", "return", "start", "stop", "quit", "lose", "die", "pass", "visit", "help",
-    "care", "drive", "babysit", "yell", "hit", "refuse", "wish", "fear", "struggle", "smile", "wonder",
-    "remember", "forget", "know", "speak", "talk", "join", "bring", "keep", "take", "give", "send",
+    "say",
+    "tell",
+    "report",
+    "describe",
+    "want",
+    "feel",
+    "cry",
+    "laugh",
+    "ask",
+    "explain",
+    "state",
+    "deny",
+    "endorse",
+    "work",
+    "live",
+    "move",
+    "attend",
+    "miss",
+    "drink",
+    "sleep",
+    "worry",
+    "hope",
+    "love",
+    "think",
+    "believe",
+    "agree",
+    "decline",
+    "call",
+    "text",
+    "write",
+    "share",
+    "admit",
+    "disclose",
+    "note",
+    "mention",
+    "add",
+    "arrive",
+    "leave",
+    "return",
+    "start",
+    "stop",
+    "quit",
+    "lose",
+    "die",
+    "pass",
+    "visit",
+    "help",
+    "care",
+    "drive",
+    "babysit",
+    "yell",
+    "hit",
+    "refuse",
+    "wish",
+    "fear",
+    "struggle",
+    "smile",
+    "wonder",
+    "remember",
+    "forget",
+    "know",
+    "speak",
+    "talk",
+    "join",
+    "bring",
+    "keep",
+    "take",
+    "give",
+    "send",
 }
 
 
@@ -142,7 +256,15 @@ def _subject_name_recognizer_class() -> type:
                     continue
                 if head.dep_ == "conj" and head.head.dep_ not in {"nsubj", "nsubjpass", "poss"}:
                     continue
-                if head.dep_ in {"dobj", "pobj"} and head.head.lemma_ not in {"tell", "call", "ask", "with", "to", "for", "name"}:
+                if head.dep_ in {"dobj", "pobj"} and head.head.lemma_ not in {
+                    "tell",
+                    "call",
+                    "ask",
+                    "with",
+                    "to",
+                    "for",
+                    "name",
+                }:
                     continue
                 out.append(RecognizerResult("PERSON", ent.start_char, ent.end_char, 0.6))
             return out
@@ -165,5 +287,3 @@ def analyzer() -> AnalyzerEngine:
                 _analyzer.analyze(text="warm up", language="en")
                 startup_seconds = time.perf_counter() - started
     return _analyzer
-
-

@@ -78,8 +78,11 @@ def evaluate(items: list[dict[str, Any]]) -> Evaluation:
         matched: set[int] = set()
         for cat, start, end, etext in expected:
             hit = next(
-                (i for i, f in enumerate(findings) if i not in matched and f.category == cat
-                 and f.start < end and start < f.end),
+                (
+                    i
+                    for i, f in enumerate(findings)
+                    if i not in matched and f.category == cat and f.start < end and start < f.end
+                ),
                 None,
             )
             if hit is None:
@@ -92,10 +95,17 @@ def evaluate(items: list[dict[str, Any]]) -> Evaluation:
             if i not in matched:
                 per[f.category].fp += 1
                 false_alarms.append((f.category, f.text, text))
-    overall = _Tally(sum(t.tp for t in per.values()), sum(t.fp for t in per.values()), sum(t.fn for t in per.values()))
+    overall = _Tally(
+        sum(t.tp for t in per.values()), sum(t.fp for t in per.values()), sum(t.fn for t in per.values())
+    )
     return Evaluation(
-        per_category=per, overall=overall, misses=misses, false_alarms=false_alarms, sentences=len(items),
-        clean_sentences=sum(1 for i in items if not i.get("expect")), startup_seconds=startup,
+        per_category=per,
+        overall=overall,
+        misses=misses,
+        false_alarms=false_alarms,
+        sentences=len(items),
+        clean_sentences=sum(1 for i in items if not i.get("expect")),
+        startup_seconds=startup,
         mean_ms_per_text=1000 * elapsed / max(1, len(items)),
     )
 
@@ -115,13 +125,15 @@ def evaluation_markdown(ev: Evaluation, corpus: str) -> str:
     for cat, t in ev.per_category.items():
         if t.tp + t.fn + t.fp == 0:
             continue
-        lines.append(f"| {cat} | {t.tp + t.fn} | {t.tp} | {t.fn} | {t.fp} | {t.precision:.2f} | {t.recall:.2f} |")
+        lines.append(
+            f"| {cat} | {t.tp + t.fn} | {t.tp} | {t.fn} | {t.fp} | {t.precision:.2f} | {t.recall:.2f} |"
+        )
     o = ev.overall
-    lines.append(f"| **all** | {o.tp + o.fn} | {o.tp} | {o.fn} | {o.fp} | {o.precision:.2f} | {o.recall:.2f} |")
+    lines.append(
+        f"| **all** | {o.tp + o.fn} | {o.tp} | {o.fn} | {o.fp} | {o.precision:.2f} | {o.recall:.2f} |"
+    )
     lines += ["", "Known misses (identifier not found in its category):", ""]
-    lines += [f"- {cat}: `{t}` in \"{s}\"" for cat, t, s in ev.misses] or ["- none"]
+    lines += [f'- {cat}: `{t}` in "{s}"' for cat, t, s in ev.misses] or ["- none"]
     lines += ["", "False alarms (flagged, but not a labelled identifier):", ""]
-    lines += [f"- {cat}: `{t}` in \"{s}\"" for cat, t, s in ev.false_alarms] or ["- none"]
+    lines += [f'- {cat}: `{t}` in "{s}"' for cat, t, s in ev.false_alarms] or ["- none"]
     return "\n".join(lines) + "\n"
-
-

@@ -33,8 +33,6 @@ class PrivacyFinding:
         return f"possible {self.category.replace('_', ' ')}: {self.text!r}"
 
 
-
-
 _CLINICAL_CODE = re.compile(r"^(?:[A-Z]\d{2}(?:\.\d{1,4})?|\d{3}\.\d{1,2}|[A-Z]{2,6}-?\d{0,2}[A-Z]?)$")
 
 
@@ -48,9 +46,27 @@ def _is_allowed_place(text: str) -> bool:
     # "rural Kansas", "northern Arizona", "the Navajo Nation": qualifiers of a state or larger.
     words = t.split(" ")
     if len(words) > 1 and " ".join(words[1:]) in US_STATES | COUNTRIES_AND_REGIONS:
-        return words[0] in {"rural", "northern", "southern", "eastern", "western", "central", "upstate",
-                            "downstate", "coastal", "north", "south", "east", "west", "northeastern",
-                            "northwestern", "southeastern", "southwestern", "small-town", "urban"}
+        return words[0] in {
+            "rural",
+            "northern",
+            "southern",
+            "eastern",
+            "western",
+            "central",
+            "upstate",
+            "downstate",
+            "coastal",
+            "north",
+            "south",
+            "east",
+            "west",
+            "northeastern",
+            "northwestern",
+            "southeastern",
+            "southwestern",
+            "small-town",
+            "urban",
+        }
     return False
 
 
@@ -65,7 +81,8 @@ def _is_clinical_term(text: str) -> bool:
     words = t.split()
     # A name never contains an instrument, a service or a role word: "Discussed Al-Anon", "Head Start".
     return any(w in CLINICAL_TERMS or w in ROLE_WORDS for w in words) or all(
-        w in CLINICAL_TERMS or w in ROLE_WORDS for w in re.split(r"[\s-]+", t))
+        w in CLINICAL_TERMS or w in ROLE_WORDS for w in re.split(r"[\s-]+", t)
+    )
 
 
 def _keep(category: str, text: str, detector: str) -> bool:
@@ -91,7 +108,9 @@ def _keep(category: str, text: str, detector: str) -> bool:
     return True
 
 
-_CITATION_AFTER = re.compile(r"^\s*(?:et\.?\s+al\b|&|and\s+[A-Z][a-z]+\s*(?:\(|,)?\s*(?:19|20)\d{2}|,?\s*\(?(?:19|20)\d{2}\b)")
+_CITATION_AFTER = re.compile(
+    r"^\s*(?:et\.?\s+al\b|&|and\s+[A-Z][a-z]+\s*(?:\(|,)?\s*(?:19|20)\d{2}|,?\s*\(?(?:19|20)\d{2}\b)"
+)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n(\[\"“‘'-])\s*$")
 _word_index: dict[str, frozenset[str]] | None = None
 
@@ -119,8 +138,18 @@ def _is_common_word(word: str) -> bool:
     w = word.lower()
     index = _common_word_index()
     forms = {w}
-    for suffix, repl in (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""),
-                         ("ing", "e"), ("ly", ""), ("ily", "y")):
+    for suffix, repl in (
+        ("s", ""),
+        ("es", ""),
+        ("ies", "y"),
+        ("ed", ""),
+        ("ed", "e"),
+        ("d", ""),
+        ("ing", ""),
+        ("ing", "e"),
+        ("ly", ""),
+        ("ily", "y"),
+    ):
         if w.endswith(suffix) and len(w) > len(suffix) + 2:
             forms.add(w[: -len(suffix)] + repl)
     return any(f in index[pos] or f in index[pos + "_exc"] for f in forms for pos in ("adj", "verb", "adv"))
@@ -138,7 +167,7 @@ _AGE_APPOSITION = re.compile(r"^,?\s*(?:(?:a|an)\s+)?\d{1,3}\b")
 
 def _refine_ner(text: str, f: PrivacyFinding) -> PrivacyFinding | None:
     """Fix what NER gets wrong around a name or place: author citations and sentence-initial words."""
-    if _CITATION_AFTER.match(text[f.end:]) or re.search(r"\bet\.?\s+al\b", f.text):
+    if _CITATION_AFTER.match(text[f.end :]) or re.search(r"\bet\.?\s+al\b", f.text):
         return None  # "(Dennis et al. 2009)": an author, not a person in the case
     if f.detector == "itp-subject-name" and f.score >= 0.9:
         return f  # subject of a person's verb: "Grace told the therapist..."
@@ -149,8 +178,12 @@ def _refine_ner(text: str, f: PrivacyFinding) -> PrivacyFinding | None:
                 return None
             start = f.start + len(first) + 1
             return PrivacyFinding(f.category, start, f.end, rest, f.score, f.detector)
-        after = text[f.end:]
-        if not rest and _is_common_noun(first) and not (_AGE_APPOSITION.match(after) or after[:2] in ("'s", "’s")):
+        after = text[f.end :]
+        if (
+            not rest
+            and _is_common_noun(first)
+            and not (_AGE_APPOSITION.match(after) or after[:2] in ("'s", "’s"))
+        ):
             return None  # "Speech quiet, slowed." "Knee pain limits walks." (a name here needs more context)
     return f
 
@@ -170,26 +203,37 @@ def scan_text(text: str) -> list[PrivacyFinding]:
         if category is None:
             continue
         detector = (r.recognition_metadata or {}).get("recognizer_name", "")
-        span = text[r.start:r.end]
+        span = text[r.start : r.end]
         # Trim trailing punctuation a pattern or NER span may carry ("Denver." -> "Denver").
         stripped = span.rstrip(" .,;:")
         end = r.start + len(stripped)
-        if category == "phone" and re.search(r"\bfax\b[^.\n]{0,25}$", text[max(0, r.start - 30):r.start], re.I):
+        if category == "phone" and re.search(
+            r"\bfax\b[^.\n]{0,25}$", text[max(0, r.start - 30) : r.start], re.I
+        ):
             category = "fax"
         if not stripped or not _keep(category, stripped, detector):
             continue
-        finding: PrivacyFinding | None = PrivacyFinding(category, r.start, end, stripped, round(float(r.score), 2), detector)
-        if category in ("name", "location") and (detector.startswith("Spacy") or detector == "itp-subject-name"):
+        finding: PrivacyFinding | None = PrivacyFinding(
+            category, r.start, end, stripped, round(float(r.score), 2), detector
+        )
+        if category in ("name", "location") and (
+            detector.startswith("Spacy") or detector == "itp-subject-name"
+        ):
             finding = _refine_ner(text, finding)
         if finding is not None:
             candidates.append(finding)
     # Labelled toolkit patterns ("IMEI 4901...") beat generic ones (a Luhn-valid number "looks like" a card).
-    candidates.sort(key=lambda f: (-f.score, not f.detector.startswith("itp-"), -_SPECIFICITY[f.category],
-                                   -(f.end - f.start), f.start))
+    candidates.sort(
+        key=lambda f: (
+            -f.score,
+            not f.detector.startswith("itp-"),
+            -_SPECIFICITY[f.category],
+            -(f.end - f.start),
+            f.start,
+        )
+    )
     chosen: list[PrivacyFinding] = []
     for f in candidates:
         if all(f.end <= c.start or f.start >= c.end for c in chosen):
             chosen.append(f)
     return sorted(chosen, key=lambda f: f.start)
-
-
