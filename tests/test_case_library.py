@@ -248,7 +248,8 @@ def test_reference_targets_follow_published_change_rules(path: Path) -> None:
             continue
         assert objective.baseline is not None and objective.target is not None
         assert _meets_published_rule(objective.measure, objective.baseline, objective.target), (
-            f"{objective.id}: {objective.measure} {objective.baseline} -> {objective.target} breaks the published rule"
+            f"{objective.id}: {objective.measure} {objective.baseline} -> {objective.target} "
+            "breaks the published rule"
         )
 
 
