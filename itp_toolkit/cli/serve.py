@@ -16,6 +16,7 @@ asks for a token made for this run (printed once in the landing URL, then kept i
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import os
 import secrets
@@ -26,6 +27,17 @@ from pathlib import Path
 from ..errors import ITPError
 
 REPO_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def count(text: str) -> int:
+    """An argparse type: a whole number, 0 or more (0 turns a cap off)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return value
 
 
 def register(sub) -> None:
@@ -40,16 +52,16 @@ def register(sub) -> None:
     )
     p.add_argument(
         "--cull-unconnected",
-        type=int,
+        type=count,
         default=CULL_UNCONNECTED,
         help="seconds before the kernel of a page that never connected is stopped (0: never)",
     )
     p.add_argument(
-        "--max-kernels", type=int, default=MAX_KERNELS, help="open pages (kernels) at most; 0: no cap"
+        "--max-kernels", type=count, default=MAX_KERNELS, help="open pages (kernels) at most; 0: no cap"
     )
     p.add_argument(
         "--max-kernels-per-client",
-        type=int,
+        type=count,
         default=MAX_KERNELS_PER_CLIENT,
         help="open pages one client address may have; 0: no cap",
     )
@@ -152,13 +164,6 @@ def run(args) -> int:
     ws = Workspace.open(args.workspace)
     if not args.notebooks.is_dir():
         raise ITPError(f"{args.notebooks}: no such folder of notebooks")
-    for name, value in (
-        ("--max-kernels", args.max_kernels),
-        ("--max-kernels-per-client", args.max_kernels_per_client),
-        ("--cull-unconnected", args.cull_unconnected),
-    ):
-        if value < 0:
-            raise ITPError(f"{name} cannot be negative")
     env = dict(os.environ, ITP_WORKSPACE=str(ws.path))
     # Keep Jupyter's runtime files out of the user's home directory (and short enough for kernel sockets).
     runtime = Path(tempfile.mkdtemp(prefix="itp-serve-"))

@@ -43,31 +43,22 @@ V1 = "v1.kernel.websocket.jupyter.org"
 
 
 class Served:
-    """One running ``itp serve`` and what it started."""
+    """One running server (``itp serve``, or plain ``voila`` for a published app) and what it started."""
 
-    def __init__(self, workspace: Path, flags: tuple[str, ...], workdir: Path):
-        self.port = free_port()
+    def __init__(
+        self,
+        command: list[str],
+        env: dict[str, str],
+        cwd: Path,
+        port: int,
+        workdir: Path,
+        page_path: str = "/voila/render/{notebook}",
+    ):
+        self.port, self.page_path = port, page_path
         self.log_path = workdir / f"serve-{self.port}.log"
-        env = server_env({}, workdir / f"jupyter-{self.port}")
-        env.pop("ITP_WORKSPACE", None)
         self._log = open(self.log_path, "wb")  # noqa: SIM115 (open while the server runs)
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "itp_toolkit",
-                "serve",
-                "--workspace",
-                str(workspace),
-                "--port",
-                str(self.port),
-                *flags,
-            ],
-            env=env,
-            cwd=REPO,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            command, env=env, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
         self.seen: dict[int, psutil.Process] = {self.process.pid: psutil.Process(self.process.pid)}
         self.killed_for_memory = False
@@ -175,11 +166,8 @@ class Served:
 
     def open_page(self, notebook: str, *, query: str = "", headers: dict[str, str] | None = None) -> str:
         """GET a page (which starts its kernel); its kernel id."""
-        status, _, body = self.get(
-            f"/voila/render/{notebook}" + (f"?{query}" if query else ""),
-            headers=headers,
-            timeout=START_TIMEOUT,
-        )
+        path = self.page_path.format(notebook=notebook) + (f"?{query}" if query else "")
+        status, _, body = self.get(path, headers=headers, timeout=START_TIMEOUT)
         assert status == 200, f"{notebook}: HTTP {status}\n{body[:500]}"
         return kernel_id(body)
 
@@ -219,12 +207,51 @@ def legacy_message(msg_type: str, content: dict, channel: str = "shell") -> str:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator:
+    """``served(workspace, *flags)``: ``itp serve --workspace WORKSPACE --port P FLAGS`` as a user runs it."""
     started: list[Served] = []
 
     def start(workspace: Path, *flags: str) -> Served:
-        server = Served(workspace, flags, tmp_path)
-        started.append(server)
-        return server
+        port = free_port()
+        env = server_env({}, tmp_path / f"jupyter-{port}")
+        env.pop("ITP_WORKSPACE", None)
+        command = [
+            sys.executable,
+            "-m",
+            "itp_toolkit",
+            "serve",
+            "--workspace",
+            str(workspace),
+            "--port",
+            str(port),
+            *flags,
+        ]
+        started.append(Served(command, env, REPO, port, tmp_path))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.close()
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> Iterator:
+    """``published(app_folder, notebook, workspace)``: plain ``voila`` in an ``itp publish`` folder, with the
+    command its README gives (the folder's voila.json is read from the working directory)."""
+    started: list[Served] = []
+
+    def start(folder: Path, notebook: str, workspace: Path) -> Served:
+        port = free_port()
+        env = server_env({"ITP_WORKSPACE": str(workspace)}, tmp_path / f"jupyter-{port}")
+        command = [
+            str(Path(sys.executable).with_name("voila")),
+            notebook,
+            "--no-browser",
+            "--Voila.ip=127.0.0.1",
+            f"--Voila.port={port}",
+            "--Voila.port_retries=0",
+        ]
+        started.append(Served(command, env, folder, port, tmp_path, page_path="/"))
+        return started[-1]
 
     yield start
     for server in started:
