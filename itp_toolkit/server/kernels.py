@@ -104,9 +104,10 @@ class GuardedKernelManager(AsyncMappingKernelManager):
             )
         mine = sum(1 for k in live if self._client_of.get(k) == client) + self._starting[client]
         if self.max_kernels_per_client and mine >= self.max_kernels_per_client:
+            pages = f"{self.max_kernels_per_client} page" + ("s" if self.max_kernels_per_client != 1 else "")
             return "client", (
-                f"You already have {self.max_kernels_per_client} pages open on this server, as many "
-                "as one computer may. Close a page you no longer use, then reload this one."
+                f"You already have {pages} open on this server, as many as one computer may. "
+                "Close a page you no longer use, then reload this one."
             )
         return None, ""
 

@@ -39,9 +39,9 @@ def test_pages_beyond_the_client_and_server_caps_are_refused_and_the_kernel_coun
     server = served(demo_workspace, "--max-kernels", "3", "--max-kernels-per-client", "2")
     server.open_page("case_library.ipynb")
     server.open_page("case_library.ipynb")
-    assert "pages open" in _refused_politely(server)  # this client's third page
+    assert "2 pages open" in _refused_politely(server)  # this client's third page
     server.open_page("case_library.ipynb", headers=_from("10.0.0.2"))  # another client: the server's third
-    assert "busy" in _refused_politely(server, _from("10.0.0.3"))  # the server is full for everyone
+    assert "server is busy" in _refused_politely(server, _from("10.0.0.3"))  # the server is full for everyone
     assert len(server.kernels()) == 3
     assert server.answers()
 
@@ -54,7 +54,7 @@ def test_a_closed_pages_kernel_makes_room_for_the_same_clients_next_page(served,
     server.kernel_socket(second).recv()  # still open
     server.open_page("case_library.ipynb")  # over the cap of 2: the closed page's kernel goes instead
     assert len(server.kernels()) == 2
-    assert "pages open" in _refused_politely(server)  # now both of this client's pages are live
+    assert "2 pages open" in _refused_politely(server)  # now both of this client's pages are live
 
 
 def test_a_page_that_never_connects_loses_its_kernel_and_a_connected_one_keeps_it(served, demo_workspace):
