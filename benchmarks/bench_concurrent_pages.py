@@ -101,7 +101,8 @@ async def run(pages: int, limit: float, report: Report) -> int:
         store.add_to_cohort(cohort.id, user, actor=ws.config.user)
         users.append(user)
     ws.close()
-    with ServeServer(ws.path, work) as server:
+    # One machine plays 30 trainees: no per-client cap, and room for every page.
+    with ServeServer(ws.path, work, max_kernels=pages + 5, max_kernels_per_client=0) as server:
         async with async_playwright() as p:
             browser = await p.chromium.launch(
                 executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS

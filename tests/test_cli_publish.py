@@ -33,8 +33,19 @@ def test_publish_writes_a_voila_app_folder_with_stripped_sources_and_culling(tmp
     )
     assert (out / "case_library.ipynb").read_bytes() == (REPO_NOTEBOOKS / "case_library.ipynb").read_bytes()
     config = json.loads((out / "voila.json").read_text())
-    assert config["VoilaConfiguration"] == {"strip_sources": True, "show_tracebacks": False}
+    assert config["VoilaConfiguration"]["strip_sources"] is True
+    assert config["VoilaConfiguration"]["show_tracebacks"] is False
     assert config["MappingKernelManager"]["cull_idle_timeout"] == 600
+    # The server protections plain Voila takes from its configuration (tests/server/test_published_app.py).
+    assert (
+        config["VoilaConfiguration"]["multi_kernel_manager_class"]
+        == "itp_toolkit.server.kernels.GuardedKernelManager"
+    )
+    assert (
+        config["Voila"]["kernel_websocket_connection_class"]
+        == "itp_toolkit.server.connection.GuardedKernelConnection"
+    )
+    assert config["GuardedKernelManager"]["max_kernels"] == 40
     readme = (out / "README.md").read_text()
     snippet = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
     compile(snippet, "jupyterhub_config.py", "exec")  # the snippet is valid Python

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from itp_toolkit.cli import main
 from itp_toolkit.cli.serve import KERNEL_SOCKET_NAME, UNIX_SOCKET_PATH_MAX, kernel_transport, voila_command
 from itp_toolkit.services.workspace import Workspace
@@ -37,3 +39,23 @@ def test_itp_serve_dry_run_prints_a_command_with_ipc_kernels(tmp_path, capsys, m
     assert main(["serve", "--workspace", str(tmp_path / "ws"), "--dry-run"]) == 0
     printed = capsys.readouterr().out
     assert "--KernelManager.transport=ipc" in printed and "--Voila.ip=127.0.0.1" in printed
+
+
+def test_the_command_runs_the_toolkits_voila_with_its_guards_and_caps(tmp_path):
+    command = voila_command(tmp_path, 8899, 600, max_kernels=3, max_kernels_per_client=0, cull_unconnected=8,
+                            allowed_hosts=["clinic.example"])
+    assert command[1:3] == ["-m", "itp_toolkit.server"]
+    assert "--Voila.kernel_websocket_connection_class=itp_toolkit.server.connection.GuardedKernelConnection" in command
+    assert "--VoilaConfiguration.multi_kernel_manager_class=itp_toolkit.server.kernels.GuardedKernelManager" in command
+    assert "--GuardedKernelManager.max_kernels=3" in command
+    assert "--GuardedKernelManager.max_kernels_per_client=0" in command
+    assert "--GuardedKernelManager.cull_unconnected_timeout=8" in command
+    assert "--MappingKernelManager.cull_interval=2" in command  # checked often enough for an 8 s timeout
+    assert "--ITPVoila.allowed_hosts=clinic.example" in command
+
+
+def test_a_negative_cap_is_refused_with_one_line(tmp_path, capsys):
+    Workspace.init(tmp_path / "ws", user="director").close()
+    with pytest.raises(SystemExit) as stop:
+        main(["serve", "--workspace", str(tmp_path / "ws"), "--max-kernels", "-1", "--dry-run"])
+    assert stop.value.code == 2 and "--max-kernels: -1 is negative" in capsys.readouterr().err

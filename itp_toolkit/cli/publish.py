@@ -2,8 +2,10 @@
 self-contained HTML file that opens offline.
 
 ``itp publish NOTEBOOK --out DIR`` writes DIR/NOTEBOOK, DIR/voila.json (sources stripped, tracebacks
-hidden, idle kernels culled) and DIR/README.md with a ``jupyterhub_config.py`` snippet for running it as a
-hub service. ``itp publish --html debrief --workshop N --out FILE`` and ``--html feedback --draft N --out FILE``
+hidden, idle kernels culled, and the server protections of ``itp_toolkit.server`` that plain Voila can take from
+its configuration: websocket frames checked before parsing, a frame-size limit, a cap on live kernels, short
+culling for pages that never connect) and DIR/README.md with a ``jupyterhub_config.py`` snippet for running it
+as a hub service. ``itp publish --html debrief --workshop N --out FILE`` and ``--html feedback --draft N --out FILE``
 write HTML with inline CSS and plots as data: URIs (``views.reports``): no scripts, no CDN, no network.
 They act for the workspace's user (``$JUPYTERHUB_USER`` under a hub), through the store's checks.
 """
@@ -15,6 +17,8 @@ import shutil
 from pathlib import Path
 
 from ..errors import ITPError, NotFound
+from ..server.frames import MAX_FRAME_BYTES
+from .serve import CULL_UNCONNECTED, KERNEL_CONNECTION, KERNEL_MANAGER, MAX_KERNELS, count, cull_interval
 
 SERVICE_PORT = 10101
 
@@ -29,20 +33,44 @@ def register(sub) -> None:
     p.add_argument(
         "--cull-idle", type=int, default=600, help="seconds before an idle page's kernel is stopped"
     )
+    p.add_argument(
+        "--max-kernels", type=count, default=MAX_KERNELS, help="open pages (kernels) at most; 0: no cap"
+    )
+    p.add_argument(
+        "--max-kernels-per-client",
+        type=count,
+        default=0,
+        help="open pages one client address may have (default 0, no cap: behind the hub's proxy "
+        "a whole classroom can share one address)",
+    )
     p.add_argument("--name", default="itp-pages", help="JupyterHub service name for the README snippet")
     p.add_argument("--workspace", type=Path, default=None)
     p.add_argument("--force", action="store_true", help="write into a non-empty folder")
     p.set_defaults(handler=run)
 
 
-def voila_config(cull_idle: int) -> dict:
-    """What voila.json holds: read by Voila from the folder it is started in."""
+def voila_config(cull_idle: int, max_kernels: int = MAX_KERNELS, max_kernels_per_client: int = 0) -> dict:
+    """What voila.json holds: read by Voila from the folder it is started in. The connection and kernel
+    manager classes come from ``itp_toolkit.server``, so the service's Python must have the toolkit installed."""
     return {
-        "VoilaConfiguration": {"strip_sources": True, "show_tracebacks": False},
+        "Voila": {
+            "kernel_websocket_connection_class": KERNEL_CONNECTION,
+            "tornado_settings": {"websocket_max_message_size": MAX_FRAME_BYTES},
+        },
+        "VoilaConfiguration": {
+            "strip_sources": True,
+            "show_tracebacks": False,
+            "multi_kernel_manager_class": KERNEL_MANAGER,
+        },
         "MappingKernelManager": {
             "cull_idle_timeout": cull_idle,
-            "cull_interval": 60,
+            "cull_interval": cull_interval(CULL_UNCONNECTED),
             "cull_connected": False,
+        },
+        "GuardedKernelManager": {
+            "max_kernels": max_kernels,
+            "max_kernels_per_client": max_kernels_per_client,
+            "cull_unconnected_timeout": CULL_UNCONNECTED,
         },
     }
 
@@ -53,6 +81,12 @@ def readme(notebook: str, name: str) -> str:
 This folder is a standalone Voila app: `{notebook}`, and `voila.json` (sources stripped, tracebacks
 hidden, idle kernels culled after their timeout). Standalone Voila lets a browser send widget messages
 only, never code; do not serve it through a Jupyter server's `/voila/render` route.
+
+`voila.json` also names two classes of `itp_toolkit.server`, so run Voila from a Python environment where
+ITP Toolkit is installed: a kernel websocket connection that checks every frame before jupyter_server
+parses it (one crafted frame froze an unprotected server), and a kernel manager that caps live kernels
+(`max_kernels`, a polite HTTP 503 beyond it) and stops the kernel of a page that never connected after
+60 s. Frames over 2 MiB are refused.
 
 ## Try it on this machine
 
@@ -81,17 +115,22 @@ c.JupyterHub.services = [
         }},
     }},
 ]
-# Only signed-in hub users reach the service through the hub's proxy:
-c.JupyterHub.load_roles = [
-    {{"name": "user", "scopes": ["self", "access:services!service={name}"]}},
-]
 ```
 
-Identity: a service runs as one account, and its kernels see no `JUPYTERHUB_USER` of the visitor.
-Publish this way pages that need no person (the case library) or that the workspace's user may show
-(a facilitator's projector). Pages that act for the visitor (the trainee workspace, supervision) belong in
-each user's own server, where JupyterHub sets `JUPYTERHUB_USER`. `?as=` is refused unless the workspace
-is a demo (`demo: true`), so a published page cannot be told to act as someone else.
+Who can open it: **anyone who can reach the hub's address**. The hub's proxy forwards `/services/{name}/`
+to the service without checking who is signed in; a service has to check that itself (JupyterHub's
+HubOAuth), and standalone Voila does not. So publish this way only pages that show nothing personal (the
+case library). A facilitator's projector (names of trainees) and every page that acts for the visitor (the
+trainee workspace, supervision) belong in each user's own server, where the hub does sign people in and
+sets `JUPYTERHUB_USER`.
+
+Identity: a service runs as one account, and its kernels see no `JUPYTERHUB_USER` of the visitor. `?as=`
+is refused unless the workspace is a demo (`demo: true`), so a published page cannot be told to act as
+someone else.
+
+Not applied here (they are `itp serve`'s own, see `docs/deploy.md`): the Host/Origin check (behind the hub
+the Host is the hub's public name) and the per-run token. The per-client cap is off by default
+(`--max-kernels-per-client`): behind the proxy a whole classroom can arrive from one address.
 """
 
 
@@ -108,9 +147,8 @@ def run(args) -> int:
         raise ITPError(f"{out} is not empty; use --force to write into it")
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(nb, out / nb.name)
-    (out / "voila.json").write_text(
-        json.dumps(voila_config(args.cull_idle), indent=2) + "\n", encoding="utf-8"
-    )
+    config = voila_config(args.cull_idle, args.max_kernels, args.max_kernels_per_client)
+    (out / "voila.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     (out / "README.md").write_text(readme(nb.name, args.name), encoding="utf-8")
     print(f"wrote {out}: {nb.name}, voila.json, README.md")
     return 0

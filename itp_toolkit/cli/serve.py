@@ -4,15 +4,22 @@ Standalone Voila, not the JupyterLab ``/voila/render`` route: the browser can on
 the kernel, never code. The landing page is ``index.ipynb`` (``/voila/render/index.ipynb``): it lists the
 trainee, supervisor, workshop and case-library pages, and in a demo workspace "open as" links
 (``?as=<username>``; Voila hands the query string to each page's kernel as ``$QUERY_STRING``, and
-``apps.identity`` honours it only when the workspace file says ``demo: true``). Sources are stripped, tracebacks hidden, idle kernels culled (Voila leaks a kernel
-per closed tab otherwise), and it listens on 127.0.0.1 only; put JupyterHub or a proxy in front for others.
+``apps.identity`` honours it only when the workspace file says ``demo: true``). Sources are stripped,
+tracebacks hidden, idle kernels culled (Voila leaks a kernel per closed tab otherwise), and it listens on
+127.0.0.1 only; put JupyterHub or a proxy in front for others.
+
+Voila runs as ``python -m itp_toolkit.server`` (``itp_toolkit.server``): it answers only at its own address,
+checks every websocket frame before parsing it, caps live kernels, and, for a workspace that is not a demo,
+asks for a token made for this run (printed once in the landing URL, then kept in a cookie). Stopping
+``itp serve`` (Ctrl-C, SIGTERM) stops Voila and every kernel (``server.process``).
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
 import os
-import shutil
-import subprocess
+import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -20,6 +27,17 @@ from pathlib import Path
 from ..errors import ITPError
 
 REPO_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def count(text: str) -> int:
+    """An argparse type: a whole number, 0 or more (0 turns a cap off)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return value
 
 
 def register(sub) -> None:
@@ -32,15 +50,49 @@ def register(sub) -> None:
     p.add_argument(
         "--cull-idle", type=int, default=600, help="seconds before an idle page's kernel is stopped"
     )
+    p.add_argument(
+        "--cull-unconnected",
+        type=count,
+        default=CULL_UNCONNECTED,
+        help="seconds before the kernel of a page that never connected is stopped (0: never)",
+    )
+    p.add_argument(
+        "--max-kernels", type=count, default=MAX_KERNELS, help="open pages (kernels) at most; 0: no cap"
+    )
+    p.add_argument(
+        "--max-kernels-per-client",
+        type=count,
+        default=MAX_KERNELS_PER_CLIENT,
+        help="open pages one client address may have; 0: no cap",
+    )
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME[:PORT]",
+        help="also answer to this Host (a proxy in front); 127.0.0.1 and localhost always",
+    )
     p.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
     p.set_defaults(handler=run)
 
 
 LANDING = "index.ipynb"
+MAX_KERNELS = 40
+MAX_KERNELS_PER_CLIENT = 6
+CULL_UNCONNECTED = 60
+SERVER_MODULE = "itp_toolkit.server"
+KERNEL_MANAGER = "itp_toolkit.server.kernels.GuardedKernelManager"
+KERNEL_CONNECTION = "itp_toolkit.server.connection.GuardedKernelConnection"
 
 
-def landing_url(port: int) -> str:
-    return f"http://127.0.0.1:{port}/voila/render/{LANDING}"
+def landing_url(port: int, token: str | None = None) -> str:
+    return f"http://127.0.0.1:{port}/voila/render/{LANDING}" + (f"?token={token}" if token else "")
+
+
+def cull_interval(cull_unconnected: int) -> int:
+    """How often kernels are checked for culling: often enough that a never-connected page's kernel goes
+    within about 1.25 times its timeout (at most every 60 s)."""
+    return max(1, min(60, cull_unconnected // 4)) if cull_unconnected > 0 else 60
 
 
 UNIX_SOCKET_PATH_MAX = 107
@@ -61,16 +113,26 @@ def kernel_transport(connection_root: str | Path) -> str:
 
 
 def voila_command(
-    notebooks: Path, port: int, cull_idle: int, *, connection_root: Path | None = None
+    notebooks: Path,
+    port: int,
+    cull_idle: int,
+    *,
+    connection_root: Path | None = None,
+    max_kernels: int = MAX_KERNELS,
+    max_kernels_per_client: int = MAX_KERNELS_PER_CLIENT,
+    cull_unconnected: int = CULL_UNCONNECTED,
+    allowed_hosts: list[str] | tuple[str, ...] = (),
 ) -> list[str]:
-    """The standalone Voila command; with ``connection_root``, kernels' connection files (and, when the path
-    fits, their Unix sockets) go there instead of the system temporary folder."""
-    voila = shutil.which("voila", path=os.path.dirname(sys.executable)) or shutil.which("voila")
-    if voila is None:
+    """The standalone Voila command (the toolkit's Voila, ``itp_toolkit.server``); with ``connection_root``,
+    kernels' connection files (and, when the path fits, their Unix sockets) go there instead of the system
+    temporary folder."""
+    if importlib.util.find_spec("voila") is None:
         raise ITPError("voila is not installed in this environment (run ./dev.sh setup)")
     root = Path(connection_root) if connection_root is not None else Path(tempfile.gettempdir())
     command = [
-        voila,
+        sys.executable,
+        "-m",
+        SERVER_MODULE,
         str(notebooks),
         "--no-browser",
         "--Voila.ip=127.0.0.1",
@@ -78,17 +140,25 @@ def voila_command(
         "--Voila.port_retries=0",
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
+        f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
+        f"--Voila.kernel_websocket_connection_class={KERNEL_CONNECTION}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
-        "--MappingKernelManager.cull_interval=60",
+        f"--MappingKernelManager.cull_interval={cull_interval(cull_unconnected)}",
         "--MappingKernelManager.cull_connected=False",
+        f"--GuardedKernelManager.max_kernels={max_kernels}",
+        f"--GuardedKernelManager.max_kernels_per_client={max_kernels_per_client}",
+        f"--GuardedKernelManager.cull_unconnected_timeout={cull_unconnected}",
         f"--KernelManager.transport={kernel_transport(root)}",
     ]
+    command += [f"--ITPVoila.allowed_hosts={host}" for host in allowed_hosts]
     if connection_root is not None:
         command.append(f"--Voila.connection_dir_root={root}")
     return command
 
 
 def run(args) -> int:
+    from ..server import TOKEN_VAR
+    from ..server.process import run_supervised
     from ..services.workspace import Workspace
 
     ws = Workspace.open(args.workspace)
@@ -100,19 +170,35 @@ def run(args) -> int:
     env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
     env.setdefault("JUPYTER_RUNTIME_DIR", str(runtime / "runtime"))
     # Kernels' connection files and sockets in this server's own private folder (short: sockets fit).
-    cmd = voila_command(args.notebooks, args.port, args.cull_idle, connection_root=runtime)
+    cmd = voila_command(
+        args.notebooks,
+        args.port,
+        args.cull_idle,
+        connection_root=runtime,
+        max_kernels=args.max_kernels,
+        max_kernels_per_client=args.max_kernels_per_client,
+        cull_unconnected=args.cull_unconnected,
+        allowed_hosts=args.allowed_host,
+    )
     if args.dry_run:
         print(" ".join(cmd))
         return 0
+    # A workspace with real people needs this run's token (a demo's pages are open to this machine, by design).
+    token = None if ws.config.demo else secrets.token_urlsafe(24)
+    if token:
+        env[TOKEN_VAR] = token
     print(
-        f"ITP Toolkit pages for workspace {ws.path}: {landing_url(args.port)}  (Ctrl-C to stop)", flush=True
+        f"ITP Toolkit pages for workspace {ws.path}: {landing_url(args.port, token)}  (Ctrl-C to stop)",
+        flush=True,
     )
     if ws.config.demo:
         print(
             "Demo workspace: the landing page has 'open as' links for each demo person (?as=<username>).",
             flush=True,
         )
-    try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        return 0
+    else:
+        print(
+            "Open the address above once (it holds this run's token); the browser then keeps a login cookie.",
+            flush=True,
+        )
+    return run_supervised(cmd, env)

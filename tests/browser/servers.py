@@ -16,12 +16,14 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from itp_toolkit.cli.serve import REPO_NOTEBOOKS, voila_command
-from itp_toolkit.services.workspace import WORKSPACE_VAR
+from itp_toolkit.cli.serve import MAX_KERNELS, MAX_KERNELS_PER_CLIENT, REPO_NOTEBOOKS, voila_command
+from itp_toolkit.server import TOKEN_VAR
+from itp_toolkit.services.workspace import WORKSPACE_VAR, Workspace
 from tests.browser.site import server_env
 
 BIN = Path(sys.executable).parent
@@ -140,18 +142,41 @@ class JupyterLabServer(_Server):
 
 
 class ServeServer(_Server):
-    """Standalone Voila over the notebooks folder with exactly the flags ``itp serve`` uses."""
+    """The toolkit's Voila over the notebooks folder with exactly the flags ``itp serve`` uses (kernel caps
+    included: a test or benchmark that opens more pages at once than one client may passes its own), and, as
+    ``itp serve`` does, a token for a workspace that is not a demo (``page`` adds it to the URL)."""
 
     ready_path = "/voila/static/"
 
-    def __init__(self, workspace: Path, workdir: Path):
+    def __init__(
+        self,
+        workspace: Path,
+        workdir: Path,
+        *,
+        max_kernels: int = MAX_KERNELS,
+        max_kernels_per_client: int = MAX_KERNELS_PER_CLIENT,
+    ):
         jupyter_dir = Path(tempfile.mkdtemp(prefix="jupyter-", dir=workdir))
         port = free_port()
         env = server_env({WORKSPACE_VAR: str(workspace)}, jupyter_dir)
         # As `itp serve` does: a short private folder for kernel connections, so they use Unix sockets.
         self._runtime = tempfile.mkdtemp(prefix="itp-rt-")
         env["JUPYTER_RUNTIME_DIR"] = self._runtime
-        command = voila_command(REPO_NOTEBOOKS, port, cull_idle=300, connection_root=Path(self._runtime))
+        ws = Workspace.open(workspace)
+        try:
+            self.token = None if ws.config.demo else secrets.token_urlsafe(16)
+        finally:
+            ws.close()
+        if self.token:
+            env[TOKEN_VAR] = self.token
+        command = voila_command(
+            REPO_NOTEBOOKS,
+            port,
+            cull_idle=300,
+            connection_root=Path(self._runtime),
+            max_kernels=max_kernels,
+            max_kernels_per_client=max_kernels_per_client,
+        )
         super().__init__(command, env, REPO_NOTEBOOKS, workdir / f"serve-{port}.log", port)
 
     def __exit__(self, et: type | None, ev: BaseException | None, tb: TracebackType | None) -> None:
@@ -159,4 +184,6 @@ class ServeServer(_Server):
         shutil.rmtree(self._runtime, ignore_errors=True)
 
     def page(self, notebook: str, as_user: str | None = None) -> str:
-        return f"{self.base_url}/voila/render/{notebook}" + (f"?as={as_user}" if as_user else "")
+        params = {"as": as_user, "token": self.token}
+        query = urllib.parse.urlencode({k: v for k, v in params.items() if v})
+        return f"{self.base_url}/voila/render/{notebook}" + (f"?{query}" if query else "")

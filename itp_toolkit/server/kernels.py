@@ -1,0 +1,176 @@
+"""Live kernels, capped: per server and per client address, with short culling for pages never connected.
+
+Every page load starts a kernel (about 85 MB each): 60 unauthenticated loads started 60 kernels (5.1 GB), and
+Voila culls idle kernels only after ``cull_idle_timeout`` (600 s). This kernel manager (``VoilaConfiguration.
+multi_kernel_manager_class``) refuses a new kernel with HTTP 503 (Voila shows its error page, no traceback)
+when the server or the client already has its cap. Before refusing it stops a kernel whose page was closed
+(its websocket connected once and has none now: the oldest first, the client's own for the client's cap),
+because Voila leaves a kernel behind for every closed tab. A kernel whose page never opened its websocket
+(a script that only fetches pages) is stopped after ``cull_unconnected_timeout`` seconds of quiet; a page
+that connected and went idle keeps ``cull_idle_timeout``.
+
+The client address is the peer's; behind a proxy on this machine (the peer is a loopback address) the last
+``X-Forwarded-For`` entry, the one the proxy added. A local process can set that header itself, so the
+per-client cap is a fairness rule; the server cap is the bound.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+from jupyter_core.utils import ensure_async
+from jupyter_server._tz import utcnow
+from jupyter_server.base.call_context import CallContext
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from tornado import web
+from traitlets import Int
+
+UNKNOWN_CLIENT = "unknown"
+
+
+class ServerBusy(web.HTTPError):
+    """No room for another page's kernel (HTTP 503, shown on Voila's error page)."""
+
+    def __init__(self, message: str):
+        super().__init__(503, message, reason="Server busy")
+
+
+def client_address(request: Any) -> str:
+    """Who a request comes from, for the per-client cap (see the module's docstring for the proxy rule)."""
+    peer = request.remote_ip or UNKNOWN_CLIENT
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded:
+        try:
+            loopback = ipaddress.ip_address(peer).is_loopback
+        except ValueError:
+            loopback = False
+        last = forwarded.split(",")[-1].strip()
+        if loopback and last:
+            return last
+    return peer
+
+
+def _current_client() -> str:
+    handler = CallContext.get(CallContext.JUPYTER_HANDLER)
+    request = getattr(handler, "request", None)
+    return client_address(request) if request is not None else UNKNOWN_CLIENT
+
+
+class GuardedKernelManager(AsyncMappingKernelManager):
+    """Voila's kernel manager with caps on live kernels and short culling for never-connected pages."""
+
+    max_kernels = Int(40, config=True, help="Live kernels (open pages) this server runs at most; 0: no cap.")
+    max_kernels_per_client = Int(
+        6, config=True, help="Live kernels one client address may have at most; 0: no cap."
+    )
+    cull_unconnected_timeout = Int(
+        60, config=True, help="Seconds a kernel whose page never connected may stay quiet; 0: off."
+    )
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._client_of: dict[str, str] = {}
+        self._starting: Counter[str] = Counter()
+        self._ever_connected: set[str] = set()
+        self._stopping: set[str] = set()
+
+    # -- caps ---------------------------------------------------------------------------------------------
+
+    def _live(self) -> list[str]:
+        return [k for k in self.list_kernel_ids() if k not in self._stopping]
+
+    def _closed_pages(self, client: str | None) -> list[str]:
+        """Kernels whose page connected once and has no connection now, oldest activity first."""
+        closed = [
+            k
+            for k in self._live()
+            if k in self._ever_connected
+            and not self._kernel_connections.get(k, 0)
+            and (client is None or self._client_of.get(k) == client)
+        ]
+        return sorted(closed, key=lambda k: getattr(self._kernels[k], "last_activity", utcnow()))
+
+    def _over_cap(self, client: str) -> tuple[str | None, str]:
+        """Which cap a new kernel for ``client`` would break: ("server"|"client"|None, message)."""
+        live = self._live()
+        total = len(live) + sum(self._starting.values())
+        if self.max_kernels and total >= self.max_kernels:
+            return "server", (
+                f"This server is busy: it already runs {self.max_kernels} pages, as many as it may. "
+                "Please try again in a few minutes."
+            )
+        mine = sum(1 for k in live if self._client_of.get(k) == client) + self._starting[client]
+        if self.max_kernels_per_client and mine >= self.max_kernels_per_client:
+            pages = f"{self.max_kernels_per_client} page" + ("s" if self.max_kernels_per_client != 1 else "")
+            return "client", (
+                f"You already have {pages} open on this server, as many as one computer may. "
+                "Close a page you no longer use, then reload this one."
+            )
+        return None, ""
+
+    async def _make_room(self, client: str) -> None:
+        while True:
+            cap, message = self._over_cap(client)
+            if cap is None:
+                self._starting[client] += 1  # reserved before any await: concurrent loads see it
+                return
+            closed = self._closed_pages(client if cap == "client" else None)
+            if not closed:
+                self.log.warning("Refused a page for %s: %s cap reached", client, cap)
+                raise ServerBusy(message)
+            victim = closed[0]
+            self.log.info("Stopping kernel %s of a closed page to make room for %s", victim, client)
+            self._stopping.add(victim)
+            try:
+                await ensure_async(self.shutdown_kernel(victim))
+            finally:
+                self._stopping.discard(victim)
+
+    async def start_kernel(  # type: ignore[override]
+        self, *, kernel_id: str | None = None, path: Any = None, **kwargs: Any
+    ) -> str:
+        if kernel_id is not None and kernel_id in self:
+            return await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
+        client = _current_client()
+        await self._make_room(client)
+        try:
+            new_id = await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
+        finally:
+            self._starting[client] -= 1
+            if not self._starting[client]:
+                del self._starting[client]
+        self._client_of[new_id] = client
+        return new_id
+
+    # -- culling ------------------------------------------------------------------------------------------
+
+    def notify_connect(self, kernel_id: str) -> None:
+        self._ever_connected.add(kernel_id)
+        super().notify_connect(kernel_id)
+
+    async def cull_kernels(self) -> None:
+        known = set(self._kernels)
+        self._ever_connected &= known
+        self._client_of = {k: c for k, c in self._client_of.items() if k in known}
+        await super().cull_kernels()
+
+    async def cull_kernel_if_idle(self, kernel_id: str) -> None:
+        kernel = self._kernels[kernel_id]
+        quiet_for = utcnow() - getattr(kernel, "last_activity", utcnow())
+        if (
+            self.cull_unconnected_timeout > 0
+            and kernel_id not in self._ever_connected
+            and getattr(kernel, "execution_state", None) != "busy"
+            and quiet_for > timedelta(seconds=self.cull_unconnected_timeout)
+        ):
+            self.log.warning(
+                "Culling kernel %s: its page never connected (quiet for %d s)",
+                kernel_id,
+                quiet_for.total_seconds(),
+            )
+            await ensure_async(self.shutdown_kernel(kernel_id))
+            return
+        await super().cull_kernel_if_idle(kernel_id)
