@@ -7,10 +7,10 @@ from .agreement import agreement_summary, percent_agreement, scores_frame, weigh
 from .alignment import align_plans, element_similarity, greedy_match, side_by_side, text_similarity
 from .cohort import (
     CohortDraft,
-    annotate_group,
     annotation_anchors,
     choices_frame,
     cohort_table,
+    group_anchors,
     similarity_matrix,
     trainee_labels,
 )
@@ -19,12 +19,12 @@ __all__ += [
     "CohortDraft",
     "agreement_summary",
     "align_plans",
-    "annotate_group",
     "annotation_anchors",
     "choices_frame",
     "cohort_table",
     "element_similarity",
     "greedy_match",
+    "group_anchors",
     "percent_agreement",
     "scores_frame",
     "side_by_side",

@@ -3,7 +3,7 @@
 A *choice* is something a supervisor discusses in group supervision: which case concern a problem
 addresses, which measure an objective uses, which treatment an intervention names (by modality), which
 case strengths and barriers the plan works with, which concerns it defers. Choices are read off the plans
-by pure functions, so the table, the plots, the group annotation and the report all agree.
+by pure functions, so the table, the plots, the group comment's anchors and the report all agree.
 
 Trainees can be shown by name or anonymized as "Trainee A", "Trainee B", ... in the order of their
 usernames, so the letters stay the same for a cohort however the drafts are listed or filtered.
@@ -25,8 +25,7 @@ from ..checks import individualization_score
 from ..errors import InvalidInput, Problem
 from ..library.interventions import load_intervention_library
 from ..model import Annotation, CaseStudy, TreatmentPlan
-from ..model.annotation import AnnotationTag
-from ..store import PlanStore
+from ..store.records import Anchor
 from .alignment import content_words, element_label, matched_concerns, measure_key, text_similarity
 
 CATEGORIES = ("concern", "deferred", "measure", "modality", "strength", "barrier")
@@ -102,7 +101,8 @@ _SPELLED_OUT = (
 
 
 def _normalized_modality(text: str) -> str:
-    """Lower case, 'cognitive behavioral therapy' -> 'cbt', acronyms in brackets dropped (they repeat the words)."""
+    """Lower case, 'cognitive behavioral therapy' -> 'cbt', acronyms in brackets dropped (they repeat the
+    words)."""
     out = text.lower()
     for pattern, replacement in _SPELLED_OUT:
         out = pattern.sub(replacement, out)
@@ -412,42 +412,13 @@ def group_choice(plan: TreatmentPlan, case: CaseStudy, element_id: str) -> tuple
     return None
 
 
-def annotate_group(
-    store: PlanStore,
-    drafts: Sequence[CohortDraft],
-    case: CaseStudy,
-    category: str,
-    choice: str,
-    body: str,
-    *,
-    tags: Iterable[AnnotationTag] = (),
-    actor: str,
-) -> list[Annotation]:
-    """One comment on every draft that made the same choice, anchored to the element that made it.
-
-    Each annotation is written on the revision under review. Every draft is checked first (the actor
-    may comment on it; that revision still holds the element), so a refusal writes nothing.
-    """
-    targets = group_targets(drafts, case, category, choice)
-    if not body.strip():
-        raise InvalidInput([Problem("write the comment first", field="body")])
-    for draft, element_id in targets:
-        plan = store.get_revision(draft.draft_id, draft.revision or None, actor=actor)
-        if element_id not in {e.id for e in plan.elements()}:
-            raise InvalidInput(
-                [Problem(f"draft {draft.draft_id} no longer has {element_id}", field="element_id")]
-            )
-    tag_list = list(tags)
+def group_anchors(drafts: Sequence[CohortDraft], case: CaseStudy, category: str, choice: str) -> list[Anchor]:
+    """Where a group comment goes: each draft that made ``choice``, on the element that made it, as the
+    revision under review. Computed here, written by the store in one transaction
+    (``PlanStore.annotate_drafts``), so a refusal on any draft writes nothing on the others."""
     return [
-        store.add_annotation(
-            draft.draft_id,
-            body,
-            element_id=element_id,
-            revision=draft.revision or None,
-            tags=tag_list,
-            actor=actor,
-        )
-        for draft, element_id in targets
+        Anchor(draft_id=draft.draft_id, element_id=element_id, revision=draft.revision or None)
+        for draft, element_id in group_targets(drafts, case, category, choice)
     ]
 
 

@@ -334,6 +334,6 @@ def _demo_feedback(store: PlanStore, draft_id: int, plan: TreatmentPlan, lead: s
         actor=second,
     )
     rubric = default_rubric()
-    for n, criterion in enumerate(rubric.criteria):
-        store.add_score(draft_id, rubric.id, criterion.id, 3 if n % 3 else 2, actor=lead)
-        store.add_score(draft_id, rubric.id, criterion.id, 3 if n % 4 else 2, actor=second)
+    for rater, every in ((lead, 3), (second, 4)):
+        scores = {c.id: 3 if n % every else 2 for n, c in enumerate(rubric.criteria)}
+        store.score_draft(draft_id, rubric.id, scores, actor=rater)

@@ -51,9 +51,10 @@ _RETRYABLE_SQLSTATES = {
     "23505",
 }  # serialization_failure, deadlock_detected, unique_violation
 _SERVER_GOING_AWAY = {"57P01", "57P02", "57P03", "53300"}
-"""admin_shutdown (pg_ctl -m fast), crash_shutdown (another backend crashed or -m immediate), cannot_connect_now
-(the server is starting up or recovering after a crash), too_many_connections: all mean "the store is
-unreachable for now" (the caller keeps the work and tries again), not a bug to show as a traceback."""
+"""admin_shutdown (pg_ctl -m fast), crash_shutdown (another backend crashed or -m immediate),
+cannot_connect_now (the server is starting up or recovering after a crash), too_many_connections: all mean
+"the store is unreachable for now" (the caller keeps the work and tries again), not a bug to show as a
+traceback."""
 _MIGRATION_LOCK_KEY = 0x17B5_70E5  # pg_advisory_xact_lock key: one schema upgrade at a time
 
 
@@ -117,9 +118,8 @@ def _is_connection_failure(exc: DBAPIError) -> bool:
     sqlstate = getattr(exc.orig, "sqlstate", None) or ""
     if sqlstate.startswith("08") or sqlstate in _SERVER_GOING_AWAY:
         return True
-    if isinstance(exc, OperationalError) and sqlstate == "":
-        return True  # psycopg cannot connect / sqlite cannot open the file
-    return False
+    # psycopg cannot connect / sqlite cannot open the file
+    return isinstance(exc, OperationalError) and sqlstate == ""
 
 
 class Database:
@@ -263,7 +263,8 @@ R = TypeVar("R")
 
 @contextmanager
 def refused_by_database() -> Iterator[None]:
-    """PostgreSQL said no (no grant, or a row-level security policy): PermissionDenied, like the store's checks.
+    """PostgreSQL said no (no grant, or a row-level security policy): PermissionDenied, like the store's
+    own checks.
 
     Connected as a person's own role, the database may refuse what the Python checks let through (someone
     claiming another ``actor=``). Front ends then show one clear message instead of a traceback.

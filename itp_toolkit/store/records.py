@@ -13,6 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 Role = Literal["trainee", "supervisor"]
 DraftStatus = Literal["empty", "in_progress", "submitted", "returned", "accepted"]
 SubmissionStatus = Literal["submitted", "returned", "accepted"]
+Phase = Literal["drafting", "review", "debrief", "closed"]
+PHASES: tuple[Phase, ...] = ("drafting", "review", "debrief", "closed")
+"""A workshop only moves forward through these."""
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$"
 """JupyterHub usernames: letters, digits and . _ @ + - (an email address works)."""
@@ -90,3 +93,67 @@ class Submission(Record):
     submitted_at: dt.datetime
     decided_by: str | None = None
     decided_at: dt.datetime | None = None
+
+
+class Anchor(Record):
+    """Where a comment goes: a draft, one of its elements, as that draft stood in one revision.
+
+    A group comment (the same words on every draft that made one choice) is a list of anchors, one per draft,
+    each on the element that made the choice there.
+    """
+
+    draft_id: int
+    element_id: str | None = Field(default=None, description="None: about the whole draft.")
+    revision: int | None = Field(default=None, description="None: the draft's latest revision.")
+
+
+class Workshop(Record):
+    """A workshop as the asking person may see it."""
+
+    id: int
+    title: str
+    case_id: str
+    cohort_id: int | None = Field(description="Members of this cohort may join without the code.")
+    join_code: str | None = Field(
+        description="Shown to supervisors only; None for trainees and for cohort-only workshops."
+    )
+    facilitator: str
+    phase: Phase
+    created_at: dt.datetime
+    ends_at: dt.datetime | None = Field(
+        default=None, description="End of drafting time (advisory countdown)."
+    )
+    review_opened_at: dt.datetime | None = None
+    debrief_opened_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    joined: bool = Field(default=False, description="Whether the asking person has joined.")
+    my_draft_id: int | None = Field(
+        default=None, description="The asking trainee's workshop draft, once joined."
+    )
+    participants: int = Field(default=0, description="How many trainees have joined.")
+
+
+class WorkshopProgress(Record):
+    """One participant's row on the facilitator's board."""
+
+    trainee: str
+    display_name: str
+    joined_at: dt.datetime
+    draft_id: int | None
+    status: DraftStatus
+    latest_revision: int = Field(description="0 while nothing has been saved.")
+    last_saved_at: dt.datetime | None
+    submitted: bool = Field(description="Handed in (waiting, returned or accepted) at least once.")
+
+
+class Exemplar(Record):
+    """A draft the facilitator holds up in the debrief, at the revision it was picked."""
+
+    id: int
+    workshop_id: int
+    draft_id: int
+    owner: str
+    revision: int
+    note: str
+    picked_by: str
+    picked_at: dt.datetime

@@ -14,8 +14,9 @@ The timer (``ends_at``) is advisory: it is shown as a countdown, and saving stay
 opens review, so nobody loses typed work at the buzzer.
 
 These methods are mixed into :class:`~itp_toolkit.store.PlanStore`; like every store method each runs in
-one transaction (``Database.run``) and checks the actor's role here. On PostgreSQL the same rules are
-enforced again by row-level security (``store/db_security.py``) for code running in a trainee's kernel.
+one transaction (``database.transaction``) and checks the actor's role first (``guards.py``: who runs a
+workshop, who may see it, whose drafts are readable). On PostgreSQL the same rules are enforced again by
+row-level security (``store/db_security.py``) for code running in a trainee's kernel.
 """
 
 from __future__ import annotations
@@ -23,18 +24,28 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
-from pydantic import Field
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput, NotFound, PermissionDenied, Problem
-from .database import refused_by_database, transaction
-from .records import DraftStatus, DraftSummary, Record
+from . import mapping
+from .core import StoreCore
+from .database import transaction
+from .guards import (
+    acting_person,
+    cohort_row,
+    cohorts_of,
+    draft_row,
+    facilitated,
+    in_cohort,
+    supervised_trainees,
+    visible_workshop,
+)
+from .inputs import check_element_id, check_text
+from .reads import at_latest_revision, latest_number, summaries
+from .records import PHASES, DraftSummary, Exemplar, Phase, Workshop, WorkshopProgress
 from .schema import (
-    CohortMemberRow,
     DraftRow,
     PersonRow,
     RevisionRow,
@@ -43,12 +54,6 @@ from .schema import (
     WorkshopParticipantRow,
     WorkshopRow,
 )
-
-if TYPE_CHECKING:
-    from .database import Database
-
-Phase = Literal["drafting", "review", "debrief", "closed"]
-PHASES: tuple[Phase, ...] = ("drafting", "review", "debrief", "closed")
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 """No 0/O, 1/I/L: a code read aloud or off a projector is typed right the first time."""
@@ -60,74 +65,8 @@ JOIN_CODE_SETTING = "itp.join_code"
 the workshop it opens (and no other)."""
 
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-class Workshop(Record):
-    """A workshop as the asking person may see it."""
-
-    id: int
-    title: str
-    case_id: str
-    cohort_id: int | None = Field(description="Members of this cohort may join without the code.")
-    join_code: str | None = Field(
-        description="Shown to supervisors only; None for trainees and for cohort-only workshops."
-    )
-    facilitator: str
-    phase: Phase
-    created_at: dt.datetime
-    ends_at: dt.datetime | None = Field(
-        default=None, description="End of drafting time (advisory countdown)."
-    )
-    review_opened_at: dt.datetime | None = None
-    debrief_opened_at: dt.datetime | None = None
-    closed_at: dt.datetime | None = None
-    joined: bool = Field(default=False, description="Whether the asking person has joined.")
-    my_draft_id: int | None = Field(
-        default=None, description="The asking trainee's workshop draft, once joined."
-    )
-    participants: int = Field(default=0, description="How many trainees have joined.")
-
-
-class WorkshopProgress(Record):
-    """One participant's row on the facilitator's board."""
-
-    trainee: str
-    display_name: str
-    joined_at: dt.datetime
-    draft_id: int | None
-    status: DraftStatus
-    latest_revision: int = Field(description="0 while nothing has been saved.")
-    last_saved_at: dt.datetime | None
-    submitted: bool = Field(description="Handed in (waiting, returned or accepted) at least once.")
-
-
-class Exemplar(Record):
-    """A draft the facilitator holds up in the debrief, at the revision it was picked."""
-
-    id: int
-    workshop_id: int
-    draft_id: int
-    owner: str
-    revision: int
-    note: str
-    picked_by: str
-    picked_at: dt.datetime
-
-
-def _store() -> Any:
-    """plan_store's helpers, imported late: plan_store imports this module to build PlanStore."""
-    from . import plan_store
-
-    return plan_store
-
-
-class WorkshopMethods:
-    """Workshop methods of PlanStore (a mixin: it uses the store's database, clock and helpers)."""
-
-    _db: Database
-    _now: Callable[[], dt.datetime]
+class WorkshopMethods(StoreCore):
+    """Workshop methods of PlanStore."""
 
     # ------------------------------------------------------------------ facilitator
 
@@ -148,13 +87,12 @@ class WorkshopMethods:
         ``minutes`` starts the drafting timer now (``ends_at``). The join code is random, 6 characters from
         an alphabet without look-alikes; it is returned to the facilitator to share.
         """
-        ps = _store()
-        me = ps._actor(db, actor)
+        me = acting_person(db, actor)
         if me.role != "supervisor":
             raise PermissionDenied("only a supervisor can run a workshop")
-        ps._check_element_id(case_id, "case_id")
-        problems = []
-        title = ps._check_text(title or f"Workshop: {case_id}", "title", "a title", problems)
+        check_element_id(case_id, "case_id")
+        problems: list[Problem] = []
+        title = check_text(title or f"Workshop: {case_id}", "title", "a title", problems)
         if cohort_id is None and not with_code:
             problems.append(
                 Problem("a workshop needs a cohort or a join code, or nobody can join", field="cohort_id")
@@ -164,8 +102,8 @@ class WorkshopMethods:
         if problems:
             raise InvalidInput(problems)
         if cohort_id is not None:
-            ps._cohort_row(db, cohort_id)
-            if not (me.is_admin or db.get(CohortMemberRow, (cohort_id, actor)) is not None):
+            cohort_row(db, cohort_id)
+            if not (me.is_admin or in_cohort(db, cohort_id, actor)):
                 raise PermissionDenied("you can only run a workshop for a cohort you supervise")
         now = self._now()
         row = WorkshopRow(
@@ -185,7 +123,7 @@ class WorkshopMethods:
     @transaction(write=True)
     def set_timer(self, db: Session, workshop_id: int, minutes: int | None, *, actor: str) -> Workshop:
         """Restart the drafting countdown at ``minutes`` from now, or stop it (None). Drafting only."""
-        row, me = _facilitated(db, workshop_id, actor)
+        row, me = facilitated(db, workshop_id, actor)
         if row.phase != "drafting":
             raise InvalidInput([Problem("the timer is for the drafting phase", field="phase")])
         if minutes is not None and not (isinstance(minutes, int) and 1 <= minutes <= MAX_TIMER_MINUTES):
@@ -212,7 +150,7 @@ class WorkshopMethods:
         return self._advance(db, workshop_id, "closed", actor)
 
     def _advance(self, db: Session, workshop_id: int, to: Phase, actor: str) -> Workshop:
-        row, me = _facilitated(db, workshop_id, actor)
+        row, me = facilitated(db, workshop_id, actor)
         db.execute(select(WorkshopRow.id).where(WorkshopRow.id == workshop_id).with_for_update())
         db.refresh(row)
         here, there = PHASES.index(row.phase), PHASES.index(to)  # type: ignore[arg-type]
@@ -241,7 +179,7 @@ class WorkshopMethods:
     @transaction(write=False)
     def workshop_progress(self, db: Session, workshop_id: int, *, actor: str) -> list[WorkshopProgress]:
         """The facilitator's board: every participant, their draft's status, latest revision and last save."""
-        _facilitated(db, workshop_id, actor)
+        facilitated(db, workshop_id, actor)
         participants = db.execute(
             select(WorkshopParticipantRow.username, WorkshopParticipantRow.joined_at, PersonRow.display_name)
             .join(PersonRow, PersonRow.username == WorkshopParticipantRow.username)
@@ -249,16 +187,17 @@ class WorkshopMethods:
             .order_by(WorkshopParticipantRow.joined_at, WorkshopParticipantRow.username)
         ).all()
         drafts = list(db.scalars(select(DraftRow).where(DraftRow.workshop_id == workshop_id)))
-        summaries = {s.owner: s for s in _store()._summaries(db, drafts)}
+        by_owner = {s.owner: s for s in summaries(db, drafts)}
         ids = [d.id for d in drafts]
-        last_saved = (
-            dict(
-                db.execute(
-                    select(RevisionRow.draft_id, func.max(RevisionRow.created_at))
-                    .where(RevisionRow.draft_id.in_(ids))
-                    .group_by(RevisionRow.draft_id)
-                ).all()
-            )
+        last_saved: dict[int, dt.datetime] = (
+            {
+                d: at
+                for d, at in db.execute(
+                    select(RevisionRow.draft_id, RevisionRow.created_at).where(
+                        RevisionRow.draft_id.in_(ids), at_latest_revision()
+                    )
+                )
+            }
             if ids
             else {}
         )
@@ -269,7 +208,7 @@ class WorkshopMethods:
         )
         rows = []
         for p in participants:
-            s = summaries.get(p.username)
+            s = by_owner.get(p.username)
             rows.append(
                 WorkshopProgress(
                     trainee=p.username,
@@ -278,7 +217,7 @@ class WorkshopMethods:
                     draft_id=s.id if s else None,
                     status=s.status if s else "empty",
                     latest_revision=s.latest_revision if s else 0,
-                    last_saved_at=_aware(last_saved.get(s.id)) if s else None,
+                    last_saved_at=last_saved.get(s.id) if s else None,
                     submitted=bool(s and s.id in submitted),
                 )
             )
@@ -290,20 +229,19 @@ class WorkshopMethods:
 
         Picking the same draft again updates the note and re-pins it to the latest revision.
         """
-        ps = _store()
-        draft = ps._draft_row(db, draft_id)
+        draft = draft_row(db, draft_id)
         if draft.workshop_id is None:
             raise InvalidInput([Problem("only a workshop draft can be an exemplar", field="draft_id")])
-        workshop, _me = _facilitated(db, draft.workshop_id, actor)
+        workshop, _me = facilitated(db, draft.workshop_id, actor)
         if workshop.phase == "drafting":
             raise InvalidInput(
                 [Problem("pick exemplars once review is open (drafting is blind)", field="phase")]
             )
         problems: list[Problem] = []
-        note = ps._check_text(note, "note", "a note", problems, limit=5000, required=False)
+        note = check_text(note, "note", "a note", problems, limit=5000, required=False)
         if problems:
             raise InvalidInput(problems)
-        latest = ps._latest_number(db, draft_id)
+        latest = latest_number(db, draft_id)
         if latest == 0:
             raise InvalidInput([Problem("this draft has no saved plan to show", field="draft_id")])
         row = db.scalar(
@@ -319,12 +257,12 @@ class WorkshopMethods:
         row.picked_by = actor
         row.picked_at = self._now()
         db.flush()
-        return _exemplar(row, draft.owner)
+        return mapping.exemplar(row, draft.owner)
 
     @transaction(write=False)
     def list_exemplars(self, db: Session, workshop_id: int, *, actor: str) -> list[Exemplar]:
         """The picked exemplars: for the facilitator always, for participants from the debrief on."""
-        row, me, _seat = _visible_workshop(db, workshop_id, actor)
+        row, me, _seat = visible_workshop(db, workshop_id, actor)
         if me.role == "trainee" and row.phase not in ("debrief", "closed"):
             return []
         found = db.execute(
@@ -333,32 +271,32 @@ class WorkshopMethods:
             .where(WorkshopExemplarRow.workshop_id == workshop_id)
             .order_by(WorkshopExemplarRow.id)
         ).all()
-        return [_exemplar(e, owner) for e, owner in found]
+        return [mapping.exemplar(e, owner) for e, owner in found]
 
     # ------------------------------------------------------------------ everyone
 
     @transaction(write=False)
     def get_workshop(self, db: Session, workshop_id: int, *, actor: str) -> Workshop:
-        """One workshop, for its facilitator, an admin, a supervisor of its cohort, or a trainee who may join."""
-        row, me, _seat = _visible_workshop(db, workshop_id, actor)
+        """One workshop, for its facilitator, an admin, a supervisor of its cohort, or a trainee who may
+        join."""
+        row, me, _seat = visible_workshop(db, workshop_id, actor)
         return _workshop(db, row, me)
 
     @transaction(write=False)
     def list_my_workshops(self, db: Session, *, include_closed: bool = False, actor: str) -> list[Workshop]:
         """Trainee: workshops they joined, and their cohorts' workshops still open to join.
         Supervisor: workshops they facilitate or that are for their cohorts (admins: all). Newest first."""
-        ps = _store()
-        me = ps._actor(db, actor)
+        me = acting_person(db, actor)
         query = select(WorkshopRow).order_by(WorkshopRow.created_at.desc(), WorkshopRow.id.desc())
         joined = select(WorkshopParticipantRow.workshop_id).where(WorkshopParticipantRow.username == actor)
         if me.role == "trainee":
             query = query.where(
                 WorkshopRow.id.in_(joined)
-                | (WorkshopRow.cohort_id.in_(ps._cohorts_of(actor)) & (WorkshopRow.phase == "drafting"))
+                | (WorkshopRow.cohort_id.in_(cohorts_of(actor)) & (WorkshopRow.phase == "drafting"))
             )
         elif not me.is_admin:
             query = query.where(
-                (WorkshopRow.facilitator == actor) | WorkshopRow.cohort_id.in_(ps._cohorts_of(actor))
+                (WorkshopRow.facilitator == actor) | WorkshopRow.cohort_id.in_(cohorts_of(actor))
             )
         if not include_closed:
             query = query.where(WorkshopRow.phase != "closed")
@@ -375,8 +313,7 @@ class WorkshopMethods:
         Trainees only, while the workshop is drafting (joining after review opens would skip the blind
         part). Joining twice is harmless and returns the same draft.
         """
-        ps = _store()
-        me = ps._actor(db, actor)
+        me = acting_person(db, actor)
         if me.role != "trainee":
             raise PermissionDenied("workshops are joined by trainees; supervisors facilitate them")
         if (code is None) == (workshop_id is None):
@@ -394,12 +331,7 @@ class WorkshopMethods:
                 raise NotFound("no workshop has that code; check it with your facilitator")
         else:
             row = db.get(WorkshopRow, workshop_id)
-            in_cohort = (
-                row is not None
-                and row.cohort_id is not None
-                and (db.get(CohortMemberRow, (row.cohort_id, actor)) is not None)
-            )
-            if row is None or not in_cohort:
+            if row is None or row.cohort_id is None or not in_cohort(db, row.cohort_id, actor):
                 raise NotFound(f"no workshop {workshop_id} for your cohort")
         seat = db.get(WorkshopParticipantRow, (row.id, actor))
         if seat is None:
@@ -423,7 +355,7 @@ class WorkshopMethods:
             )
             db.add(draft)
             db.flush()
-        return ps._summaries(db, [draft])[0]
+        return summaries(db, [draft])[0]
 
     @transaction(write=False)
     def list_workshop_drafts(self, db: Session, workshop_id: int, *, actor: str) -> list[DraftSummary]:
@@ -432,7 +364,7 @@ class WorkshopMethods:
         Facilitator (and admins, and supervisors of the owners): all. Participant: their own while drafting
         is blind, everyone's once review opens.
         """
-        row, me, seat = _visible_workshop(db, workshop_id, actor)
+        row, me, seat = visible_workshop(db, workshop_id, actor)
         query = (
             select(DraftRow).where(DraftRow.workshop_id == workshop_id).order_by(DraftRow.owner, DraftRow.id)
         )
@@ -442,48 +374,8 @@ class WorkshopMethods:
             if row.phase == "drafting":
                 query = query.where(DraftRow.owner == actor)
         elif not (me.is_admin or row.facilitator == actor):
-            query = query.where(DraftRow.owner.in_(_store()._supervised_trainees(actor)))
-        return _store()._summaries(db, list(db.scalars(query)))
-
-    # ------------------------------------------------------------------ hooks used by PlanStore's own methods
-
-    def _check_workshop_draft_start(self, db: Session, me: PersonRow, case_id: str, workshop_id: int) -> None:
-        """``start_draft(workshop_id=…)``: only a participant, for the workshop's case, while drafting."""
-        row = db.get(WorkshopRow, workshop_id)
-        if row is None or db.get(WorkshopParticipantRow, (workshop_id, me.username)) is None:
-            raise PermissionDenied(
-                f"join workshop {workshop_id} first (with its code or through your cohort)"
-            )
-        if row.case_id != case_id:
-            raise InvalidInput(
-                [Problem(f"workshop {workshop_id} is on case {row.case_id!r}", field="case_id")]
-            )
-        if row.phase != "drafting":
-            raise PermissionDenied("this workshop is past drafting; drafts can no longer be started")
-
-    def _check_workshop_draft_open(self, db: Session, draft: DraftRow) -> None:
-        """``save_revision``: a workshop draft freezes when review opens (no copying after peeking)."""
-        if draft.workshop_id is None:
-            return
-        phase = db.scalar(select(WorkshopRow.phase).where(WorkshopRow.id == draft.workshop_id))
-        if phase != "drafting":
-            raise PermissionDenied(
-                "drafting time in this workshop is over: review is open, so the draft is frozen"
-            )
-
-
-def can_read_workshop_draft(db: Session, me: PersonRow, draft: DraftRow) -> bool:
-    """Besides owners and supervisors: the facilitator, and participants once review is open."""
-    if draft.workshop_id is None:
-        return False
-    row = db.get(WorkshopRow, draft.workshop_id)
-    if row is None:
-        return False
-    if me.role == "supervisor" and (me.is_admin or row.facilitator == me.username):
-        return True
-    if row.phase == "drafting":
-        return False
-    return db.get(WorkshopParticipantRow, (row.id, me.username)) is not None
+            query = query.where(DraftRow.owner.in_(supervised_trainees(actor)))
+        return summaries(db, list(db.scalars(query)))
 
 
 def normalize_join_code(code: str) -> str:
@@ -497,37 +389,6 @@ def _new_join_code(db: Session) -> str:
         code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
         if db.scalar(select(WorkshopRow.id).where(WorkshopRow.join_code == code)) is None:
             return code
-
-
-def _facilitated(db: Session, workshop_id: int, actor: str) -> tuple[WorkshopRow, PersonRow]:
-    """The workshop, if the actor runs it (its facilitator, or an admin)."""
-    me = _store()._actor(db, actor)
-    row = db.get(WorkshopRow, workshop_id)
-    if row is None:
-        raise NotFound(f"no workshop {workshop_id}")
-    if not (me.role == "supervisor" and (me.is_admin or row.facilitator == actor)):
-        raise PermissionDenied("only the workshop's facilitator (or an admin) can do this")
-    return row, me
-
-
-def _visible_workshop(
-    db: Session, workshop_id: int, actor: str
-) -> tuple[WorkshopRow, PersonRow, WorkshopParticipantRow | None]:
-    """The workshop, if the actor may see it: participants, their cohort's members, its supervisors."""
-    ps = _store()
-    me = ps._actor(db, actor)
-    row = db.get(WorkshopRow, workshop_id)
-    if row is None:
-        raise NotFound(f"no workshop {workshop_id}")
-    seat = db.get(WorkshopParticipantRow, (workshop_id, actor))
-    in_cohort = row.cohort_id is not None and db.get(CohortMemberRow, (row.cohort_id, actor)) is not None
-    if (
-        seat is None
-        and not in_cohort
-        and not (me.role == "supervisor" and (me.is_admin or row.facilitator == actor))
-    ):
-        raise NotFound(f"no workshop {workshop_id}")
-    return row, me, seat
 
 
 def _workshop(db: Session, row: WorkshopRow, me: PersonRow) -> Workshop:
@@ -559,38 +420,12 @@ def _workshop(db: Session, row: WorkshopRow, me: PersonRow) -> Workshop:
     )
 
 
-def _exemplar(row: WorkshopExemplarRow, owner: str) -> Exemplar:
-    return Exemplar(
-        id=row.id,
-        workshop_id=row.workshop_id,
-        draft_id=row.draft_id,
-        owner=owner,
-        revision=row.revision,
-        note=row.note,
-        picked_by=row.picked_by,
-        picked_at=row.picked_at,
-    )
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    """func.max() bypasses the column type: SQLite hands back a naive UTC datetime (or a string)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return (
-        value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-    )
-
-
-__all__ = [
+__all__ = [  # the workshop records live in records.py; pages import them from here too
     "Exemplar",
     "JOIN_CODE_ALPHABET",
     "PHASES",
     "Workshop",
     "WorkshopMethods",
     "WorkshopProgress",
-    "can_read_workshop_draft",
-    "refused_by_database",
     "normalize_join_code",
 ]

@@ -21,10 +21,10 @@ from ..compare.alignment import element_label, side_by_side
 from ..compare.cohort import (
     CATEGORY_TITLES,
     CohortDraft,
-    annotate_group,
     annotation_anchors,
     choices_frame,
     cohort_table,
+    group_anchors,
     group_choice,
     individualization_frame,
     individualization_histogram,
@@ -342,9 +342,8 @@ class SupervisorReview(w.VBox):
                 if choice is None:
                     self.message.value = "This element makes no choice other drafts can share."
                     return 0
-                made = annotate_group(
-                    self.store, self.drafts, self.case, choice[0], choice[1], body, tags=tags, actor=self.user
-                )  # type: ignore[arg-type]
+                anchors = group_anchors(self.drafts, self.case, choice[0], choice[1])
+                made = self.store.annotate_drafts(anchors, body, tags=tags, actor=self.user)  # type: ignore[arg-type]
                 count = len(made)
                 self.message.value = (
                     f"Comment added to {count} draft{'s' if count != 1 else ''} "
@@ -375,15 +374,13 @@ class SupervisorReview(w.VBox):
             self.message.value = "Pick a draft to review first."
             return 0
         try:
-            for criterion_id, value in scores.items():
-                self.store.add_score(
-                    draft.draft_id,
-                    self.rubric.id,
-                    criterion_id,
-                    int(value),
-                    revision=draft.revision,
-                    actor=self.user,
-                )
+            self.store.score_draft(
+                draft.draft_id,
+                self.rubric.id,
+                {criterion_id: int(value) for criterion_id, value in scores.items()},
+                revision=draft.revision,
+                actor=self.user,
+            )
             self._mean_scores[draft.draft_id] = mean_score(
                 self.rubric, self.store.list_scores(draft.draft_id, actor=self.user)
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from itp_toolkit.compare.cohort import annotate_group, annotation_anchors, group_targets, threads
+from itp_toolkit.compare.cohort import annotation_anchors, group_anchors, group_targets, threads
 from itp_toolkit.errors import InvalidInput, PermissionDenied
 
 from .review_clinic import review_clinic  # noqa: F401 - fixture
@@ -63,15 +63,9 @@ def test_replies_form_one_thread_under_the_first_comment(review_clinic):
 
 def test_group_annotation_adds_one_comment_to_each_draft_that_chose_the_same_treatment(review_clinic):
     store, case = review_clinic.store, review_clinic.case
-    made = annotate_group(
-        store,
-        review_clinic.cohort(),
-        case,
-        "modality",
-        group_key(review_clinic, "int-cbtia"),
-        "CBT-I needs a sleep diary baseline",
-        tags=["concern"],
-        actor="dr.okafor",
+    anchors = group_anchors(review_clinic.cohort(), case, "modality", group_key(review_clinic, "int-cbtia"))
+    made = store.annotate_drafts(
+        anchors, "CBT-I needs a sleep diary baseline", tags=["concern"], actor="dr.okafor"
     )
     assert sorted((a.draft_id, a.element_id) for a in made) == sorted(
         [
@@ -80,6 +74,19 @@ def test_group_annotation_adds_one_comment_to_each_draft_that_chose_the_same_tre
         ]
     )
     assert all(a.tags == ["concern"] and a.author == "dr.okafor" for a in made)
+
+
+def test_a_group_comment_lands_on_the_revision_under_review_after_the_trainee_saved_again(review_clinic):
+    store, ana = review_clinic.store, review_clinic.drafts["ana"]
+    later = ana.plan.model_copy(update={"problems": ana.plan.problems[:1]})  # the sleep problem is gone
+    store.save_revision(ana.draft_id, later, based_on=1, actor="ana")
+    anchors = group_anchors(review_clinic.cohort(), review_clinic.case, "concern", "pc-sleep")
+    assert [(a.draft_id, a.revision) for a in anchors if a.draft_id == ana.draft_id] == [(ana.draft_id, 1)]
+    made = store.annotate_drafts(anchors, "Sleep first?", actor="dr.okafor")
+    assert {(a.draft_id, a.revision) for a in made} == {
+        (ana.draft_id, 1),
+        (review_clinic.drafts["ben"].draft_id, 1),
+    }
 
 
 def group_key(clinic, element_id: str) -> str:
@@ -100,23 +107,15 @@ def test_group_annotation_on_a_matched_problem_reaches_only_drafts_with_that_con
 
 def test_group_annotation_by_a_trainee_is_refused_and_writes_nothing(review_clinic):
     store = review_clinic.store
+    anchors = group_anchors(review_clinic.cohort(), review_clinic.case, "concern", "pc-sleep")
     with pytest.raises(PermissionDenied):
-        annotate_group(
-            store, review_clinic.cohort(), review_clinic.case, "concern", "pc-sleep", "hi", actor="ana"
-        )
+        store.annotate_drafts(anchors, "hi", actor="ana")
     assert store.list_annotations(review_clinic.drafts["ben"].draft_id, actor="dr.okafor") == []
 
 
 def test_group_annotation_refuses_an_unknown_category_and_an_empty_comment(review_clinic):
     with pytest.raises(InvalidInput):
         group_targets(review_clinic.cohort(), review_clinic.case, "colour", "red")
+    anchors = group_anchors(review_clinic.cohort(), review_clinic.case, "concern", "pc-sleep")
     with pytest.raises(InvalidInput):
-        annotate_group(
-            review_clinic.store,
-            review_clinic.cohort(),
-            review_clinic.case,
-            "concern",
-            "pc-sleep",
-            "  ",
-            actor="dr.okafor",
-        )
+        review_clinic.store.annotate_drafts(anchors, "  ", actor="dr.okafor")

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from itp_toolkit.compare.cohort import CohortDraft, group_anchors
 from itp_toolkit.errors import InvalidInput, PermissionDenied
+from itp_toolkit.library.cases import load_case_library
+from itp_toolkit.model.base import LONG_TEXT_MAX
+from itp_toolkit.store.records import Anchor
 
 from .conftest import CASE_ID, Clinic, make_plan
 
@@ -130,3 +134,126 @@ def test_supervisors_filter_drafts_by_case_and_cohort(clinic: Clinic, draft: int
     assert [d.owner for d in store.list_drafts(cohort_id=clinic.cohort_b, actor=clinic.admin)] == ["cara"]
     statuses = {d.owner: d.status for d in store.list_drafts(actor=clinic.supervisor)}
     assert statuses == {"ana": "in_progress", "ben": "empty"}
+
+
+# ---------------------------------------------------------------------- one action, one transaction
+
+
+def _own_draft(clinic: Clinic) -> int:
+    """The supervisor's own draft of the case (supervisors may try the exercise themselves)."""
+    own = clinic.store.start_draft(CASE_ID, actor=clinic.supervisor).id
+    clinic.store.save_revision(
+        own, make_plan("the supervisor's own try"), based_on=0, actor=clinic.supervisor
+    )
+    return own
+
+
+def test_a_group_comment_refused_on_a_later_draft_writes_nothing_on_the_earlier_ones(
+    clinic: Clinic, draft: int
+) -> None:
+    """The trainee's draft first, the supervisor's own draft second: feedback on one's own draft is refused,
+    and the comment the first draft would have got is not written either."""
+    store, sup = clinic.store, clinic.supervisor
+    own = _own_draft(clinic)
+    cohort = [
+        CohortDraft(draft, clinic.trainee, make_plan(), revision=1),
+        CohortDraft(own, sup, make_plan(), revision=1),
+    ]
+    anchors = group_anchors(cohort, load_case_library()[CASE_ID], "concern", "pc-worry")
+    assert [(a.draft_id, a.element_id) for a in anchors] == [(draft, "prb-worry"), (own, "prb-worry")]
+    with pytest.raises(PermissionDenied, match="your own draft"):
+        store.annotate_drafts(anchors, "Name what sets the worry off", actor=sup)
+    assert store.list_annotations(draft, actor=sup) == []
+    assert store.list_annotations(own, actor=clinic.admin) == []
+
+
+def test_a_group_comment_on_an_element_one_revision_lacks_writes_nothing(clinic: Clinic, draft: int) -> None:
+    store, sup = clinic.store, clinic.supervisor
+    bens = store.start_draft(CASE_ID, actor=clinic.classmate).id
+    store.save_revision(bens, make_plan("ben's"), based_on=0, actor=clinic.classmate)
+    anchors = [Anchor(draft_id=draft, element_id="obj-gad7"), Anchor(draft_id=bens, element_id="obj-missing")]
+    with pytest.raises(InvalidInput) as caught:
+        store.annotate_drafts(anchors, "Baseline?", actor=sup)
+    assert (caught.value.problems[0].field, caught.value.problems[0].file) == ("element_id", f"draft {bens}")
+    assert store.list_annotations(draft, actor=sup) == []
+    made = store.annotate_drafts(
+        anchors[:1] + [Anchor(draft_id=bens)], "Baseline?", tags=["question"], actor=sup
+    )
+    assert [(a.draft_id, a.element_id, a.revision, a.tags) for a in made] == [
+        (draft, "obj-gad7", 1, ["question"]),
+        (bens, None, 1, ["question"]),
+    ]
+
+
+def test_a_whole_rubric_scoring_is_saved_together_with_its_comments(clinic: Clinic, draft: int) -> None:
+    store, sup = clinic.store, clinic.supervisor
+    saved = store.score_draft(
+        draft, "itp-rubric", {"crt-smart": 2, "crt-person-centred": (4, "Her goal, her words")}, actor=sup
+    )
+    assert [(s.criterion_id, s.score, s.comment, s.revision) for s in saved] == [
+        ("crt-smart", 2, "", 1),
+        ("crt-person-centred", 4, "Her goal, her words", 1),
+    ]
+    store.score_draft(draft, "itp-rubric", {"crt-smart": 3}, actor=sup)  # changed while unreleased
+    assert {(s.criterion_id, s.score) for s in store.list_scores(draft, actor=sup)} == {
+        ("crt-smart", 3),
+        ("crt-person-centred", 4),
+    }
+    assert store.score_draft(draft, "itp-rubric", {}, actor=sup) == []
+
+
+def test_a_scoring_with_one_bad_score_saves_none_of_them(clinic: Clinic, draft: int) -> None:
+    store, sup = clinic.store, clinic.supervisor
+    store.score_draft(draft, "itp-rubric", {"crt-smart": 2}, actor=sup)
+    for bad in ({"crt-person-centred": 3, "crt-smart": 5}, {"crt-person-centred": 3, "not an id!": 2}):
+        with pytest.raises(InvalidInput):
+            store.score_draft(draft, "itp-rubric", bad, actor=sup)  # type: ignore[arg-type]
+    assert [(s.criterion_id, s.score) for s in store.list_scores(draft, actor=sup)] == [("crt-smart", 2)]
+
+
+def test_a_scoring_that_would_change_a_released_score_saves_none_of_them(clinic: Clinic, draft: int) -> None:
+    store, sup = clinic.store, clinic.supervisor
+    store.score_draft(draft, "itp-rubric", {"crt-smart": 2}, actor=sup)
+    store.release_feedback(draft, actor=sup)
+    with pytest.raises(PermissionDenied, match="released"):
+        store.score_draft(draft, "itp-rubric", {"crt-person-centred": 3, "crt-smart": 4}, actor=sup)
+    assert [(s.criterion_id, s.score) for s in store.list_scores(draft, actor=sup)] == [("crt-smart", 2)]
+
+
+def test_return_with_a_summary_releases_the_summary_with_the_decision(clinic: Clinic, draft: int) -> None:
+    store, ana, sup = clinic.store, clinic.trainee, clinic.supervisor
+    store.submit_draft(draft, actor=ana)
+    store.add_score(draft, "itp-rubric", "crt-smart", 2, actor=sup)
+    returned = store.return_draft(draft, summary="Good start; make the goals measurable.", actor=sup)
+    assert returned.status == "returned"
+    seen = store.list_annotations(draft, actor=ana)
+    assert [(a.body, a.element_id, a.revision, a.author, a.released) for a in seen] == [
+        ("Good start; make the goals measurable.", None, 1, sup, True)
+    ]
+    assert [s.score for s in store.list_scores(draft, actor=ana)] == [2]
+
+
+def test_a_summary_that_cannot_be_written_leaves_the_draft_waiting_and_the_feedback_unreleased(
+    clinic: Clinic, draft: int
+) -> None:
+    store, ana, sup = clinic.store, clinic.trainee, clinic.supervisor
+    store.submit_draft(draft, actor=ana)
+    store.add_annotation(draft, "Add a safety plan", actor=sup)
+    for decide in (store.return_draft, store.sign_off):
+        with pytest.raises(InvalidInput) as caught:
+            decide(draft, summary="x" * (LONG_TEXT_MAX + 1), actor=sup)
+        assert caught.value.problems[0].field == "body"
+    assert store.get_draft(draft, actor=ana).status == "submitted"
+    assert store.list_annotations(draft, actor=ana) == []
+    assert [a.body for a in store.list_annotations(draft, actor=sup)] == ["Add a safety plan"]
+
+
+def test_sign_off_with_a_summary_and_under_its_first_name(clinic: Clinic, draft: int) -> None:
+    store, ana, sup = clinic.store, clinic.trainee, clinic.supervisor
+    store.submit_draft(draft, actor=ana)
+    signed = store.sign_off(draft, summary="Ready for practice.", actor=sup)
+    assert (signed.status, signed.decided_by) == ("accepted", sup)
+    assert [a.body for a in store.list_annotations(draft, actor=ana)] == ["Ready for practice."]
+    assert store.accept_draft.__name__ == "sign_off"
+    with pytest.raises(InvalidInput, match="not waiting"):
+        store.accept_draft(draft, summary="  ", actor=sup)

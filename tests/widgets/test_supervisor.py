@@ -98,3 +98,11 @@ def test_a_trainees_workshop_draft_of_the_same_case_does_not_take_their_column_i
     )
     frame = page.compare(*(d.draft_id for d in review_clinic.drafts.values()))
     assert {"ana", "ben"} <= set(frame.columns)
+
+
+def test_a_scoring_with_one_score_out_of_range_saves_none_of_them(review_clinic):
+    page = open_page(review_clinic)
+    draft = review_clinic.drafts["ana"].draft_id
+    page.draft_picker.value = draft
+    assert page.score({"crit-voice": 2, "crit-smart": 9}) == 0
+    assert review_clinic.store.list_scores(draft, actor="dr.okafor") == []
