@@ -12,7 +12,18 @@ from collections.abc import Sequence
 
 from ..errors import ITPError
 
-COMMAND_MODULES = ("schema", "cases", "plan", "critique", "workspace", "serve", "review", "db", "publish")
+COMMAND_MODULES = (
+    "schema",
+    "cases",
+    "plan",
+    "critique",
+    "workspace",
+    "serve",
+    "review",
+    "db",
+    "people",
+    "publish",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
