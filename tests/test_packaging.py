@@ -18,7 +18,8 @@ def _name_and_spec(requirement: str) -> tuple[str, str]:
 
 def _pyproject() -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = project["dependencies"] + project["optional-dependencies"]["test"]
+    extras = project["optional-dependencies"]
+    reqs = project["dependencies"] + extras["test"] + extras["hub"]
     return dict(_name_and_spec(r) for r in reqs)
 
 
@@ -49,3 +50,4 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "./dev.sh test" in readme and "./dev.sh test" in ci
     assert "./dev.sh app" in readme
+    assert "./dev.sh hub" in readme

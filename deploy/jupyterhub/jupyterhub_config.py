@@ -17,9 +17,7 @@ Swaps for a real clinic (single sign-on, one Unix account or container per perso
 
 from __future__ import annotations
 
-import asyncio
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -29,6 +27,9 @@ from itp_toolkit.services.workspace import DEMO_COHORT, DEMO_SUPERVISORS, DEMO_T
 c = get_config()  # type: ignore[name-defined]  # noqa: F821 - JupyterHub provides it
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # itp_hub_hooks, itp_hub_auth
+from itp_hub_hooks import pre_spawn_hook  # noqa: E402
+
 REPO = HERE.parents[1]
 NOTEBOOKS = REPO / "notebooks"
 BIN = Path(sys.executable).parent
@@ -40,17 +41,6 @@ BOARD_USER = os.environ.get("ITP_HUB_BOARD_USER", "projector")
 PORT = int(os.environ.get("ITP_HUB_PORT", "8000"))
 DEMO = os.environ.get("ITP_HUB_DEMO") == "1"
 USER_DB_URL = os.environ.get("ITP_HUB_USER_DATABASE_URL") or None  # e.g. a pooler in front of PostgreSQL
-
-PAGES = {
-    "trainee": ["trainee_workspace.ipynb", "workshop_debrief.ipynb", "case_library.ipynb"],
-    "supervisor": [
-        "supervisor_review.ipynb",
-        "facilitator.ipynb",
-        "workshop_progress.ipynb",
-        "workshop_debrief.ipynb",
-        "case_library.ipynb",
-    ],
-}
 
 # ---------------------------------------------------------------- the hub and its proxy, on 127.0.0.1 only
 c.JupyterHub.bind_url = f"http://127.0.0.1:{PORT}/"
@@ -128,40 +118,7 @@ provisioner = hub_sync.ServerProvisioner(
 )
 
 
-def copy_pages(home: Path, role: str) -> None:
-    """The toolkit's pages for this role, fresh at every start (``pages/`` is the app, not the person's)."""
-    pages = home / "pages"
-    if pages.exists():
-        shutil.rmtree(pages)
-    pages.mkdir(parents=True)
-    for name in PAGES[role]:
-        shutil.copy2(NOTEBOOKS / name, pages / name)
-
-
-async def pre_spawn_hook(spawner) -> None:  # type: ignore[no-untyped-def]
-    user = spawner.user
-    groups = [g.name for g in user.groups]
-    cohort_names = {
-        g.name: g.properties[hub_sync.COHORT_NAME_PROPERTY]
-        for g in user.groups
-        if (g.properties or {}).get(hub_sync.COHORT_NAME_PROPERTY)
-    }
-    env = await asyncio.to_thread(
-        provisioner.environment,
-        user.name,
-        groups,
-        cohort_names=cohort_names,
-        user_info=getattr(user, "user_info", None) or {},
-    )
-    person = hub_sync.person_from_groups(user.name, groups, cohort_names=cohort_names)
-    assert person is not None  # environment() refused anyone the groups do not name
-    home = Path(spawner.home_dir)
-    home.mkdir(parents=True, exist_ok=True)
-    copy_pages(home, person.role)
-    spawner.environment = {**spawner.environment, **env}
-
-
-c.Spawner.pre_spawn_hook = pre_spawn_hook
+c.Spawner.pre_spawn_hook = pre_spawn_hook(provisioner, notebooks=NOTEBOOKS, pages_into_home=True)
 c.Spawner.notebook_dir = str(STATE / "users" / "{username}")
 
 # ---------------------------------------------------------------- services
