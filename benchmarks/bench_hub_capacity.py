@@ -109,7 +109,7 @@ def main() -> int:
     report = Report("hub_capacity")
     if not CHROMIUM.exists():
         return skip_whole(report, f"{CHROMIUM} is missing (apt-get install chromium)", args.json)
-    from tests.deploy.hub import PASSWORD, HubRun, missing_prerequisites
+    from tests.deploy.hub import PASSWORD, HubRun, missing_prerequisites, pick
 
     missing = missing_prerequisites()
     if missing:
@@ -147,10 +147,7 @@ def main() -> int:
                 page.goto(
                     f"{run.url}/user/{user}/voila/render/pages/trainee_workspace.ipynb", wait_until="commit"
                 )
-                picker = page.locator(".itp-case-picker select")
-                picker.locator("option", has_text=case_title[:20]).first.wait_for(state="attached")
-                label = next(o for o in picker.locator("option").all_inner_texts() if case_title[:20] in o)
-                picker.select_option(label=label)
+                pick(page, ".itp-case-picker", case_title)
                 page.locator("button.itp-open-case").click()
                 page.locator(".itp-plan-editor").wait_for()
                 wall = time.monotonic() - started

@@ -57,6 +57,7 @@ QUICK: dict[str, list[str]] = {
         "4",
     ],
     "concurrent_pages": ["--pages", "3", "--limit", "120"],
+    "hub_capacity": ["--trainees", "1"],
 }
 PG_URL_OPTION = {"autosave_load"}
 """Benchmarks that take ``--pg-url``: they get the runner's, so the table and the machine line agree."""

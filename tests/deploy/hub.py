@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -199,3 +200,13 @@ class HubRun:
         finally:
             base.dispose()
         shutil.rmtree(self.state, ignore_errors=True)
+
+
+def pick(page, selector: str, text: str | re.Pattern[str]) -> None:  # type: ignore[no-untyped-def]
+    """Choose the first option showing ``text`` (a substring, or a pattern searched for)."""
+    # ipywidgets shows spaces in option labels as non-breaking spaces: \s matches both (here and in JS).
+    pattern = text if isinstance(text, re.Pattern) else re.compile(re.escape(text).replace(r"\ ", r"\s"))
+    select = page.locator(f"{selector} select")
+    select.locator("option", has_text=pattern).first.wait_for(state="attached", timeout=150_000)
+    texts = [o.replace("\xa0", " ") for o in select.locator("option").all_text_contents()]
+    select.select_option(index=next(n for n, o in enumerate(texts) if pattern.search(o)))

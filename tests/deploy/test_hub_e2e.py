@@ -27,7 +27,7 @@ from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.store import PlanStore
 from itp_toolkit.store.db_security import RoleNames
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, screenshot
-from tests.deploy.hub import PASSWORD, REPO, HubRun, environ_of, missing_prerequisites
+from tests.deploy.hub import PASSWORD, REPO, HubRun, environ_of, missing_prerequisites, pick
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.postgres, pytest.mark.timeout(420)]
 
@@ -100,16 +100,6 @@ def wait_signed_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
 def open_page(page, hub: HubRun, username: str, notebook: str, ready: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{hub.url}/user/{username}/voila/render/{notebook}", wait_until="commit")
     page.locator(ready).first.wait_for(timeout=TIMEOUT_MS)
-
-
-def pick(page, selector: str, text: str | re.Pattern[str]) -> None:  # type: ignore[no-untyped-def]
-    """Choose the first option showing ``text`` (a substring, or a pattern searched for)."""
-    # ipywidgets shows spaces in option labels as non-breaking spaces: \s matches both (here and in JS).
-    pattern = text if isinstance(text, re.Pattern) else re.compile(re.escape(text).replace(r"\ ", r"\s"))
-    select = page.locator(f"{selector} select")
-    select.locator("option", has_text=pattern).first.wait_for(state="attached", timeout=TIMEOUT_MS)
-    texts = [o.replace("\xa0", " ") for o in select.locator("option").all_text_contents()]
-    select.select_option(index=next(n for n, o in enumerate(texts) if pattern.search(o)))
 
 
 def _itp_env() -> dict[str, str]:
