@@ -21,6 +21,7 @@ import os
 import sys
 from pathlib import Path
 
+from itp_toolkit.cli.serve import voila_command
 from itp_toolkit.services import hub_sync
 from itp_toolkit.services.workspace import DEMO_COHORT, DEMO_SUPERVISORS, DEMO_TRAINEES
 
@@ -137,21 +138,19 @@ c.JupyterHub.services = [
         "name": "projector",
         "url": f"http://127.0.0.1:{_board_port}",
         "oauth_no_confirm": True,
+        # The toolkit's hardened Voila (itp serve's: frame checks, kernel caps, Host/Origin checks), answering
+        # at the hub's public address, with the hub's sign-in in place of a per-run token.
         "command": [
-            str(BIN / "voila"),
-            str(NOTEBOOKS / "workshop_progress.ipynb"),
-            "--no-browser",
-            "--Voila.ip=127.0.0.1",
-            f"--Voila.port={_board_port}",
-            "--Voila.port_retries=0",
+            *voila_command(
+                NOTEBOOKS / "workshop_progress.ipynb",
+                _board_port,
+                600,
+                connection_root=STATE / "board-runtime",
+                allowed_hosts=[f"127.0.0.1:{PORT}", f"localhost:{PORT}"],
+            ),
             "--Voila.base_url=/services/projector/",
             "--Voila.identity_provider_class=itp_hub_auth.ServiceIdentityProvider",
             "--Voila.authorizer_class=jupyterhub.singleuser.extension.JupyterHubAuthorizer",
-            "--VoilaConfiguration.strip_sources=True",
-            "--VoilaConfiguration.show_tracebacks=False",
-            "--MappingKernelManager.cull_idle_timeout=600",
-            "--MappingKernelManager.cull_interval=60",
-            f"--Voila.connection_dir_root={STATE / 'board-runtime'}",
         ],
         "environment": {
             "PATH": _path,
