@@ -251,8 +251,13 @@ def apply(store: PlanStore, people: Iterable[RosterPerson], *, actor: str) -> Sy
             )
         for name in person.cohorts:
             if name not in cohorts:
-                cohorts[name] = store.add_cohort(name, actor=actor).id
-                report.cohorts_added.append(name)
+                try:
+                    cohorts[name] = store.add_cohort(name, actor=actor).id
+                    report.cohorts_added.append(name)
+                except InvalidInput:  # another server's start made it a moment ago
+                    cohorts = {c.name: c.id for c in store.list_cohorts(actor=actor)}
+                    if name not in cohorts:
+                        raise
             cohort_id = cohorts[name]
             if cohort_id not in members:
                 members[cohort_id] = {m.username for m in store.list_cohort_members(cohort_id, actor=actor)}

@@ -310,3 +310,33 @@ def test_sync_from_hub_gives_everyone_a_role_once(hub_api: str, secured_url: tup
         assert again.roles_granted == [] and not again.changed
     finally:
         store.close()
+
+
+class _StaleCohortList:
+    """The real store, except that its first list of cohorts was read before another server's start added
+    one (two people of a new cohort starting their servers at once)."""
+
+    def __init__(self, store: PlanStore) -> None:
+        self._store, self._stale = store, True
+
+    def list_cohorts(self, *, actor: str):  # type: ignore[no-untyped-def]
+        if self._stale:
+            self._stale = False
+            return []
+        return self._store.list_cohorts(actor=actor)
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._store, name)
+
+
+def test_a_cohort_made_meanwhile_by_another_start_is_joined_not_refused(db_url: str) -> None:
+    store = _admin_store(db_url)
+    try:
+        store.add_cohort("Cohort A (spring)", actor="lead")
+        report = apply(_StaleCohortList(store), roster(USERS, GROUPS), actor="lead")  # type: ignore[arg-type]
+        assert "Cohort A (spring)" not in report.cohorts_added
+        cohorts = {c.name: c.id for c in store.list_cohorts(actor="lead")}
+        members = {m.username for m in store.list_cohort_members(cohorts["Cohort A (spring)"], actor="lead")}
+        assert members == {"ana", "dr.okafor"}
+    finally:
+        store.close()
