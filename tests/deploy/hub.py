@@ -151,6 +151,22 @@ class HubRun:
                 out[env["JUPYTERHUB_USER"]] = int(entry.name)
         return out
 
+    def board_pid(self) -> int | None:
+        """The projector service's process (the hub started it), if it is running."""
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+                if b"/services/projector/" not in cmdline or b"itp_toolkit.server" not in cmdline:
+                    continue
+                env = environ_of(int(entry.name))
+            except (OSError, PermissionError):
+                continue
+            if env.get("ITP_WORKSPACE", "").startswith(str(self.state)):
+                return int(entry.name)
+        return None
+
     def __exit__(self, et: type | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)  # launch.py passes it on; the hub cleans up

@@ -253,7 +253,13 @@ def test_two_trainees_and_a_supervisor_work_on_a_real_hub_each_through_their_own
     second = subprocess.run(sync, capture_output=True, text=True, timeout=120, env=_itp_env())
     assert "nothing to change" in second.stdout, second.stdout + second.stderr
 
-    # The projector board: a hub service for supervisors; a trainee is turned away.
+    # The projector board: a hub service for supervisors, with its own read-only role and nothing of the
+    # hub's secrets; a trainee is turned away.
+    board = hub.board_pid()
+    assert board is not None
+    board_env = environ_of(board)
+    assert board_env["ITP_DATABASE_URL"].split("://", 1)[1].startswith(f"{names.user('projector')}@")
+    assert "ITP_HUB_ADMIN_URL" not in board_env and "CONFIGPROXY_AUTH_TOKEN" not in board_env
     refused = ben.goto(f"{hub.url}/services/projector/", wait_until="commit")
     assert refused is not None and refused.status == 403
     sup.goto(f"{hub.url}/services/projector/", wait_until="commit")
