@@ -1,0 +1,228 @@
+"""Feasibility reasons about what a barrier blocks: what costs, where the person cannot get to, when they
+cannot attend, and how long a waitlist runs."""
+
+from itp_toolkit.checks import critique
+from itp_toolkit.model import Barrier, Intervention
+from tests.checks.builders import make_case, strong_plan
+
+
+def _rule(findings, rule):
+    return [f for f in findings if f.rule == rule]
+
+
+def _only(case_barriers, **plan):
+    return make_case(barriers=case_barriers), strong_plan(barriers=[], **plan)
+
+
+def _set(plan, element_id, **changes):
+    item = plan.element(element_id)
+    for name, value in changes.items():
+        setattr(item, name, value)
+    return plan
+
+
+EVENINGS = Barrier(
+    id="b-evenings",
+    text="Works evening shifts at the restaurant, Tuesday to Saturday",
+    kind="work_hours",
+    unavailable=["evening"],
+)
+
+
+# --- schedule ---------------------------------------------------------------------------------------------
+
+
+def test_an_evening_group_clashes_with_evening_shifts():
+    case, plan = _only([EVENINGS])
+    _set(plan, "int-ba", format="group", delivery="in_person", time_of_day="evening", linked_facts=[])
+    [finding] = _rule(critique(plan, case), "feasibility.schedule_clash")
+    assert finding.element_id == "int-ba" and "evening shifts" in finding.message
+
+
+def test_a_daytime_session_does_not_clash_with_evening_shifts():
+    case, plan = _only([EVENINGS])
+    for item_id in ("int-ba", "int-walk", "int-sleep"):
+        _set(plan, item_id, time_of_day="daytime", linked_facts=[])
+    assert _rule(critique(plan, case), "feasibility.schedule_clash") == []
+
+
+def test_a_time_written_in_the_frequency_is_read_when_no_time_of_day_is_set():
+    case, plan = _only([EVENINGS])
+    _set(plan, "int-ba", time_of_day=None, frequency="Thursdays at 7 p.m.", linked_facts=[])
+    assert [f.element_id for f in _rule(critique(plan, case), "feasibility.schedule_clash")] == ["int-ba"]
+
+
+def test_an_afternoon_appointment_suits_someone_who_sleeps_in_the_morning_after_night_shifts():
+    nights = Barrier(
+        id="b-nights",
+        text="Works nights and sleeps until early afternoon",
+        kind="work_hours",
+        unavailable=["night", "morning"],
+    )
+    case, plan = _only([nights])
+    _set(plan, "int-ba", time_of_day="daytime", frequency="weekly at 3 p.m.", linked_facts=[])
+    assert _rule(critique(plan, case), "feasibility.schedule_clash") == []
+    _set(plan, "int-ba", frequency="weekly at 9 a.m.")
+    assert [f.element_id for f in _rule(critique(plan, case), "feasibility.schedule_clash")] == ["int-ba"]
+
+
+def test_more_sessions_a_week_than_the_person_can_attend_is_flagged():
+    free = Barrier(
+        id="b-two-jobs",
+        text="Works days and evenings; free only on Saturdays",
+        kind="work_hours",
+        unavailable=["morning", "afternoon", "evening"],
+        attend_at_most_per_week=1,
+    )
+    case, plan = _only([free])
+    for item_id in ("int-ba", "int-walk"):
+        _set(plan, item_id, time_of_day="weekend", frequency="weekly", linked_facts=[])
+    [finding] = _rule(critique(plan, case), "feasibility.frequency_exceeds_availability")
+    assert "Saturdays" in finding.message
+
+
+# --- waitlist ---------------------------------------------------------------------------------------------
+
+WAIT = Barrier(
+    id="b-wait",
+    text="Six-week waitlist for individual therapy at the clinic",
+    kind="waitlist",
+    applies_to="individual therapy",
+    wait_weeks=6,
+)
+
+
+def _therapy_now(plan):
+    for item_id in ("int-ba", "int-walk", "int-sleep"):
+        _set(plan, item_id, format="individual", delivery="in_person", linked_facts=[])
+    return plan
+
+
+def test_therapy_starting_at_once_against_a_waitlist_with_no_bridge_is_flagged():
+    case, plan = _only([WAIT])
+    [finding] = _rule(critique(_therapy_now(plan), case), "feasibility.waitlist_no_bridge")
+    assert "Six-week waitlist" in finding.message and "week 6" in finding.message
+
+
+def test_a_bridge_that_lasts_until_the_therapy_starts_is_enough():
+    case, plan = _only([WAIT])
+    plan = _therapy_now(plan)
+    plan.element("obj-walk").interventions.append(
+        Intervention(
+            id="int-bridge",
+            description="Weekly skills group, which has no wait, until his therapy slot opens",
+            format="group",
+            frequency="weekly",
+            duration="weeks 1-6",
+            responsible_role="group facilitator",
+        )
+    )
+    assert _rule(critique(plan, case), "feasibility.waitlist_no_bridge") == []
+
+
+def test_a_bridge_that_ends_long_before_the_therapy_starts_is_not_enough():
+    case, plan = _only([WAIT])
+    plan = _therapy_now(plan)
+    plan.element("obj-walk").interventions.append(
+        Intervention(
+            id="int-bridge",
+            description="Two check-in calls from the peer specialist",
+            format="peer_support",
+            delivery="phone",
+            frequency="weekly",
+            duration="weeks 1-2",
+            responsible_role="peer specialist",
+        )
+    )
+    [finding] = _rule(critique(plan, case), "feasibility.waitlist_no_bridge")
+    assert "week 2" in finding.message
+
+
+def test_a_plan_written_after_the_wait_is_over_needs_no_bridge():
+    case, plan = _only([WAIT], written_at_week=7)
+    assert _rule(critique(_therapy_now(plan), case, week=7), "feasibility.waitlist_no_bridge") == []
+
+
+# --- cost -------------------------------------------------------------------------------------------------
+
+TESTING = Barrier(
+    id="b-testing",
+    text="Private psychological testing costs more than a month's wages",
+    kind="cost",
+    applies_to="private psychological testing",
+)
+
+
+def test_no_cost_warning_on_a_free_service_for_another_service_s_cost():
+    case, plan = _only([TESTING])
+    _set(plan, "int-ba", format="individual", description="CBT at the counselling centre, free to students")
+    assert _rule(critique(plan, case), "feasibility.cost_unaddressed") == []
+
+
+def test_the_service_that_costs_is_flagged():
+    case, plan = _only([TESTING])
+    _set(plan, "int-sleep", format="individual", description="Private psychological testing for ADHD")
+    [finding] = _rule(critique(plan, case), "feasibility.cost_unaddressed")
+    assert finding.element_id == "int-sleep" and "month's wages" in finding.message
+
+
+def test_a_service_the_plan_says_is_free_is_never_a_cost_problem():
+    copay = Barrier(id="b-copay", text="A 40-dollar copay per visit", kind="cost")
+    case, plan = _only([copay])
+    for item_id in ("int-ba", "int-walk", "int-sleep"):
+        _set(
+            plan,
+            item_id,
+            format="individual",
+            description="Weekly sessions on the clinic's sliding scale, no copay",
+        )
+    assert _rule(critique(plan, case), "feasibility.cost_unaddressed") == []
+
+
+# --- transport --------------------------------------------------------------------------------------------
+
+BUS = Barrier(
+    id="b-bus",
+    text="Community psychiatry is 40 minutes away by bus and her parents work days",
+    kind="transport",
+    applies_to="community psychiatry clinic",
+)
+
+
+def test_no_transport_warning_for_sessions_where_the_person_already_is():
+    case, plan = _only([BUS])
+    _set(
+        plan,
+        "int-ba",
+        delivery="in_person",
+        description="Weekly CBT at the school health centre",
+        linked_facts=[],
+    )
+    assert _rule(critique(plan, case), "feasibility.transport_in_person") == []
+
+
+def test_weekly_visits_to_the_place_that_is_hard_to_reach_are_flagged():
+    case, plan = _only([BUS])
+    _set(
+        plan,
+        "int-ba",
+        delivery="in_person",
+        description="Weekly visits at the community psychiatry clinic",
+        linked_facts=[],
+    )
+    assert [f.element_id for f in _rule(critique(plan, case), "feasibility.transport_in_person")] == [
+        "int-ba"
+    ]
+
+
+def test_no_transport_warning_when_the_plan_says_how_the_person_gets_there():
+    car = Barrier(id="b-car", text="Does not drive since his knee surgery", kind="transport")
+    case, plan = _only([car])
+    _set(
+        plan,
+        "int-ba",
+        delivery="in_person",
+        description="Weekly group at his church; his neighbour drives him",
+        linked_facts=[],
+    )
+    assert _rule(critique(plan, case), "feasibility.transport_in_person") == []

@@ -1,0 +1,75 @@
+"""Individualization credits substance a reader would recognise, not single common words."""
+
+from itp_toolkit.checks import critique, individualization_score
+from tests.checks.builders import make_case, strong_plan
+
+CONTEXT = (
+    "She is the elder daughter of parents who run a small family restaurant; she is the first in her family "
+    "to "
+    "attend university and sends part of her cafe wages home. Her roommate is her closest friend on campus."
+)
+
+
+def _culture(plan, case):
+    return {c.name: c for c in individualization_score(plan, case).breakdown}["cultural context reflected"]
+
+
+def _plain_plan():
+    plan = strong_plan()
+    plan.element("int-ba").description = "Behavioural activation: a run with her roommate, then the cafe"
+    plan.element("int-walk").description = "Plan morning walks in session"
+    plan.strengths_used[0].how = "Rejoins rehearsal as a weekly activation goal"
+    plan.participation.note = "She chose the time"
+    return plan
+
+
+def test_single_common_words_from_the_context_earn_no_cultural_points():
+    case = make_case(cultural_social_context=CONTEXT)
+    assert _culture(_plain_plan(), case).points == 0
+
+
+def test_phrases_a_reader_would_recognise_earn_the_cultural_points():
+    case = make_case(cultural_social_context=CONTEXT)
+    plan = _plain_plan()
+    plan.element("int-walk").description = (
+        "Plan walks around her shifts at the family restaurant; "
+        "talk about being the first in her family at university"
+    )
+    culture = _culture(plan, case)
+    assert culture.points == 20
+    assert "family restaurant" in culture.detail
+
+
+def test_cultural_finding_fires_when_only_common_words_are_shared():
+    case = make_case(cultural_social_context=CONTEXT)
+    rules = {f.rule for f in critique(_plain_plan(), case)}
+    assert "individual.cultural_context_unused" in rules
+
+
+def test_using_a_strength_in_words_counts_without_linking_it():
+    case = make_case()
+    plan = strong_plan(strengths_used=[])
+    plan.element("obj-walk").linked_facts = []
+    plan.element("int-walk").linked_facts = []
+    plan.element("int-walk").description = "Her sister walks with her after night shifts"
+    used = {c.name: c for c in individualization_score(plan, case).breakdown}["strengths used"]
+    assert used.points > 0
+
+
+def test_quoting_the_person_counts_without_linking_the_quote():
+    case = make_case()
+    plan = strong_plan()
+    plan.element("gol-sing").patient_quote_id = None
+    plan.element("gol-sleep").linked_facts = []
+    plan.element("gol-sleep").statement = '"I\'m just so tired all the time": sleep six hours after shifts'
+    quotes = {c.name: c for c in individualization_score(plan, case).breakdown}["quotes used"]
+    assert quotes.points > 0
+
+
+def test_score_facts_are_named_by_their_text_not_their_id():
+    case = make_case()
+    result = individualization_score(strong_plan(strengths_used=[], barriers=[]), case)
+    assert all(
+        not fact.startswith(("s-", "b-", "q-", "c-")) for fact in result.facts_ignored + result.facts_used
+    )
+    assert any("Sister lives nearby" in fact for fact in result.facts_ignored + result.facts_used)
