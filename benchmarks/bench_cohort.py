@@ -36,7 +36,6 @@ from benchmarks._results import RATIO, Report, add_json_option  # noqa: E402
 from itp_toolkit.compare.alignment import char_ngrams, content_words, side_by_side  # noqa: E402
 from itp_toolkit.compare.cohort import (  # noqa: E402
     CohortDraft,
-    _library_modalities,
     canonical_modality,
     choices_frame,
     cohort_table,
@@ -45,6 +44,7 @@ from itp_toolkit.compare.cohort import (  # noqa: E402
     similarity_matrix,
 )
 from itp_toolkit.library.cases import load_case_library  # noqa: E402
+from itp_toolkit.library.vocabulary import load_vocabulary  # noqa: E402
 from itp_toolkit.model import TreatmentPlan  # noqa: E402
 from itp_toolkit.store import PlanStore  # noqa: E402
 from itp_toolkit.views.measures import figure_png  # noqa: E402
@@ -140,9 +140,9 @@ def main() -> None:
     args = parser.parse_args()
     sizes = args.sizes or [50, 200, 1000]
     report = Report("cohort")
-    # Once per kernel, paid before the supervisor's first click: parse the intervention library and draw a
+    # Once per kernel, paid before the supervisor's first click: compile the shared vocabulary and draw a
     # first figure (matplotlib sets itself up on it), so the first size timed does not carry them.
-    _library_modalities()
+    load_vocabulary()
     figure_png(similarity_heatmap(pd.DataFrame([[1.0]], index=["A"], columns=["A"])))
     print(
         f"{'drafts':>7} {'load s':>8} {'compare s':>10} {'render s':>9} {'load+compare+render':>20} "

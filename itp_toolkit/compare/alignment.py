@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..library.vocabulary import concern_groups, modality
 from ..model import (
     BarrierPlan,
     CaseStudy,
@@ -51,7 +52,65 @@ LINK_WEIGHT = 0.6
 _WORD = re.compile(r"[a-z0-9]+")
 _ACRONYM = re.compile(r"\b([A-Z][A-Za-z]*[A-Z][a-z]?)\b")
 STOP_WORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "been", "by", "for", "from", "has", "have", "her", "his", "i", "in", "into", "is", "it", "its", "of", "on", "or", "our", "she", "so", "than", "that", "the", "their", "them", "they", "this", "to", "was", "we", "were", "will", "with", "without", "who", "whom", "my", "me", "he", "him", "you", "your", "not", "no", "evidenced", "per", "each", "every", "week", "weeks"]
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "her",
+        "his",
+        "i",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "she",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "they",
+        "this",
+        "to",
+        "was",
+        "we",
+        "were",
+        "will",
+        "with",
+        "without",
+        "who",
+        "whom",
+        "my",
+        "me",
+        "he",
+        "him",
+        "you",
+        "your",
+        "not",
+        "no",
+        "evidenced",
+        "per",
+        "each",
+        "every",
+        "week",
+        "weeks",
+    ]
 )
 
 
@@ -108,12 +167,16 @@ def combined_similarity(ids_a: set[str], ids_b: set[str], text_a: str, text_b: s
 # ---------------------------------------------------------------------- what each element is "about"
 
 
-def modality_key(modality: str) -> str:
-    """A named treatment reduced to a key: its acronym if it gives one ('CPT', 'MI'), else its content words."""
-    acronyms = [a for a in _ACRONYM.findall(modality) if a.upper() not in {"AND", "OR"}]
+def modality_key(name: str) -> str:
+    """A named treatment reduced to a key: the shared vocabulary's key ('cbt', 'cpt'), else its acronym if it
+    gives one, else its content words."""
+    known = modality(name)
+    if known is not None:
+        return known.key
+    acronyms = [a for a in _ACRONYM.findall(name) if a.upper() not in {"AND", "OR"}]
     if acronyms:
         return acronyms[0].upper()
-    return " ".join(sorted(content_words(modality)))
+    return " ".join(sorted(content_words(name)))
 
 
 def measure_key(measure: str) -> str:
@@ -370,17 +433,20 @@ def side_by_side(
 
 
 def matched_concerns(problem: Problem, case: CaseStudy, *, threshold: float = DEFAULT_THRESHOLD) -> list[str]:
-    """The case concerns a problem addresses: the ones it links, else the one its wording is closest to."""
+    """The case concerns a problem addresses: the ones it links; else the closest of the concerns it shares a
+    vocabulary group with (a 'grief' problem and a 'yearning for his wife' concern); else the one its wording
+    is closest to."""
     known = {c.id for c in case.presenting_concerns}
     linked = [c for c in problem.concern_ids if c in known]
     if linked:
         return linked
     text = element_text(problem)
-    best = max(
-        (
-            (text_similarity(text, f"{c.summary} {c.frequency_intensity}"), c.id)
-            for c in case.presenting_concerns
-        ),
-        default=(0.0, ""),
-    )
+    scored = [
+        (text_similarity(text, f"{c.summary} {c.frequency_intensity}"), c) for c in case.presenting_concerns
+    ]
+    groups = concern_groups(problem.statement) or concern_groups(text)
+    same_kind = [(s, c) for s, c in scored if groups & concern_groups(c.summary)]
+    if same_kind:
+        return [max(same_kind, key=lambda sc: sc[0])[1].id]
+    best = max(((s, c.id) for s, c in scored), default=(0.0, ""))
     return [best[1]] if best[0] >= threshold * 0.7 else []

@@ -11,7 +11,6 @@ usernames, so the letters stay the same for a cohort however the drafts are list
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,10 +22,10 @@ from matplotlib.figure import Figure
 
 from ..checks import individualization_score
 from ..errors import InvalidInput, Problem
-from ..library.interventions import load_intervention_library
+from ..library.vocabulary import modality
 from ..model import Annotation, CaseStudy, TreatmentPlan
 from ..store.records import Anchor
-from .alignment import content_words, element_label, matched_concerns, measure_key, text_similarity
+from .alignment import content_words, element_label, matched_concerns, measure_key
 
 CATEGORIES = ("concern", "deferred", "measure", "modality", "strength", "barrier")
 """Choice categories, in the order the table lists them."""
@@ -40,8 +39,6 @@ CATEGORY_TITLES = {
 }
 CONSENSUS_SHARE = 0.75
 """A choice made by at least this share of the cohort is 'consensus'; a trainee who left it out stands out."""
-MODALITY_MATCH = 0.45
-"""How close a modality's wording must be to a library modality to count as that modality."""
 
 
 @dataclass(frozen=True)
@@ -87,43 +84,18 @@ def trainee_labels(usernames: Iterable[str], *, anonymized: bool) -> dict[str, s
 # ---------------------------------------------------------------------- choices
 
 
-@lru_cache(maxsize=1)
-def _library_modalities() -> tuple[str, ...]:
-    library = load_intervention_library()
-    return tuple(dict.fromkeys(item.modality for family in library.families for item in family.items))
-
-
-_SPELLED_OUT = (
-    (re.compile(r"cognitive[- ]behaviou?ral therapy|\bcbt\b"), "cbt"),
-    (re.compile(r"behavioral"), "behavioural"),
-    (re.compile(r"\((?:cbt|[a-z]{2,5})\)"), " "),
-)
-
-
-def _normalized_modality(text: str) -> str:
-    """Lower case, 'cognitive behavioral therapy' -> 'cbt', acronyms in brackets dropped (they repeat the
-    words)."""
-    out = text.lower()
-    for pattern, replacement in _SPELLED_OUT:
-        out = pattern.sub(replacement, out)
-    return " ".join(out.split())
-
-
 @lru_cache(maxsize=4096)
-def canonical_modality(modality: str) -> tuple[str, str]:
-    """(key, label) for a named treatment: the closest intervention-library modality when the wording is
-    close enough (after spelling out 'CBT' the same way), else the trainee's own words."""
-    text = " ".join(modality.split())
+def canonical_modality(name: str) -> tuple[str, str]:
+    """(key, label) for a named treatment: the shared vocabulary's modality when the words name one ('CBT',
+    'cognitive behavioral therapy' and 'CBT for depression' are one row; 'CBT for psychosis' another), else
+    the trainee's own words ('therapy' stays 'therapy', never a library modality it happens to resemble)."""
+    text = " ".join(name.split())
     if not text:
         return "", ""
-    normalized = _normalized_modality(text)
-    best = max(
-        ((text_similarity(normalized, _normalized_modality(lib)), lib) for lib in _library_modalities()),
-        default=(0.0, ""),
-    )
-    if best[0] >= MODALITY_MATCH:
-        return best[1].lower(), best[1]
-    return " ".join(sorted(content_words(normalized))), text
+    known = modality(text)
+    if known is not None:
+        return known.key, known.label
+    return " ".join(sorted(content_words(text.lower()))), text
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,14 @@
 """Pure domain types: case study, treatment plan, measures, annotations and rubrics. No I/O here."""
 
-from .annotation import Annotation, AnnotationTag, Rubric, RubricCriterion, RubricLevel, RubricScore
+from .annotation import (
+    Annotation,
+    AnnotationTag,
+    Dismissal,
+    Rubric,
+    RubricCriterion,
+    RubricLevel,
+    RubricScore,
+)
 from .case import (
     Barrier,
     CaseStudy,
@@ -18,6 +26,7 @@ from .plan import (
     Deferral,
     Diagnosis,
     DischargeCriterion,
+    EventRevision,
     Goal,
     Intervention,
     Objective,
@@ -39,6 +48,8 @@ __all__ = [
     "Demographics",
     "Diagnosis",
     "DischargeCriterion",
+    "Dismissal",
+    "EventRevision",
     "Goal",
     "Intervention",
     "MeasurePoint",

@@ -33,6 +33,37 @@ class Annotation(ModelBase):
     created_at: dt.datetime | None = None
 
 
+class Dismissal(ModelBase):
+    """A supervisor's decision that one critique finding does not apply to this plan, with the reason.
+
+    It is part of the feedback on the draft: the trainee sees it (with the reason) once feedback is released.
+    A finding is matched by its rule, the element it is about and, for whole-plan findings, the case fact it
+    is about, so the decision holds across revisions for as long as that finding would be raised.
+    """
+
+    id: int | None = None
+    draft_id: int
+    revision: int = Field(ge=1, description="Revision the decision was made on.")
+    rule: ShortText = Field(description="The critique rule, e.g. 'feasibility.transport_in_person'.")
+    element_id: ElementId | None = Field(default=None, description="None: a finding about the whole plan.")
+    subject: ShortText | None = Field(
+        default=None,
+        description="The case fact a whole-plan finding is about (a concern, a barrier, an event).",
+    )
+    reason: LongText = Field(min_length=1, description="Why it does not apply here, for the trainee to read.")
+    author: ShortText
+    released: bool = False
+    created_at: dt.datetime | None = None
+
+    def matches(self, finding: object) -> bool:
+        """True when ``finding`` (a critique Finding) is the one this decision is about."""
+        return (
+            getattr(finding, "rule", None) == self.rule
+            and getattr(finding, "element_id", None) == self.element_id
+            and getattr(finding, "subject", None) == self.subject
+        )
+
+
 class RubricLevel(ModelBase):
     score: int = Field(ge=1, le=4)
     descriptor: ShortText

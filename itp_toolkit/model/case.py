@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .base import ElementId, LongText, ModelBase, ShortText, Week
 from .measures import check_item_scores, check_score, get_instrument
-from .plan import Diagnosis, TreatmentPlan
+from .plan import Diagnosis, Format, TreatmentPlan
 
 BarrierKind = Literal[
     "transport",
@@ -41,6 +41,9 @@ ACCESS_BARRIERS = {
     "digital_access",
 }
 ENGAGEMENT_BARRIERS = {"stigma", "ambivalence", "mistrust"}
+DayPart = Literal["morning", "afternoon", "evening", "night", "weekend"]
+"""Parts of the week a person may be unable to attend: weekday mornings, afternoons, evenings, nights, or
+weekends. A daytime session is in the morning or the afternoon."""
 
 
 class Demographics(ModelBase):
@@ -86,6 +89,25 @@ class Barrier(ModelBase):
     id: ElementId
     text: ShortText
     kind: BarrierKind
+    applies_to: ShortText = Field(
+        default="",
+        description="What it stands in the way of, in the case's words: what costs (cost), where the person "
+        "cannot get to (transport), what is waitlisted (waitlist). Empty: everything of its kind.",
+    )
+    formats: list[Format] = Field(
+        default_factory=list,
+        description="Kinds of care it applies to (e.g. a copay on individual and medication visits); empty: "
+        "judged from its kind and what it applies to.",
+    )
+    unavailable: list[DayPart] = Field(
+        default_factory=list, description="When the person cannot attend (work hours, care duties, a curfew)."
+    )
+    attend_at_most_per_week: int | None = Field(
+        default=None, ge=0, le=21, description="How many sessions a week the person can attend at most."
+    )
+    wait_weeks: Week | None = Field(
+        default=None, description="Waitlist: weeks from intake until the waitlisted care can start."
+    )
 
     @property
     def category(self) -> Literal["access", "engagement", "other"]:
@@ -145,6 +167,11 @@ class TimelineEvent(ModelBase):
     description: LongText
     measures: list[MeasurePoint] = Field(
         default_factory=list, description="Scores taken when the event is revealed."
+    )
+    risk: bool = Field(
+        default=False,
+        description="The event raises the risk of harm to self: new or worse self-harm, suicidal thoughts, an "
+        "overdose, or a dangerous fall under the influence. The plan's safety content must be revised for it.",
     )
 
 

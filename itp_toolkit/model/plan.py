@@ -20,6 +20,12 @@ from pydantic import Field, model_validator
 from .base import ElementId, LongText, ModelBase, ShortText, Week
 from .ids import new_id
 
+ObjectiveKind = Literal["measured", "completion"]
+"""A measured objective counts or scores something against a baseline and a target; a completion objective
+is a dated one-off step (a safety plan written and shared, an assessment booked) that is done or not done."""
+PlanSection = Literal["safety_plan", "review", "participation", "notes", "diagnoses"]
+"""Parts of a plan that are not elements with ids, named when a revision changes them."""
+
 Delivery = Literal["in_person", "telehealth", "phone", "home_visit", "community", "self_directed"]
 Format = Literal[
     "individual", "group", "family", "couple", "peer_support", "medication", "case_management", "self_help"
@@ -55,11 +61,21 @@ class Intervention(ModelBase):
 
 
 class Objective(ModelBase):
-    """A short-term, SMART step toward a goal: a behaviour, a measure, a baseline, a target and a date."""
+    """A short-term, SMART step toward a goal: a behaviour, a measure, a baseline, a target and a date; or, for
+    a completion objective, what is done, who does it and by when."""
 
     id: ElementId = Field(default_factory=lambda: new_id("objective"))
+    kind: ObjectiveKind = Field(
+        default="measured",
+        description="'measured' (a count or score against a baseline and target) or 'completion' (a dated "
+        "one-off step). Plans written before kinds existed are measured.",
+    )
     description: ShortText = Field(
-        description="The observable behaviour, e.g. 'walks with her sister 3 mornings a week'."
+        description="The observable behaviour, e.g. 'walks with her sister 3 mornings a week'; for a "
+        "completion objective, what is done, e.g. 'safety plan written and shared with her sister'."
+    )
+    who: ShortText = Field(
+        default="", description="Completion objectives: who does the step (the person, a support, the team)."
     )
     measure: ShortText = Field(
         default="", description="A standard instrument code (PHQ-9) or what is counted."
@@ -71,6 +87,28 @@ class Objective(ModelBase):
     remeasure_every_weeks: int | None = Field(default=None, ge=1, le=52)
     linked_facts: list[ElementId] = Field(default_factory=list)
     interventions: list[Intervention] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _completion_has_no_numbers(self) -> Objective:
+        """A completion objective is done or not done by its date: a measure, baseline, target or re-measurement
+        would be silently meaningless (and lost in export), so they are refused."""
+        if self.kind == "completion":
+            numbers = [
+                name
+                for name, value in (
+                    ("measure", self.measure),
+                    ("baseline", self.baseline),
+                    ("target", self.target),
+                    ("re-measurement interval", self.remeasure_every_weeks),
+                )
+                if value not in (None, "")
+            ]
+            if numbers:
+                raise ValueError(
+                    f"a completion objective is done or not done by its date, so it has no {', '.join(numbers)}; "
+                    "make it a measured objective to count or score something"
+                )
+        return self
 
 
 class Goal(ModelBase):
@@ -146,6 +184,23 @@ class Review(ModelBase):
     early_review_triggers: list[ShortText] = Field(default_factory=list)
 
 
+class EventRevision(ModelBase):
+    """What the plan changed for one timeline event: the drafting session records it from the moment the trainee
+    revises for the event, against the plan as it stood then, so 'revised' means something changed."""
+
+    event_id: ElementId
+    changed_elements: list[ElementId] = Field(
+        default_factory=list, description="Elements added, changed or removed since the revision began."
+    )
+    changed_sections: list[PlanSection] = Field(
+        default_factory=list, description="Parts of the plan without ids that changed (e.g. the safety plan)."
+    )
+
+    @property
+    def empty(self) -> bool:
+        return not self.changed_elements and not self.changed_sections
+
+
 PlanElement = (
     Problem | Goal | Objective | Intervention | StrengthUse | BarrierPlan | Deferral | DischargeCriterion
 )
@@ -160,6 +215,11 @@ class TreatmentPlan(ModelBase):
     written_at_week: Week = Field(default=0, description="The case week the plan reflects (0 = intake).")
     revised_for_events: list[ElementId] = Field(
         default_factory=list, description="Timeline events taken into account."
+    )
+    event_revisions: list[EventRevision] = Field(
+        default_factory=list,
+        description="For events revised for in the drafting session: what changed for each (none for plans "
+        "written elsewhere, which are taken at their word).",
     )
     diagnoses: list[Diagnosis] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)
@@ -226,3 +286,43 @@ class TreatmentPlan(ModelBase):
                 if value:
                     ids.add(value)
         return ids
+
+
+_NOT_SECTIONS = {
+    "id",
+    "case_id",
+    "title",
+    "written_at_week",
+    "revised_for_events",
+    "event_revisions",
+    "problems",
+    "deferred_concerns",
+    "strengths_used",
+    "barriers",
+    "discharge_criteria",
+}
+_CHILD_LISTS = ("goals", "objectives", "interventions")
+
+
+def _element_data(plan: TreatmentPlan) -> dict[str, dict]:
+    """Each element's own fields (children left out), by id."""
+    out: dict[str, dict] = {}
+    for element in plan.elements():
+        out[element.id] = element.model_dump(exclude=set(_CHILD_LISTS) & set(type(element).model_fields))
+    return out
+
+
+def plan_changes(base: TreatmentPlan, plan: TreatmentPlan) -> tuple[list[str], list[str]]:
+    """(element ids added, changed or removed; plan sections changed) from ``base`` to ``plan``, in plan order.
+
+    The week, the events revised for and their records are bookkeeping, not changes to the care planned.
+    """
+    before, after = _element_data(base), _element_data(plan)
+    elements = [i for i, data in after.items() if before.get(i) != data]
+    elements += [i for i in before if i not in after]
+    sections = [
+        name
+        for name in TreatmentPlan.model_fields
+        if name not in _NOT_SECTIONS and getattr(base, name) != getattr(plan, name)
+    ]
+    return elements, sections

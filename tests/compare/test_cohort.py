@@ -86,7 +86,7 @@ def test_choices_name_the_concern_measure_modality_and_strengths_with_their_elem
     # The mood problem links no concern: it is matched to pc-mood by its wording.
     assert ("concern", "pc-mood", "prb-moodc") in got
     assert ("measure", "PHQ-9", "obj-moodc") in got
-    assert ("modality", "behavioural activation", "int-bac") in got
+    assert ("modality", "ba", "int-bac") in got  # the shared vocabulary's key
     assert ("strength", "s-running", "int-bac") in got
 
 
@@ -151,10 +151,7 @@ def test_an_empty_cohort_gives_an_empty_table(college):
 
 def test_a_group_comment_follows_the_choice_the_element_makes(college):
     plan = cohort(college)[0].plan
-    assert group_choice(plan, college, "int-cbtb") == (
-        "modality",
-        "cbt for panic disorder with interoceptive exposure",
-    )
+    assert group_choice(plan, college, "int-cbtb") == ("modality", "cbt-panic")
     assert group_choice(plan, college, "prb-panicb") == ("concern", "pc-panic")
     assert group_choice(plan, college, "obj-gadb") == ("measure", "GAD-7")
     assert group_choice(plan, college, "gol-nothing") is None
