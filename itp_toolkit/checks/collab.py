@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..model.base import isolate
 from .context import PlanContext, cite
 from .findings import Finding, rule
 from .sources import CARF, CMS, PCCP, TJC
@@ -73,7 +74,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             None,
             "No goal is written in the person's own words.",
             (
-                f'Quote them, e.g. "{quote.text}" ({quote.id}), and set patient_quote_id on that goal.'
+                f'Quote them, e.g. "{isolate(quote.text)}", as a goal and mark it as in their own words.'
                 if quote
                 else "Ask what they want to be different and write it down as they say it."
             ),

@@ -1,7 +1,7 @@
 """What every rule reads: the plan, the case, and facts about the case worked out once.
 
-Critique reruns on every edit, so per-case work (fact lookups, the vocabulary of the cultural context,
-latest scores) lives in a small cache keyed by the case's id and identity; per-run work is a few dicts.
+Critique reruns on every edit, so per-case work (fact lookups, the phrases of the cultural context, latest
+scores, risk) lives in a small cache keyed by the case's id and identity; per-run work is a few dicts.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
+from ..library.vocabulary import concern_groups
 from ..model import (
     Barrier,
     BarrierPlan,
@@ -25,11 +26,14 @@ from ..model import (
     Quote,
     Strength,
     StrengthUse,
+    TimelineEvent,
     TreatmentPlan,
 )
+from ..model.base import isolate
 from ..model.measures import INSTRUMENTS, Instrument, needs_risk_follow_up
 from .generic import GenericElement, generic_elements
-from .text import STOPWORDS, content_words
+from .phrases import GENERIC_WORDS, Phrase, context_phrases, passages_keys
+from .text import content_words, key_words
 
 _ITEM = re.compile(r"\bitems?\b", re.IGNORECASE)
 _CODES_LOOSE = {code.replace("-", ""): code for code in INSTRUMENTS}
@@ -65,9 +69,24 @@ def fact_text(fact) -> str:
     return ""
 
 
+_FACT_KINDS = {
+    "PresentingConcern": "Concern",
+    "Strength": "Strength",
+    "Barrier": "Barrier",
+    "Quote": "In their words",
+    "TimelineEvent": "Event",
+}
+
+
 def cite(fact) -> str:
-    """Evidence string for a case fact: 'id: text'."""
-    return f"{fact.id}: {fact_text(fact)}"
+    """Evidence for a case fact, as a reader sees it: 'Barrier: No car; ...' (never its id)."""
+    kind = type(fact).__name__
+    text = fact_text(fact)
+    if kind == "Quote":
+        return f'In their words: "{text}"'
+    if kind == "TimelineEvent":
+        return f"Week {fact.week}: {text}"
+    return f"{_FACT_KINDS.get(kind, 'Case')}: {text}"
 
 
 def cite_score(point: MeasurePoint) -> str:
@@ -79,10 +98,12 @@ def fmt(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else f"{number:g}"
 
 
-_GENERIC_CONTEXT_WORDS = frozenset(
-    ["client", "patient", "person", "people", "life", "lives", "living", "live", "year", "years", "old", "time", "times", "week", "weeks", "month", "months", "also", "like", "feel", "feels", "felt", "says", "said", "told", "tells", "often", "usually", "sometimes", "since", "back", "well", "good", "much", "many", "work", "works", "family", "home", "money", "every", "call", "calls", "called", "know", "knows", "knew", "never", "plan", "plans", "through", "want", "wants", "wanted", "himself", "herself", "themselves", "would", "could", "being", "other", "others", "after", "before", "about", "because", "still", "first", "each", "only", "even", "make", "made", "take", "takes", "took", "need", "needs", "going", "come", "comes", "came", "thing", "things", "help", "helps", "helped", "treatment", "service", "services", "support", "supports", "care", "therapy", "session", "sessions", "clinic", "trying", "tried", "getting", "right", "really", "always", "something", "someone", "anyone", "nothing", "everything", "around", "between", "within", "without"]
-)
-"""Words too common to show that a plan reflects *this* person's cultural and social context."""
+@dataclass(frozen=True)
+class RiskReason:
+    """Why the case calls for safety content by a given week, in words, and the fact it comes from."""
+
+    text: str
+    event_id: str | None = None
 
 
 @dataclass
@@ -96,7 +117,6 @@ class CaseIndex:
     quotes: dict[str, Quote] = field(init=False)
     concern_ids: list[str] = field(init=False)
     event_ids: set[str] = field(init=False)
-    cultural_terms: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         case = self.case
@@ -106,13 +126,41 @@ class CaseIndex:
         self.quotes = {q.id: q for q in case.patient_words}
         self.concern_ids = [c.id for c in case.presenting_concerns]
         self.event_ids = {e.id for e in case.timeline}
-        self.cultural_terms = frozenset(
-            w
-            for w in content_words(case.cultural_social_context)
-            if w not in _GENERIC_CONTEXT_WORDS and w not in STOPWORDS and len(w) >= 4
-        )
         self._latest: dict[tuple[str, int], MeasurePoint | None] = {}
-        self._risk: dict[int, list[str]] = {}
+        self._risk: dict[int, list[RiskReason]] = {}
+
+    @cached_property
+    def cultural_phrases(self) -> tuple[Phrase, ...]:
+        """Recognisable phrases of the cultural and social context (spaCy, once per case text)."""
+        return context_phrases(self.case.cultural_social_context)
+
+    @cached_property
+    def strength_keys(self) -> dict[str, frozenset[str]]:
+        """Each strength's distinctive stems: using two of them in one passage uses the strength."""
+        return {sid: key_words(s.text) - GENERIC_WORDS for sid, s in self.strengths.items()}
+
+    @cached_property
+    def quote_keys(self) -> dict[str, frozenset[str]]:
+        return {qid: key_words(q.text) for qid, q in self.quotes.items()}
+
+    @cached_property
+    def concern_groups(self) -> dict[str, frozenset[str]]:
+        """Vocabulary groups of each presenting concern ('grief' for 'intense yearning for his wife')."""
+        return {c.id: concern_groups(c.summary) for c in self.case.presenting_concerns}
+
+    @cached_property
+    def intake_risk_words(self) -> frozenset[str]:
+        """Stems of what was known about risk at intake: an event's own words are the ones not in here."""
+        parts = [
+            self.case.risk.summary,
+            *(c.summary + " " + c.frequency_intensity for c in self.case.presenting_concerns),
+        ]
+        return key_words(" ".join(parts))
+
+    def event_words(self, event: TimelineEvent) -> frozenset[str]:
+        """Stems that tell this event apart from the intake picture: a safety plan mentioning two of them was
+        written with the event in mind."""
+        return key_words(f"{event.title} {event.description}") - self.intake_risk_words - GENERIC_WORDS
 
     def latest(self, code: str, week: int) -> MeasurePoint | None:
         """Latest score on ``code`` known by ``week`` (intake measures and revealed events)."""
@@ -122,20 +170,31 @@ class CaseIndex:
             self._latest[key] = max(points, key=lambda m: m.week) if points else None
         return self._latest[key]
 
-    def risk_reasons(self, week: int) -> list[str]:
-        """Why this case calls for a safety plan by ``week``: assessed risk level, flag, or a risk item > 0."""
+    def risk_events(self, week: int) -> list[TimelineEvent]:
+        """Timeline events revealed by ``week`` that raise the risk of harm to self, oldest first."""
+        return [e for e in self.case.events_until(week) if e.risk]
+
+    def risk_reasons(self, week: int) -> list[RiskReason]:
+        """Why this case calls for safety content by ``week``: assessed risk level, flag, a risk item > 0, or
+        a risk event on the timeline."""
         if week not in self._risk:
             reasons = []
             risk = self.case.risk
             if risk.level in ("moderate", "high"):
-                reasons.append(f"risk level at intake: {risk.level} ({risk.summary})")
+                reasons.append(RiskReason(f"risk at intake was {risk.level} ({risk.summary.rstrip('.')})"))
             elif risk.safety_plan_needed:
-                reasons.append(f"intake risk assessment asks for a safety plan ({risk.summary})")
+                reasons.append(
+                    RiskReason(f"the intake risk assessment asks for a safety plan ({risk.summary})")
+                )
             for point in self.case.measures_until(week):
                 if needs_risk_follow_up(point.instrument, point.item_scores):
                     item = INSTRUMENTS[point.instrument].risk_item
                     value = point.item_scores[item - 1]  # type: ignore[index]
-                    reasons.append(f"{point.instrument} item {item} = {value} (week {point.week})")
+                    reasons.append(
+                        RiskReason(f"{point.instrument} item {item} = {value} (week {point.week})")
+                    )
+            for event in self.risk_events(week):
+                reasons.append(RiskReason(f"week {event.week}: '{isolate(event.title)}'", event.id))
             self._risk[week] = reasons
         return self._risk[week]
 
@@ -156,6 +215,40 @@ def case_index(case: CaseStudy) -> CaseIndex:
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return index
+
+
+_ONE_OFF = re.compile(
+    r"\b(?:written|writes?|wrote|complete[sd]?|finish(?:es|ed)?|book(?:s|ed)?|schedul(?:es|ed)|signs?|signed|"
+    r"shares?|shared|hands?\s+in|handed\s+in|removes?|removed|locks?|locked|stores?|stored|installs?|installed|"
+    r"refer(?:s|red)|referral|enrol(?:l?s|led)?|appl(?:y|ies|ied)\s+for|registers?|registered|obtains?|obtained|"
+    r"fitted|arranges?|arranged|sets?\s+up|agreed|agrees|drafts?|drafted|moves?|moved|gives?\s+(?:her|his|their)|"
+    r"attends?\s+(?:an?|the|his|her|their|one)\s+(?:\w+\s+){0,3}?(?:assessment|appointment|evaluation|visit|intake|"
+    r"review|consultation|screening|session)|(?:assessment|appointment|evaluation|referral|plan)\s+(?:is\s+)?"
+    r"(?:made|done|booked|completed|sent|written))\b",
+    re.IGNORECASE,
+)
+"""Wording of a one-off step ('safety plan written and shared', 'assessment booked', 'firearm stored')."""
+_RECURRING = re.compile(
+    r"\b(?:\d+\s*(?:x|times)|once|twice|daily|nightly|weekly|every|each|per\s+(?:day|week|month)|"
+    r"a\s+(?:day|week|month|night)|most\s+(?:days|nights)|(?:days|nights|mornings|evenings)\s+a\s+week)\b",
+    re.IGNORECASE,
+)
+
+
+def objective_kind(obj: Objective) -> str:
+    """'measured', 'completion', or 'one_off': a measured objective with no measure, baseline or target whose
+    words describe a dated one-off step, which the critique treats as the completion objective it is."""
+    if obj.kind == "completion":
+        return "completion"
+    if (
+        not obj.measure.strip()
+        and obj.baseline is None
+        and obj.target is None
+        and _ONE_OFF.search(obj.description)
+        and not _RECURRING.search(obj.description)
+    ):
+        return "one_off"
+    return "measured"
 
 
 @dataclass
@@ -203,6 +296,11 @@ class PlanContext:
         return ids
 
     @cached_property
+    def objective_kinds(self) -> dict[str, str]:
+        """Each objective's kind as the critique reads it (see ``objective_kind``)."""
+        return {o.id: objective_kind(o) for _, _, o in self.plan.objectives()}
+
+    @cached_property
     def mitigated_barriers(self) -> dict[str, str]:
         """Barrier id -> mitigation, for barrier plans that name a case barrier and say what is done."""
         return {
@@ -219,17 +317,45 @@ class PlanContext:
         return ids & self.index.barriers.keys()
 
     @cached_property
+    def passages(self) -> list[frozenset[str]]:
+        """Stems of each sentence of the trainee's prose: 'used in the plan' means used in one passage."""
+        return passages_keys(self.plan_parts)
+
+    def in_one_passage(self, keys: frozenset[str], needed: int) -> bool:
+        return any(len(keys & passage) >= needed for passage in self.passages)
+
+    @cached_property
     def used_strengths(self) -> list[str]:
+        """Strengths linked anywhere, or put to work in words (two of their distinctive words in one passage)."""
         ids = {s.strength_id for s in self.plan.strengths_used if s.strength_id} | self.linked_ids
-        return [s for s in self.index.strengths if s in ids]
+        out = []
+        for sid, keys in self.index.strength_keys.items():
+            if sid in ids or (len(keys) >= 2 and self.in_one_passage(keys, 2)):
+                out.append(sid)
+        return out
 
     @cached_property
     def used_quotes(self) -> list[str]:
-        return [q for q in self.index.quotes if q in self.linked_ids]
+        """The person's words linked anywhere, or quoted (most of the quote's words in one passage)."""
+        out = []
+        for qid, keys in self.index.quote_keys.items():
+            if qid in self.linked_ids or (
+                len(keys) >= 3 and self.in_one_passage(keys, max(3, -(-len(keys) * 3 // 5)))
+            ):
+                out.append(qid)
+        return out
 
     @cached_property
-    def cultural_terms_used(self) -> list[str]:
-        return sorted(self.index.cultural_terms & self.plan_words)
+    def cultural_phrases_used(self) -> list[Phrase]:
+        """Context phrases a reader would recognise in the plan (see ``phrases``); phrases that share a word
+        ('a small family restaurant', 'run the restaurant') count once, so one mention earns one phrase."""
+        used: list[Phrase] = []
+        for phrase in self.index.cultural_phrases:
+            if any((phrase.keys & u.keys) - GENERIC_WORDS for u in used):
+                continue
+            if any(phrase.found_in(passage) for passage in self.passages):
+                used.append(phrase)
+        return used
 
     @property
     def possessive(self) -> str:

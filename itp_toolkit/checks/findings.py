@@ -15,7 +15,16 @@ Severity = Literal["problem", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"problem": 0, "warning": 1, "info": 2}
 """Problems first: a surveyor would cite them or they leave a risk unmanaged."""
 
-FAMILIES: tuple[str, ...] = ("linkage", "smart", "measure", "individual", "feasibility", "collab", "revision")
+FAMILIES: tuple[str, ...] = (
+    "linkage",
+    "safety",
+    "smart",
+    "measure",
+    "individual",
+    "feasibility",
+    "collab",
+    "revision",
+)
 """Rule families in pipeline order (one module of ``itp_toolkit.checks`` each)."""
 
 
@@ -33,7 +42,15 @@ class Finding(BaseModel):
     suggestion: str = Field(
         default="", description="A concrete next step, using this case's facts where possible."
     )
-    evidence: tuple[str, ...] = Field(default=(), description="Case facts relied on, as 'id: short text'.")
+    evidence: tuple[str, ...] = Field(
+        default=(),
+        description="Case facts relied on, by their text (e.g. 'Barrier: no car; the clinic is ...').",
+    )
+    subject: str | None = Field(
+        default=None,
+        description="What a whole-plan finding is about: the id of the case fact or timeline event (never shown; "
+        "it lets a supervisor's dismissal name exactly this finding).",
+    )
 
     @property
     def family(self) -> str:
@@ -60,6 +77,7 @@ class Rule:
         message: str,
         suggestion: str = "",
         evidence: list[str] | tuple[str, ...] = (),
+        subject: str | None = None,
     ) -> Finding:
         return Finding(
             rule=self.id,
@@ -68,6 +86,7 @@ class Rule:
             message=message,
             suggestion=suggestion,
             evidence=tuple(evidence),
+            subject=subject,
         )
 
 

@@ -59,7 +59,8 @@ CULTURE_UNUSED = rule(
     "warning",
     "Cultural and social context not reflected",
     "The plan should reflect the person's culture, values and circumstances (faith, family roles, language, work), "
-    "not just their symptoms.",
+    "not just their symptoms: a phrase of their context a reader would recognise, not a common word the plan "
+    "happens to share with it.",
     f"{CARF}; {CMS} 441.301(c)(1)",
 )
 LOW_SCORE = rule(
@@ -116,17 +117,18 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             yield BARRIER_UNADDRESSED.finding(
                 None,
                 f"Barrier '{isolate(barrier.text)}' ({barrier.kind.replace('_', ' ')}) has no mitigation in the plan.",
-                f"Add a barrier plan for '{barrier.id}' saying what will be done, e.g. "
+                "Add a plan for this barrier saying what will be done, e.g. "
                 + _BARRIER_IDEAS.get(barrier.kind, "agree a practical step with the person")
                 + ".",
                 [cite(barrier)],
+                subject=barrier.id,
             )
     for item in plan.barriers:
         if not item.mitigation.strip():
             fact = index.barriers.get(item.barrier_id or "")
             yield EMPTY_MITIGATION.finding(
                 item.id,
-                f"Barrier plan for '{isolate(fact.text if fact else item.barrier or item.barrier_id)}' has no "
+                f"Barrier plan for '{isolate(fact.text if fact else item.barrier or 'a barrier')}' has no "
                 "mitigation.",
                 "Say what will be done: "
                 + _BARRIER_IDEAS.get(fact.kind if fact else "other", "a practical step")
@@ -134,23 +136,38 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
                 [cite(fact)] if fact else [],
             )
 
-    if index.cultural_terms and not ctx.cultural_terms_used:
+    if index.cultural_phrases and not ctx.cultural_phrases_used:
         yield CULTURE_UNUSED.finding(
             None,
             "Nothing in the plan reflects the case's cultural and social context.",
-            "Bring it in where it matters to care: " + _clip(ctx.case.cultural_social_context, 220),
-            ["cultural_social_context"],
+            "Bring it in where it matters to care, e.g. "
+            + "; ".join(f"'{isolate(p.text)}'" for p in index.cultural_phrases[:3])
+            + ": "
+            + _clip(ctx.case.cultural_social_context, 160),
+            ["Cultural and social context: " + _clip(ctx.case.cultural_social_context, 160)],
         )
 
     result = individualization_score(plan, ctx.case, _ctx=ctx)
     if result.score < LOW_SCORE_BELOW:
-        weakest = sorted(result.breakdown, key=lambda c: c.points - c.max_points)[:2]
-        yield LOW_SCORE.finding(
-            None,
-            f"Individualization score {result.score}/100: the plan uses few of this person's facts.",
-            "Most room to gain: " + "; ".join(f"{c.name} ({c.detail})" for c in weakest) + ".",
-            [f"{f}" for f in result.facts_ignored[:5]],
-        )
+        # Components another finding already names are not repeated here (one finding per cause).
+        reported = {
+            "strengths used": not ctx.used_strengths,
+            "barriers mitigated": bool(set(index.barriers) - ctx.addressed_barriers),
+            "cultural context reflected": bool(index.cultural_phrases) and not ctx.cultural_phrases_used,
+            "generic-text penalty": bool(ctx.generic),
+        }
+        weakest = [
+            c
+            for c in sorted(result.breakdown, key=lambda c: c.points - c.max_points)
+            if not reported.get(c.name) and c.points < c.max_points
+        ][:2]
+        if weakest:
+            yield LOW_SCORE.finding(
+                None,
+                f"Individualization score {result.score}/100: the plan uses few of this person's facts.",
+                "Most room to gain: " + "; ".join(f"{c.name} ({c.detail})" for c in weakest) + ".",
+                list(result.facts_ignored[:5]),
+            )
 
 
 _BARRIER_IDEAS = {

@@ -1,11 +1,12 @@
 """Structure and coverage: problem -> goal -> objective -> intervention, every assessed need addressed or
-deferred, links that point at real case facts, and safety addressed when the case carries risk.
+deferred, and links that point at real case facts. (Risk is the safety family's.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..library.vocabulary import concern_groups
 from ..model.base import isolate
 from .context import PlanContext, cite
 from .findings import Finding, rule
@@ -66,15 +67,6 @@ DEFERRAL_WITHOUT_REASON = rule(
     "Deferred concern without a reason",
     "A deferral is a clinical decision; the reason (and when it will be revisited) must be recorded.",
     f"{CARF}; {PCCP} item 2",
-)
-SAFETY_NOT_ADDRESSED = rule(
-    "linkage.safety_not_addressed",
-    "problem",
-    "Risk present but the plan has no safety plan",
-    "When intake risk is moderate or high, a safety plan is asked for, or a risk item (PHQ-9 item 9, EPDS item 10) "
-    "is above 0, the plan must say how risk is monitored and managed.",
-    "PHQ-9 item 9 follow-up (Kroenke et al. 2001); Stanley & Brown Safety Planning Intervention; The Joint "
-    "Commission NPSG 15.01.01",
 )
 INTERVENTION_INCOMPLETE = rule(
     "linkage.intervention_incomplete",
@@ -150,36 +142,41 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
 
     yield from _orphans(ctx)
 
-    addressed = {c for p in plan.problems for c in p.concern_ids}
+    addressed = addressed_concerns(ctx)
     deferred = {d.concern_id for d in plan.deferred_concerns}
     for concern in ctx.case.presenting_concerns:
         if concern.id not in addressed and concern.id not in deferred:
             yield CONCERN_UNADDRESSED.finding(
                 None,
                 f"Presenting concern '{isolate(concern.summary)}' is neither addressed by a problem nor deferred.",
-                f"Add a problem that lists '{concern.id}' in its concerns, or defer it with a reason "
-                "and say when it will be revisited.",
+                "Add a problem for it (and link this concern to the problem), or defer it with a reason and say "
+                "when it will be revisited.",
                 [cite(concern)],
+                subject=concern.id,
             )
     for deferral in plan.deferred_concerns:
         if not deferral.reason.strip():
             fact = index.facts.get(deferral.concern_id)
             yield DEFERRAL_WITHOUT_REASON.finding(
                 deferral.id,
-                f"Deferred concern '{isolate(fact.summary if fact else deferral.concern_id)}' has no reason.",
+                f"Deferred concern '{isolate(fact.summary if fact else 'a concern this case does not have')}' "
+                "has no reason.",
                 "Say why it waits and when it will be revisited.",
                 [cite(fact)] if fact else [],
             )
 
-    reasons = index.risk_reasons(ctx.week)
-    if reasons and not plan.safety_plan.strip():
-        yield SAFETY_NOT_ADDRESSED.finding(
-            None,
-            "The case carries risk, but the plan has no safety plan: " + "; ".join(reasons) + ".",
-            "Write a safety plan with the person: warning signs, coping steps, people and places, crisis line "
-            "988, means safety, and how often risk is re-asked (e.g. PHQ-9 item 9 every session).",
-            reasons,
-        )
+
+def addressed_concerns(ctx: PlanContext) -> set[str]:
+    """Concerns a problem addresses: linked, or, for a problem that links none, named in its words (the shared
+    vocabulary: a 'grief' problem addresses a 'yearning for his wife' concern)."""
+    addressed = {c for p in ctx.plan.problems for c in p.concern_ids}
+    groups = ctx.index.concern_groups
+    for problem in ctx.plan.problems:
+        if problem.concern_ids:
+            continue
+        words = concern_groups(problem.statement) or concern_groups(problem.evidenced_by)
+        addressed.update(cid for cid, g in groups.items() if g & words)
+    return addressed
 
 
 def _orphans(ctx: PlanContext) -> Iterator[Finding]:
@@ -187,19 +184,23 @@ def _orphans(ctx: PlanContext) -> Iterator[Finding]:
     for element, refs in ctx.refs:
         missing = [r for r in dict.fromkeys(refs) if r not in known]
         if missing:
+            n = len(missing)
             yield ORPHAN_FACT.finding(
                 element.id,
-                f"{_label(element)} links to {', '.join(repr(m) for m in missing)}, which this case "
-                "does not have.",
-                "Pick the fact from this case's list (strengths, barriers, quotes, concerns) or remove the link.",
+                f"{_label(element)} links to {'a case fact' if n == 1 else f'{n} case facts'} this case does "
+                "not have (copied from another case, or removed from this one).",
+                "Remove the link, or link the fact you meant from this case's strengths, barriers, quotes or "
+                "concerns.",
             )
     missing_events = [e for e in ctx.plan.revised_for_events if e not in ctx.index.event_ids]
     if missing_events:
+        n = len(missing_events)
         yield ORPHAN_FACT.finding(
             None,
-            f"The plan says it was revised for {', '.join(repr(m) for m in missing_events)}, which is not a "
-            "timeline event of this case.",
-            "Use the ids of this case's timeline events.",
+            f"The plan says it was revised for {'an event' if n == 1 else f'{n} events'} not on this case's "
+            "timeline.",
+            "Untick it under the events this revision takes into account, and tick the events of this case "
+            "the plan now reflects.",
         )
 
 
@@ -211,7 +212,7 @@ def _label(element) -> str:
             for a in ("statement", "description", "how", "text", "mitigation", "reason")
             if getattr(element, a, None)
         ),
-        element.id,
+        "(not written yet)",
     )
     names = {
         "StrengthUse": "Strength use",

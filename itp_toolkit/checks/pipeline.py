@@ -1,7 +1,7 @@
 """The critique pipeline: every rule family, in order, over one plan and its case.
 
 Order matters only for ties: findings are sorted by severity, then plan order, and otherwise keep the
-pipeline's order (structure first, then SMART details, measures, individualization, feasibility,
+pipeline's order (structure first, then safety, SMART details, measures, individualization, feasibility,
 collaboration, revision). Checks are pure: they read the plan and never change it.
 """
 
@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterable, Iterator
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..model import CaseStudy, TreatmentPlan
-from . import collab, feasibility, individual, linkage, measure, revision, smart
+from . import collab, feasibility, individual, linkage, measure, revision, safety, smart
 from .context import PlanContext, case_index
 from .findings import FAMILIES, RULES, SEVERITY_ORDER, Finding
 
 PIPELINE: tuple[tuple[str, Callable[[PlanContext], Iterator[Finding]]], ...] = (
     ("linkage", linkage.check),
+    ("safety", safety.check),
     ("smart", smart.check),
     ("measure", measure.check),
     ("individual", individual.check),

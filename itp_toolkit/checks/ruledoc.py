@@ -9,7 +9,8 @@ from .findings import FAMILIES, RULES
 from .text import GENERIC_THRESHOLD, PEER_THRESHOLD
 
 FAMILY_TITLES = {
-    "linkage": "Linkage and coverage: problem -> goal -> objective -> intervention, needs addressed, safety",
+    "linkage": "Linkage and coverage: problem -> goal -> objective -> intervention, needs addressed",
+    "safety": "Safety: risk addressed wherever it is written, revised after risk events, no unsafe targets",
     "smart": "SMART objectives: specific, measurable, achievable, relevant, time-bound",
     "measure": "Measurement-based targets on standardized instruments",
     "individual": "Individualization: this person's strengths, barriers, culture and words; no cookie-cutter text",

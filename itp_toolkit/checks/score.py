@@ -2,12 +2,16 @@
 
 Five components of up to 20 points each, minus a penalty for library text:
 
-* strengths used: strengths or natural supports linked anywhere in the plan; using half of them earns 20;
+* strengths used: strengths or natural supports linked anywhere in the plan, or put to work in its words
+  (two of the strength's own words in one sentence); using half of them earns 20;
 * barriers mitigated: the share of the case's barriers with a mitigation or an intervention adapted to them;
-* quotes used: the person's words used in a goal or linked anywhere; two quotes (or all, if fewer) earn 20;
-* cultural context reflected: distinctive words of the case's cultural and social context that appear in
-  the plan: one earns 10, two or more 20;
-* specific numbers: the share of objectives with a baseline, a target and a target week or date;
+* quotes used: the person's words linked anywhere or quoted (most of the quote in one sentence); two quotes
+  (or all, if fewer) earn 20;
+* cultural context reflected: phrases of the case's cultural and social context a reader would recognise in
+  the plan (two of a phrase's words in one sentence, or a proper name; see ``phrases``), not single common
+  words: one phrase earns 10, two or more 20;
+* specific numbers: the share of objectives with a baseline, a target and a target week or date (a
+  completion objective: who does it and by when);
 * generic-text penalty: up to 40 points, in proportion to the share of goals, objectives and interventions
   that are library text (see ``text.GENERIC_THRESHOLD``).
 """
@@ -41,7 +45,7 @@ class IndividualizationScore(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     score: int = Field(ge=0, le=100)
-    facts_used: list[str] = Field(description="Case facts the plan uses, as 'id: text'.")
+    facts_used: list[str] = Field(description="Case facts the plan uses, by their text ('Strength: ...').")
     facts_ignored: list[str] = Field(description="Strengths, barriers and quotes the plan does not use.")
     breakdown: list[ScoreComponent]
 
@@ -55,14 +59,18 @@ def individualization_score(
     used_strengths = ctx.used_strengths
     addressed = ctx.addressed_barriers
     used_quotes = ctx.used_quotes
-    culture = ctx.cultural_terms_used
+    culture = [p.text for p in ctx.cultural_phrases_used]
     objectives = [o for _, _, o in plan.objectives()]
+    kinds = ctx.objective_kinds
     specific = [
         o
         for o in objectives
-        if o.baseline is not None
-        and o.target is not None
-        and (o.target_week is not None or o.target_date is not None)
+        if (o.target_week is not None or o.target_date is not None)
+        and (
+            (o.baseline is not None and o.target is not None)
+            or (kinds[o.id] == "completion" and o.who.strip())
+            or kinds[o.id] == "one_off"
+        )
     ]
     texts = copyable_texts(plan)
     generic = ctx.generic
@@ -93,15 +101,16 @@ def individualization_score(
             name="cultural context reflected",
             points=COMPONENT_POINTS * min(1.0, len(culture) / 2),
             max_points=COMPONENT_POINTS,
-            detail=("context words used: " + ", ".join(culture))
+            detail=("context reflected: " + "; ".join(culture))
             if culture
-            else "no word of the cultural and social context appears in the plan",
+            else "no phrase of the cultural and social context appears in the plan",
         ),
         ScoreComponent(
             name="specific numbers",
             points=COMPONENT_POINTS * (len(specific) / len(objectives) if objectives else 0.0),
             max_points=COMPONENT_POINTS,
-            detail=f"{len(specific)} of {len(objectives)} objectives have baseline, target and date",
+            detail=f"{len(specific)} of {len(objectives)} objectives have baseline, target and date (or, for a "
+            "one-off step, who and by when)",
         ),
         ScoreComponent(
             name="generic-text penalty",

@@ -26,7 +26,116 @@ _BOILERPLATE = {"client", "will", "the", "a", "an"}
 """Dropped before comparing: 'Client will ...' opens every library sentence and would dominate short texts."""
 
 STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "will", "would", "can", "could", "should", "may", "might", "must", "shall", "do", "does", "did", "has", "have", "had", "not", "no", "nor", "so", "than", "then", "that", "this", "these", "those", "it", "its", "into", "onto", "over", "under", "about", "per", "via", "her", "his", "their", "them", "him", "our", "your", "my", "me", "i", "we", "you", "us", "who", "whom", "which", "what", "when", "where", "why", "how", "all", "any", "each", "every", "some", "more", "most", "less", "least", "very", "also", "just", "only", "own", "same", "such", "too", "up", "out", "off", "again", "further", "once", "here", "there", "both", "few", "other", "s", "t"]
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "not",
+        "no",
+        "nor",
+        "so",
+        "than",
+        "then",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "about",
+        "per",
+        "via",
+        "her",
+        "his",
+        "their",
+        "them",
+        "him",
+        "our",
+        "your",
+        "my",
+        "me",
+        "i",
+        "we",
+        "you",
+        "us",
+        "who",
+        "whom",
+        "which",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "each",
+        "every",
+        "some",
+        "more",
+        "most",
+        "less",
+        "least",
+        "very",
+        "also",
+        "just",
+        "only",
+        "own",
+        "same",
+        "such",
+        "too",
+        "up",
+        "out",
+        "off",
+        "again",
+        "further",
+        "once",
+        "here",
+        "there",
+        "both",
+        "few",
+        "other",
+        "s",
+        "t",
+    ]
 )
 
 
@@ -44,6 +153,42 @@ def content_words(text: str) -> frozenset[str]:
             continue
         out.add(w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w)
     return frozenset(out)
+
+
+_IRREGULAR = {"women": "woman", "men": "man", "children": "child", "people": "person", "wives": "wife"}
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light, predictable stem so 'wages'/'wage', 'ranching'/'ranch', 'attends'/'attend' meet; the case side
+    runs spaCy's lemmas through the same function, so both sides agree without loading spaCy for the plan."""
+    w = word.lower().removesuffix("'s").removesuffix("\u2019s")
+    if w in _IRREGULAR:
+        return _IRREGULAR[w]
+    for suffix, keep, shortest in (
+        ("ies", "y", 3),
+        ("ing", "", 3),
+        ("ed", "", 3),
+        ("es", "", 4),
+        ("s", "", 3),
+    ):
+        if (
+            w.endswith(suffix)
+            and len(w) - len(suffix) >= shortest
+            and not (suffix == "s" and w.endswith("ss"))
+        ):
+            w = w[: -len(suffix)] + keep
+            if suffix in ("ing", "ed") and len(w) >= 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+                w = w[:-1]  # 'cutt(ing)' -> 'cut', 'stopp(ed)' -> 'stop'
+            break
+    return w.removesuffix("e") if len(w) >= 4 and w.endswith("e") else w
+
+
+@lru_cache(maxsize=8192)
+def key_words(text: str) -> frozenset[str]:
+    """Stems of the words that carry meaning (no stopwords, at least 3 letters): what 'the same words' means
+    when the critique asks whether a plan uses a case's facts."""
+    return frozenset(stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) >= 3)
 
 
 @lru_cache(maxsize=8192)

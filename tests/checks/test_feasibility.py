@@ -41,7 +41,7 @@ def test_weekly_in_person_sessions_with_a_transport_barrier_are_flagged_with_alt
     plan = _in_clinic(strong_plan(barriers=[]))
     [finding] = _rule(critique(plan, case), "feasibility.transport_in_person")
     assert finding.element_id == "int-ba" and "No car" in finding.message
-    assert "telehealth" in finding.suggestion and finding.evidence[0].startswith("b-bus")
+    assert "telehealth" in finding.suggestion and finding.evidence[0].startswith("Barrier: No car")
 
 
 def test_mitigated_transport_barrier_or_fortnightly_sessions_are_not_flagged(case):
@@ -53,7 +53,7 @@ def test_mitigated_transport_barrier_or_fortnightly_sessions_are_not_flagged(cas
 
 def test_daytime_sessions_for_a_night_worker_are_flagged(case):
     plan = _in_clinic(strong_plan(barriers=[]), time_of_day="daytime")
-    [finding] = _rule(critique(plan, case), "feasibility.work_hours_daytime")
+    [finding] = _rule(critique(plan, case), "feasibility.schedule_clash")
     assert "evening" in finding.suggestion
 
 

@@ -11,6 +11,8 @@ def _rule(findings, rule):
 
 
 def _only(case_barriers, **plan):
+    """The case with only these barriers, and the strong plan (its sessions are evening telehealth) with no
+    barrier plans."""
     return make_case(barriers=case_barriers), strong_plan(barriers=[], **plan)
 
 
@@ -34,6 +36,8 @@ EVENINGS = Barrier(
 
 def test_an_evening_group_clashes_with_evening_shifts():
     case, plan = _only([EVENINGS])
+    for item_id in ("int-walk", "int-sleep"):
+        _set(plan, item_id, time_of_day="daytime")
     _set(plan, "int-ba", format="group", delivery="in_person", time_of_day="evening", linked_facts=[])
     [finding] = _rule(critique(plan, case), "feasibility.schedule_clash")
     assert finding.element_id == "int-ba" and "evening shifts" in finding.message
@@ -48,6 +52,8 @@ def test_a_daytime_session_does_not_clash_with_evening_shifts():
 
 def test_a_time_written_in_the_frequency_is_read_when_no_time_of_day_is_set():
     case, plan = _only([EVENINGS])
+    for item_id in ("int-walk", "int-sleep"):
+        _set(plan, item_id, time_of_day="daytime")
     _set(plan, "int-ba", time_of_day=None, frequency="Thursdays at 7 p.m.", linked_facts=[])
     assert [f.element_id for f in _rule(critique(plan, case), "feasibility.schedule_clash")] == ["int-ba"]
 

@@ -33,7 +33,7 @@ def test_phrases_a_reader_would_recognise_earn_the_cultural_points():
     plan = _plain_plan()
     plan.element("int-walk").description = (
         "Plan walks around her shifts at the family restaurant; "
-        "talk about being the first in her family at university"
+        "talk about being the first in her family to attend university"
     )
     culture = _culture(plan, case)
     assert culture.points == 20
