@@ -141,7 +141,13 @@ class TraineeWorkspace(w.VBox):
         self.editor = PlanEditor(session.plan, case, week=week)
         # At the editor's week from the start: a week set after construction would rerun the critique and
         # replace its first widgets while the browser is still building them.
-        self.critique = CritiquePanel(session.plan, case, week=week, delay=self._critique_delay)
+        self.critique = CritiquePanel(
+            session.plan,
+            case,
+            week=week,
+            delay=self._critique_delay,
+            dismissals=self._dismissals(draft.id),
+        )
         connect_critique(self.editor, self.critique)
         self.controls = DraftControls(
             session,
@@ -219,9 +225,19 @@ class TraineeWorkspace(w.VBox):
             return
         controls.plan_edited()
 
+    def _dismissals(self, draft_id: int) -> list:
+        """Findings the supervisor marked not applicable here (released feedback); none if the store says no."""
+        try:
+            return self.store.list_dismissals(draft_id, actor=self.user)
+        except ITPError:
+            return []
+
     def _session_changed(self, session: DraftSession) -> None:
         if self.editor is not None:
             self.editor.disabled = session.locked
+        if self.critique is not None and self.critique.plan != session.plan:
+            # The session's plan carries what changed for each event revised for; critique reads that one.
+            self.critique.plan = session.plan
         if session.revision != self._last_revision:
             self._last_revision = session.revision
             if self.history is not None:

@@ -22,6 +22,12 @@ def md_text(text: str) -> str:
 
 
 def _target_line(obj: Objective) -> str:
+    if obj.kind == "completion":
+        due = [f"week {obj.target_week}"] if obj.target_week is not None else []
+        due += [obj.target_date.isoformat()] if obj.target_date is not None else []
+        parts = ["a one-off step: done by " + " / ".join(due) if due else "a one-off step with no date yet"]
+        parts.append(f"who: {md_text(obj.who)}" if obj.who else "who: not said yet")
+        return "; ".join(parts)
     parts = []
     if obj.measure:
         parts.append(f"measure: {md_text(obj.measure)}")

@@ -53,6 +53,7 @@ __all__ = [
     "quote_as_goal",
     "remove_element",
     "remove_review_trigger",
+    "set_objective_kind",
     "set_participation",
     "set_review",
     "sibling_position",
@@ -259,6 +260,15 @@ def update_element(plan: TreatmentPlan, element_id: str, **fields: Any) -> Treat
         raise InvalidInput(_problems(exc)) from None
     slot.siblings[slot.index] = updated.model_dump()
     return _validate(data)
+
+
+def set_objective_kind(plan: TreatmentPlan, objective_id: str, kind: str) -> TreatmentPlan:
+    """Make an objective measured or a completion objective. A completion objective has no measure, baseline,
+    target or re-measurement (they would mean nothing), so switching to it clears them; 'who' stays."""
+    fields: dict[str, Any] = {"kind": kind}
+    if kind == "completion":
+        fields |= {"measure": "", "baseline": None, "target": None, "remeasure_every_weeks": None}
+    return update_element(plan, objective_id, **fields)
 
 
 def remove_element(plan: TreatmentPlan, element_id: str) -> TreatmentPlan:

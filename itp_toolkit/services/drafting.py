@@ -28,7 +28,8 @@ from typing import Literal
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import InvalidInput, NotFound, PermissionDenied, Problem, StaleRevision, StoreUnavailable
-from ..model import CaseStudy, TreatmentPlan
+from ..model import CaseStudy, EventRevision, TreatmentPlan
+from ..model.plan import plan_changes
 from ..store import PlanStore, RevisionInfo, Submission
 
 SaveState = Literal["saved", "unsaved", "saving", "error"]
@@ -103,6 +104,11 @@ class DraftSession:
         self.last_saved_at: dt.datetime | None = None
         self.set_aside: TreatmentPlan | None = None
         """The local plan put aside by ``reload_latest()``, so a conflict never destroys typed work."""
+        self._bases: dict[str, TreatmentPlan] = {}
+        """Event id -> the plan as it stood when revising for that event began (this session)."""
+        self._loaded = self._plan
+        """The plan as loaded from the store: for events revised for before this session, what changed is the
+        stored record plus the changes since this plan."""
         self._listeners: list[Callable[[DraftSession], None]] = []
         self._unconfirmed: list[TreatmentPlan] = []
         """Plans sent in saves based on ``_revision`` that failed with an unknown outcome (the database went
@@ -148,7 +154,12 @@ class DraftSession:
     # ------------------------------------------------------------------ editing and saving
 
     def edit(self, plan: TreatmentPlan) -> None:
-        """Take the plan as the trainee now has it; it is saved by the next ``save()``."""
+        """Take the plan as the trainee now has it; it is saved by the next ``save()``.
+
+        For every event the plan is revised for, the record of what changed for it is brought up to date
+        (see ``_with_event_records``), so 'revised' means something in the plan changed.
+        """
+        plan = self._with_event_records(plan)
         if plan == self._plan:
             return
         if self.locked:
@@ -166,6 +177,34 @@ class DraftSession:
             self._notify()
             return
         self._set("unsaved", "Unsaved changes")
+
+    def _with_event_records(self, plan: TreatmentPlan) -> TreatmentPlan:
+        """``plan`` with ``event_revisions`` recomputed: for an event revised for in this session, the elements
+        and sections that differ from the plan when revising began (an edit undone is no change); for one
+        revised for before this session, its stored record plus what changed since the plan was loaded. An event
+        newly ticked as revised for starts its record here, whichever way it was ticked."""
+        previous = self._plan
+        for event_id in plan.revised_for_events:
+            if event_id not in previous.revised_for_events:
+                self._bases.setdefault(event_id, previous)
+        loaded = {r.event_id: r for r in self._loaded.event_revisions}
+        records: list[EventRevision] = []
+        for event_id in plan.revised_for_events:
+            base = self._bases.get(event_id)
+            if base is not None:
+                elements, sections = plan_changes(base, plan)
+            elif event_id in loaded:
+                elements, sections = plan_changes(self._loaded, plan)
+                elements = list(dict.fromkeys([*loaded[event_id].changed_elements, *elements]))
+                sections = list(dict.fromkeys([*loaded[event_id].changed_sections, *sections]))
+            else:
+                continue  # revised for outside the drafting session: taken at its word, as before
+            records.append(
+                EventRevision(event_id=event_id, changed_elements=elements, changed_sections=sections)  # type: ignore[arg-type]
+            )
+        if records == plan.event_revisions:
+            return plan
+        return plan.model_copy(update={"event_revisions": records})
 
     def autosave_due(self, delay_seconds: float) -> bool:
         """True when there are unsaved (or failed) changes and the trainee stopped typing ``delay_seconds`` ago.
@@ -265,6 +304,7 @@ class DraftSession:
         latest = self._store.get_draft(self.draft_id, actor=self.actor)
         self.draft_status = latest.status
         self._plan = self._store.get_revision(self.draft_id, actor=self.actor)
+        self._loaded, self._bases = self._plan, {}
         self._revision = latest.latest_revision
         self._set("saved", f"Loaded revision {self._revision}; your unsaved text is kept aside")
         return self.set_aside
@@ -300,7 +340,9 @@ class DraftSession:
         """Start a revision: after a timeline event (``event_id``) or after feedback (``week``, or as is).
 
         The plan's ``written_at_week`` moves to the event's week (never backwards) and the event is recorded
-        in ``revised_for_events``, so critique knows what the plan claims to have taken into account.
+        in ``revised_for_events``, so critique knows what the plan claims to have taken into account. Pressing
+        Revise changes nothing in the care planned: the event's record starts empty, and the revision counts
+        once the trainee changes something for it.
         """
         self.refresh_status()
         if self.locked:

@@ -25,7 +25,7 @@ from .guards import acting_person, feedback_draft, readable_draft
 from .inputs import validated
 from .reads import chosen_revision, latest_number, load_plan
 from .records import Anchor
-from .schema import AnnotationRow, PersonRow, RubricScoreRow
+from .schema import AnnotationRow, FindingDismissalRow, PersonRow, RubricScoreRow
 
 ScoreGiven = int | tuple[int, str]
 """A criterion's score, 1-4, alone or with a comment: ``3`` or ``(3, "Her goal, her words")``."""
@@ -174,7 +174,8 @@ class FeedbackMethods(StoreCore):
 
     @transaction(write=True)
     def release_feedback(self, db: Session, draft_id: int, *, actor: str) -> int:
-        """Let the trainee see every comment and score on the draft so far; returns how many were released."""
+        """Let the trainee see every comment, score and 'not applicable here' decision on the draft so far;
+        returns how many were released."""
         feedback_draft(db, acting_person(db, actor), draft_id)
         return release(db, draft_id)
 
@@ -218,14 +219,20 @@ def write_comments(
 
 
 def release(db: Session, draft_id: int) -> int:
-    """Release every comment and score on the draft not yet released; returns how many."""
+    """Release every comment, score and 'not applicable here' decision on the draft not yet released; returns
+    how many."""
     notes = db.scalars(
         select(AnnotationRow).where(AnnotationRow.draft_id == draft_id, ~AnnotationRow.released)
     )
     scores = db.scalars(
         select(RubricScoreRow).where(RubricScoreRow.draft_id == draft_id, ~RubricScoreRow.released)
     )
-    rows: list[AnnotationRow | RubricScoreRow] = [*notes, *scores]
+    decisions = db.scalars(
+        select(FindingDismissalRow).where(
+            FindingDismissalRow.draft_id == draft_id, ~FindingDismissalRow.released
+        )
+    )
+    rows: list[AnnotationRow | RubricScoreRow | FindingDismissalRow] = [*notes, *scores, *decisions]
     for row in rows:
         row.released = True
     db.flush()

@@ -17,6 +17,7 @@ module, each reading the shared state of ``core.StoreCore`` (the database, the c
 ``drafts.py``      drafts and their append-only revisions; the cohort view's batch read
 ``submissions.py`` submit, return for revision, sign off (each decision releases the feedback with it)
 ``feedback.py``    comments, rubric scores, release
+``dismissals.py``  a supervisor's 'not applicable here' on a critique finding, released with the feedback
 ``workshops.py``   live workshops: blind drafting, review, debrief
 =================  ======================================================================================
 
@@ -36,6 +37,7 @@ from ..model import new_id as model_new_id
 from .assignments import AssignmentMethods
 from .core import Clock, IdFactory, StoreCore, utc_now
 from .database import Database
+from .dismissals import DismissalMethods
 from .drafts import DraftMethods
 from .feedback import FeedbackMethods
 from .inputs import MAX_PLAN_BYTES
@@ -50,6 +52,7 @@ class PlanStore(
     DraftMethods,
     SubmissionMethods,
     FeedbackMethods,
+    DismissalMethods,
     WorkshopMethods,
     StoreCore,
 ):

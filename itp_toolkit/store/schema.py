@@ -35,6 +35,7 @@ from sqlalchemy.types import TypeDecorator
 USERNAME_LEN = 100
 NAME_LEN = 500
 ELEMENT_ID_LEN = 64
+RULE_ID_LEN = 100
 
 # Deterministic constraint names: SQLite can only change constraints by rebuilding a table (Alembic "batch"
 # mode), which needs to know them by name.
@@ -209,6 +210,25 @@ class AnnotationRow(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("annotations.id"))
     resolved: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     released: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class FindingDismissalRow(Base):
+    """A supervisor's 'not applicable here' on one critique finding of a draft, with the reason: part of the
+    feedback (the trainee sees it once released). Withdrawing keeps the row and marks it withdrawn."""
+
+    __tablename__ = "finding_dismissals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    rule: Mapped[str] = mapped_column(String(RULE_ID_LEN))
+    element_id: Mapped[str | None] = mapped_column(String(ELEMENT_ID_LEN))
+    subject: Mapped[str | None] = mapped_column(String(ELEMENT_ID_LEN))
+    reason: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(ForeignKey("people.username"))
+    released: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    withdrawn: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 

@@ -5,7 +5,7 @@ case or trainee text): whoever puts it in HTML must escape it.
 """
 
 from .case import FactChoice, Section, case_sections, fact_choices, fact_label, revealed_events
-from .critique import FAMILY_TITLES, FindingGroup, critique_groups, severity_totals
+from .critique import FAMILY_TITLES, FindingGroup, critique_groups, severity_totals, split_dismissed
 from .measures import Series, figure_png, measure_plot, measure_series
 from .plan import OutlineRow, plan_outline
 
@@ -26,4 +26,5 @@ __all__ = [
     "plan_outline",
     "revealed_events",
     "severity_totals",
+    "split_dismissed",
 ]

@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..checks.findings import FAMILIES, SEVERITY_ORDER, Finding
+from ..model import Dismissal
 
 FAMILY_TITLES: dict[str, str] = {
     "smart": "SMART objectives",
     "linkage": "Links between problems, goals, objectives and interventions",
+    "safety": "Safety and risk",
     "measure": "Measurement-based targets",
     "individual": "Individualization",
     "feasibility": "Feasibility, access and barriers",
@@ -74,3 +76,22 @@ def severity_totals(findings: Iterable[Finding]) -> dict[str, int]:
     for f in findings:
         out[f.severity] += 1
     return out
+
+
+def split_dismissed(
+    findings: Iterable[Finding], dismissals: Iterable[Dismissal]
+) -> tuple[list[Finding], list[tuple[Finding, Dismissal]]]:
+    """(findings still to act on, findings a supervisor marked 'not applicable here' with their decision).
+
+    A withdrawn decision is simply not passed in; the finding counts again.
+    """
+    decisions = list(dismissals)
+    active: list[Finding] = []
+    dismissed: list[tuple[Finding, Dismissal]] = []
+    for finding in findings:
+        decision = next((d for d in decisions if d.matches(finding)), None)
+        if decision is None:
+            active.append(finding)
+        else:
+            dismissed.append((finding, decision))
+    return active, dismissed

@@ -4,6 +4,10 @@ Critique reruns as the trainee types, but at most once per ``delay`` seconds: th
 run, later changes before it fires ride along with it, and the run reads the plan as it is by then.
 ``refresh()`` runs at once (tests, and a 'check now' button). The findings and the individualization score
 come from ``itp_toolkit.checks``; grouping and headings from ``itp_toolkit.views.critique_groups``.
+
+A supervisor can overrule a finding: ``dismiss(finding, reason)`` (given an ``on_dismiss`` hook that stores the
+decision) marks it 'not applicable here'. Findings matching ``dismissals`` are shown apart, with the
+supervisor's reason, and do not count in the totals.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ import ipywidgets as w
 import traitlets as t
 
 from ..checks import Finding, IndividualizationScore, critique, individualization_score
-from ..model import CaseStudy, TreatmentPlan
-from ..views import critique_groups, severity_totals
+from ..errors import PermissionDenied
+from ..model import CaseStudy, Dismissal, TreatmentPlan
+from ..views import critique_groups, severity_totals, split_dismissed
 from ._common import Factory, close_tree, css, list_html, text_html
 
 log = logging.getLogger(__name__)
@@ -46,6 +51,7 @@ class CritiquePanel(w.VBox):
     findings = t.List(help="The findings of the last run, in critique order.")
     score = t.Instance(IndividualizationScore, allow_none=True, help="The last individualization score.")
     runs = t.Int(0, help="How many times critique has run (to show the debounce at work).")
+    dismissals = t.List(help="Supervisors' 'not applicable here' decisions on this draft (model Dismissal).")
 
     def __init__(
         self,
@@ -58,9 +64,14 @@ class CritiquePanel(w.VBox):
         critique_fn: Callable[..., list[Finding]] = critique,
         score_fn: Callable[[TreatmentPlan, CaseStudy], IndividualizationScore] = individualization_score,
         delay: float = 0.3,
+        dismissals: Iterable[Dismissal] = (),
+        on_dismiss: Callable[[Finding, str], Dismissal] | None = None,
         **kwargs,
     ):
         self._case = case
+        self._on_dismiss = on_dismiss
+        self.dismissed: list[tuple[Finding, Dismissal]] = []
+        """Findings of the last run a supervisor marked not applicable, with their decisions."""
         self._peers = tuple(peers or ())
         self._config = config
         self._critique = critique_fn
@@ -84,6 +95,7 @@ class CritiquePanel(w.VBox):
         )
         self.unused_list = w.HTML(_dom_classes=("itp-facts-unused-list",))
         self.groups_box = w.VBox(_dom_classes=("itp-critique-groups",))
+        self.dismissed_box = w.VBox(_dom_classes=("itp-critique-dismissed",))
         self.finding_buttons: list[w.Button] = []
         self.check_now = w.Button(
             description="Check now", layout=w.Layout(width="auto"), _dom_classes=("itp-critique-refresh",)
@@ -98,8 +110,10 @@ class CritiquePanel(w.VBox):
             self.totals,
             self.status,
             self.groups_box,
+            self.dismissed_box,
             self.unused,
         ]
+        self.dismissals = list(dismissals)
         self._ready = True
         self.plan = plan
         self.refresh()
@@ -117,6 +131,19 @@ class CritiquePanel(w.VBox):
         """What clicking a finding does: ask whoever listens to show that element."""
         for callback in list(self._focus_callbacks):
             callback(element_id)
+
+    def dismiss(self, finding: Finding, reason: str) -> Dismissal:
+        """A supervisor marks ``finding`` 'not applicable here' with a reason; the hook stores the decision."""
+        if self._on_dismiss is None:
+            raise PermissionDenied("only a supervisor reviewing this draft can mark a finding not applicable")
+        decision = self._on_dismiss(finding, reason)
+        self.dismissals = [*self.dismissals, decision]
+        return decision
+
+    @t.observe("dismissals")
+    def _dismissals_changed(self, change) -> None:
+        if getattr(self, "_ready", False):
+            self._render()
 
     def refresh(self) -> None:
         """Critique the current plan now (cancelling a scheduled run)."""
@@ -208,7 +235,8 @@ class CritiquePanel(w.VBox):
         rows: dict[Finding, w.VBox] = {}
         groups = []
         seen: set[str] = set()
-        for group in critique_groups(self.findings):
+        active, self.dismissed = split_dismissed(self.findings, self.dismissals)
+        for group in critique_groups(active):
             for f in group.findings:
                 rows[f] = self._rows.pop(f, None) or rows.get(f) or self._finding_row(f)
             heading_html = text_html(group.heading, "h4")
@@ -232,14 +260,15 @@ class CritiquePanel(w.VBox):
             groups.append(box)
             seen.add(group.family)
         stale, self._rows = self._rows, rows
-        self.finding_buttons = [rows[f].button for f in self.findings if f in rows]
+        self.finding_buttons = [rows[f].button for f in active if f in rows]
         self.groups_box.children = groups
+        self._render_dismissed()
         gone = [family for family in self._groups if family not in seen]
         self._retire([part for family in gone for part in self._groups.pop(family)] + list(stale.values()))
-        totals = severity_totals(self.findings)
+        totals = severity_totals(active)
         self.totals.value = (
             ", ".join(f"{n} {s}{'' if n == 1 else 's'}" for s, n in totals.items())
-            if self.findings
+            if active
             else "No findings: nothing to fix that the checks can see."
         )
         self.status.value = ""
@@ -249,6 +278,29 @@ class CritiquePanel(w.VBox):
             ignored = self.score.facts_ignored
             self.unused_list.value = list_html(ignored) if ignored else ""
             self.unused.children = (self.unused_heading, self.unused_list) if ignored else ()
+
+    def _render_dismissed(self) -> None:
+        """Findings a supervisor marked not applicable: the finding and the reason, apart from the rest."""
+        old = list(self.dismissed_box.children)
+        if not self.dismissed:
+            self.dismissed_box.children = ()
+        else:
+            make = self._make
+            heading = make(
+                w.HTML,
+                text_html("Marked not applicable here by your supervisor", "h4"),
+                classes=("itp-dismissed-heading",),
+            )
+            rows = [
+                make(
+                    w.HTML,
+                    text_html(f"{finding.message} — Reason: {decision.reason}"),
+                    classes=("itp-finding-dismissed",),
+                )
+                for finding, decision in self.dismissed
+            ]
+            self.dismissed_box.children = (heading, *rows)
+        self._retire(old)
 
     def _retire(self, widgets: Iterable[w.Widget]) -> None:
         """Close replaced widgets a while later, not at once: the browser may still be building views of

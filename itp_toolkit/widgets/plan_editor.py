@@ -29,7 +29,7 @@ from ..library.interventions import apply_library_intervention, library_choices,
 from ..model import CaseStudy, PlanElement, TreatmentPlan, editing, new_id
 from ..model.base import isolate
 from ..model.measures import INSTRUMENTS
-from ..model.plan import Delivery, Format, TimeOfDay
+from ..model.plan import Delivery, Format, ObjectiveKind, TimeOfDay
 from ..views import fact_choices, fact_label, plan_outline
 from ._common import Factory, choice_label, close_tree, text_html, walk
 
@@ -39,6 +39,13 @@ _INDENT = {"problem": "0px", "goal": "24px", "objective": "48px", "intervention"
 _CHILD_KIND = {"problem": "goal", "goal": "objective", "objective": "intervention"}
 _TREE_KINDS = ("problem", "goal", "objective", "intervention")
 _NUMBER_FIELDS = ("baseline", "target", "target_week", "remeasure_every_weeks")
+
+
+def _kind_label(kind: str) -> str:
+    return {"measured": "Measured: a count or a score", "completion": "One-off step, done by a date"}[kind]
+
+
+_KIND_OPTIONS = [(_kind_label(k), k) for k in typing.get_args(ObjectiveKind)]
 
 
 def _options(literal: Any, *, blank: str | None = None) -> list[tuple[str, Any]]:
@@ -567,7 +574,26 @@ class PlanEditor(w.VBox):
             card,
             "Adds an intervention with the library's generic text: adapt it to this person",
         )
+        kind = self._make(w.Dropdown, options=_KIND_OPTIONS, classes=("itp-objective-kind",))
+        card.fields["kind"] = kind
+        kind.observe(
+            lambda ch: (
+                None
+                if self._syncing
+                else self._try(
+                    lambda: self._commit(
+                        editing.set_objective_kind(self.plan, card.element_id, ch["new"]),
+                        "element",
+                        card.element_id,
+                    ),
+                    card,
+                    kind,
+                )
+            ),
+            "value",
+        )
         return [
+            self._labelled("Kind", kind),
             self._labelled(
                 "Objective",
                 self._bind(
@@ -575,8 +601,16 @@ class PlanEditor(w.VBox):
                     "description",
                     self._text(
                         "itp-objective-description",
-                        "An observable behaviour, e.g. 'stays through 4 of 5 lectures a week'",
+                        "An observable behaviour, e.g. 'stays through 4 of 5 lectures a week'; or a one-off step",
                     ),
+                ),
+            ),
+            self._labelled(
+                "Who does it",
+                self._bind(
+                    card,
+                    "who",
+                    self._text("itp-objective-who", "For a one-off step: the person, a support, or the team"),
                 ),
             ),
             self._labelled("Measure", self._bind(card, "measure", measure)),

@@ -15,7 +15,7 @@ import ipywidgets as w
 import pandas as pd
 from markupsafe import escape
 
-from ..checks import critique, individualization_score
+from ..checks import Finding, critique, individualization_score
 from ..checks.rubrics import default_rubric, evidence_by_criterion
 from ..compare.alignment import element_label, side_by_side
 from ..compare.cohort import (
@@ -34,7 +34,7 @@ from ..compare.cohort import (
 )
 from ..compare.scores import mean_score
 from ..errors import ITPError, PermissionDenied
-from ..model import CaseStudy, Rubric
+from ..model import CaseStudy, Dismissal, Rubric
 from ..model.annotation import AnnotationTag
 from ..model.base import isolate
 from ..store import PlanStore
@@ -93,6 +93,8 @@ class SupervisorReview(w.VBox):
         self.case: CaseStudy | None = None
         self.drafts: list[CohortDraft] = []
         self.current: CohortDraft | None = None
+        self.findings: list[Finding] = []
+        """Critique findings on the draft under review (what ``dismiss`` can mark not applicable)."""
         self.comparison: pd.DataFrame | None = None
         self.table: pd.DataFrame | None = None
         self._mean_scores: dict[int, float | None] = {}
@@ -299,6 +301,7 @@ class SupervisorReview(w.VBox):
         self.element_picker.options = options
         self.element_picker.value = ""
         findings = critique(draft.plan, self.case)
+        self.findings = findings
         evidence = evidence_by_criterion(self.rubric, findings)
         parts = []
         for criterion in self.rubric.criteria:
@@ -320,6 +323,23 @@ class SupervisorReview(w.VBox):
         for cid, picker in self.score_pickers.items():
             picker.value = next((s.score for s in mine if s.criterion_id == cid), 0)
         self._render_annotations()
+
+    def dismiss(self, finding: Finding, reason: str) -> Dismissal | None:
+        """Mark a critique finding on the draft under review 'not applicable here', with the reason the trainee
+        will read once feedback is released (the Python twin of the panel's control)."""
+        draft = self.current
+        if draft is None:
+            self.message.value = "Pick a draft to review first."
+            return None
+        try:
+            decision = self.store.dismiss_finding(
+                draft.draft_id, finding, reason, revision=draft.revision, actor=self.user
+            )
+        except ITPError as exc:
+            self.message.value = str(exc)
+            return None
+        self.message.value = "Marked not applicable here; the trainee sees it with your reason once released."
+        return decision
 
     def annotate(self, element_id: str | None, body: str, tags: list[str], *, group: bool = False) -> int:
         """Comment on an element of the draft under review (or, with ``group``, on every draft that made the

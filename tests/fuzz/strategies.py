@@ -81,6 +81,17 @@ def treatment_plans(draw, max_problems: int = 3) -> TreatmentPlan:
         )
 
     def objective() -> Objective:
+        if draw(st.booleans()) and draw(st.booleans()):  # a quarter are completion objectives
+            return Objective(
+                id=next(pool),
+                kind="completion",
+                description=draw(text),
+                who=draw(text),
+                target_week=draw(weeks),
+                target_date=draw(st.none() | st.dates()),
+                linked_facts=draw(st.lists(fact, max_size=2)),
+                interventions=[intervention() for _ in range(draw(st.integers(0, 2)))],
+            )
         return Objective(
             id=next(pool),
             description=draw(text),

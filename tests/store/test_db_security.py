@@ -347,3 +347,34 @@ def test_role_names_are_distinct_and_safe() -> None:
     long = names.user("x" * 100)
     assert len(long) <= 63 and long != names.user("x" * 99)
     assert all(c.isalnum() or c == "_" for c in names.user('"; DROP ROLE postgres; --'))
+
+
+@on_postgres
+def test_supervisor_role_dismisses_a_finding_and_the_trainee_role_sees_it_only_once_released(
+    secured: Secured,
+) -> None:
+    from itp_toolkit.checks import Finding
+
+    finding = Finding(rule="smart.no_target_date", severity="problem", element_id="obj-gad7", message="m")
+    mine = secured.drafts["ana"]
+    okafor = secured.store_as("dr.okafor")
+    made = okafor.dismiss_finding(
+        mine, finding, "Agreed out loud; the date is in the notes.", actor="dr.okafor"
+    )
+    ana = secured.store_as("ana")
+    assert ana.list_dismissals(mine, actor="ana") == []
+    assert _rows(secured.engine("ana"), "SELECT * FROM finding_dismissals") == []
+    okafor.release_feedback(mine, actor="dr.okafor")
+    assert [d.id for d in ana.list_dismissals(mine, actor="ana")] == [made.id]
+    assert _rows(secured.engine("ben"), "SELECT * FROM finding_dismissals") == []
+    assert (
+        _refused(
+            secured.engine("ana"),
+            "INSERT INTO finding_dismissals (draft_id, revision, rule, reason, author, created_at) "
+            "VALUES (:d, 1, 'smart.no_measure', 'I say so', 'ana', now())",
+            d=mine,
+        )
+        == INSUFFICIENT_PRIVILEGE
+    )
+    with pytest.raises(PermissionDenied, match="database refused"):  # Python says yes (a supervisor), PG no
+        ana.dismiss_finding(mine, finding, "self-approval", actor="dr.okafor")

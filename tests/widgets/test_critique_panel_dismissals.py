@@ -69,3 +69,25 @@ def test_split_dismissed_keeps_findings_with_no_matching_dismissal(college_case)
     other = _dismissal(finding).model_copy(update={"rule": "collab.no_review"})
     active, dismissed = split_dismissed(panel.findings, [other])
     assert active == panel.findings and dismissed == []
+
+
+def test_the_supervisor_review_stores_a_dismissal_and_the_trainee_page_shows_it(tmp_path, college_case):
+    from itp_toolkit.apps import TraineeWorkspace
+    from itp_toolkit.store import PlanStore
+    from itp_toolkit.widgets.supervisor import SupervisorReview
+    from tests.apps.clinic import build_clinic
+
+    store = build_clinic(PlanStore.open(f"sqlite:///{tmp_path / 'itp.sqlite'}"))
+    draft = store.start_draft(college_case.id, actor="ana")
+    store.save_revision(draft.id, _plan_with_a_finding(college_case), based_on=0, actor="ana")
+    review = SupervisorReview(store, "dr.okafor", {college_case.id: college_case})
+    review.load(review.cohort_picker.options[0][1], college_case.id)
+    review.select_draft(draft.id)
+    finding = next(f for f in review.findings if f.element_id == "obj-lecture")
+    assert review.dismiss(finding, "Date agreed out loud; it is in the session notes.") is not None
+    review.release()
+    app = TraineeWorkspace(store, "ana", {college_case.id: college_case})
+    app.open_case(college_case.id)
+    [(shown, why)] = app.critique.dismissed
+    assert shown.rule == finding.rule and "session notes" in why.reason
+    store.close()

@@ -103,6 +103,8 @@ def _text(concept: dict[str, Any] | None) -> str:
 def _read_objective(r: _Reader, where: str, res: dict[str, Any], interventions: list[dict]) -> dict[str, Any]:
     obj: dict[str, Any] = {
         "id": r.element_id(res, where),
+        "kind": _ext_value(res, "objective-kind", "Code", "measured"),
+        "who": _ext_value(res, "done-by", "String", ""),
         "description": _text(res.get("description")),
         "measure": "",
         "baseline": _ext_value(res, "baseline", "Decimal"),

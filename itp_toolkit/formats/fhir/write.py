@@ -216,18 +216,27 @@ def _objective_goal(w: _Writer, pi: int, gi: int, oi: int) -> dict[str, Any]:
             {"url": ext("remeasure-every-weeks"), "valuePositiveInt": obj.remeasure_every_weeks}
         )
     extensions += _facts(w, "linked-fact", obj.linked_facts)
+    if obj.kind == "completion":
+        # A dated one-off step: no target measure (there is nothing to count), its due date in the target or
+        # the target-week extension, and who does it in an extension (exact) and a note (for people).
+        extensions.append({"url": ext("objective-kind"), "valueCode": "completion"})
+        extensions += _string_ext("done-by", obj.who)
     resource: dict[str, Any] = {
         "resourceType": "Goal",
         "extension": extensions,
         "identifier": [_identifier(obj.id)],
         "lifecycleStatus": "proposed",
-        "category": [{"text": "objective"}],
+        "category": [{"text": "objective" if obj.kind == "measured" else "objective (one-off step)"}],
         "description": _text_concept(obj.description),
         "subject": {"reference": w.patient_url},
         "addresses": [{"reference": full_url(w.plan.id, problem.id)}],
     }
     if targets:
         resource["target"] = targets
+    if obj.kind == "completion" and obj.who:
+        from ..markdown import md_text
+
+        resource["note"] = [{"text": "Done by: " + md_text(obj.who)}]
     return resource
 
 
