@@ -33,7 +33,7 @@ from ..model.base import isolate
 from ..model.measures import INSTRUMENTS, Instrument, needs_risk_follow_up
 from .generic import GenericElement, generic_elements
 from .phrases import GENERIC_WORDS, Phrase, context_phrases, passages_keys
-from .text import content_words, key_words
+from .text import content_words, key_words, matches
 
 _ITEM = re.compile(r"\bitems?\b", re.IGNORECASE)
 _CODES_LOOSE = {code.replace("-", ""): code for code in INSTRUMENTS}
@@ -128,6 +128,8 @@ class CaseIndex:
         self.event_ids = {e.id for e in case.timeline}
         self._latest: dict[tuple[str, int], MeasurePoint | None] = {}
         self._risk: dict[int, list[RiskReason]] = {}
+        self._event_words: dict[str, frozenset[str]] = {}
+        self._phrase_hits: dict[frozenset[str], tuple[tuple[Phrase, frozenset[str]], ...]] = {}
 
     @cached_property
     def cultural_phrases(self) -> tuple[Phrase, ...]:
@@ -149,18 +151,46 @@ class CaseIndex:
         return {c.id: concern_groups(c.summary) for c in self.case.presenting_concerns}
 
     @cached_property
-    def intake_risk_words(self) -> frozenset[str]:
-        """Stems of what was known about risk at intake: an event's own words are the ones not in here."""
+    def intake_words(self) -> frozenset[str]:
+        """Stems of everything known at intake (the case without its timeline): an event's own words are the
+        ones not in here."""
+        case = self.case
         parts = [
-            self.case.risk.summary,
-            *(c.summary + " " + c.frequency_intensity for c in self.case.presenting_concerns),
+            case.title,
+            case.setting,
+            case.history,
+            case.cultural_social_context,
+            case.mental_status,
+            case.formulation,
+            case.risk.summary,
+            " ".join(d.label for d in case.working_diagnosis),
+            " ".join(f"{c.summary} {c.frequency_intensity}" for c in case.presenting_concerns),
+            " ".join(s.text for s in case.strengths),
+            " ".join(b.text for b in case.barriers),
+            " ".join(q.text for q in case.patient_words),
+            " ".join(v for v in case.demographics.model_dump().values() if isinstance(v, str)),
         ]
         return key_words(" ".join(parts))
 
+    def phrases_in(self, passage: frozenset[str]) -> tuple[tuple[Phrase, frozenset[str]], ...]:
+        """The context units one passage of plan prose reflects, with the stems it shares with each (remembered:
+        most passages do not change between keystrokes)."""
+        hit = self._phrase_hits.get(passage)
+        if hit is None:
+            hit = tuple((p, shared) for p in self.cultural_phrases if (shared := p.shared(passage)))
+            self._phrase_hits[passage] = hit
+            if len(self._phrase_hits) > 4096:
+                self._phrase_hits.pop(next(iter(self._phrase_hits)))
+        return hit
+
     def event_words(self, event: TimelineEvent) -> frozenset[str]:
-        """Stems that tell this event apart from the intake picture: a safety plan mentioning two of them was
-        written with the event in mind."""
-        return key_words(f"{event.title} {event.description}") - self.intake_risk_words - GENERIC_WORDS
+        """Stems that tell this event apart from what was known at intake ('midterm', 'warning', 'letter'): a
+        plan using two of them was written with the event in mind."""
+        if event.id not in self._event_words:
+            self._event_words[event.id] = (
+                key_words(f"{event.title} {event.description}") - self.intake_words - GENERIC_WORDS
+            )
+        return self._event_words[event.id]
 
     def latest(self, code: str, week: int) -> MeasurePoint | None:
         """Latest score on ``code`` known by ``week`` (intake measures and revealed events)."""
@@ -224,7 +254,9 @@ _ONE_OFF = re.compile(
     r"fitted|arranges?|arranged|sets?\s+up|agreed|agrees|drafts?|drafted|moves?|moved|gives?\s+(?:her|his|their)|"
     r"attends?\s+(?:an?|the|his|her|their|one)\s+(?:\w+\s+){0,3}?(?:assessment|appointment|evaluation|visit|intake|"
     r"review|consultation|screening|session)|(?:assessment|appointment|evaluation|referral|plan)\s+(?:is\s+)?"
-    r"(?:made|done|booked|completed|sent|written))\b",
+    r"(?:made|done|booked|completed|sent|written)|sent|lodged|secured|submitted|done|in\s+place|rewritten|"
+    r"refreshed|prioriti[sz]ed|read\s+through|held|attended|met\s+with|meets\s+(?:the|her|his|their|a)|"
+    r"handed\s+over|filed|returned|fitted)\b",
     re.IGNORECASE,
 )
 """Wording of a one-off step ('safety plan written and shared', 'assessment booked', 'firearm stored')."""
@@ -249,6 +281,25 @@ def objective_kind(obj: Objective) -> str:
     ):
         return "one_off"
     return "measured"
+
+
+_EMPTY = re.compile(
+    r"^\W*(?:noted|n/?a|none|tbd|tba|to\s+be\s+(?:decided|discussed|confirmed)|later|ok(?:ay)?|yes|no|-+|\?+|"
+    r"will\s+discuss|discuss(?:ed)?|see\s+above|as\s+above|pending|todo)\W*$",
+    re.IGNORECASE,
+)
+TENTATIVE = re.compile(
+    r"^\W*(?:(?:she|he|they|the\s+client|client|the\s+person)\s+)?(?:will|would|could|may|might|hopes?\s+to|"
+    r"plans?\s+to|is\s+going\s+to|to)\s+(?:ask|try|see|look\s+into|think\s+about|explore|consider|request|"
+    r"find\s+out)\b",
+    re.IGNORECASE,
+)
+"""A mitigation that is a hope or a question to ask, not a change that removes the barrier."""
+
+
+def empty_mitigation(text: str) -> bool:
+    """A mitigation that says nothing: blank, or 'Noted.', 'TBD', 'Later', 'N/A'."""
+    return not text.strip() or matches(_EMPTY, text)
 
 
 @dataclass
@@ -301,17 +352,26 @@ class PlanContext:
         return {o.id: objective_kind(o) for _, _, o in self.plan.objectives()}
 
     @cached_property
-    def mitigated_barriers(self) -> dict[str, str]:
-        """Barrier id -> mitigation, for barrier plans that name a case barrier and say what is done."""
+    def planned_barriers(self) -> dict[str, str]:
+        """Barrier id -> mitigation, for barrier plans that name a case barrier and say something ('Noted.' or
+        'TBD' says nothing)."""
         return {
-            b.barrier_id: b.mitigation for b in self.plan.barriers if b.barrier_id and b.mitigation.strip()
+            b.barrier_id: b.mitigation
+            for b in self.plan.barriers
+            if b.barrier_id and not empty_mitigation(b.mitigation)
         }
 
     @cached_property
+    def mitigated_barriers(self) -> dict[str, str]:
+        """Barrier id -> mitigation, for barriers the plan actually removes: a hope ('she will ask her manager
+        about fewer shifts') is a plan to find out, not a mitigation, so the barrier still stands in the way."""
+        return {k: v for k, v in self.planned_barriers.items() if not matches(TENTATIVE, v)}
+
+    @cached_property
     def addressed_barriers(self) -> set[str]:
-        """Case barriers the plan does something about: a barrier plan with a mitigation, or an intervention
+        """Case barriers the plan does something about: a barrier plan that says something, or an intervention
         that links the barrier (it was adapted for it)."""
-        ids = set(self.mitigated_barriers)
+        ids = set(self.planned_barriers)
         for _, item in self.plan.interventions():
             ids.update(f for f in item.linked_facts if f in self.index.barriers)
         return ids & self.index.barriers.keys()
@@ -346,15 +406,21 @@ class PlanContext:
         return out
 
     @cached_property
-    def cultural_phrases_used(self) -> list[Phrase]:
-        """Context phrases a reader would recognise in the plan (see ``phrases``); phrases that share a word
-        ('a small family restaurant', 'run the restaurant') count once, so one mention earns one phrase."""
-        used: list[Phrase] = []
+    def cultural_phrases_used(self) -> list[str]:
+        """What of the case's context a reader would recognise in the plan, in the context's words ('family
+        restaurant'; see ``phrases``). One mention counts once: a unit whose shared words were already credited
+        to another adds nothing."""
+        shared: dict[Phrase, frozenset[str]] = {}
+        for passage in self.passages:
+            for phrase, stems in self.index.phrases_in(passage):
+                shared[phrase] = shared.get(phrase, frozenset()) | stems
+        used: list[str] = []
+        credited: set[str] = set()
         for phrase in self.index.cultural_phrases:
-            if any((phrase.keys & u.keys) - GENERIC_WORDS for u in used):
-                continue
-            if any(phrase.found_in(passage) for passage in self.passages):
-                used.append(phrase)
+            stems = shared.get(phrase)
+            if stems and (stems - GENERIC_WORDS) - credited:
+                used.append(phrase.shown(stems))
+                credited |= stems - GENERIC_WORDS
         return used
 
     @property

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from ..model import Barrier, Intervention
 from ..model.base import isolate
@@ -21,7 +22,7 @@ from .context import PlanContext, cite, fmt
 from .findings import Finding, rule
 from .phrases import GENERIC_WORDS
 from .sources import ACCESS, CMS, PCCP
-from .text import key_words
+from .text import key_words, matches
 
 TRANSPORT = rule(
     "feasibility.transport_in_person",
@@ -77,6 +78,22 @@ DIGITAL = rule(
     "Video sessions need a device, data and privacy the person may not have.",
     f"{ACCESS}; {PCCP} item 8",
 )
+BLOCKED = rule(
+    "feasibility.barrier_blocks_care",
+    "warning",
+    "Care the case says the person cannot use",
+    "When the case says a person cannot follow phone calls or groups, or has no phone minutes, care delivered that "
+    "way does not reach them.",
+    f"{ACCESS}; {PCCP} item 8",
+)
+SERVICE_ENDS = rule(
+    "feasibility.service_ends",
+    "warning",
+    "Care planned where the service is about to stop",
+    "Sessions planned at a service after the week it closes (a school centre over the summer, a programme that "
+    "ends) will not happen; the plan needs the handover before it closes.",
+    f"{ACCESS}; {PCCP} item 8",
+)
 CHILDCARE = rule(
     "feasibility.childcare_in_person",
     "warning",
@@ -93,6 +110,19 @@ _LESS_THAN_WEEKLY = re.compile(
 _WEEKLY_OR_MORE = re.compile(
     r"weekly|per\s+week|a\s+week|each\s+week|every\s+week|/\s*w(?:ee)?k|daily|nightly|"
     r"twice|\d+\s*(?:x|times)|every\s+session|every\s+day",
+    re.IGNORECASE,
+)
+_FAMILY_INTERPRETER = re.compile(
+    r"\b(?:son|daughter|child|children|kids?|husband|wife|partner|sister|brother|niece|nephew|grandchild\w*|"
+    r"relative|family\s+member|friend|neighbou?r)\b[^.;]{0,60}\binterpret\w*|\binterpret\w*\b[^.;]{0,40}\b(?:by|"
+    r"from)\s+(?:her|his|their)\s+(?:son|daughter|child|husband|wife|partner|sister|brother|relative)",
+    re.IGNORECASE,
+)
+_PROFESSIONAL_LANGUAGE = re.compile(
+    r"professional\s+interpret|trained\s+interpret|certified\s+interpret|qualified\s+interpret|"
+    r"interpret\w*\s+service|language\s+line|(?:phone|video|telephone)\s+interpret|"
+    r"(?:bilingual|spanish-speaking|language-concordant|concordant)\s+(?:clinician|counsel+or|therapist|"
+    r"psychologist|worker|nurse|doctor|staff)",
     re.IGNORECASE,
 )
 _INTERPRETER = re.compile(
@@ -195,6 +225,15 @@ _OF_TIME = {
 }
 
 
+_AT_CLOCK = re.compile(r"\b(?:at|from)\s+(\d{1,2})(?::(\d{2}))?\s*(a\.?\s*m\.?|p\.?\s*m\.?)", re.IGNORECASE)
+"""A session time written in a description ('sessions at 4 p.m.'), not any time it mentions ('an 8 a.m.-2 p.m.
+sleep window')."""
+
+
+def _hour(m: re.Match[str]) -> int:
+    return int(m.group(1)) % 12 + (12 if m.group(3).lower().startswith("p") else 0)
+
+
 def _part_of(hour: int) -> DayPart:
     if 5 <= hour < 12:
         return "morning"
@@ -220,12 +259,18 @@ def session_times(item: Intervention) -> set[str]:
     """When an intervention happens, as parts of the week: a time written in its frequency or duration first;
     then its time of day, narrowed by a time its description gives within it ('at 4 p.m.' in the daytime);
     empty when it is flexible or unknown."""
-    stated = _parts_in(f"{item.frequency} {item.duration}")
+    return set(_session_times(item.frequency, item.duration, item.time_of_day or "", item.description))
+
+
+@lru_cache(maxsize=8192)
+def _session_times(frequency: str, duration: str, time_of_day: str, description: str) -> frozenset[str]:
+    stated = _parts_in(f"{frequency} {duration}")
     if stated:
-        return stated
-    broad = _OF_TIME.get(item.time_of_day or "", set())
-    told = {p for p in _parts_in(item.description) if not broad or p in broad}
-    return told or set(broad)
+        return frozenset(stated)
+    broad = _OF_TIME.get(time_of_day, set())
+    told = {_part_of(_hour(m)) for m in _AT_CLOCK.finditer(description)}
+    told = {p for p in told if not broad or p in broad}
+    return frozenset(told or broad)
 
 
 _FREE = re.compile(
@@ -236,7 +281,8 @@ _FREE = re.compile(
 )
 _GETS_THERE = re.compile(
     r"\bdrives?\s+(?:her|him|them)\b|\bgives?\s+(?:her|him|them)\s+a\s+(?:lift|ride)|\blift\b|\bride\b|"
-    r"\bvan\b|transit|bus\s+pass|vouchers?|\btaxi\b|rideshare|transport\s+(?:is\s+)?(?:provided|arranged)|"
+    r"\bvan\b|transit|bus\s+(?:pass|tokens?|fares?)|tokens?|fares?\s+(?:fund|paid|covered)|vouchers?|\btaxi\b|"
+    r"rideshare|transport\s+(?:is\s+)?(?:provided|arranged)|"
     r"walks?\s+(?:there|to)\b|walking\s+distance|home\s+visits?|at\s+(?:her|his|their)\s+home",
     re.IGNORECASE,
 )
@@ -313,7 +359,7 @@ def bridge_end(item: Intervention, start: int) -> int | None:
     """The last week a bridge runs, when it says so ('weeks 1-2', '3 weekly calls'); None when it runs until
     care starts, is open-ended, or does not say (taken at its word)."""
     text = _text(item)
-    if _BRIDGE_WORDS.search(text) or re.search(r"ongoing|open-ended|\buntil\b", text, re.I):
+    if matches(_BRIDGE_WORDS, text) or re.search(r"ongoing|open-ended|\buntil\b", text, re.I):
         return None
     _, last = _week_range(item)
     if last is not None:
@@ -332,6 +378,43 @@ def bridge_end(item: Intervention, start: int) -> int | None:
     return None
 
 
+_REMOTE_ONLY = re.compile(
+    r"\ball\s+(?:care|therapy|treatment|contact|sessions?|appointments?|visits?)\b[^.;]{0,30}\b(?:telehealth|"
+    r"video|phone|remote\w*|from\s+home)|\bevery\s+(?:session|appointment|visit|contact)\s+(?:is\s+)?(?:by|on|"
+    r"over)\s+(?:telehealth|video|phone)|telehealth\s+only|\bonly\s+by\s+(?:telehealth|video|phone)",
+    re.IGNORECASE,
+)
+"""A mitigation promising that all care is remote ('all care is by telehealth from home'); an in-person visit
+in the same plan breaks it."""
+_IN_PERSON_WORDS = re.compile(r"in[- ]person|at\s+the\s+clinic|visit", re.IGNORECASE)
+_PHONE_BARRIER = re.compile(r"\bphones?\b|\bcalls?\b|\bminutes\b|\btexts?\b", re.IGNORECASE)
+_TEXTS = re.compile(r"\btexts?\b|\btext\s+messages?|\breminders?\b|\bsms\b", re.IGNORECASE)
+_DELIVERY_WORDS = (
+    (re.compile(r"\bphone|\bcalls?\b", re.I), "phone"),
+    (re.compile(r"\bvideo|\btelehealth", re.I), "telehealth"),
+)
+
+
+def _transport_barriers(ctx: PlanContext, item: Intervention) -> list[Barrier]:
+    """Transport barriers that stand in the way of this intervention: open ones it does not link (for care at
+    least weekly: the burden of the journey), and mitigated ones whose mitigation is to keep all care remote
+    (any recurring visit breaks that promise)."""
+    weekly = at_least_weekly(item.frequency)
+    out = []
+    for b in ctx.index.barriers.values():
+        if b.kind != "transport":
+            continue
+        mitigation = ctx.mitigated_barriers.get(b.id)
+        if mitigation is None:
+            if b.id not in item.linked_facts and weekly:
+                out.append(b)
+        elif matches(_REMOTE_ONLY, mitigation) and not (
+            matches(_GETS_THERE, mitigation) or matches(_IN_PERSON_WORDS, mitigation)
+        ):
+            out.append(b)
+    return out
+
+
 def check(ctx: PlanContext) -> Iterator[Finding]:
     open_barriers = [b for b in ctx.index.barriers.values() if b.id not in ctx.mitigated_barriers]
     interventions = [item for _, item in ctx.plan.interventions()]
@@ -344,9 +427,10 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
     for item in interventions:
         name = f"Intervention '{isolate(item.description)}'"
         text = _text(item)
-        weekly_in_person = item.delivery == "in_person" and at_least_weekly(item.frequency)
-        if weekly_in_person and not _GETS_THERE.search(text):
-            for b in open_of("transport", item):
+        attended = item.delivery in ("in_person", "community")
+        recurring = attended and (at_least_weekly(item.frequency) or sessions_per_week(item.frequency) > 0)
+        if recurring and not matches(_GETS_THERE, text):
+            for b in _transport_barriers(ctx, item):
                 times = session_times(item)
                 # A transport barrier with times ('the car is with her husband at night') blocks only those.
                 if b.unavailable and times and not times & set(b.unavailable):
@@ -354,16 +438,16 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
                 if _affected(b, item, default=True):
                     yield TRANSPORT.finding(
                         item.id,
-                        f"{name} is {item.frequency} in person, but: '{isolate(b.text)}'.",
+                        f"{name} is {item.frequency.rstrip('.').lower() or 'planned'} "
+                        f"{'in person' if item.delivery == 'in_person' else 'in the community'}, but: "
+                        f"'{isolate(b.text)}'.",
                         "Offer telehealth or phone sessions for most weeks, fewer in-person visits bundled with "
                         "other appointments, transport vouchers, or home visits; or say how they will get there.",
                         [cite(b)],
                     )
                     break
         if item.delivery != "self_directed":
-            clash = _schedule_clash(
-                item, [b for b in open_barriers if b.id not in item.linked_facts and b.kind != "transport"]
-            )
+            clash = _schedule_clash(item, _schedule_barriers(ctx, item, open_barriers))
             if clash is not None:
                 barrier, when, free = clash
                 yield SCHEDULE.finding(
@@ -373,17 +457,25 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
                     + ", by phone or video if that helps, or a group that meets then.",
                     [cite(barrier)],
                 )
-        if item.delivery == "telehealth" and not _PHONE_FALLBACK.search(text):
-            digital = open_of("digital_access", item)
-            if digital:
-                yield DIGITAL.finding(
-                    item.id,
-                    f"{name} is by telehealth, but: '{isolate(digital[0].text)}'.",
-                    "Offer phone sessions, a loaned device or data plan, a private room at a library or clinic, "
-                    "or in-person.",
-                    [cite(digital[0])],
-                )
-        if weekly_in_person and not _CHILD_OK.search(text):
+        digital = [b for b in open_of("digital_access", item) if _digital_blocks(b, item, text)]
+        if digital:
+            how = "by phone or text" if item.delivery == "phone" or matches(_TEXTS, text) else "by telehealth"
+            yield DIGITAL.finding(
+                item.id,
+                f"{name} is {how}, but: '{isolate(digital[0].text)}'.",
+                "Offer phone sessions, a loaned device, phone or data credit, a private room at a library or "
+                "clinic, or meet in person on days they are there anyway.",
+                [cite(digital[0])],
+            )
+        elif blocked := _blocked_by(open_barriers, item):
+            yield BLOCKED.finding(
+                item.id,
+                f"{name} is {blocked[1]}, but: '{isolate(blocked[0].text)}'.",
+                "Choose a way the person can use (in person, written, one-to-one, with an aid fitted first), or "
+                "remove what stands in the way before it starts.",
+                [cite(blocked[0])],
+            )
+        if item.delivery == "in_person" and at_least_weekly(item.frequency) and not matches(_CHILD_OK, text):
             childcare = open_of("childcare", item)
             if childcare:
                 yield CHILDCARE.finding(
@@ -394,10 +486,70 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
                     [cite(childcare[0])],
                 )
 
+    yield from _service_ends(ctx, open_barriers, interventions)
     yield from _too_often(ctx, open_barriers, interventions)
     yield from _waitlists(ctx, open_barriers, interventions)
     yield from _costs(open_barriers, interventions)
     yield from _language(ctx)
+
+
+def _digital_blocks(barrier: Barrier, item: Intervention, text: str) -> bool:
+    """A digital barrier stops video by default, and phone calls or texts when the case says so (no minutes,
+    no signal for calls)."""
+    if item.delivery == "telehealth":
+        return not matches(_PHONE_FALLBACK, text)
+    phone_named = matches(_PHONE_BARRIER, f"{barrier.text} {barrier.applies_to}")
+    return phone_named and (item.delivery == "phone" or matches(_TEXTS, text))
+
+
+def _blocked_by(barriers: list[Barrier], item: Intervention) -> tuple[Barrier, str] | None:
+    """A barrier of another kind whose words name a way of delivering care this intervention uses ('cannot follow
+    phone calls or groups')."""
+    for barrier in barriers:
+        if barrier.kind not in ("other", "language") or not barrier.applies_to.strip() or barrier.ends_week:
+            continue
+        words = barrier.applies_to
+        if item.format == "group" and matches(re.compile(r"\bgroups?\b", re.I), words):
+            return barrier, "a group"
+        for pattern, delivery in _DELIVERY_WORDS:
+            if item.delivery == delivery and matches(pattern, words):
+                return barrier, "by phone" if delivery == "phone" else "by video"
+    return None
+
+
+def _schedule_barriers(ctx: PlanContext, item: Intervention, open_barriers: list[Barrier]) -> list[Barrier]:
+    """Barriers an intervention's time is checked against: those the plan has not removed (a hope to ask for
+    time off removes nothing). A time the plan states outright ('Tuesdays at 2 p.m.') clashes even when the
+    intervention links the barrier; linking it only excuses a time left vague."""
+    stated = bool(_parts_in(f"{item.frequency} {item.duration}")) or bool(_AT_CLOCK.search(item.description))
+    return [
+        b
+        for b in open_barriers
+        if b.kind != "transport" and (stated or b.id not in item.linked_facts) and _unavailable(b)
+    ]
+
+
+def _service_ends(ctx: PlanContext, barriers: list[Barrier], items: list[Intervention]) -> Iterator[Finding]:
+    for barrier in barriers:
+        if barrier.ends_week is None or ctx.plan.written_at_week > barrier.ends_week + 4:
+            continue
+        for item in items:
+            if not _names(barrier, item):
+                continue
+            _, last = _week_range(item)
+            weeks = re.search(r"(\d+)\s*(?:weeks?|sessions?)", item.duration, re.I)
+            if last is None and weeks and sessions_per_week(item.frequency) >= 1:
+                last = ctx.plan.written_at_week + int(weeks.group(1))
+            if last is not None and last > barrier.ends_week:
+                yield SERVICE_ENDS.finding(
+                    item.id,
+                    f"'{isolate(item.description)}' runs to week {last}, but: '{isolate(barrier.text)}' (about "
+                    f"week {barrier.ends_week}).",
+                    "Plan the handover before it closes: the referral, a first appointment kept, and what "
+                    "bridges the gap.",
+                    [cite(barrier)],
+                )
+                break
 
 
 def _unavailable(barrier: Barrier) -> set[str]:
@@ -453,7 +605,7 @@ def _is_bridge(item: Intervention) -> bool:
     return (
         item.format in ("group", "peer_support", "self_help", "case_management")
         or item.delivery in ("phone", "self_directed", "community")
-        or bool(_BRIDGE_WORDS.search(_text(item)))
+        or bool(matches(_BRIDGE_WORDS, _text(item)))
     )
 
 
@@ -509,7 +661,7 @@ def _costs(barriers: list[Barrier], items: list[Intervention]) -> Iterator[Findi
             i
             for i in items
             if barrier.id not in i.linked_facts
-            and not _FREE.search(_text(i))
+            and not matches(_FREE, _text(i))
             and _affected(
                 barrier,
                 i,
@@ -537,7 +689,23 @@ def _language(ctx: PlanContext) -> Iterator[Finding]:
             if lang in barrier.text.lower() or lang in ctx.case.cultural_social_context.lower()
         ]
         text = ctx.plan_text
-        if not _INTERPRETER.search(text) and not any(lang in text for lang in named):
+        professional = matches(_PROFESSIONAL_LANGUAGE, text) or any(
+            matches(re.compile(rf"\b(?:in|speaks?|speaking)\s+{lang}\b", re.I), text) for lang in named
+        )
+        family = matches(_FAMILY_INTERPRETER, text)
+        if family and not professional:
+            yield LANGUAGE.finding(
+                None,
+                f"The case notes a language barrier ('{isolate(barrier.text)}'), and the plan has a relative "
+                "interpret: family members, and above all children, are not interpreters.",
+                "Book a professional interpreter (in person, phone or video) for every session, or refer to a "
+                "clinician who speaks "
+                + (named[0].capitalize() if named else "the person's preferred language")
+                + "; the family can still take part as family.",
+                [cite(barrier)],
+                subject=barrier.id,
+            )
+        elif not family and not matches(_INTERPRETER, text) and not any(lang in text for lang in named):
             yield LANGUAGE.finding(
                 None,
                 f"The case notes a language barrier ('{isolate(barrier.text)}'), but the plan mentions no "

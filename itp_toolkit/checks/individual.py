@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model.base import isolate
-from .context import PlanContext, cite
+from .context import PlanContext, cite, empty_mitigation
 from .findings import Finding, rule
 from .generic import copyable_texts
 from .score import individualization_score
@@ -124,7 +124,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
                 subject=barrier.id,
             )
     for item in plan.barriers:
-        if not item.mitigation.strip():
+        if empty_mitigation(item.mitigation):
             fact = index.barriers.get(item.barrier_id or "")
             yield EMPTY_MITIGATION.finding(
                 item.id,
@@ -140,10 +140,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         yield CULTURE_UNUSED.finding(
             None,
             "Nothing in the plan reflects the case's cultural and social context.",
-            "Bring it in where it matters to care, e.g. "
-            + "; ".join(f"'{isolate(p.text)}'" for p in index.cultural_phrases[:3])
-            + ": "
-            + _clip(ctx.case.cultural_social_context, 160),
+            "Bring it in where it matters to care (their family, faith, work, money, how they live), in words "
+            "they would recognise: " + _clip(ctx.case.cultural_social_context, 200),
             ["Cultural and social context: " + _clip(ctx.case.cultural_social_context, 160)],
         )
 

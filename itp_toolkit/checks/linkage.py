@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from ..library.vocabulary import concern_groups
 from ..model.base import isolate
-from .context import PlanContext, cite
+from .context import PlanContext, cite, empty_mitigation
 from .findings import Finding, rule
 from .sources import CARF, CMS, PCCP, TJC
 
@@ -155,7 +155,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
                 subject=concern.id,
             )
     for deferral in plan.deferred_concerns:
-        if not deferral.reason.strip():
+        if empty_mitigation(deferral.reason):  # blank, or 'Later.', 'TBD': no reason
             fact = index.facts.get(deferral.concern_id)
             yield DEFERRAL_WITHOUT_REASON.finding(
                 deferral.id,
@@ -172,9 +172,12 @@ def addressed_concerns(ctx: PlanContext) -> set[str]:
     addressed = {c for p in ctx.plan.problems for c in p.concern_ids}
     groups = ctx.index.concern_groups
     for problem in ctx.plan.problems:
-        if problem.concern_ids:
-            continue
-        words = concern_groups(problem.statement) or concern_groups(problem.evidenced_by)
+        # A problem names what it is about in its statement, whatever it links ('mourning his wife' is about
+        # the grief concern even when it is linked to low mood and isolation); a problem that links nothing
+        # may name it in its evidence too.
+        words = concern_groups(problem.statement)
+        if not problem.concern_ids:
+            words = words or concern_groups(problem.evidenced_by)
         addressed.update(cid for cid, g in groups.items() if g & words)
     return addressed
 

@@ -1,8 +1,9 @@
-"""Phrases of a case's cultural and social context that a reader would recognise in a plan.
+"""What of a case's cultural and social context a reader would recognise in a plan.
 
-A single common word shared by the case and the plan ('cafe', 'roommate', 'family') shows nothing; a phrase
-does ('her cafe wages', 'the family restaurant', 'attend university', 'Catholic'). The case's text is read
-with the spaCy pipeline installed for the privacy check: noun chunks, verb-object pairs, lemmas, stop words
+A single common word shared by the case and the plan ('cafe', 'roommate', 'family') shows nothing; two words
+of one clause of the context in one sentence of the plan do ('shifts at the family restaurant', 'a Sunday call
+with his sister', 'kitchen work though the couch has ended'), as does a proper name ('Manila', 'Catholic').
+The case's text is read with the spaCy pipeline installed for the privacy check: sentences, lemmas, stop words
 and proper nouns. Only the *case* goes through spaCy, once per text (kept in memory and in a small on-disk
 cache, so a page does not pay spaCy's start-up for a case it has seen); plan text, which changes on every
 keystroke, is matched with the light stems of ``text.key_words``, which the case's lemmas are put through too.
@@ -22,31 +23,56 @@ from typing import Any
 
 from .text import STOPWORDS, key_words, stem
 
-PHRASES_VERSION = 3
+PHRASES_VERSION = 5
 """Bump when the extraction changes, so cached phrases are recomputed."""
 
-GENERIC_WORDS = frozenset(
-    stem(w)
-    for w in ["client", "patient", "person", "people", "life", "year", "old", "time", "week", "month", "day", "night", "thing", "way", "part", "lot", "kind", "work", "job", "home", "family", "money", "house", "place", "friend", "everyone", "someone", "anyone", "nothing", "everything", "people's", "one", "first", "last", "other", "own", "many", "much", "more", "most", "some", "few", "good", "new", "big", "small", "little", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekday", "weekend"]
-)
+_COMMON = """
+client patient person people life year old time week month day night morning evening afternoon hour minute
+thing way part lot kind work job home family money house place friend everyone someone anyone nothing
+everything one two three four five six seven eight nine ten first second last next other another own same
+many much more most some few good bad new big small little long short full whole high low right left
+monday tuesday wednesday thursday friday saturday sunday weekday weekend today tomorrow yesterday now then
+still just even only also again away back since until after before during without within about around
+already yet ever never always often sometimes once twice usually really very quite rather almost enough
+get got gets getting make made makes take took taken takes give gave given go went gone goes come came
+comes coming keep kept put set see saw seen say said says tell told ask asked asks want wanted need
+needed feel felt think thought know knew known look looked like liked use used start started end ended
+begin began try tried call called let lets seem seemed leave left help helped show showed turn turned
+move moved stay stayed hold held bring brought run ran write wrote written read result results session
+sessions plan plans note notes week's day's able unable sure new next last different able likely
+"""
+GENERIC_WORDS = frozenset(stem(w) for w in _COMMON.split())
 """Stems too common to make a phrase recognisable on their own: a phrase needs at least one other word."""
 
 
 @dataclass(frozen=True)
 class Phrase:
-    """One recognisable unit of the context: its words as written, and the stems a plan must share."""
+    """One recognisable unit of the context (a clause, or a proper name): its text, and the stems a plan passage
+    must share with it, with the words they stand for (to say what the plan reflected)."""
 
     text: str
     keys: frozenset[str]
+    words: tuple[tuple[str, str], ...] = ()
+    """(word as written, its stem) in the context's order."""
 
-    @property
-    def needed(self) -> int:
-        """How many of its stems one plan passage must contain: all of two, or two of three or more."""
-        return 1 if len(self.keys) == 1 else 2
+    def shared(self, part_keys: frozenset[str]) -> frozenset[str]:
+        """The stems one plan passage shares with this unit, when that is enough for a reader to recognise it:
+        the name itself, or two of its words at least one of which is not a common word."""
+        shared = self.keys & part_keys
+        if len(self.keys) == 1:
+            return shared
+        return shared if len(shared) >= 2 and not shared <= GENERIC_WORDS else frozenset()
 
     def found_in(self, part_keys: frozenset[str]) -> bool:
-        shared = self.keys & part_keys
-        return len(shared) >= self.needed and not shared <= GENERIC_WORDS
+        return bool(self.shared(part_keys))
+
+    def shown(self, stems: frozenset[str]) -> str:
+        """The context's own words for ``stems``, in its order ('family restaurant')."""
+        seen: list[str] = []
+        for word, key in self.words:
+            if key in stems and word not in seen:
+                seen.append(word)
+        return " ".join(seen) or self.text
 
 
 _lock = threading.Lock()
@@ -86,31 +112,32 @@ def _content(token: Any) -> bool:
     )
 
 
-def _extract(text: str) -> list[tuple[str, list[str]]]:
-    """(phrase text, stems) pairs from spaCy; a light fallback when the model is missing."""
+def _extract(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(unit text, [(word, stem), ...]) for every clause of the context (sentences split at ';' and ':') and
+    every proper name or proper adjective, from spaCy's lemmas, stop words and tags; a light fallback when the
+    model is missing."""
     nlp = _spacy()
-    if nlp is None:  # pragma: no cover - fallback: adjacent word pairs within a clause
+    if nlp is None:  # pragma: no cover - fallback: clauses of words that are not stop words
         out = []
-        for clause in re.split(r"[.;:,()\n]", text):
+        for clause in re.split(r"[.;:\n]", text):
             words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]+", clause) if w.lower() not in STOPWORDS]
-            out += [(f"{a} {b}", [stem(a), stem(b)]) for a, b in zip(words, words[1:], strict=False)]
+            out.append((clause.strip(), [(w, stem(w)) for w in words if len(w) >= 3]))
         return out
     doc = nlp(text)
-    out: list[tuple[str, list[str]]] = []
-    for chunk in doc.noun_chunks:
-        words = [t for t in chunk if _content(t)]
-        keys = [stem(t.lemma_) for t in words]
-        if len(set(keys)) >= 2:
-            out.append((chunk.text, keys))
-        elif len(words) == 1 and words[0].pos_ == "PROPN":
-            out.append((words[0].text, keys))
+    out: list[tuple[str, list[tuple[str, str]]]] = []
+    for sentence in doc.sents:
+        clause: list[Any] = []
+        for token in [*sentence, None]:
+            if token is None or token.text in (";", ":"):
+                words = [(t.text, stem(t.lemma_)) for t in clause if _content(t)]
+                if words:
+                    out.append((" ".join(t.text for t in clause).strip(), words))
+                clause = []
+            else:
+                clause.append(token)
     for token in doc:
-        if token.dep_ in ("dobj", "attr", "oprd") and _content(token) and _content(token.head):
-            out.append((f"{token.head.text} {token.text}", [stem(token.head.lemma_), stem(token.lemma_)]))
-        if token.dep_ == "amod" and token.head.pos_ == "NOUN" and _content(token) and _content(token.head):
-            out.append((f"{token.text} {token.head.text}", [stem(token.lemma_), stem(token.head.lemma_)]))
         if _content(token) and token.text[:1].isupper() and token.pos_ in ("PROPN", "ADJ") and _named(token):
-            out.append((token.text, [stem(token.lemma_)]))
+            out.append((token.text, [(token.text, stem(token.lemma_))]))
     return out
 
 
@@ -142,10 +169,10 @@ def context_phrases(text: str) -> tuple[Phrase, ...]:
         except OSError:
             pass
     out: dict[frozenset[str], Phrase] = {}
-    for phrase_text, keys in pairs:
-        stems = frozenset(keys)
+    for unit_text, words in pairs:
+        stems = frozenset(key for _, key in words)
         if stems and not stems <= GENERIC_WORDS and stems not in out:
-            out[stems] = Phrase(" ".join(phrase_text.split()), stems)
+            out[stems] = Phrase(" ".join(unit_text.split()), stems, tuple((w, k) for w, k in words))
     return tuple(out.values())
 
 

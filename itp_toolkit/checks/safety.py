@@ -1,33 +1,33 @@
-"""Safety: risk to the person is addressed wherever the clinician writes it, kept up to date with risk events,
-and no objective asks for something unsafe (stopping a benzodiazepine at once, a risk behaviour expected to
-stop overnight).
+"""Safety: risk to the person is addressed wherever the clinician writes it, kept up to date with risk
+events, with the lethal means the case names made safer, and never by a no-harm promise alone.
 
 ``safety_content(plan)`` is the one notion of "the plan addresses risk" that every rule asking it uses:
 the safety-plan box, or any problem, goal, objective or intervention about safety (suicidal thoughts,
 self-harm, a safety plan, lethal-means steps, crisis contacts, risk monitoring such as PHQ-9 item 9).
+A no-harm or no-suicide contract is not safety content. (Unsafe targets, such as stopping a benzodiazepine
+at once, are SMART findings: ``unsafe_targets``.)
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..library.vocabulary import concern_groups
-from ..model import EventRevision, Objective, TimelineEvent, TreatmentPlan
+from ..model import EventRevision, TimelineEvent, TreatmentPlan
 from ..model.base import isolate
-from .context import PlanContext, fmt, instrument_for, item_instrument_for
+from .context import PlanContext
 from .findings import Finding, rule
 from .sources import (
-    BZD_TAPER,
     JOINT_COMMISSION_SUICIDE,
-    NICE_ALCOHOL,
+    LETHAL_MEANS,
     NO_HARM_CONTRACTS,
     PHQ9_ITEM9,
     STANLEY_BROWN,
 )
-from .text import key_words
+from .text import content_words, key_words, matches
 
 NOT_ADDRESSED = rule(
     "safety.not_addressed",
@@ -46,25 +46,47 @@ PLAN_PREDATES_RISK_EVENT = rule(
     "coping steps, contacts and means safety that fitted before may not fit now.",
     f"{STANLEY_BROWN}; {JOINT_COMMISSION_SUICIDE}",
 )
-ABRUPT_DISCONTINUATION = rule(
-    "safety.abrupt_discontinuation",
+LETHAL_MEANS_UNADDRESSED = rule(
+    "safety.lethal_means_unaddressed",
     "problem",
-    "A benzodiazepine stopped at once or tapered too fast",
-    "After a month or more of regular use a benzodiazepine is tapered, not stopped: abrupt discontinuation can "
-    "bring serious, even life-threatening, withdrawal. The joint guideline starts with dose reductions of 5-10% "
-    "every 2-4 weeks, usually no more than 25% every 2 weeks, slowed or paused if withdrawal appears.",
-    BZD_TAPER,
+    "Lethal means in the case not addressed",
+    "When a person at risk has a firearm or a store of dangerous medicines at hand, making them safer (stored "
+    "elsewhere, locked, handed in) is among the most effective steps in suicide prevention, and it is agreed with "
+    "the person and their family, not assumed.",
+    f"{LETHAL_MEANS}; {JOINT_COMMISSION_SUICIDE}",
 )
-STOPS_AT_ONCE = rule(
-    "safety.risk_behaviour_stops_at_once",
-    "warning",
-    "A risk behaviour expected to stop at once",
-    "Expecting self-harm, heavy drinking or daily drug use to stop within days, with no step-down, sets the "
-    "person up to 'fail' and hides the lapses that need a response; no-harm promises have no evidence behind "
-    "them, and stopping heavy drinking at once can bring dangerous withdrawal. Plan a step-down and what "
-    "happens after a lapse.",
-    f"{NO_HARM_CONTRACTS}; {NICE_ALCOHOL}",
+NO_HARM_CONTRACT = rule(
+    "safety.no_harm_contract",
+    "problem",
+    "A no-harm promise used as safety planning",
+    "A no-harm or no-suicide contract has no evidence that it keeps anyone safe and can stop a person telling "
+    "the clinician when things get worse; a safety plan (warning signs, coping steps, contacts, means safety) "
+    "is the standard.",
+    f"{NO_HARM_CONTRACTS}; {STANLEY_BROWN}",
 )
+
+_CONTRACT = re.compile(
+    r"no[- ](?:self[- ])?harm\s+(?:contract|agreement|promise|pledge)|no[- ]suicide\s+(?:contract|agreement|"
+    r"promise|pledge)|contract(?:s|ing)?\s+for\s+safety|safety\s+contract|"
+    r"(?:promises?|agrees?|signs?|pledges?)\s+(?:\w+\s+){0,3}not\s+to\s+(?:harm|hurt|kill|cut)",
+    re.IGNORECASE,
+)
+"""No-harm promises: not a safety plan, and not counted as one."""
+_FIREARM = re.compile(r"\b(?:firearms?|guns?|rifles?|handguns?|pistols?|shotguns?|revolvers?)\b", re.I)
+_MEDICINE_STORE = re.compile(
+    r"\b(?:opioid|opiate|sleeping|leftover|old|stockpiled?|saved|spare|extra)\s+(?:\w+\s+){0,2}"
+    r"(?:tablets|pills|medicines|medications|painkillers)\b|\bstockpil\w*",
+    re.I,
+)
+_MEDICINE_WORDS = re.compile(
+    r"\b(?:tablets|pills|medicines?|medications?|opioids?|painkillers|lockbox|lock\s+box|pharmacy|dispos\w*|"
+    r"blister|week's\s+supply|supply)\b",
+    re.I,
+)
+_MEANS_WORDS = re.compile(r"lethal[- ]means|means\s+(?:safety|restriction|counsel)|\bmeans\b", re.I)
+
+_WEEK_NUMBER = re.compile(r"\bweek\s+(\d{1,3})\b", re.IGNORECASE)
+_NOT_CONTENT = frozenset({"client", "herself", "himself", "themselves", "themself", "signed", "agreed"})
 
 _SAFETY = re.compile(
     r"safety[- ]plan|stanley[- ]brown|crisis\s+(?:response|line|plan|contacts?|numbers?|team|service|card)|"
@@ -105,15 +127,21 @@ def _element_texts(plan: TreatmentPlan) -> Iterator[tuple[str, str]]:
                     yield item.id, f"{item.description} {item.modality}"
 
 
+@lru_cache(maxsize=8192)
 def is_safety_text(text: str) -> bool:
-    """True when the words are about risk to the person's life or safety (not 'safe walking routes')."""
+    """True when the words are about risk to the person's life or safety (not 'safe walking routes'); a
+    no-harm promise does not count."""
+    text = _CONTRACT.sub(" ", text)
     return bool(_SAFETY.search(text)) or "suicidal" in concern_groups(text)
 
 
 def safety_content(plan: TreatmentPlan) -> SafetyContent:
     """Every place the plan addresses risk; one notion used by every rule that asks."""
     box = plan.safety_plan.strip()
-    in_box = len(box.split()) >= 4 and not re.fullmatch(r"(?i)\W*(none|n/?a|not\s+needed|no\s+risk)\W*", box)
+    # Whatever the clinician wrote in the safety-plan box counts, unless it is only a no-harm promise or 'n/a'.
+    in_box = len(content_words(_CONTRACT.sub(" ", box)) - _NOT_CONTENT) >= 3 and not re.fullmatch(
+        r"(?i)\W*(none|n/?a|not\s+needed|no\s+risk)\W*", box
+    )
     ids, texts = [], [box] if in_box else []
     for element_id, text in _element_texts(plan):
         if is_safety_text(text):
@@ -131,7 +159,8 @@ def event_addressed(ctx: PlanContext, event: TimelineEvent, content: SafetyConte
 
     With a record of what changed for the event (the drafting session keeps one): a safety element or the
     safety plan changed. Without one (a plan written elsewhere): it was written at or after the event and its
-    safety content speaks of the event (two of the event's own words, or a link to it from a safety element).
+    safety content speaks of the event (two of the event's own words, or a link to it from a safety element)
+    or is dated at or after it ('item 9 = 0 at week 12').
     """
     plan = ctx.plan
     record = _record(plan, event.id)
@@ -147,20 +176,38 @@ def event_addressed(ctx: PlanContext, event: TimelineEvent, content: SafetyConte
     )
     words = ctx.index.event_words(event)
     mentioned = any(len(words & key_words(text)) >= 2 for text in content.texts)
-    return linked or mentioned
+    dated_after = any(int(w) >= event.week for text in content.texts for w in _WEEK_NUMBER.findall(text))
+    return linked or mentioned or dated_after
 
 
 def check(ctx: PlanContext) -> Iterator[Finding]:
     yield from _risk(ctx)
-    for _, _, obj in ctx.plan.objectives():
-        yield from _objective_targets(ctx, obj)
-    for _, item in ctx.plan.interventions():
-        if _stops_benzodiazepine(f"{item.description} {item.modality} {item.frequency} {item.duration}"):
-            yield ABRUPT_DISCONTINUATION.finding(
-                item.id,
-                f"Intervention '{isolate(item.description)}' stops a benzodiazepine at once.",
-                _TAPER_STEP,
-            )
+
+
+def _contracts(ctx: PlanContext) -> list[str | None]:
+    """Where the plan relies on a no-harm promise: element ids, or None for the safety-plan box."""
+    out: list[str | None] = [None] if matches(_CONTRACT, ctx.plan.safety_plan) else []
+    out += [eid for eid, text in _element_texts(ctx.plan) if matches(_CONTRACT, text)]
+    return out
+
+
+def _case_means(ctx: PlanContext) -> list[tuple[str, re.Pattern[str]]]:
+    """Lethal means the case names by the exercise week: ('a firearm', the words that address it), ..."""
+    case = ctx.case
+    text = " ".join(
+        [
+            case.risk.summary,
+            case.history,
+            case.cultural_social_context,
+            *(e.description for e in case.events_until(ctx.week)),
+        ]
+    )
+    found = []
+    if _FIREARM.search(text):
+        found.append(("the firearm", _FIREARM))
+    if _MEDICINE_STORE.search(text):
+        found.append(("the stored medicines", _MEDICINE_WORDS))
+    return found
 
 
 def _risk(ctx: PlanContext) -> Iterator[Finding]:
@@ -168,10 +215,13 @@ def _risk(ctx: PlanContext) -> Iterator[Finding]:
     if not reasons:
         return
     content = safety_content(ctx.plan)
+    contracts = _contracts(ctx)
     if not content.present:
         yield NOT_ADDRESSED.finding(
             None,
-            "The case carries risk, but nothing in the plan addresses it: "
+            "The case carries risk, but nothing in the plan addresses it"
+            + (" (a no-harm promise is not a safety plan)" if contracts else "")
+            + ": "
             + "; ".join(r.text for r in reasons)
             + ".",
             "Write a safety plan with the person (warning signs, coping steps, people and places, crisis line "
@@ -179,6 +229,27 @@ def _risk(ctx: PlanContext) -> Iterator[Finding]:
             [r.text for r in reasons],
         )
         return
+    for where in contracts[:1]:
+        yield NO_HARM_CONTRACT.finding(
+            where,
+            "The plan relies on a no-harm promise"
+            + (" in the safety plan" if where is None else "")
+            + ", which does not keep anyone safe.",
+            "Replace the promise with the safety plan itself: warning signs, coping steps, people to contact, "
+            "the crisis line, and making the means safer; invite the person to say when the thoughts return.",
+        )
+    means_text = " ".join(content.texts)
+    for label, words in _case_means(ctx):
+        if not (words.search(means_text) or _MEANS_WORDS.search(means_text)):
+            yield LETHAL_MEANS_UNADDRESSED.finding(
+                None,
+                f"The case names {label} at hand, but the plan's safety content says nothing about making it "
+                "safer.",
+                f"Counsel on lethal means with {_them(ctx)} (and family, if they agree): where {label} can be "
+                "kept away or locked during the risky period, who holds it, and when that is checked.",
+                [r.text for r in reasons],
+                subject=label,
+            )
     events = ctx.index.risk_events(ctx.week)
     if not events:
         return
@@ -195,7 +266,7 @@ def _risk(ctx: PlanContext) -> Iterator[Finding]:
     )
     yield PLAN_PREDATES_RISK_EVENT.finding(
         None,
-        f"The safety plan has not been revised since week {latest.week}: '{isolate(latest.title)}'.{also}",
+        f"Nothing in the plan's safety content answers week {latest.week}: '{isolate(latest.title)}'.{also}",
         f"Review the safety plan with {_them(ctx)} now, for what happened at week {latest.week}: new warning "
         "signs, what helped and what did not, who to contact, and whether the means at hand are now safer; "
         "then ask about risk at every contact.",
@@ -206,133 +277,6 @@ def _risk(ctx: PlanContext) -> Iterator[Finding]:
 
 def _them(ctx: PlanContext) -> str:
     return {"Her": "her", "His": "him", "Their": "them"}.get(ctx.possessive, "the person")
-
-
-# --------------------------------------------------------------------------- benzodiazepine tapering
-
-_BZD = re.compile(
-    r"\b(?:benzodiazepines?|benzos?|alprazolam|xanax|lorazepam|ativan|clonazepam|klonopin|rivotril|diazepam|"
-    r"valium|temazepam|restoril|oxazepam|serax|chlordiazepoxide|librium|nitrazepam|triazolam|halcion|clobazam|"
-    r"bromazepam|estazolam|flurazepam)\b",
-    re.IGNORECASE,
-)
-_STOP = re.compile(
-    r"\b(?:stops?|stopped|stopping|discontinu\w*|quits?|cease[sd]?|comes?\s+off|come\s+off|off\s+(?:the|her|his|"
-    r"their|all)|no\s+longer\s+takes?|without\s+(?:her|his|their|any)|cold\s+turkey|abrupt\w*|at\s+once|"
-    r"immediately|now)\b",
-    re.IGNORECASE,
-)
-_TAPER = re.compile(
-    r"\b(?:taper\w*|gradual\w*|slow\w*|step(?:s|ped)?\s*down|steps?|reduc\w*|lower\w*|wean\w*|decreas\w*|"
-    r"cut\s+(?:back|down)|\d+\s*%|percent)\b",
-    re.IGNORECASE,
-)
-MAX_TAPER_PER_TWO_WEEKS = 0.25
-"""The joint guideline: a taper should typically not exceed 25% every 2 weeks."""
-_TAPER_STEP = (
-    "Plan a taper with the prescriber and the person: reduce by about 5-10% of the dose every 2-4 weeks (no "
-    "more than 25% in 2 weeks), check for withdrawal at each step and slow or pause if it appears, and add "
-    "support for the symptoms it was treating (e.g. CBT for insomnia or anxiety)."
-)
-
-
-def _stops_benzodiazepine(text: str) -> bool:
-    return bool(_BZD.search(text) and _STOP.search(text) and not _TAPER.search(text))
-
-
-def _objective_targets(ctx: PlanContext, obj: Objective) -> Iterator[Finding]:
-    name = f"Objective '{isolate(obj.description)}'"
-    text = f"{obj.description} {obj.measure}"
-    weeks = obj.target_week - ctx.plan.written_at_week if obj.target_week is not None else None
-    if _BZD.search(text):
-        if (
-            obj.baseline is not None
-            and obj.target is not None
-            and obj.baseline > 0
-            and obj.target < obj.baseline
-        ):
-            drop = (obj.baseline - obj.target) / obj.baseline
-            fastest = MAX_TAPER_PER_TWO_WEEKS * (weeks / 2) if weeks is not None and weeks > 0 else 0.0
-            if drop > fastest + 1e-9:
-                shortest = 2 * math.ceil(drop / MAX_TAPER_PER_TWO_WEEKS - 1e-9)
-                when = f"by week {obj.target_week}" if obj.target_week is not None else "with no date"
-                yield ABRUPT_DISCONTINUATION.finding(
-                    obj.id,
-                    f"{name}: {fmt(obj.baseline)} -> {fmt(obj.target)} {when} is a {round(drop * 100)}% cut"
-                    + (f" in {weeks} weeks" if weeks else "")
-                    + f"; even the fastest taper the guideline allows takes at least {shortest} weeks.",
-                    _TAPER_STEP,
-                )
-            return
-        if _stops_benzodiazepine(text):
-            yield ABRUPT_DISCONTINUATION.finding(
-                obj.id, f"{name} stops a benzodiazepine at once.", _TAPER_STEP
-            )
-            return
-    yield from _stops_at_once(ctx, obj, name, weeks)
-
-
-# --------------------------------------------------------------------------- risk behaviour stopping at once
-
-_RISK_BEHAVIOUR = re.compile(
-    r"(?P<harm>self[- ]harm|self[- ]injur|cut(?:s|ting)?\b|burn(?:s|ing)?\b|overdos)|"
-    r"(?P<drink>drinks?|drinking|alcohol|beers?|wine|spirits|whisk(?:e)?y|units?\b)|"
-    r"(?P<drug>cannabis|marijuana|weed|joints?|smok\w*|vap\w*|cocaine|meth\w*|opioids?|heroin|pills|"
-    r"using|substance|drug)|(?P<other>purg\w*|vomit\w*|binge\w*|gambl\w*)",
-    re.IGNORECASE,
-)
-HEAVY_DRINKS_A_DAY = 8
-"""About 15 UK units (8 US standard drinks) a day: NICE CG115's mark for assessing assisted withdrawal."""
-AT_ONCE_WEEKS = 4
-
-
-def _stops_at_once(ctx: PlanContext, obj: Objective, name: str, weeks: int | None) -> Iterator[Finding]:
-    if (
-        obj.baseline is None
-        or obj.target is None
-        or obj.target != 0
-        or obj.baseline <= 0
-        or weeks is None
-        or weeks > AT_ONCE_WEEKS
-        or instrument_for(obj.measure)
-        or item_instrument_for(obj.measure)
-    ):
-        return
-    match = _RISK_BEHAVIOUR.search(f"{obj.measure} {obj.description}")
-    if match is None:
-        return
-    words = f"{obj.description} " + " ".join(i.description for i in obj.interventions)
-    if _TAPER.search(words):
-        return
-    steps = [
-        o
-        for _, _, o in ctx.plan.objectives()
-        if o.id != obj.id and o.measure.strip().lower() == obj.measure.strip().lower() and (o.target or 0) > 0
-    ]
-    if steps:
-        return
-    kind = match.lastgroup
-    per = "a day" if re.search(r"(?i)\bday\b|daily", obj.measure) else ""
-    heavy = kind == "drink" and (obj.baseline >= HEAVY_DRINKS_A_DAY and per == "a day")
-    if heavy:
-        detail = (
-            f"stopping from {fmt(obj.baseline)} drinks a day at once can bring dangerous withdrawal: assess "
-            "for medically assisted withdrawal first, and agree a step-down"
-        )
-    elif kind == "harm":
-        detail = (
-            "expecting self-harm to stop at once, with nothing planned for a lapse, works like a no-harm "
-            "promise; aim for fewer episodes with a safety plan, and review each lapse together"
-        )
-    else:
-        detail = (
-            "agree a first step down that the person believes is reachable, and what happens after a lapse"
-        )
-    yield STOPS_AT_ONCE.finding(
-        obj.id,
-        f"{name}: {fmt(obj.baseline)} -> 0 within {weeks} week{'s' if weeks != 1 else ''}, with no step-down.",
-        detail[0].upper() + detail[1:] + ".",
-    )
 
 
 __all__ = ["SafetyContent", "event_addressed", "is_safety_text", "safety_content"]

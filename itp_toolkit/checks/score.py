@@ -59,7 +59,7 @@ def individualization_score(
     used_strengths = ctx.used_strengths
     addressed = ctx.addressed_barriers
     used_quotes = ctx.used_quotes
-    culture = [p.text for p in ctx.cultural_phrases_used]
+    culture = ctx.cultural_phrases_used
     objectives = [o for _, _, o in plan.objectives()]
     kinds = ctx.objective_kinds
     specific = [

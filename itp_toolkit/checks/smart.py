@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from ..model import Objective
 from ..model.base import isolate
+from . import unsafe_targets
 from .context import _ONE_OFF, PlanContext, fmt, instrument_for, item_instrument_for
 from .findings import Finding, rule
 from .sources import CARF, GRADED_TASKS, PCCP, SCORE_FLOORS, SMART, TIME_TO_RESPONSE, TJC
@@ -132,6 +133,20 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"%|percent|proportion|share of", re.IGNORECASE)
+_PER_PERIOD = re.compile(
+    r"\b(?:a|per|each|every)\s+(?:day|week|month)\b|/\s*w(?:ee)?k|\b(?:daily|weekly|nightly)\b|"
+    r"\b(?:days?|nights?|mornings?|evenings?|times|sessions?|lectures?|classes|shifts?)\b",
+    re.IGNORECASE,
+)
+_FREQUENCY_WORDS = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|seven)\s+(?:of\s+\d+\s+)?(?:days?|nights?|mornings?|evenings?|times|"
+    r"lectures?|classes|sessions?)\b|\b(?:days?|nights?|times)\s+a\s+week\b|\bdaily\b|\bevery\s+(?:day|night|"
+    r"morning|evening|lecture|class|session)\b",
+    re.IGNORECASE,
+)
+_MONITORING = re.compile(
+    r"\b(?:chart|diary|diaries|log|logs|tracker|tracking|self-monitor\w*|records?)\b", re.I
+)
 _PER_WEEK = re.compile(r"\b(?:a|per|each)\s+week\b|/\s*w(?:ee)?k|weekly", re.IGNORECASE)
 _DAILY_UNITS = re.compile(r"\b(?:days?|nights?|mornings?|evenings?)\b", re.IGNORECASE)
 
@@ -164,6 +179,9 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         inst = instrument_for(obj.measure)
         if kind == "measured":
             yield from _range_and_plausibility(ctx, obj, inst, name)
+        yield from unsafe_targets.check_objective(ctx, obj)
+        for item in obj.interventions:
+            yield from unsafe_targets.check_intervention(item)
 
         if inst is None and not (set(obj.linked_facts) & ctx.index.facts.keys()):
             context_words = content_words(
@@ -221,8 +239,17 @@ def _they(ctx: PlanContext) -> str:
     return {"Her": "she", "His": "he", "Their": "they"}.get(ctx.possessive, "the person")
 
 
+_VAGUE_STEP = re.compile(
+    r"^\s*(?:work(?:s|ing)?\s+on|address(?:es|ing)?|explor\w+|discuss\w*|focus\w*\s+on|consider\w*|"
+    r"look(?:s|ing)?\s+(?:at|into)|think\w*\s+about|deal\w*\s+with|improv\w+|increas\w+|reduc\w+)\b",
+    re.IGNORECASE,
+)
+
+
 def _completion(obj: Objective, name: str, kind: str) -> Iterator[Finding]:
-    if not _ONE_OFF.search(obj.description) or len(content_words(obj.description)) < 3:
+    words = content_words(obj.description)
+    vague = _VAGUE.search(obj.description) or (_VAGUE_STEP.search(obj.description) and len(words) < 5)
+    if len(words) < 3 or vague:
         yield NOT_SPECIFIC.finding(
             obj.id,
             f"{name} does not say what step is done.",
@@ -323,7 +350,18 @@ def _counted_plausibility(ctx: PlanContext, obj: Objective, name: str) -> Iterat
     weeks = obj.target_week - ctx.plan.written_at_week if obj.target_week is not None else None
     gain = obj.target - obj.baseline
     near_zero = obj.baseline <= max(1.0, 0.2 * obj.target)
-    if weeks is not None and 0 < weeks <= STEP_UP_WEEKS and near_zero and gain >= (50 if percent else 3):
+    # A behaviour repeated over time (so many days a week, a share of lectures) is built up; a count of one-off
+    # steps done (three applications in) or of self-monitoring (a daily chart) is not.
+    repeated = (
+        percent or _PER_PERIOD.search(obj.measure) or _FREQUENCY_WORDS.search(obj.description)
+    ) and not _MONITORING.search(text)
+    if (
+        repeated
+        and weeks is not None
+        and 0 < weeks <= STEP_UP_WEEKS
+        and near_zero
+        and gain >= (50 if percent else 3)
+    ):
         yield NO_STEP_UP.finding(
             obj.id,
             f"{name}: from {fmt(obj.baseline)} to {fmt(obj.target)}"

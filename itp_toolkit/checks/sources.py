@@ -47,3 +47,7 @@ GRADED_TASKS = (
     "Graded task assignment in behavioural activation (Martell, Dimidjian & Herman-Dunn 2010; Lejuez et al. "
     "2011, BATD-R) and graded exposure: behaviour is built up in steps from the baseline"
 )
+LETHAL_MEANS = (
+    "Mann et al. 2005, JAMA 294:2064-2074 (restricting access to lethal means prevents suicide); Counseling on "
+    "Access to Lethal Means (CALM), Suicide Prevention Resource Center"
+)

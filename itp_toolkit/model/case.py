@@ -108,6 +108,11 @@ class Barrier(ModelBase):
     wait_weeks: Week | None = Field(
         default=None, description="Waitlist: weeks from intake until the waitlisted care can start."
     )
+    ends_week: Week | None = Field(
+        default=None,
+        description="The week from intake when the service it names stops (a school centre closing for the "
+        "summer, a programme ending): care planned there after it needs a handover.",
+    )
 
     @property
     def category(self) -> Literal["access", "engagement", "other"]:

@@ -48,6 +48,10 @@ def test_plan_revised_for_the_event_is_not_flagged(case):
     plan.element("obj-walk").target_week = 10
     plan.element("obj-sleep").target_week = 14
     plan.review.review_week = 14
+    # Issue 14: a plan revised outside the drafting session must also speak of the event.
+    plan.notes = (
+        "Revised after the ward closed and she lost her job: PHQ-9 baseline 21, job search in activation."
+    )
     assert not any(
         r.startswith("revision.")
         for r in rules_of(critique(plan, case, week=8), ("problem", "warning", "info"))
@@ -56,6 +60,10 @@ def test_plan_revised_for_the_event_is_not_flagged(case):
 
 def test_plan_written_after_the_event_without_recording_it_gets_a_note(case):
     plan = strong_plan(written_at_week=7)
+    plan.notes = (
+        "She lost her job when the ward closed; sessions stay in the evening."  # answers it, unrecorded
+    )
+    plan.element("obj-phq").baseline, plan.element("obj-phq").target_week = 21, 18  # the week-6 score
     found = _rule(critique(plan, case), "revision.event_not_acknowledged")
     assert [f.severity for f in found] == ["info"]
 

@@ -120,7 +120,7 @@ def test_stopping_a_benzodiazepine_within_two_weeks_is_a_safety_problem(case):
         target=0,
         target_week=2,
     )
-    [finding] = _rule(critique(plan, case), "safety.abrupt_discontinuation")
+    [finding] = _rule(critique(plan, case), "smart.abrupt_discontinuation")
     assert finding.severity == "problem" and finding.element_id == "obj-walk"
     assert "5-10%" in finding.suggestion and "2-4 weeks" in finding.suggestion
 
@@ -134,7 +134,7 @@ def test_a_taper_faster_than_a_quarter_every_two_weeks_is_flagged(case):
         target=0.5,
         target_week=2,
     )
-    assert "safety.abrupt_discontinuation" in _about(critique(plan, case))
+    assert "smart.abrupt_discontinuation" in _about(critique(plan, case))
 
 
 def test_a_gradual_taper_agreed_with_the_prescriber_passes(case):
@@ -146,7 +146,7 @@ def test_a_gradual_taper_agreed_with_the_prescriber_passes(case):
         target=1.5,
         target_week=8,
     )
-    assert "safety.abrupt_discontinuation" not in _about(critique(plan, case))
+    assert "smart.abrupt_discontinuation" not in _about(critique(plan, case))
 
 
 def test_an_intervention_that_stops_a_benzodiazepine_at_once_is_flagged(case):
@@ -159,9 +159,7 @@ def test_an_intervention_that_stops_a_benzodiazepine_at_once_is_flagged(case):
             responsible_role="nurse practitioner",
         )
     )
-    assert [f.element_id for f in _rule(critique(plan, case), "safety.abrupt_discontinuation")] == [
-        "int-stop"
-    ]
+    assert [f.element_id for f in _rule(critique(plan, case), "smart.abrupt_discontinuation")] == ["int-stop"]
 
 
 def test_an_intervention_that_tapers_a_benzodiazepine_passes(case):
@@ -175,11 +173,11 @@ def test_an_intervention_that_tapers_a_benzodiazepine_passes(case):
             responsible_role="nurse practitioner",
         )
     )
-    assert _rule(critique(plan, case), "safety.abrupt_discontinuation") == []
+    assert _rule(critique(plan, case), "smart.abrupt_discontinuation") == []
 
 
 def test_the_taper_rule_cites_the_2025_joint_guideline():
-    source = RULES["safety.abrupt_discontinuation"].source
+    source = RULES["smart.abrupt_discontinuation"].source
     assert "2025" in source and "Benzodiazepine Tapering" in source and "ASAM" in source
 
 
@@ -198,7 +196,7 @@ def test_a_risk_behaviour_expected_to_stop_at_once_is_flagged(case, description,
     plan = _objective(
         strong_plan(), description=description, measure=measure, baseline=baseline, target=0, target_week=1
     )
-    [finding] = _rule(critique(plan, case), "safety.risk_behaviour_stops_at_once")
+    [finding] = _rule(critique(plan, case), "smart.risk_behaviour_stops_at_once")
     assert finding.element_id == "obj-walk"
 
 
@@ -211,7 +209,7 @@ def test_a_risk_behaviour_with_a_step_down_passes(case):
         target=6,
         target_week=4,
     )
-    assert "safety.risk_behaviour_stops_at_once" not in _about(critique(plan, case))
+    assert "smart.risk_behaviour_stops_at_once" not in _about(critique(plan, case))
 
 
 def test_stopping_heavy_drinking_at_once_mentions_withdrawal(case):
@@ -223,7 +221,7 @@ def test_stopping_heavy_drinking_at_once_mentions_withdrawal(case):
         target=0,
         target_week=1,
     )
-    [finding] = _rule(critique(plan, case), "safety.risk_behaviour_stops_at_once")
+    [finding] = _rule(critique(plan, case), "smart.risk_behaviour_stops_at_once")
     assert "withdrawal" in (finding.message + finding.suggestion).lower()
 
 

@@ -177,9 +177,32 @@ def test_the_latest_risk_event_counts_even_after_an_earlier_one_was_handled():
     assert [f.message for f in _rule(findings, "revision.event_not_addressed")][0].startswith("Week 10")
 
 
-def test_a_plan_revised_for_a_life_event_before_change_records_existed_still_counts_as_revised(case):
+def test_a_plan_revised_for_a_life_event_elsewhere_counts_as_revised_when_it_speaks_of_the_event(case):
+    # No record of what changed (written outside the drafting session): its words must answer the event.
     plan = strong_plan(written_at_week=6, revised_for_events=["e-job"])
+    plan.element("obj-phq").baseline, plan.element("obj-phq").target_week = 21, 18  # the week-6 score
+    plan.notes = "Revised after the ward closed and she was let go: job search added to activation."
     assert "revision.event_not_addressed" not in rules_of(critique(plan, case))
+    plan.notes = ""
+    [finding] = [f for f in critique(plan, case) if f.rule == "revision.event_not_addressed"]
+    assert "nothing in it speaks of what happened" in finding.message
+
+
+def test_a_plan_written_after_a_life_event_that_answers_nothing_of_it_is_out_of_date(case):
+    plan = strong_plan(written_at_week=8)
+    plan.element("obj-phq").baseline, plan.element("obj-phq").target_week = 21, 18  # the week-6 score
+    [finding] = [f for f in critique(plan, case) if f.rule == "revision.event_not_addressed"]
+    assert "after 'Loses her job after a ward closure'" in finding.message
+    plan.notes = "Since the ward closed and she lost her job, sessions moved to mornings."
+    assert [f.rule for f in critique(plan, case) if f.rule.startswith("revision.")] == [
+        "revision.event_not_acknowledged"
+    ]
+
+
+def test_a_plan_written_after_an_event_with_the_baselines_from_before_it_was_carried_forward(case):
+    plan = strong_plan(written_at_week=8, notes="Since the ward closed and she lost her job, sessions moved.")
+    [finding] = [f for f in critique(plan, case) if f.rule == "revision.event_not_addressed"]
+    assert "PHQ-9 17 is the week-0 score; week 6 gives 21" in finding.message
 
 
 @pytest.mark.parametrize("week, expected", [(2, False), (6, True)])
@@ -198,3 +221,34 @@ def test_a_risk_item_above_zero_calls_for_safety_once_revealed(week, expected):
     assert bool(found) is expected
     if expected:
         assert "PHQ-9 item 9 = 1 (week 6)" in found[0].message
+
+
+def test_a_firearm_in_the_case_needs_a_means_safety_step_in_the_safety_content():
+    case = make_case(
+        risk=RiskSummary(
+            level="moderate",
+            summary="Passive death wishes at night; her husband keeps a handgun in the bedroom.",
+            safety_plan_needed=True,
+        )
+    )
+    plan = strong_plan()  # its safety plan: item 9 each session and the 988 line, nothing about the handgun
+    [finding] = _rule(critique(plan, case), "safety.lethal_means_unaddressed")
+    assert finding.severity == "problem" and "firearm" in finding.message
+    plan.safety_plan += " Her husband keeps the handgun locked at his brother's house while risk is raised."
+    assert _rule(critique(plan, case), "safety.lethal_means_unaddressed") == []
+
+
+def test_a_no_harm_contract_is_not_a_safety_plan():
+    plan = strong_plan(safety_plan="She signed a no-harm contract and promises not to hurt herself.")
+    findings = critique(plan, make_case(risk=RISK))
+    [finding] = _rule(findings, "safety.not_addressed")
+    assert "no-harm promise is not a safety plan" in finding.message
+    assert _rule(findings, "safety.no_harm_contract") == []  # one cause: there is no safety plan
+
+
+def test_a_no_harm_contract_beside_a_safety_plan_is_still_flagged():
+    plan = strong_plan(
+        safety_plan="Contract for safety signed; crisis line 988 saved on her phone; item 9 weekly."
+    )
+    [finding] = _rule(critique(plan, make_case(risk=RISK)), "safety.no_harm_contract")
+    assert finding.element_id is None and "safety plan" in finding.suggestion
