@@ -2,7 +2,8 @@
 the strict fixtures' agreement, and latency on a 10-problem plan (the critique runs on every edit, so the goal
 is under 20 ms at the 95th percentile).
 
-The labelled set's labels are the PROJECT'S OWN (see ``benchmarks/critique_set/README.md``): written before the
+The labelled set's labels are the PROJECT'S OWN (see ``benchmarks/critique_set/README.md``): written before
+the
 critique was run on those plans, but by the project. The issue's headline numbers come from an independent set
 kept outside the project; tuning the critique to these labels does not move that one.
 
@@ -127,7 +128,8 @@ def _ratio(value: float | None) -> str:
 
 
 def fixtures(report: Report) -> None:
-    """The strict fixtures (exact (rule, element) pairs): a regression check, also the project's own labels."""
+    """The strict fixtures (exact (rule, element) pairs): a regression check, also the project's own
+    labels."""
     tp = fp = fn = 0
     for sidecar in sorted(FIXTURES.glob("*.expected.yaml")):
         spec = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
@@ -186,7 +188,8 @@ def latency(runs: int, report: Report) -> None:
     elements = sum(1 for _ in plan.elements())
     p95 = samples[int(0.95 * len(samples)) - 1]
     print(
-        f"\nlatency, 10-problem plan ({elements} elements), {runs} runs: median {statistics.median(samples):.2f} ms, "
+        f"\nlatency, 10-problem plan ({elements} elements), {runs} runs: median "
+        f"{statistics.median(samples):.2f} ms, "
         f"p95 {p95:.2f} ms, max {samples[-1]:.2f} ms (goal: p95 < 20 ms)"
     )
     where = f"10-problem plan ({elements} elements), {runs} edits"

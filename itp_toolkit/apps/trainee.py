@@ -226,7 +226,8 @@ class TraineeWorkspace(w.VBox):
         controls.plan_edited()
 
     def _dismissals(self, draft_id: int) -> list:
-        """Findings the supervisor marked not applicable here (released feedback); none if the store says no."""
+        """Findings the supervisor marked not applicable here (released feedback); none if the store says
+        no."""
         try:
             return self.store.list_dismissals(draft_id, actor=self.user)
         except ITPError:

@@ -173,7 +173,8 @@ class CaseIndex:
         return key_words(" ".join(parts))
 
     def phrases_in(self, passage: frozenset[str]) -> tuple[tuple[Phrase, frozenset[str]], ...]:
-        """The context units one passage of plan prose reflects, with the stems it shares with each (remembered:
+        """The context units one passage of plan prose reflects, with the stems it shares with each
+        (remembered:
         most passages do not change between keystrokes)."""
         hit = self._phrase_hits.get(passage)
         if hit is None:
@@ -364,7 +365,8 @@ class PlanContext:
     @cached_property
     def mitigated_barriers(self) -> dict[str, str]:
         """Barrier id -> mitigation, for barriers the plan actually removes: a hope ('she will ask her manager
-        about fewer shifts') is a plan to find out, not a mitigation, so the barrier still stands in the way."""
+        about fewer shifts') is a plan to find out, not a mitigation, so the barrier still stands in the
+        way."""
         return {k: v for k, v in self.planned_barriers.items() if not matches(TENTATIVE, v)}
 
     @cached_property
@@ -386,7 +388,8 @@ class PlanContext:
 
     @cached_property
     def used_strengths(self) -> list[str]:
-        """Strengths linked anywhere, or put to work in words (two of their distinctive words in one passage)."""
+        """Strengths linked anywhere, or put to work in words (two of their distinctive words in one
+        passage)."""
         ids = {s.strength_id for s in self.plan.strengths_used if s.strength_id} | self.linked_ids
         out = []
         for sid, keys in self.index.strength_keys.items():
@@ -408,7 +411,8 @@ class PlanContext:
     @cached_property
     def cultural_phrases_used(self) -> list[str]:
         """What of the case's context a reader would recognise in the plan, in the context's words ('family
-        restaurant'; see ``phrases``). One mention counts once: a unit whose shared words were already credited
+        restaurant'; see ``phrases``). One mention counts once: a unit whose shared words were already
+        credited
         to another adds nothing."""
         shared: dict[Phrase, frozenset[str]] = {}
         for passage in self.passages:

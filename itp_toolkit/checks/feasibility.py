@@ -1,7 +1,9 @@
 """Feasibility: can this person actually receive the interventions as planned, given the case's barriers?
 
-A rule fires for an intervention that collides with a barrier unless the plan mitigates that barrier (a barrier
-plan naming it with a mitigation) or the intervention links the barrier (it was adapted for it). Each barrier is
+A rule fires for an intervention that collides with a barrier unless the plan mitigates that barrier (a
+barrier
+plan naming it with a mitigation) or the intervention links the barrier (it was adapted for it). Each
+barrier is
 read for what it blocks (the case says it: ``Barrier.applies_to``, ``formats``, ``unavailable``,
 ``attend_at_most_per_week``, ``wait_weeks``): a cost barrier only for what costs, a transport barrier only for
 the place the person cannot reach, a schedule barrier for the times they cannot attend, a waitlist until the
@@ -35,7 +37,8 @@ SCHEDULE = rule(
     "feasibility.schedule_clash",
     "warning",
     "Sessions at a time the person cannot attend",
-    "Someone who works, cares for others or has a curfew at that time will miss the sessions or risk their job "
+    "Someone who works, cares for others or has a curfew at that time will miss the sessions or risk their "
+    "job "
     "or home; the time of an intervention is checked against when the case says they cannot come.",
     f"{ACCESS}; {PCCP} item 8",
 )
@@ -43,7 +46,8 @@ TOO_OFTEN = rule(
     "feasibility.frequency_exceeds_availability",
     "warning",
     "More sessions a week than the person can attend",
-    "A plan that asks for more visits a week than the person's free time allows loses the ones that do not fit.",
+    "A plan that asks for more visits a week than the person's free time allows loses the ones that do not "
+    "fit.",
     f"{ACCESS}; {PCCP} item 8",
 )
 WAITLIST = rule(
@@ -51,7 +55,8 @@ WAITLIST = rule(
     "warning",
     "Waitlist with no bridge until care starts",
     "Interventions that assume care starts now, when the person waits weeks for it, leave them with nothing; "
-    "bridging care (groups, peer support, guided self-help, check-in calls) until the start keeps them engaged "
+    "bridging care (groups, peer support, guided self-help, check-in calls) until the start keeps them "
+    "engaged "
     "and safer.",
     f"{ACCESS}; {PCCP} item 8",
 )
@@ -59,7 +64,8 @@ COST = rule(
     "feasibility.cost_unaddressed",
     "warning",
     "A service that costs despite a cost barrier",
-    "People stop care they cannot afford; for the services the barrier is about, lower-cost formats or fee help "
+    "People stop care they cannot afford; for the services the barrier is about, lower-cost formats or fee "
+    "help "
     "must be part of the plan (a free service needs none).",
     f"{ACCESS}; {CMS}",
 )
@@ -67,7 +73,8 @@ LANGUAGE = rule(
     "feasibility.language_no_interpreter",
     "warning",
     "Language barrier without an interpreter or concordant care",
-    "Care in a language the person does not prefer reduces understanding, engagement and safety; professional "
+    "Care in a language the person does not prefer reduces understanding, engagement and safety; "
+    "professional "
     "interpreters or language-concordant clinicians are the standard (Title VI; HHS CLAS Standards 5-8).",
     "HHS National CLAS Standards 5-8; Civil Rights Act Title VI",
 )
@@ -82,7 +89,8 @@ BLOCKED = rule(
     "feasibility.barrier_blocks_care",
     "warning",
     "Care the case says the person cannot use",
-    "When the case says a person cannot follow phone calls or groups, or has no phone minutes, care delivered that "
+    "When the case says a person cannot follow phone calls or groups, or has no phone minutes, care "
+    "delivered that "
     "way does not reach them.",
     f"{ACCESS}; {PCCP} item 8",
 )
@@ -90,7 +98,8 @@ SERVICE_ENDS = rule(
     "feasibility.service_ends",
     "warning",
     "Care planned where the service is about to stop",
-    "Sessions planned at a service after the week it closes (a school centre over the summer, a programme that "
+    "Sessions planned at a service after the week it closes (a school centre over the summer, a programme "
+    "that "
     "ends) will not happen; the plan needs the handover before it closes.",
     f"{ACCESS}; {PCCP} item 8",
 )
@@ -98,7 +107,8 @@ CHILDCARE = rule(
     "feasibility.childcare_in_person",
     "warning",
     "In-person sessions despite no childcare",
-    "Parents without childcare miss clinic sessions; home visits, telehealth or on-site childcare make care possible.",
+    "Parents without childcare miss clinic sessions; home visits, telehealth or on-site childcare make care "
+    "possible.",
     f"{ACCESS}; {PCCP} item 8",
 )
 
@@ -310,7 +320,8 @@ def _text(item: Intervention) -> str:
 
 
 def _names(barrier: Barrier, item: Intervention) -> bool:
-    """Whether an intervention is the thing the barrier names (its own words: half of the distinctive ones)."""
+    """Whether an intervention is the thing the barrier names (its own words: half of the distinctive
+    ones)."""
     wanted = key_words(barrier.applies_to) - GENERIC_WORDS
     if not wanted:
         return False
@@ -331,7 +342,8 @@ _FORMAT_WORDS = (
 def _affected(barrier: Barrier, item: Intervention, default: bool, *, by_format: bool = False) -> bool:
     """Whether the barrier stands in the way of this intervention: the kinds of care the case lists for it;
     else (a waitlist) the kinds its words name ('individual therapy'); else its words ('private psychological
-    testing', 'the community psychiatry clinic'); else, when the case says neither, the default for its kind."""
+    testing', 'the community psychiatry clinic'); else, when the case says neither, the default for its
+    kind."""
     if barrier.formats and item.format in barrier.formats:
         return True
     if by_format:
@@ -441,8 +453,10 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
                         f"{name} is {item.frequency.rstrip('.').lower() or 'planned'} "
                         f"{'in person' if item.delivery == 'in_person' else 'in the community'}, but: "
                         f"'{isolate(b.text)}'.",
-                        "Offer telehealth or phone sessions for most weeks, fewer in-person visits bundled with "
-                        "other appointments, transport vouchers, or home visits; or say how they will get there.",
+                        "Offer telehealth or phone sessions for most weeks, fewer in-person visits bundled "
+                        "with "
+                        "other appointments, transport vouchers, or home visits; or say how they will get "
+                        "there.",
                         [cite(b)],
                     )
                     break
@@ -471,7 +485,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             yield BLOCKED.finding(
                 item.id,
                 f"{name} is {blocked[1]}, but: '{isolate(blocked[0].text)}'.",
-                "Choose a way the person can use (in person, written, one-to-one, with an aid fitted first), or "
+                "Choose a way the person can use (in person, written, one-to-one, with an aid fitted "
+                "first), or "
                 "remove what stands in the way before it starts.",
                 [cite(blocked[0])],
             )
@@ -503,7 +518,8 @@ def _digital_blocks(barrier: Barrier, item: Intervention, text: str) -> bool:
 
 
 def _blocked_by(barriers: list[Barrier], item: Intervention) -> tuple[Barrier, str] | None:
-    """A barrier of another kind whose words name a way of delivering care this intervention uses ('cannot follow
+    """A barrier of another kind whose words name a way of delivering care this intervention uses ('cannot
+    follow
     phone calls or groups')."""
     for barrier in barriers:
         if barrier.kind not in ("other", "language") or not barrier.applies_to.strip() or barrier.ends_week:
@@ -543,7 +559,8 @@ def _service_ends(ctx: PlanContext, barriers: list[Barrier], items: list[Interve
             if last is not None and last > barrier.ends_week:
                 yield SERVICE_ENDS.finding(
                     item.id,
-                    f"'{isolate(item.description)}' runs to week {last}, but: '{isolate(barrier.text)}' (about "
+                    f"'{isolate(item.description)}' runs to week {last}, but: '{isolate(barrier.text)}' "
+                    "(about "
                     f"week {barrier.ends_week}).",
                     "Plan the handover before it closes: the referral, a first appointment kept, and what "
                     "bridges the gap.",
@@ -594,7 +611,8 @@ def _too_often(ctx: PlanContext, barriers: list[Barrier], items: list[Interventi
                 None,
                 f"The plan asks for about {fmt(round(total, 1))} sessions a week ({listed}), but: "
                 f"'{isolate(barrier.text)}'.",
-                f"Fit the plan into {fmt(limit)} session{'s' if limit != 1 else ''} a week: combine visits, move "
+                f"Fit the plan into {fmt(limit)} session{'s' if limit != 1 else ''} a week: combine visits, "
+                "move "
                 "some work to self-help between sessions, or space the less urgent ones out.",
                 [cite(barrier)],
                 subject=barrier.id,
@@ -602,10 +620,13 @@ def _too_often(ctx: PlanContext, barriers: list[Barrier], items: list[Interventi
 
 
 def _is_bridge(item: Intervention) -> bool:
+    """Care that keeps the person engaged while they wait: a group, peer support, case management, phone or
+    community contact, or anything that says it bridges the wait. Self-help counts only when it says so: a
+    diary is not a bridge to trauma therapy."""
     return (
-        item.format in ("group", "peer_support", "self_help", "case_management")
-        or item.delivery in ("phone", "self_directed", "community")
-        or bool(matches(_BRIDGE_WORDS, _text(item)))
+        item.format in ("group", "peer_support", "case_management")
+        or item.delivery in ("phone", "community")
+        or matches(_BRIDGE_WORDS, _text(item))
     )
 
 
@@ -647,7 +668,8 @@ def _waitlists(ctx: PlanContext, barriers: list[Barrier], items: list[Interventi
         yield WAITLIST.finding(
             waited[0].id,
             f"'{isolate(waited[0].description)}' cannot start {until} ('{isolate(barrier.text)}'){gap}.",
-            "Add a bridge that lasts until the start: a drop-in or skills group, peer support, guided self-help "
+            "Add a bridge that lasts until the start: a drop-in or skills group, peer support, guided "
+            "self-help "
             "(app or workbook), or check-in calls every week or two until the first appointment.",
             [cite(barrier)],
         )
@@ -673,7 +695,8 @@ def _costs(barriers: list[Barrier], items: list[Intervention]) -> Iterator[Findi
             more = f" and {len(paid) - 1} more" if len(paid) > 1 else ""
             yield COST.finding(
                 paid[0].id,
-                f"'{isolate(paid[0].description)}'{more} will cost the person, but: '{isolate(barrier.text)}', "
+                f"'{isolate(paid[0].description)}'{more} will cost the person, but: "
+                f"'{isolate(barrier.text)}', "
                 "and the plan says nothing about cost.",
                 "Check for a sliding-scale fee or benefits, use group sessions, and add free community, "
                 "faith-based or peer supports; say in the plan how it will be paid for.",
@@ -698,7 +721,8 @@ def _language(ctx: PlanContext) -> Iterator[Finding]:
                 None,
                 f"The case notes a language barrier ('{isolate(barrier.text)}'), and the plan has a relative "
                 "interpret: family members, and above all children, are not interpreters.",
-                "Book a professional interpreter (in person, phone or video) for every session, or refer to a "
+                "Book a professional interpreter (in person, phone or video) for every session, or refer to "
+                "a "
                 "clinician who speaks "
                 + (named[0].capitalize() if named else "the person's preferred language")
                 + "; the family can still take part as family.",
@@ -710,7 +734,8 @@ def _language(ctx: PlanContext) -> Iterator[Finding]:
                 None,
                 f"The case notes a language barrier ('{isolate(barrier.text)}'), but the plan mentions no "
                 "interpreter or language-concordant care.",
-                "Book a professional interpreter for every session (not family members), or refer to a clinician "
+                "Book a professional interpreter for every session (not family members), or refer to a "
+                "clinician "
                 "who speaks "
                 + (named[0].capitalize() if named else "the person's preferred language")
                 + "; give written material in that language.",

@@ -48,7 +48,8 @@ class Finding(BaseModel):
     )
     subject: str | None = Field(
         default=None,
-        description="What a whole-plan finding is about: the id of the case fact or timeline event (never shown; "
+        description="What a whole-plan finding is about: the id of the case fact or timeline event (never "
+        "shown; "
         "it lets a supervisor's dismissal name exactly this finding).",
     )
 

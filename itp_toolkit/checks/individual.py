@@ -21,7 +21,8 @@ GENERIC_TEXT = rule(
     "individual.generic_text",
     "warning",
     "Library text used without adapting it",
-    "Goals and interventions copied from a planner library fit any patient; surveyors cite identical scripted "
+    "Goals and interventions copied from a planner library fit any patient; surveyors cite identical "
+    "scripted "
     "goals, and the person does not recognise themselves in them.",
     f"{CMS}; {TJC}; {PCCP} item 9",
 )
@@ -29,7 +30,8 @@ PEER_DUPLICATE = rule(
     "individual.peer_duplicate",
     "warning",
     "Near-identical to another trainee's draft",
-    "Two plans for the same person written independently rarely share wording; identical text suggests copying "
+    "Two plans for the same person written independently rarely share wording; identical text suggests "
+    "copying "
     "or a shared template rather than clinical reasoning.",
     f"{PCCP} item 9",
 )
@@ -37,7 +39,8 @@ STRENGTHS_UNUSED = rule(
     "individual.strengths_unused",
     "warning",
     "No case strength is used",
-    "Person-centred plans build on strengths and natural supports; a plan that uses none treats only deficits.",
+    "Person-centred plans build on strengths and natural supports; a plan that uses none treats only "
+    "deficits.",
     f"{CARF}; {CMS}; {PCCP} item 4",
 )
 BARRIER_UNADDRESSED = rule(
@@ -58,7 +61,8 @@ CULTURE_UNUSED = rule(
     "individual.cultural_context_unused",
     "warning",
     "Cultural and social context not reflected",
-    "The plan should reflect the person's culture, values and circumstances (faith, family roles, language, work), "
+    "The plan should reflect the person's culture, values and circumstances (faith, family roles, language, "
+    "work), "
     "not just their symptoms: a phrase of their context a reader would recognise, not a common word the plan "
     "happens to share with it.",
     f"{CARF}; {CMS} 441.301(c)(1)",
@@ -116,7 +120,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         if barrier.id not in addressed:
             yield BARRIER_UNADDRESSED.finding(
                 None,
-                f"Barrier '{isolate(barrier.text)}' ({barrier.kind.replace('_', ' ')}) has no mitigation in the plan.",
+                f"Barrier '{isolate(barrier.text)}' ({barrier.kind.replace('_', ' ')}) has no mitigation in "
+                "the plan.",
                 "Add a plan for this barrier saying what will be done, e.g. "
                 + _BARRIER_IDEAS.get(barrier.kind, "agree a practical step with the person")
                 + ".",
@@ -140,7 +145,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         yield CULTURE_UNUSED.finding(
             None,
             "Nothing in the plan reflects the case's cultural and social context.",
-            "Bring it in where it matters to care (their family, faith, work, money, how they live), in words "
+            "Bring it in where it matters to care (their family, faith, work, money, how they live), in "
+            "words "
             "they would recognise: " + _clip(ctx.case.cultural_social_context, 200),
             ["Cultural and social context: " + _clip(ctx.case.cultural_social_context, 160)],
         )

@@ -37,14 +37,16 @@ OBJECTIVE_WITHOUT_INTERVENTION = rule(
     "linkage.objective_without_intervention",
     "problem",
     "Objective has no intervention",
-    "Each objective needs something the team will do to help reach it; surveyors check interventions are linked.",
+    "Each objective needs something the team will do to help reach it; surveyors check interventions are "
+    "linked.",
     f"{TJC}; {PCCP} item 6",
 )
 NO_EVIDENCE = rule(
     "linkage.problem_without_evidence",
     "warning",
     "Problem has no 'as evidenced by'",
-    "A problem is stated with the observable behaviour that shows it; a label alone does not support the diagnosis.",
+    "A problem is stated with the observable behaviour that shows it; a label alone does not support the "
+    "diagnosis.",
     f"{PCCP} item 1; Jongsma PracticePlanners",
 )
 ORPHAN_FACT = rule(
@@ -72,7 +74,8 @@ INTERVENTION_INCOMPLETE = rule(
     "linkage.intervention_incomplete",
     "warning",
     "Intervention lacks frequency or responsible role",
-    "Interventions state modality, frequency and who is responsible, so the person knows what to expect and the "
+    "Interventions state modality, frequency and who is responsible, so the person knows what to expect and "
+    "the "
     "team knows who does it.",
     f"{TJC}; {CMS}; {PCCP} item 6",
 )
@@ -148,8 +151,10 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         if concern.id not in addressed and concern.id not in deferred:
             yield CONCERN_UNADDRESSED.finding(
                 None,
-                f"Presenting concern '{isolate(concern.summary)}' is neither addressed by a problem nor deferred.",
-                "Add a problem for it (and link this concern to the problem), or defer it with a reason and say "
+                f"Presenting concern '{isolate(concern.summary)}' is neither addressed by a problem nor "
+                "deferred.",
+                "Add a problem for it (and link this concern to the problem), or defer it with a reason and "
+                "say "
                 "when it will be revisited.",
                 [cite(concern)],
                 subject=concern.id,
@@ -159,7 +164,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             fact = index.facts.get(deferral.concern_id)
             yield DEFERRAL_WITHOUT_REASON.finding(
                 deferral.id,
-                f"Deferred concern '{isolate(fact.summary if fact else 'a concern this case does not have')}' "
+                "Deferred concern "
+                f"'{isolate(fact.summary if fact else 'a concern this case does not have')}' "
                 "has no reason.",
                 "Say why it waits and when it will be revisited.",
                 [cite(fact)] if fact else [],

@@ -38,14 +38,16 @@ TARGET_NOT_LOWER = rule(
     "measure.target_not_lower",
     "problem",
     "Target is not lower than the baseline",
-    "Higher scores mean more symptoms on every instrument here, so a target at or above baseline is no improvement.",
+    "Higher scores mean more symptoms on every instrument here, so a target at or above baseline is no "
+    "improvement.",
     "Instrument scoring manuals (higher = more symptoms)",
 )
 SHORT_OF_PUBLISHED = rule(
     "measure.target_short_of_published",
     "warning",
     "Target falls short of the published change rule",
-    "Published rules say what change counts: PHQ-9 response (>=50% drop) or remission (<5); GAD-7 below 10 or a "
+    "Published rules say what change counts: PHQ-9 response (>=50% drop) or remission (<5); GAD-7 below 10 "
+    "or a "
     ">=27% drop; PCL-5 a 10-point drop; AUDIT one zone down. A smaller target may be noise.",
     f"{PHQ9}; {GAD7}; {PCL5}; {AUDIT}",
 )
@@ -53,14 +55,16 @@ NO_REMEASURE = rule(
     "measure.no_remeasure",
     "warning",
     "No re-measurement scheduled",
-    "Measurement-based care repeats the measure (every session to every 4 weeks) so the plan can change course.",
+    "Measurement-based care repeats the measure (every session to every 4 weeks) so the plan can change "
+    "course.",
     f"{MBC}; {PCCP} item 7",
 )
 REMEASURE_AFTER_TARGET = rule(
     "measure.remeasure_after_target",
     "warning",
     "First re-measurement comes after the target week",
-    "If the measure is next given after the target week, nobody will know in time whether the target was met.",
+    "If the measure is next given after the target week, nobody will know in time whether the target was "
+    "met.",
     MBC,
 )
 
@@ -179,7 +183,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             yield NO_REMEASURE.finding(
                 obj.id,
                 f"{name} does not say how often {inst.code} is given again.",
-                f"Repeat the {inst.code} every 2-4 weeks (or every session) and review the plan if it is not falling.",
+                f"Repeat the {inst.code} every 2-4 weeks (or every session) and review the plan if it is "
+                "not falling.",
             )
         elif obj.target_week is not None and obj.target_week > plan.written_at_week:
             span = obj.target_week - plan.written_at_week

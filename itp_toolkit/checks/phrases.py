@@ -47,7 +47,8 @@ GENERIC_WORDS = frozenset(stem(w) for w in _COMMON.split())
 
 @dataclass(frozen=True)
 class Phrase:
-    """One recognisable unit of the context (a clause, or a proper name): its text, and the stems a plan passage
+    """One recognisable unit of the context (a clause, or a proper name): its text, and the stems a plan
+    passage
     must share with it, with the words they stand for (to say what the plan reflected)."""
 
     text: str
@@ -142,7 +143,8 @@ def _extract(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def _named(token: Any) -> bool:
-    """A proper name or a proper adjective ('Manila', 'Catholic', 'Filipino'), not a capital that only starts a
+    """A proper name or a proper adjective ('Manila', 'Catholic', 'Filipino'), not a capital that only
+    starts a
     sentence."""
     if not token.is_sent_start:
         return True

@@ -21,7 +21,8 @@ EVENT_NOT_ADDRESSED = rule(
     "revision.event_not_addressed",
     "problem",
     "Plan not revised after a life event",
-    "Plans are revised when the person's circumstances or scores change; a plan that ignores a new event, or is "
+    "Plans are revised when the person's circumstances or scores change; a plan that ignores a new event, "
+    "or is "
     "marked as revised for it while nothing in it changed, no longer fits them.",
     f"{CARF} (plan review and revision); {PCCP} item 10",
 )
@@ -52,7 +53,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         )
     revised = set(plan.revised_for_events)
     records = {r.event_id: r for r in plan.event_revisions}
-    # The event a plan written at its week must answer is the latest one by then; earlier ones were answered (or
+    # The event a plan written at its week must answer is the latest one by then; earlier ones were
+    # answered (or
     # not) by earlier revisions and are the subject of the finding only if nothing records them at all.
     by_then = [e for e in ctx.case.events_until(plan.written_at_week)]
     latest = by_then[-1].id if by_then else None
@@ -79,7 +81,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             why = (
                 f"the plan is marked as revised for '{title}', but nothing in it speaks of what happened"
                 if event.id in revised
-                else f"the plan is written at week {plan.written_at_week}, after '{title}', but nothing in it "
+                else f"the plan is written at week {plan.written_at_week}, after '{title}', but nothing in "
+                "it "
                 "answers what happened"
             )
         elif event.id == latest and record is None and (stale := stale_baselines(ctx, event)):
@@ -108,7 +111,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
 
 
 def stale_baselines(ctx: PlanContext, event) -> list[str]:
-    """Objectives whose standardized baseline is an older score the event replaced ('GAD-7 16, the week-1 score;
+    """Objectives whose standardized baseline is an older score the event replaced ('GAD-7 16, the week-1
+    score;
     week 6 gives 18'): the plan was carried forward past the event rather than revised for it."""
     out = []
     for _, _, obj in ctx.plan.objectives():
@@ -149,7 +153,8 @@ def _revise_step(ctx: PlanContext, event) -> str:
     scores = " and update baselines to the week-" + str(event.week) + " scores" if event.measures else ""
     safety = ", review the safety plan" if event.risk else ""
     return (
-        f"Revise the plan for '{isolate(event.title)}': re-check problems, targets and barriers{safety}{scores}; "
+        f"Revise the plan for '{isolate(event.title)}': re-check problems, targets and "
+        f"barriers{safety}{scores}; "
         "the revision counts once something in the plan changes for it."
     )
 

@@ -31,6 +31,14 @@ the case facts relied on. Severities:
 * **warning**: weak practice a supervisor would ask the trainee to fix.
 * **info**: a suggestion worth considering.
 
+Objectives are **measured** (a count or score against a baseline and a target) or **completion** objectives
+(a dated one-off step: what is done, who does it, by when); a completion objective has no measure, baseline or
+target and is never asked for one. A measured objective with no numbers whose words describe a one-off step is
+read as one (with an info note). Safety content is recognised wherever the clinician writes it (the
+safety-plan box, a problem, objective or intervention about safety, lethal-means steps, crisis contacts); a
+no-harm promise is not safety content. Case facts the rules read: `TimelineEvent.risk` (a risk event), and a
+barrier's `applies_to`, `formats`, `unavailable`, `attend_at_most_per_week`, `wait_weeks`, `ends_week`.
+
 Disable rules or whole families with `CritiqueConfig(disabled={{"smart.not_relevant", "feasibility"}})` or
 `itp critique ... --disable RULE`. Similarity thresholds (character-trigram cosine, one place:
 `itp_toolkit/checks/text.py`): library text at {GENERIC_THRESHOLD:.2f} or more, peer drafts at {PEER_THRESHOLD:.2f}
@@ -39,10 +47,13 @@ or more. Measure ranges and change rules come from `itp_toolkit/model/measures.p
 ## Individualization score (0-100)
 
 Five components of up to 20 points each, minus a penalty (see `itp_toolkit/checks/score.py`):
-strengths used (half the case's strengths earn 20); barriers mitigated (share of barriers with a mitigation
-or an adapted intervention); quotes used (two quotes earn 20); cultural context reflected (distinctive words
-of the cultural and social context in the plan: one 10, two 20); specific numbers (share of objectives with
-baseline, target and date); generic-text penalty (up to 40, by the share of library text).
+strengths used, linked or in words (half the case's strengths earn 20); barriers mitigated (share of barriers
+with a mitigation that says something, or an adapted intervention); quotes used, linked or quoted (two quotes
+earn 20); cultural context reflected (two words of one clause of the cultural and social context in one
+sentence of the plan, at least one of them not a common word, or a proper name; read with spaCy's lemmas and
+stop words, cached per case: one 10, two 20; single shared words such as 'cafe' or 'roommate' earn nothing);
+specific numbers (share of objectives with baseline, target and date, or for a completion objective who and
+when); generic-text penalty (up to 40, by the share of library text).
 """
 
 

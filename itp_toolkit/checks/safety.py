@@ -33,7 +33,8 @@ NOT_ADDRESSED = rule(
     "safety.not_addressed",
     "problem",
     "Risk present but nothing in the plan addresses it",
-    "When intake risk is moderate or high, a safety plan is asked for, a risk item (PHQ-9 item 9, EPDS item 10) "
+    "When intake risk is moderate or high, a safety plan is asked for, a risk item (PHQ-9 item 9, EPDS item "
+    "10) "
     "is above 0, or a risk event has happened, the plan must say how risk is monitored and managed: a safety "
     "plan, lethal-means steps, crisis contacts, or a problem, objective or intervention about safety.",
     f"{PHQ9_ITEM9}; {STANLEY_BROWN}; {JOINT_COMMISSION_SUICIDE}",
@@ -50,8 +51,10 @@ LETHAL_MEANS_UNADDRESSED = rule(
     "safety.lethal_means_unaddressed",
     "problem",
     "Lethal means in the case not addressed",
-    "When a person at risk has a firearm or a store of dangerous medicines at hand, making them safer (stored "
-    "elsewhere, locked, handed in) is among the most effective steps in suicide prevention, and it is agreed with "
+    "When a person at risk has a firearm or a store of dangerous medicines at hand, making them safer "
+    "(stored "
+    "elsewhere, locked, handed in) is among the most effective steps in suicide prevention, and it is "
+    "agreed with "
     "the person and their family, not assumed.",
     f"{LETHAL_MEANS}; {JOINT_COMMISSION_SUICIDE}",
 )
@@ -59,8 +62,10 @@ NO_HARM_CONTRACT = rule(
     "safety.no_harm_contract",
     "problem",
     "A no-harm promise used as safety planning",
-    "A no-harm or no-suicide contract has no evidence that it keeps anyone safe and can stop a person telling "
-    "the clinician when things get worse; a safety plan (warning signs, coping steps, contacts, means safety) "
+    "A no-harm or no-suicide contract has no evidence that it keeps anyone safe and can stop a person "
+    "telling "
+    "the clinician when things get worse; a safety plan (warning signs, coping steps, contacts, means "
+    "safety) "
     "is the standard.",
     f"{NO_HARM_CONTRACTS}; {STANLEY_BROWN}",
 )
@@ -138,7 +143,8 @@ def is_safety_text(text: str) -> bool:
 def safety_content(plan: TreatmentPlan) -> SafetyContent:
     """Every place the plan addresses risk; one notion used by every rule that asks."""
     box = plan.safety_plan.strip()
-    # Whatever the clinician wrote in the safety-plan box counts, unless it is only a no-harm promise or 'n/a'.
+    # Whatever the clinician wrote in the safety-plan box counts, unless it is only a no-harm promise or
+    # 'n/a'.
     in_box = len(content_words(_CONTRACT.sub(" ", box)) - _NOT_CONTENT) >= 3 and not re.fullmatch(
         r"(?i)\W*(none|n/?a|not\s+needed|no\s+risk)\W*", box
     )
@@ -224,8 +230,10 @@ def _risk(ctx: PlanContext) -> Iterator[Finding]:
             + ": "
             + "; ".join(r.text for r in reasons)
             + ".",
-            "Write a safety plan with the person (warning signs, coping steps, people and places, crisis line "
-            "988, making the means safer) and say how often risk is asked again, e.g. PHQ-9 item 9 every session.",
+            "Write a safety plan with the person (warning signs, coping steps, people and places, crisis "
+            "line "
+            "988, making the means safer) and say how often risk is asked again, e.g. PHQ-9 item 9 every "
+            "session.",
             [r.text for r in reasons],
         )
         return
@@ -235,7 +243,8 @@ def _risk(ctx: PlanContext) -> Iterator[Finding]:
             "The plan relies on a no-harm promise"
             + (" in the safety plan" if where is None else "")
             + ", which does not keep anyone safe.",
-            "Replace the promise with the safety plan itself: warning signs, coping steps, people to contact, "
+            "Replace the promise with the safety plan itself: warning signs, coping steps, people to "
+            "contact, "
             "the crisis line, and making the means safer; invite the person to say when the thoughts return.",
         )
     means_text = " ".join(content.texts)
@@ -245,7 +254,8 @@ def _risk(ctx: PlanContext) -> Iterator[Finding]:
                 None,
                 f"The case names {label} at hand, but the plan's safety content says nothing about making it "
                 "safer.",
-                f"Counsel on lethal means with {_them(ctx)} (and family, if they agree): where {label} can be "
+                f"Counsel on lethal means with {_them(ctx)} (and family, if they agree): where {label} can "
+                "be "
                 "kept away or locked during the risky period, who holds it, and when that is checked.",
                 [r.text for r in reasons],
                 subject=label,

@@ -109,7 +109,8 @@ def individualization_score(
             name="specific numbers",
             points=COMPONENT_POINTS * (len(specific) / len(objectives) if objectives else 0.0),
             max_points=COMPONENT_POINTS,
-            detail=f"{len(specific)} of {len(objectives)} objectives have baseline, target and date (or, for a "
+            detail=f"{len(specific)} of {len(objectives)} objectives have baseline, target and date (or, "
+            "for a "
             "one-off step, who and by when)",
         ),
         ScoreComponent(

@@ -1,4 +1,5 @@
-"""SMART objectives: specific behaviour, measurable (measure, baseline, target), achievable, relevant, time-bound.
+"""SMART objectives: specific behaviour, measurable (measure, baseline, target), achievable, relevant,
+time-bound.
 
 An objective is the step a supervisor and the person can check together on a given week; without a
 behaviour, a number and a date nobody can tell whether it was reached. A completion objective (a dated one-off
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from ..model import Objective
 from ..model.base import isolate
 from . import unsafe_targets
-from .context import _ONE_OFF, PlanContext, fmt, instrument_for, item_instrument_for
+from .context import PlanContext, fmt, instrument_for, item_instrument_for
 from .findings import Finding, rule
 from .sources import CARF, GRADED_TASKS, PCCP, SCORE_FLOORS, SMART, TIME_TO_RESPONSE, TJC
 from .text import content_words
@@ -24,7 +25,8 @@ NOT_SPECIFIC = rule(
     "smart.not_specific",
     "warning",
     "Objective names no observable behaviour",
-    "'Feel better' or 'reduce symptoms' cannot be observed or counted; a specific behaviour (what, how often, "
+    "'Feel better' or 'reduce symptoms' cannot be observed or counted; a specific behaviour (what, how "
+    "often, "
     "with whom) tells the person and the team what success looks like.",
     f"{SMART}; {PCCP} item 5",
 )
@@ -67,15 +69,18 @@ OUT_OF_RANGE = rule(
     "smart.target_out_of_range",
     "problem",
     "Baseline or target outside the measure's range",
-    "A score the instrument cannot produce (PHQ-9 above 27, a negative count) signals a typo or a misread scale.",
+    "A score the instrument cannot produce (PHQ-9 above 27, a negative count) signals a typo or a misread "
+    "scale.",
     "Published instrument ranges (itp_toolkit.model.measures)",
 )
 IMPLAUSIBLE = rule(
     "smart.implausible_target",
     "warning",
     "Target is not achievable from the baseline in the time given",
-    "Targets at a scale's floor (PHQ-9 0; remission is below 5), at a count's ceiling (every day, 100%), or very "
-    "large drops in a few weeks set the person up to fail and hide real progress: more than half of those who "
+    "Targets at a scale's floor (PHQ-9 0; remission is below 5), at a count's ceiling (every day, 100%), or "
+    "very "
+    "large drops in a few weeks set the person up to fail and hide real progress: more than half of those "
+    "who "
     "respond to depression treatment need 8 weeks or more.",
     f"{SMART} (achievable); {TIME_TO_RESPONSE}; {SCORE_FLOORS}",
 )
@@ -83,7 +88,8 @@ NO_STEP_UP = rule(
     "smart.no_step_up",
     "warning",
     "A behaviour from near zero expected in full at once",
-    "A behaviour or attendance that is rare now (the baseline) is built up in steps; expecting all of it within "
+    "A behaviour or attendance that is rare now (the baseline) is built up in steps; expecting all of it "
+    "within "
     "a week or two skips the steps that make it reachable.",
     f"{SMART} (achievable); {GRADED_TASKS}",
 )
@@ -91,7 +97,8 @@ NO_RESPONSIBLE = rule(
     "smart.no_responsible",
     "warning",
     "Completion objective does not say who does it",
-    "A one-off step (a safety plan shared, an assessment booked) is done by someone: the person, a support or the "
+    "A one-off step (a safety plan shared, an assessment booked) is done by someone: the person, a support "
+    "or the "
     "team; unnamed, everyone assumes someone else will do it.",
     f"{SMART}; {PCCP} item 6",
 )
@@ -99,7 +106,8 @@ ONE_OFF_AS_MEASURED = rule(
     "smart.one_off_step_as_measured",
     "info",
     "A one-off step written as a measured objective",
-    "A dated one-off step needs no measure, baseline or target; recording it as a completion objective says who "
+    "A dated one-off step needs no measure, baseline or target; recording it as a completion objective says "
+    "who "
     "does it and keeps the measured rules out of the way.",
     SMART,
 )
@@ -197,7 +205,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             if context_words and not (content_words(obj.description + " " + obj.measure) & context_words):
                 yield NOT_RELEVANT.finding(
                     obj.id,
-                    f"{name} shares no words, measure or case fact with its goal '{isolate(goal.statement)}'.",
+                    f"{name} shares no words, measure or case fact with its goal "
+                    f"'{isolate(goal.statement)}'.",
                     "Check that this step leads toward the goal, or move it under the goal it serves.",
                 )
 
@@ -210,7 +219,8 @@ def _measured(ctx: PlanContext, obj: Objective, name: str) -> Iterator[Finding]:
         yield NOT_SPECIFIC.finding(
             obj.id,
             f"{name} does not name an observable behaviour.",
-            f"Say what {_they(ctx)} will do, how often and with whom, e.g. 'walks with her sister 3 mornings a "
+            f"Say what {_they(ctx)} will do, how often and with whom, e.g. 'walks with her sister 3 "
+            "mornings a "
             "week'.",
         )
     if not obj.measure.strip():
@@ -225,7 +235,8 @@ def _measured(ctx: PlanContext, obj: Objective, name: str) -> Iterator[Finding]:
         yield NO_BASELINE.finding(
             obj.id,
             f"{name} counts '{isolate(obj.measure)}' but gives no baseline.",
-            "Record the count now (ask at the next session or from a one-week diary) before setting a target.",
+            "Record the count now (ask at the next session or from a one-week diary) before setting a "
+            "target.",
         )
     if obj.target is None:
         yield NO_TARGET.finding(
@@ -350,7 +361,8 @@ def _counted_plausibility(ctx: PlanContext, obj: Objective, name: str) -> Iterat
     weeks = obj.target_week - ctx.plan.written_at_week if obj.target_week is not None else None
     gain = obj.target - obj.baseline
     near_zero = obj.baseline <= max(1.0, 0.2 * obj.target)
-    # A behaviour repeated over time (so many days a week, a share of lectures) is built up; a count of one-off
+    # A behaviour repeated over time (so many days a week, a share of lectures) is built up; a count of
+    # one-off
     # steps done (three applications in) or of self-monitoring (a daily chart) is not.
     repeated = (
         percent or _PER_PERIOD.search(obj.measure) or _FREQUENCY_WORDS.search(obj.description)
@@ -386,7 +398,8 @@ def _counted_plausibility(ctx: PlanContext, obj: Objective, name: str) -> Iterat
             + ("time" if percent else "day")
             + ", with no room for an off day, from a baseline of "
             + f"{fmt(obj.baseline)}{'%' if percent else ''}.",
-            "Aim for most days (e.g. 5 of 7, or 80%) and keep every day as a later goal if the person wants it.",
+            "Aim for most days (e.g. 5 of 7, or 80%) and keep every day as a later goal if the person wants "
+            "it.",
         )
 
 

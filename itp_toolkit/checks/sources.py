@@ -16,31 +16,38 @@ PHQ9_ITEM9 = (
 )
 STANLEY_BROWN = (
     "Stanley & Brown, Safety Planning Intervention (Cogn Behav Pract 2012), revised after each crisis; "
-    "Stanley et al. 2018, JAMA Psychiatry 75:894-900 (safety planning with follow-up reduced suicidal behaviour)"
+    "Stanley et al. 2018, JAMA Psychiatry 75:894-900 (safety planning with follow-up reduced suicidal "
+    "behaviour)"
 )
 JOINT_COMMISSION_SUICIDE = (
     "The Joint Commission NPSG 15.01.01 (reduce the risk of suicide: safety planning, re-assessment)"
 )
 BZD_TAPER = (
-    "Brunner E, et al. Joint Clinical Practice Guideline on Benzodiazepine Tapering: Considerations When Risks "
+    "Brunner E, et al. Joint Clinical Practice Guideline on Benzodiazepine Tapering: Considerations When "
+    "Risks "
     "Outweigh Benefits. J Gen Intern Med 2025 (ASAM with AAFP, AAN, AAPA, AANP, AAPP, ACMT, ACOG, AGS, APA; "
-    "doi:10.1007/s11606-025-09499-2): avoid abrupt discontinuation when physical dependence is likely; initial "
+    "doi:10.1007/s11606-025-09499-2): avoid abrupt discontinuation when physical dependence is likely; "
+    "initial "
     "reductions of 5-10% every 2-4 weeks, typically not more than 25% every 2 weeks"
 )
 NO_HARM_CONTRACTS = (
-    "Rudd, Mandrusiak & Joiner 2006, J Clin Psychol 62:243-251 (no-suicide contracts have no empirical support; "
+    "Rudd, Mandrusiak & Joiner 2006, J Clin Psychol 62:243-251 (no-suicide contracts have no empirical "
+    "support; "
     "a crisis response plan instead)"
 )
 NICE_ALCOHOL = (
-    "NICE CG115 (2011), 1.3.1: assess for assisted withdrawal when a person drinks over 15 units a day or scores "
+    "NICE CG115 (2011), 1.3.1: assess for assisted withdrawal when a person drinks over 15 units a day or "
+    "scores "
     "20 or more on the AUDIT"
 )
 TIME_TO_RESPONSE = (
-    "Trivedi et al. 2006, Am J Psychiatry 163:28-40 (STAR*D level 1: more than half of responders needed 8 weeks "
+    "Trivedi et al. 2006, Am J Psychiatry 163:28-40 (STAR*D level 1: more than half of responders needed 8 "
+    "weeks "
     "or more); Howard et al. 1986, Am Psychol 41:159-164 (about half of patients improved by 8 sessions)"
 )
 SCORE_FLOORS = (
-    "Instrument bands and remission lines (PHQ-9 remission < 5, CMS159; 0-4 'minimal' on PHQ-9 and GAD-7, Kroenke "
+    "Instrument bands and remission lines (PHQ-9 remission < 5, CMS159; 0-4 'minimal' on PHQ-9 and GAD-7, "
+    "Kroenke "
     "et al. 2001, Spitzer et al. 2006): the floor of a scale is not a treatment target"
 )
 GRADED_TASKS = (
@@ -48,6 +55,7 @@ GRADED_TASKS = (
     "2011, BATD-R) and graded exposure: behaviour is built up in steps from the baseline"
 )
 LETHAL_MEANS = (
-    "Mann et al. 2005, JAMA 294:2064-2074 (restricting access to lethal means prevents suicide); Counseling on "
+    "Mann et al. 2005, JAMA 294:2064-2074 (restricting access to lethal means prevents suicide); Counseling "
+    "on "
     "Access to Lethal Means (CALM), Suicide Prevention Resource Center"
 )

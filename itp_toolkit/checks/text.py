@@ -157,7 +157,8 @@ def content_words(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=65536)
 def matches(pattern: re.Pattern[str], text: str) -> bool:
-    """``pattern.search(text)``, remembered: the critique reruns on every keystroke over text that rarely changes,
+    """``pattern.search(text)``, remembered: the critique reruns on every keystroke over text that rarely
+    changes,
     and some clinical patterns (a firearm within a few words of 'locked') are slow to search."""
     return pattern.search(text) is not None
 

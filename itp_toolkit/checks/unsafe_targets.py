@@ -1,6 +1,9 @@
-"""Targets that are unsafe as well as out of reach: stopping a long-term benzodiazepine at once (or faster than
-the joint guideline's taper), and a risk behaviour (self-harm, heavy drinking, daily drug use) expected to stop
-within days with no step-down. They belong to the SMART family (the objective is not achievable, and not safe);
+"""Targets that are unsafe as well as out of reach: stopping a long-term benzodiazepine at once (or faster
+than
+the joint guideline's taper), and a risk behaviour (self-harm, heavy drinking, daily drug use) expected to
+stop
+within days with no step-down. They belong to the SMART family (the objective is not achievable, and not
+safe);
 ``smart.check`` runs them on every objective and intervention.
 """
 
@@ -21,8 +24,10 @@ ABRUPT_DISCONTINUATION = rule(
     "smart.abrupt_discontinuation",
     "problem",
     "A benzodiazepine stopped at once or tapered too fast",
-    "After a month or more of regular use a benzodiazepine is tapered, not stopped: abrupt discontinuation can "
-    "bring serious, even life-threatening, withdrawal. The joint guideline starts with dose reductions of 5-10% "
+    "After a month or more of regular use a benzodiazepine is tapered, not stopped: abrupt discontinuation "
+    "can "
+    "bring serious, even life-threatening, withdrawal. The joint guideline starts with dose reductions of "
+    "5-10% "
     "every 2-4 weeks, usually no more than 25% every 2 weeks, slowed or paused if withdrawal appears.",
     BZD_TAPER,
 )
@@ -162,7 +167,8 @@ def _stops_at_once(ctx: PlanContext, obj: Objective, name: str, weeks: int | Non
         )
     yield STOPS_AT_ONCE.finding(
         obj.id,
-        f"{name}: {fmt(obj.baseline)} -> 0 within {weeks} week{'s' if weeks != 1 else ''}, with no step-down.",
+        f"{name}: {fmt(obj.baseline)} -> 0 within {weeks} week{'s' if weeks != 1 else ''}, with no "
+        "step-down.",
         detail[0].upper() + detail[1:] + ".",
     )
 

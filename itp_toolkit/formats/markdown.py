@@ -109,7 +109,8 @@ def plan_to_markdown(plan: TreatmentPlan, case: CaseStudy | None = None) -> str:
                         if x
                     )
                     out.append(
-                        f"  - Intervention: {md_text(intervention.description)} ({details}){facts(intervention.linked_facts)}"
+                        f"  - Intervention: {md_text(intervention.description)} "
+                        f"({details}){facts(intervention.linked_facts)}"
                     )
     if plan.deferred_concerns:
         out += ["", "## Deferred concerns"]

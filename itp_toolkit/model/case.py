@@ -175,8 +175,10 @@ class TimelineEvent(ModelBase):
     )
     risk: bool = Field(
         default=False,
-        description="The event raises the risk of harm to self: new or worse self-harm, suicidal thoughts, an "
-        "overdose, or a dangerous fall under the influence. The plan's safety content must be revised for it.",
+        description="The event raises the risk of harm to self: new or worse self-harm, suicidal thoughts, "
+        "an "
+        "overdose, or a dangerous fall under the influence. The plan's safety content must be revised for "
+        "it.",
     )
 
 

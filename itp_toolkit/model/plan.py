@@ -61,7 +61,8 @@ class Intervention(ModelBase):
 
 
 class Objective(ModelBase):
-    """A short-term, SMART step toward a goal: a behaviour, a measure, a baseline, a target and a date; or, for
+    """A short-term, SMART step toward a goal: a behaviour, a measure, a baseline, a target and a date; or,
+    for
     a completion objective, what is done, who does it and by when."""
 
     id: ElementId = Field(default_factory=lambda: new_id("objective"))
@@ -90,7 +91,8 @@ class Objective(ModelBase):
 
     @model_validator(mode="after")
     def _completion_has_no_numbers(self) -> Objective:
-        """A completion objective is done or not done by its date: a measure, baseline, target or re-measurement
+        """A completion objective is done or not done by its date: a measure, baseline, target or
+        re-measurement
         would be silently meaningless (and lost in export), so they are refused."""
         if self.kind == "completion":
             numbers = [
@@ -105,7 +107,8 @@ class Objective(ModelBase):
             ]
             if numbers:
                 raise ValueError(
-                    f"a completion objective is done or not done by its date, so it has no {', '.join(numbers)}; "
+                    "a completion objective is done or not done by its date, so it has no "
+                    f"{', '.join(numbers)}; "
                     "make it a measured objective to count or score something"
                 )
         return self
@@ -185,7 +188,8 @@ class Review(ModelBase):
 
 
 class EventRevision(ModelBase):
-    """What the plan changed for one timeline event: the drafting session records it from the moment the trainee
+    """What the plan changed for one timeline event: the drafting session records it from the moment the
+    trainee
     revises for the event, against the plan as it stood then, so 'revised' means something changed."""
 
     event_id: ElementId
@@ -313,7 +317,8 @@ def _element_data(plan: TreatmentPlan) -> dict[str, dict]:
 
 
 def plan_changes(base: TreatmentPlan, plan: TreatmentPlan) -> tuple[list[str], list[str]]:
-    """(element ids added, changed or removed; plan sections changed) from ``base`` to ``plan``, in plan order.
+    """(element ids added, changed or removed; plan sections changed) from ``base`` to ``plan``, in plan
+    order.
 
     The week, the events revised for and their records are bookkeeping, not changes to the care planned.
     """

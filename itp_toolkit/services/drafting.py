@@ -179,9 +179,11 @@ class DraftSession:
         self._set("unsaved", "Unsaved changes")
 
     def _with_event_records(self, plan: TreatmentPlan) -> TreatmentPlan:
-        """``plan`` with ``event_revisions`` recomputed: for an event revised for in this session, the elements
+        """``plan`` with ``event_revisions`` recomputed: for an event revised for in this session, the
+        elements
         and sections that differ from the plan when revising began (an edit undone is no change); for one
-        revised for before this session, its stored record plus what changed since the plan was loaded. An event
+        revised for before this session, its stored record plus what changed since the plan was loaded. An
+        event
         newly ticked as revised for starts its record here, whichever way it was ticked."""
         previous = self._plan
         for event_id in plan.revised_for_events:
@@ -247,7 +249,8 @@ class DraftSession:
                 "error",
                 f"Not saved: this plan was saved elsewhere (another tab or window) as revision "
                 f"{exc.latest_revision} after your revision {based_on}. Your text is still here. Choose "
-                f"'Load the latest' (your text is kept aside) or 'Save mine as new' (both stay in the history).",
+                "'Load the latest' (your text is kept aside) or 'Save mine as new' (both stay in the "
+                "history).",
                 conflict_with=exc.latest_revision,
             )
             return None

@@ -5,7 +5,8 @@ run, later changes before it fires ride along with it, and the run reads the pla
 ``refresh()`` runs at once (tests, and a 'check now' button). The findings and the individualization score
 come from ``itp_toolkit.checks``; grouping and headings from ``itp_toolkit.views.critique_groups``.
 
-A supervisor can overrule a finding: ``dismiss(finding, reason)`` (given an ``on_dismiss`` hook that stores the
+A supervisor can overrule a finding: ``dismiss(finding, reason)`` (given an ``on_dismiss`` hook that stores
+the
 decision) marks it 'not applicable here'. Findings matching ``dismissals`` are shown apart, with the
 supervisor's reason, and do not count in the totals.
 """
@@ -133,7 +134,8 @@ class CritiquePanel(w.VBox):
             callback(element_id)
 
     def dismiss(self, finding: Finding, reason: str) -> Dismissal:
-        """A supervisor marks ``finding`` 'not applicable here' with a reason; the hook stores the decision."""
+        """A supervisor marks ``finding`` 'not applicable here' with a reason; the hook stores the
+        decision."""
         if self._on_dismiss is None:
             raise PermissionDenied("only a supervisor reviewing this draft can mark a finding not applicable")
         decision = self._on_dismiss(finding, reason)

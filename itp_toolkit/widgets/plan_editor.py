@@ -601,7 +601,8 @@ class PlanEditor(w.VBox):
                     "description",
                     self._text(
                         "itp-objective-description",
-                        "An observable behaviour, e.g. 'stays through 4 of 5 lectures a week'; or a one-off step",
+                        "An observable behaviour, e.g. 'stays through 4 of 5 lectures a week'; "
+                        "or a one-off step",
                     ),
                 ),
             ),

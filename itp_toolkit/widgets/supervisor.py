@@ -325,7 +325,8 @@ class SupervisorReview(w.VBox):
         self._render_annotations()
 
     def dismiss(self, finding: Finding, reason: str) -> Dismissal | None:
-        """Mark a critique finding on the draft under review 'not applicable here', with the reason the trainee
+        """Mark a critique finding on the draft under review 'not applicable here', with the reason the
+        trainee
         will read once feedback is released (the Python twin of the panel's control)."""
         draft = self.current
         if draft is None:

@@ -204,7 +204,8 @@ def strong_plan(**overrides) -> TreatmentPlan:
             patient_participated=True,
             agreement_recorded=True,
             copy_given=True,
-            note="She chose the choir goal and the evening time, after her Sunday call to her mother in Manila",
+            note="She chose the choir goal and the evening time, after her Sunday call to her mother "
+            "in Manila",
         ),
         review=Review(review_week=8, early_review_triggers=["PHQ-9 rises 5 points", "job change"]),
     )

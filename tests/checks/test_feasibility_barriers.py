@@ -232,3 +232,117 @@ def test_no_transport_warning_when_the_plan_says_how_the_person_gets_there():
         linked_facts=[],
     )
     assert _rule(critique(plan, case), "feasibility.transport_in_person") == []
+
+
+# --- what a barrier plan really removes (issue 14, second round of patterns) --------------------------------
+
+
+def test_a_hope_to_ask_for_time_off_does_not_remove_a_schedule_barrier():
+    from itp_toolkit.model import BarrierPlan
+
+    case, plan = _only([EVENINGS])
+    for item_id in ("int-walk", "int-sleep"):
+        _set(plan, item_id, time_of_day="daytime")
+    _set(plan, "int-ba", format="group", delivery="in_person", time_of_day="evening")
+    plan.barriers = [
+        BarrierPlan(
+            id="bar-ev", barrier_id="b-evenings", mitigation="She will ask her manager for fewer shifts"
+        )
+    ]
+    assert [f.element_id for f in _rule(critique(plan, case), "feasibility.schedule_clash")] == ["int-ba"]
+    plan.barriers[0].mitigation = "The group only on her fixed Tuesday night off"
+    assert _rule(critique(plan, case), "feasibility.schedule_clash") == []
+
+
+def test_a_stated_time_clashes_even_when_the_intervention_links_the_barrier():
+    case, plan = _only([EVENINGS])
+    for item_id in ("int-walk", "int-sleep"):
+        _set(plan, item_id, time_of_day="daytime")
+    _set(
+        plan, "int-ba", time_of_day=None, frequency="Weekly, Thursdays at 7 p.m.", linked_facts=["b-evenings"]
+    )
+    assert [f.element_id for f in _rule(critique(plan, case), "feasibility.schedule_clash")] == ["int-ba"]
+
+
+def test_a_promise_that_all_care_is_remote_does_not_cover_a_clinic_visit():
+    from itp_toolkit.model import BarrierPlan
+
+    car = Barrier(id="b-car", text="No car; the clinic is 90 minutes away", kind="transport")
+    case, plan = _only([car])
+    plan.barriers = [
+        BarrierPlan(id="bar-car", barrier_id="b-car", mitigation="All care is by telehealth from home")
+    ]
+    _set(plan, "int-sleep", delivery="in_person", frequency="Monthly visits at the regional clinic")
+    assert [f.element_id for f in _rule(critique(plan, case), "feasibility.transport_in_person")] == [
+        "int-sleep"
+    ]
+
+
+def test_calls_and_texts_do_not_reach_a_phone_without_minutes():
+    minutes = Barrier(
+        id="b-minutes", text="His prepaid phone often runs out of minutes", kind="digital_access"
+    )
+    case, plan = _only([minutes])
+    _set(plan, "int-walk", delivery="phone", description="Text reminders the evening before each session")
+    found = _rule(critique(plan, case), "feasibility.telehealth_no_digital_access")
+    assert "int-walk" in [f.element_id for f in found]
+
+
+def test_a_group_for_a_person_who_cannot_follow_groups_is_flagged():
+    hearing = Barrier(
+        id="b-hearing",
+        text="Cannot follow phone calls or groups without working hearing aids",
+        kind="other",
+        applies_to="phone calls and groups",
+    )
+    case, plan = _only([hearing])
+    _set(plan, "int-ba", format="group", delivery="community")
+    _set(plan, "int-walk", delivery="phone")
+    found = {f.element_id for f in _rule(critique(plan, case), "feasibility.barrier_blocks_care")}
+    assert found == {"int-ba", "int-walk"}
+
+
+def test_care_planned_at_a_service_past_the_week_it_closes_is_flagged():
+    closing = Barrier(
+        id="b-closing",
+        text="The school health centre closes for the summer in about ten weeks",
+        kind="other",
+        applies_to="the school health centre",
+        ends_week=12,
+    )
+    case, plan = _only([closing])
+    _set(plan, "int-ba", description="Weekly sessions at the school health centre", duration="weeks 2-20")
+    [finding] = _rule(critique(plan, case), "feasibility.service_ends")
+    assert finding.element_id == "int-ba" and "week 20" in finding.message
+    _set(plan, "int-ba", duration="weeks 2-10")
+    assert _rule(critique(plan, case), "feasibility.service_ends") == []
+
+
+def test_a_child_or_relative_is_not_an_interpreter():
+    from itp_toolkit.model import BarrierPlan
+
+    lang = Barrier(id="b-lang", text="Prefers Spanish for anything emotional", kind="language")
+    case, plan = _only([lang])
+    plan.barriers = [
+        BarrierPlan(id="bar-l", barrier_id="b-lang", mitigation="Her son will interpret when needed")
+    ]
+    [finding] = _rule(critique(plan, case), "feasibility.language_no_interpreter")
+    assert "not interpreters" in finding.message
+    plan.barriers[0].mitigation = "A professional Spanish interpreter by video at every session"
+    assert _rule(critique(plan, case), "feasibility.language_no_interpreter") == []
+
+
+def test_a_diary_is_not_a_bridge_to_therapy_on_a_waitlist():
+    case, plan = _only([WAIT])
+    plan = _therapy_now(plan)
+    plan.element("obj-walk").interventions.append(
+        Intervention(
+            id="int-diary",
+            description="Keeps a sleep and mood diary",
+            format="self_help",
+            delivery="self_directed",
+            frequency="daily",
+            responsible_role="client",
+        )
+    )
+    assert _rule(critique(plan, case), "feasibility.waitlist_no_bridge") != []

@@ -73,3 +73,19 @@ def test_score_facts_are_named_by_their_text_not_their_id():
         not fact.startswith(("s-", "b-", "q-", "c-")) for fact in result.facts_ignored + result.facts_used
     )
     assert any("Sister lives nearby" in fact for fact in result.facts_ignored + result.facts_used)
+
+
+def test_an_empty_mitigation_like_noted_is_no_mitigation():
+    from itp_toolkit.model import BarrierPlan
+
+    case = make_case()
+    plan = strong_plan(
+        barriers=[
+            BarrierPlan(id="bar-bus", barrier_id="b-bus", mitigation="Noted."),
+            BarrierPlan(
+                id="bar-shift", barrier_id="b-shifts", mitigation="Evening sessions before her shift"
+            ),
+        ]
+    )
+    found = [f for f in critique(plan, case) if f.rule == "individual.empty_mitigation"]
+    assert [f.element_id for f in found] == ["bar-bus"]

@@ -101,3 +101,24 @@ def test_empty_plan_is_told_where_to_start(case):
     [finding] = _rule(findings, "linkage.no_problems")
     assert "Low mood and loss of interest" in finding.suggestion
     assert len(_rule(findings, "linkage.concern_unaddressed")) == 2
+
+
+def test_a_deferral_whose_reason_is_later_has_no_reason(case):
+    plan = strong_plan(deferred_concerns=[Deferral(id="def-sleep", concern_id="c-sleep", reason="Later.")])
+    del plan.problems[1]
+    assert [f.element_id for f in _rule(critique(plan, case), "linkage.deferral_without_reason")] == [
+        "def-sleep"
+    ]
+
+
+def test_a_problem_names_the_concern_it_is_about_even_when_it_links_others():
+    from itp_toolkit.model import PresentingConcern
+
+    grief = PresentingConcern(id="c-grief", summary="Intense yearning for her late husband")
+    case = make_case(presenting_concerns=[*make_case().presenting_concerns, grief])
+    plan = strong_plan()
+    assert [f.subject for f in _rule(critique(plan, case), "linkage.concern_unaddressed")] == ["c-grief"]
+    plan.element(
+        "prb-mood"
+    ).statement = "Depressed mood and mourning her husband after two years of night shifts"
+    assert _rule(critique(plan, case), "linkage.concern_unaddressed") == []

@@ -339,7 +339,8 @@ def _notes(w: _Writer) -> list[dict[str, Any]]:
     yes = {True: "yes", False: "no"}
     notes.append(
         _note(
-            f"Participation: took part {yes[p.patient_participated]}; agreement recorded {yes[p.agreement_recorded]};"
+            f"Participation: took part {yes[p.patient_participated]}; agreement recorded "
+            f"{yes[p.agreement_recorded]};"
             f" copy given {yes[p.copy_given]}. {p.note}",
             _complex("participation", parts),
         )
