@@ -421,8 +421,8 @@ class PlanContext:
         used: list[str] = []
         credited: set[str] = set()
         for phrase in self.index.cultural_phrases:
-            stems = shared.get(phrase)
-            if stems and (stems - GENERIC_WORDS) - credited:
+            stems = shared.get(phrase, frozenset())
+            if (stems - GENERIC_WORDS) - credited:
                 used.append(phrase.shown(stems))
                 credited |= stems - GENERIC_WORDS
         return used

@@ -18,6 +18,7 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from .text import STOPWORDS, key_words, stem
 
 PHRASES_VERSION = 5
 """Bump when the extraction changes, so cached phrases are recomputed."""
+SHIPPED = "data/context_phrases.json"
 
 _COMMON = """
 client patient person people life year old time week month day night morning evening afternoon hour minute
@@ -118,14 +120,13 @@ def _extract(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
     every proper name or proper adjective, from spaCy's lemmas, stop words and tags; a light fallback when the
     model is missing."""
     nlp = _spacy()
+    out: list[tuple[str, list[tuple[str, str]]]] = []
     if nlp is None:  # pragma: no cover - fallback: clauses of words that are not stop words
-        out = []
-        for clause in re.split(r"[.;:\n]", text):
-            words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]+", clause) if w.lower() not in STOPWORDS]
-            out.append((clause.strip(), [(w, stem(w)) for w in words if len(w) >= 3]))
+        for part in re.split(r"[.;:\n]", text):
+            found = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]+", part) if w.lower() not in STOPWORDS]
+            out.append((part.strip(), [(w, stem(w)) for w in found if len(w) >= 3]))
         return out
     doc = nlp(text)
-    out: list[tuple[str, list[tuple[str, str]]]] = []
     for sentence in doc.sents:
         clause: list[Any] = []
         for token in [*sentence, None]:
@@ -152,15 +153,42 @@ def _named(token: Any) -> bool:
     return nxt is not None and nxt.text[:1].isupper()
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(f"{PHRASES_VERSION}\0{text}".encode()).hexdigest()[:32]
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> dict[str, Any]:
+    """The units of the library cases' contexts, worked out when the package was built (so a page never loads
+    spaCy for a library case); keyed by the digest of the text, so an edited case simply misses."""
+    try:
+        data = resources.files(__package__).joinpath(SHIPPED).read_text("utf-8")
+        return dict(json.loads(data)["phrases"])
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def write_shipped(texts: list[str]) -> dict[str, Any]:
+    """The shipped table for these context texts (``python -m itp_toolkit.checks.phrases`` writes it for the
+    case library); a test keeps it current."""
+    return {
+        "version": PHRASES_VERSION,
+        "phrases": {_digest(t): _extract(t) for t in sorted(set(texts)) if t.strip()},
+    }
+
+
 @lru_cache(maxsize=256)
 def context_phrases(text: str) -> tuple[Phrase, ...]:
-    """The recognisable phrases of a context text, each once (cached in memory and on disk)."""
+    """The recognisable units of a context text, each once. Looked up in memory, then in the shipped table for
+    the case library (``data/context_phrases.json``), then in the on-disk cache; only a text none of them has
+    goes through spaCy."""
     if not text.strip():
         return ()
-    digest = hashlib.sha256(f"{PHRASES_VERSION}\0{text}".encode()).hexdigest()[:32]
+    digest = _digest(text)
     path = _cache_dir() / f"{digest}.json"
+    shipped = _shipped().get(digest)
     try:
-        pairs = json.loads(path.read_text("utf-8"))
+        pairs = shipped if shipped is not None else json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
         pairs = _extract(text)
         try:
@@ -186,6 +214,20 @@ def passages_keys(parts: list[str]) -> list[frozenset[str]]:
             if sentence.strip():
                 out.append(key_words(sentence))
     return out
+
+
+def main() -> None:  # pragma: no cover - a maintenance command
+    """Write the shipped table for the case library: ``python -m itp_toolkit.checks.phrases``."""
+    from ..library.cases import load_case_library
+
+    texts = [c.cultural_social_context for c in load_case_library().values()]
+    target = Path(__file__).parent / SHIPPED
+    target.write_text(json.dumps(write_shipped(texts), indent=1, ensure_ascii=False) + "\n", "utf-8")
+    print(target)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
 
 
 __all__ = ["GENERIC_WORDS", "Phrase", "context_phrases", "passages_keys"]

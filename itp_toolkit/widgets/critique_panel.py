@@ -52,7 +52,9 @@ class CritiquePanel(w.VBox):
     findings = t.List(help="The findings of the last run, in critique order.")
     score = t.Instance(IndividualizationScore, allow_none=True, help="The last individualization score.")
     runs = t.Int(0, help="How many times critique has run (to show the debounce at work).")
-    dismissals = t.List(help="Supervisors' 'not applicable here' decisions on this draft (model Dismissal).")
+    dismissals: t.List[Dismissal] = t.List(
+        t.Instance(Dismissal), help="Supervisors' 'not applicable here' decisions on this draft."
+    )
 
     def __init__(
         self,

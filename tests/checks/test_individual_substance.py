@@ -89,3 +89,17 @@ def test_an_empty_mitigation_like_noted_is_no_mitigation():
     )
     found = [f for f in critique(plan, case) if f.rule == "individual.empty_mitigation"]
     assert [f.element_id for f in found] == ["bar-bus"]
+
+
+def test_the_shipped_phrase_table_covers_every_library_case():
+    """So a page never loads spaCy for a library case; regenerate with python -m itp_toolkit.checks.phrases."""
+    import json
+    from pathlib import Path
+
+    from itp_toolkit.checks import phrases
+    from itp_toolkit.library.cases import load_case_library
+
+    table = json.loads((Path(phrases.__file__).parent / phrases.SHIPPED).read_text("utf-8"))
+    assert table["version"] == phrases.PHRASES_VERSION
+    for case in load_case_library().values():
+        assert phrases._digest(case.cultural_social_context) in table["phrases"], case.id

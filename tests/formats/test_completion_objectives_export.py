@@ -66,3 +66,17 @@ def test_fhir_writes_a_completion_objective_as_a_goal_with_a_due_date_and_no_mea
 def test_fhir_round_trip_keeps_the_kind_and_who_exactly():
     plan = _plan()
     assert fhir_bundle_to_plan(json.loads(json.dumps(plan_to_fhir_bundle(plan)))) == plan
+
+
+def test_fhir_round_trip_keeps_what_changed_for_each_event():
+    from itp_toolkit.model import EventRevision
+
+    plan = _plan().model_copy(
+        update={
+            "revised_for_events": ["ev-storm"],
+            "event_revisions": [
+                EventRevision(event_id="ev-storm", changed_elements=["obj-plan"], changed_sections=["safety_plan"])
+            ],
+        }
+    )
+    assert fhir_bundle_to_plan(json.loads(json.dumps(plan_to_fhir_bundle(plan)))) == plan

@@ -24,7 +24,7 @@ from itp_toolkit.model import (
     StrengthUse,
     TreatmentPlan,
 )
-from itp_toolkit.model.plan import Delivery, Format, TimeOfDay
+from itp_toolkit.model.plan import Delivery, EventRevision, Format, PlanSection, TimeOfDay
 
 ODD_CHARACTERS = [
     "\u200f",  # right-to-left mark
@@ -143,6 +143,14 @@ def treatment_plans(draw, max_problems: int = 3) -> TreatmentPlan:
         title=draw(text),
         written_at_week=draw(st.integers(0, 520)),
         revised_for_events=draw(st.lists(fact, max_size=2)),
+        event_revisions=[
+            EventRevision(
+                event_id=draw(fact),
+                changed_elements=draw(st.lists(ids, max_size=2)),
+                changed_sections=draw(st.lists(st.sampled_from(get_args(PlanSection)), max_size=2, unique=True)),
+            )
+            for _ in range(draw(st.integers(0, 2)))
+        ],
         diagnoses=diagnoses,
         problems=[problem() for _ in range(draw(st.integers(0, max_problems)))],
         deferred_concerns=[

@@ -311,6 +311,15 @@ def fhir_bundle_to_plan(bundle: Any, *, source: str = "<bundle>") -> TreatmentPl
         "title": careplan.get("title", ""),
         "written_at_week": _ext_value(careplan, "written-at-week", "Integer", 0),
         "revised_for_events": _fact_ids(r, careplan, "revised-for-event", where),
+        "event_revisions": [
+            {
+                "event_id": _part_fact(r, (parts.get("event") or [None])[0], f"{where}.extension[{i}]"),
+                "changed_elements": parts.get("changed-element", []),
+                "changed_sections": parts.get("changed-section", []),
+            }
+            for i, extension in _exts(careplan, "event-revision")
+            for parts in [_parts(r, extension, f"{where}.extension[{i}]")]
+        ],
         "diagnoses": [],
         "problems": [],
         "deferred_concerns": [],

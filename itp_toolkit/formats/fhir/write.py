@@ -394,6 +394,18 @@ def plan_to_fhir_bundle(plan: TreatmentPlan, case: CaseStudy | None = None) -> d
 
     extensions = [{"url": ext("written-at-week"), "valueInteger": plan.written_at_week}]
     extensions += _facts(w, "revised-for-event", plan.revised_for_events)
+    for record in plan.event_revisions:
+        # What changed for each event revised for (the drafting session's record): one complex extension each.
+        extensions.append(
+            {
+                "url": ext("event-revision"),
+                "extension": [
+                    {"url": "event", "valueReference": w.fact(record.event_id)},
+                    *({"url": "changed-element", "valueString": e} for e in record.changed_elements),
+                    *({"url": "changed-section", "valueCode": s} for s in record.changed_sections),
+                ],
+            }
+        )
     careplan: dict[str, Any] = {
         "resourceType": "CarePlan",
         "extension": extensions,
