@@ -90,7 +90,8 @@ class DismissalMethods(StoreCore):
 
     @transaction(write=False)
     def list_dismissals(self, db: Session, draft_id: int, *, actor: str) -> list[Dismissal]:
-        """The decisions in force on a draft, oldest first; the trainee who owns it sees released ones only."""
+        """The decisions in force on a draft, oldest first; the trainee who owns it sees released ones
+        only."""
         me = acting_person(db, actor)
         draft = readable_draft(db, me, draft_id)
         query = (
