@@ -49,6 +49,30 @@ DIRECTORY_TABLES = ("people", "cohorts", "cohort_members", "case_assignments")
 so the SECURITY DEFINER helpers (owned by the owner role) read them without policies in the way."""
 
 
+CONNECTION_LIMIT = 10
+"""Connections one person's role may hold at once: a few pages (one kernel each, a small pool each) and a
+terminal. A person opening hundreds of connections would otherwise starve everyone else."""
+STATEMENT_TIMEOUT = "30s"
+"""The longest one statement of a person's role may run (the store's reads and writes take milliseconds)."""
+IDLE_IN_TRANSACTION_TIMEOUT = "1min"
+"""A person's session left inside an open transaction is ended after this, releasing its locks."""
+
+TRIGGER_FUNCTIONS = (
+    "itp_refuse_revision_change()",
+    "itp_check_plan()",
+    "itp_guard_score()",
+    "itp_guard_comment()",
+    "itp_dismissal_fields_frozen()",
+    "itp_guard_submission()",
+    "itp_guard_workshop_draft()",
+    "itp_workshop_for_code(text)",
+)
+"""Made by the migrations (0001, 0005): they bind every connection, secured or not. ``install`` hands them to
+the owner role and pins their ``search_path`` (a trigger runs as whoever writes, with that session's path)."""
+JOIN_MISS_DELAY_S = 0.5
+"""A wrong join code costs this long (``itp_may_join`` here, ``itp_workshop_for_code`` in migration 0005)."""
+
+
 @dataclass(frozen=True)
 class RoleNames:
     """The PostgreSQL role names of one deployment (a prefix keeps two deployments, or test runs, apart)."""
@@ -155,15 +179,25 @@ def _functions(schema: str, owner: str) -> list[str]:
             SELECT EXISTS (SELECT 1 FROM workshops w JOIN workshop_participants p ON p.workshop_id = w.id
                            WHERE w.id = wid AND p.username = who AND w.phase IN ('debrief', 'closed'))""",
         ),
-        # Joining: a trainee, while drafting, who typed the code or is in the workshop's cohort.
+        # Joining: a trainee, while drafting, who typed the code or is in the workshop's cohort. A wrong code
+        # costs JOIN_MISS_DELAY_S, so inserting seats with guessed codes cannot test codes in bulk.
         "itp_may_join(wid integer, who text, code text)": (
             "boolean",
-            definer,
-            """
-            SELECT EXISTS (SELECT 1 FROM workshops w JOIN people t ON t.username = who AND t.role = 'trainee'
-                           WHERE w.id = wid AND w.phase = 'drafting'
-                             AND ((code IS NOT NULL AND w.join_code = code)
-                                  OR w.cohort_id IN (SELECT cohort_id FROM cohort_members WHERE username = who)))""",
+            f"LANGUAGE plpgsql VOLATILE SECURITY DEFINER {pinned}",
+            f"""
+            DECLARE ok boolean;
+            BEGIN
+              SELECT EXISTS (SELECT 1 FROM workshops w
+                             JOIN people t ON t.username = who AND t.role = 'trainee'
+                             WHERE w.id = wid AND w.phase = 'drafting'
+                               AND ((code IS NOT NULL AND w.join_code = code)
+                                    OR w.cohort_id IN (SELECT cohort_id FROM cohort_members
+                                                       WHERE username = who))) INTO ok;
+              IF NOT ok AND code IS NOT NULL THEN
+                PERFORM pg_sleep({JOIN_MISS_DELAY_S});
+              END IF;
+              RETURN ok;
+            END""",
         ),
         "itp_may_draft_in(wid integer, who text)": (
             "boolean",
@@ -250,19 +284,23 @@ def _policies(names: RoleNames) -> dict[str, list[str]]:
             f"trainee_read_released FOR SELECT TO {t} USING (released AND {own_draft})",
             f"supervisor_read FOR SELECT TO {sv} USING ({visible_draft})",
             f"supervisor_write FOR INSERT TO {sv} WITH CHECK (rater = {me} AND {feedback})",
-            f"supervisor_update FOR UPDATE TO {sv} USING ({feedback}) WITH CHECK ({feedback})",
+            # Another rater's row: only releasing it (a decision); migration 0005's trigger checks columns.
+            f"supervisor_update FOR UPDATE TO {sv} USING ({feedback}) "
+            f"WITH CHECK ({feedback} AND (rater = {me} OR released))",
         ],
         "workshops": [
             f"trainee_read FOR SELECT TO {t} USING (itp_in_workshop(id, {me}) "
-            f"OR cohort_id IN (SELECT cohort_id FROM cohort_members WHERE username = {me}) "
-            "OR join_code = current_setting('itp.join_code', true))",
+            f"OR cohort_id IN (SELECT cohort_id FROM cohort_members WHERE username = {me}))",
             f"supervisor_read FOR SELECT TO {sv} USING (true)",
-            f"facilitate FOR INSERT TO {sv} WITH CHECK (facilitator = {me})",
+            f"facilitate FOR INSERT TO {sv} WITH CHECK (facilitator = {me} AND (cohort_id IS NULL "
+            f"OR itp_is_admin({me}) "
+            f"OR cohort_id IN (SELECT cohort_id FROM cohort_members WHERE username = {me})))",
             f"run FOR UPDATE TO {sv} USING (facilitator = {me} OR itp_is_admin({me})) "
             f"WITH CHECK (facilitator = {me} OR itp_is_admin({me}))",
         ],
         "workshop_participants": [
-            f"trainee_read FOR SELECT TO {t} USING (username = {me} OR itp_in_workshop(workshop_id, {me}))",
+            # Blind drafting: the other participants are hidden until review opens.
+            f"trainee_read FOR SELECT TO {t} USING (username = {me} OR itp_peers_visible(workshop_id, {me}))",
             f"supervisor_read FOR SELECT TO {sv} USING (true)",
             f"join FOR INSERT TO {t} WITH CHECK (username = {me} AND itp_may_join(workshop_id, {me}, code_used))",
         ],
@@ -352,7 +390,15 @@ def install(conn: Connection, names: RoleNames = RoleNames()) -> None:
     for table in [*tables, "alembic_version"]:
         statements.append(f"ALTER TABLE {s}.{_q(table)} OWNER TO {owner}")  # also moves its id sequence
         statements.append(f"REVOKE ALL ON {s}.{_q(table)} FROM PUBLIC, {groups}")
-    statements.append(f"ALTER FUNCTION {s}.itp_refuse_revision_change() OWNER TO {owner}")
+    for function in TRIGGER_FUNCTIONS:
+        statements.append(f"ALTER FUNCTION {s}.{function} OWNER TO {owner}")
+        statements.append(f"ALTER FUNCTION {s}.{function} SET search_path = {s}, pg_temp")
+        statements.append(f"REVOKE ALL ON FUNCTION {s}.{function} FROM PUBLIC")
+    # Only the toolkit's roles connect to its database, and nobody makes temporary tables (which could
+    # shadow a table for a function that does not pin its search_path).
+    database = _q(conn.execute(text("SELECT current_database()")).scalar_one())
+    statements.append(f"REVOKE CONNECT, TEMPORARY ON DATABASE {database} FROM PUBLIC")
+    statements.append(f"GRANT CONNECT ON DATABASE {database} TO {owner}, {groups}")
     statements += _functions(schema, names.owner)
     statements.append(f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {s} TO {groups}")
     statements.append(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {s} TO {groups}")
@@ -381,9 +427,17 @@ def install(conn: Connection, names: RoleNames = RoleNames()) -> None:
 
 
 def grant(
-    conn: Connection, username: str, names: RoleNames = RoleNames(), *, password: str | None = None
+    conn: Connection,
+    username: str,
+    names: RoleNames = RoleNames(),
+    *,
+    password: str | None = None,
+    connection_limit: int = CONNECTION_LIMIT,
 ) -> str:
     """Give a person their own LOGIN role in their group (trainee or supervisor); returns the role name.
+
+    The role may hold ``connection_limit`` connections, gets the statement and idle-transaction timeouts,
+    and connects only where ``install`` granted its group CONNECT (the toolkit's database).
 
     Idempotent: granting again moves the role to the person's current group and sets the new password
     (None keeps the old one, or none at all for certificate/peer authentication).
@@ -410,9 +464,16 @@ def grant(
     )
     conn.exec_driver_sql(f"GRANT {_q(keep)} TO {_q(role)}")
     conn.exec_driver_sql(f"REVOKE {_q(drop)} FROM {_q(role)}")
+    conn.exec_driver_sql(f"ALTER ROLE {_q(role)} CONNECTION LIMIT {int(connection_limit)}")
     database, schema = conn.execute(text("SELECT current_database(), current_schema()")).one()
-    # The role's sessions find the tables without ?options=-csearch_path in its URL.
-    conn.exec_driver_sql(f"ALTER ROLE {_q(role)} IN DATABASE {_q(database)} SET search_path = {_q(schema)}")
+    # The role's sessions find the tables without ?options=-csearch_path in its URL, and cannot hold a
+    # statement or an idle transaction (and its locks) for long.
+    for setting, value in (
+        ("search_path", _q(schema)),
+        ("statement_timeout", _lit(STATEMENT_TIMEOUT)),
+        ("idle_in_transaction_session_timeout", _lit(IDLE_IN_TRANSACTION_TIMEOUT)),
+    ):
+        conn.exec_driver_sql(f"ALTER ROLE {_q(role)} IN DATABASE {_q(database)} SET {setting} = {value}")
     conn.execute(text("UPDATE people SET db_role = :r WHERE username = :u"), {"r": role, "u": username})
     return role
 

@@ -5,7 +5,7 @@ two agree (autogenerate finds no difference). Change a table here only together 
 
 Rules the database itself enforces (so that no front end, and no code in a user's kernel, can skip them):
 - revisions are append-only: triggers refuse UPDATE and DELETE (see the first migration);
-- one draft per trainee x case (x workshop, when workshops arrive);
+- one draft per trainee x case outside workshops, and one per participant per workshop (its case);
 - roles, submission statuses and scores 1-4 are CHECK constraints.
 Every draft row carries its owner's username, so per-user PostgreSQL roles with row-level security can be
 added later without reshaping the data.
@@ -149,6 +149,14 @@ class DraftRow(Base):
             unique=True,
             sqlite_where=text("workshop_id IS NULL"),
             postgresql_where=text("workshop_id IS NULL"),
+        ),
+        Index(  # one draft per participant per workshop (migration 0005)
+            "uq_drafts_owner_workshop",
+            "owner",
+            "workshop_id",
+            unique=True,
+            sqlite_where=text("workshop_id IS NOT NULL"),
+            postgresql_where=text("workshop_id IS NOT NULL"),
         ),
     )
 

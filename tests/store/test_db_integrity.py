@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from itp_toolkit.store import MAX_PLAN_BYTES, PlanStore, db_security
+from itp_toolkit.store import MAX_PLAN_BYTES, db_security
 
 from . import test_db_security
-from .conftest import CASE_ID, make_plan
+from .conftest import CASE_ID, Clinic, make_plan
 from .test_db_security import INSUFFICIENT_PRIVILEGE, Secured, _refused, _rows, on_postgres
 
 secured = test_db_security.secured
@@ -251,11 +251,10 @@ def test_a_participant_has_one_workshop_draft_and_only_for_the_workshops_case(se
     ],
 )
 def test_the_database_refuses_a_revision_that_is_no_plan_for_the_draft(
-    store: PlanStore, plan_json: str
+    clinic: Clinic, plan_json: str
 ) -> None:
     """On both databases, even connected as the store's own (all-powerful) user."""
-    store.ensure_admin("admin", "Admin")
-    store.add_person("ana", "Ana", "trainee", actor="admin")
+    store = clinic.store
     draft = store.start_draft(CASE_ID, actor="ana").id
     store.save_revision(draft, make_plan(), based_on=0, actor="ana")
     with pytest.raises(DBAPIError), store._db.engine.begin() as conn:
