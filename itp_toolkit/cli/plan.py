@@ -6,9 +6,11 @@ import json
 import sys
 from pathlib import Path
 
+from ..apps.identity import workspace_user
 from ..errors import InvalidInput, Problem
-from ..formats.files import MAX_FILE_BYTES, dump_json, dump_yaml, load_case, load_plan
+from ..formats.files import dump_json, dump_yaml, load_case, load_plan, parse_text
 from ..formats.markdown import plan_to_markdown
+from ..formats.reading import read_text
 from ..model import CaseStudy, TreatmentPlan
 
 
@@ -113,7 +115,7 @@ def run_export(args) -> int:
         from ..services.workspace import Workspace
 
         ws = Workspace.open(args.workspace)
-        actor = args.as_user or ws.user
+        actor = workspace_user(ws, args.as_user)
         plan = ws.store().get_revision(args.draft, args.revision, actor=actor)
     case = resolve_case(args.case) if args.case else None
     text = _render(plan, args.format, case)
@@ -126,13 +128,11 @@ def run_export(args) -> int:
 
 
 def load_plan_or_bundle(path: Path) -> TreatmentPlan:
-    """A plan file, or a FHIR Bundle (JSON with ``"resourceType": "Bundle"``) holding one."""
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return load_plan(path)  # refused, located, by the plan loader
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return load_plan(path)  # the plan loader reports missing and non-UTF-8 files, located
+    """A plan file, or a FHIR Bundle (JSON with ``"resourceType": "Bundle"``) holding one.
+
+    Read once, through the guarded reader (regular files only, bounded): a directory, FIFO or device is one
+    clear error, never a hang or an unbounded read."""
+    text = read_text(path)
     if '"resourceType"' in text:
         try:
             data = json.loads(text)
@@ -142,7 +142,7 @@ def load_plan_or_bundle(path: Path) -> TreatmentPlan:
             from ..formats.fhir import fhir_bundle_to_plan
 
             return fhir_bundle_to_plan(data, source=str(path))
-    return load_plan(path)
+    return parse_text(text, TreatmentPlan, source=str(path))
 
 
 def run_import(args) -> int:
@@ -150,7 +150,7 @@ def run_import(args) -> int:
 
     plan = load_plan_or_bundle(args.path)
     ws = Workspace.open(args.workspace)
-    actor = args.as_user or ws.user
+    actor = workspace_user(ws, args.as_user)
     store = ws.store()
     draft = store.start_draft(plan.case_id, actor=actor)
     info = store.save_revision(draft.id, plan, based_on=draft.latest_revision, actor=actor)

@@ -17,9 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import InvalidInput, Problem
 from ..model import CaseStudy, Rubric, TreatmentPlan
-
-MAX_FILE_BYTES = 2_000_000
-"""A case or plan file is a few kilobytes; anything this large is a mistake or an attack."""
+from .reading import MAX_FILE_BYTES, read_text
 
 MAX_DEPTH = 64
 """Nesting deeper than any case, plan or rubric needs (they use about 12 levels); deeper is refused before the
@@ -148,26 +146,76 @@ def field_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
+def _json_with_tabs(text: str) -> bool:
+    """Valid JSON holding tab characters: they can only be whitespace between tokens (JSON strings escape
+    them), so they may become spaces, which YAML accepts where it refuses tabs, keeping every line number."""
+    if "\t" not in text or text.lstrip()[:1] not in ("{", "["):
+        return False
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _compose(loader: _UniqueKeyLoader, text: str, source: str) -> yaml.Node | None:
+    """The document's node tree, refused (InvalidInput, located) if it is not YAML/JSON, nested too deeply,
+    or too big once its aliases are expanded."""
+    try:
+        root = loader.get_single_node()  # its reader refuses control characters such as a raw NUL
+        too_big = _expanded_size_problem(root) if root is not None else None
+        if too_big is not None:
+            raise InvalidInput([Problem(f"refused: {too_big[0]}", file=source, line=too_big[1])])
+        return root
+    except yaml.YAMLError as exc:
+        raise _yaml_problem(exc, text, source) from None
+    except RecursionError:  # belt and braces: MAX_DEPTH should stop this first
+        raise InvalidInput(
+            [Problem(f"nested too deeply (limit {MAX_DEPTH} levels)", file=source, line=1)]
+        ) from None
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str, source: str) -> InvalidInput:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else 1
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+    reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return InvalidInput([Problem(f"not valid YAML/JSON: {reason}", file=source, line=line)])
+
+
+def compose(text: str, *, source: str = "<input>") -> yaml.Node | None:
+    """The YAML/JSON node tree of ``text`` (line numbers kept), under the same limits as ``parse_text``: for
+    scans that walk a document's text nodes (the privacy scan) without expanding aliases without bound."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise InvalidInput([Problem(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=source)])
+    if _json_with_tabs(text):
+        text = text.replace("\t", " ")
+    loader = None
+    try:
+        loader = _UniqueKeyLoader(text)
+        return _compose(loader, text, source)
+    except yaml.YAMLError as exc:  # the loader's reader refuses control characters as it starts
+        raise _yaml_problem(exc, text, source) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
 def parse_text(text: str, model: type[M], *, source: str = "<input>") -> M:
     """Validate YAML or JSON ``text`` as ``model``; InvalidInput lists every problem with line and field."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise InvalidInput([Problem(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=source)])
+    if _json_with_tabs(text):
+        text = text.replace("\t", " ")
     loader = None
     try:
-        loader = _UniqueKeyLoader(text)  # its reader refuses control characters such as a raw NUL
-        root = loader.get_single_node()
-        too_big = _expanded_size_problem(root) if root is not None else None
-        if too_big is not None:
-            raise InvalidInput([Problem(f"refused: {too_big[0]}", file=source, line=too_big[1])])
+        loader = _UniqueKeyLoader(text)
+        root = _compose(loader, text, source)
         data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        if isinstance(exc, yaml.reader.ReaderError):
-            line = text.count("\n", 0, max(exc.position, 0)) + 1
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InvalidInput([Problem(f"not valid YAML/JSON: {reason}", file=source, line=line)]) from None
-    except RecursionError:  # belt and braces: MAX_DEPTH should stop this first
+        raise _yaml_problem(exc, text, source) from None
+    except RecursionError:
         raise InvalidInput(
             [Problem(f"nested too deeply (limit {MAX_DEPTH} levels)", file=source, line=1)]
         ) from None
@@ -190,21 +238,8 @@ def parse_text(text: str, model: type[M], *, source: str = "<input>") -> M:
 
 
 def load_model(path: str | Path, model: type[M]) -> M:
-    """Read and validate a YAML or JSON file."""
-    path = Path(path)
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise InvalidInput(
-                [Problem(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=str(path))]
-            )
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidInput([Problem("no such file", file=str(path))]) from None
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            [Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path))]
-        ) from None
-    return parse_text(text, model, source=str(path))
+    """Read (through the guarded reader: regular files only, bounded) and validate a YAML or JSON file."""
+    return parse_text(read_text(path), model, source=str(path))
 
 
 def load_case(path: str | Path) -> CaseStudy:

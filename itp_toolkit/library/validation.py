@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from ..errors import InvalidInput, Problem
 from ..formats import files
+from ..formats.reading import read_text
 from ..model import CaseStudy
 from ..model.ids import ID_PATTERN
 from .privacy import scan_text
@@ -89,9 +90,12 @@ def _text_nodes(
         yield loc, node
 
 
-def privacy_problems(text: str, *, source: str = "<input>") -> list[Problem]:
-    """A Problem per probable Safe Harbor identifier in any text field of a YAML/JSON document."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+def privacy_problems(text: str, *, source: str = "<input>", root: yaml.Node | None = None) -> list[Problem]:
+    """A Problem per probable Safe Harbor identifier in any text field of a YAML/JSON document.
+
+    ``root``: the document already composed (``files.compose``, whose limits keep nested aliases from
+    expanding into millions of nodes to scan); composed here, under the same limits, if not given."""
+    root = root if root is not None else files.compose(text, source=source)
     if root is None:
         return []
     problems = []
@@ -135,10 +139,10 @@ def validate_case_file(path: str | Path) -> list[Problem]:
     except InvalidInput as exc:
         problems.extend(exc.problems)
     try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return problems  # already reported by load_case: unreadable or not YAML
+        text = read_text(path)  # the same guarded reader and limits as load_case
+        root = files.compose(text, source=source)
+    except InvalidInput:
+        return problems  # already reported by load_case: unreadable, not YAML, too deep or too big
     case_id = case.id if case is not None else _top_level_id(root)
     if case_id is not None and path.stem != case_id:
         problems.append(
@@ -149,7 +153,7 @@ def validate_case_file(path: str | Path) -> list[Problem]:
                 line=files.node_line(root, ("id",)),
             )
         )
-    problems.extend(privacy_problems(text, source=source))
+    problems.extend(privacy_problems(text, source=source, root=root))
     return sorted(problems, key=lambda p: (p.line or 0, p.field))
 
 

@@ -104,7 +104,11 @@ class Workspace:
             "# demo: true lets pages act for ?as=<username> (demo workspaces only; never on a real server).\n"
         )
         tmp = config_path.with_name(f".{CONFIG_NAME}.tmp")
-        tmp.write_text(header + files.dump_yaml(config), encoding="utf-8")
+        tmp.unlink(missing_ok=True)
+        # Owner-only from the first byte, whatever the umask: the database URL may carry a password.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(header + files.dump_yaml(config))
         tmp.replace(config_path)
         return workspace
 

@@ -17,6 +17,7 @@ winner's row), a few times, before giving up with StoreUnavailable.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -69,6 +70,7 @@ def make_engine(url: str) -> Engine:
         if parsed.database in (None, "", ":memory:"):
             raise StoreUnavailable("the store needs an SQLite *file* (a memory database is per connection)")
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _create_owner_only(Path(parsed.database))
         engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _take_over_sqlite_transactions(engine)
         return engine
@@ -81,6 +83,17 @@ def make_engine(url: str) -> Engine:
             parsed, isolation_level="READ COMMITTED", pool_pre_ping=True, connect_args=connect_args
         )
     raise StoreUnavailable(f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://")
+
+
+def _create_owner_only(path: Path) -> None:
+    """Create a new SQLite file readable by its owner only (it holds every plan and comment); SQLite gives its
+    WAL and shared-memory files the database file's permissions. An existing file keeps its mode."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # unwritable directory and the like: SQLite reports it when it opens the file
 
 
 def _take_over_sqlite_transactions(engine: Engine) -> None:
