@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from itp_toolkit.store import MAX_PLAN_BYTES, db_security
+from itp_toolkit.errors import InvalidInput
+from itp_toolkit.store import MAX_PLAN_BYTES, PlanStore, db_security
 
 from . import test_db_security
 from .conftest import CASE_ID, Clinic, make_plan
@@ -323,3 +324,53 @@ def test_a_join_code_cannot_be_tested_by_reading_the_workshops_table(secured: Se
     wrong = "".join("A" if c != "A" else "B" for c in workshop.join_code)
     with pytest.raises(Exception, match="no workshop has that code"):
         secured.store_as("cara").join_workshop(wrong, actor="cara")
+
+
+def _store_raw_revision(store: PlanStore, draft_id: int, plan: dict) -> None:
+    """What a trainee with the database URL can still store: JSON of the right shape the model refuses."""
+    with store._db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO revisions (draft_id, number, based_on, author, plan_json, created_at) "
+                "VALUES (:d, 1, 0, (SELECT owner FROM drafts WHERE id = :d), :p, :t)"
+            ),
+            {"d": draft_id, "p": json.dumps(plan), "t": dt.datetime(2025, 2, 1, tzinfo=dt.UTC)},
+        )
+
+
+NOT_A_PLAN = {"id": "plan-raw", "case_id": CASE_ID, "problems": [{"statement": 5, "goals": "none"}]}
+
+
+def test_one_invalid_stored_plan_leaves_the_other_drafts_in_the_cohort_view(clinic: Clinic) -> None:
+    store = clinic.store
+    anas = store.start_draft(CASE_ID, actor="ana").id
+    store.save_revision(anas, make_plan("ana's plan"), based_on=0, actor="ana")
+    _store_raw_revision(store, store.start_draft(CASE_ID, actor="ben").id, NOT_A_PLAN)
+    plans, unreadable = store.latest_plans_checked(
+        case_id=CASE_ID, cohort_id=clinic.cohort_a, actor="dr.okafor"
+    )
+    assert [s.owner for s, _ in plans] == ["ana"]
+    assert [(s.owner, s.latest_revision) for s, _ in unreadable] == [("ben", 1)]
+    assert unreadable[0][1].problems  # located: what is wrong with it
+    with pytest.raises(InvalidInput):  # the strict read still says so
+        store.latest_plans(case_id=CASE_ID, cohort_id=clinic.cohort_a, actor="dr.okafor")
+
+
+def test_one_invalid_stored_plan_leaves_the_others_in_the_workshop_debrief(clinic: Clinic) -> None:
+    from itp_toolkit.compare.debrief import debrief_sections, gather_debrief
+    from itp_toolkit.formats.files import load_case
+    from itp_toolkit.library.cases import case_library_dir
+
+    store = clinic.store
+    workshop = store.create_workshop(CASE_ID, cohort_id=clinic.cohort_a, actor="dr.okafor")
+    anas = store.join_workshop(workshop_id=workshop.id, actor="ana").id
+    bens = store.join_workshop(workshop_id=workshop.id, actor="ben").id
+    store.save_revision(anas, make_plan("ana in the workshop"), based_on=0, actor="ana")
+    _store_raw_revision(store, bens, NOT_A_PLAN)
+    store.open_review(workshop.id, actor="dr.okafor")
+    case = load_case(case_library_dir() / f"{CASE_ID}.yaml")
+    for viewer in ("dr.okafor", "ana"):
+        debrief = gather_debrief(store, workshop.id, case, actor=viewer)
+        assert (debrief.group_size, debrief.unreadable) == (1, [1]), viewer
+        html = "".join(debrief_sections(debrief))
+        assert "One saved plan could not be read and is left out." in html
