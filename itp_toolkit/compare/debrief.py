@@ -14,7 +14,7 @@ feedback staying private), not this module.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from ..checks import individualization_score
-from ..errors import ITPError
+from ..errors import InvalidInput, ITPError
 from ..model import Annotation, CaseStudy, TreatmentPlan
 from ..store import PlanStore
 from .cohort import (
@@ -87,6 +87,9 @@ class Debrief:
     yours: pd.DataFrame | None = None
     your_score: int | None = None
     exemplars: list[ExemplarView] = field(default_factory=list)
+    unreadable: list[int] = field(default_factory=list)
+    """Revision numbers of saved plans that could not be read (stored around the store, not valid): left
+    out, and said once, so one bad draft never hides the group's."""
 
 
 # ---------------------------------------------------------------------- group tables
@@ -221,10 +224,14 @@ def gather_debrief(store: PlanStore, workshop_id: int, case: CaseStudy, *, actor
     facilitator; for a trainee only once review is open), their own set beside the group, and the
     exemplars with the comments on them that the store lets ``actor`` read (a peer's feedback stays theirs)."""
     summaries = [s for s in store.list_workshop_drafts(workshop_id, actor=actor) if s.latest_revision > 0]
-    drafts = [
-        CohortDraft(s.id, s.owner, store.get_revision(s.id, actor=actor), s.latest_revision, s.status)
-        for s in summaries
-    ]
+    drafts, unreadable = [], []
+    for s in summaries:
+        try:
+            plan = store.get_revision(s.id, actor=actor)
+        except InvalidInput:  # a plan stored around the store: the others still make the debrief
+            unreadable.append(s.latest_revision)
+            continue
+        drafts.append(CohortDraft(s.id, s.owner, plan, s.latest_revision, s.status))
     owners = [d.trainee for d in drafts]
     mine = next((d.draft_id for d in drafts if d.trainee == actor), None)
     views: list[ExemplarView] = []
@@ -239,7 +246,7 @@ def gather_debrief(store: PlanStore, workshop_id: int, case: CaseStudy, *, actor
             notes = []
         label = YOU if ex.owner == actor else exemplar_label(ex.owner, owners)
         views.append(ExemplarView(label, ex.draft_id, ex.revision, ex.note, plan, notes))
-    return build_debrief(drafts, case, viewer_draft_id=mine, exemplars=views)
+    return replace(build_debrief(drafts, case, viewer_draft_id=mine, exemplars=views), unreadable=unreadable)
 
 
 # ---------------------------------------------------------------------- HTML (the page and the offline file)
@@ -292,6 +299,13 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
             debrief.group_size
         )
     ]
+    if debrief.unreadable:
+        n = len(debrief.unreadable)
+        out.append(
+            Markup(
+                '<p class="itp-debrief-unreadable" role="status">{} could not be read and {} left out.</p>'
+            ).format("One saved plan" if n == 1 else f"{n} saved plans", "is" if n == 1 else "are")
+        )
     out.append(
         Markup("<h3>Where the group agreed</h3>{}").format(
             _table_html(

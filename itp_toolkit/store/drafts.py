@@ -38,7 +38,7 @@ from .reads import (
     summaries,
 )
 from .records import DraftSummary, RevisionInfo
-from .schema import DraftRow, RevisionRow, SubmissionRow
+from .schema import DraftRow, PersonRow, RevisionRow, SubmissionRow
 
 
 class DraftMethods(StoreCore):
@@ -165,38 +165,22 @@ class DraftMethods(StoreCore):
         ``get_revision`` per draft. Which drafts come back follows the same rules as ``list_drafts`` (a
         trainee gets their own; a supervisor their own and their cohorts' trainees'; an admin all), so every
         one of them is a draft ``get_revision`` would let the actor read. Drafts without a saved plan are
-        left out.
+        left out. A stored plan that is not valid raises InvalidInput (``latest_plans_checked`` sets it aside
+        instead).
         """
-        me = acting_person(db, actor)
-        check_element_id(case_id, "case_id")
-        query = (
-            select(
-                DraftRow.id,
-                DraftRow.owner,
-                DraftRow.case_id,
-                DraftRow.workshop_id,
-                DraftRow.created_at,
-                DraftRow.updated_at,
-                RevisionRow.number,
-                RevisionRow.plan_json,
-                SubmissionRow.status,
-            )
-            .select_from(DraftRow)
-            .join(RevisionRow, (RevisionRow.draft_id == DraftRow.id) & at_latest_revision(DraftRow.id))
-            .outerjoin(SubmissionRow, newest_submission_of_draft())
-            .where(DraftRow.case_id == case_id)
-            .order_by(DraftRow.owner, DraftRow.id)
-        )
-        query = readable_drafts(query, me)
-        if cohort_id is not None:
-            query = query.where(DraftRow.owner.in_(members_of(cohort_id)))
-        return [
-            (
-                mapping.draft_summary(row, row.number, row.status),
-                parse_plan(row.plan_json, f"draft {row.id} revision {row.number}"),
-            )
-            for row in db.execute(query)
-        ]
+        plans, unreadable = _latest_plans(db, acting_person(db, actor), case_id, cohort_id)
+        if unreadable:
+            raise unreadable[0][1]
+        return plans
+
+    @transaction(write=False)
+    def latest_plans_checked(
+        self, db: Session, *, case_id: str, cohort_id: int | None = None, actor: str
+    ) -> tuple[list[tuple[DraftSummary, TreatmentPlan]], list[tuple[DraftSummary, InvalidInput]]]:
+        """``latest_plans`` for views of many drafts: the readable plans, and apart from them each draft whose
+        latest stored plan is not valid with the reason (raw SQL can store such a plan where the database
+        does not check every field), so one bad draft never hides the others."""
+        return _latest_plans(db, acting_person(db, actor), case_id, cohort_id)
 
     @transaction(write=False)
     def list_revisions(self, db: Session, draft_id: int, *, actor: str) -> list[RevisionInfo]:
@@ -214,3 +198,39 @@ class DraftMethods(StoreCore):
             .order_by(RevisionRow.number)
         )
         return [mapping.revision_info(r, size_bytes=r.size) for r in rows]
+
+
+def _latest_plans(
+    db: Session, me: PersonRow, case_id: str, cohort_id: int | None
+) -> tuple[list[tuple[DraftSummary, TreatmentPlan]], list[tuple[DraftSummary, InvalidInput]]]:
+    check_element_id(case_id, "case_id")
+    query = (
+        select(
+            DraftRow.id,
+            DraftRow.owner,
+            DraftRow.case_id,
+            DraftRow.workshop_id,
+            DraftRow.created_at,
+            DraftRow.updated_at,
+            RevisionRow.number,
+            RevisionRow.plan_json,
+            SubmissionRow.status,
+        )
+        .select_from(DraftRow)
+        .join(RevisionRow, (RevisionRow.draft_id == DraftRow.id) & at_latest_revision(DraftRow.id))
+        .outerjoin(SubmissionRow, newest_submission_of_draft())
+        .where(DraftRow.case_id == case_id)
+        .order_by(DraftRow.owner, DraftRow.id)
+    )
+    query = readable_drafts(query, me)
+    if cohort_id is not None:
+        query = query.where(DraftRow.owner.in_(members_of(cohort_id)))
+    plans: list[tuple[DraftSummary, TreatmentPlan]] = []
+    unreadable: list[tuple[DraftSummary, InvalidInput]] = []
+    for row in db.execute(query):
+        summary = mapping.draft_summary(row, row.number, row.status)
+        try:
+            plans.append((summary, parse_plan(row.plan_json, f"draft {row.id} revision {row.number}")))
+        except InvalidInput as exc:
+            unreadable.append((summary, exc))
+    return plans, unreadable

@@ -252,11 +252,18 @@ class SupervisorReview(w.VBox):
         try:
             # One read for the whole cohort (a thousand drafts), not one transaction per draft. Workshop drafts
             # of the same case are left to the workshop's debrief: here each trainee is one column, one vote.
+            readable, unreadable = self.store.latest_plans_checked(
+                case_id=case_id, cohort_id=cohort_id, actor=self.user
+            )
             drafts = [
                 CohortDraft(s.id, s.owner, plan, s.latest_revision, s.status)
-                for s, plan in self.store.latest_plans(case_id=case_id, cohort_id=cohort_id, actor=self.user)
+                for s, plan in readable
                 if s.owner != self.user and s.workshop_id is None
             ]
+            # A plan stored around the store (raw SQL) that is not valid: the others still show, and it is
+            # named once, by its owner's display name and revision.
+            unreadable = [(s, e) for s, e in unreadable if s.owner != self.user and s.workshop_id is None]
+            names = {p.username: p.display_name for p in self.store.list_people(actor=self.user)}
             scores = {
                 d.draft_id: mean_score(self.rubric, self.store.list_scores(d.draft_id, actor=self.user))
                 for d in drafts
@@ -268,9 +275,13 @@ class SupervisorReview(w.VBox):
         self.drafts = drafts
         self._mean_scores = scores
         self.body.layout.display = "flex"
-        self.message.value = (
-            f"{len(drafts)} draft{'s' if len(drafts) != 1 else ''} of {isolate(self.case.title)}."
+        left_out = "".join(
+            f" {isolate(names.get(s.owner, 'A trainee'))}'s latest plan (revision {s.latest_revision})"
+            f" could not be read ({len(e.problems)} problem(s) in what was stored) and is left out."
+            for s, e in unreadable
         )
+        count = f"{len(drafts)} draft{'s' if len(drafts) != 1 else ''}"
+        self.message.value = f"{count} of {isolate(self.case.title)}.{left_out}"
         self._render_cohort()
 
     def compare(self, draft_a: int | None, draft_b: int | None) -> pd.DataFrame | None:
