@@ -42,6 +42,13 @@ def register(sub) -> None:
         help="file holding the role's password (first line); never pass a password as an argument",
     )
     common(g)
+    g.add_argument(
+        "--connection-limit",
+        dest="connection_limit",
+        type=int,
+        default=None,
+        help="connections the role may hold at once (default 10)",
+    )
     g.set_defaults(handler=run_grant)
 
     r = dsub.add_parser("revoke", help="drop USERNAME's login role")
@@ -99,7 +106,15 @@ def run_grant(args) -> int:  # type: ignore[no-untyped-def]
                 [Problem(f"cannot read it: {exc.strerror}", file=str(args.password_file))]
             ) from None
         password = lines[0] if lines else ""
-    role = _run(args, lambda conn, names: grant(conn, args.username, names, password=password))
+    from ..store.db_security import CONNECTION_LIMIT
+
+    limit = CONNECTION_LIMIT if args.connection_limit is None else args.connection_limit
+    if limit < 1:
+        raise InvalidInput([Problem("the connection limit is at least 1", field="connection_limit")])
+    role = _run(
+        args,
+        lambda conn, names: grant(conn, args.username, names, password=password, connection_limit=limit),
+    )
     print(f"{args.username} connects as role {role}")
     return 0
 

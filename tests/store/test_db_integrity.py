@@ -295,6 +295,14 @@ def test_per_person_roles_have_limits_and_connect_only_to_the_toolkits_database(
         r=role,
     )[0]
     assert (public.c, public.mine) == (False, True)
+    from itp_toolkit.cli import main as itp_main
+
+    args = ["db", "grant", "ben", "--connection-limit", "3", "--database-url", secured.url]
+    assert itp_main([*args, "--prefix", secured.names.prefix]) == 0
+    again = _admin_rows(
+        secured, "SELECT rolconnlimit FROM pg_roles WHERE rolname = :r", r=secured.roles["ben"]
+    )
+    assert again[0].rolconnlimit == 3
 
 
 @on_postgres
