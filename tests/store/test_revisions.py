@@ -81,7 +81,8 @@ def test_revision_history_refuses_update_and_delete_in_raw_sql(clinic: Clinic) -
                     conn.execute(
                         text(
                             "INSERT OR REPLACE INTO revisions (draft_id, number, based_on, author, plan_json, created_at)"
-                            " VALUES (:d, 1, 0, 'ana', '{}', '2025-01-01 00:00:00')"
+                            " VALUES (:d, 1, 0, 'ana', (SELECT plan_json FROM revisions WHERE draft_id = :d),"
+                            " '2025-01-01 00:00:00')"
                         ),
                         {"d": draft},
                     )
@@ -139,7 +140,8 @@ def test_plan_that_no_longer_validates_is_reported_on_the_way_out(clinic: Clinic
             ),
             {
                 "d": draft,
-                "j": '{"case_id": "case-college-anxiety", "surprise": 1}',
+                # a shape the database accepts (id, case_id), with a field the model does not know
+                "j": '{"id": "plan-0001", "case_id": "case-college-anxiety", "surprise": 1}',
                 "t": "2025-01-01 00:00:00",
             },
         )
