@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from itp_toolkit.errors import InvalidInput
 from itp_toolkit.store import MAX_PLAN_BYTES, PlanStore, db_security
+from tests.compare import review_clinic as review_clinic_module
 
 from . import test_db_security
 from .conftest import CASE_ID, Clinic, make_plan
@@ -24,6 +25,8 @@ from .test_db_security import INSUFFICIENT_PRIVILEGE, Secured, _refused, _rows, 
 
 secured = test_db_security.secured
 """The clinic, secured, with a login role per person (shared with test_db_security.py)."""
+review_clinic = review_clinic_module.review_clinic
+"""A cohort with ana's and ben's drafts of one case, for the supervisor's page (tests/compare)."""
 
 LONG_AGO = "2001-01-01T00:00:00+00:00"
 
@@ -382,3 +385,21 @@ def test_one_invalid_stored_plan_leaves_the_others_in_the_workshop_debrief(clini
         assert (debrief.group_size, debrief.unreadable) == (1, [1]), viewer
         html = "".join(debrief_sections(debrief))
         assert "One saved plan could not be read and is left out." in html
+
+
+def test_the_supervisors_cohort_page_shows_the_others_and_names_the_unreadable_draft(review_clinic) -> None:
+    from itp_toolkit.widgets.supervisor import SupervisorReview
+
+    store = review_clinic.store
+    cohort = store.list_cohorts(actor="admin")[0].id
+    store.add_person("cal", "Cal Ortiz", "trainee", actor="admin")
+    store.add_to_cohort(cohort, "cal", actor="admin")
+    store.assign_case(review_clinic.case.id, trainee="cal", actor="admin")
+    broken = dict(NOT_A_PLAN, case_id=review_clinic.case.id)
+    _store_raw_revision(store, store.start_draft(review_clinic.case.id, actor="cal").id, broken)
+    page = SupervisorReview(store, "dr.okafor", {review_clinic.case.id: review_clinic.case})
+    page.load(cohort, review_clinic.case.id)
+    assert {d.trainee for d in page.drafts} == {"ana", "ben"}
+    assert page.message.value.startswith("2 drafts of ")
+    assert "Cal Ortiz's latest plan (revision 1) could not be read" in page.message.value
+    assert "cal," not in page.message.value  # the display name, not the login
