@@ -43,6 +43,8 @@ def acting_person(db: Session, username: str) -> PersonRow:
     row = person_row(db, username)
     if row is None:
         raise PermissionDenied(f"{username!r} is not a known user of this store")
+    if not row.active:
+        raise PermissionDenied(f"{row.display_name} has been deactivated; ask an admin to reactivate them")
     return row
 
 
