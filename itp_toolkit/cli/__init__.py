@@ -22,6 +22,10 @@ COMMAND_MODULES = (
     "review",
     "db",
     "people",
+    "cohort",
+    "assign",
+    "report",
+    "scores",
     "publish",
 )
 

@@ -184,7 +184,9 @@ class AssignmentMethods(StoreCore):
                 select(RevisionRow.draft_id, func.max(RevisionRow.created_at))
                 .where(RevisionRow.draft_id.in_(ids))
                 .group_by(RevisionRow.draft_id)
-            ).tuples()
+            )
+            .tuples()
+            .all()
         )
         newest = {
             r.draft_id: r

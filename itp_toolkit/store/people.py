@@ -132,7 +132,7 @@ class PeopleMethods(StoreCore):
                 )
                 continue
             seen[e.username] = e.line
-            problems += _entry_problems(e, source)
+            problems += roster_entry_problems(e, source)
             have = known.get(e.username)
             if have is not None and (have.role, have.is_admin) != (e.role, e.is_admin):
                 stored = "an admin" if have.is_admin else f"a {have.role}"
@@ -160,6 +160,7 @@ class PeopleMethods(StoreCore):
                     display_name=e.display_name,
                     role=e.role,
                     is_admin=e.is_admin,
+                    active=True,
                     created_at=now,
                 )
                 db.add(row)
@@ -264,7 +265,7 @@ class PeopleMethods(StoreCore):
         return [mapping.person(r) for r in db.scalars(query)]
 
 
-def _entry_problems(e: RosterEntry, source: str) -> list[Problem]:
+def roster_entry_problems(e: RosterEntry, source: str) -> list[Problem]:
     """A roster row checked again here (whatever parsed it), each problem placed at the row's line."""
     found: list[Problem] = []
     if not re.fullmatch(USERNAME_PATTERN, e.username):
