@@ -22,6 +22,7 @@ from ..model.base import isolate
 from ..store import PlanStore
 from ..store.records import DraftSummary
 from ..widgets._common import css, text_html
+from ..widgets.my_plans import MyPlans
 from ..widgets.workshop import WorkshopEntry
 from ._context import page_context
 from .identity import HUB_USER_VAR, resolve_user  # noqa: F401  (re-exported)
@@ -88,9 +89,12 @@ class TraineeWorkspace(w.VBox):
             auto_refresh=workshop_refresh,
             scheduler=scheduler,
         )
+        # "My plans": every assigned case with its due date and state; a row's button opens it here.
+        self.my_plans = MyPlans(store, user, self._cases, on_open=self.open_case)
         super().__init__(
             [
                 self.header,
+                self.my_plans,
                 w.HBox([self.case_picker, self.open_button, self.next_week_button]),
                 self.workshop,
                 self.message,
@@ -180,6 +184,7 @@ class TraineeWorkspace(w.VBox):
         self.next_week_button.layout.display = "inline-flex"
         which = "workshop plan" if draft.workshop_id is not None else "plan"
         self.message.value = f"Editing your {which} for {isolate(case.title)} (revision {session.revision or 'not saved yet'})."
+        self.my_plans.refresh()
 
     def next_week(self) -> None:
         """Move the exercise on a week: new timeline events and scores appear and can be revised for."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from ..model.base import isolate
 from ..store.records import PlanStatus
 
 STATE_WORDS = {
@@ -86,9 +87,9 @@ def plan_rows(
         rows.append(
             PlanRow(
                 trainee=s.trainee,
-                name=s.display_name + ("" if s.active else " (deactivated)"),
+                name=isolate(s.display_name) + ("" if s.active else " (deactivated)"),
                 case_id=s.case_id,
-                case=case_titles.get(s.case_id, "a case not in the library"),
+                case=isolate(case_titles.get(s.case_id, "a case not in the library")),
                 state=state_words(s.status),
                 due=due,
                 overdue=overdue,
