@@ -2,7 +2,8 @@
 the supervisor's version (per trainee or per case, what waits for them first).
 
 Thin views over ``PlanStore.plan_statuses`` and ``views.my_plans``: every action has a Python twin
-(``refresh``, ``open_case``, ``show``). Labels show people's text as text; the supervisor's table is escaped HTML.
+(``refresh``, ``open_case``, ``show``). Labels show people's text as text; the supervisor's table is
+escaped HTML.
 """
 
 from __future__ import annotations
