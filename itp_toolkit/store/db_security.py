@@ -277,6 +277,8 @@ def _policies(names: RoleNames) -> dict[str, list[str]]:
         "people": [
             f"read FOR SELECT TO {both} USING (true)",
             f"admin_adds FOR INSERT TO {sv} WITH CHECK (itp_is_admin({me}))",
+            # Course administration: renames from a roster, deactivation (column grant: these two only).
+            f"admin_updates FOR UPDATE TO {sv} USING (itp_is_admin({me})) WITH CHECK (itp_is_admin({me}))",
         ],
         "cohorts": [
             f"read FOR SELECT TO {both} USING (true)",
@@ -285,17 +287,21 @@ def _policies(names: RoleNames) -> dict[str, list[str]]:
         "cohort_members": [
             f"read FOR SELECT TO {both} USING (true)",
             f"admin_adds FOR INSERT TO {sv} WITH CHECK (itp_is_admin({me}))",
+            f"admin_removes FOR DELETE TO {sv} USING (itp_is_admin({me}))",
         ],
         "case_assignments": [
             f"read FOR SELECT TO {both} USING (true)",
             f"assign FOR INSERT TO {sv} WITH CHECK (assigned_by = {me} AND (itp_is_admin({me}) "
             f"OR cohort_id IN (SELECT cohort_id FROM cohort_members WHERE username = {me}) "
             f"OR itp_supervises({me}, trainee)))",
+            f"reschedule FOR UPDATE TO {sv} USING (assigned_by = {me} OR itp_is_admin({me})) "
+            f"WITH CHECK (assigned_by = {me} OR itp_is_admin({me}))",
         ],
     }
 
 
-# What each group may do at all (row-level security then narrows it to rows). No DELETE, no TRUNCATE.
+# What each group may do at all (row-level security then narrows it to rows). No TRUNCATE; the one DELETE
+# is an admin taking someone out of a cohort (their drafts stay theirs).
 _TRAINEE_GRANTS = {
     "SELECT": ("people", "cohorts", "cohort_members", "case_assignments", "alembic_version", *FORCED_TABLES),
     "INSERT": ("drafts", "revisions", "submissions", "workshop_participants"),
@@ -323,6 +329,9 @@ _SUPERVISOR_GRANTS = {
     "UPDATE (released, withdrawn)": ("finding_dismissals",),
     "UPDATE (score, comment, created_at, released)": ("rubric_scores",),
     "UPDATE (phase, ends_at, review_opened_at, debrief_opened_at, closed_at)": ("workshops",),
+    "UPDATE (display_name, active)": ("people",),
+    "UPDATE (due_on)": ("case_assignments",),
+    "DELETE": ("cohort_members",),
     "UPDATE (revision, note, picked_by, picked_at)": ("workshop_exemplars",),
 }
 
