@@ -63,7 +63,11 @@ def test_a_roster_refused_by_the_store_writes_nothing_either(admin_store: PlanSt
     import_roster(admin_store, "roster.csv", actor="lead", data=roster_csv())
     before = _counts(admin_store)
     # Parses fine; the store refuses: t01 is a trainee, and a roster does not change roles.
-    text = "username,display_name,role,cohorts\nfresh,Fresh Face,trainee,New cohort\nt01,Trainee 01,supervisor,\n"
+    text = (
+        "username,display_name,role,cohorts\n"
+        "fresh,Fresh Face,trainee,New cohort\n"
+        "t01,Trainee 01,supervisor,\n"
+    )
     with pytest.raises(InvalidInput, match=r"late.csv:3: role: t01 is a trainee in the store"):
         import_roster(admin_store, "late.csv", actor="lead", data=text)
     assert _counts(admin_store) == before

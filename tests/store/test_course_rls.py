@@ -118,9 +118,8 @@ def test_deactivating_a_person_stops_their_login_role_and_reactivating_restores_
 ) -> None:
     done = set_active(deployment.store, "t00", False, actor="lead")
     assert done.database_role == deployment.roles["t00"] and not done.note
-    with pytest.raises(OperationalError, match="not permitted to log in"):
-        with deployment.engine("t00").connect():
-            pass
+    with pytest.raises(OperationalError, match="not permitted to log in"), deployment.engine("t00").connect():
+        pass
     # Others are untouched, and t00's work is still there for their supervisor.
     assert _owners(deployment.engine("t01"), "SELECT owner FROM drafts") == {"t01"}
     assert "t00" in _owners(deployment.engine("sup0"), "SELECT owner FROM drafts")
