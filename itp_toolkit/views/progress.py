@@ -46,8 +46,7 @@ def trainee_figure(table: pd.DataFrame, rubric: Rubric, name: str) -> Figure:
         ax.text(0.5, 0.5, f"{name} has no scored revisions yet", ha="center", va="center")
         ax.set_axis_off()
         return fig
-    cmap = ListedColormap(LEVEL_COLOURS)
-    cmap.set_bad("#ffffff")
+    cmap = ListedColormap(LEVEL_COLOURS).with_extremes(bad="#ffffff")
     values = table.to_numpy(dtype=float)
     ax.imshow(values, cmap=cmap, norm=BoundaryNorm([0.5, 1.5, 2.5, 3.5, 4.5], 4), aspect="auto")
     for i in range(n_rows):
