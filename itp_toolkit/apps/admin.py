@@ -281,7 +281,8 @@ class AdminPage(w.VBox):
     def _done(self, message: str) -> str:
         self.status.value = message
         self.reload()
-        self.plans.show()
+        self.plans.load_cohorts()
+        self.progress.load_cohorts()
         return message
 
     def _failed(self, exc: ITPError) -> str:

@@ -145,12 +145,18 @@ class PlansOverview(w.VBox):
         self.by.observe(lambda _: self.show(), "value")
         super().__init__([w.HTML(_STYLE), w.HBox([self.cohort, self.by]), self.summary, self.table], **kwargs)
         css(self, "itp-plans-overview-box")
+        self.load_cohorts()
+
+    def load_cohorts(self) -> None:
+        """Read the cohorts the user may pick again (after one is made) and redraw."""
         try:
-            cohorts = store.list_cohorts(actor=user)
+            cohorts = self.store.list_cohorts(actor=self.user)
         except ITPError as exc:
             self.summary.value = str(exc)
             return
+        keep = self.cohort.value
         self.cohort.options = [("All my cohorts", None), *((c.name, c.id) for c in cohorts)]
+        self.cohort.value = keep if keep in {c.id for c in cohorts} else None
         self.show()
 
     def show(self, cohort_id: int | None | str = "", by: str | None = None) -> list[PlanRow]:

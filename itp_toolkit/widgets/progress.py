@@ -82,12 +82,18 @@ class ProgressView(w.VBox):
             **kwargs,
         )
         css(self, "itp-progress")
+        self.load_cohorts()
+
+    def load_cohorts(self) -> None:
+        """Read the cohorts the user may pick again (after one is made) and redraw."""
         try:
-            cohorts = store.list_cohorts(actor=user)
+            cohorts = self.store.list_cohorts(actor=self.user)
         except ITPError as exc:
             self.message.value = str(exc)
             return
+        keep = self.cohort.value
         self.cohort.options = [("All my cohorts", None), *((c.name, c.id) for c in cohorts)]
+        self.cohort.value = keep if keep in {c.id for c in cohorts} else None
         self.show_cohort()
 
     def show_cohort(self, cohort_id: int | None | str = "") -> None:
