@@ -76,8 +76,7 @@ class AdminPage(w.VBox):
         self.user = user
         self.cases = dict(cases)
         self.status = w.Label(_dom_classes=("itp-admin-status",))
-        self.header = w.HTML(text_html("ITP Toolkit — course administration", "h2"))
-        super().__init__([w.HTML(_STYLE), self.header, self.status], **kwargs)
+        super().__init__([w.HTML(_STYLE), self.status], **kwargs)
         css(self, "itp-admin")
         try:
             self.me = store.find_person(user, actor=user)
@@ -113,7 +112,7 @@ class AdminPage(w.VBox):
         self.new_name = w.Text(description="Name", _dom_classes=("itp-admin-name",))
         self.new_role = w.Dropdown(description="Role", options=ROLE_OPTIONS, _dom_classes=("itp-admin-role",))
         self.new_cohort = w.Dropdown(
-            description="Cohort", options=[("none", None)], _dom_classes=("itp-admin-new-cohort",)
+            description="Cohort", options=[("no cohort", 0)], _dom_classes=("itp-admin-new-cohort",)
         )
         add = w.Button(description="Add person", button_style="primary", _dom_classes=("itp-admin-add",))
         add.on_click(
@@ -230,11 +229,11 @@ class AdminPage(w.VBox):
             for m in members[c.id]:
                 cohorts_of.setdefault(m.username, []).append(c.name)
         self.people_table.value = _people_html(people, cohorts_of)
-        person_options = [(f"{isolate(p.display_name)} ({p.username})", p.username) for p in people]
+        person_options = [(isolate(p.display_name), p.username) for p in people]  # names, never logins
         self.pick_person.options = person_options
         self.member_person.options = person_options
         cohort_options = [(isolate(c.name), c.id) for c in cohorts]
-        self.new_cohort.options = [("none", None), *cohort_options]
+        self.new_cohort.options = [("no cohort", 0), *cohort_options]
         self.member_cohort.options = cohort_options
         self.assign_to.options = [
             *((f"cohort {isolate(c.name)}", ("cohort", c.id)) for c in cohorts),
@@ -244,6 +243,9 @@ class AdminPage(w.VBox):
                 if p.role == "trainee" and p.active
             ),
         ]
+        for picker in (self.assign_to, self.member_cohort, self.member_person, self.pick_person):
+            if picker.value is None and picker.options:  # an empty picker reads as broken
+                picker.value = picker.options[0][1]
         rows = [Markup("<tr><th>Cohort</th><th>Course</th><th>Trainees</th><th>Supervisors</th></tr>")]
         for c in cohorts:
             rows.append(

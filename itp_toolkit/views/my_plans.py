@@ -56,7 +56,7 @@ def due_words(due_on: dt.date | None, today: dt.date, status: str = "empty") -> 
     if due_on is None:
         return "no due date", False
     if status in _DONE:
-        return f"was due {due_on.strftime('%d %b %Y').lstrip('0')}", False
+        return f"due {due_on.strftime('%d %b %Y').lstrip('0')}", False
     days = (due_on - today).days
     if days < 0:
         return ("overdue by 1 day" if days == -1 else f"overdue by {-days} days"), True

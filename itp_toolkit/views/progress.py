@@ -55,11 +55,11 @@ def trainee_figure(table: pd.DataFrame, rubric: Rubric, name: str) -> Figure:
             if v == v:  # not NaN
                 ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=8, color="#111111")
     ax.set_yticks(range(n_rows), [_wrap(str(t)) for t in table.index], fontsize=8)
-    ax.set_xticks(
-        range(n_cols),
-        [_wrap(str(c), 22).replace(", revision", "\nrevision") for c in table.columns],
-        fontsize=7,
-    )
+    labels = []
+    for column in table.columns:
+        case, _, revision = str(column).rpartition(", revision ")
+        labels.append(f"{_wrap(case, 24)}\nrevision {revision}" if case else _wrap(str(column), 24))
+    ax.set_xticks(range(n_cols), labels, fontsize=7)
     ax.set_title(
         f"{name}: rubric levels per criterion, oldest revision first (competent at {rubric.competent_at})",
         fontsize=10,
@@ -111,12 +111,12 @@ def _table_html(frame: pd.DataFrame, cls: str, first: str) -> Markup:
 
 def trainee_table_html(table: pd.DataFrame) -> str:
     if table.shape[1] == 0:
-        return str(Markup('<p class="itp-progress-empty">No scored revisions yet.</p>'))
-    return str(_table_html(table, "itp-progress-table", "Criterion"))
+        return str(Markup('<p class="itp-competency-empty">No scored revisions yet.</p>'))
+    return str(_table_html(table, "itp-competency-table", "Criterion"))
 
 
 def cohort_table_html(distribution: pd.DataFrame) -> str:
-    return str(_table_html(distribution, "itp-progress-cohort", "Criterion"))
+    return str(_table_html(distribution, "itp-competency-cohort", "Criterion"))
 
 
 def progress_report_html(

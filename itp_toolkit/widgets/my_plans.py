@@ -26,7 +26,10 @@ from ..views.my_plans import (
     supervisor_order,
     trainee_order,
 )
-from ._common import css
+from ._common import css, text_html
+
+ALL = 0
+"""The cohort pickers' 'All my cohorts' (cohort ids start at 1; a None value would show an empty picker)."""
 
 Today = Callable[[], dt.date]
 
@@ -94,7 +97,7 @@ class MyPlans(w.VBox):
             button.on_click(lambda _, case_id=row.case_id: self.open_case(case_id))
             due = w.Label(row.due, _dom_classes=("itp-due-overdue" if row.overdue else "itp-due",))
             cells += [
-                w.Label(row.case, _dom_classes=("itp-plans-case",)),
+                w.HTML(text_html(row.case, "span"), _dom_classes=("itp-plans-case",)),
                 w.Label(row.state, _dom_classes=("itp-plans-state",)),
                 due,
                 w.Label(row.feedback, _dom_classes=("itp-plans-feedback",)),
@@ -132,7 +135,7 @@ class PlansOverview(w.VBox):
         self.statuses: list[PlanStatus] = []
         self.rows: list[PlanRow] = []
         self.cohort = w.Dropdown(
-            description="Cohort", options=[("All my cohorts", None)], _dom_classes=("itp-plans-cohort",)
+            description="Cohort", options=[("All my cohorts", ALL)], _dom_classes=("itp-plans-cohort",)
         )
         self.by = w.ToggleButtons(
             options=[("Per trainee", "trainee"), ("Per case", "case")],
@@ -155,15 +158,16 @@ class PlansOverview(w.VBox):
             self.summary.value = str(exc)
             return
         keep = self.cohort.value
-        self.cohort.options = [("All my cohorts", None), *((c.name, c.id) for c in cohorts)]
-        self.cohort.value = keep if keep in {c.id for c in cohorts} else None
+        self.cohort.options = [("All my cohorts", ALL), *((c.name, c.id) for c in cohorts)]
+        self.cohort.value = keep if keep in {c.id for c in cohorts} else ALL
         self.show()
 
     def show(self, cohort_id: int | None | str = "", by: str | None = None) -> list[PlanRow]:
         """Show one cohort (None: all the supervisor's), grouped ``by`` 'trainee' or 'case' (the Python twin
         of the two controls); with no arguments, what the controls say."""
-        if cohort_id != "" and cohort_id != self.cohort.value:
-            self.cohort.value = cohort_id
+        target = ALL if cohort_id is None else cohort_id
+        if target != "" and target != self.cohort.value:
+            self.cohort.value = target
             return self.rows
         if by is not None and by != self.by.value:
             self.by.value = by
@@ -171,7 +175,7 @@ class PlansOverview(w.VBox):
         try:
             self.statuses = [
                 s
-                for s in self.store.plan_statuses(cohort_id=self.cohort.value, actor=self.user)
+                for s in self.store.plan_statuses(cohort_id=self.cohort.value or None, actor=self.user)
                 if s.case_id in self.titles
             ]
         except ITPError as exc:

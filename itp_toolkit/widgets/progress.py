@@ -22,13 +22,20 @@ from ..store.records import ScorePoint
 from ..views.measures import figure_png
 from ..views.progress import cohort_figure, cohort_table_html, trainee_figure, trainee_table_html
 from ._common import css
+from .my_plans import ALL
 
 _STYLE = """<style>
-.itp-progress-table, .itp-progress-cohort { border-collapse: collapse; font-size: 12px; }
-.itp-progress-table td, .itp-progress-table th, .itp-progress-cohort td, .itp-progress-cohort th {
+.itp-competency-table, .itp-competency-cohort { border-collapse: collapse; font-size: 12px; }
+.itp-competency-table td, .itp-competency-table th, .itp-competency-cohort td, .itp-competency-cohort th {
   border: 1px solid #ddd; padding: 2px 8px; text-align: left; }
-.itp-progress-table td, .itp-progress-cohort td { text-align: center; }
+.itp-competency-table td, .itp-competency-cohort td { text-align: center; }
 </style>"""
+
+
+def _draw(image: w.Image, fig: Any) -> None:
+    """Show a figure at its own size (an Image otherwise stretches to the page's width)."""
+    image.value = figure_png(fig)
+    image.width = str(int(fig.get_figwidth() * 96))
 
 
 class ProgressView(w.VBox):
@@ -54,17 +61,17 @@ class ProgressView(w.VBox):
         """The cohort's table shown (criteria by level)."""
         self.cohort = w.Dropdown(
             description="Cohort",
-            options=[("All my cohorts", None)],
-            _dom_classes=("itp-progress-cohort-pick",),
+            options=[("All my cohorts", ALL)],
+            _dom_classes=("itp-competency-cohort-pick",),
         )
         self.trainee = w.Dropdown(
-            description="Trainee", options=[], _dom_classes=("itp-progress-trainee-pick",)
+            description="Trainee", options=[], _dom_classes=("itp-competency-trainee-pick",)
         )
-        self.message = w.Label(_dom_classes=("itp-progress-message",))
-        self.cohort_plot = w.Image(format="png", _dom_classes=("itp-progress-cohort-plot",))
-        self.cohort_table = w.HTML(_dom_classes=("itp-progress-cohort-table",))
-        self.trainee_plot = w.Image(format="png", _dom_classes=("itp-progress-trainee-plot",))
-        self.trainee_table = w.HTML(_dom_classes=("itp-progress-trainee-table",))
+        self.message = w.Label(_dom_classes=("itp-competency-message",))
+        self.cohort_plot = w.Image(format="png", _dom_classes=("itp-competency-cohort-plot",))
+        self.cohort_table = w.HTML(_dom_classes=("itp-competency-cohort-table",))
+        self.trainee_plot = w.Image(format="png", _dom_classes=("itp-competency-trainee-plot",))
+        self.trainee_table = w.HTML(_dom_classes=("itp-competency-trainee-table",))
         self.cohort.observe(lambda _: self.show_cohort(), "value")
         self.trainee.observe(lambda _: self.show_trainee(), "value")
         super().__init__(
@@ -81,7 +88,7 @@ class ProgressView(w.VBox):
             ],
             **kwargs,
         )
-        css(self, "itp-progress")
+        css(self, "itp-competency")
         self.load_cohorts()
 
     def load_cohorts(self) -> None:
@@ -92,17 +99,18 @@ class ProgressView(w.VBox):
             self.message.value = str(exc)
             return
         keep = self.cohort.value
-        self.cohort.options = [("All my cohorts", None), *((c.name, c.id) for c in cohorts)]
-        self.cohort.value = keep if keep in {c.id for c in cohorts} else None
+        self.cohort.options = [("All my cohorts", ALL), *((c.name, c.id) for c in cohorts)]
+        self.cohort.value = keep if keep in {c.id for c in cohorts} else ALL
         self.show_cohort()
 
     def show_cohort(self, cohort_id: int | None | str = "") -> None:
         """Show a cohort (None: all the user's); with no argument, the one picked."""
-        if cohort_id != "" and cohort_id != self.cohort.value:
-            self.cohort.value = cohort_id  # observing calls back here
+        target = ALL if cohort_id is None else cohort_id
+        if target != "" and target != self.cohort.value:
+            self.cohort.value = target  # observing calls back here
             return
         try:
-            self.points = self.store.score_history(cohort_id=self.cohort.value, actor=self.user)
+            self.points = self.store.score_history(cohort_id=self.cohort.value or None, actor=self.user)
         except ITPError as exc:
             self.message.value = str(exc)
             return
@@ -112,8 +120,9 @@ class ProgressView(w.VBox):
         )
         distribution = cohort_distribution(self.points, self.rubric)
         self.distribution = distribution
-        self.cohort_plot.value = figure_png(
-            cohort_figure(distribution, self.rubric, "Trainees at each level, per criterion")
+        _draw(
+            self.cohort_plot,
+            cohort_figure(distribution, self.rubric, "Trainees at each level, per criterion"),
         )
         self.cohort_table.value = cohort_table_html(distribution)
         options = [(isolate(names[u]), u) for u in sorted(names, key=lambda u: (names[u].casefold(), u))]
@@ -135,5 +144,5 @@ class ProgressView(w.VBox):
             return
         name = next((p.display_name for p in self.points if p.trainee == who), who)
         self.table = trainee_progress(self.points, self.rubric, who, self.titles)
-        self.trainee_plot.value = figure_png(trainee_figure(self.table, self.rubric, isolate(name)))
+        _draw(self.trainee_plot, trainee_figure(self.table, self.rubric, isolate(name)))
         self.trainee_table.value = trainee_table_html(self.table)

@@ -35,7 +35,7 @@ def test_due_dates_read_as_days_from_today() -> None:
 def test_a_plan_handed_in_or_signed_off_is_never_overdue() -> None:
     for status in ("submitted", "accepted"):
         words, overdue = due_words(TODAY - dt.timedelta(days=4), TODAY, status)
-        assert not overdue and words == "was due 26 Nov 2026"
+        assert not overdue and words == "due 26 Nov 2026"
 
 
 def test_rows_say_the_state_in_words_and_what_the_button_does() -> None:
