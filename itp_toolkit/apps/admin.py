@@ -100,7 +100,7 @@ class AdminPage(w.VBox):
         self.tabs = w.Tab(children=[t for _, t in tabs], _dom_classes=("itp-admin-tabs",))
         for n, (title, _) in enumerate(tabs):
             self.tabs.set_title(n, title)
-        self.children = (*self.children, self.tabs)
+        self.children = (*tuple(self.children), self.tabs)  # type: ignore[has-type]
         if self.me.is_admin:
             self.reload()
 
