@@ -184,6 +184,7 @@ class TraineeWorkspace(w.VBox):
         self.next_week_button.layout.display = "inline-flex"
         which = "workshop plan" if draft.workshop_id is not None else "plan"
         self.message.value = f"Editing your {which} for {isolate(case.title)} (revision {session.revision or 'not saved yet'})."
+        self._plans_state = (session.revision > 0, session.locked)
         self.my_plans.refresh()
 
     def next_week(self) -> None:
@@ -244,6 +245,9 @@ class TraineeWorkspace(w.VBox):
         if self.critique is not None and self.critique.plan != session.plan:
             # The session's plan carries what changed for each event revised for; critique reads that one.
             self.critique.plan = session.plan
+        if (session.revision > 0, session.locked) != getattr(self, "_plans_state", None):
+            self._plans_state = (session.revision > 0, session.locked)  # started, or handed in: My plans says so
+            self.my_plans.refresh()
         if session.revision != self._last_revision:
             self._last_revision = session.revision
             if self.history is not None:

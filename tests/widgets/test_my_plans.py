@@ -92,3 +92,20 @@ def test_the_progress_view_shows_the_cohort_and_one_trainee(tmp_path) -> None:
     assert view.cohort_plot.value[:4] == b"\x89PNG" and view.trainee_plot.value[:4] == b"\x89PNG"
     assert view.table.shape == (12, 1) and rubric.criteria[0].title in view.trainee_table.value
     assert "crit-" not in view.trainee_table.value + view.cohort_table.value
+
+
+def test_the_trainee_page_shows_my_plans_and_follows_a_save_and_a_submission(tmp_path) -> None:
+    from itp_toolkit.apps.trainee import TraineeWorkspace
+
+    store, cases = _clinic(tmp_path)
+    page = TraineeWorkspace(store, "ana", cases, autosave_delay=0, workshop_refresh=None)
+    assert [r.state for r in page.my_plans.rows] == ["not started", "not started"]
+    page.my_plans.open_case(CASE)
+    session = page.session
+    assert session is not None and page.case_picker.value == CASE
+    session.edit(session.plan.model_copy(update={"title": "Plan for worry"}))
+    session.save()
+    states = {r.case_id: r.state for r in page.my_plans.rows}
+    assert states[CASE] == "in progress"
+    session.submit()
+    assert {r.case_id: r.state for r in page.my_plans.rows}[CASE] == "submitted"
