@@ -157,7 +157,12 @@ def canvas_gradebook(
     grades = assignment_points(points, rubric)
     possible = float(max(LEVELS) * len(rubric.criteria))
     cases = sorted({s.case_id for s in statuses}, key=lambda c: (case_titles.get(c, c), c))
-    titles = [case_titles.get(c, c) for c in cases]
+    titles: list[str] = []
+    for c in cases:  # two cases with one title would merge in Canvas: number the later ones
+        title = case_titles.get(c, c)
+        titles.append(
+            title if title not in titles else f"{title} ({sum(t.startswith(title) for t in titles) + 1})"
+        )
     trainees: dict[str, str] = {}
     for s in statuses:
         trainees.setdefault(s.trainee, s.display_name)

@@ -135,3 +135,11 @@ def test_a_trainee_without_scores_gets_a_plot_that_says_so(rubric: Rubric) -> No
     fig = trainee_figure(table, rubric, "Ana")
     assert "no scored revisions" in fig.axes[0].texts[0].get_text()
     assert "No scored revisions yet" in trainee_table_html(table)
+
+
+def test_two_cases_with_one_title_stay_two_gradebook_columns(rubric: Rubric) -> None:
+    statuses = [
+        PlanStatus(trainee="ana", display_name="Ana", case_id=c, status="empty") for c in ("c1", "c2")
+    ]
+    book = canvas_gradebook(statuses, [], rubric, {"c1": "Same title", "c2": "Same title"})
+    assert list(book.columns)[5:] == ["Same title", "Same title (2)"]
