@@ -246,7 +246,8 @@ class TraineeWorkspace(w.VBox):
             # The session's plan carries what changed for each event revised for; critique reads that one.
             self.critique.plan = session.plan
         if (session.revision > 0, session.locked) != getattr(self, "_plans_state", None):
-            self._plans_state = (session.revision > 0, session.locked)  # started, or handed in: My plans says so
+            # First saved, or handed in: My plans says so.
+            self._plans_state = (session.revision > 0, session.locked)
             self.my_plans.refresh()
         if session.revision != self._last_revision:
             self._last_revision = session.revision
