@@ -146,7 +146,8 @@ def test_argument_mistakes_exit_2_without_a_traceback(
         main(argv)
     err = capsys.readouterr().err
     assert stopped.value.code == 2 and "Traceback" not in err
-    assert err.strip().splitlines()[-1].startswith("itp ")
+    [line] = err.strip().splitlines()
+    assert line.startswith("itp ") and ": error: " in line and line.endswith("--help)")
 
 
 def _scored_workspace(ws: Path) -> None:
