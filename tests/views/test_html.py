@@ -10,7 +10,7 @@ import pytest
 
 from itp_toolkit.views import html
 
-HOSTILE = '<img src=x onerror="alert(1)"> & \'quotes\''
+HOSTILE = "<img src=x onerror=\"alert(1)\"> & 'quotes'"
 
 
 def test_text_and_lists_escape_what_they_are_given():
