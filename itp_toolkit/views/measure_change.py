@@ -50,7 +50,12 @@ def _reading(code: str, reliable_points: int | None, first: float, latest: float
             parts.append("remission")
     except ValueError:
         pass
-    return "; ".join(parts) or ("lower" if change < 0 else "higher" if change > 0 else "unchanged")
+    if parts:
+        return "; ".join(parts)
+    moved = (
+        f"down {-change:g} points" if change < 0 else f"up {change:g} points" if change > 0 else "unchanged"
+    )
+    return f"{moved} (no published reliable-change or response rule for {code})"
 
 
 def measure_changes(case: CaseStudy, week: int) -> list[MeasureChange]:

@@ -21,6 +21,14 @@ from ..store import PlanStore
 from ._common import css, text_html
 from .plan_compare import element_caption
 
+_STYLE = """<style>
+.itp-thread-comment, .itp-thread-reply { border-left: 3px solid #9aa5b1; padding: 2px 8px; margin: 6px 0; }
+.itp-thread-reply { margin-left: 24px; border-left-color: #cbd2d9; }
+.itp-thread-meta { font-size: 12px; color: #52606d; }
+.itp-thread-resolved { font-size: 12px; color: #2f8132; }
+.itp-thread-about { font-weight: 600; margin-bottom: 4px; }
+</style>"""
+
 
 def _comment_html(a: Annotation, reply: bool) -> str:
     when = f" {a.created_at:%Y-%m-%d %H:%M}" if a.created_at else ""
@@ -134,7 +142,7 @@ class AnnotationThread(w.VBox):
         for root, replies in threads(self.annotations):
             parts.append(_comment_html(root, False))
             parts.extend(_comment_html(r, True) for r in replies)
-        self.body.value = "".join(parts) or text_html("No comments yet.", "p", "itp-thread-empty")
+        self.body.value = _STYLE + ("".join(parts) or text_html("No comments yet.", "p", "itp-thread-empty"))
 
     # --- plumbing ---------------------------------------------------------------------------------------
 

@@ -15,6 +15,13 @@ from ..views import figure_png, measure_plot
 from ..views.measure_change import MeasureChange, measure_changes
 from ._common import css, text_html
 
+_STYLE = """<style>
+.itp-measures-table { border-collapse: collapse; font-size: 13px; margin-top: 8px; }
+.itp-measures-table th, .itp-measures-table td { border: 1px solid #d0d4da; padding: 4px 8px;
+  text-align: left; vertical-align: top; }
+.itp-measures-table th { background: #f3f4f6; }
+</style>"""
+
 
 def _changes_html(changes: list[MeasureChange], week: int) -> str:
     if not changes:
@@ -30,7 +37,7 @@ def _changes_html(changes: list[MeasureChange], week: int) -> str:
         )
         for c in changes
     )
-    return f'<table class="itp-measures-table"><tr>{head}</tr>{rows}</table>'
+    return f'{_STYLE}<table class="itp-measures-table"><tr>{head}</tr>{rows}</table>'
 
 
 class MeasuresPlot(w.VBox):

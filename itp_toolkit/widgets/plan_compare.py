@@ -19,6 +19,20 @@ from ..views import fact_label
 from ._common import css, text_html
 
 _STATUS_CLASS = {"same": "same", "differs": "differs"}
+_STYLE = """<style>
+.itp-compare-table { border-collapse: collapse; font-size: 13px; width: 100%; table-layout: fixed; }
+.itp-compare-table th, .itp-compare-table td { border: 1px solid #d0d4da; padding: 4px 8px;
+  vertical-align: top; text-align: left; line-height: 1.4; }
+.itp-compare-table th { background: #f3f4f6; }
+.itp-compare-table col.itp-col-slot { width: 5em; } .itp-compare-table col.itp-col-level { width: 7.5em; }
+.itp-compare-table col.itp-col-status { width: 8em; }
+.itp-compare-same { background: #eef8ee; } .itp-compare-differs { background: #fff7e0; }
+.itp-compare-missing { background: #fdecec; }
+</style>"""
+_COLUMNS = (
+    '<colgroup><col class="itp-col-slot"><col class="itp-col-level"><col><col><col class="itp-col-status">'
+    "</colgroup>"
+)
 
 
 def _row_class(status: str) -> str:
@@ -63,7 +77,10 @@ def compare_table_html(
         tds = "".join(str(Markup("<td>{}</td>").format(c)) for c in cells)
         rows.append(f'<tr class="{_row_class(str(record["status"]))}">{tds}</tr>')
     body = "".join(rows)
-    return f'<table class="itp-compare-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return (
+        f'{_STYLE}<table class="itp-compare-table">{_COLUMNS}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>"
+    )
 
 
 class PlanCompare(w.VBox):
