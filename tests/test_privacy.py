@@ -75,6 +75,15 @@ def test_planted_identifier_is_found_in_its_category(text: str, category: str, i
         "Safety planning reduces suicidal behaviour (Stanley et al. 2018).",
         "She may call if the GAD-7 rises above 15.",
         "He is 89 years old and still drives.",
+        # False positives once seen on the library's cases (issue 19).
+        "The plan runs 16 weeks the court ordered.",
+        "She has 3 days a week the court allows for visits.",
+        "Her HbA1c was 8.1 at the last visit.",
+        "He moved into a Housing First apartment last spring.",
+        "Grandmother raised her after her parents left.",
+        "Doses were missed on three days last week.",
+        "Drinking rose after the layoff.",
+        "Consent was given by both parents.",
     ],
 )
 def test_clinical_content_raises_no_finding(text: str) -> None:

@@ -483,6 +483,7 @@ CLINICAL_TERMS = {
     "baseline",
     "head start",
     "early head start",
+    "housing first",
     "calm",
     "headspace",
     "insight timer",
@@ -632,7 +633,9 @@ _PATTERNS: list[tuple[str, str, str, float, list[str]]] = [
     (
         "location",
         "street address",
-        r"\b\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\s+){1,3}"
+        # The street's name is capitalised (case-sensitive even under the recognizers' IGNORECASE): with
+        # any word allowed, "16 weeks the court" and "3 days a week" read as addresses.
+        r"\b\d{1,6}\s+(?:[NSEW]\.?\s+)?(?-i:(?:[A-Z][a-z]+\s+){1,3})"
         + _STREET
         + r"(?:\s*,?\s*(?:apt|apartment|unit|suite|#)\.?\s*[A-Z0-9-]+)?\b",
         0.85,
