@@ -79,7 +79,7 @@ class AnnotationThread(w.VBox):
         self.heading = w.HTML(text_html(about, "div", "itp-thread-about"), _dom_classes=("itp-thread-head",))
         self.body = w.HTML(_dom_classes=("itp-thread-items",))
         self.text = w.Textarea(
-            placeholder="Add a comment", layout=w.Layout(width="100%"), _dom_classes=("itp-thread-text",)
+            placeholder="Add a comment", layout=w.Layout(width="96%"), _dom_classes=("itp-thread-text",)
         )
         self.button = w.Button(description="Comment", icon="comment", _dom_classes=("itp-thread-add",))
         self.message = w.Label(_dom_classes=("itp-thread-message",))

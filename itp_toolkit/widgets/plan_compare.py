@@ -43,19 +43,19 @@ def _row_class(status: str) -> str:
 
 def element_caption(element: object, case: CaseStudy | None = None) -> str:
     """What an element says, for a table or a heading: the case fact it is about by its text, never its id."""
-    label = element_label(element)
-    fact = None
+
+    def fact(fact_id: str | None, fallback: str = "") -> str:
+        if fact_id and case is not None:
+            return fact_label(case, fact_id)
+        return fallback
+
     if isinstance(element, StrengthUse):
-        fact = element.strength_id
-    elif isinstance(element, BarrierPlan):
-        fact = element.barrier_id
-    elif isinstance(element, Deferral):
-        fact = element.concern_id
-    if fact and label.startswith(f"[{fact}] "):
-        label = label[len(fact) + 3 :]
-        if case is not None:
-            label = f"{fact_label(case, fact)} — {label}"
-    return label
+        return " — ".join(p for p in (fact(element.strength_id), element.how) if p)
+    if isinstance(element, BarrierPlan):
+        return " → ".join(p for p in (fact(element.barrier_id, element.barrier), element.mitigation) if p)
+    if isinstance(element, Deferral):
+        return " — deferred: ".join(p for p in (fact(element.concern_id), element.reason) if p)
+    return element_label(element)
 
 
 def compare_table_html(

@@ -77,7 +77,7 @@ def test_spot_the_cookie_cutter_plan_compares_and_takes_a_comment(voila, pg):
     pg, watch = pg
     server = voila(EXAMPLES / "spot_the_cookie_cutter_plan.ipynb")
     open_page(pg, server, ".itp-plan-compare")
-    pg.locator(".itp-critique-panel").nth(1).wait_for()
+    pg.locator(".itp-critique-panel").first.wait_for()
     assert pg.locator(".itp-compare-table tr").count() > 5
     assert "individualization score" in pg.locator(".itp-compare-summary").inner_text()
     pg.evaluate("document.querySelector('.itp-compare-summary').scrollIntoView()")
