@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import InvalidInput, Problem
+from ..errors import InputProblem, InvalidInput
 
 
 def register(sub) -> None:
@@ -58,7 +58,7 @@ def _admin_url(args) -> str:  # type: ignore[no-untyped-def]
         url = Workspace.open().database_url
     if not url.startswith("postgresql"):
         raise InvalidInput(
-            [Problem("database roles need PostgreSQL; SQLite has no users", field="database_url")]
+            [InputProblem("database roles need PostgreSQL; SQLite has no users", field="database_url")]
         )
     return url
 
@@ -96,7 +96,7 @@ def run_grant(args) -> int:  # type: ignore[no-untyped-def]
             lines = args.password_file.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             raise InvalidInput(
-                [Problem(f"cannot read it: {exc.strerror}", file=str(args.password_file))]
+                [InputProblem(f"cannot read it: {exc.strerror}", file=str(args.password_file))]
             ) from None
         password = lines[0] if lines else ""
     role = _run(args, lambda conn, names: grant(conn, args.username, names, password=password))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import InvalidInput, Problem
+from ..errors import InputProblem, InvalidInput
 
 HUB_API_URL_VAR = "JUPYTERHUB_API_URL"
 HUB_TOKEN_VAR = "JUPYTERHUB_API_TOKEN"
@@ -56,14 +56,14 @@ def _token(args) -> str:  # type: ignore[no-untyped-def]
             lines = args.token_file.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             raise InvalidInput(
-                [Problem(f"cannot read it: {exc.strerror}", file=str(args.token_file))]
+                [InputProblem(f"cannot read it: {exc.strerror}", file=str(args.token_file))]
             ) from None
         token = lines[0].strip() if lines else ""
     else:
         token = os.environ.get(HUB_TOKEN_VAR, "")
     if not token:
         raise InvalidInput(
-            [Problem(f"no hub token: pass --token-file or set ${HUB_TOKEN_VAR}", field="token_file")]
+            [InputProblem(f"no hub token: pass --token-file or set ${HUB_TOKEN_VAR}", field="token_file")]
         )
     return token
 
@@ -74,7 +74,9 @@ def run_sync_hub(args) -> int:  # type: ignore[no-untyped-def]
 
     hub_url = args.hub_url or os.environ.get(HUB_API_URL_VAR)
     if not hub_url:
-        raise InvalidInput([Problem(f"no hub: pass --hub-url or set ${HUB_API_URL_VAR}", field="hub_url")])
+        raise InvalidInput(
+            [InputProblem(f"no hub: pass --hub-url or set ${HUB_API_URL_VAR}", field="hub_url")]
+        )
     client = hub_sync.HubClient(hub_url, _token(args))
     if args.dry_run:
         people = hub_sync.roster(client.users(), client.groups())

@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..checks import individualization_score
-from ..errors import InvalidInput, Problem
+from ..errors import InputProblem, InvalidInput
 from ..library.vocabulary import modality
 from ..model import Annotation, CaseStudy, TreatmentPlan
 from ..store.records import Anchor
@@ -358,7 +358,11 @@ def group_targets(
     """Each draft that made ``choice`` with the first element (plan order) where it made it."""
     if category not in CATEGORIES:
         raise InvalidInput(
-            [Problem(f"no choice category {category!r}; known: {', '.join(CATEGORIES)}", field="category")]
+            [
+                InputProblem(
+                    f"no choice category {category!r}; known: {', '.join(CATEGORIES)}", field="category"
+                )
+            ]
         )
     out = []
     for draft in drafts:

@@ -27,7 +27,7 @@ from typing import Literal
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..errors import InvalidInput, NotFound, PermissionDenied, Problem, StaleRevision, StoreUnavailable
+from ..errors import InputProblem, InvalidInput, NotFound, PermissionDenied, StaleRevision, StoreUnavailable
 from ..model import CaseStudy, EventRevision, TreatmentPlan
 from ..model.plan import plan_changes
 from ..store import PlanStore, RevisionInfo, Submission
@@ -169,7 +169,7 @@ class DraftSession:
                 else "this plan is submitted: wait until your supervisor returns it"
             )
         if plan.case_id != self.case_id:
-            raise InvalidInput([Problem(f"this draft is for case {self.case_id!r}", field="case_id")])
+            raise InvalidInput([InputProblem(f"this draft is for case {self.case_id!r}", field="case_id")])
         self._plan = plan
         self.last_edit_at = self._clock()
         if self._state == "error" and self._conflict_with is not None:

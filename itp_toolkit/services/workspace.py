@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from ..errors import InvalidInput, NotFound, Problem
+from ..errors import InputProblem, InvalidInput, NotFound
 from ..formats import files
 from ..model import (
     BarrierPlan,
@@ -27,10 +27,10 @@ from ..model import (
     Goal,
     Intervention,
     Objective,
+    Problem,
     StrengthUse,
     TreatmentPlan,
 )
-from ..model import Problem as PlanProblem
 from ..model.base import ModelBase
 from ..store import PlanStore
 from ..store.plan_store import Clock, IdFactory
@@ -84,7 +84,7 @@ class Workspace:
         path = Path(directory).resolve()
         config_path = path / CONFIG_NAME
         if config_path.exists():
-            raise InvalidInput([Problem("this directory is already a workspace", file=str(config_path))])
+            raise InvalidInput([InputProblem("this directory is already a workspace", file=str(config_path))])
         user = user or os.environ.get(HUB_USER_VAR) or getpass.getuser()
         config = WorkspaceConfig(
             database_url=database_url,
@@ -258,7 +258,7 @@ def _plan_from_facts(case: CaseStudy) -> TreatmentPlan:
         title=f"Plan for {case.title}",
         diagnoses=list(case.working_diagnosis),
         problems=[
-            PlanProblem(
+            Problem(
                 statement=concern.summary,
                 evidenced_by=concern.frequency_intensity,
                 concern_ids=[concern.id],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput, NotFound, PermissionDenied, Problem
+from ..errors import InputProblem, InvalidInput, NotFound, PermissionDenied
 from . import mapping
 from .core import StoreCore
 from .database import transaction
@@ -31,7 +31,7 @@ class AssignmentMethods(StoreCore):
         me = acting_person(db, actor)
         if (cohort_id is None) == (trainee is None):
             raise InvalidInput(
-                [Problem("assign to a cohort or to a trainee (exactly one)", field="cohort_id")]
+                [InputProblem("assign to a cohort or to a trainee (exactly one)", field="cohort_id")]
             )
         check_element_id(case_id, "case_id")
         if cohort_id is not None:

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from ..errors import InvalidInput, NotFound, Problem
+from ..errors import InputProblem, InvalidInput, NotFound
 from .schema import Base
 
 PREFIX_PATTERN = r"^[a-z][a-z0-9_]{0,15}$"
@@ -58,7 +58,7 @@ class RoleNames:
     def __post_init__(self) -> None:
         if not re.fullmatch(PREFIX_PATTERN, self.prefix):
             raise InvalidInput(
-                [Problem("a role prefix is 1-16 lower-case letters, digits or _", field="prefix")]
+                [InputProblem("a role prefix is 1-16 lower-case letters, digits or _", field="prefix")]
             )
 
     @property
@@ -398,11 +398,13 @@ def grant(
         text("SELECT username FROM people WHERE db_role = :r AND username <> :u"), {"r": role, "u": username}
     ).first()
     if taken is not None:
-        raise InvalidInput([Problem(f"role {role} already belongs to {taken.username}", field="username")])
+        raise InvalidInput(
+            [InputProblem(f"role {role} already belongs to {taken.username}", field="username")]
+        )
     _ensure_role(conn, role, "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS INHERIT")
     if password is not None:
         if not password:
-            raise InvalidInput([Problem("the password file is empty", field="password")])
+            raise InvalidInput([InputProblem("the password file is empty", field="password")])
         conn.exec_driver_sql(f"ALTER ROLE {_q(role)} PASSWORD {_lit(password)}")
     keep, drop = (
         names.group(person.role),

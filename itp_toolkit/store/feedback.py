@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput, NotFound, PermissionDenied, Problem
+from ..errors import InputProblem, InvalidInput, NotFound, PermissionDenied
 from ..model import Annotation, RubricScore
 from ..model.annotation import AnnotationTag
 from . import mapping
@@ -207,7 +207,7 @@ def write_comments(
             if anchor.element_id not in {e.id for e in plan.elements()}:
                 raise InvalidInput(
                     [
-                        Problem(
+                        InputProblem(
                             f"revision {number} has no element {anchor.element_id!r}",
                             field="element_id",
                             file=f"draft {anchor.draft_id}",

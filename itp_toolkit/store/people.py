@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput, NotFound, PermissionDenied, Problem
+from ..errors import InputProblem, InvalidInput, NotFound, PermissionDenied
 from . import mapping
 from .core import StoreCore
 from .database import transaction
@@ -30,7 +30,7 @@ class PeopleMethods(StoreCore):
             raise PermissionDenied("an admin already exists; ask them to add you")
         if row is not None:
             raise PermissionDenied(f"{username} already exists and is not an admin")
-        problems: list[Problem] = []
+        problems: list[InputProblem] = []
         display_name = check_text(display_name, "display_name", "a display name", problems)
         if problems:
             raise InvalidInput(problems)
@@ -54,12 +54,12 @@ class PeopleMethods(StoreCore):
         check_username(username)
         problems = []
         if role not in ("trainee", "supervisor"):
-            problems.append(Problem("role must be 'trainee' or 'supervisor'", field="role"))
+            problems.append(InputProblem("role must be 'trainee' or 'supervisor'", field="role"))
         if is_admin and role != "supervisor":
-            problems.append(Problem("only a supervisor can be an admin", field="is_admin"))
+            problems.append(InputProblem("only a supervisor can be an admin", field="is_admin"))
         display_name = check_text(display_name, "display_name", "a display name", problems)
         if person_row(db, username) is not None:
-            problems.append(Problem(f"{username!r} already exists", field="username"))
+            problems.append(InputProblem(f"{username!r} already exists", field="username"))
         if problems:
             raise InvalidInput(problems)
         row = PersonRow(
@@ -95,12 +95,12 @@ class PeopleMethods(StoreCore):
     def add_cohort(self, db: Session, name: str, *, actor: str) -> Cohort:
         """A new training group (admins only)."""
         require_admin(acting_person(db, actor))
-        problems: list[Problem] = []
+        problems: list[InputProblem] = []
         name = check_text(name, "name", "a cohort name", problems)
         if problems:
             raise InvalidInput(problems)
         if db.scalar(select(CohortRow).where(CohortRow.name == name)) is not None:
-            raise InvalidInput([Problem(f"a cohort named {name!r} already exists", field="name")])
+            raise InvalidInput([InputProblem(f"a cohort named {name!r} already exists", field="name")])
         row = CohortRow(name=name, created_at=self._now())
         db.add(row)
         db.flush()

@@ -6,9 +6,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ...errors import InvalidInput, Problem
+from ...errors import InputProblem, InvalidInput, field_path, validation_errors
 from ...model import TreatmentPlan
-from ..files import field_path
 from .codes import (
     CASE_SYSTEM,
     CONDITION_VERIFICATION,
@@ -37,7 +36,7 @@ class _Reader:
                 self.by_url[url] = (i, entry.get("resource") or {})
 
     def fail(self, where: str, message: str) -> InvalidInput:
-        return InvalidInput([Problem(message, field=where, file=self.source)])
+        return InvalidInput([InputProblem(message, field=where, file=self.source)])
 
     def resolve(self, ref: Any, where: str, kind: str) -> tuple[str, dict[str, Any]]:
         url = ref.get("reference") if isinstance(ref, dict) else None
@@ -400,13 +399,12 @@ def fhir_bundle_to_plan(bundle: Any, *, source: str = "<bundle>") -> TreatmentPl
         return TreatmentPlan.model_validate(plan)
     except ValidationError as exc:
         problems = []
-        for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
+        for loc, message in validation_errors(exc):
             prefix = max((k for k in r.origin if loc[: len(k)] == k), key=len, default=None)
             bundle_where = r.origin.get(prefix, where) if prefix is not None else where
             problems.append(
-                Problem(
-                    f"{err['msg']} (plan field {field_path(loc) or 'plan'})", field=bundle_where, file=source
+                InputProblem(
+                    f"{message} (plan field {field_path(loc) or 'plan'})", field=bundle_where, file=source
                 )
             )
         raise InvalidInput(problems) from None

@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from ...errors import InvalidInput, Problem
+from ...errors import InputProblem, InvalidInput
 from ...model import CaseStudy, TreatmentPlan
 from ...model.measures import INSTRUMENTS, is_standard_measure
 from .codes import (
@@ -88,7 +88,7 @@ def _string_ext(name: str, value: str) -> list[dict[str, Any]]:
 
 def _decimal(value: float, where: str) -> float:
     if not math.isfinite(value):
-        raise InvalidInput([Problem("FHIR decimals must be finite numbers", field=where)])
+        raise InvalidInput([InputProblem("FHIR decimals must be finite numbers", field=where)])
     return value
 
 
@@ -372,7 +372,7 @@ def plan_to_fhir_bundle(plan: TreatmentPlan, case: CaseStudy | None = None) -> d
     the plan either way. InvalidInput when the case is another case or the result would not be valid FHIR.
     """
     if case is not None and case.id != plan.case_id:
-        raise InvalidInput([Problem(f"plan is for {plan.case_id!r}, not {case.id!r}", field="case_id")])
+        raise InvalidInput([InputProblem(f"plan is for {plan.case_id!r}, not {case.id!r}", field="case_id")])
     w = _Writer(plan, case)
     careplan_url = full_url(plan.id, plan.id)
     addresses = [{"reference": full_url(plan.id, p.id)} for p in plan.problems]
