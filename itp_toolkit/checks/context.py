@@ -31,6 +31,7 @@ from ..model import (
 )
 from ..model.base import isolate
 from ..model.measures import INSTRUMENTS, Instrument, needs_risk_follow_up
+from ..model.plan import PlanElement, fact_ids
 from .generic import GenericElement, generic_elements
 from .phrases import GENERIC_WORDS, Phrase, context_phrases, passages_keys
 from .text import content_words, key_words, matches
@@ -324,20 +325,9 @@ class PlanContext:
         return {e.id: n for n, e in enumerate(self.plan.elements())}
 
     @cached_property
-    def refs(self) -> list[tuple[object, list[str]]]:
+    def refs(self) -> list[tuple[PlanElement, list[str]]]:
         """(element, case fact ids it refers to) for every element, in plan order."""
-        out = []
-        for element in self.plan.elements():
-            fields = _REF_FIELDS[type(element)]
-            ids: list[str] = []
-            for name in fields:
-                value = getattr(element, name)
-                if isinstance(value, list):
-                    ids.extend(value)
-                elif value:
-                    ids.append(value)
-            out.append((element, ids))
-        return out
+        return [(element, fact_ids(element)) for element in self.plan.elements()]
 
     @cached_property
     def linked_ids(self) -> set[str]:
@@ -493,18 +483,3 @@ _TEXT_FIELDS = {
     for cls in _ELEMENT_TYPES
 }
 """Prose fields of each element type, looked up once (pydantic's getattr on a missing field is slow)."""
-_REF_FIELDS = {
-    cls: tuple(
-        n
-        for n in (
-            "linked_facts",
-            "concern_ids",
-            "patient_quote_id",
-            "strength_id",
-            "barrier_id",
-            "concern_id",
-        )
-        if n in cls.model_fields
-    )
-    for cls in _ELEMENT_TYPES
-}

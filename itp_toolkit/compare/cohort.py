@@ -24,6 +24,7 @@ from ..checks import individualization_score
 from ..errors import InputProblem, InvalidInput
 from ..library.vocabulary import modality
 from ..model import Annotation, CaseStudy, TreatmentPlan
+from ..model.plan import fact_ids
 from ..store.records import Anchor
 from .alignment import content_words, element_label, matched_concerns, measure_key
 
@@ -115,20 +116,6 @@ class _CaseFacts:
         )
 
 
-_FACT_FIELDS: dict[type, tuple[bool, tuple[str, ...]]] = {}
-
-
-def _fact_fields(kind: type) -> tuple[bool, tuple[str, ...]]:
-    """(has linked_facts, which of strength_id / barrier_id) for an element class. Asking a pydantic model
-    for a field it lacks costs an exception each time; with a thousand drafts that was half the work."""
-    found = _FACT_FIELDS.get(kind)
-    if found is None:
-        fields = getattr(kind, "model_fields", {})
-        found = ("linked_facts" in fields, tuple(a for a in ("strength_id", "barrier_id") if a in fields))
-        _FACT_FIELDS[kind] = found
-    return found
-
-
 def _choice_records(
     plan: TreatmentPlan, case: CaseStudy, facts: _CaseFacts
 ) -> list[tuple[str, str, str, str]]:
@@ -155,12 +142,8 @@ def _choice_records(
             if key:
                 out.append(("modality", key, label, intervention.id))
     for element in plan.elements():
-        has_links, id_fields = _fact_fields(type(element))
-        links = (element.linked_facts or []) if has_links else []  # type: ignore[union-attr]
-        named = [value for value in (getattr(element, attr) for attr in id_fields) if value]
-        if not links and not named:
-            continue
-        for fact_id in sorted({*links, *named}):
+        # Concerns and quotes are counted above or not at all: only strengths and barriers are kept here.
+        for fact_id in sorted(set(fact_ids(element))):
             if fact_id in strengths:
                 out.append(("strength", fact_id, f"{fact_id}: {strengths[fact_id]}", element.id))
             elif fact_id in barriers:

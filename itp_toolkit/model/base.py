@@ -6,12 +6,24 @@ clear message naming the field, instead of bloating the store or freezing a brow
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from .ids import ID_PATTERN
+
+Clock = Callable[[], dt.datetime]
+"""Returns the current moment, timezone-aware. Injected (store, drafting, workshop pages) so tests are
+deterministic."""
+
+
+def utc_now() -> dt.datetime:
+    """The current moment in UTC: the one default clock."""
+    return dt.datetime.now(dt.UTC)
+
 
 SHORT_TEXT_MAX = 500
 LONG_TEXT_MAX = 20_000

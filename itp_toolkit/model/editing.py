@@ -32,6 +32,7 @@ from . import (
     TreatmentPlan,
     new_id,
 )
+from .plan import FACT_LIST_FIELDS
 
 __all__ = [
     "add_barrier_plan",
@@ -339,7 +340,7 @@ def unlink_fact(plan: TreatmentPlan, element_id: str, fact_id: str) -> Treatment
     """Remove a link made by ``link_fact`` (also from ``concern_ids`` and ``patient_quote_id``)."""
     data = _dump(plan)
     item = _find(data, element_id).data
-    for name in ("linked_facts", "concern_ids"):
+    for name in FACT_LIST_FIELDS:
         if fact_id in item.get(name, []):
             item[name].remove(fact_id)
     if item.get("patient_quote_id") == fact_id:

@@ -31,9 +31,9 @@ from ..model import (
     StrengthUse,
     TreatmentPlan,
 )
-from ..model.base import ModelBase
+from ..model.base import Clock, ModelBase
 from ..store import PlanStore
-from ..store.plan_store import Clock, IdFactory
+from ..store.plan_store import IdFactory
 
 CONFIG_NAME = "itp-workspace.yaml"
 DEFAULT_DB_NAME = "itp.sqlite"
