@@ -30,6 +30,7 @@ from ..model import (
     TreatmentPlan,
 )
 from ..model.base import isolate
+from ..model.case import CaseFact
 from ..model.measures import INSTRUMENTS, Instrument, needs_risk_follow_up
 from ..model.plan import PlanElement, fact_ids
 from .generic import GenericElement, generic_elements
@@ -112,7 +113,7 @@ class CaseIndex:
     """Per-case lookups, built once per case object."""
 
     case: CaseStudy
-    facts: dict[str, object] = field(init=False)
+    facts: dict[str, CaseFact] = field(init=False)
     strengths: dict[str, Strength] = field(init=False)
     barriers: dict[str, Barrier] = field(init=False)
     quotes: dict[str, Quote] = field(init=False)
@@ -221,7 +222,9 @@ class CaseIndex:
             for point in self.case.measures_until(week):
                 if needs_risk_follow_up(point.instrument, point.item_scores):
                     item = INSTRUMENTS[point.instrument].risk_item
-                    value = point.item_scores[item - 1]  # type: ignore[index]
+                    if item is None or point.item_scores is None:  # follow-up needs both: not reached
+                        continue
+                    value = point.item_scores[item - 1]
                     reasons.append(
                         RiskReason(f"{point.instrument} item {item} = {value} (week {point.week})")
                     )

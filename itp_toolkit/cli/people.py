@@ -50,7 +50,7 @@ def register(sub) -> None:
     s.set_defaults(handler=run_sync_hub)
 
 
-def _token(args) -> str:  # type: ignore[no-untyped-def]
+def _token(args) -> str:
     if args.token_file is not None:
         try:
             lines = args.token_file.read_text(encoding="utf-8").splitlines()
@@ -68,7 +68,7 @@ def _token(args) -> str:  # type: ignore[no-untyped-def]
     return token
 
 
-def run_sync_hub(args) -> int:  # type: ignore[no-untyped-def]
+def run_sync_hub(args) -> int:
     from ..services import hub_sync
     from ..services.workspace import DATABASE_URL_VAR, Workspace
 

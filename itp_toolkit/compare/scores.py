@@ -19,17 +19,17 @@ def score_sheet(rubric: Rubric, scores: Sequence[RubricScore], *, rater: str | N
         latest[s.criterion_id] = s
     records = []
     for c in rubric.criteria:
-        s = latest.get(c.id)
+        got = latest.get(c.id)
         records.append(
             (
                 c.id,
                 c.title,
-                s.score if s else None,
-                s.revision if s else None,
-                s.rater if s else "",
-                level_descriptor(rubric, c.id, s.score) if s else "",
-                s.comment if s else "",
-                bool(s and s.score >= rubric.competent_at),
+                got.score if got else None,
+                got.revision if got else None,
+                got.rater if got else "",
+                level_descriptor(rubric, c.id, got.score) if got else "",
+                got.comment if got else "",
+                bool(got and got.score >= rubric.competent_at),
             )
         )
     return pd.DataFrame.from_records(

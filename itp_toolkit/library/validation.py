@@ -37,8 +37,8 @@ def _is_code_annotation(annotation: Any) -> bool:
                 return True
         return _is_code_annotation(args[0])
     if origin in (list, tuple, set, typing.Union) or str(origin) == "<class 'types.UnionType'>":
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return bool(args) and all(_is_code_annotation(a) for a in args)
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return bool(members) and all(_is_code_annotation(a) for a in members)
     return False
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from itp_toolkit.apps import supervisor_review
 from itp_toolkit.widgets.supervisor import SupervisorReview
-from tests.compare.review_clinic import review_clinic  # noqa: F401 - fixture
 
 
 def test_the_hub_user_is_the_supervisor(review_clinic, monkeypatch):

@@ -12,6 +12,7 @@ As root the server runs as the ``postgres`` OS user (PostgreSQL refuses to run a
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -182,10 +183,8 @@ def pg_cluster() -> Iterator[PrivateCluster]:
         yield cluster
     finally:
         if cluster.datadir.exists() and cluster.running():
-            try:
+            with contextlib.suppress(RuntimeError):
                 cluster.stop("immediate")
-            except RuntimeError:
-                pass
         shutil.rmtree(root, ignore_errors=True)
 
 

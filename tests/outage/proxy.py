@@ -8,6 +8,7 @@ The relay forwards bytes unchanged; once ``lose_next_commit_answer()`` is called
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -72,10 +73,8 @@ class CommitAnswerLosingProxy:
             pass
         finally:
             for s in (client, server):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 s.close()
 
     @staticmethod

@@ -94,7 +94,7 @@ def test_crash_restart_while_five_trainees_type_keeps_their_text_and_saves_each_
     _add_trainees(outage_db)
     stores = [PlanStore.open(outage_db) for _ in TRAINEES]
     typists = []
-    for username, store in zip(TRAINEES, stores):
+    for username, store in zip(TRAINEES, stores, strict=True):
         draft = store.start_draft(CASE_ID, actor=username)
         typists.append(Typist(username, DraftSession(store, draft.id, username)))
     stop_typing, server_down = threading.Event(), threading.Event()
@@ -154,7 +154,7 @@ def test_crash_restart_while_five_trainees_type_keeps_their_text_and_saves_each_
         assert numbers == list(range(1, len(numbers) + 1)), f"{t.username}: revisions {numbers}"
         assert [b for _, b, _ in revisions] == [n - 1 for n in numbers], f"{t.username}: not a single chain"
         plans = [json.loads(p) for _, _, p in revisions]
-        twins = [n for n, a, b in zip(numbers[1:], plans, plans[1:]) if a == b]
+        twins = [n for n, a, b in zip(numbers[1:], plans, plans[1:], strict=False) if a == b]
         assert not twins, f"{t.username}: revision(s) {twins} duplicate the one before"
         assert t.last_typed is not None
         assert TreatmentPlan.model_validate(plans[-1]) == t.last_typed, f"{t.username}'s last text was lost"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from itp_toolkit.widgets.feedback import FeedbackView
 from itp_toolkit.widgets.supervisor import SupervisorReview, frame_html
-from tests.compare.review_clinic import review_clinic  # noqa: F401 - fixture
 
 
 def open_page(clinic, user="dr.okafor") -> SupervisorReview:
