@@ -30,6 +30,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from itp_toolkit.store import PlanStore
+from tests._require import POSTGRES_FLAG, unavailable
 from tests.apps.clinic import build_clinic
 
 
@@ -54,10 +55,7 @@ def _free_port() -> int:
 
 
 def _unavailable(reason: str) -> None:
-    if os.environ.get("ITP_REQUIRE_POSTGRES") == "1":
-        pytest.fail(f"ITP_REQUIRE_POSTGRES=1 but {reason}", pytrace=False)
-    print(f"\nSKIP outage tests: {reason}")
-    pytest.skip(reason)
+    unavailable(POSTGRES_FLAG, f"outage tests: {reason}")
 
 
 @dataclass
