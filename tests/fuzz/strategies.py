@@ -147,7 +147,9 @@ def treatment_plans(draw, max_problems: int = 3) -> TreatmentPlan:
             EventRevision(
                 event_id=draw(fact),
                 changed_elements=draw(st.lists(ids, max_size=2)),
-                changed_sections=draw(st.lists(st.sampled_from(get_args(PlanSection)), max_size=2, unique=True)),
+                changed_sections=draw(
+                    st.lists(st.sampled_from(get_args(PlanSection)), max_size=2, unique=True)
+                ),
             )
             for _ in range(draw(st.integers(0, 2)))
         ],
