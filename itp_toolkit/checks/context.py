@@ -319,7 +319,8 @@ class PlanContext:
 
     @cached_property
     def generic(self) -> list[GenericElement]:
-        """Goals, objectives and interventions that are library text: for the finding and the score's penalty."""
+        """Goals, objectives and interventions that are library text: for the finding and the score's
+        penalty."""
         return generic_elements(self.plan)
 
     @cached_property

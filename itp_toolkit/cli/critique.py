@@ -43,7 +43,8 @@ def register(sub) -> None:
 
 
 def find_case(id_or_path: str) -> CaseStudy:
-    """A case file by path, else a library case by id (``library.get_case``, or ``case_studies/<id>.yaml``)."""
+    """A case file by path, else a library case by id (``library.get_case``, or
+    ``case_studies/<id>.yaml``)."""
     path = Path(id_or_path)
     if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
         return load_case(path)

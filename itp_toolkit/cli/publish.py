@@ -2,10 +2,12 @@
 self-contained HTML file that opens offline.
 
 ``itp publish NOTEBOOK --out DIR`` writes DIR/NOTEBOOK, DIR/voila.json (sources stripped, tracebacks
-hidden, idle kernels culled, and the server protections of ``itp_toolkit.server`` that plain Voila can take from
+hidden, idle kernels culled, and the server protections of ``itp_toolkit.server`` that plain Voila can take
+from
 its configuration: websocket frames checked before parsing, a frame-size limit, a cap on live kernels, short
 culling for pages that never connect) and DIR/README.md with a ``jupyterhub_config.py`` snippet for running it
-as a hub service. ``itp publish --html debrief --workshop N --out FILE`` and ``--html feedback --draft N --out FILE``
+as a hub service. ``itp publish --html debrief --workshop N --out FILE`` and ``--html feedback --draft N --out
+FILE``
 write HTML with inline CSS and plots as data: URIs (``views.reports``): no scripts, no CDN, no network.
 They act for the workspace's user (``$JUPYTERHUB_USER`` under a hub), through the store's checks.
 
@@ -70,7 +72,8 @@ def register(sub) -> None:
 
 def voila_config(cull_idle: int, max_kernels: int = MAX_KERNELS, max_kernels_per_client: int = 0) -> dict:
     """What voila.json holds: read by Voila from the folder it is started in. The connection and kernel
-    manager classes come from ``itp_toolkit.server``, so the service's Python must have the toolkit installed."""
+    manager classes come from ``itp_toolkit.server``, so the service's Python must have the toolkit
+    installed."""
     return {
         "Voila": {
             "kernel_websocket_connection_class": KERNEL_CONNECTION,

@@ -1,4 +1,5 @@
-"""``itp review export-report``, ``itp rubric show|validate``, ``itp scores export``: supervision from the shell.
+"""``itp review export-report``, ``itp rubric show|validate``, ``itp scores export``: supervision from the
+shell.
 
 They act for the workspace's user (``$JUPYTERHUB_USER`` under a hub), through the same store checks as the
 pages: a trainee cannot export another trainee's report.

@@ -118,6 +118,7 @@ def describe(ws) -> str:
     for d in drafts:
         notes = len(store.list_annotations(d.id, actor=actor))
         lines.append(
-            f"  #{d.id:<3} {d.owner:<8} {d.case_id:<32} {d.status:<12} rev {d.latest_revision}  annotations {notes}"
+            f"  #{d.id:<3} {d.owner:<8} {d.case_id:<32} {d.status:<12} rev {d.latest_revision}  annotations "
+            f"{notes}"
         )
     return "\n".join(lines)

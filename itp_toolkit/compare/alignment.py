@@ -349,7 +349,8 @@ def _align_tree(
 
 
 def align_plans(plans: Sequence[TreatmentPlan], *, threshold: float = DEFAULT_THRESHOLD) -> list[AlignedRow]:
-    """Every aligned row, depth first: problems with their goals, objectives and interventions, then the rest."""
+    """Every aligned row, depth first: problems with their goals, objectives and interventions, then the
+    rest."""
     tree = _align_tree([p.problems for p in plans], "problem", threshold)
     out: list[AlignedRow] = []
 

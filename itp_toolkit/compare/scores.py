@@ -1,4 +1,5 @@
-"""Rubric scores as tables: the score sheet a report and the supervisor's page show, and the draft list's mean."""
+"""Rubric scores as tables: the score sheet a report and the supervisor's page show, and the draft list's
+mean."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ def score_sheet(rubric: Rubric, scores: Sequence[RubricScore], *, rater: str | N
 
 
 def mean_score(rubric: Rubric, scores: Sequence[RubricScore]) -> float | None:
-    """Mean of the latest scores per criterion (None if nothing is scored): the number the draft list shows."""
+    """Mean of the latest scores per criterion (None if nothing is scored): the number the draft list
+    shows."""
     sheet = score_sheet(rubric, scores)
     values = sheet["score"].dropna()
     return None if values.empty else round(float(values.mean()), 2)

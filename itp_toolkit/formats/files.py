@@ -31,13 +31,15 @@ few lines of nested aliases ("billion laughs") can stand for billions of values;
 anything walks the expanded structure."""
 
 MAX_INT_DIGITS = 1_000
-"""Python refuses to parse decimal integers of more than 4,300 digits with a ValueError; no field needs 1,000."""
+"""Python refuses to parse decimal integers of more than 4,300 digits with a ValueError; no field needs
+1,000."""
 
 M = TypeVar("M", bound=BaseModel)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (YAML silently keeps the last one otherwise) and deep nesting."""
+    """SafeLoader that refuses duplicate keys (YAML silently keeps the last one otherwise) and deep
+    nesting."""
 
     _depth = 0
 

@@ -143,7 +143,8 @@ def validate_case_file(path: str | Path) -> list[InputProblem]:
     if case_id is not None and path.stem != case_id:
         problems.append(
             InputProblem(
-                f"file name {path.name!r} does not match the case id {case_id!r} (rename it {case_id}{path.suffix})",
+                f"file name {path.name!r} does not match the case id {case_id!r} (rename it "
+                f"{case_id}{path.suffix})",
                 field="id",
                 file=source,
                 line=files.node_line(root, ("id",)),

@@ -60,7 +60,8 @@ class ModelBase(BaseModel):
 
 FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
 _NEEDS_ISOLATION = re.compile(
-    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff"  # right-to-left scripts
+    # right-to-left scripts
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff"
     "\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]"  # direction marks, embeddings, overrides, isolates
 )
 

@@ -89,7 +89,8 @@ _STRUCTURE_FIELDS = {"id", "goals", "objectives", "interventions"}
 
 
 def element_kind(element: PlanElement) -> str:
-    """'problem', 'goal', 'objective', 'intervention', 'strength_use', 'barrier_plan', 'deferral', 'discharge'."""
+    """'problem', 'goal', 'objective', 'intervention', 'strength_use', 'barrier_plan', 'deferral',
+    'discharge'."""
     return _KIND_NAMES[type(element)]
 
 

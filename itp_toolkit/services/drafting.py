@@ -205,7 +205,8 @@ class DraftSession:
         return plan.model_copy(update={"event_revisions": records})
 
     def autosave_due(self, delay_seconds: float) -> bool:
-        """True when there are unsaved (or failed) changes and the trainee stopped typing ``delay_seconds`` ago.
+        """True when there are unsaved (or failed) changes and the trainee stopped typing ``delay_seconds``
+        ago.
 
         A conflict is never autosaved: it needs the trainee's decision.
         """

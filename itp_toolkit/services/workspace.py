@@ -98,9 +98,11 @@ class Workspace:
         store.ensure_admin(workspace.user, display_name or workspace.user)
         header = (
             "# ITP Toolkit workspace.\n"
-            f"# database_url: empty means sqlite:///<this directory>/{DEFAULT_DB_NAME}; ${DATABASE_URL_VAR} overrides it.\n"
+            f"# database_url: empty means sqlite:///<this directory>/{DEFAULT_DB_NAME}; ${DATABASE_URL_VAR} "
+            "overrides it.\n"
             f"# user: who the tools act for outside JupyterHub (${HUB_USER_VAR} overrides it).\n"
-            "# case_library: directory of case files (relative to this directory); empty means the shipped library.\n"
+            "# case_library: directory of case files (relative to this directory); empty means the shipped "
+            "library.\n"
             "# demo: true lets pages act for ?as=<username> (demo workspaces only; never on a real server).\n"
         )
         tmp = config_path.with_name(f".{CONFIG_NAME}.tmp")
@@ -142,7 +144,8 @@ class Workspace:
         return library if library.is_absolute() else self.path / library
 
     def load_cases(self) -> dict[str, CaseStudy]:
-        """The workspace's case library, parsed once and then read from ``.itp-cache/`` until a case changes."""
+        """The workspace's case library, parsed once and then read from ``.itp-cache/`` until a case
+        changes."""
         from ..library.cases import CACHE_DIR, load_library_cached
 
         return load_library_cached(self.case_library, self.path / CACHE_DIR)

@@ -16,7 +16,8 @@ from ...errors import InputProblem, validation_problems
 from ...model.measures import INSTRUMENTS
 
 FHIR_VERSION = "4.3.0"
-"""FHIR R4B: CarePlan keeps interventions inline (``activity.detail``), as most receiving systems still expect."""
+"""FHIR R4B: CarePlan keeps interventions inline (``activity.detail``), as most receiving systems still
+expect."""
 
 EXT_BASE = "https://itp-toolkit.invalid/fhir/StructureDefinition/"
 """Our extensions live under ``.invalid`` (RFC 2606): they are ours, and nobody can mistake them for HL7's."""
@@ -26,7 +27,8 @@ ELEMENT_SYSTEM = "urn:itp-toolkit:element"
 PLAN_SYSTEM = "urn:itp-toolkit:plan"
 CASE_SYSTEM = "urn:itp-toolkit:case"
 FACT_SYSTEM = "urn:itp-toolkit:case-fact"
-"""Identifier system for facts of the case (concerns, strengths, barriers, quotes, events), referenced by id."""
+"""Identifier system for facts of the case (concerns, strengths, barriers, quotes, events), referenced by
+id."""
 
 LOINC = "http://loinc.org"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"

@@ -281,7 +281,8 @@ def _is_diagnosis(condition: dict[str, Any]) -> bool:
 
 
 def fhir_bundle_to_plan(bundle: Any, *, source: str = "<bundle>") -> TreatmentPlan:
-    """The plan a Bundle from ``plan_to_fhir_bundle`` holds; InvalidInput (located in the Bundle) otherwise."""
+    """The plan a Bundle from ``plan_to_fhir_bundle`` holds; InvalidInput (located in the Bundle)
+    otherwise."""
     problems = validate_bundle(bundle, source=source)
     if problems:
         raise InvalidInput(problems)
