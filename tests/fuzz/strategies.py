@@ -61,7 +61,8 @@ measures = st.sampled_from(["PHQ-9", "phq-9", "GAD-7", "AUDIT", "AUDIT-C", "PCL-
 
 @st.composite
 def treatment_plans(draw, max_problems: int = 3) -> TreatmentPlan:
-    """A valid plan: up to a few problems, goals, objectives and interventions, and every section filled or not."""
+    """A valid plan: up to a few problems, goals, objectives and interventions, and every section filled or
+    not."""
     pool = iter(draw(st.lists(ids, min_size=60, max_size=60, unique=True)))
     fact = ids  # fact ids need not be unique
 

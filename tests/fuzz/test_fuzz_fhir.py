@@ -1,4 +1,5 @@
-"""Broken FHIR Bundles: import returns a plan or an InvalidInput located in the Bundle, never another error."""
+"""Broken FHIR Bundles: import returns a plan or an InvalidInput located in the Bundle, never another
+error."""
 
 from __future__ import annotations
 

@@ -261,7 +261,10 @@ def test_an_alias_bomb_is_refused_before_anything_is_built_and_located(text, mon
 
 
 def test_ordinary_aliases_still_work():
-    text = "case_id: case-x\nrevised_for_events: &ev [ev-one, ev-two]\nproblems:\n  - statement: a\n    linked_facts: *ev\n"
+    text = (
+        "case_id: case-x\nrevised_for_events: &ev [ev-one, ev-two]\nproblems:\n  - statement: a\n    "
+        "linked_facts: *ev\n"
+    )
     plan = parse_text(text, TreatmentPlan)
     assert plan.problems[0].linked_facts == ["ev-one", "ev-two"]
 

@@ -13,7 +13,8 @@ import socket
 import threading
 import time
 
-# PostgreSQL wire protocol: a simple Query message ('Q', int32 length, "COMMIT\0"), as psycopg sends on commit().
+# PostgreSQL wire protocol: a simple Query message ('Q', int32 length, "COMMIT\0"), as psycopg sends on
+# commit().
 COMMIT_QUERY = b"Q" + (4 + len(b"COMMIT\x00")).to_bytes(4, "big") + b"COMMIT\x00"
 
 

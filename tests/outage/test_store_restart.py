@@ -1,4 +1,5 @@
-"""PostgreSQL goes down while five trainees are drafting: typed work is kept, saved once it is back, exactly once.
+"""PostgreSQL goes down while five trainees are drafting: typed work is kept, saved once it is back, exactly
+once.
 
 Real processes only: a private PostgreSQL cluster (see conftest) that the test stops with ``pg_ctl -m
 immediate`` (clients see a crash) and starts again; each trainee is a thread with its own PlanStore (its own

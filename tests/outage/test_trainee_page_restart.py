@@ -1,4 +1,5 @@
-"""The trainee page while PostgreSQL restarts: it says the store is unreachable, keeps the text, saves it later.
+"""The trainee page while PostgreSQL restarts: it says the store is unreachable, keeps the text, saves it
+later.
 
 The page is built by ``trainee_workspace(...)`` exactly as a notebook does (no browser), on the private
 cluster; typing goes through the plan editor's Python twins and the autosave runs on its own real timers
@@ -87,7 +88,8 @@ def test_page_says_the_store_is_unreachable_keeps_typing_and_saves_once_it_is_ba
     page_recovery_s = time.monotonic() - began
     assert "revision 2" in indicator.value
     print(
-        f"\nserver up {server_start_s:.2f} s after `pg_ctl start`; page said 'Saved' {page_recovery_s:.2f} s after it"
+        f"\nserver up {server_start_s:.2f} s after `pg_ctl start`; page said 'Saved' {page_recovery_s:.2f} s "
+        "after it"
     )
 
     rows = [(number, plan_json) for number, _, plan_json in revisions_in_database(outage_db)["ana"]]
