@@ -3,6 +3,7 @@ error."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,7 @@ from .strategies import treatment_plans
 from .test_fuzz_files import EXAMPLES, PHASES, mutated_data
 
 
+@pytest.mark.slow
 @settings(
     max_examples=max(EXAMPLES // 2, 10),
     phases=PHASES,

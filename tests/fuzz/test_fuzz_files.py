@@ -167,6 +167,7 @@ def mutated_text(draw, text: str):
 # ------------------------------------------------------------------------------------------ properties
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=st.data())
 def test_a_mutated_plan_file_loads_or_is_refused_with_located_problems(data):
@@ -175,6 +176,7 @@ def test_a_mutated_plan_file_loads_or_is_refused_with_located_problems(data):
     assert_loads_or_is_located(_dump(mutated, data.draw(st.sampled_from(["yaml", "json"]))), TreatmentPlan)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=st.data())
 def test_a_mutated_case_file_loads_or_is_refused_with_located_problems(data):
@@ -205,6 +207,7 @@ def test_arbitrary_text_loads_or_is_refused_with_located_problems(text):
     assert_loads_or_is_located(text, TreatmentPlan)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(treatment_plans(max_problems=2), st.sampled_from(["plan.yaml", "plan.json"]))
 def test_odd_unicode_text_survives_a_write_and_read_intact(tmp_path_factory, plan, name):
