@@ -119,6 +119,7 @@ def test_the_library_has_reference_plans_to_round_trip():
     assert len(CASES_WITH_PLANS) >= 3
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
