@@ -206,19 +206,25 @@ def run_new(args) -> int:
     """Write the skeleton for a new case; never over an existing file."""
     import re
 
-    from ..errors import InvalidInput, Problem
+    from ..errors import InputProblem, InvalidInput
     from ..library.case_template import case_skeleton
     from ..model.base import ID_PATTERN
 
     if not args.template:
-        raise InvalidInput([Problem("give --template to write the commented skeleton", field="--template")])
+        raise InvalidInput(
+            [InputProblem("give --template to write the commented skeleton", field="--template")]
+        )
     if not re.fullmatch(ID_PATTERN, args.case_id) or not args.case_id.startswith("case-"):
         raise InvalidInput(
-            [Problem("a case id is lower case, starts with 'case-' (e.g. case-rural-grief)", field="--id")]
+            [
+                InputProblem(
+                    "a case id is lower case, starts with 'case-' (e.g. case-rural-grief)", field="--id"
+                )
+            ]
         )
     out = args.out or Path(f"{args.case_id}.yaml")
     if out.exists():
-        raise InvalidInput([Problem(f"{out} already exists; choose another --out", field="--out")])
+        raise InvalidInput([InputProblem(f"{out} already exists; choose another --out", field="--out")])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(case_skeleton(args.case_id, out.name), encoding="utf-8")
     print(f"wrote {out}: fill every line marked FILL, then run `itp cases validate {out}`")
