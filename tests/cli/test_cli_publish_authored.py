@@ -11,7 +11,7 @@ import nbformat
 from itp_toolkit.cli import main
 from itp_toolkit.cli.publish import BUNDLED_CASES, SETUP_TAG
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "notebooks" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "notebooks" / "examples"
 
 
 def test_publishing_an_example_brings_its_case_and_plan_file_along(tmp_path, monkeypatch, capsys):
@@ -53,7 +53,7 @@ def test_cases_are_looked_up_in_the_workspaces_library(tmp_path, monkeypatch):
     assert main(["init", str(ws)]) == 0
     library = tmp_path / "own-cases"
     library.mkdir()
-    src = Path(__file__).resolve().parents[1] / "case_studies" / "case-ocd-scrupulosity.yaml"
+    src = Path(__file__).resolve().parents[2] / "case_studies" / "case-ocd-scrupulosity.yaml"
     (library / src.name).write_bytes(src.read_bytes())
     config = ws / "itp-workspace.yaml"
     config.write_text(config.read_text() + f"case_library: {library}\n")
