@@ -19,6 +19,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ..checks import individualization_score
 from ..errors import InputProblem, InvalidInput
@@ -125,11 +126,11 @@ def _choice_records(
     for problem in plan.problems:
         matched = matched_concerns(problem, case)
         for concern_id in matched:
-            out.append(("concern", concern_id, f"{concern_id}: {concerns[concern_id]}", problem.id))
+            out.append(("concern", concern_id, concerns[concern_id], problem.id))
         if not matched:
             out.append(("concern", "(none)", "(matches no case concern)", problem.id))
     for deferral in plan.deferred_concerns:
-        label = f"{deferral.concern_id}: {concerns.get(deferral.concern_id, '(not a concern of this case)')}"
+        label = concerns.get(deferral.concern_id, "(not a concern of this case)")
         out.append(("deferred", deferral.concern_id, label, deferral.id))
     objectives = [o for problem in plan.problems for goal in problem.goals for o in goal.objectives]
     for objective in objectives:
@@ -145,9 +146,9 @@ def _choice_records(
         # Concerns and quotes are counted above or not at all: only strengths and barriers are kept here.
         for fact_id in sorted(set(fact_ids(element))):
             if fact_id in strengths:
-                out.append(("strength", fact_id, f"{fact_id}: {strengths[fact_id]}", element.id))
+                out.append(("strength", fact_id, strengths[fact_id], element.id))
             elif fact_id in barriers:
-                out.append(("barrier", fact_id, f"{fact_id}: {barriers[fact_id]}", element.id))
+                out.append(("barrier", fact_id, barriers[fact_id], element.id))
     return out
 
 
@@ -273,7 +274,7 @@ HEATMAP_MAX_DRAFTS = 200
 is finer than the image's pixels (rows were silently dropped by the resampling) and slow to draw."""
 
 
-def similarity_heatmap(matrix: pd.DataFrame, *, title: str = "How alike the drafts' choices are") -> Figure:
+def similarity_heatmap(matrix: pd.DataFrame, *, title: str = "How similar the plans' choices are") -> Figure:
     """A heatmap of the similarity matrix (a Figure object: no pyplot, no global state)."""
     n = len(matrix)
     shown = matrix
@@ -295,7 +296,7 @@ def similarity_heatmap(matrix: pd.DataFrame, *, title: str = "How alike the draf
             f"{len(shown)} of {n} drafts shown (every {step}th, in label order); the table lists all"
         )
     ax.set_title(title, fontsize=10, loc="left")
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="Jaccard similarity of choices")
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="Share of choices in common (0 none, 1 all)")
     if n <= 40:
         fig.tight_layout()  # room for the trainees' names
     else:
@@ -326,8 +327,9 @@ def individualization_histogram(scores: pd.DataFrame, *, reference: int | None =
         ax.legend(fontsize=8, loc="upper left")
     ax.set_xlim(0, 100)
     ax.set_xlabel("Individualization score")
-    ax.set_ylabel("Drafts")
-    ax.set_title("Individualization across the cohort", fontsize=10, loc="left")
+    ax.set_ylabel("Plans")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title("How individualized the plans are", fontsize=10, loc="left")
     fig.tight_layout()
     return fig
 

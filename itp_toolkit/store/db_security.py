@@ -183,6 +183,14 @@ def _functions(schema: str, owner: str) -> list[str]:
                 AND coalesce((SELECT s.status FROM submissions s WHERE s.draft_id = d.id
                               ORDER BY s.id DESC LIMIT 1), 'none') NOT IN ('submitted', 'accepted'))""",
         ),
+        # A trainee's reply: to a released comment on the same draft (definer: a policy on annotations may
+        # not read annotations itself).
+        "itp_released_comment(aid integer, did integer)": (
+            "boolean",
+            definer,
+            """
+            SELECT EXISTS (SELECT 1 FROM annotations a WHERE a.id = aid AND a.draft_id = did AND a.released)""",
+        ),
         # Feedback: a supervisor on someone else's draft they read (their trainee's, an admin's, a workshop's).
         "itp_may_give_feedback(did integer, who text)": (
             "boolean",
@@ -239,6 +247,9 @@ def _policies(names: RoleNames) -> dict[str, list[str]]:
             f"supervisor_read FOR SELECT TO {sv} USING ({visible_draft})",
             f"supervisor_write FOR INSERT TO {sv} WITH CHECK (author = {me} AND {feedback})",
             f"supervisor_update FOR UPDATE TO {sv} USING ({feedback}) WITH CHECK ({feedback})",
+            # A trainee answers a comment released to them, on their own draft; the answer is released.
+            f"trainee_reply FOR INSERT TO {t} WITH CHECK (author = {me} AND released AND {own_draft} AND "
+            "itp_released_comment(parent_id, draft_id))",
         ],
         "finding_dismissals": [
             f"trainee_read_released FOR SELECT TO {t} USING (released AND {own_draft})",
@@ -298,7 +309,7 @@ def _policies(names: RoleNames) -> dict[str, list[str]]:
 # What each group may do at all (row-level security then narrows it to rows). No DELETE, no TRUNCATE.
 _TRAINEE_GRANTS = {
     "SELECT": ("people", "cohorts", "cohort_members", "case_assignments", "alembic_version", *FORCED_TABLES),
-    "INSERT": ("drafts", "revisions", "submissions", "workshop_participants"),
+    "INSERT": ("drafts", "revisions", "submissions", "workshop_participants", "annotations"),
     "UPDATE (updated_at)": ("drafts",),
 }
 _SUPERVISOR_GRANTS = {
