@@ -63,13 +63,12 @@ from ..views.review import (
     thread_html,
     when_words,
 )
-from ._common import css, text_html
+from ._common import button, css, page_root, text_html
 
 TAGS: tuple[AnnotationTag, ...] = ("strength", "concern", "question", "risk", "cultural")
 ALL_COHORTS = -1
 """The cohort picker's 'All my cohorts' (a Dropdown value cannot be None and still be a choice)."""
 Decision = Literal["return", "sign_off"]
-AUTO = w.Layout(width="auto")
 
 
 def frame_html(
@@ -86,13 +85,7 @@ def frame_html(
 
 
 def _button(description: str, cls: str, *, style: str = "", tooltip: str = "") -> w.Button:
-    return w.Button(
-        description=description,
-        button_style=style,
-        tooltip=tooltip or description,
-        layout=AUTO,
-        _dom_classes=(cls,),
-    )
+    return button(description, tooltip=tooltip, classes=(cls,), button_style=style)
 
 
 class SupervisorReview(w.VBox):
@@ -139,7 +132,7 @@ class SupervisorReview(w.VBox):
         self.refresh_queue_button = _button("Refresh the list", "itp-sup-refresh-queue")
         # --- a cohort and a case, for comparing and the cohort overview
         self.cohort_picker = w.Dropdown(
-            description="Cohort", options=[], layout=AUTO, _dom_classes=("itp-sup-cohort",)
+            description="Cohort", options=[], layout=w.Layout(width="auto"), _dom_classes=("itp-sup-cohort",)
         )
         self.case_picker = w.Dropdown(
             description="Case", options=[], layout=w.Layout(width="460px"), _dom_classes=("itp-sup-case",)
@@ -162,7 +155,11 @@ class SupervisorReview(w.VBox):
             description="About", options=[], layout=w.Layout(width="95%"), _dom_classes=("itp-sup-element",)
         )
         self.tag_picker = w.SelectMultiple(
-            description="Tags", options=list(TAGS), rows=5, layout=AUTO, _dom_classes=("itp-sup-tags",)
+            description="Tags",
+            options=list(TAGS),
+            rows=5,
+            layout=w.Layout(width="auto"),
+            _dom_classes=("itp-sup-tags",),
         )
         self.comment = w.Textarea(
             description="Comment",
@@ -174,7 +171,7 @@ class SupervisorReview(w.VBox):
             description="Also on every plan that made the same choice",
             value=False,
             indent=False,
-            layout=AUTO,
+            layout=w.Layout(width="auto"),
             _dom_classes=("itp-sup-group",),
         )
         self.add_comment_button = _button("Add comment", "itp-sup-add-comment", style="info")
@@ -213,8 +210,8 @@ class SupervisorReview(w.VBox):
         )
         self.return_button = _button("Return for revision", "itp-sup-return", style="warning")
         self.sign_off_button = _button("Sign off", "itp-sup-sign-off", style="success")
-        self.decision_hint = w.Label(_dom_classes=("itp-sup-decision-hint",), layout=AUTO)
-        self.confirm_text = w.Label(_dom_classes=("itp-sup-confirm-text",), layout=AUTO)
+        self.decision_hint = w.Label(_dom_classes=("itp-sup-decision-hint",), layout=w.Layout(width="auto"))
+        self.confirm_text = w.Label(_dom_classes=("itp-sup-confirm-text",), layout=w.Layout(width="auto"))
         self.confirm_button = _button("Yes", "itp-sup-confirm-yes", style="danger")
         self.cancel_button = _button("Cancel", "itp-sup-confirm-cancel")
         self.confirm_box = w.HBox(
@@ -233,7 +230,7 @@ class SupervisorReview(w.VBox):
             description="Include the case's reference plan",
             value=False,
             indent=False,
-            layout=AUTO,
+            layout=w.Layout(width="auto"),
             _dom_classes=("itp-sup-reference",),
         )
         self.compare_button = _button("Compare side by side", "itp-sup-compare", style="primary")
@@ -323,6 +320,7 @@ class SupervisorReview(w.VBox):
             **kwargs,
         )
         css(self, "itp-supervisor-review")
+        page_root(self)
         self._start()
 
     # --- Python twins of the page's actions -----------------------------------------------------------
@@ -751,18 +749,17 @@ class SupervisorReview(w.VBox):
     def _render_queue(self) -> None:
         self.queue_summary.value = text_html(queue_summary(self.queue), "p")
         head = [
-            w.HTML(text_html(t, "div", "itp-queue-head"), layout=AUTO)
+            w.HTML(text_html(t, "div", "itp-queue-head"), layout=w.Layout(width="auto"))
             for t in ("Trainee", "Case", "Handed in", "State")
         ]
         cells: list[w.Widget] = list(head)
         now = self._now()
         for row in self.queue:
             kind = "itp-queue-waiting" if row.waiting else "itp-queue-done"
-            open_button = w.Button(
-                description=row.trainee,
+            open_button = button(
+                row.trainee,
                 tooltip=f"Open {row.trainee}'s plan for {row.case_title}",
-                layout=AUTO,
-                _dom_classes=("itp-sup-open", kind, f"itp-sup-open-{row.draft_id}"),
+                classes=("itp-sup-open", kind, f"itp-sup-open-{row.draft_id}"),
             )
             open_button.on_click(lambda _, d=row.draft_id: self.open_draft(d))
             revision = f"revision {row.revision}, " if row.revision else ""
@@ -865,14 +862,13 @@ class SupervisorReview(w.VBox):
                 thread_html(root, replies.get(root.id or 0, []), self.names, where),
                 layout=w.Layout(flex="1 1 auto", min_width="0"),
             )
-            button = w.Button(
-                description="Reopen" if root.resolved else "Mark resolved",
+            toggle = button(
+                "Reopen" if root.resolved else "Mark resolved",
                 tooltip=f"{'Reopen' if root.resolved else 'Mark resolved'}: {where}",
-                layout=AUTO,
-                _dom_classes=("itp-sup-resolve", f"itp-sup-resolve-{root.id}"),
+                classes=("itp-sup-resolve", f"itp-sup-resolve-{root.id}"),
             )
-            button.on_click(lambda _, a=root.id, r=not root.resolved: self.resolve(a, r))
-            rows.append(w.HBox([html, button], _dom_classes=("itp-sup-thread-row",)))
+            toggle.on_click(lambda _, a=root.id, r=not root.resolved: self.resolve(a, r))
+            rows.append(w.HBox([html, toggle], _dom_classes=("itp-sup-thread-row",)))
         old = list(self.threads_box.children)
         self.threads_box.children = rows
         for row in old:
