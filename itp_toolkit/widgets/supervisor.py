@@ -162,7 +162,7 @@ class SupervisorReview(w.VBox):
             _dom_classes=("itp-sup-tags",),
         )
         self.comment = w.Textarea(
-            description="Comment",
+            description="Your comment",
             placeholder="Your comment on this part of the plan",
             layout=w.Layout(width="95%", height="70px"),
             _dom_classes=("itp-sup-comment",),
@@ -181,15 +181,17 @@ class SupervisorReview(w.VBox):
         score_rows: list[w.Widget] = []
         for criterion in self.rubric.criteria:
             picker = w.Dropdown(
-                description="Level",
+                description=criterion.title,
                 options=[("not scored", 0), ("1", 1), ("2", 2), ("3", 3), ("4", 4)],
                 value=0,
-                layout=w.Layout(width="190px"),
+                style={"description_width": "initial"},
+                layout=w.Layout(width="auto"),
                 _dom_classes=("itp-sup-score", f"itp-sup-score-{criterion.id}"),
             )
             note = w.Text(
-                description="Comment",
-                placeholder=f"Why this level for {criterion.title.lower()}",
+                description=f"Comment on {criterion.title.lower()}",
+                placeholder="Why this level",
+                style={"description_width": "initial"},
                 layout=w.Layout(width="auto", flex="1 1 auto"),
                 _dom_classes=("itp-sup-score-comment", f"itp-sup-score-comment-{criterion.id}"),
             )
