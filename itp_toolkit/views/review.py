@@ -260,16 +260,22 @@ def _comment_line(a: Annotation, names: Mapping[str, str], cls: str) -> str:
     )
 
 
-def rubric_levels_html(criterion: RubricCriterion) -> str:
-    """A criterion's title, what it asks, and its four levels with their descriptors, as a small table."""
+def rubric_levels_html(criterion: RubricCriterion, evidence: Sequence[str] = (), *, shown: int = 2) -> str:
+    """A criterion's title, what it asks, its four levels with their descriptors (a small table), and the
+    first few critique findings that bear on it."""
     levels = sorted(criterion.levels, key=lambda lv: lv.score)
     head = "".join(f'<th scope="col">{lv.score}</th>' for lv in levels)
     cells = "".join(f"<td>{escape(lv.descriptor)}</td>" for lv in levels)
+    found = ""
+    if evidence:
+        items = "".join(f"<li>{escape(e)}</li>" for e in evidence[:shown])
+        more = f"<li>and {len(evidence) - shown} more in the critique</li>" if len(evidence) > shown else ""
+        found = f'<p class="itp-rubric-evidence-head">The critique found:</p><ul>{items}{more}</ul>'
     return (
         f'<div class="itp-rubric-criterion"><h5>{escape(criterion.title)}</h5>'
         f"<p>{escape(criterion.description)}</p>"
         f'<table class="itp-review-table itp-rubric-levels"><caption>Levels for {escape(criterion.title)}'
-        f"</caption><thead><tr>{head}</tr></thead><tbody><tr>{cells}</tr></tbody></table></div>"
+        f"</caption><thead><tr>{head}</tr></thead><tbody><tr>{cells}</tr></tbody></table>{found}</div>"
     )
 
 
@@ -297,7 +303,12 @@ STYLE = """<style>
 .itp-thread-who { color: #4b5563; font-size: 12px; }
 .itp-review-history { margin: 2px 0; padding-left: 22px; }
 .itp-queue-head { font-weight: 600; background: #eef1f5; padding: 4px 8px; }
-.itp-queue-cell { padding: 4px 8px; border-bottom: 1px solid #e5e7eb; }
+.itp-queue-cell { padding: 4px 8px; }
+.itp-sup-queue { align-items: center; row-gap: 2px; }
+.itp-sup-queue .itp-sup-open { justify-self: start; }
+.itp-rubric-evidence-head { margin: 2px 0 0; font-size: 12px; color: #4b5563; }
+.itp-rubric-criterion ul { margin: 0 0 4px; padding-left: 20px; font-size: 12px; }
+.itp-sup-decision { border: 1px solid #d0d4da; border-radius: 4px; padding: 4px 8px; margin-bottom: 8px; }
 .itp-queue-waiting .itp-queue-status { font-weight: 600; color: #9a3412; }
 .itp-sup-confirm { background: #fff7e0; border: 1px solid #f59e0b; padding: 6px; }
 </style>"""

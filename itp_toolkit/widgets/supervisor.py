@@ -178,6 +178,8 @@ class SupervisorReview(w.VBox):
         self.annotations_html = w.HTML(_dom_classes=("itp-sup-annotations",))
         self.score_pickers: dict[str, w.Dropdown] = {}
         self.score_comments: dict[str, w.Text] = {}
+        self.criterion_html: dict[str, w.HTML] = {}
+        """Each criterion's levels, and what the critique found that bears on it (for the draft open)."""
         score_rows: list[w.Widget] = []
         for criterion in self.rubric.criteria:
             picker = w.Dropdown(
@@ -197,9 +199,9 @@ class SupervisorReview(w.VBox):
             )
             self.score_pickers[criterion.id] = picker
             self.score_comments[criterion.id] = note
-            score_rows.append(w.HTML(rubric_levels_html(criterion)))
+            self.criterion_html[criterion.id] = w.HTML(rubric_levels_html(criterion))
+            score_rows.append(self.criterion_html[criterion.id])
             score_rows.append(w.HBox([picker, note], layout=w.Layout(width="100%")))
-        self.evidence_html = w.HTML(_dom_classes=("itp-sup-evidence",))
         self.save_scores_button = _button("Save scores", "itp-sup-save-scores", style="info")
         self.summary = w.Textarea(
             description="Summary",
@@ -272,25 +274,33 @@ class SupervisorReview(w.VBox):
             layout=w.Layout(flex="1 1 55%", min_width="0", padding="0 12px 0 0"),
             _dom_classes=("itp-sup-review-left",),
         )
-        right = w.VBox(
+        decision = w.VBox(
             [
-                section("Comments and replies"),
-                self.threads_box,
-                self.element_picker,
-                self.tag_picker,
-                self.comment,
-                w.HBox([self.group, self.add_comment_button]),
-                self.annotations_html,
-                section("Rubric"),
-                *score_rows,
-                self.save_scores_button,
-                self.evidence_html,
                 section("Decision"),
                 self.summary,
                 w.HBox([self.release_button, self.return_button, self.sign_off_button]),
                 self.decision_hint,
                 self.confirm_box,
             ],
+            _dom_classes=("itp-sup-decision",),
+        )
+        comments = w.VBox(
+            [
+                self.threads_box,
+                self.annotations_html,
+                self.element_picker,
+                self.tag_picker,
+                self.comment,
+                w.HBox([self.group, self.add_comment_button]),
+            ]
+        )
+        self.tools = w.Tab(
+            [comments, w.VBox([*score_rows, self.save_scores_button])], _dom_classes=("itp-sup-tools",)
+        )
+        self.tools.set_title(0, "Comments and replies")
+        self.tools.set_title(1, "Rubric")
+        right = w.VBox(
+            [decision, self.tools],
             layout=w.Layout(flex="1 1 45%", min_width="0"),
             _dom_classes=("itp-sup-review-right",),
         )
@@ -446,16 +456,10 @@ class SupervisorReview(w.VBox):
         self.findings = critique(draft.plan, self.case)
         self.critique_html.value = critique_html(self.findings, labels)
         evidence = evidence_by_criterion(self.rubric, self.findings)
-        parts = []
         for criterion in self.rubric.criteria:
-            items = [f"{f.severity}: {f.message}" for f in evidence[criterion.id]]
-            if items:
-                parts.append(
-                    text_html(criterion.title, "b") + "".join(text_html(i, "div") for i in items[:5])
-                )
-        self.evidence_html.value = (
-            text_html("What the critique found, by criterion", "h5") + "".join(parts) if parts else ""
-        )
+            self.criterion_html[criterion.id].value = rubric_levels_html(
+                criterion, [f.message for f in evidence[criterion.id]]
+            )
         try:
             mine = [
                 s
@@ -658,6 +662,8 @@ class SupervisorReview(w.VBox):
             self.cohort_picker.options = [("All my cohorts", ALL_COHORTS)] + [(c.name, c.id) for c in cohorts]
             case_ids = list(dict.fromkeys(a.case_id for a in assignments if a.case_id in self.cases))
             self.case_picker.options = [(self.cases[c].title, c) for c in case_ids]
+            self.cohort_picker.value = ALL_COHORTS
+            self.case_picker.value = case_ids[0] if case_ids else None
         finally:
             self._syncing = False
         if not cohorts:
