@@ -311,23 +311,21 @@ class SupervisorReview(w.VBox):
         compare = w.VBox(
             [self.compare_pick, w.HBox([self.with_reference, self.compare_button]), self.compare_html]
         )
-        cohort = w.VBox([self.cohort_html, w.HBox([self.heatmap, self.histogram])])
-        self.tabs = w.Tab([review, compare, cohort], _dom_classes=("itp-sup-tabs",))
-        for n, title in enumerate(("Review a plan", "Compare plans", "Cohort overview")):
+        cohort = w.VBox([self.drafts_html, self.cohort_html, w.HBox([self.heatmap, self.histogram])])
+        queue = w.VBox([w.HBox([self.queue_summary, self.refresh_queue_button]), self.queue_box])
+        self.tabs = w.Tab([queue, review, compare, cohort], _dom_classes=("itp-sup-tabs",))
+        for n, title in enumerate(("Waiting for you", "Review a plan", "Compare plans", "Cohort overview")):
             self.tabs.set_title(n, title)
-        self.body = w.VBox([self.drafts_html, self.tabs], _dom_classes=("itp-sup-body",))
-        self.body.layout.display = "none"
         super().__init__(
             [
                 w.HTML(STYLE),
                 self.header,
                 self.message,
-                section("Waiting for you"),
-                w.HBox([self.queue_summary, self.refresh_queue_button]),
-                self.queue_box,
-                section("All drafts of a case"),
-                w.HBox([self.cohort_picker, self.case_picker, self.load_button, self.anonymize]),
-                self.body,
+                w.HBox(
+                    [self.case_picker, self.cohort_picker, self.load_button, self.anonymize],
+                    _dom_classes=("itp-sup-pickers",),
+                ),
+                self.tabs,
             ],
             **kwargs,
         )
@@ -372,7 +370,7 @@ class SupervisorReview(w.VBox):
         if self._draft(draft_id) is not None:
             self.draft_picker.value = draft_id
             self.select_draft(draft_id)
-            self.tabs.selected_index = 0
+            self.tabs.selected_index = 1
 
     def load(self, cohort_id: int | None, case_id: str | None) -> None:
         """Show a case's drafts with a saved revision (in one cohort, or all the supervisor's)."""
@@ -402,7 +400,6 @@ class SupervisorReview(w.VBox):
         self.case = self.cases[case_id]
         self.drafts = drafts
         self._mean_scores = scores
-        self.body.layout.display = "flex"
         count = len(drafts)
         self.message.value = f"{count} draft{'s' if count != 1 else ''} of {isolate(self.case.title)}."
         self._render_cohort()
@@ -441,8 +438,11 @@ class SupervisorReview(w.VBox):
         self._hide_confirm()
         if draft is None or self.case is None:
             self.element_picker.options = []
-            for html in (self.review_title, self.history_html, self.plan_html, self.critique_html):
+            for html in (self.history_html, self.plan_html, self.critique_html):
                 html.value = ""
+            self.review_title.value = text_html(
+                "Open a plan from Waiting for you, or show a case's drafts and pick one here.", "p"
+            )
             self.threads_box.children = ()
             return
         labels = element_labels(draft.plan)
@@ -677,7 +677,6 @@ class SupervisorReview(w.VBox):
         self._clear_results()
         self.drafts = []
         self.case = None
-        self.body.layout.display = "none"
         self.message.value = "Press Show drafts to see this case's drafts."
 
     def _clear_results(self) -> None:
@@ -756,6 +755,8 @@ class SupervisorReview(w.VBox):
 
     def _render_queue(self) -> None:
         self.queue_summary.value = text_html(queue_summary(self.queue), "p")
+        waiting = sum(r.waiting for r in self.queue)
+        self.tabs.set_title(0, f"Waiting for you ({waiting})" if waiting else "Waiting for you")
         head = [
             w.HTML(text_html(t, "div", "itp-queue-head"), layout=w.Layout(width="auto"))
             for t in ("Trainee", "Case", "Handed in", "State")

@@ -37,6 +37,7 @@ def test_the_queue_lists_waiting_plans_first_by_display_name(clinic):
     page = page_for(clinic)
     assert [(r.trainee, r.status) for r in page.queue] == [("Ana", "submitted"), ("Ben", "returned")]
     assert "1 plan is waiting for you" in page.queue_summary.value
+    assert page.tabs.get_title(0) == "Waiting for you (1)" and page.tabs.selected_index == 0
     texts = [getattr(c, "value", "") or getattr(c, "description", "") for c in page.queue_box.children]
     assert texts[:4] == [
         '<div class="itp-queue-head">Trainee</div>',
@@ -55,7 +56,7 @@ def test_one_click_in_the_queue_opens_the_plan_for_review(clinic):
     page = page_for(clinic)
     button = page.queue_box.children[4]
     button.click()
-    assert page.current is not None and page.current.draft_id == ana
+    assert page.current is not None and page.current.draft_id == ana and page.tabs.selected_index == 1
     assert "Panic attacks in lectures" in page.plan_html.value
     assert "Ana" in page.review_title.value and "Waiting for your decision" in page.review_title.value
     assert "Submitted revision 1" in page.history_html.value
