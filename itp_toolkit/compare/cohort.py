@@ -296,7 +296,7 @@ def similarity_heatmap(matrix: pd.DataFrame, *, title: str = "How similar the pl
             f"{len(shown)} of {n} drafts shown (every {step}th, in label order); the table lists all"
         )
     ax.set_title(title, fontsize=10, loc="left")
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="Share of choices in common (0 none, 1 all)")
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="Share of choices in common")
     if n <= 40:
         fig.tight_layout()  # room for the trainees' names
     else:
@@ -324,7 +324,7 @@ def individualization_histogram(scores: pd.DataFrame, *, reference: int | None =
     ax.hist(scores["score"].to_numpy(dtype=float), bins=range(0, 105, 5), color="#4c72b0", edgecolor="white")
     if reference is not None:
         ax.axvline(reference, color="#c44e52", linestyle="--", label=f"reference plan ({reference})")
-        ax.legend(fontsize=8, loc="upper left")
+        ax.legend(fontsize=8, loc="upper center")
     ax.set_xlim(0, 100)
     ax.set_xlabel("Individualization score")
     ax.set_ylabel("Plans")

@@ -135,7 +135,7 @@ class SupervisorReview(w.VBox):
             description="Cohort", options=[], layout=w.Layout(width="auto"), _dom_classes=("itp-sup-cohort",)
         )
         self.case_picker = w.Dropdown(
-            description="Case", options=[], layout=w.Layout(width="460px"), _dom_classes=("itp-sup-case",)
+            description="Case", options=[], layout=w.Layout(width="580px"), _dom_classes=("itp-sup-case",)
         )
         self.load_button = _button("Show drafts", "itp-sup-load", style="primary")
         self.anonymize = w.Checkbox(
@@ -144,7 +144,7 @@ class SupervisorReview(w.VBox):
         self.drafts_html = w.HTML(_dom_classes=("itp-sup-drafts",))
         # --- one plan under review
         self.draft_picker = w.Dropdown(
-            description="Plan", options=[], layout=w.Layout(width="420px"), _dom_classes=("itp-sup-draft",)
+            description="Plan", options=[], layout=w.Layout(width="560px"), _dom_classes=("itp-sup-draft",)
         )
         self.review_title = w.HTML(_dom_classes=("itp-sup-review-title",))
         self.history_html = w.HTML(_dom_classes=("itp-sup-history",))
@@ -227,7 +227,7 @@ class SupervisorReview(w.VBox):
             description="Plans",
             options=[],
             rows=5,
-            layout=w.Layout(width="420px"),
+            layout=w.Layout(width="560px"),
             _dom_classes=("itp-sup-compare-pick",),
         )
         self.with_reference = w.Checkbox(
@@ -297,7 +297,7 @@ class SupervisorReview(w.VBox):
         self.tools = w.Tab(
             [comments, w.VBox([*score_rows, self.save_scores_button])], _dom_classes=("itp-sup-tools",)
         )
-        self.tools.set_title(0, "Comments and replies")
+        self.tools.set_title(0, "Comments")
         self.tools.set_title(1, "Rubric")
         right = w.VBox(
             [decision, self.tools],
@@ -309,7 +309,11 @@ class SupervisorReview(w.VBox):
             _dom_classes=("itp-sup-review",),
         )
         compare = w.VBox(
-            [self.compare_pick, w.HBox([self.with_reference, self.compare_button]), self.compare_html]
+            [
+                self.compare_pick,
+                w.HBox([self.with_reference, self.compare_button], layout=w.Layout(grid_gap="16px")),
+                self.compare_html,
+            ]
         )
         cohort = w.VBox([self.drafts_html, self.cohort_html, w.HBox([self.heatmap, self.histogram])])
         queue = w.VBox([w.HBox([self.queue_summary, self.refresh_queue_button]), self.queue_box])
@@ -428,7 +432,8 @@ class SupervisorReview(w.VBox):
         columns = [*plans, *(["Reference plan"] if ref is not None else [])]
         caption = "Plans side by side, aligned by problem, goal, objective and intervention"
         self.compare_html.value = compare_html(self.comparison, columns, caption=caption)
-        self.message.value = f"Comparing {' and '.join(columns)}."
+        shown = [*plans, *(["the reference plan"] if ref is not None else [])]
+        self.message.value = f"Comparing {', '.join(shown[:-1])} and {shown[-1]}."
         return self.comparison
 
     def select_draft(self, draft_id: int | None) -> None:
