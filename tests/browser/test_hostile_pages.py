@@ -220,14 +220,13 @@ def test_supervisor_page_shows_hostile_drafts_and_comments_as_text(server, site,
     pick_first(pg, ".itp-sup-cohort")
     pick_first(pg, ".itp-sup-case")
     pg.locator("button.itp-sup-load").click()
-    pg.locator(".itp-sup-drafts table").wait_for()
+    pg.locator(".itp-sup-tabs .lm-TabBar-tab", has_text="Compare plans").click()
     pg.locator("button.itp-sup-compare").click()
     pg.locator(".itp-sup-side-by-side table").wait_for()
     assert_shows_intact(pg, [LONG_STATEMENT], "supervisor-compare")
-    for tab in ("Cohort", "Annotate", "Score"):
-        tabs = pg.locator(".itp-sup-tabs .lm-TabBar-tab", has_text=tab)
-        if tabs.count():
-            tabs.first.click()
+    pg.locator(".itp-sup-tabs .lm-TabBar-tab", has_text="Cohort overview").click()
+    pg.locator(".itp-sup-drafts table").wait_for()
+    pg.locator(".itp-sup-tabs .lm-TabBar-tab", has_text="Review a plan").click()
     pick_first(pg, ".itp-sup-draft")
     assert_shows_intact(pg, [LONG_COMMENT, f"{PAYLOADS[7]} {RTL}"], "supervisor-annotations")
     assert_nothing_ran(pg, watch, "supervisor")
