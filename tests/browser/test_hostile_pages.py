@@ -227,7 +227,11 @@ def test_supervisor_page_shows_hostile_drafts_and_comments_as_text(server, site,
     pg.locator(".itp-sup-tabs .lm-TabBar-tab", has_text="Cohort overview").click()
     pg.locator(".itp-sup-drafts table").wait_for()
     pg.locator(".itp-sup-tabs .lm-TabBar-tab", has_text="Review a plan").click()
-    pick_first(pg, ".itp-sup-draft")
+    # The comments are on ana's plan; plans are listed by display name (chen's, a payload, sorts first).
+    drafts = pg.locator(".itp-sup-draft select")
+    drafts.locator("option", has_text="Ana ").first.wait_for(state="attached")
+    labels = drafts.locator("option").all_text_contents()
+    drafts.select_option(index=next(n for n, label in enumerate(labels) if label.startswith("Ana")))
     assert_shows_intact(pg, [LONG_COMMENT, f"{PAYLOADS[7]} {RTL}"], "supervisor-annotations")
     assert_nothing_ran(pg, watch, "supervisor")
 
