@@ -311,5 +311,8 @@ STYLE = """<style>
 .itp-sup-decision { border: 1px solid #d0d4da; border-radius: 4px; padding: 4px 8px; margin-bottom: 8px; }
 .itp-queue-waiting .itp-queue-status { font-weight: 600; color: #9a3412; }
 .itp-sup-confirm { background: #fff7e0; border: 1px solid #f59e0b; padding: 6px; }
+.itp-sup-confirm-text, .itp-sup-message, .itp-sup-decision-hint { white-space: normal !important;
+  height: auto !important; line-height: 1.4; }
+.itp-sup-confirm-text { flex: 1 1 auto; }
 </style>"""
 """The page's own rules; the shared stylesheet (issue 15 item 1) supplies type, colours and focus."""
