@@ -63,7 +63,7 @@ from ..views.review import (
     thread_html,
     when_words,
 )
-from ._common import button, css, page_root, text_html
+from ._common import Factory, button, css, page_root, text_html
 
 TAGS: tuple[AnnotationTag, ...] = ("strength", "concern", "question", "risk", "cultural")
 ALL_COHORTS = -1
@@ -181,27 +181,29 @@ class SupervisorReview(w.VBox):
         self.criterion_html: dict[str, w.HTML] = {}
         """Each criterion's levels, and what the critique found that bears on it (for the draft open)."""
         score_rows: list[w.Widget] = []
+        # Ten criteria x four widgets: shared layouts and styles (each is a widget too) keep the page light.
+        make = Factory(description_width="initial")
         for criterion in self.rubric.criteria:
-            picker = w.Dropdown(
+            picker = make(
+                w.Dropdown,
                 description=criterion.title,
                 options=[("not scored", 0), ("1", 1), ("2", 2), ("3", 3), ("4", 4)],
                 value=0,
-                style={"description_width": "initial"},
-                layout=w.Layout(width="auto"),
-                _dom_classes=("itp-sup-score", f"itp-sup-score-{criterion.id}"),
+                layout=make.layout(width="auto"),
+                classes=("itp-sup-score", f"itp-sup-score-{criterion.id}"),
             )
-            note = w.Text(
+            note = make(
+                w.Text,
                 description=f"Comment on {criterion.title.lower()}",
                 placeholder="Why this level",
-                style={"description_width": "initial"},
-                layout=w.Layout(width="auto", flex="1 1 auto"),
-                _dom_classes=("itp-sup-score-comment", f"itp-sup-score-comment-{criterion.id}"),
+                layout=make.layout(width="auto", flex="1 1 auto"),
+                classes=("itp-sup-score-comment", f"itp-sup-score-comment-{criterion.id}"),
             )
             self.score_pickers[criterion.id] = picker
             self.score_comments[criterion.id] = note
-            self.criterion_html[criterion.id] = w.HTML(rubric_levels_html(criterion))
+            self.criterion_html[criterion.id] = make(w.HTML, rubric_levels_html(criterion))
             score_rows.append(self.criterion_html[criterion.id])
-            score_rows.append(w.HBox([picker, note], layout=w.Layout(width="100%")))
+            score_rows.append(make(w.HBox, [picker, note], layout=make.layout(width="100%")))
         self.save_scores_button = _button("Save scores", "itp-sup-save-scores", style="info")
         self.summary = w.Textarea(
             description="Summary",
