@@ -189,7 +189,8 @@ def _functions(schema: str, owner: str) -> list[str]:
             "boolean",
             definer,
             """
-            SELECT EXISTS (SELECT 1 FROM annotations a WHERE a.id = aid AND a.draft_id = did AND a.released)""",
+            SELECT EXISTS (SELECT 1 FROM annotations a
+                           WHERE a.id = aid AND a.draft_id = did AND a.released)""",
         ),
         # Feedback: a supervisor on someone else's draft they read (their trainee's, an admin's, a workshop's).
         "itp_may_give_feedback(did integer, who text)": (
