@@ -21,7 +21,7 @@ from ..model import CaseStudy
 from ..model.base import isolate
 from ..store import PlanStore
 from ..store.records import DraftSummary
-from ..widgets._common import css, text_html
+from ..widgets._common import css, page_root, text_html
 from ..widgets.my_plans import MyPlans
 from ..widgets.workshop import WorkshopEntry
 from ._context import page_context
@@ -103,6 +103,7 @@ class TraineeWorkspace(w.VBox):
             **kwargs,
         )
         css(self, "itp-trainee-workspace")
+        page_root(self)
         self._load_assignments()
 
     # --- Python twins of the page's actions ----------------------------------------------------------------
@@ -291,14 +292,16 @@ def trainee_workspace(
     try:
         page = page_context(workspace, user=user, store=store, case_library=case_library)
     except ITPError as exc:
-        return w.VBox(
-            [
-                w.HTML(text_html("ITP Toolkit — trainee workspace", "h2")),
-                w.Label(str(exc), _dom_classes=("itp-app-message",)),
-            ],
-            _dom_classes=(
-                "itp-trainee-workspace",
-                "itp-app-error",
-            ),
+        return page_root(
+            w.VBox(
+                [
+                    w.HTML(text_html("ITP Toolkit — trainee workspace", "h2")),
+                    w.Label(str(exc), _dom_classes=("itp-app-message",)),
+                ],
+                _dom_classes=(
+                    "itp-trainee-workspace",
+                    "itp-app-error",
+                ),
+            )
         )
     return TraineeWorkspace(page.store, page.user, page.cases, autosave_delay=autosave_delay)

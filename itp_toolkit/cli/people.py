@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import InvalidInput, NotFound, Problem
+from ..errors import InputProblem, InvalidInput, NotFound
 
 if TYPE_CHECKING:
     from ..store.records import Role
@@ -140,31 +140,33 @@ def register(sub) -> None:
     s.set_defaults(handler=run_sync_hub)
 
 
-def _token(args) -> str:  # type: ignore[no-untyped-def]
+def _token(args) -> str:
     if args.token_file is not None:
         try:
             lines = args.token_file.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             raise InvalidInput(
-                [Problem(f"cannot read it: {exc.strerror}", file=str(args.token_file))]
+                [InputProblem(f"cannot read it: {exc.strerror}", file=str(args.token_file))]
             ) from None
         token = lines[0].strip() if lines else ""
     else:
         token = os.environ.get(HUB_TOKEN_VAR, "")
     if not token:
         raise InvalidInput(
-            [Problem(f"no hub token: pass --token-file or set ${HUB_TOKEN_VAR}", field="token_file")]
+            [InputProblem(f"no hub token: pass --token-file or set ${HUB_TOKEN_VAR}", field="token_file")]
         )
     return token
 
 
-def run_sync_hub(args) -> int:  # type: ignore[no-untyped-def]
+def run_sync_hub(args) -> int:
     from ..services import hub_sync
     from ..services.workspace import DATABASE_URL_VAR, Workspace
 
     hub_url = args.hub_url or os.environ.get(HUB_API_URL_VAR)
     if not hub_url:
-        raise InvalidInput([Problem(f"no hub: pass --hub-url or set ${HUB_API_URL_VAR}", field="hub_url")])
+        raise InvalidInput(
+            [InputProblem(f"no hub: pass --hub-url or set ${HUB_API_URL_VAR}", field="hub_url")]
+        )
     client = hub_sync.HubClient(hub_url, _token(args))
     if args.dry_run:
         people = hub_sync.roster(client.users(), client.groups())
@@ -254,7 +256,7 @@ def run_add(args) -> int:  # type: ignore[no-untyped-def]
     store, actor = open_store(args)
     try:
         if any(p.username == args.username for p in store.list_people(actor=actor)):
-            raise InvalidInput([Problem(f"{args.username!r} already exists", field="username")])
+            raise InvalidInput([InputProblem(f"{args.username!r} already exists", field="username")])
         result = store.import_roster([entry], source="<command line>", actor=actor)
     finally:
         store.close()

@@ -12,7 +12,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from ..errors import InvalidInput, Problem
+from ..errors import InputProblem, InvalidInput
 from .people import open_store, store_options, workspace_cases
 
 
@@ -67,7 +67,7 @@ def write_text(text: str, out: Path | None, what: str) -> None:
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise InvalidInput([Problem(f"cannot write it: {exc.strerror}", file=str(out))]) from None
+        raise InvalidInput([InputProblem(f"cannot write it: {exc.strerror}", file=str(out))]) from None
     print(f"wrote {what} to {out}")
 
 

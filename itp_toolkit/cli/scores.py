@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import InvalidInput, Problem
+from ..errors import InputProblem, InvalidInput
 from .people import store_options
 
 
@@ -35,7 +35,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
 def run_export(args) -> int:  # type: ignore[no-untyped-def]
     if args.csv is not None:
         if args.format is not None or args.out is not None:
-            raise InvalidInput([Problem("give --csv FILE alone, or --format and --out", field="csv")])
+            raise InvalidInput([InputProblem("give --csv FILE alone, or --format and --out", field="csv")])
         return _export_rows(args)
     from ..compare.progress import canvas_gradebook
     from ..views.progress import progress_csv_frame

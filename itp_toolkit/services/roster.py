@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from ..errors import InvalidInput, NotFound, Problem
+from ..errors import InputProblem, InvalidInput, NotFound
 from ..store import PlanStore
 from ..store.people import roster_entry_problems
 from ..store.records import Person, Role, RosterEntry, RosterResult
@@ -37,23 +37,25 @@ def _header_name(cell: str) -> str:
 
 def parse_roster(data: str, source: str) -> list[RosterEntry]:
     """The rows of a roster's text, checked; InvalidInput with every problem (file:line: field: why)."""
-    problems: list[Problem] = []
+    problems: list[InputProblem] = []
     rows = list(csv.reader(io.StringIO(data.lstrip("\ufeff"), newline="")))
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise InvalidInput(
-            [Problem(f"no header row; the columns are {', '.join(COLUMNS)}", file=source, line=1)]
+            [InputProblem(f"no header row; the columns are {', '.join(COLUMNS)}", file=source, line=1)]
         )
     header = [_header_name(c) for c in rows[0]]
     for name in header:
         if name not in COLUMNS:
             problems.append(
-                Problem(f"unknown column {name!r}; the columns are {', '.join(COLUMNS)}", name, source, 1)
+                InputProblem(
+                    f"unknown column {name!r}; the columns are {', '.join(COLUMNS)}", name, source, 1
+                )
             )
     for name in COLUMNS:
         if name not in header:
-            problems.append(Problem("missing column", name, source, 1))
+            problems.append(InputProblem("missing column", name, source, 1))
     if len(set(header)) != len(header):
-        problems.append(Problem("a column is named twice", "", source, 1))
+        problems.append(InputProblem("a column is named twice", "", source, 1))
     if problems:
         raise InvalidInput(problems)
     entries: list[RosterEntry] = []
@@ -61,12 +63,14 @@ def parse_roster(data: str, source: str) -> list[RosterEntry]:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
-            problems.append(Problem(f"{len(cells)} cells; the header has {len(header)}", "", source, line))
+            problems.append(
+                InputProblem(f"{len(cells)} cells; the header has {len(header)}", "", source, line)
+            )
             continue
         row = dict(zip(header, (c.strip() for c in cells), strict=True))
         role = ROLES.get(row["role"].lower())
         if role is None:
-            problems.append(Problem("must be trainee, supervisor or admin", "role", source, line))
+            problems.append(InputProblem("must be trainee, supervisor or admin", "role", source, line))
         cohorts = tuple(dict.fromkeys(n.strip() for n in row["cohorts"].split(COHORT_SEPARATOR) if n.strip()))
         entry = RosterEntry(
             line=line,
@@ -81,7 +85,7 @@ def parse_roster(data: str, source: str) -> list[RosterEntry]:
     if problems:
         raise InvalidInput(problems)
     if not entries:
-        raise InvalidInput([Problem("the roster names nobody", file=source, line=1)])
+        raise InvalidInput([InputProblem("the roster names nobody", file=source, line=1)])
     return entries
 
 
@@ -91,17 +95,17 @@ def read_roster(path: Path) -> list[RosterEntry]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InvalidInput([Problem(f"cannot read it: {exc.strerror}", file=source)]) from None
+        raise InvalidInput([InputProblem(f"cannot read it: {exc.strerror}", file=source)]) from None
     if len(raw) > MAX_ROSTER_BYTES:
         raise InvalidInput(
-            [Problem(f"larger than {MAX_ROSTER_BYTES // 1_000_000} MB: not a roster", file=source)]
+            [InputProblem(f"larger than {MAX_ROSTER_BYTES // 1_000_000} MB: not a roster", file=source)]
         )
     try:
         data = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InvalidInput(
-            [Problem("not UTF-8 text (save the file as CSV UTF-8)", file=source, line=line)]
+            [InputProblem("not UTF-8 text (save the file as CSV UTF-8)", file=source, line=line)]
         ) from None
     return parse_roster(data, source)
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput, NotFound, PermissionDenied, Problem
+from ..errors import InputProblem, InvalidInput, NotFound, PermissionDenied
 from . import mapping
 from .core import StoreCore
 from .database import transaction
@@ -59,7 +59,7 @@ class AssignmentMethods(StoreCore):
             raise InvalidInput([Problem("a due date is a calendar day (YYYY-MM-DD)", field="due_on")])
         if (cohort_id is None) == (trainee is None):
             raise InvalidInput(
-                [Problem("assign to a cohort or to a trainee (exactly one)", field="cohort_id")]
+                [InputProblem("assign to a cohort or to a trainee (exactly one)", field="cohort_id")]
             )
         check_element_id(case_id, "case_id")
         if cohort_id is not None:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput, NotFound, PermissionDenied, Problem
+from ..errors import InputProblem, InvalidInput, NotFound, PermissionDenied
 from . import mapping
 from .core import StoreCore
 from .database import transaction
@@ -33,7 +33,7 @@ class PeopleMethods(StoreCore):
             raise PermissionDenied("an admin already exists; ask them to add you")
         if row is not None:
             raise PermissionDenied(f"{username} already exists and is not an admin")
-        problems: list[Problem] = []
+        problems: list[InputProblem] = []
         display_name = check_text(display_name, "display_name", "a display name", problems)
         if problems:
             raise InvalidInput(problems)
@@ -57,12 +57,12 @@ class PeopleMethods(StoreCore):
         check_username(username)
         problems = []
         if role not in ("trainee", "supervisor"):
-            problems.append(Problem("role must be 'trainee' or 'supervisor'", field="role"))
+            problems.append(InputProblem("role must be 'trainee' or 'supervisor'", field="role"))
         if is_admin and role != "supervisor":
-            problems.append(Problem("only a supervisor can be an admin", field="is_admin"))
+            problems.append(InputProblem("only a supervisor can be an admin", field="is_admin"))
         display_name = check_text(display_name, "display_name", "a display name", problems)
         if person_row(db, username) is not None:
-            problems.append(Problem(f"{username!r} already exists", field="username"))
+            problems.append(InputProblem(f"{username!r} already exists", field="username"))
         if problems:
             raise InvalidInput(problems)
         row = PersonRow(
@@ -121,14 +121,16 @@ class PeopleMethods(StoreCore):
         roster: nothing is written.
         """
         require_admin(acting_person(db, actor))
-        problems: list[Problem] = []
+        problems: list[InputProblem] = []
         known = {r.username: r for r in db.scalars(select(PersonRow))}
         cohorts = {r.name: r for r in db.scalars(select(CohortRow))}
         seen: dict[str, int] = {}
         for e in entries:
             if e.username in seen:
                 problems.append(
-                    Problem(f"{e.username} is also on line {seen[e.username]}", "username", source, e.line)
+                    InputProblem(
+                        f"{e.username} is also on line {seen[e.username]}", "username", source, e.line
+                    )
                 )
                 continue
             seen[e.username] = e.line
@@ -137,7 +139,7 @@ class PeopleMethods(StoreCore):
             if have is not None and (have.role, have.is_admin) != (e.role, e.is_admin):
                 stored = "an admin" if have.is_admin else f"a {have.role}"
                 problems.append(
-                    Problem(
+                    InputProblem(
                         f"{e.username} is {stored} in the store; a roster does not change roles",
                         "role",
                         source,
@@ -196,14 +198,14 @@ class PeopleMethods(StoreCore):
     def add_cohort(self, db: Session, name: str, *, course: str | None = None, actor: str) -> Cohort:
         """A new training group (admins only), optionally named with the course it takes."""
         require_admin(acting_person(db, actor))
-        problems: list[Problem] = []
+        problems: list[InputProblem] = []
         name = check_text(name, "name", "a cohort name", problems)
         if course is not None:
             course = check_text(course, "course", "a course name", problems) or None
         if problems:
             raise InvalidInput(problems)
         if db.scalar(select(CohortRow).where(CohortRow.name == name)) is not None:
-            raise InvalidInput([Problem(f"a cohort named {name!r} already exists", field="name")])
+            raise InvalidInput([InputProblem(f"a cohort named {name!r} already exists", field="name")])
         row = CohortRow(name=name, course=course, created_at=self._now())
         db.add(row)
         db.flush()
@@ -265,15 +267,15 @@ class PeopleMethods(StoreCore):
         return [mapping.person(r) for r in db.scalars(query)]
 
 
-def roster_entry_problems(e: RosterEntry, source: str) -> list[Problem]:
+def roster_entry_problems(e: RosterEntry, source: str) -> list[InputProblem]:
     """A roster row checked again here (whatever parsed it), each problem placed at the row's line."""
-    found: list[Problem] = []
+    found: list[InputProblem] = []
     if not re.fullmatch(USERNAME_PATTERN, e.username):
         found.append(
-            Problem("1-100 letters, digits or . _ @ + - (starting with a letter or digit)", "username")
+            InputProblem("1-100 letters, digits or . _ @ + - (starting with a letter or digit)", "username")
         )
     if e.is_admin and e.role != "supervisor":
-        found.append(Problem("only a supervisor can be an admin", "role"))
+        found.append(InputProblem("only a supervisor can be an admin", "role"))
     check_text(e.display_name, "display_name", "a display name", found)
     for name in e.cohorts:
         check_text(name, "cohorts", "cohort names", found)
