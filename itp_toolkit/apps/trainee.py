@@ -21,7 +21,8 @@ from ..model import CaseStudy
 from ..model.base import isolate
 from ..store import PlanStore
 from ..store.records import DraftSummary
-from ..widgets._common import css, text_html
+from ..widgets._common import css, page_root, text_html
+from ..widgets.my_plans import MyPlans
 from ..widgets.workshop import WorkshopEntry
 from ._context import page_context
 from .identity import HUB_USER_VAR, resolve_user  # noqa: F401  (re-exported)
@@ -88,9 +89,12 @@ class TraineeWorkspace(w.VBox):
             auto_refresh=workshop_refresh,
             scheduler=scheduler,
         )
+        # "My plans": every assigned case with its due date and state; a row's button opens it here.
+        self.my_plans = MyPlans(store, user, self._cases, on_open=self.open_case)
         super().__init__(
             [
                 self.header,
+                self.my_plans,
                 w.HBox([self.case_picker, self.open_button, self.next_week_button]),
                 self.workshop,
                 self.message,
@@ -99,6 +103,7 @@ class TraineeWorkspace(w.VBox):
             **kwargs,
         )
         css(self, "itp-trainee-workspace")
+        page_root(self)
         self._load_assignments()
 
     # --- Python twins of the page's actions ----------------------------------------------------------------
@@ -180,6 +185,8 @@ class TraineeWorkspace(w.VBox):
         self.next_week_button.layout.display = "inline-flex"
         which = "workshop plan" if draft.workshop_id is not None else "plan"
         self.message.value = f"Editing your {which} for {isolate(case.title)} (revision {session.revision or 'not saved yet'})."
+        self._plans_state = (session.revision > 0, session.locked)
+        self.my_plans.refresh()
 
     def next_week(self) -> None:
         """Move the exercise on a week: new timeline events and scores appear and can be revised for."""
@@ -239,6 +246,10 @@ class TraineeWorkspace(w.VBox):
         if self.critique is not None and self.critique.plan != session.plan:
             # The session's plan carries what changed for each event revised for; critique reads that one.
             self.critique.plan = session.plan
+        if (session.revision > 0, session.locked) != getattr(self, "_plans_state", None):
+            # First saved, or handed in: My plans says so.
+            self._plans_state = (session.revision > 0, session.locked)
+            self.my_plans.refresh()
         if session.revision != self._last_revision:
             self._last_revision = session.revision
             if self.history is not None:
@@ -281,14 +292,16 @@ def trainee_workspace(
     try:
         page = page_context(workspace, user=user, store=store, case_library=case_library)
     except ITPError as exc:
-        return w.VBox(
-            [
-                w.HTML(text_html("ITP Toolkit — trainee workspace", "h2")),
-                w.Label(str(exc), _dom_classes=("itp-app-message",)),
-            ],
-            _dom_classes=(
-                "itp-trainee-workspace",
-                "itp-app-error",
-            ),
+        return page_root(
+            w.VBox(
+                [
+                    w.HTML(text_html("ITP Toolkit — trainee workspace", "h2")),
+                    w.Label(str(exc), _dom_classes=("itp-app-message",)),
+                ],
+                _dom_classes=(
+                    "itp-trainee-workspace",
+                    "itp-app-error",
+                ),
+            )
         )
     return TraineeWorkspace(page.store, page.user, page.cases, autosave_delay=autosave_delay)

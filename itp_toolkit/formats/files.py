@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..errors import InvalidInput, Problem
+from ..errors import InputProblem, InvalidInput, validation_problems
 from ..model import CaseStudy, Rubric, TreatmentPlan
 from .reading import MAX_FILE_BYTES, read_text
 
@@ -29,17 +29,19 @@ few lines of nested aliases ("billion laughs") can stand for billions of values;
 anything walks the expanded structure."""
 
 MAX_INT_DIGITS = 1_000
-"""Python refuses to parse decimal integers of more than 4,300 digits with a ValueError; no field needs 1,000."""
+"""Python refuses to parse decimal integers of more than 4,300 digits with a ValueError; no field needs
+1,000."""
 
 M = TypeVar("M", bound=BaseModel)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (YAML silently keeps the last one otherwise) and deep nesting."""
+    """SafeLoader that refuses duplicate keys (YAML silently keeps the last one otherwise) and deep
+    nesting."""
 
     _depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -135,17 +137,6 @@ def node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
-def field_path(loc: tuple[Any, ...]) -> str:
-    """A location as a readable field path: ``timeline[2].description``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
 def _json_with_tabs(text: str) -> bool:
     """Valid JSON holding tab characters: they can only be whitespace between tokens (JSON strings escape
     them), so they may become spaces, which YAML accepts where it refuses tabs, keeping every line number."""
@@ -165,14 +156,16 @@ def _compose(loader: _UniqueKeyLoader, text: str, source: str) -> yaml.Node | No
         root = loader.get_single_node()  # its reader refuses control characters such as a raw NUL
         too_big = _expanded_size_problem(root) if root is not None else None
         if too_big is not None:
-            raise InvalidInput([Problem(f"refused: {too_big[0]}", file=source, line=too_big[1])])
+            raise InvalidInput([InputProblem(f"refused: {too_big[0]}", file=source, line=too_big[1])])
         return root
     except yaml.YAMLError as exc:
         raise _yaml_problem(exc, text, source) from None
     except RecursionError:  # belt and braces: MAX_DEPTH should stop this first
-        raise InvalidInput(
-            [Problem(f"nested too deeply (limit {MAX_DEPTH} levels)", file=source, line=1)]
-        ) from None
+        raise _too_deep(source) from None
+
+
+def _too_deep(source: str) -> InvalidInput:
+    return InvalidInput([InputProblem(f"nested too deeply (limit {MAX_DEPTH} levels)", file=source, line=1)])
 
 
 def _yaml_problem(exc: yaml.YAMLError, text: str, source: str) -> InvalidInput:
@@ -181,16 +174,22 @@ def _yaml_problem(exc: yaml.YAMLError, text: str, source: str) -> InvalidInput:
     if isinstance(exc, yaml.reader.ReaderError):
         line = text.count("\n", 0, max(exc.position, 0)) + 1
     reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return InvalidInput([Problem(f"not valid YAML/JSON: {reason}", file=source, line=line)])
+    return InvalidInput([InputProblem(f"not valid YAML/JSON: {reason}", file=source, line=line)])
+
+
+def _checked_size(text: str, source: str) -> str:
+    """``text`` under the size limit, tab-indented JSON with its tabs as spaces."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise InvalidInput(
+            [InputProblem(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=source)]
+        )
+    return text.replace("\t", " ") if _json_with_tabs(text) else text
 
 
 def compose(text: str, *, source: str = "<input>") -> yaml.Node | None:
     """The YAML/JSON node tree of ``text`` (line numbers kept), under the same limits as ``parse_text``: for
     scans that walk a document's text nodes (the privacy scan) without expanding aliases without bound."""
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
-        raise InvalidInput([Problem(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=source)])
-    if _json_with_tabs(text):
-        text = text.replace("\t", " ")
+    text = _checked_size(text, source)
     loader = None
     try:
         loader = _UniqueKeyLoader(text)
@@ -204,10 +203,7 @@ def compose(text: str, *, source: str = "<input>") -> yaml.Node | None:
 
 def parse_text(text: str, model: type[M], *, source: str = "<input>") -> M:
     """Validate YAML or JSON ``text`` as ``model``; InvalidInput lists every problem with line and field."""
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
-        raise InvalidInput([Problem(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=source)])
-    if _json_with_tabs(text):
-        text = text.replace("\t", " ")
+    text = _checked_size(text, source)
     loader = None
     try:
         loader = _UniqueKeyLoader(text)
@@ -216,25 +212,20 @@ def parse_text(text: str, model: type[M], *, source: str = "<input>") -> M:
     except yaml.YAMLError as exc:
         raise _yaml_problem(exc, text, source) from None
     except RecursionError:
-        raise InvalidInput(
-            [Problem(f"nested too deeply (limit {MAX_DEPTH} levels)", file=source, line=1)]
-        ) from None
+        raise _too_deep(source) from None
     finally:
         if loader is not None:
             loader.dispose()
     if not isinstance(data, dict):
-        raise InvalidInput([Problem("expected a mapping of fields at the top level", file=source, line=1)])
+        raise InvalidInput(
+            [InputProblem("expected a mapping of fields at the top level", file=source, line=1)]
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-            message = err["msg"]
-            if err["type"] == "extra_forbidden":
-                message = "unknown field (check the spelling)"
-            problems.append(Problem(message, field=field_path(loc), file=source, line=node_line(root, loc)))
-        raise InvalidInput(problems) from None
+        raise InvalidInput(
+            validation_problems(exc, file=source, line=lambda loc: node_line(root, loc))
+        ) from None
 
 
 def load_model(path: str | Path, model: type[M]) -> M:

@@ -14,7 +14,7 @@ import os
 import stat
 from pathlib import Path
 
-from ..errors import InvalidInput, Problem
+from ..errors import InputProblem, InvalidInput
 
 MAX_FILE_BYTES = 2_000_000
 """A case or plan file is a few kilobytes; anything this large is a mistake or an attack."""
@@ -58,7 +58,7 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
 
 
 def _refused(message: str, source: str) -> InvalidInput:
-    return InvalidInput([Problem(message, file=source)])
+    return InvalidInput([InputProblem(message, file=source)])
 
 
 def _size(limit: int) -> str:

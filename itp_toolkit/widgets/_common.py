@@ -1,8 +1,9 @@
-"""Small helpers shared by the trainee widgets: CSS classes, safe HTML, and tidy closing.
+"""Small helpers shared by the widgets: CSS classes, the page's stylesheet, safe HTML, and tidy closing.
 
 ``ipywidgets.HTML`` assigns its value to innerHTML without sanitizing, so every piece of case or trainee
-text that goes into one passes through ``markupsafe.escape`` here. Prefer Label/Text/Textarea, which show
-text as text; use ``text_html`` only where wrapping or a heading needs HTML.
+text that goes into one is escaped by ``views.html`` (the toolkit's one copy of escaping and tables;
+``text_html`` and ``list_html`` are re-exported from there for the widgets that import them from here).
+Read-only content comes from ``views`` as one block of escaped HTML in one ``HTML`` widget.
 """
 
 from __future__ import annotations
@@ -10,7 +11,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import ipywidgets as w
-from markupsafe import Markup, escape
+
+from ..views.html import list_html, style_block, text_html
+
+__all__ = [
+    "Factory",
+    "button",
+    "choice_label",
+    "close_tree",
+    "css",
+    "list_html",
+    "page_root",
+    "page_style",
+    "text_html",
+    "walk",
+]
 
 
 def css(widget: w.DOMWidget, *classes: str) -> w.DOMWidget:
@@ -20,17 +35,46 @@ def css(widget: w.DOMWidget, *classes: str) -> w.DOMWidget:
     return widget
 
 
-def text_html(text: str, tag: str = "p", cls: str = "") -> str:
-    """Escaped text in one element: ``<p class="...">text</p>``. ``tag`` and ``cls`` are ours, never input."""
-    attr = f' class="{cls}"' if cls else ""
-    return str(Markup(f"<{tag}{attr}>{{}}</{tag}>").format(escape(text)))
+def page_style() -> w.HTML:
+    """The toolkit's stylesheet as one ``<style>`` in an HTML widget: a page's root puts it first, once.
+
+    The same widget works in Voila and in a JupyterLab output area (``itp serve``'s Voila template adds
+    no second copy)."""
+    return w.HTML(style_block(), _dom_classes=("itp-style",), layout=w.Layout(display="none"))
 
 
-def list_html(items: Iterable[str], cls: str = "") -> str:
-    """Escaped items in a bulleted list."""
-    attr = f' class="{cls}"' if cls else ""
-    return str(
-        Markup(f"<ul{attr}>{{}}</ul>").format(Markup("").join(Markup("<li>{}</li>").format(i) for i in items))
+def page_root(root: w.Box) -> w.Box:
+    """Mark ``root`` as a page (``itp-page``: the stylesheet's scope) and put the stylesheet first in it."""
+    root.add_class("itp-page")
+    if not any("itp-style" in getattr(c, "_dom_classes", ()) for c in root.children):
+        root.children = (page_style(), *root.children)
+    return root
+
+
+_AUTO: list[w.Layout] = []
+
+
+def _auto_layout() -> w.Layout:
+    """One shared ``Layout(width="auto")`` (a Layout is a widget too: one per button would double them)."""
+    if not _AUTO or _AUTO[0].comm is None:
+        _AUTO[:] = [w.Layout(width="auto")]
+    return _AUTO[0]
+
+
+def button(
+    description: str, *, tooltip: str = "", icon: str = "", classes: Iterable[str] = (), **kw
+) -> w.Button:
+    """A Button sized to its label (ipywidgets gives every Button a fixed width that clips longer labels).
+
+    An icon-only button passes ``description=""`` with an ``icon`` and a ``tooltip``: the tooltip is its
+    accessible name (ipywidgets renders it as the button's title; the stylesheet keeps the button square).
+    """
+    if not description and not tooltip:
+        raise ValueError("a button without a label needs a tooltip: it is the button's accessible name")
+    kw.setdefault("layout", _auto_layout())
+    classes = tuple(classes) + (("itp-icon",) if not description else ())
+    return w.Button(
+        description=description, tooltip=tooltip or description, icon=icon, _dom_classes=classes, **kw
     )
 
 
@@ -73,7 +117,7 @@ class Factory:
 
     def __call__(self, cls: type, *args, classes: Iterable[str] = (), **kwargs):
         """``cls(*args, **kwargs)`` with the shared layout and style, and its CSS ``classes`` set at creation:
-        in the widget's opening message, not in one more message per class (a large plan's editor sent 776)."""
+        in the widget's opening message, not one more message per class (a large plan's editor sent 776)."""
         if classes:
             kwargs["_dom_classes"] = tuple(classes)
         kwargs.setdefault("layout", self.layout())

@@ -6,6 +6,8 @@ lays it out. Advancing ``week`` reveals the timeline events and scores of that w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import ipywidgets as w
 import traitlets as t
 
@@ -31,14 +33,31 @@ def _section_widget(section) -> w.HTML:
     )
 
 
+SECTION_KEYS = (
+    "person", "concerns", "history", "context", "mental_status", "formulation", "diagnosis", "risk",
+    "strengths", "barriers", "words", "measures", "timeline",
+)  # fmt: skip
+"""What ``sections`` may name; "measures" is the scores list and plot, "timeline" the events so far."""
+
+
 class CaseViewer(w.VBox):
-    """A case as the trainee sees it at exercise ``week``."""
+    """A case as the trainee sees it at exercise ``week``.
+
+    ``sections`` (keys of ``SECTION_KEYS``) shows only those parts, e.g. ``("concerns", "words")`` for a
+    first-impressions exercise; None shows them all.
+
+    >>> CaseViewer(case, week=6, sections=("history", "words", "timeline"))  # doctest: +SKIP
+    """
 
     week = t.Int(0, help="Exercise week: timeline events and scores up to this week are shown.")
 
-    def __init__(self, case: CaseStudy, week: int = 0, **kwargs):
+    def __init__(self, case: CaseStudy, week: int = 0, *, sections: Iterable[str] | None = None, **kwargs):
         # Keep only the trainee's copy: teaching notes and the reference plan never enter this widget.
         self._case = case.for_trainee()
+        self.sections = tuple(SECTION_KEYS if sections is None else sections)
+        unknown = sorted(set(self.sections) - set(SECTION_KEYS))
+        if unknown:
+            raise ValueError(f"unknown case sections {unknown}; choose from {', '.join(SECTION_KEYS)}")
         self._plots: dict[int, bytes] = {}
         self.title = w.HTML(text_html(self._case.title, "h3"), _dom_classes=("itp-case-title",))
         self.narrative = w.Accordion(_dom_classes=("itp-case-narrative",))
@@ -69,7 +88,7 @@ class CaseViewer(w.VBox):
             self._render()
 
     def _render(self) -> None:
-        sections = case_sections(self._case, self.week)
+        sections = [s for s in case_sections(self._case, self.week) if s.key in self.sections]
         folded = [s for s in sections if s.key not in _PINNED and s.key != "timeline"]
         self.narrative.children = [_section_widget(s) for s in folded]
         for i, s in enumerate(folded):
@@ -79,8 +98,10 @@ class CaseViewer(w.VBox):
             for s in sections
             if s.key in _PINNED
         ]
-        self.plot.value = self._plot_png(self.week)
-        events = revealed_events(self._case, self.week)
+        scores = "measures" in self.sections
+        if scores:
+            self.plot.value = self._plot_png(self.week)
+        events = revealed_events(self._case, self.week) if "timeline" in self.sections else []
         self.timeline.children = [
             w.HTML(
                 text_html(f"Week {e.week}: {isolate(e.title)}", "h4") + text_html(e.description),
@@ -95,12 +116,18 @@ class CaseViewer(w.VBox):
         ]
         self.children = [
             self.title,
-            self.narrative,
+            *([self.narrative] if folded else []),
             self.pinned,
-            w.HTML(text_html("Scores", "h4"), _dom_classes=("itp-case-heading",)),
-            self.plot,
-            *heading,
-            self.timeline if events else w.Label("No events yet."),
+            *(
+                [w.HTML(text_html("Scores", "h4"), _dom_classes=("itp-case-heading",)), self.plot]
+                if scores
+                else []
+            ),
+            *(
+                [*heading, self.timeline if events else w.Label("No events yet.")]
+                if "timeline" in self.sections
+                else []
+            ),
         ]
 
     def _plot_png(self, week: int) -> bytes:

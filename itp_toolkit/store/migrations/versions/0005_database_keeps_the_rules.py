@@ -1,7 +1,7 @@
 """The database keeps the store's rules on feedback, submissions, workshop drafts and plans (issue 13).
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0006 (written beside 0006 from 0004; 0006 reached main first, so this one follows it)
 Create Date: 2026-11-30
 
 A trainee or supervisor with the database URL can skip every Python check, so these rules are triggers and an
@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
