@@ -39,14 +39,17 @@ def test_init_creates_the_workspace_file_and_the_sqlite_store_owner_only(
 
 
 @pytest.mark.postgres
-def test_init_with_a_database_password_writes_it_owner_only(tmp_path: Path, open_umask: None) -> None:
+def test_init_with_a_database_password_writes_it_owner_only(
+    tmp_path: Path, open_umask: None, request
+) -> None:
     from sqlalchemy.engine import make_url
 
-    from tests.store.conftest import DEFAULT_PG_URL
+    from tests.store.conftest import postgres_schema_url
 
-    url = make_url(os.environ.get("ITP_TEST_POSTGRES_URL", DEFAULT_PG_URL)).set(password="s3cret-pw")
+    # A throw-away schema in the session's throw-away database (tests/store/conftest.py), never a shared one.
+    url, _ = postgres_schema_url(request.getfixturevalue("pg_server_url"))
+    rendered = make_url(url).set(password="s3cret-pw").render_as_string(hide_password=False)
     ws = tmp_path / "ws"
-    rendered = url.render_as_string(hide_password=False)
     # Trust authentication ignores the password; the point is where it is written.
     assert main(["init", str(ws), "--user", "sup", "--database-url", rendered]) == 0
     config = ws / CONFIG_NAME
