@@ -31,6 +31,7 @@ import struct
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,6 +46,8 @@ CONTROL_TIMEOUT = 4.0
 PICKER_CLASS = "itp-case-picker"
 JOIN_CLASS = "itp-join-code"
 OPEN_CLASS = "itp-open-case"
+SYNC_TIMEOUT = 60.0
+Starve = Callable[[], Awaitable[None]]
 MODEL_REF = re.compile(r"IPY_MODEL_([0-9a-f]{32})")
 KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 
@@ -204,10 +207,15 @@ async def open_page(
     limit: float = 180.0,
     pick_case: bool = True,
     case_label: str = "",
+    opens: int = 1,
+    starve: Starve | None = None,
     hold: asyncio.Event | None = None,
 ) -> PageOpen:
-    """Open ``url`` as a browser would (see the module docstring); with ``hold``, keep the websocket open until
-    it is set (the page stays open, as in a browser tab). Never raises: failures are in ``errors``."""
+    """Open ``url`` as a browser would (see the module docstring) and open the case's plan ``opens`` times.
+    ``starve``, if given, is awaited each time the kernel has started building the plan: a test stops the
+    server there for a while (a server too busy to read its kernels, reproducibly). With ``hold``, keep the
+    websocket open until it is set (the page stays open, as in a browser tab). Never raises: failures are in
+    ``errors``."""
     result = PageOpen(url)
     start = time.perf_counter()
     parts = urlsplit(url)
@@ -246,20 +254,22 @@ async def open_page(
             result.errors.append("no enabled case picker and join box among the page's widgets")
         if pick_case and result.interactive is not None:
             before = len(kernel.models)
-            if await _open_case(kernel, case_label, limit):
+            if await _open_case(kernel, case_label, limit, opens, starve):
                 result.opened_plan = time.perf_counter() - start
                 result.plan_models = len(kernel.models) - before
             else:
                 result.errors.append("no case to pick")
-        # A last request: its idle status is the newest numbered message, so every earlier loss is counted.
-        sync = kernel.send("shell", "kernel_info_request", {})
-        await kernel.idle(sync, limit)
-    except (TimeoutError, asyncio.TimeoutError):
+    except TimeoutError:
         result.errors.append(f"timed out after {time.perf_counter() - start:.0f} s")
     except (aiohttp.ClientError, OSError, KeyError, ValueError) as exc:
         result.errors.append(f"{type(exc).__name__}: {exc}")
     finally:
         if kernel is not None:
+            # A last request: its idle status is the newest numbered message, so every loss before it counts.
+            try:
+                await kernel.idle(kernel.send("shell", "kernel_info_request", {}), SYNC_TIMEOUT)
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                result.errors.append(f"no answer to the last request ({type(exc).__name__})")
             result.iopub, result.lost = kernel.iopub, kernel.lost()
             result.models, result.missing_models = len(kernel.models), kernel.missing_models()
             if hold is not None and not result.errors:
@@ -268,9 +278,12 @@ async def open_page(
     return result
 
 
-async def _open_case(kernel: KernelSocket, case_label: str, limit: float) -> bool:
-    """Pick a case in the case picker (the first whose label contains ``case_label``) and press "Open case",
-    as a trainee does; return once the kernel has finished with both."""
+async def _open_case(
+    kernel: KernelSocket, case_label: str, limit: float, times: int = 1, starve: Starve | None = None
+) -> bool:
+    """Pick a case in the case picker (the first whose label contains ``case_label``) and press "Open case"
+    (``times`` times: each press builds the editor anew), as a trainee does; return once the kernel has
+    finished. ``starve`` is awaited as soon as the kernel starts on each press (see ``open_page``)."""
     picker = _with_classes(kernel.models, PICKER_CLASS) or {}
     button = _with_classes(kernel.models, OPEN_CLASS)
     labels = list(picker.get("_options_labels") or [])
@@ -286,12 +299,21 @@ async def _open_case(kernel: KernelSocket, case_label: str, limit: float) -> boo
         },
     )
     await kernel.idle(pick, limit)
-    click = kernel.send(
-        "shell",
-        "comm_msg",
-        {"comm_id": button["comm_id"], "data": {"method": "custom", "content": {"event": "click"}}},
-    )
-    await kernel.idle(click, limit)
+    for _ in range(times):
+        click = kernel.send(
+            "shell",
+            "comm_msg",
+            {"comm_id": button["comm_id"], "data": {"method": "custom", "content": {"event": "click"}}},
+        )
+        if starve is not None:
+            await kernel.wait_for(
+                lambda m, click=click: (
+                    m["header"]["msg_type"] == "status" and m["parent_header"].get("msg_id") == click
+                ),
+                limit,
+            )
+            await starve()
+        await kernel.idle(click, limit)
     return True
 
 
@@ -314,7 +336,7 @@ async def _load_states(kernel: KernelSocket, result: PageOpen, limit: float) -> 
             ),
             CONTROL_TIMEOUT,
         )
-    except (TimeoutError, asyncio.TimeoutError):
+    except TimeoutError:
         reply = None
     if reply is not None:
         kernel.send("shell", "comm_close", {"comm_id": control, "data": {}})
@@ -355,14 +377,13 @@ async def _load_states(kernel: KernelSocket, result: PageOpen, limit: float) -> 
     result.replies = answered()
 
 
-async def open_pages(
-    urls: list[str], limit: float = 180.0, pick_case: bool = True, case_label: str = ""
-) -> list[PageOpen]:
-    """Every URL opened at once, each in its own HTTP session (its own cookies, as separate browsers)."""
+async def open_pages(urls: list[str], limit: float = 180.0, **options: Any) -> list[PageOpen]:
+    """Every URL opened at once, each in its own HTTP session (its own cookies, as separate browsers);
+    ``options`` as ``open_page`` takes them."""
 
     async def one(url: str) -> PageOpen:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-            return await open_page(http, url, limit=limit, pick_case=pick_case, case_label=case_label)
+            return await open_page(http, url, limit=limit, **options)
 
     return list(await asyncio.gather(*(one(u) for u in urls)))
 
@@ -385,7 +406,7 @@ def main() -> int:
     parser.add_argument("--limit", type=float, default=180.0)
     parser.add_argument("--no-pick", action="store_true", help="do not pick a case (no plan opened)")
     args = parser.parse_args()
-    for r in asyncio.run(open_pages(args.urls, args.limit, not args.no_pick)):
+    for r in asyncio.run(open_pages(args.urls, args.limit, pick_case=not args.no_pick)):
         print(summary(r))
     return 0
 
