@@ -1,7 +1,6 @@
 """The kernel websocket connection Voila uses for the toolkit's pages (``Voila.kernel_websocket_connection_class``).
 
-jupyter_server's ``ZMQChannelsWebsocketConnection`` with a high-water mark on its IOPub socket (``iopub_hwm``,
-the server's half of ``page_kernel``'s fix for lost widget messages) and two changes in ``frames``: a frame from the
+jupyter_server's ``ZMQChannelsWebsocketConnection`` with two changes, both in ``frames``: a frame from the
 browser is checked before it is parsed (a bad one closes the connection, code 1008), and frames to the
 browser bypass Voila's ``write_message``, which misreads legacy binary frames; its one job, holding back
 ``execute_input`` (the code a cell ran), is done here within the frame's bounds.
@@ -11,13 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import zmq
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from tornado.websocket import WebSocketHandler
 from traitlets import Int
 
 from .frames import MAX_FRAME_BYTES, V1_PROTOCOL, FrameRefused, check_incoming, is_execute_input
-from .page_kernel import IOPUB_HWM
 
 POLICY_VIOLATION = 1008
 
@@ -29,25 +26,7 @@ class GuardedKernelConnection(ZMQChannelsWebsocketConnection):
         MAX_FRAME_BYTES, config=True, help="Largest frame a browser may send a kernel (bytes)."
     )
 
-    iopub_hwm = Int(
-        IOPUB_HWM,
-        config=True,
-        help="Messages from the kernel this connection's IOPub socket may hold while the server is busy "
-        "(ZeroMQ's default 1,000 drops the rest of a large page's burst).",
-    )
-
     _refused = False
-
-    def create_stream(self) -> None:
-        """Connect to the kernel with ``iopub_hwm`` on the sockets (a mark applies only if set before
-        connecting; jupyter_client creates and connects in one call, so it is the context's default for
-        the duration: one event loop, nothing else makes sockets meanwhile)."""
-        context = self.kernel_manager.context
-        context.setsockopt(zmq.RCVHWM, self.iopub_hwm)
-        try:
-            super().create_stream()
-        finally:
-            context.sockopts.pop(zmq.RCVHWM, None)
 
     @property
     def _v1(self) -> bool:
