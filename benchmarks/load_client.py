@@ -46,6 +46,7 @@ CONTROL_TIMEOUT = 4.0
 PICKER_CLASS = "itp-case-picker"
 JOIN_CLASS = "itp-join-code"
 OPEN_CLASS = "itp-open-case"
+HEADER_CLASS = "itp-trainee-header"
 SYNC_TIMEOUT = 60.0
 Starve = Callable[[], Awaitable[None]]
 MODEL_REF = re.compile(r"IPY_MODEL_([0-9a-f]{32})")
@@ -70,6 +71,7 @@ class PageOpen:
     iopub: int = 0  # IOPub messages received
     lost: int | None = None  # numbered IOPub messages never received (None: the kernel does not number them)
     missing_models: int = 0  # widgets named by another widget, never received
+    header: str = ""  # the page's heading (whose plans these are): identity reached the kernel
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -209,13 +211,15 @@ async def open_page(
     case_label: str = "",
     opens: int = 1,
     starve: Starve | None = None,
+    before_interacting: Starve | None = None,
     hold: asyncio.Event | None = None,
 ) -> PageOpen:
     """Open ``url`` as a browser would (see the module docstring) and open the case's plan ``opens`` times.
-    ``starve``, if given, is awaited each time the kernel has started building the plan: a test stops the
-    server there for a while (a server too busy to read its kernels, reproducibly). With ``hold``, keep the
-    websocket open until it is set (the page stays open, as in a browser tab). Never raises: failures are in
-    ``errors``."""
+    ``before_interacting`` is awaited once the page is interactive (a benchmark waits there for every page,
+    to measure opening apart from the first interaction). ``starve``, if given, is awaited each time the
+    kernel has started building the plan: a test stops the server there for a while (a server too busy to
+    read its kernels, reproducibly). With ``hold``, keep the websocket open until it is set (the page stays
+    open, as in a browser tab). Never raises: failures are in ``errors``."""
     result = PageOpen(url)
     start = time.perf_counter()
     parts = urlsplit(url)
@@ -248,10 +252,13 @@ async def open_page(
         )
         await _load_states(kernel, result, limit - (time.perf_counter() - start))
         result.states = time.perf_counter() - start
+        result.header = str((_with_classes(kernel.models, HEADER_CLASS) or {}).get("value", ""))
         if _interactive(kernel.models):
             result.interactive = result.states
         else:
             result.errors.append("no enabled case picker and join box among the page's widgets")
+        if before_interacting is not None:
+            await before_interacting()
         if pick_case and result.interactive is not None:
             before = len(kernel.models)
             if await _open_case(kernel, case_label, limit, opens, starve):
