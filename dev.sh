@@ -89,7 +89,9 @@ case "$cmd" in
         say "running the test suite"
         exec "$VENV/bin/python" -m pytest "$@" ;;
     bench)
-        setup_python; setup_browser; start_postgres
+        # PgBouncer: the autosave benchmark starts its own (transaction pooling, a temporary config, a free
+        # port; benchmarks/_pgbouncer.py) in front of PostgreSQL; only Debian's binary is needed here.
+        setup_python; setup_browser; start_postgres; apt_install pgbouncer
         say "running every benchmark (benchmarks/run_all.py)"
         exec "$VENV/bin/python" benchmarks/run_all.py "$@" ;;
     app)
