@@ -33,7 +33,7 @@ STOPPED, RUNNING = 8.0, 1.0
 """Seconds the server is stopped, then left to run, over and over while the plans open."""
 DEFAULT_ZMQ_HWM = 1000
 LIMIT = 120.0
-"""Hang guard for each step of a page (not a timing claim): an opening whose idle status was lost ends here."""
+"""Hang guard for each step of a page (not a timing claim): an opening whose idle was lost ends here."""
 
 
 async def _open_while_starved(
