@@ -241,7 +241,7 @@ async def open_page(
         ws_url = (
             f"{origin.replace('http', 'ws', 1)}/api/kernels/{result.kernel_id}/channels?session_id={session}"
         )
-        ws = await http.ws_connect(ws_url, headers={"Origin": origin}, max_msg_size=0, timeout=limit)
+        ws = await http.ws_connect(ws_url, headers={"Origin": origin}, max_msg_size=0)
         kernel = KernelSocket(ws, session)
         info = kernel.send("shell", "kernel_info_request", {})
         await kernel.wait_for(
