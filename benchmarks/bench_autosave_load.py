@@ -235,7 +235,7 @@ def main() -> int:
             )
         )
     if args.pg_trainees:
-        rows = [("PostgreSQL", None)]
+        rows: list[tuple[str, type[PgBouncer] | None]] = [("PostgreSQL", None)]
         if args.pgbouncer and find_binary() is None:
             print("PgBouncer skipped: pgbouncer is not installed (apt-get install pgbouncer)")
             report.skip("PostgreSQL via PgBouncer", "pgbouncer is not installed (apt-get install pgbouncer)")

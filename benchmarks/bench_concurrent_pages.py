@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import psutil  # noqa: E402
+import psutil  # type: ignore[import-untyped]  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
 
 from benchmarks._results import Report, add_json_option  # noqa: E402
@@ -142,13 +142,15 @@ async def load_page(
 def wait_for_pool(server: ServeServer, limit: float) -> bool:
     """Until Voila says the pool is filled and its kernels have gone quiet (each has run the page up to the
     point where it waits for a request: the server's processes use under 0.1 CPU-s a second)."""
+    assert server.process is not None
+    pid = server.process.pid
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline and not POOL_FILLED.search(server.log_path.read_text(errors="replace")):
         time.sleep(1)
     while time.monotonic() < deadline:
-        before = cpu_seconds(server_processes(server.process.pid))
+        before = cpu_seconds(server_processes(pid))
         time.sleep(5)
-        if used(before, cpu_seconds(server_processes(server.process.pid))) < 0.5:
+        if used(before, cpu_seconds(server_processes(pid))) < 0.5:
             return True
     return False
 
@@ -179,11 +181,13 @@ async def run(pages: int, limit: float, preheat: bool, browsers: int, report: Re
         max_kernels_per_client=0,
         preheat=pool,
         extra_env={"ITP_IOPUB_SEQ": "1"},
-    ) as server:
+    ) as served:
+        assert isinstance(served, ServeServer) and served.process is not None
+        server, pid = served, served.process.pid
         if pool:
             started = time.perf_counter()
             filled = wait_for_pool(server, 900)
-            pool_cpu = sum(cpu_seconds(server_processes(server.process.pid)).values())
+            pool_cpu = sum(cpu_seconds(server_processes(pid)).values(), 0.0)
             print(
                 f"pool of {pool} kernels {'ready' if filled else 'NOT ready'} after "
                 f"{time.perf_counter() - started:.0f} s; server CPU so far {pool_cpu:.0f} s"
@@ -199,7 +203,7 @@ async def run(pages: int, limit: float, preheat: bool, browsers: int, report: Re
                 executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
             )
             barrier, hold = Barrier(len(users)), asyncio.Event()
-            server_before = cpu_seconds(server_processes(server.process.pid))
+            server_before = cpu_seconds(server_processes(pid))
             browser_before = cpu_seconds(browser_processes())
             started = time.perf_counter()
             contexts: list = []
@@ -218,20 +222,20 @@ async def run(pages: int, limit: float, preheat: bool, browsers: int, report: Re
                 )
             )
             await barrier.event.wait()
-            middle = cpu_seconds(server_processes(server.process.pid))
+            middle = cpu_seconds(server_processes(pid))
             # Kernels that did not exist when the room arrived: a page's own kernel without a pool, or the
             # pool's refills (kernels for the next pages, not these): with a pool they are counted apart.
             refill_cpu = (
                 used({}, {p: t for p, t in middle.items() if p not in server_before}) if pool else 0.0
             )
             opened_cpu = used(server_before, middle) - refill_cpu
-            voila_cpu = middle.get(server.process.pid, 0.0) - server_before.get(server.process.pid, 0.0)
+            voila_cpu = middle.get(pid, 0.0) - server_before.get(pid, 0.0)
             from_pool = len(
                 re.findall("Using pre-heated kernel", server.log_path.read_text(errors="replace"))
             )
             hold.set()
             results = await loads
-            acted_cpu = used(middle, cpu_seconds(server_processes(server.process.pid)))
+            acted_cpu = used(middle, cpu_seconds(server_processes(pid)))
             browser_results = await real
             browser_cpu = used(browser_before, cpu_seconds(browser_processes()))
             for context in contexts:
