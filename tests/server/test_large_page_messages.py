@@ -81,6 +81,7 @@ def room(tmp_path_factory):
 def _open_plans(work: Path, room, opens: int, pages: int = PAGES, **extra_env: str) -> list[PageOpen]:
     env = {SEQ_VAR: "1", **extra_env}
     with ServeServer(room.workspace, work, max_kernels_per_client=0, extra_env=env) as server:
+        assert isinstance(server, ServeServer)
         urls = [server.page("trainee_workspace.ipynb", user) for user in room.users[:pages]]
         return asyncio.run(_open_while_starved(server, urls, room.case_title, opens))
 
