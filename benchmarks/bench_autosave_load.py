@@ -1,10 +1,10 @@
-"""Autosave under load: many trainees spread over worker processes (each with one store and its
-connection pool; one thread per trainee), saving through ``DraftSession`` every few seconds for a bounded
-time. Prints p50/p95/max save latency and the lost revisions (saves the session reported as done that
-are not in the store, or not in order): goal 0.
+"""Autosave under load: many trainees spread over worker processes (one thread and, as each page kernel
+has, one store with its own connections per trainee; ``--shared-store``: one store per process), saving
+through ``DraftSession`` every few seconds for a bounded time. Prints p50/p95/max save latency and the
+lost revisions (saves the session reported as done that are not in the store, or not in order): goal 0.
 
     .venv/bin/python benchmarks/bench_autosave_load.py [--duration 60] [--interval 5]
-        [--processes 4] [--sqlite-trainees 30] [--pg-trainees 100] [--no-pgbouncer]
+        [--processes 4] [--sqlite-trainees 30] [--pg-trainees 100] [--shared-store] [--no-pgbouncer]
         [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
         [--json PATH]
 
@@ -100,9 +100,18 @@ def trainee(
 
 
 def worker(
-    url: str, people: list[tuple[str, int]], duration: float, interval: float, ready, go, start, results
+    url: str,
+    people: list[tuple[str, int]],
+    duration: float,
+    interval: float,
+    per_trainee: bool,
+    ready,
+    go,
+    start,
+    results,
 ) -> None:
-    """A process holding several trainees' kernels' worth of sessions, sharing one store (one pool)."""
+    """A process holding several trainees' kernels' worth of sessions: a store each (``per_trainee``, as
+    page kernels have), or one shared store (one pool)."""
     import threading
 
     try:
@@ -116,26 +125,32 @@ def worker(
     ready.put(len(people))
     go.wait()
     out: list = []
+    # One store per trainee, as each trainee's page kernel has its own (and so its own connections).
+    stores = [PlanStore.open(url, upgrade=False) for _ in people] if per_trainee else [store] * len(people)
     threads = [
-        threading.Thread(target=trainee, args=(store, u, d, duration, interval, start.value, out))
-        for u, d in people
+        threading.Thread(target=trainee, args=(s, u, d, duration, interval, start.value, out))
+        for s, (u, d) in zip(stores, people, strict=True)
     ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    for s in {id(s): s for s in stores}.values():
+        s.close()
     store.close()
     for row in out:
         results.put(row)
 
 
-def run(url: str, trainees: int, duration: float, interval: float, processes: int) -> dict:
+def run(
+    url: str, trainees: int, duration: float, interval: float, processes: int, per_trainee: bool = True
+) -> dict:
     people = setup(url, trainees)
     ctx = mp.get_context("spawn")
     results, ready, go, start = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0)
     groups = [people[i::processes] for i in range(min(processes, trainees))]
     procs = [
-        ctx.Process(target=worker, args=(url, g, duration, interval, ready, go, start, results))
+        ctx.Process(target=worker, args=(url, g, duration, interval, per_trainee, ready, go, start, results))
         for g in groups
     ]
     for p in procs:
@@ -211,6 +226,12 @@ def main() -> int:
     )
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument(
+        "--shared-store",
+        dest="per_trainee",
+        action="store_false",
+        help="one store (one connection pool) per process instead of one per trainee as page kernels have",
+    )
+    parser.add_argument(
         "--no-pgbouncer",
         dest="pgbouncer",
         action="store_false",
@@ -231,6 +252,7 @@ def main() -> int:
                     args.duration,
                     args.interval,
                     args.processes,
+                    args.per_trainee,
                 ),
             )
         )
@@ -245,11 +267,23 @@ def main() -> int:
             try:
                 with throwaway_database(args.pg_url) as url:
                     if pooler is None:
-                        result = run(url, args.pg_trainees, args.duration, args.interval, args.processes)
+                        result = run(
+                            url,
+                            args.pg_trainees,
+                            args.duration,
+                            args.interval,
+                            args.processes,
+                            args.per_trainee,
+                        )
                     else:
                         with pooler(url) as pooled:
                             result = run(
-                                pooled, args.pg_trainees, args.duration, args.interval, args.processes
+                                pooled,
+                                args.pg_trainees,
+                                args.duration,
+                                args.interval,
+                                args.processes,
+                                args.per_trainee,
                             )
                 table.append((name, result))
             except Exception as exc:  # noqa: BLE001 - an unreachable server is reported, not a crash
@@ -257,7 +291,8 @@ def main() -> int:
                 report.skip(name, str(exc).strip().splitlines()[0])
     print(
         f"\nAutosave under load: a save every {args.interval:g} s per trainee for {args.duration:g} s, "
-        "trainees spread over processes (one store each, threads per trainee)"
+        "trainees spread over processes (threads per trainee; "
+        + ("a store per trainee, as each page kernel has)" if args.per_trainee else "one store per process)")
     )
     print(
         f"{'store':<11}{'procs':>6}{'trainees':>9}{'saves':>8}{'refused':>9}{'lost':>6}"
