@@ -72,11 +72,11 @@ def _current_client() -> str:
 
 
 def _pool_start(kwargs: dict[str, Any]) -> bool:
-    """Whether Voila is starting a kernel for its pool: its environment says preheat, and no request is
-    being answered."""
+    """Whether Voila is starting a kernel for its pool: only its pool sets ``VOILA_PREHEAT=True`` in the
+    kernel's environment (a page's own kernel gets "False"). Not "no request being answered": a refill is
+    started from within the request that took a pool kernel, and inherits that request's context."""
     env = kwargs.get("env") or {}
-    no_request = getattr(CallContext.get(CallContext.JUPYTER_HANDLER), "request", None) is None
-    return env.get(ENV_VARIABLE.VOILA_PREHEAT) == "True" and no_request
+    return env.get(ENV_VARIABLE.VOILA_PREHEAT) == "True"
 
 
 class GuardedKernelManager(AsyncMappingKernelManager):
