@@ -31,7 +31,7 @@ _request_received = False
 
 
 def _await_request(environ: Mapping[str, str] | None) -> None:
-    """In a preheated Voila kernel, wait (once) for the request's details to reach this process's environment."""
+    """In a preheated Voila kernel, wait (once) for the request's details to reach this environment."""
     global _request_received
     if environ is None and not _request_received and os.environ.get(PREHEAT_VAR) == "True":
         from voila.utils import wait_for_request  # type: ignore[import-untyped]

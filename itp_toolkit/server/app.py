@@ -7,7 +7,7 @@ Standalone Voila (``voila.app.Voila``) with:
   Voila's own token login (jupyter_server's identity provider): ``?token=`` once, then a login cookie that
   the page's links and websockets carry; without either a page redirects to a login form;
 - tornado's websocket frame-size limit set to ``frames.MAX_FRAME_BYTES``;
-- with preheated kernels (Voila's pool), the kernel caps kept for pool kernels too (``kernels.PooledKernels``);
+- with preheated kernels (Voila's pool), the kernel caps kept for the pool too (``kernels.PooledKernels``);
 - a plain page for HTTP 503 (the kernel caps of ``kernels``) that says why, where Voila shows only the code;
 - the toolkit's Voila template ``itp`` (``jupyter/voila/templates/itp``: Voila's lab template without its
   Font Awesome links to a CDN) on its template search path, for ``--VoilaConfiguration.template=itp``;

@@ -34,9 +34,9 @@ from jupyter_core.utils import ensure_async
 from jupyter_server._tz import utcnow
 from jupyter_server.base.call_context import CallContext
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from voila.utils import ENV_VARIABLE  # type: ignore[import-untyped]
 from tornado import web
 from traitlets import Int
+from voila.utils import ENV_VARIABLE  # type: ignore[import-untyped]
 
 UNKNOWN_CLIENT = "unknown"
 POOL = "(preheated pool)"
@@ -214,7 +214,8 @@ class PooledKernels:
 
     def fill_if_needed(self, *args: Any, **kwargs: Any) -> None:
         """Refill the pool (one kernel, after a page took one) only while pages + pool fit ``max_kernels``.
-        (The first fill, at start-up, ran before this class was mixed in; ``itp serve`` keeps it in the cap.)"""
+        (The first fill, at start-up, ran before this class was mixed in; ``itp serve`` keeps it in the cap.)
+        """
         cap = self.max_kernels  # type: ignore[attr-defined]
         if cap and self._pages_and_pool() + 1 > cap:
             self.log.info("Kernel pool not refilled: pages and pool fill the cap of %d kernels", cap)  # type: ignore[attr-defined]
@@ -246,9 +247,9 @@ class PooledKernels:
 
 
 def with_pool_caps(manager: Any) -> None:
-    """Give a running Voila pooling manager ``PooledKernels`` (Voila builds its class inside ``init_settings``,
-    so the mix-in goes onto the instance's class there)."""
+    """Give a running Voila pooling manager ``PooledKernels`` (Voila builds its class inside
+    ``init_settings``, so the mix-in goes onto the instance's class there)."""
     cls = type(manager)
-    if hasattr(manager, "get_rendered_notebook") and isinstance(manager, GuardedKernelManager):
-        if not issubclass(cls, PooledKernels):
-            manager.__class__ = type(f"Pooled{cls.__name__}", (PooledKernels, cls), {})
+    pooling = hasattr(manager, "get_rendered_notebook") and isinstance(manager, GuardedKernelManager)
+    if pooling and not issubclass(cls, PooledKernels):
+        manager.__class__ = type(f"Pooled{cls.__name__}", (PooledKernels, cls), {})

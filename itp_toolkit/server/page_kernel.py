@@ -5,10 +5,10 @@ updates, a busy/idle pair per request). They travel kernel -> server over a Zero
 high-water mark is 1,000 messages on each side by default; when the server's event loop is slow to read
 (many pages opening at once), ZeroMQ *drops* whatever the full pipe cannot hold, silently: the page meets
 boxes whose children it never heard of and comes up without its editor (docs/deploy.md, "Lost widget
-messages"). Here the kernel's IOPub socket gets a far higher mark (``IOPUB_HWM``): a bound, not "unlimited", so
-a kernel cannot grow without end. The kernel's (sending) side is the one that drops: measured with the
-server stopped for 15 s while a page opened a full plan, 650 messages were lost with both marks at 1,000,
-650 with only the server's raised, none with only the kernel's raised (docs/deploy.md).
+messages"). Here the kernel's IOPub socket gets a far higher mark (``IOPUB_HWM``): a bound, not
+"unlimited", so a kernel cannot grow without end. The kernel's (sending) side is the one that drops:
+measured with the server stopped for 15 s while a page opened a full plan, 650 messages were lost with both
+marks at 1,000, 650 with only the server's raised, none with only the kernel's raised (docs/deploy.md).
 
 With ``ITP_IOPUB_SEQ=1`` in its environment (benchmarks and the stress test only) every IOPub message's
 header carries ``itp_iopub_seq``, a counter of the messages this kernel published, so a client can count
@@ -38,7 +38,7 @@ IOPUB_HWM = 100_000
 """Messages the kernel's IOPub socket may hold for a slow reader (ZeroMQ's default: 1,000). A full plan opens
 with about 1,500; a few of those at once per kernel is the most a page sends."""
 HWM_VAR = "ITP_IOPUB_HWM"
-"""Environment variable overriding ``IOPUB_HWM`` in the kernel (the measurement of docs/deploy.md sets 1000)."""
+"""Environment variable overriding ``IOPUB_HWM`` in the kernel (docs/deploy.md's measurement sets 1000)."""
 SEQ_VAR = "ITP_IOPUB_SEQ"
 SEQ_HEADER = "itp_iopub_seq"
 PRELOAD_FLAG = "--preload"
@@ -87,8 +87,8 @@ class PageKernelApp(IPKernelApp):
 
 
 def preload() -> None:
-    """The trainee page's imports (the toolkit, pydantic models, ipywidgets, SQLAlchemy), done before the kernel
-    answers: a preheated kernel's head start. Only imports: nothing here depends on who opens the page."""
+    """The trainee page's imports (the toolkit, pydantic models, ipywidgets, SQLAlchemy), done before the
+    kernel answers: a preheated kernel's head start. Only imports: nothing here depends on who opens it."""
     import importlib
 
     for module in PRELOADED:
