@@ -5,8 +5,8 @@ ZeroMQ drops what a full pipe cannot hold, and with its default high-water mark 
 (many pages opening at once) lost a contiguous run of them: the page met widgets it had never heard of and
 came up without its editor (docs/deploy.md). ``server.page_kernel`` raises the kernel's mark.
 
-"Under load" here is made reproducible instead of hoped for: while the pages open their plans, the server is
-stopped (SIGSTOP) for most of every few seconds, so it falls as far behind its kernels as a busy one does.
+"Under load" here is made reproducible instead of hoped for: each time a kernel starts building the plan
+the server is stopped (SIGSTOP) for a few seconds, so it falls as far behind its kernels as a busy one does.
 The kernels number their IOPub messages (``ITP_IOPUB_SEQ=1``) and the load client (benchmarks/load_client.py)
 counts every number it never received. Counted, not timed.
 """
@@ -29,47 +29,31 @@ pytestmark = pytest.mark.slow
 
 PAGES = 2
 OPENS_PER_PAGE = 25  # 50 openings of the largest plan in all
-STOPPED, RUNNING = 8.0, 1.0
-"""Seconds the server is stopped, then left to run, over and over while the plans open."""
+STOPPED = 6.0
+"""Seconds the server is stopped once a kernel has started building a plan: it builds (and sends) while
+nobody reads, as behind a server busy with other pages."""
 DEFAULT_ZMQ_HWM = 1000
 LIMIT = 120.0
 """Hang guard for each step of a page (not a timing claim): an opening whose idle was lost ends here."""
 
 
-async def _open_while_starved(
-    server: ServeServer, urls: list[str], case_title: str, opens: int
-) -> list[PageOpen]:
-    pid = server.process.pid  # type: ignore[union-attr]
+class Starver:
+    """Stops the server (SIGSTOP) for ``STOPPED`` seconds from each call; overlapping calls from pages
+    opening at once keep it stopped until the last one is over."""
 
-    async def starve() -> None:
+    def __init__(self, pid: int):
+        self.pid, self.holding = pid, 0
+
+    async def __call__(self) -> None:
+        self.holding += 1
+        if self.holding == 1:
+            os.kill(self.pid, signal.SIGSTOP)
         try:
-            while True:
-                os.kill(pid, signal.SIGSTOP)
-                await asyncio.sleep(STOPPED)
-                os.kill(pid, signal.SIGCONT)
-                await asyncio.sleep(RUNNING)
+            await asyncio.sleep(STOPPED)
         finally:
-            os.kill(pid, signal.SIGCONT)
-
-    # The pages are opened (states loaded) first with the server running; the plans open while it starves.
-    starver: asyncio.Task | None = None
-    opened = asyncio.Event()
-    left = len(urls)
-
-    async def ready() -> None:
-        nonlocal left, starver
-        left -= 1
-        if not left:
-            starver = asyncio.create_task(starve())
-            opened.set()
-        await opened.wait()
-
-    try:
-        return await open_pages(urls, LIMIT, case_label=case_title, opens=opens, before_interacting=ready)
-    finally:
-        if starver is not None:
-            starver.cancel()
-            await asyncio.gather(starver, return_exceptions=True)
+            self.holding -= 1
+            if not self.holding:
+                os.kill(self.pid, signal.SIGCONT)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +67,14 @@ def _open_plans(work: Path, room, opens: int, pages: int = PAGES, **extra_env: s
     with ServeServer(room.workspace, work, max_kernels_per_client=0, extra_env=env) as server:
         assert isinstance(server, ServeServer)
         urls = [server.page("trainee_workspace.ipynb", user) for user in room.users[:pages]]
-        return asyncio.run(_open_while_starved(server, urls, room.case_title, opens))
+        assert server.process is not None
+        starve = Starver(server.process.pid)
+        try:
+            return asyncio.run(
+                open_pages(urls, LIMIT, case_label=room.case_title, opens=opens, starve=starve)
+            )
+        finally:
+            os.kill(server.process.pid, signal.SIGCONT)
 
 
 def test_the_largest_plan_opened_50_times_under_load_loses_no_message(room):
