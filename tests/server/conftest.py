@@ -39,7 +39,7 @@ ANSWER_TIMEOUT = 20
 """A hang guard, not a timing claim: an idle server answers a static-file request in milliseconds."""
 MEMORY_LIMIT = 3 * 1024**3
 """RSS of the whole server tree (Voila and its kernels) past which the watchdog kills it."""
-PAGE_KERNEL = "itp_toolkit.server.page_kernel"
+PAGE_KERNEL = "-m itp_toolkit.server.page_kernel"
 """How a page's kernel shows on its command line (``itp serve`` and ``itp publish`` start it)."""
 V1 = "v1.kernel.websocket.jupyter.org"
 
