@@ -132,8 +132,9 @@ def hostile_plan(case: CaseStudy, salt: int) -> TreatmentPlan:
     assert case.reference_plan is not None
     plan = case.reference_plan.model_copy(deep=True)
     # The full reference plan (four problems): its ~1,500 widget messages on opening once lost some on the
-    # way to the browser under load, and this plan was cut to one problem; the kernel's IOPub high-water mark
-    # (server/page_kernel.py, docs/deploy.md) fixed that, and tests/server/test_large_page_messages.py keeps it.
+    # way to the browser under load, and this plan was cut to one problem; the kernel's IOPub high-water
+    # mark (server/page_kernel.py, docs/deploy.md) fixed that; tests/server/test_large_page_messages.py
+    # keeps it fixed.
     texts = payload_texts()
     for _ in range(salt):
         next(texts)
