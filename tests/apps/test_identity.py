@@ -62,7 +62,7 @@ def test_the_demo_flag_comes_from_the_workspace_file(tmp_path, monkeypatch):
 
 def test_a_preheated_kernel_waits_for_the_request_before_deciding_who_the_page_is_for(monkeypatch):
     """Voila started the kernel and ran the page before anyone asked: the query string arrives later."""
-    import voila.utils
+    import voila.utils  # type: ignore[import-untyped]
 
     from itp_toolkit.apps import identity
 
@@ -83,7 +83,7 @@ def test_a_preheated_kernel_waits_for_the_request_before_deciding_who_the_page_i
 
 
 def test_a_kernel_started_for_its_request_does_not_wait(monkeypatch):
-    import voila.utils
+    import voila.utils  # type: ignore[import-untyped]
 
     from itp_toolkit.apps import identity
 
