@@ -21,6 +21,7 @@ from ..model import CaseStudy
 from ..model.base import isolate
 from ..store import PlanStore
 from ..store.records import DraftSummary
+from ..store.workshops import Workshop
 from ..widgets._common import css, text_html
 from ..widgets.workshop import WorkshopEntry
 from ._context import page_context
@@ -58,6 +59,10 @@ class TraineeWorkspace(w.VBox):
         self._critique_delay = critique_delay
         self._scheduler = scheduler
         self.session: DraftSession | None = None
+        self._workshop_id: int | None = None
+        """The workshop of the draft in the editor, if it is a workshop draft."""
+        self._frozen = False
+        """The workshop has left drafting: the plan is read-only though the draft is not submitted."""
         self.case_viewer: CaseViewer | None = None
         self.editor: PlanEditor | None = None
         self.critique: CritiquePanel | None = None
@@ -85,6 +90,7 @@ class TraineeWorkspace(w.VBox):
             user,
             self._cases,
             on_open=lambda d, case_id: self.open_case(case_id, draft=d),
+            on_phase=self._workshop_phase,
             auto_refresh=workshop_refresh,
             scheduler=scheduler,
         )
@@ -149,8 +155,17 @@ class TraineeWorkspace(w.VBox):
             dismissals=self._dismissals(draft.id),
         )
         connect_critique(self.editor, self.critique)
+        self._workshop_id = draft.workshop_id
+        shown = self.workshop.workshop
+        self._frozen = bool(
+            draft.workshop_id is not None
+            and shown is not None
+            and shown.id == draft.workshop_id
+            and shown.phase != "drafting"
+        )
         self.controls = DraftControls(
             session,
+            in_workshop=draft.workshop_id is not None,
             week=week,
             autosave_delay=self._autosave_delay,
             scheduler=self._scheduler,
@@ -161,7 +176,9 @@ class TraineeWorkspace(w.VBox):
         self.editor.observe(self._edited, "plan")
         session.on_change(self._session_changed)
         self._last_revision = session.revision
-        self.editor.disabled = session.locked
+        self.editor.disabled = session.locked or self._frozen
+        if self._frozen:
+            self.controls.freeze()
         lower = w.Accordion([self.feedback, self.history], _dom_classes=("itp-trainee-lower",))
         lower.set_title(0, "Supervisor feedback")
         lower.set_title(1, "Revisions")
@@ -233,9 +250,20 @@ class TraineeWorkspace(w.VBox):
         except ITPError:
             return []
 
+    def _workshop_phase(self, workshop: Workshop) -> None:
+        """The workshop moved on (the page's timer noticed): once drafting is over, the editor turns read-only
+        at once; the workshop strip above it says why."""
+        if self._workshop_id != workshop.id or workshop.phase == "drafting":
+            return
+        self._frozen = True
+        if self.editor is not None:
+            self.editor.disabled = True
+        if self.controls is not None:
+            self.controls.freeze()
+
     def _session_changed(self, session: DraftSession) -> None:
         if self.editor is not None:
-            self.editor.disabled = session.locked
+            self.editor.disabled = session.locked or self._frozen
         if self.critique is not None and self.critique.plan != session.plan:
             # The session's plan carries what changed for each event revised for; critique reads that one.
             self.critique.plan = session.plan

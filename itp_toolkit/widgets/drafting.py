@@ -83,6 +83,7 @@ class DraftControls(w.VBox):
         self,
         session: DraftSession,
         *,
+        in_workshop: bool = False,
         week: int = 0,
         autosave_delay: float = 1.5,
         scheduler: Scheduler | None = None,
@@ -90,6 +91,10 @@ class DraftControls(w.VBox):
         **kwargs: Any,
     ):
         self.session = session
+        self.in_workshop = in_workshop
+        """A workshop draft: handed in to the facilitator, not submitted for supervision."""
+        self.frozen = False
+        """The workshop left drafting: nothing more can be saved (``freeze``)."""
         self.week = week
         self._schedule = scheduler or default_scheduler
         self._pending: Handle | None = None
@@ -99,7 +104,8 @@ class DraftControls(w.VBox):
         self.indicator = AutosaveIndicator()
         self.save_button = w.Button(description="Save now", icon="save", _dom_classes=("itp-save-now",))
         self.submit_button = w.Button(
-            description="Submit for supervision",
+            description="Hand in" if in_workshop else "Submit for supervision",
+            tooltip="Hand your plan in to the facilitator" if in_workshop else "",
             button_style="primary",
             icon="paper-plane",
             _dom_classes=("itp-submit",),
@@ -224,6 +230,12 @@ class DraftControls(w.VBox):
         if self._on_plan_replaced is not None:
             self._on_plan_replaced()
 
+    def freeze(self) -> None:
+        """The workshop left drafting: no more saves, hand-ins or revisions from this page. An autosave already
+        due still runs, so the store's refusal says what happened to the last words typed."""
+        self.frozen = True
+        self._render()
+
     def _run(self, action: Callable[[], Any]) -> None:
         try:
             action()
@@ -242,13 +254,23 @@ class DraftControls(w.VBox):
         self.indicator.message = status.message
         conflict = status.conflict_with is not None
         self.conflict_box.layout.display = "flex" if conflict else "none"
-        self.submit_button.disabled = s.locked or conflict
-        self.save_button.disabled = s.locked or status.state == "saved"
+        self.submit_button.disabled = s.locked or conflict or self.frozen
+        self.save_button.disabled = s.locked or status.state == "saved" or self.frozen
         case = s.case
         events = revisable_events(case, s.plan, self.week) if case is not None else []
         labels = {e.id: f"Week {e.week}: {isolate(e.title)}" for e in (case.timeline if case else [])}
         self.revise_event.options = [("feedback (no new event)", "")] + [(labels[e], e) for e in events]
-        self.revise_button.disabled = s.locked
+        self.revise_button.disabled = s.locked or self.frozen
+        if self.in_workshop:
+            self.status_label.value = (
+                "Drafting time is over: this workshop plan is read-only."
+                if self.frozen
+                else {
+                    "submitted": "Handed in: the facilitator has your plan. It is read-only now.",
+                    "accepted": "Signed off.",
+                }.get(s.draft_status, "Your workshop plan: it is saved as you type.")
+            )
+            return
         self.status_label.value = {
             "empty": "Not saved yet.",
             "in_progress": "Draft in progress.",
