@@ -92,11 +92,8 @@ class ProgressPage(w.VBox):
         self.holder = w.VBox(_dom_classes=("itp-progress-holder",))
         self.refresher = Refresher(self.refresh, auto_refresh, scheduler) if auto_refresh else None
         self.picker.observe(lambda ch: self.show(ch["new"]), "value")
-        top = w.HBox(
-            [w.HTML(text_html("Workshop progress", "h2")), self.picker],
-            layout=w.Layout(align_items="center", flex_flow="row wrap", grid_gap="0 24px"),
-        )
-        super().__init__([top, self.message, self.holder], **kwargs)
+        # The notebook's heading titles the page; the projector needs the board, not a second title.
+        super().__init__([self.picker, self.message, self.holder], **kwargs)
         css(self, "itp-progress-page")
         mine = store.list_my_workshops(actor=user)
         self.picker.options = [
@@ -163,9 +160,7 @@ class DebriefPage(w.VBox):
         self.message = w.Label(_dom_classes=("itp-debrief-message",))
         self.holder = w.VBox(_dom_classes=("itp-debrief-holder",))
         self.picker.observe(lambda ch: self.show(ch["new"]), "value")
-        super().__init__(
-            [w.HTML(text_html("Workshop debrief", "h2")), self.picker, self.message, self.holder], **kwargs
-        )
+        super().__init__([self.picker, self.message, self.holder], **kwargs)
         css(self, "itp-debrief-page")
         ready = [
             ws

@@ -199,9 +199,10 @@ def spread_figure(scores: pd.DataFrame, *, yours: int | None = None) -> Figure:
     if yours is not None:
         ax.axvline(yours, color="#c44e52", linewidth=2, label=f"your plan ({yours})")
     ax.set_xlim(0, 100)
+    ax.set_xticks(range(0, 101, 10))  # whole scores only
     ax.set_yticks([])
     ax.set_xlabel("Individualization score (0-100)")
-    ax.set_title("How individual the group's plans were", fontsize=10, loc="left")
+    ax.set_title("Each plan's individualization score", fontsize=10, loc="left")
     if len(values) or yours is not None:
         ax.legend(fontsize=7, loc="upper left", frameon=False, ncols=3)
     fig.tight_layout()
@@ -219,7 +220,8 @@ def exemplar_label(owner: str, participants: Sequence[str]) -> str:
 def gather_debrief(store: PlanStore, workshop_id: int, case: CaseStudy, *, actor: str) -> Debrief:
     """The debrief as ``actor`` may see it: the drafts the store lets them read (all of them for the
     facilitator; for a trainee only once review is open), their own set beside the group, and the
-    exemplars with the comments on them that the store lets ``actor`` read (a peer's feedback stays theirs)."""
+    exemplars with the comments on them that the store lets ``actor`` read (a peer's feedback stays
+    theirs)."""
     summaries = [s for s in store.list_workshop_drafts(workshop_id, actor=actor) if s.latest_revision > 0]
     drafts = [
         CohortDraft(s.id, s.owner, store.get_revision(s.id, actor=actor), s.latest_revision, s.status)
@@ -245,17 +247,20 @@ def gather_debrief(store: PlanStore, workshop_id: int, case: CaseStudy, *, actor
 # ---------------------------------------------------------------------- HTML (the page and the offline file)
 
 
-def _table_html(table: pd.DataFrame, columns: Sequence[tuple[str, str]], cls: str, empty: str) -> Markup:
+def _table_html(
+    table: pd.DataFrame, columns: Sequence[tuple[str, str]], cls: str, empty: str, caption: str = ""
+) -> Markup:
     if table is None or table.empty:
         return Markup('<p class="{} itp-empty">{}</p>').format(cls, empty)
-    head = Markup("").join(Markup("<th>{}</th>").format(title) for _, title in columns)
+    head = Markup("").join(Markup('<th scope="col">{}</th>').format(title) for _, title in columns)
     rows = Markup("").join(
         Markup('<tr class="{}-row">{}</tr>').format(
             cls, Markup("").join(Markup("<td>{}</td>").format(_cell(row[name])) for name, _ in columns)
         )
         for _, row in table.iterrows()
     )
-    return Markup('<table class="{}"><tr>{}</tr>{}</table>').format(cls, head, rows)
+    cap = Markup("<caption>{}</caption>").format(caption) if caption else Markup("")
+    return Markup('<table class="{}">{}<tr>{}</tr>{}</table>').format(cls, cap, head, rows)
 
 
 def _cell(value: object) -> str:
@@ -299,11 +304,12 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
                 [
                     ("category", "Kind of choice"),
                     ("choice", "Choice"),
-                    ("trainees", "Plans"),
-                    ("share", "Share"),
+                    ("trainees", "Plans that made it"),
+                    ("share", "Share of the group"),
                 ],
                 "itp-debrief-consensus",
                 "No choice was shared by most of the group.",
+                "Choices most of the group made",
             )
         )
     )
@@ -314,11 +320,12 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
                 [
                     ("category", "Kind of choice"),
                     ("choice", "Choice"),
-                    ("trainees", "Plans"),
-                    ("share", "Share"),
+                    ("trainees", "Plans that made it"),
+                    ("share", "Share of the group"),
                 ],
                 "itp-debrief-divergence",
                 "Nothing split the group.",
+                "Choices only some of the group made",
             )
         )
     )
@@ -332,8 +339,9 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
     if debrief.yours is not None:
         out.append(
             Markup(
-                "<h3>Your plan beside the group</h3><p>Your individualization score: {}. Your plan stays yours: "
-                "use what the group did differently as questions for your next revision.</p>{}"
+                "<h3>Your plan beside the group</h3><p>Your individualization score: {}. "
+                "Your plan stays yours: use what the group did differently as questions for your next "
+                "revision.</p>{}"
             ).format(
                 debrief.your_score,
                 _table_html(
@@ -346,6 +354,7 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
                     ],
                     "itp-debrief-yours",
                     "Your plan makes no choices yet.",
+                    "Your choices, then what others chose that your plan leaves out",
                 ),
             )
         )
@@ -357,7 +366,8 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
             )
             parts.append(
                 Markup(
-                    '<div class="itp-exemplar"><h4>{} (revision {})</h4><p class="itp-exemplar-note">{}</p>{}{}</div>'
+                    '<div class="itp-exemplar"><h4>{} (save {})</h4><p class="itp-exemplar-note">{}</p>'
+                    "{}{}</div>"
                 ).format(
                     ex.label,
                     ex.revision,

@@ -138,6 +138,7 @@ BOARD_CSS = Markup(
     ".itp-progress-table th,.itp-progress-table td{padding:4px 14px;text-align:left;"
     "border-bottom:1px solid #ccc}"
     ".itp-board-late .itp-board-countdown{color:#a00000}"
+    ".itp-visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
     "</style>"
 )
 

@@ -48,7 +48,7 @@ REFRESH_SECONDS = 3.0
 _STRIP_CSS = Markup(
     "<style>.itp-workshop-strip p{margin:4px 0}.itp-workshop-frozen{border-left:6px solid #8a5a00;"
     "background:#fff4dc;color:#111;padding:8px 12px;font-size:1.1em}"
-    ".itp-visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}</style>"
+    "</style>"
 )
 
 
@@ -281,7 +281,7 @@ class FacilitatorPanel(w.VBox):
         self.running = w.VBox(_dom_classes=("itp-workshop-running",))
         self.refresher = Refresher(self.refresh, auto_refresh, scheduler) if auto_refresh else None
         super().__init__(
-            [text_html_widget("Run a workshop", "h2"), self.form, self.message, self.running],
+            [self.form, self.message, self.running],
             **kwargs,
         )
         css(self, "itp-facilitator")

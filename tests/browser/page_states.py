@@ -27,6 +27,9 @@ WORKSHOP_TITLES = {
     "debrief": "Tuesday seminar: debrief",
 }
 LOAD_TIMEOUT_MS = 120_000
+"""For the page's first control (a kernel starting on a busy machine)."""
+STEP_TIMEOUT_MS = 45_000
+"""For what a click or a choice brings, once the page is up."""
 
 
 @dataclass(frozen=True)
@@ -133,10 +136,10 @@ def _in_workshop(phase: str) -> Callable:
         pg.locator("button.itp-join-button").click()
         pg.locator(".itp-plan-editor").wait_for(timeout=LOAD_TIMEOUT_MS)
         pg.locator(f'.itp-workshop-status .itp-workshop-phase[data-phase="{phase}"]').wait_for(
-            timeout=LOAD_TIMEOUT_MS
+            timeout=STEP_TIMEOUT_MS
         )
         if phase == "review":
-            pg.locator(".itp-peer-draft").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+            pg.locator(".itp-peer-draft").first.wait_for(timeout=STEP_TIMEOUT_MS)
 
     return setup
 
@@ -146,9 +149,9 @@ def _supervisor_tab(tab: str) -> Callable:
         _pick(pg, ".itp-sup-cohort", DEMO_COHORT)
         _pick(pg, ".itp-sup-case", site.first_case.title)
         pg.locator("button.itp-sup-load").click()
-        pg.locator(".itp-sup-body").wait_for(timeout=LOAD_TIMEOUT_MS)
+        pg.locator(".itp-sup-body").wait_for(timeout=STEP_TIMEOUT_MS)
         pg.get_by_role("tab", name=tab).click()
-        pg.locator(".itp-sup-tabs [role=tabpanel]:visible").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+        pg.get_by_role("tab", name=tab, selected=True).wait_for(timeout=STEP_TIMEOUT_MS)
 
     return setup
 
@@ -157,9 +160,9 @@ def _facilitating(phase: str) -> Callable:
     def setup(pg, site: AuditSite) -> None:
         _pick(pg, ".itp-workshop-existing", WORKSHOP_TITLES[phase])
         pg.locator("button.itp-workshop-open").click()
-        pg.locator(f'.itp-workshop-phase[data-phase="{phase}"]').wait_for(timeout=LOAD_TIMEOUT_MS)
+        pg.locator(f'.itp-workshop-phase[data-phase="{phase}"]').wait_for(timeout=STEP_TIMEOUT_MS)
         if phase == "debrief":
-            pg.locator(".itp-debrief-consensus").wait_for(timeout=LOAD_TIMEOUT_MS)
+            pg.locator(".itp-debrief-consensus").wait_for(timeout=STEP_TIMEOUT_MS)
 
     return setup
 
@@ -170,18 +173,18 @@ def _facilitator_form(pg, site: AuditSite) -> None:
 
 def _progress_board(pg, site: AuditSite) -> None:
     _pick(pg, ".itp-progress-picker", WORKSHOP_TITLES["drafting"])
-    pg.locator(".itp-progress-row").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+    pg.locator(".itp-progress-row").first.wait_for(timeout=STEP_TIMEOUT_MS)
 
 
 def _debrief(pg, site: AuditSite) -> None:
     _pick(pg, ".itp-debrief-picker", WORKSHOP_TITLES["debrief"])
-    pg.locator(".itp-debrief-consensus").wait_for(timeout=LOAD_TIMEOUT_MS)
+    pg.locator(".itp-debrief-consensus").wait_for(timeout=STEP_TIMEOUT_MS)
 
 
 def _case_library(pg, site: AuditSite) -> None:
     _pick(pg, ".itp-library-picker", site.first_case.title)
     pg.locator(".itp-library-holder .itp-case-viewer, .itp-library-holder .widget-html").first.wait_for(
-        timeout=LOAD_TIMEOUT_MS
+        timeout=STEP_TIMEOUT_MS
     )
 
 
