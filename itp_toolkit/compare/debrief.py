@@ -13,6 +13,7 @@ feedback staying private), not this module.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ from matplotlib.figure import Figure
 from ..checks import individualization_score
 from ..errors import ITPError
 from ..model import Annotation, CaseStudy, TreatmentPlan
+from ..model.ids import ID_PATTERN
 from ..store import PlanStore
 from .cohort import (
     CATEGORY_TITLES,
@@ -263,12 +265,17 @@ def _table_html(
     return Markup('<table class="{}">{}<tr>{}</tr>{}</table>').format(cls, cap, head, rows)
 
 
+_LEADING_ID = re.compile(ID_PATTERN.rstrip("$") + ": ")
+"""A choice's label starts with the case fact's id ("pc-binges: Eating episodes..."); the page shows the
+text only."""
+
+
 def _cell(value: object) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "—"
     if isinstance(value, float):
         return f"{value:.0%}" if 0 <= value <= 1 else f"{value:g}"
-    return str(value)
+    return _LEADING_ID.sub("", str(value))
 
 
 def plan_outline_html(plan: TreatmentPlan) -> Markup:

@@ -31,12 +31,20 @@ KNOWN_FAILURES: dict[str, str] = {
 
 FOCUS_SHOWN_JS = """
 () => {
+  // Focus is shown when the focused control looks different from the same control unfocused (outline,
+  // ring, border or background), compared by blurring it for a moment and focusing it again.
   const el = document.activeElement;
   if (!el || el === document.body) return false;
-  const s = getComputedStyle(el);
-  const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
-  const ring = s.boxShadow && s.boxShadow !== 'none';
-  return outline || ring;
+  const look = () => {
+    const s = getComputedStyle(el);
+    return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.borderTopColor,
+            s.borderBottomColor, s.backgroundColor].join('|');
+  };
+  const focused = look();
+  el.blur();
+  const unfocused = look();
+  el.focus();
+  return focused !== unfocused;
 }
 """
 
