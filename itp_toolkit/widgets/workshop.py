@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 from markupsafe import Markup
 
-from ..errors import ITPError
+from ..errors import ITPError, NotFound
 from ..model import CaseStudy
 from ..model.base import isolate
 from ..store import PlanStore
@@ -439,6 +439,8 @@ class FacilitatorPanel(w.VBox):
             self.header.value = header
 
     def _load_exemplar_choices(self) -> None:
+        if self.workshop is None:
+            return
         try:
             drafts = [
                 d
@@ -603,7 +605,7 @@ class WorkshopEntry(w.VBox):
         self.status = w.HTML(_dom_classes=("itp-workshop-status",))
         self.open_draft_button = w.Button(
             description="Back to my workshop plan",
-            layout=w.Layout(width="auto"),
+            layout=w.Layout(width="auto", align_self="flex-start"),
             _dom_classes=("itp-open-workshop-draft",),
         )
         self.open_draft_button.on_click(lambda _: self._open_draft())
@@ -626,6 +628,8 @@ class WorkshopEntry(w.VBox):
                 draft = self.store.join_workshop(workshop_id=workshop_id, actor=self.user)
             else:
                 draft = self.store.join_workshop(code, actor=self.user)
+            if draft.workshop_id is None:  # the store returns a workshop draft; say so if it ever does not
+                raise NotFound("the store returned a draft outside the workshop")
             workshop = self.store.get_workshop(draft.workshop_id, actor=self.user)
         except ITPError as exc:
             self.message.value = str(exc)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from itp_toolkit.checks.rubrics import default_rubric
 from itp_toolkit.library.cases import load_case_library
@@ -146,10 +147,11 @@ def _in_workshop(phase: str) -> Callable:
 
 def _supervisor_tab(tab: str) -> Callable:
     def setup(pg, site: AuditSite) -> None:
-        _pick(pg, ".itp-sup-cohort", DEMO_COHORT)
-        _pick(pg, ".itp-sup-case", site.first_case.title)
-        pg.locator("button.itp-sup-load").click()
-        pg.locator(".itp-sup-body").wait_for(timeout=STEP_TIMEOUT_MS)
+        if not pg.locator(".itp-sup-body").is_visible():
+            _pick(pg, ".itp-sup-cohort", DEMO_COHORT)
+            _pick(pg, ".itp-sup-case", site.first_case.title)
+            pg.locator("button.itp-sup-load").click()
+            pg.locator(".itp-sup-body").wait_for(timeout=STEP_TIMEOUT_MS)
         pg.get_by_role("tab", name=tab).click()
         pg.get_by_role("tab", name=tab, selected=True).wait_for(timeout=STEP_TIMEOUT_MS)
 
@@ -158,6 +160,9 @@ def _supervisor_tab(tab: str) -> Callable:
 
 def _facilitating(phase: str) -> Callable:
     def setup(pg, site: AuditSite) -> None:
+        other = pg.locator("button.itp-workshop-other")
+        if other.is_visible():  # running another workshop: back to the form
+            other.click()
         _pick(pg, ".itp-workshop-existing", WORKSHOP_TITLES[phase])
         pg.locator("button.itp-workshop-open").click()
         pg.locator(f'.itp-workshop-phase[data-phase="{phase}"]').wait_for(timeout=STEP_TIMEOUT_MS)
@@ -198,7 +203,10 @@ class PageState:
     notebook: str
     user: str | None
     setup: Callable
-    """Brings a freshly loaded page into the state; raises if the page cannot get there."""
+    """Brings the page into the state; raises if the page cannot get there."""
+    continues: bool = False
+    """Carry on from the state before on the same page (same page and person), as a person would click
+    from one to the next; otherwise the page is loaded afresh."""
 
 
 PAGE_STATES: tuple[PageState, ...] = (
@@ -210,12 +218,20 @@ PAGE_STATES: tuple[PageState, ...] = (
     PageState("trainee-workshop-drafting", "trainee_workspace.ipynb", "ana", _in_workshop("drafting")),
     PageState("trainee-workshop-review", "trainee_workspace.ipynb", "ana", _in_workshop("review")),
     *(
-        PageState(f"supervisor-{tab.lower()}", "supervisor_review.ipynb", FACILITATOR, _supervisor_tab(tab))
+        PageState(
+            f"supervisor-{tab.lower()}",
+            "supervisor_review.ipynb",
+            FACILITATOR,
+            _supervisor_tab(tab),
+            continues=tab != "Compare",
+        )
         for tab in ("Compare", "Annotate", "Score", "Cohort")
     ),
     PageState("facilitator-new", "facilitator.ipynb", FACILITATOR, _facilitator_form),
     *(
-        PageState(f"facilitator-{phase}", "facilitator.ipynb", FACILITATOR, _facilitating(phase))
+        PageState(
+            f"facilitator-{phase}", "facilitator.ipynb", FACILITATOR, _facilitating(phase), continues=True
+        )
         for phase in ("drafting", "review", "debrief")
     ),
     PageState("progress-board", "workshop_progress.ipynb", FACILITATOR, _progress_board),
@@ -225,25 +241,45 @@ PAGE_STATES: tuple[PageState, ...] = (
 
 
 def visit(
-    context, server, site: AuditSite, states=PAGE_STATES, *, on_page: Callable | None = None
-) -> Iterator[tuple[PageState, str, object, BaseException | None]]:
-    """Load each state once in ``context`` and yield (state, size, page, error) at each size; the page is
-    closed after its last size. ``on_page(page)`` runs on each new page before it loads (listeners)."""
-    for state in states:
-        pg = context.new_page()
-        if on_page is not None:
-            on_page(pg, state)
-        error: BaseException | None = None
-        try:
-            pg.set_viewport_size({"width": 1440, "height": 900})
-            pg.goto(server.page(state.notebook, state.user), wait_until="commit", timeout=LOAD_TIMEOUT_MS)
-            state.setup(pg, site)
-        except Exception as exc:  # a state that cannot be reached is reported, and the others still run
-            error = exc
-        try:
+    context,
+    server,
+    site: AuditSite,
+    states=PAGE_STATES,
+    *,
+    on_page: Callable | None = None,
+    on_state: Callable | None = None,
+) -> Iterator[tuple[PageState, str, Any, BaseException | None]]:
+    """Bring each state about in ``context`` and yield (state, size, page, error) at each size. A state that
+    ``continues`` carries on from the page before; otherwise that page is closed and a new one loaded.
+    ``on_page(page)`` runs on each new page before it loads (listeners); ``on_state(state)`` before each
+    state is brought about (so what the page does is put down to the right state)."""
+    pg: Any = None
+    broken = False
+    try:
+        for state in states:
+            fresh = not (state.continues and pg is not None and not broken)
+            if fresh:
+                if pg is not None:
+                    pg.close()
+                pg, broken = context.new_page(), False
+                if on_page is not None:
+                    on_page(pg)
+            if on_state is not None:
+                on_state(state)
+            error: BaseException | None = None
+            try:
+                pg.set_viewport_size({"width": 1440, "height": 900})
+                if fresh:
+                    pg.goto(
+                        server.page(state.notebook, state.user), wait_until="commit", timeout=LOAD_TIMEOUT_MS
+                    )
+                state.setup(pg, site)
+            except Exception as exc:  # a state that cannot be reached is reported, and the others still run
+                error, broken = exc, True
             for size, (width, height) in SIZES.items():
                 pg.set_viewport_size({"width": width, "height": height})
                 pg.wait_for_timeout(300)  # let widgets re-lay out at the new width
                 yield state, size, pg, error
-        finally:
+    finally:
+        if pg is not None:
             pg.close()

@@ -55,7 +55,8 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeServe
     root = tmp_path_factory.mktemp("keyboard-site")
     ws = build_demo_workspace(root / "demo")
     ws.close()
-    with ServeServer(ws.path, root) as server:
+    server = ServeServer(ws.path, root)
+    with server:
         yield server
 
 
