@@ -235,7 +235,7 @@ class FacilitatorPanel(w.VBox):
         )
         self.header = w.HTML(_dom_classes=("itp-workshop-header",))
         self.advance_button = w.Button(
-            button_style="warning", layout=w.Layout(width="auto"), _dom_classes=("itp-workshop-advance",)
+            button_style="primary", layout=w.Layout(width="auto"), _dom_classes=("itp-workshop-advance",)
         )
         self.advance_button.on_click(lambda _: self.ask_advance())
         # Phases only go forward: the forward button asks first, in words that say what will happen.
@@ -593,7 +593,11 @@ class WorkshopEntry(w.VBox):
         )
         self.join_button.on_click(lambda _: self.join(self.code.value))
         self.open_workshops = w.Dropdown(
-            options=[], layout=w.Layout(width="auto"), _dom_classes=("itp-join-cohort-workshop",)
+            description="Your workshops",
+            options=[],
+            layout=w.Layout(width="auto"),
+            style={"description_width": "initial"},
+            _dom_classes=("itp-join-cohort-workshop",),
         )
         self.join_open_button = w.Button(
             description="Go to this workshop",

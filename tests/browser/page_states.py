@@ -119,14 +119,22 @@ def _trainee_opens(pg, site: AuditSite) -> None:
     pg.locator(".itp-autosave").first.wait_for(timeout=LOAD_TIMEOUT_MS)
 
 
+_WEEK_JS = "() => +((document.body.textContent.match(/exercise week (\\d+)/) || [0, -1])[1])"
+
+
 def _after_event(pg, site: AuditSite) -> None:
+    """Open the case and press "Next week" (one week at a time, as the page shows each) until the case's
+    first event has happened and can be revised for."""
     _trainee_opens(pg, site)
     first = min(e.week for e in site.first_case.timeline)
-    for _ in range(first):
+    week = pg.evaluate(_WEEK_JS)
+    while week < first:
         pg.locator("button.itp-next-week").click()
+        pg.wait_for_function(f"() => ({_WEEK_JS})() > {week}", timeout=STEP_TIMEOUT_MS)
+        week = pg.evaluate(_WEEK_JS)
     pg.wait_for_function(
         "() => document.querySelectorAll('.itp-revise-event select option').length > 1",
-        timeout=LOAD_TIMEOUT_MS,
+        timeout=STEP_TIMEOUT_MS,
     )
 
 
