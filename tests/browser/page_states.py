@@ -130,11 +130,11 @@ def _after_event(pg, site: AuditSite) -> None:
     week = pg.evaluate(_WEEK_JS)
     while week < first:
         pg.locator("button.itp-next-week").click()
-        pg.wait_for_function(f"() => ({_WEEK_JS})() > {week}", timeout=STEP_TIMEOUT_MS)
+        pg.wait_for_function(f"() => ({_WEEK_JS})() > {week}", timeout=LOAD_TIMEOUT_MS)
         week = pg.evaluate(_WEEK_JS)
     pg.wait_for_function(
         "() => document.querySelectorAll('.itp-revise-event select option').length > 1",
-        timeout=STEP_TIMEOUT_MS,
+        timeout=LOAD_TIMEOUT_MS,
     )
 
 
