@@ -278,6 +278,10 @@ def _cell(value: object) -> str:
     return _LEADING_ID.sub("", str(value))
 
 
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" + ("" if n == 1 else "s")
+
+
 def plan_outline_html(plan: TreatmentPlan) -> Markup:
     """A read-only outline of a plan (problem -> goal -> objective -> intervention), escaped."""
     from ..views.plan import plan_outline
@@ -300,8 +304,13 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
     from ..views.reports import figure_data_uri
 
     out: list[Markup] = [
-        Markup('<p class="itp-debrief-intro">{} plans from the group, shown without names.</p>').format(
-            debrief.group_size
+        Markup(
+            '<p class="itp-debrief-intro">{} plans from the group, shown without names: they agreed on {} '
+            "and split on {}.</p>"
+        ).format(
+            debrief.group_size,
+            _count(len(debrief.consensus), "choice"),
+            _count(len(debrief.divergence), "choice"),
         )
     ]
     out.append(

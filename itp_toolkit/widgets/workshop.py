@@ -45,6 +45,12 @@ if TYPE_CHECKING:  # the comparison code (pandas, matplotlib) is imported at rev
 
 Clock = Callable[[], dt.datetime]
 REFRESH_SECONDS = 3.0
+_DEBRIEF_CSS = Markup(
+    "<style>.itp-debrief-content table{border-collapse:collapse;margin:4px 0 12px}"
+    ".itp-debrief-content caption{text-align:left;font-weight:600;padding:4px 0}"
+    ".itp-debrief-content th,.itp-debrief-content td{text-align:left;padding:3px 12px 3px 0;"
+    "border-bottom:1px solid #ccc;vertical-align:top}</style>"
+)
 _STRIP_CSS = Markup(
     "<style>.itp-workshop-strip p{margin:4px 0}.itp-workshop-frozen{border-left:6px solid #8a5a00;"
     "background:#fff4dc;color:#111;padding:8px 12px;font-size:1.1em}"
@@ -501,7 +507,9 @@ class DebriefView(w.VBox):
         except ITPError as exc:
             self.content.value = text_html(str(exc))
             return
-        self.content.value = str(Markup("<h3>Debrief</h3>") + Markup("").join(debrief_sections(self.debrief)))
+        self.content.value = str(
+            _DEBRIEF_CSS + Markup("<h3>Debrief</h3>") + Markup("").join(debrief_sections(self.debrief))
+        )
 
 
 # ---------------------------------------------------------------------- trainee

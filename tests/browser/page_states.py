@@ -119,7 +119,11 @@ def _trainee_opens(pg, site: AuditSite) -> None:
     pg.locator(".itp-autosave").first.wait_for(timeout=LOAD_TIMEOUT_MS)
 
 
-_WEEK_JS = "() => +((document.body.textContent.match(/exercise week (\\d+)/) || [0, -1])[1])"
+_WEEK_JS = """() => {
+  const h = [...document.querySelectorAll('.itp-case-heading')].map(e => e.textContent)
+    .find(t => /exercise week \\d+/.test(t));
+  return h ? +h.match(/exercise week (\\d+)/)[1] : -1;
+}"""
 
 
 def _after_event(pg, site: AuditSite) -> None:
@@ -127,6 +131,7 @@ def _after_event(pg, site: AuditSite) -> None:
     first event has happened and can be revised for."""
     _trainee_opens(pg, site)
     first = min(e.week for e in site.first_case.timeline)
+    pg.wait_for_function(f"() => ({_WEEK_JS})() >= 0", timeout=LOAD_TIMEOUT_MS)
     week = pg.evaluate(_WEEK_JS)
     while week < first:
         pg.locator("button.itp-next-week").click()
