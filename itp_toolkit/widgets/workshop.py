@@ -431,7 +431,8 @@ class FacilitatorPanel(w.VBox):
                     self.debrief = DebriefView(self.store, self.user, workshop.id, case)
                 else:
                     self.debrief.refresh()
-                parts.append(self.debrief)
+                # In the debrief the room discusses the debrief: it comes before who joined when.
+                parts.insert(parts.index(self.board), self.debrief)
         self.running.children = parts
         if self.refresher is not None:
             self.refresher.start()
