@@ -171,7 +171,8 @@ def test_the_trainee_editor_turns_read_only_with_a_banner_when_review_opens(
     facilitator.advance()
     scheduler.advance(3.0)  # the page's own timer notices; no reload
     assert ana.editor.disabled
-    assert 'class="itp-workshop-frozen"' in ana.workshop.status.value and "read-only" in ana.workshop.status.value
+    status = ana.workshop.status.value
+    assert 'class="itp-workshop-frozen"' in status and "read-only" in status
     assert ana.controls.submit_button.disabled and ana.controls.save_button.disabled
     assert "Drafting time is over" in ana.controls.status_label.value
 
