@@ -8,7 +8,9 @@ Read-only content comes from ``views`` as one block of escaped HTML in one ``HTM
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import ipywidgets as w
 
@@ -16,6 +18,7 @@ from ..views.html import list_html, style_block, text_html
 
 __all__ = [
     "Factory",
+    "batched_open",
     "button",
     "choice_label",
     "close_tree",
@@ -129,3 +132,92 @@ class Factory:
                 self._styles[klass] = klass(**({"description_width": self.description_width} if wide else {}))
             kwargs["style"] = self._styles[klass]
         return cls(*args, **kwargs)
+
+
+# ---------------------------------------------------------------------- fewer messages on opening
+
+
+def _widgets_in(value: object) -> Iterator[w.Widget]:
+    if isinstance(value, w.Widget):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _widgets_in(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _widgets_in(item)
+
+
+class _Batch:
+    """Widgets made inside ``batched_open``, not yet opened, in the order they were made."""
+
+    def __init__(self) -> None:
+        self.pending: dict[int, w.Widget] = {}
+        self.depth = 0
+
+    def flush(self, widget: w.Widget) -> None:
+        """Open ``widget``, the widgets its state names first (a box's children, its layout and style): the
+        browser must know a model before a message names it."""
+        if self.pending.pop(id(widget), None) is None:
+            return
+        for name in widget.keys:
+            for part in _widgets_in(getattr(widget, name, None)):
+                self.flush(part)
+        _ORIGINAL["open"](widget)
+
+    def flush_all(self) -> None:
+        while self.pending:
+            self.flush(next(iter(self.pending.values())))
+
+
+_BATCH = _Batch()
+_ORIGINAL: dict[str, Callable[..., Any]] = {}
+
+
+def _open_later(self: w.Widget) -> None:
+    if self.comm is None:
+        _BATCH.pending[id(self)] = self
+
+
+def _send_state_when_open(self: w.Widget, key: Any = None) -> None:
+    if self.comm is None:
+        return  # not opened yet: its state goes in its opening message, whole
+    names = self.keys if key is None else ([key] if isinstance(key, str) else list(key))
+    for name in names:
+        for part in _widgets_in(getattr(self, name, None)):
+            _BATCH.flush(part)
+    _ORIGINAL["send_state"](self, key)
+
+
+def _close_unopened(self: w.Widget) -> None:
+    _BATCH.pending.pop(id(self), None)
+    _ORIGINAL["close"](self)
+
+
+@contextmanager
+def batched_open() -> Iterator[None]:
+    """Build widgets inside this block and each is opened once, at the end, with its final state.
+
+    Without it every widget opens as soon as it is made and then sends an update for each value, child
+    list, class or option set afterwards: a four-problem plan's page sent ~500 such updates on top of
+    ~1,000 openings. Inside, a widget made here sends nothing until the block ends (or until a widget that
+    is already open names it: then it is opened first). Use it around building a page or a part of one,
+    in the kernel's thread; blocks nest.
+    """
+    if _BATCH.depth == 0:
+        _ORIGINAL.update(open=w.Widget.open, send_state=w.Widget.send_state, close=w.Widget.close)
+        w.Widget.open = _open_later  # type: ignore[method-assign]
+        w.Widget.send_state = _send_state_when_open  # type: ignore[method-assign]
+        w.Widget.close = _close_unopened  # type: ignore[method-assign]
+    _BATCH.depth += 1
+    try:
+        yield
+    finally:
+        _BATCH.depth -= 1
+        if _BATCH.depth == 0:
+            try:
+                _BATCH.flush_all()
+            finally:
+                w.Widget.open = _ORIGINAL["open"]  # type: ignore[method-assign]
+                w.Widget.send_state = _ORIGINAL["send_state"]  # type: ignore[method-assign]
+                w.Widget.close = _ORIGINAL["close"]  # type: ignore[method-assign]
