@@ -19,12 +19,14 @@ from ..views.html import list_html, style_block, text_html
 __all__ = [
     "Factory",
     "batched_open",
+    "auto_layout",
     "button",
     "choice_label",
     "close_tree",
     "css",
     "list_html",
     "page_root",
+    "shared",
     "page_style",
     "text_html",
     "walk",
@@ -54,14 +56,26 @@ def page_root(root: w.Box) -> w.Box:
     return root
 
 
-_AUTO: list[w.Layout] = []
+def _alive(widget: w.Widget) -> bool:
+    """Open, or made in a ``batched_open`` block and about to be (not closed)."""
+    return widget.comm is not None or id(widget) in _BATCH.pending
 
 
-def _auto_layout() -> w.Layout:
-    """One shared ``Layout(width="auto")`` (a Layout is a widget too: one per button would double them)."""
-    if not _AUTO or _AUTO[0].comm is None:
-        _AUTO[:] = [w.Layout(width="auto")]
-    return _AUTO[0]
+_SHARED: list[Factory] = []
+
+
+def shared() -> Factory:
+    """The page's Factory for widgets whose Layout and style are never changed after creation (a shared
+    Layout changed on one widget would change them all: give a widget you hide or resize its own)."""
+    if not _SHARED:
+        _SHARED.append(Factory(description_width="initial"))
+    return _SHARED[0]
+
+
+def auto_layout() -> w.Layout:
+    """One shared ``Layout(width="auto")`` (a Layout is a widget too: one per button would double them).
+    Never change it: give a button you hide its own ``Layout(width="auto")``."""
+    return shared().layout(width="auto")
 
 
 def button(
@@ -74,7 +88,7 @@ def button(
     """
     if not description and not tooltip:
         raise ValueError("a button without a label needs a tooltip: it is the button's accessible name")
-    kw.setdefault("layout", _auto_layout())
+    kw.setdefault("layout", auto_layout())
     classes = tuple(classes) + (("itp-icon",) if not description else ())
     return w.Button(
         description=description, tooltip=tooltip or description, icon=icon, _dom_classes=classes, **kw
@@ -114,7 +128,7 @@ class Factory:
 
     def layout(self, **settings: str) -> w.Layout:
         key = tuple(sorted(settings.items()))
-        if key not in self._layouts:
+        if key not in self._layouts or not _alive(self._layouts[key]):
             self._layouts[key] = w.Layout(**settings)
         return self._layouts[key]
 
@@ -127,7 +141,7 @@ class Factory:
         style = cls.class_traits().get("style")
         if style is not None and "style" not in kwargs:
             klass = style.klass
-            if klass not in self._styles:
+            if klass not in self._styles or not _alive(self._styles[klass]):
                 wide = "description_width" in klass.class_traits()
                 self._styles[klass] = klass(**({"description_width": self.description_width} if wide else {}))
             kwargs["style"] = self._styles[klass]
@@ -160,9 +174,11 @@ class _Batch:
         browser must know a model before a message names it."""
         if self.pending.pop(id(widget), None) is None:
             return
-        for name in widget.keys:
-            for part in _widgets_in(getattr(widget, name, None)):
-                self.flush(part)
+        parts = [part for name in widget.keys for part in _widgets_in(getattr(widget, name, None))]
+        for part in parts:
+            self.flush(part)
+        if any(part.comm is None for part in parts):
+            return  # it names a widget closed meanwhile: a part built and dropped in the same batch
         _ORIGINAL["open"](widget)
 
     def flush_all(self) -> None:

@@ -15,7 +15,7 @@ import traitlets as t
 from ..model import CaseStudy
 from ..views import figure_png, measure_plot, revealed_events
 from ..views.case import case_document
-from ._common import css
+from ._common import css, shared
 
 
 class CaseViewer(w.VBox):
@@ -27,7 +27,7 @@ class CaseViewer(w.VBox):
         # Keep only the trainee's copy: teaching notes and the reference plan never enter this widget.
         self._case = case.for_trainee()
         self._plots: dict[int, bytes] = {}
-        self.document = w.HTML(_dom_classes=("itp-case-narrative",))
+        self.document = shared()(w.HTML, classes=("itp-case-narrative",))
         self.plot_png = b""
         """The scores plot shown, as PNG bytes (it is in the document as an image with a text alternative)."""
         super().__init__(**kwargs)
