@@ -164,7 +164,7 @@ def case_document(case: CaseStudy, week: int = 0, *, plot_png: bytes | None = No
     Text goes through ``views.html`` (escaped), so a case's words stay words.
     """
     sections = case_sections(case, week)
-    toc_entries = [(s.key, s.title) for s in sections]
+    toc_entries = [(html.css_token(s.key), s.title) for s in sections]
     if plot_png is not None:
         toc_entries.append(("plot", "Scores over the weeks"))
     c = case.for_trainee()
@@ -183,16 +183,17 @@ def case_document(case: CaseStudy, week: int = 0, *, plot_png: bytes | None = No
     )
     parts = [html.element("h2", c.title, cls="itp-case-title"), toc]
     for s in sections:
+        key = html.css_token(s.key)
         body = html.join(html.element("p", p) for p in s.paragraphs)
         if s.items:
             body += html.element("ul", html.join(html.element("li", i) for i in s.items))
         parts.append(
             html.element(
                 "section",
-                html.element("h3", s.title, id=f"itp-case-{s.key}-title") + body,
-                id=f"itp-case-{s.key}",
-                cls=f"itp-case-section itp-case-{s.key}",
-                aria_labelledby=f"itp-case-{s.key}-title",
+                html.element("h3", s.title, id=f"itp-case-{key}-title") + body,
+                id=f"itp-case-{key}",
+                cls=f"itp-case-section itp-case-{key}",
+                aria_labelledby=f"itp-case-{key}-title",
             )
         )
     if plot_png is not None:

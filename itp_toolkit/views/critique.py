@@ -208,13 +208,14 @@ def _finding_html(f: Finding) -> Markup:
     return html.element("li", html.join(parts), cls=f"itp-finding itp-finding--{f.severity}")
 
 
-def _group_html(group: ElementFindings) -> Markup:
+def _group_html(group: ElementFindings, findings: Sequence[Finding], continued: bool = False) -> Markup:
+    label = f"{group.label} (continued)" if continued else group.label
     if group.element_id is None:
-        title: Markup = html.element("span", group.label)
+        title: Markup = html.element("span", label)
     else:
         title = html.element(
             "a",
-            group.label,
+            label,
             href="#" + element_anchor(group.element_id),
             cls="itp-goto",
             title="Show this part of the plan",
@@ -222,7 +223,7 @@ def _group_html(group: ElementFindings) -> Markup:
     return html.element(
         "li",
         html.element("h4", title)
-        + html.element("ul", html.join(_finding_html(f) for f in group.findings), cls="itp-findings"),
+        + html.element("ul", html.join(_finding_html(f) for f in findings), cls="itp-findings"),
         cls="itp-finding-group",
     )
 
@@ -287,13 +288,17 @@ def critique_html(
         parts.append(html.element("p", badges, cls="itp-critique-totals"))
         first: list[Markup] = []
         rest: list[Markup] = []
-        seen = 0
+        room = shown
         for g in groups:
-            (first if seen < shown else rest).append(_group_html(g))
-            seen += len(g.findings)
+            now, later = g.findings[:room], g.findings[room:]
+            room -= len(now)
+            if now:
+                first.append(_group_html(g, now))
+            if later:
+                rest.append(_group_html(g, later, continued=bool(now)))
         parts.append(html.element("ol", html.join(first), cls="itp-finding-groups"))
         if rest:
-            hidden = total - sum(len(g.findings) for g in groups[: len(first)])
+            hidden = total - min(total, shown)
             parts.append(
                 html.element(
                     "details",

@@ -34,7 +34,7 @@ from ..views import fact_choices, fact_label, plan_outline
 from ..views.critique import element_anchor
 from ..views.feedback import thread_html
 from ..views.html import css_token, element
-from ._common import Factory, choice_label, close_tree, text_html, walk
+from ._common import Factory, batched_open, choice_label, close_tree, text_html, walk
 
 FOCUS_CLASS = "itp-focused"
 INVALID_CLASS = "itp-invalid"
@@ -171,11 +171,12 @@ class PlanEditor(w.VBox):
         self._names: dict[str, str] = {}
         self.plan_fields: dict[str, w.ValueWidget] = {}
         self.buttons: dict[str, w.Button] = {}
-        self.error_label = self._make(w.Label, classes=("itp-plan-error",))
         kwargs["_dom_classes"] = (*kwargs.get("_dom_classes", ()), "itp-plan-editor")
-        super().__init__(**kwargs)
-        self.week = plan.written_at_week if week is None else week
-        self.plan = plan
+        with batched_open():  # the editor and its forms open once each, with their values
+            self.error_label = self._make(w.Label, classes=("itp-plan-error",))
+            super().__init__(**kwargs)
+            self.week = plan.written_at_week if week is None else week
+            self.plan = plan
 
     # --- public API --------------------------------------------------------------------------------------
 
@@ -388,6 +389,11 @@ class PlanEditor(w.VBox):
 
     @t.observe("plan")
     def _plan_changed(self, change) -> None:
+        # New forms open once each with their values, not opened empty and then filled field by field.
+        with batched_open():
+            self._show_plan_change()
+
+    def _show_plan_change(self) -> None:
         mode = self._mode
         if mode == "load":
             self._rebuild()
@@ -404,7 +410,8 @@ class PlanEditor(w.VBox):
     @t.observe("week")
     def _week_changed(self, change) -> None:
         if change["old"] != change["new"] and self.cards:
-            self._rebuild()
+            with batched_open():
+                self._rebuild()
 
     def _plan_field_edit(self, name: str, value: Any) -> TreatmentPlan:
         section, _, field = name.partition(".")
