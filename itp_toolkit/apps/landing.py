@@ -135,7 +135,7 @@ def landing_html(links: Sequence[Link], *, demo: bool, workspace: str = "") -> s
                 Markup("<ul>{}</ul>").format(open_as) if people else Markup(""),
             )
         )
-    parts.append(Markup('<ul class="itp-landing-pages itp-links">{}</ul>').format(Markup("").join(items)))
+    parts.append(Markup('<ul class="itp-landing-pages itp-page-list">{}</ul>').format(Markup("").join(items)))
     return str(Markup("").join(parts))
 
 

@@ -72,7 +72,7 @@ class TraineeWorkspace(w.VBox):
             description="Case",
             options=[],
             value=None,
-            layout=w.Layout(width="auto", min_width="28em", max_width="46em", flex="1 1 auto"),
+            layout=w.Layout(width="auto", min_width="28em", max_width="64em", flex="1 1 auto"),
             style={"description_width": "3em"},
             _dom_classes=("itp-case-picker",),
         )

@@ -119,32 +119,36 @@ def feedback_summary(
 
 
 def rubric_table(rubric: Rubric, scores: Sequence[RubricScore], names: Mapping[str, str]) -> str:
-    """The released scores as a table: criterion title, the level (its number, word and descriptor), the
-    supervisor's comment and who scored it; the latest revision scored, criteria in the rubric's order."""
+    """The released scores as a table: criterion title, the level (its number, word and descriptor) and
+    the supervisor's comment, for the latest revision scored, criteria in the rubric's order; folded under
+    a summary line ("Rubric: 12 criteria scored on revision 1 by Dr. Lind") so the plan stays in view."""
     mine = [s for s in scores if s.rubric_id == rubric.id]
     if not mine:
         return ""
     revision = max(s.revision for s in mine)
+    latest = [s for s in mine if s.revision == revision]
     rows = []
     for c in rubric.criteria:
-        for s in (s for s in mine if s.revision == revision and s.criterion_id == c.id):
+        for s in (s for s in latest if s.criterion_id == c.id):
             level = next((lv for lv in c.levels if lv.score == s.score), None)
-            rows.append(
-                (
-                    c.title,
-                    f"{s.score} of 4 — {LEVEL_WORDS.get(s.score, '')}",
-                    level.descriptor if level else "",
-                    s.comment or "—",
-                    person_name(names, s.rater),
-                )
+            meaning = (
+                f"{LEVEL_WORDS.get(s.score, '')}: {level.descriptor}"
+                if level
+                else LEVEL_WORDS.get(s.score, "")
             )
-    return html.table_html(
-        ["Criterion", "Level", "What the level means", "Comment", "Scored by"],
+            rows.append((c.title, f"{s.score} of 4", meaning, s.comment or "—"))
+    raters = ", ".join(dict.fromkeys(person_name(names, s.rater) for s in latest))
+    caption = f"{rubric.title}: revision {revision}, scored by {raters}"
+    table = html.table_html(
+        ["Criterion", "Level", "What the level means", "Comment"],
         rows,
-        caption=f"{rubric.title}: revision {revision}",
+        caption=caption,
         row_header=True,
         cls="itp-table itp-rubric-table",
     )
+    n = len({s.criterion_id for s in latest})
+    summary = f"Rubric: {n} criteri{'a' if n != 1 else 'on'} scored on revision {revision} by {raters}"
+    return str(html.element("details", html.element("summary", summary) + Markup(table), cls="itp-rubric"))
 
 
 def status_html(

@@ -280,4 +280,5 @@ class DraftControls(w.VBox):
         options = [("feedback (no new event)", "")] + [(labels[e], e) for e in events]
         if list(self.revise_event.options) != options:
             self.revise_event.options = options
+            self.revise_event.value = ""
         self.revise_button.disabled = s.locked

@@ -870,7 +870,7 @@ class PlanEditor(w.VBox):
                 card,
                 f"Remove the link to {label}",
             )
-            chip.add_class("itp-link")
+            chip.add_class("itp-chip")
             chip.fact_id = fact_id  # type: ignore[attr-defined]
             chips.append(chip)
         old = list(card.chips)
