@@ -109,7 +109,7 @@ def split_dismissed(
 SEVERITY_WORDS = {"problem": "Problem", "warning": "Warning", "info": "Note"}
 WHOLE_PLAN = "The whole plan"
 SHOWN_FIRST = 6
-"""Findings shown before 'Show all': the worst first, so the first screen is what to fix first."""
+"""Findings shown before 'Show all' (every problem, then warnings and notes up to this many in all)."""
 
 
 def element_anchor(element_id: str) -> str:
@@ -288,17 +288,21 @@ def critique_html(
         parts.append(html.element("p", badges, cls="itp-critique-totals"))
         first: list[Markup] = []
         rest: list[Markup] = []
-        room = shown
+        # Every problem is shown (what to fix first is never folded away); warnings and notes fill up to
+        # ``shown``, and the rest wait behind "Show all".
+        room = max(shown - counts["problem"], 0)
         for g in groups:
-            now, later = g.findings[:room], g.findings[room:]
-            room -= len(now)
+            problems = [f for f in g.findings if f.severity == "problem"]
+            others = [f for f in g.findings if f.severity != "problem"]
+            now, later = tuple(problems + others[:room]), tuple(others[room:])
+            room -= len(now) - len(problems)
             if now:
                 first.append(_group_html(g, now))
             if later:
                 rest.append(_group_html(g, later, continued=bool(now)))
         parts.append(html.element("ol", html.join(first), cls="itp-finding-groups"))
         if rest:
-            hidden = total - min(total, shown)
+            hidden = total - max(shown, counts["problem"])
             parts.append(
                 html.element(
                     "details",

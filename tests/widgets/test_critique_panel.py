@@ -151,3 +151,17 @@ def test_connected_panel_critiques_at_the_editors_exercise_week(college_case):
     assert panel.week == 10
     assert panel.findings == critique(editor.plan, college_case, week=10)
     assert any(f.family == "revision" for f in panel.findings)
+
+
+def test_problems_are_never_folded_away(blank_plan, college_case):
+    findings = [
+        Finding(rule=f"smart.w{n}", severity="warning", element_id=None, message=f"Warning {n}")
+        for n in range(8)
+    ] + [
+        Finding(rule=f"smart.p{n}", severity="problem", element_id=None, message=f"Problem {n}")
+        for n in range(8)
+    ]
+    panel = CritiquePanel(blank_plan, college_case, critique_fn=lambda *a, **k: findings)
+    shown, folded = panel.report.value.split("<details", 1)
+    assert all(f"Problem {n}" in shown for n in range(8))
+    assert all(f"Warning {n}" in folded for n in range(8)) and "Show all 16 findings (8 more)" in folded
