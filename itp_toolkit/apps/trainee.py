@@ -165,6 +165,8 @@ class TraineeWorkspace(w.VBox):
 
         try:
             draft = draft or self.store.start_draft(case_id, actor=self.user)
+            if self.session is not None and self.session.draft_id == draft.id:
+                return  # already open (the case reopened after a reload): keep the editor as it is
             case = self._cases.get(case_id)
             if case is None:
                 raise NotFound(f"case {case_id} is not in this workspace's case library")
