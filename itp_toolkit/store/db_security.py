@@ -155,6 +155,15 @@ def _functions(schema: str, owner: str) -> list[str]:
             SELECT EXISTS (SELECT 1 FROM workshops w JOIN workshop_participants p ON p.workshop_id = w.id
                            WHERE w.id = wid AND p.username = who AND w.phase IN ('debrief', 'closed'))""",
         ),
+        # Answering feedback: a released comment on a draft ``who`` owns (a policy on annotations cannot
+        # read annotations itself: that recursion is refused).
+        "itp_released_comment_on_own(aid integer, who text)": (
+            "boolean",
+            definer,
+            """
+            SELECT EXISTS (SELECT 1 FROM annotations a JOIN drafts d ON d.id = a.draft_id
+                           WHERE a.id = aid AND a.released AND d.owner = who)""",
+        ),
         # Joining: a trainee, while drafting, who typed the code or is in the workshop's cohort.
         "itp_may_join(wid integer, who text, code text)": (
             "boolean",
@@ -239,6 +248,9 @@ def _policies(names: RoleNames) -> dict[str, list[str]]:
             f"supervisor_read FOR SELECT TO {sv} USING ({visible_draft})",
             f"supervisor_write FOR INSERT TO {sv} WITH CHECK (author = {me} AND {feedback})",
             f"supervisor_update FOR UPDATE TO {sv} USING ({feedback}) WITH CHECK ({feedback})",
+            # A trainee answers a released comment on their own draft; the answer is released at once.
+            f"trainee_reply FOR INSERT TO {t} WITH CHECK (author = {me} AND released AND {own_draft} "
+            f"AND itp_released_comment_on_own(parent_id, {me}))",
         ],
         "finding_dismissals": [
             f"trainee_read_released FOR SELECT TO {t} USING (released AND {own_draft})",
@@ -298,7 +310,7 @@ def _policies(names: RoleNames) -> dict[str, list[str]]:
 # What each group may do at all (row-level security then narrows it to rows). No DELETE, no TRUNCATE.
 _TRAINEE_GRANTS = {
     "SELECT": ("people", "cohorts", "cohort_members", "case_assignments", "alembic_version", *FORCED_TABLES),
-    "INSERT": ("drafts", "revisions", "submissions", "workshop_participants"),
+    "INSERT": ("drafts", "revisions", "submissions", "workshop_participants", "annotations"),
     "UPDATE (updated_at)": ("drafts",),
 }
 _SUPERVISOR_GRANTS = {

@@ -75,14 +75,23 @@ class FeedbackMethods(StoreCore):
 
     @transaction(write=True)
     def reply(self, db: Session, annotation_id: int, body: str, *, actor: str) -> Annotation:
-        """Answer a comment in its thread (same draft and element), on the draft's latest revision."""
+        """Answer a comment in its thread (same draft and element), on the draft's latest revision.
+
+        A supervisor who gives feedback on the draft answers any comment (released with the rest); the
+        trainee who owns the draft answers a released comment, and their answer is released at once (the
+        thread is theirs to read, and their supervisor's)."""
         parent = _annotation_row(db, annotation_id)
         me = acting_person(db, actor)
-        feedback_draft(db, me, parent.draft_id)
+        draft = readable_draft(db, me, parent.draft_id)
+        owner = draft.owner == me.username
+        if owner and not parent.released:
+            raise NotFound(f"no comment {annotation_id}")  # unreleased feedback does not exist for them
+        if not owner:
+            feedback_draft(db, me, parent.draft_id)
         checked = _checked_comment(
             me, parent.draft_id, latest_number(db, parent.draft_id), parent.element_id, body, [], parent.id
         )
-        return _insert_comments(db, [checked], self._now())[0]
+        return _insert_comments(db, [checked], self._now(), released=owner)[0]
 
     @transaction(write=True)
     def resolve(self, db: Session, annotation_id: int, *, resolved: bool = True, actor: str) -> Annotation:
@@ -263,7 +272,9 @@ def _checked_comment(
     )
 
 
-def _insert_comments(db: Session, checked: list[Annotation], now: dt.datetime) -> list[Annotation]:
+def _insert_comments(
+    db: Session, checked: list[Annotation], now: dt.datetime, *, released: bool = False
+) -> list[Annotation]:
     rows = [
         AnnotationRow(
             draft_id=c.draft_id,
@@ -274,7 +285,7 @@ def _insert_comments(db: Session, checked: list[Annotation], now: dt.datetime) -
             tags=",".join(dict.fromkeys(c.tags)),
             parent_id=c.parent_id,
             resolved=False,
-            released=False,
+            released=released,
             created_at=now,
         )
         for c in checked
