@@ -211,6 +211,7 @@ class TraineeWorkspace(w.VBox):
         )
         self.history = RevisionHistory(session)
         self.feedback = FeedbackView(self.store, draft.id, self.user, session.plan)
+        self.editor.on_reply = self._reply
         self.editor.show_comments(self.feedback.annotations, self.feedback.names)
         self._shown_status = self.feedback.status
         self.editor.observe(self._edited, "plan")
@@ -299,6 +300,13 @@ class TraineeWorkspace(w.VBox):
                 self.editor.set_plan(session.plan)
             return
         controls.plan_edited()
+
+    def _reply(self, annotation_id: int, body: str) -> None:
+        """A trainee's answer in a comment thread: stored, then the threads shown again with it."""
+        self.store.reply(annotation_id, body, actor=self.user)
+        if self.feedback is not None and self.editor is not None:
+            self.feedback.refresh()
+            self.editor.show_comments(self.feedback.annotations, self.feedback.names)
 
     def _dismissals(self, draft_id: int) -> list:
         """Findings the supervisor marked not applicable here (released feedback); none if the store says

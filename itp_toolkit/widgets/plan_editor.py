@@ -94,6 +94,8 @@ class ElementCard(w.VBox):
         self.library_picker: w.Dropdown | None = None
         self.children_box = make(w.VBox, classes=("itp-children",))
         self.thread: w.Widget | None = None
+        self.reply_box: w.HBox | None = None
+        """A reply box under the thread (when the page can send replies)."""
         kwargs["_dom_classes"] = (
             *kwargs.get("_dom_classes", ()),
             "itp-element",
@@ -169,6 +171,8 @@ class PlanEditor(w.VBox):
         self.cards: dict[str, ElementCard] = {}
         self._comments: dict[str, list[Annotation]] = {}
         self._names: dict[str, str] = {}
+        self.on_reply: Callable[[int, str], None] | None = None
+        """Sends a reply (comment id, text); set by the page that may send them (the trainee's)."""
         self.plan_fields: dict[str, w.ValueWidget] = {}
         self.buttons: dict[str, w.Button] = {}
         kwargs["_dom_classes"] = (*kwargs.get("_dom_classes", ()), "itp-plan-editor")
@@ -299,6 +303,24 @@ class PlanEditor(w.VBox):
         self._names = dict(names)
         self._place_comments()
 
+    def reply(self, element_id: str, body: str) -> None:
+        """Answer the latest comment on an element (the Python twin of its Reply box)."""
+        if self.on_reply is None:
+            raise PermissionDenied("replies cannot be sent from here")
+        tops = [a for a in self._comments.get(element_id, []) if a.parent_id is None and a.id is not None]
+        if not tops:
+            raise NotFound("there is no comment on this part of the plan to answer")
+        if not body.strip():
+            raise InvalidInput([InputProblem("write your reply first", field="body")])
+        self.on_reply(tops[-1].id or 0, body.strip())
+
+    def _send_reply(self, card: ElementCard) -> None:
+        if card.reply_box is None:
+            return
+        text = card.reply_box.children[0]
+        self.reply(card.element_id, text.value)
+        text.value = ""
+
     def comments_on(self, element_id: str) -> list[Annotation]:
         """The comments (and replies) shown beside one element."""
         return list(self._comments.get(element_id, []))
@@ -322,10 +344,36 @@ class PlanEditor(w.VBox):
                     card.children = (*parts[:1], card.thread, *parts[1:])
                 elif card.thread.value != value:
                     card.thread.value = value
+                if self.on_reply is not None and card.reply_box is None:
+                    text = self._make(
+                        w.Textarea,
+                        placeholder="Answer your supervisor here",
+                        description="Your reply",
+                        layout=self._layout(width="100%", flex="1 1 auto"),
+                        classes=("itp-reply-text",),
+                    )
+                    send = self._button(
+                        "Send reply",
+                        "itp-reply-send",
+                        lambda c=card: self._send_reply(c),
+                        card,
+                        "Send your reply",
+                    )
+                    card.reply_box = self._make(
+                        w.HBox, [text, send], classes=("itp-reply-box", "itp-toolbar")
+                    )
+                    parts = list(card.children)
+                    at = parts.index(card.thread) + 1
+                    card.children = (*parts[:at], card.reply_box, *parts[at:])
+                    if self.disabled:
+                        text.disabled = send.disabled = True
             elif card.thread is not None:
-                card.children = tuple(c for c in card.children if c is not card.thread)
-                card.thread.close()
+                card.children = tuple(c for c in card.children if c not in (card.thread, card.reply_box))
+                close_tree(card.thread)
                 card.thread = None
+                if card.reply_box is not None:
+                    close_tree(card.reply_box)
+                    card.reply_box = None
 
     def focus(self, element_id: str | None) -> bool:
         """Highlight an element's form (CSS class ``itp-focused``); False if the plan no longer has it."""
