@@ -110,7 +110,7 @@ class ElementCard(w.VBox):
             self._error = self._make(w.Label, classes=("itp-field-error",))
             parts = list(self.children)
             at = parts.index(self.children_box) if self.children_box in parts else len(parts)
-            self.children = (*parts[:at], self._error, *parts[at:])
+            self.children = [*parts[:at], self._error, *parts[at:]]
         return self._error
 
     def clear_error(self) -> None:
@@ -341,7 +341,7 @@ class PlanEditor(w.VBox):
                         classes=("itp-element-thread", f"itp-feedback-for-{css_token(eid)}"),
                     )
                     parts = list(card.children)
-                    card.children = (*parts[:1], card.thread, *parts[1:])
+                    card.children = [*parts[:1], card.thread, *parts[1:]]
                 elif card.thread.value != value:
                     card.thread.value = value
                 if self.on_reply is not None and card.reply_box is None:
@@ -364,11 +364,11 @@ class PlanEditor(w.VBox):
                     )
                     parts = list(card.children)
                     at = parts.index(card.thread) + 1
-                    card.children = (*parts[:at], card.reply_box, *parts[at:])
+                    card.children = [*parts[:at], card.reply_box, *parts[at:]]
                     if self.disabled:
                         text.disabled = send.disabled = True
             elif card.thread is not None:
-                card.children = tuple(c for c in card.children if c not in (card.thread, card.reply_box))
+                card.children = [c for c in card.children if c not in (card.thread, card.reply_box)]
                 close_tree(card.thread)
                 card.thread = None
                 if card.reply_box is not None:
