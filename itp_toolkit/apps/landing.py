@@ -176,6 +176,8 @@ class CaseLibraryPage(w.VBox):
         self.picker = w.Dropdown(
             description="Case",
             options=[(c.title, cid) for cid, c in self.cases.items()],
+            layout=w.Layout(width="auto", min_width="28em", max_width="64em", flex="1 1 auto"),
+            style={"description_width": "3em"},
             _dom_classes=("itp-library-picker",),
         )
         self.week = w.IntSlider(
@@ -186,7 +188,12 @@ class CaseLibraryPage(w.VBox):
         self.picker.observe(lambda ch: self.show(ch["new"]), "value")
         self.week.observe(lambda ch: self._set_week(ch["new"]), "value")
         super().__init__(
-            [w.HTML(text_html("Case library", "h2")), w.HBox([self.picker, self.week]), self.holder], **kwargs
+            [
+                w.HTML(text_html("Case library", "h1")),
+                w.HBox([self.picker, self.week], _dom_classes=("itp-toolbar",)),
+                self.holder,
+            ],
+            **kwargs,
         )
         css(self, "itp-case-library")
         page_root(self)

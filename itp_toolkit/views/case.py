@@ -135,11 +135,11 @@ def fact_choices(case: CaseStudy, week: int | None = None) -> list[FactChoice]:
 
 
 def fact_label(case: CaseStudy, fact_id: str) -> str:
-    """The picker label of a fact, or the bare id (marked unknown) for a link to a fact the case lacks."""
+    """The picker label of a fact; a link to a fact the case lacks says so, without showing its id."""
     for choice in fact_choices(case):
         if choice.id == fact_id:
             return choice.label
-    return f"{fact_id} (not in this case)"
+    return "A fact that is not in this case (remove this link)"
 
 
 def measures_alt(case: CaseStudy, week: int) -> str:
