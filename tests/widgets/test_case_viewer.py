@@ -1,5 +1,6 @@
 import ipywidgets as w
 import pytest
+from traitlets import TraitError
 
 from itp_toolkit.widgets import CaseViewer
 from itp_toolkit.widgets._common import walk
@@ -62,7 +63,7 @@ def test_the_case_reads_as_one_document_with_contents_linking_to_every_section(c
 
 def test_a_negative_week_is_refused(college_case):
     viewer = CaseViewer(college_case)
-    with pytest.raises(Exception):
+    with pytest.raises(TraitError):
         viewer.week = -1
     assert viewer.week == 0
 
