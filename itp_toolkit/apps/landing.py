@@ -67,6 +67,12 @@ PAGES: tuple[PageInfo, ...] = (
         "What the group agreed on and where it split; a trainee sees their own plan beside the group.",
         ("trainee", "supervisor"),
     ),
+    PageInfo(
+        "admin.ipynb",
+        "Course administration",
+        "People, cohorts, assignments with due dates, every trainee's plans and competency progress.",
+        ("supervisor",),
+    ),
     PageInfo("case_library.ipynb", "Case library", "Browse the case studies as a trainee sees them.", ()),
 )
 

@@ -22,6 +22,7 @@ from ..model.base import isolate
 from ..store import PlanStore
 from ..store.records import DraftSummary
 from ..widgets._common import auto_layout, batched_open, close_tree, css, page_root, shared, text_html
+from ..widgets.my_plans import MyPlans
 from ..widgets.workshop import WorkshopEntry
 from ._context import page_context
 from .identity import HUB_USER_VAR, resolve_user  # noqa: F401  (re-exported)
@@ -59,6 +60,7 @@ class TraineeWorkspace(w.VBox):
         self._critique_delay = critique_delay
         self._scheduler = scheduler
         self.session: DraftSession | None = None
+        self._opening = False
         self.case_viewer: CaseViewer | None = None
         self.editor: PlanEditor | None = None
         self.critique: CritiquePanel | None = None
@@ -102,9 +104,12 @@ class TraineeWorkspace(w.VBox):
             auto_refresh=workshop_refresh,
             scheduler=scheduler,
         )
+        # "My plans": every assigned case with its due date and state; a row's button opens it here.
+        self.my_plans = MyPlans(store, user, self._cases, on_open=self.open_case)
         super().__init__(
             [
                 self.header,
+                self.my_plans,
                 make(
                     w.HBox,
                     [self.case_picker, self.open_button, self.next_week_button],
@@ -120,7 +125,11 @@ class TraineeWorkspace(w.VBox):
         page_root(self)
         self._load_assignments()
         if reopen_last:
-            self.reopen_last_case()
+            self._opening = True
+            try:
+                self.reopen_last_case()
+            finally:
+                self._opening = False
 
     # --- Python twins of the page's actions ----------------------------------------------------------------
 
@@ -254,6 +263,10 @@ class TraineeWorkspace(w.VBox):
         self.next_week_button.layout.display = "inline-flex"
         which = "workshop plan" if draft.workshop_id is not None else "plan"
         self.message.value = f"Editing your {which} for {isolate(case.title)}."
+        state = (session.revision > 0, session.locked)
+        if state != getattr(self, "_plans_state", None) and not self._opening:
+            self.my_plans.refresh()  # (while the page opens, the list was read a moment ago)
+        self._plans_state = state
 
     def next_week(self) -> None:
         """Move the exercise on a week: new timeline events and scores appear and can be revised for."""
@@ -322,6 +335,10 @@ class TraineeWorkspace(w.VBox):
         if self.critique is not None and self.critique.plan != session.plan:
             # The session's plan carries what changed for each event revised for; critique reads that one.
             self.critique.plan = session.plan
+        if (session.revision > 0, session.locked) != getattr(self, "_plans_state", None):
+            # First saved, or handed in: My plans says so.
+            self._plans_state = (session.revision > 0, session.locked)
+            self.my_plans.refresh()
         if session.revision != self._last_revision:
             self._last_revision = session.revision
             if self.history is not None:

@@ -219,7 +219,8 @@ def exemplar_label(owner: str, participants: Sequence[str]) -> str:
 def gather_debrief(store: PlanStore, workshop_id: int, case: CaseStudy, *, actor: str) -> Debrief:
     """The debrief as ``actor`` may see it: the drafts the store lets them read (all of them for the
     facilitator; for a trainee only once review is open), their own set beside the group, and the
-    exemplars with the comments on them that the store lets ``actor`` read (a peer's feedback stays theirs)."""
+    exemplars with the comments on them that the store lets ``actor`` read (a peer's feedback stays
+    theirs)."""
     summaries = [s for s in store.list_workshop_drafts(workshop_id, actor=actor) if s.latest_revision > 0]
     drafts = [
         CohortDraft(s.id, s.owner, store.get_revision(s.id, actor=actor), s.latest_revision, s.status)
@@ -332,7 +333,8 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
     if debrief.yours is not None:
         out.append(
             Markup(
-                "<h3>Your plan beside the group</h3><p>Your individualization score: {}. Your plan stays yours: "
+                "<h3>Your plan beside the group</h3><p>Your individualization score: {}. Your plan stays "
+                "yours: "
                 "use what the group did differently as questions for your next revision.</p>{}"
             ).format(
                 debrief.your_score,
@@ -357,7 +359,8 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
             )
             parts.append(
                 Markup(
-                    '<div class="itp-exemplar"><h4>{} (revision {})</h4><p class="itp-exemplar-note">{}</p>{}{}</div>'
+                    '<div class="itp-exemplar"><h4>{} (revision {})</h4>'
+                    '<p class="itp-exemplar-note">{}</p>{}{}</div>'
                 ).format(
                     ex.label,
                     ex.revision,

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput, NotFound, PermissionDenied, Problem
+from ..errors import InputProblem, InvalidInput, NotFound, PermissionDenied
 from ..model import Annotation, RubricScore
 from ..model.annotation import AnnotationTag
 from . import mapping
@@ -77,21 +77,20 @@ class FeedbackMethods(StoreCore):
     def reply(self, db: Session, annotation_id: int, body: str, *, actor: str) -> Annotation:
         """Answer a comment in its thread (same draft and element), on the draft's latest revision.
 
-        A supervisor who gives feedback on the draft answers any comment (released with the rest); the
-        trainee who owns the draft answers a released comment, and their answer is released at once (the
-        thread is theirs to read, and their supervisor's)."""
+        A supervisor who gives feedback on the draft may reply; so may the trainee who owns it, to a comment
+        released to them. A trainee's reply is released at once (it is theirs; their supervisors read it)."""
         parent = _annotation_row(db, annotation_id)
         me = acting_person(db, actor)
         draft = readable_draft(db, me, parent.draft_id)
-        owner = draft.owner == me.username
-        if owner and not parent.released:
-            raise NotFound(f"no comment {annotation_id}")  # unreleased feedback does not exist for them
-        if not owner:
+        by_owner = draft.owner == me.username and me.role == "trainee"
+        if by_owner and not parent.released:
+            raise NotFound(f"no annotation {annotation_id}")  # an unreleased comment does not exist for them
+        if not by_owner:
             feedback_draft(db, me, parent.draft_id)
         checked = _checked_comment(
             me, parent.draft_id, latest_number(db, parent.draft_id), parent.element_id, body, [], parent.id
         )
-        return _insert_comments(db, [checked], self._now(), released=owner)[0]
+        return _insert_comments(db, [checked], self._now(), released=by_owner)[0]
 
     @transaction(write=True)
     def resolve(self, db: Session, annotation_id: int, *, resolved: bool = True, actor: str) -> Annotation:
@@ -216,7 +215,7 @@ def write_comments(
             if anchor.element_id not in {e.id for e in plan.elements()}:
                 raise InvalidInput(
                     [
-                        Problem(
+                        InputProblem(
                             f"revision {number} has no element {anchor.element_id!r}",
                             field="element_id",
                             file=f"draft {anchor.draft_id}",

@@ -8,6 +8,7 @@ Text is returned raw, except from ``case_document``, which builds the escaped HT
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -156,15 +157,22 @@ def measures_alt(case: CaseStudy, week: int) -> str:
     return " ".join(lines)
 
 
-def case_document(case: CaseStudy, week: int = 0, *, plot_png: bytes | None = None) -> str:
+def case_document(
+    case: CaseStudy,
+    week: int = 0,
+    *,
+    plot_png: bytes | None = None,
+    sections: Iterable[str] | None = None,
+) -> str:
     """The case as one escaped HTML document: a table of contents, then every section under its heading.
 
     Sections are ``<section id="itp-case-KEY">`` so the contents' links jump to them; the timeline reads as
     a list of dated events; ``plot_png`` (the scores plot) ends it as an image with a text alternative.
     Text goes through ``views.html`` (escaped), so a case's words stay words.
     """
-    sections = case_sections(case, week)
-    toc_entries = [(html.css_token(s.key), s.title) for s in sections]
+    keep = None if sections is None else set(sections)
+    shown = [s for s in case_sections(case, week) if keep is None or s.key in keep]
+    toc_entries = [(html.css_token(s.key), s.title) for s in shown]
     if plot_png is not None:
         toc_entries.append(("plot", "Scores over the weeks"))
     c = case.for_trainee()
@@ -182,7 +190,7 @@ def case_document(case: CaseStudy, week: int = 0, *, plot_png: bytes | None = No
         aria_label="Case contents",
     )
     parts = [html.element("h2", c.title, cls="itp-case-title"), toc]
-    for s in sections:
+    for s in shown:
         key = html.css_token(s.key)
         body = html.join(html.element("p", p) for p in s.paragraphs)
         if s.items:

@@ -45,7 +45,7 @@ def page_style() -> w.HTML:
 
     The same widget works in Voila and in a JupyterLab output area (``itp serve``'s Voila template adds
     no second copy)."""
-    return w.HTML(style_block(), _dom_classes=("itp-style",), layout=w.Layout(display="none"))
+    return shared()(w.HTML, style_block(), classes=("itp-style",), layout=shared().layout(display="none"))
 
 
 def page_root(root: w.Box) -> w.Box:

@@ -9,6 +9,8 @@ the timeline events and scores of that week, as the exercise unfolds.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import ipywidgets as w
 import traitlets as t
 
@@ -17,15 +19,31 @@ from ..views import figure_png, measure_plot, revealed_events
 from ..views.case import case_document
 from ._common import css, shared
 
+SECTION_KEYS = (
+    "person", "concerns", "history", "context", "mental_status", "formulation", "diagnosis", "risk",
+    "strengths", "barriers", "words", "measures", "timeline",
+)  # fmt: skip
+"""What ``sections`` may name; "measures" is the scores list and plot, "timeline" the events so far."""
+
 
 class CaseViewer(w.VBox):
-    """A case as the trainee sees it at exercise ``week``."""
+    """A case as the trainee sees it at exercise ``week``.
+
+    ``sections`` (keys of ``SECTION_KEYS``) shows only those parts, e.g. ``("concerns", "words")`` for a
+    first-impressions exercise; None shows them all.
+
+    >>> CaseViewer(case, week=6, sections=("history", "words", "timeline"))  # doctest: +SKIP
+    """
 
     week = t.Int(0, help="Exercise week: timeline events and scores up to this week are shown.")
 
-    def __init__(self, case: CaseStudy, week: int = 0, **kwargs):
+    def __init__(self, case: CaseStudy, week: int = 0, *, sections: Iterable[str] | None = None, **kwargs):
         # Keep only the trainee's copy: teaching notes and the reference plan never enter this widget.
         self._case = case.for_trainee()
+        self.sections = tuple(SECTION_KEYS if sections is None else sections)
+        unknown = sorted(set(self.sections) - set(SECTION_KEYS))
+        if unknown:
+            raise ValueError(f"unknown case sections {unknown}; choose from {', '.join(SECTION_KEYS)}")
         self._plots: dict[int, bytes] = {}
         self.document = shared()(w.HTML, classes=("itp-case-narrative",))
         self.plot_png = b""
@@ -43,8 +61,8 @@ class CaseViewer(w.VBox):
 
     @property
     def events(self) -> list:
-        """The timeline events shown (revealed by ``week``)."""
-        return revealed_events(self._case, self.week)
+        """The timeline events shown (revealed by ``week``; none when the timeline is not shown)."""
+        return revealed_events(self._case, self.week) if "timeline" in self.sections else []
 
     @t.validate("week")
     def _valid_week(self, proposal):
@@ -58,8 +76,10 @@ class CaseViewer(w.VBox):
             self._render()
 
     def _render(self) -> None:
-        self.plot_png = self._plot_png(self.week)
-        self.document.value = case_document(self._case, self.week, plot_png=self.plot_png)
+        self.plot_png = self._plot_png(self.week) if "measures" in self.sections else b""
+        self.document.value = case_document(
+            self._case, self.week, plot_png=self.plot_png or None, sections=self.sections
+        )
 
     def _plot_png(self, week: int) -> bytes:
         """The scores plot as of ``week``; drawn once per week shown (drawing takes most of a render)."""

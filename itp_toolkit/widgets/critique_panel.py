@@ -78,7 +78,6 @@ class CritiquePanel(w.VBox):
         """The findings shown, by plan element, worst first (one per cause)."""
         self.shown_findings: list[Finding] = []
         make = shared()
-        self.heading = make(w.HTML, "<h3>Critique</h3>", classes=("itp-critique-heading",))
         self.check_now = make(
             w.Button,
             description="Check now",
@@ -93,11 +92,7 @@ class CritiquePanel(w.VBox):
         css(self, "itp-critique-panel")
         self.delay = delay
         self.week = week
-        self.children = [
-            make(w.HBox, [self.heading, self.check_now], classes=("itp-toolbar",)),
-            self.status,
-            self.report,
-        ]
+        self.children = [self.report, self.check_now, self.status]
         self.dismissals = list(dismissals)
         self._ready = True
         self.plan = plan
@@ -190,7 +185,9 @@ class CritiquePanel(w.VBox):
         active, self.dismissed = split_dismissed(self.findings, self.dismissals)
         self.groups = findings_by_element(active, self.plan)
         self.shown_findings = [f for g in self.groups for f in g.findings]
-        value = critique_html(active, self.plan, score=self.score, dismissed=self.dismissed)
+        value = '<h3 class="itp-critique-heading">Critique</h3>' + critique_html(
+            active, self.plan, score=self.score, dismissed=self.dismissed
+        )
         if self.report.value != value:
             self.report.value = value
         self.status.value = ""

@@ -23,8 +23,7 @@ from typing import Any
 import ipywidgets as w
 import traitlets as t
 
-from ..errors import InvalidInput, NotFound, PermissionDenied
-from ..errors import Problem as InputProblem
+from ..errors import InputProblem, InvalidInput, NotFound, PermissionDenied
 from ..library.interventions import apply_library_intervention, library_choices, load_intervention_library
 from ..model import Annotation, CaseStudy, PlanElement, TreatmentPlan, editing, new_id
 from ..model.base import isolate

@@ -12,7 +12,6 @@ the Python twin that tests call.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +20,7 @@ from markupsafe import Markup
 
 from ..errors import ITPError
 from ..model import CaseStudy
-from ..model.base import isolate
+from ..model.base import Clock, isolate, utc_now
 from ..store import PlanStore
 from ..store.records import DraftSummary
 from ..store.workshops import Workshop
@@ -39,12 +38,7 @@ from .drafting import Handle, Scheduler, default_scheduler
 if TYPE_CHECKING:  # the comparison code (pandas, matplotlib) is imported at review and debrief time only:
     from ..compare.debrief import Debrief  # the trainee page shows this widget and must start quickly
 
-Clock = Callable[[], dt.datetime]
 REFRESH_SECONDS = 3.0
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Refresher:
@@ -95,7 +89,7 @@ class ProgressBoard(w.VBox):
         self, store: PlanStore, user: str, workshop_id: int, *, clock: Clock | None = None, **kwargs: Any
     ):
         self.store, self.user, self.workshop_id = store, user, workshop_id
-        self._clock = clock or _utcnow
+        self._clock = clock or utc_now
         self.summary = w.HTML(_dom_classes=("itp-progress-summary",))
         self.table = w.HTML(_dom_classes=("itp-progress-table",))
         self.rows: list = []
@@ -148,7 +142,7 @@ class FacilitatorPanel(w.VBox):
         **kwargs: Any,
     ):
         self.store, self.user, self.cases = store, user, dict(cases)
-        self._clock = clock or _utcnow
+        self._clock = clock or utc_now
         self.workshop: Workshop | None = None
         self.board: ProgressBoard | None = None
         self.debrief: DebriefView | None = None
@@ -472,7 +466,7 @@ class WorkshopEntry(w.VBox):
     ):
         self.store, self.user, self.cases = store, user, dict(cases)
         self._on_open = on_open
-        self._clock = clock or _utcnow
+        self._clock = clock or utc_now
         self.workshop: Workshop | None = None
         self.draft: DraftSummary | None = None
         self.peers: PeerDrafts | None = None

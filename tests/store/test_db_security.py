@@ -285,6 +285,34 @@ def test_store_code_paths_work_connected_as_a_trainee(secured: Secured) -> None:
 
 
 @on_postgres
+def test_trainee_role_answers_a_released_comment_on_their_own_draft_only(secured: Secured) -> None:
+    ana, mine = secured.store_as("ana"), secured.drafts["ana"]
+    released = next(a for a in ana.list_annotations(mine, actor="ana") if a.parent_id is None)
+    reply = ana.reply(released.id or 0, "Reworded with her", actor="ana")
+    assert reply.released and reply.parent_id == released.id
+    engine = secured.engine("ana")
+    # Straight SQL: no unreleased reply, no comment that answers nothing, nothing on a classmate's draft.
+    for sql, draft in (
+        (
+            "INSERT INTO annotations (draft_id, revision, author, body, parent_id, released, created_at) "
+            "VALUES (:d, 1, 'ana', 'x', :p, false, now())",
+            mine,
+        ),
+        (
+            "INSERT INTO annotations (draft_id, revision, author, body, released, created_at) "
+            "VALUES (:d, 1, 'ana', 'x', true, now())",
+            mine,
+        ),
+        (
+            "INSERT INTO annotations (draft_id, revision, author, body, parent_id, released, created_at) "
+            "VALUES (:d, 1, 'ana', 'x', :p, true, now())",
+            secured.drafts["ben"],
+        ),
+    ):
+        assert _refused(engine, sql, d=draft, p=released.id) == INSUFFICIENT_PRIVILEGE
+
+
+@on_postgres
 def test_store_connected_as_a_trainee_cannot_act_for_a_classmate(secured: Secured) -> None:
     ana = secured.store_as("ana")
     with pytest.raises(NotFound):  # the row is simply not there for ana's role
