@@ -56,7 +56,7 @@ class AssignmentMethods(StoreCore):
         Assigning the same case again returns the first assignment, with the new due date if one is given."""
         me = acting_person(db, actor)
         if due_on is not None and (not isinstance(due_on, dt.date) or isinstance(due_on, dt.datetime)):
-            raise InvalidInput([Problem("a due date is a calendar day (YYYY-MM-DD)", field="due_on")])
+            raise InvalidInput([InputProblem("a due date is a calendar day (YYYY-MM-DD)", field="due_on")])
         if (cohort_id is None) == (trainee is None):
             raise InvalidInput(
                 [InputProblem("assign to a cohort or to a trainee (exactly one)", field="cohort_id")]
