@@ -1,5 +1,6 @@
 """Autosave under load: many trainees spread over worker processes (each with one store and its
-connection pool; one thread per trainee), saving through ``DraftSession`` every few seconds for a bounded time. Prints p50/p95/max save latency and the
+connection pool; one thread per trainee), saving through ``DraftSession`` every few seconds for a bounded
+time. Prints p50/p95/max save latency and the
 lost revisions (saves the session reported as done that are not in the store, or not in order): goal 0.
 
     .venv/bin/python benchmarks/bench_autosave_load.py [--duration 60] [--interval 5]
@@ -228,7 +229,8 @@ def main() -> int:
         "trainees spread over processes (one store each, threads per trainee)"
     )
     print(
-        f"{'store':<11}{'procs':>6}{'trainees':>9}{'saves':>8}{'refused':>9}{'lost':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
+        f"{'store':<11}{'procs':>6}{'trainees':>9}{'saves':>8}{'refused':>9}{'lost':>6}"
+        f"{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
     )
     for name, r in table:
         print(

@@ -164,7 +164,8 @@ async def run(pages: int, limit: float, report: Report) -> int:
         "server-side CPU (Voila + kernels), all pages",
         server_cpu,
         "s",
-        note=f"{server_cpu / pages:.1f} s a page; at least {server_cpu / cores:.0f} s of wall on {cores} cores "
+        note=f"{server_cpu / pages:.1f} s a page; at least {server_cpu / cores:.0f} s of wall on {cores} "
+        "cores "
         "if the browsers ran elsewhere",
     )
     total = server_cpu + browser_cpu
@@ -172,7 +173,8 @@ async def run(pages: int, limit: float, report: Report) -> int:
         f"CPU of the {pages} headless browsers, same cores",
         browser_cpu,
         "s",
-        note=f"{browser_cpu / total:.0%} of all CPU the run used; in a clinic browsers run on trainees' computers"
+        note=f"{browser_cpu / total:.0%} of all CPU the run used; in a clinic browsers run on trainees' "
+        "computers"
         if total
         else "",
     )

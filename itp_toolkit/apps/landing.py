@@ -21,7 +21,8 @@ from ..library.cases import load_case_library
 from ..model import CaseStudy
 from ..model.base import isolate
 from ..store.records import Person
-from ..widgets._common import css, text_html
+from ..views.html import style_block
+from ..widgets._common import css, page_root, text_html
 from ..widgets.case_viewer import CaseViewer
 from ._context import open_workspace
 
@@ -65,6 +66,12 @@ PAGES: tuple[PageInfo, ...] = (
         "Workshop debrief",
         "What the group agreed on and where it split; a trainee sees their own plan beside the group.",
         ("trainee", "supervisor"),
+    ),
+    PageInfo(
+        "admin.ipynb",
+        "Course administration",
+        "People, cohorts, assignments with due dates, every trainee's plans and competency progress.",
+        ("supervisor",),
     ),
     PageInfo("case_library.ipynb", "Case library", "Browse the case studies as a trainee sees them.", ()),
 )
@@ -134,7 +141,7 @@ def landing_html(links: Sequence[Link], *, demo: bool, workspace: str = "") -> s
                 Markup("<ul>{}</ul>").format(open_as) if people else Markup(""),
             )
         )
-    parts.append(Markup('<ul class="itp-landing-pages">{}</ul>').format(Markup("").join(items)))
+    parts.append(Markup('<ul class="itp-landing-pages itp-page-list">{}</ul>').format(Markup("").join(items)))
     return str(Markup("").join(parts))
 
 
@@ -151,13 +158,17 @@ def landing_page(workspace: Any = None, *, pages: Sequence[PageInfo] = PAGES) ->
             people = ws.store().list_people(actor=config.user)
     except ITPError as exc:
         note = str(exc)
+    # One widget: the stylesheet and the page's HTML together (the landing page has no controls).
     page = w.HTML(
-        landing_html(landing_links(pages, people, demo=demo), demo=demo, workspace=where),
-        _dom_classes=("itp-landing",),
+        style_block() + landing_html(landing_links(pages, people, demo=demo), demo=demo, workspace=where),
+        _dom_classes=("itp-landing", "itp-page"),
     )
     if note:
-        return w.VBox(
-            [page, w.Label(note, _dom_classes=("itp-app-message",))], _dom_classes=("itp-landing-page-box",)
+        return page_root(
+            w.VBox(
+                [page, w.Label(note, _dom_classes=("itp-app-message",))],
+                _dom_classes=("itp-landing-page-box",),
+            )
         )
     return page
 
@@ -171,6 +182,8 @@ class CaseLibraryPage(w.VBox):
         self.picker = w.Dropdown(
             description="Case",
             options=[(c.title, cid) for cid, c in self.cases.items()],
+            layout=w.Layout(width="auto", min_width="28em", max_width="64em", flex="1 1 auto"),
+            style={"description_width": "3em"},
             _dom_classes=("itp-library-picker",),
         )
         self.week = w.IntSlider(
@@ -181,9 +194,15 @@ class CaseLibraryPage(w.VBox):
         self.picker.observe(lambda ch: self.show(ch["new"]), "value")
         self.week.observe(lambda ch: self._set_week(ch["new"]), "value")
         super().__init__(
-            [w.HTML(text_html("Case library", "h2")), w.HBox([self.picker, self.week]), self.holder], **kwargs
+            [
+                w.HTML(text_html("Case library", "h1")),
+                w.HBox([self.picker, self.week], _dom_classes=("itp-toolbar",)),
+                self.holder,
+            ],
+            **kwargs,
         )
         css(self, "itp-case-library")
+        page_root(self)
         if self.cases:
             self.show(self.picker.value or next(iter(self.cases)))
 
@@ -213,10 +232,15 @@ def case_library_page(
             case_library = load_case_library(case_library)
         return CaseLibraryPage(case_library)
     except ITPError as exc:
-        return w.VBox(
-            [w.HTML(text_html("Case library", "h2")), w.Label(str(exc), _dom_classes=("itp-app-message",))],
-            _dom_classes=(
-                "itp-case-library",
-                "itp-app-error",
-            ),
+        return page_root(
+            w.VBox(
+                [
+                    w.HTML(text_html("Case library", "h2")),
+                    w.Label(str(exc), _dom_classes=("itp-app-message",)),
+                ],
+                _dom_classes=(
+                    "itp-case-library",
+                    "itp-app-error",
+                ),
+            )
         )

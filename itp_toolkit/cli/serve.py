@@ -83,6 +83,8 @@ CULL_UNCONNECTED = 60
 SERVER_MODULE = "itp_toolkit.server"
 KERNEL_MANAGER = "itp_toolkit.server.kernels.GuardedKernelManager"
 KERNEL_CONNECTION = "itp_toolkit.server.connection.GuardedKernelConnection"
+TEMPLATE = "itp"
+"""The toolkit's Voila template (``itp_toolkit/server/jupyter/voila/templates/itp``): no CDN requests."""
 
 
 def landing_url(port: int, token: str | None = None) -> str:
@@ -98,7 +100,7 @@ def cull_interval(cull_unconnected: int) -> int:
 UNIX_SOCKET_PATH_MAX = 107
 """Bytes in a Unix socket path (sun_path less its final NUL on Linux)."""
 KERNEL_SOCKET_NAME = "/voila_xxxxxxxx/kernel-00000000-0000-0000-0000-000000000000-ipc-9"
-"""Where Voila puts a kernel's sockets under its connection root: a ``voila_*`` temporary folder per server."""
+"""Where Voila puts a kernel's sockets under its connection root: a ``voila_*`` temporary folder each."""
 
 
 def kernel_transport(connection_root: str | Path) -> str:
@@ -140,6 +142,7 @@ def voila_command(
         "--Voila.port_retries=0",
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
+        f"--VoilaConfiguration.template={TEMPLATE}",
         f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
         f"--Voila.kernel_websocket_connection_class={KERNEL_CONNECTION}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
@@ -183,7 +186,7 @@ def run(args) -> int:
     if args.dry_run:
         print(" ".join(cmd))
         return 0
-    # A workspace with real people needs this run's token (a demo's pages are open to this machine, by design).
+    # A workspace with real people needs this run's token (a demo's pages are open to this machine).
     token = None if ws.config.demo else secrets.token_urlsafe(24)
     if token:
         env[TOKEN_VAR] = token

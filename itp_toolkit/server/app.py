@@ -7,10 +7,15 @@ Standalone Voila (``voila.app.Voila``) with:
   Voila's own token login (jupyter_server's identity provider): ``?token=`` once, then a login cookie that
   the page's links and websockets carry; without either a page redirects to a login form;
 - tornado's websocket frame-size limit set to ``frames.MAX_FRAME_BYTES``;
-- a plain page for HTTP 503 (the kernel caps of ``kernels``) that says why, where Voila shows only the code.
+- a plain page for HTTP 503 (the kernel caps of ``kernels``) that says why, where Voila shows only the code;
+- the toolkit's Voila template ``itp`` (``jupyter/voila/templates/itp``: Voila's lab template without its
+  Font Awesome links to a CDN) on its template search path, for ``--VoilaConfiguration.template=itp``;
+- ``/`` answered with a redirect to the landing page (``index.ipynb``, query string kept, so a first
+  ``/?token=...`` still logs in), not Voila's raw list of files.
 
 The frame checks and kernel caps are in the connection and kernel-manager classes named on the command line
-(``voila_command``), so that a published app (``itp publish``, plain ``voila`` with ``voila.json``) has them too.
+(``voila_command``), so that a published app (``itp publish``, plain ``voila`` with ``voila.json``) has them
+too.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tornado.routing import Rule
+from tornado.routing import PathMatches, Rule
+from tornado.web import RequestHandler
 from traitlets import List, Unicode
 from voila.app import Voila  # type: ignore[import-untyped]
 
@@ -27,7 +33,27 @@ from .frames import MAX_FRAME_BYTES
 from .hosts import Addresses, RefusedHandler, RefusedRequests
 
 TEMPLATES = Path(__file__).with_name("templates")
-"""The page for HTTP 503 (``503.html``: the server or this client has its kernel cap), found after Voila's own."""
+"""The page for HTTP 503 (``503.html``: the server or this client has its kernel cap), after Voila's own."""
+JUPYTER_DATA = Path(__file__).with_name("jupyter")
+"""A Jupyter data folder holding the ``itp`` Voila template (``voila/templates/itp``)."""
+LANDING = "index.ipynb"
+
+
+class LandingRedirect(RequestHandler):
+    """``/`` -> the landing page, keeping the query string (``?token=``, ``?as=``)."""
+
+    def initialize(self, target: str) -> None:
+        self.target = target
+
+    def get(self) -> None:
+        query = self.request.query
+        self.redirect(self.target + (f"?{query}" if query else ""))
+
+
+def with_template_path(current: str | None) -> str:
+    """``JUPYTER_PATH`` with the toolkit's data folder first, so Voila finds the ``itp`` template."""
+    parts = [p for p in (current or "").split(os.pathsep) if p and p != str(JUPYTER_DATA)]
+    return os.pathsep.join([str(JUPYTER_DATA), *parts])
 
 
 class ITPVoila(Voila):
@@ -40,6 +66,7 @@ class ITPVoila(Voila):
     )
 
     def initialize(self, argv=None):
+        os.environ["JUPYTER_PATH"] = with_template_path(os.environ.get("JUPYTER_PATH"))
         super().initialize(argv)
         token = os.environ.pop(TOKEN_VAR, "")  # popped: kernels get a copy of this process's environment
         if token:
@@ -55,9 +82,13 @@ class ITPVoila(Voila):
         return settings
 
     def listen(self):
-        """Put the Host/Origin refusal before every route Voila added, then serve."""
+        """Host/Origin refusal before every route Voila added, then ``/`` -> the landing page; serve."""
         addresses = Addresses.served(self.port, self.allowed_hosts)
-        self.app.default_router.rules.insert(0, Rule(RefusedRequests(addresses), RefusedHandler))
+        rules = self.app.default_router.rules
+        rules.insert(0, Rule(RefusedRequests(addresses), RefusedHandler))
+        if not self.notebook_path and (Path(self.root_dir) / LANDING).is_file():
+            target = f"{self.base_url}voila/render/{LANDING}"
+            rules.insert(1, Rule(PathMatches(r"/?"), LandingRedirect, {"target": target}))
         super().listen()
 
 

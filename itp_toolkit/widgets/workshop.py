@@ -12,7 +12,6 @@ the Python twin that tests call.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +20,7 @@ from markupsafe import Markup
 
 from ..errors import ITPError, NotFound
 from ..model import CaseStudy
-from ..model.base import isolate
+from ..model.base import Clock, isolate, utc_now
 from ..store import PlanStore
 from ..store.records import DraftSummary
 from ..store.workshops import Workshop
@@ -43,7 +42,6 @@ from .drafting import Handle, Scheduler, default_scheduler
 if TYPE_CHECKING:  # the comparison code (pandas, matplotlib) is imported at review and debrief time only:
     from ..compare.debrief import Debrief  # the trainee page shows this widget and must start quickly
 
-Clock = Callable[[], dt.datetime]
 REFRESH_SECONDS = 3.0
 _DEBRIEF_CSS = Markup(
     "<style>.itp-debrief-content table{border-collapse:collapse;margin:4px 0 12px}"
@@ -56,10 +54,6 @@ _STRIP_CSS = Markup(
     "background:#fff4dc;color:#111;padding:8px 12px;font-size:1.1em}"
     "</style>"
 )
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Refresher:
@@ -110,7 +104,7 @@ class ProgressBoard(w.VBox):
         self, store: PlanStore, user: str, workshop_id: int, *, clock: Clock | None = None, **kwargs: Any
     ):
         self.store, self.user, self.workshop_id = store, user, workshop_id
-        self._clock = clock or _utcnow
+        self._clock = clock or utc_now
         self.summary = w.HTML(_dom_classes=("itp-progress-summary",))
         self.table = w.HTML(_dom_classes=("itp-progress-table",))
         self.rows: list = []
@@ -173,7 +167,7 @@ class FacilitatorPanel(w.VBox):
         **kwargs: Any,
     ):
         self.store, self.user, self.cases = store, user, dict(cases)
-        self._clock = clock or _utcnow
+        self._clock = clock or utc_now
         self.workshop: Workshop | None = None
         self.board: ProgressBoard | None = None
         self.debrief: DebriefView | None = None
@@ -588,7 +582,7 @@ class WorkshopEntry(w.VBox):
         self.store, self.user, self.cases = store, user, dict(cases)
         self._on_open = on_open
         self._on_phase = on_phase
-        self._clock = clock or _utcnow
+        self._clock = clock or utc_now
         self.workshop: Workshop | None = None
         self.draft: DraftSummary | None = None
         self._listed: dict[int, Workshop] = {}
