@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # ITP Toolkit developer entry point. Two commands cover a fresh Debian machine with Python 3.11:
 #   ./dev.sh app    set everything up, build a demo workspace and open the app on it
-#   ./dev.sh test   set everything up and run every test (PostgreSQL, browser and hub tests included)
+#   ./dev.sh test   set everything up, lint (ruff, mypy) and run every test (PostgreSQL, browser, hub)
+#   ./dev.sh lint   only the linters: ruff check and mypy, both must report nothing
 #   ./dev.sh hub    set everything up and start a JupyterHub on 127.0.0.1:8000 over the demo roster
 # `./dev.sh setup` only installs; `./dev.sh bench [--quick] [--update-readme]` sets up and runs every benchmark
-# into one table (benchmarks/run_all.py). Re-running is cheap: installs are skipped when nothing changed.
+# into one table (benchmarks/run_all.py). `./dev.sh screenshots [--only STATE...]` writes every page in every
+# state at 1280x720 and 1440x900 to docs/screenshots/. Re-running is cheap: installs are skipped when nothing changed.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -79,13 +81,23 @@ start_postgres() {
     fi
 }
 
+lint() {
+    # Style and types: any finding fails (pyproject.toml holds both configurations).
+    say "ruff check"
+    "$VENV/bin/ruff" check .
+    say "mypy"
+    "$VENV/bin/mypy"
+}
+
 cmd=${1:-help}
 shift || true
 case "$cmd" in
     setup)
         setup_python; setup_browser ;;
+    lint)
+        setup_python; lint ;;
     test)
-        setup_python; setup_browser; setup_proxy; start_postgres
+        setup_python; lint; setup_browser; setup_proxy; start_postgres
         say "running the test suite"
         exec "$VENV/bin/python" -m pytest "$@" ;;
     bench)
@@ -94,6 +106,10 @@ case "$cmd" in
         setup_python; setup_browser; start_postgres; apt_install pgbouncer
         say "running every benchmark (benchmarks/run_all.py)"
         exec "$VENV/bin/python" benchmarks/run_all.py "$@" ;;
+    screenshots)
+        setup_python; setup_browser
+        say "writing every page state at 1280x720 and 1440x900 to docs/screenshots/"
+        exec "$VENV/bin/python" -m tests.browser.screenshots docs/screenshots "$@" ;;
     app)
         setup_python
         WS=${ITP_WORKSPACE:-$ROOT/demo-workspace}
@@ -107,5 +123,5 @@ case "$cmd" in
         say "starting JupyterHub over the demo roster"
         exec "$VENV/bin/python" deploy/jupyterhub/launch.py "$@" ;;
     *)
-        sed -n '2,7p' "$0"; exit 1 ;;
+        sed -n '2,8p' "$0"; exit 1 ;;
 esac

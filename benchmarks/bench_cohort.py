@@ -9,7 +9,8 @@ interventions and strengths dropped at random), saved to a fresh SQLite store, t
 - render:   the cohort table HTML and the heatmap PNG (the first render of the cohort tab);
 - indiv.:   individualization scores for the histogram (reported apart: it runs the critique's scorer).
 
-Each size is built once and timed 3 times (median CPU seconds of this process shown). Before each repeat the text caches
+Each size is built once and timed 3 times (median CPU seconds of this process shown). Before each repeat the
+text caches
 (content words, character n-grams, modality names) are emptied, so a repeat is not helped by the one
 before; the intervention library is loaded once before any timing (a once-per-kernel cost).
 Goal: load + compare + render for 1,000 drafts under 1 s, growing roughly linearly (the growth column
@@ -154,7 +155,10 @@ def main() -> None:
         growth = ""
         ratio = (r["total"] / n) / (previous[1] / previous[0]) if previous else 0.0
         if previous:
-            growth = f"  x{ratio:.2f} per draft vs {previous[0]} (x{r['total'] / previous[1]:.1f} for x{n / previous[0]:.0f} drafts)"
+            growth = (
+                f"  x{ratio:.2f} per draft vs {previous[0]} (x{r['total'] / previous[1]:.1f} for "
+                f"x{n / previous[0]:.0f} drafts)"
+            )
         print(
             f"{n:>7} {r['load']:>8.3f} {r['compare']:>10.3f} {r['render']:>9.3f} {r['total']:>20.3f} "
             f"{r['indiv']:>9.3f}{growth}",

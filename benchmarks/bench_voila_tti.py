@@ -9,7 +9,7 @@ the table gives the median and the ratio (goal: trainee page within 1.3x of the 
 Measured on the shared dev machine (busy with other test runs, so seconds are noisy; the ratio less so),
 5 interleaved loads, median:
 
-    before (3a5004a)                     bare 5.93 s  trainee 12.44 s  ratio 2.10x  (1.75x when first measured)
+    before (3a5004a)                     bare 5.93 s  trainee 12.44 s  ratio 2.10x  (first measured 1.75x)
     lazy pages/widgets/matplotlib,
       cached case library                bare 4.79 s  trainee  7.98 s  ratio 1.66x
     + workshop entry without pandas      bare 3.52 s  trainee  5.76 s  ratio 1.64x

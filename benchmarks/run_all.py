@@ -17,6 +17,7 @@ and are not comparable with a full run, so ``--update-readme`` refuses them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import signal
@@ -125,10 +126,8 @@ def collect(
 
 
 def _signal_group(pgid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def run_one(
@@ -153,10 +152,8 @@ def run_one(
         except subprocess.TimeoutExpired:
             code = None
             _signal_group(proc.pid, signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pass
             _signal_group(proc.pid, signal.SIGKILL)  # whatever of its servers and workers is left
             proc.wait()
     return collect(name, code, json_path, log, time.monotonic() - started, arguments, timeout)

@@ -7,7 +7,10 @@ trainee can fix a plan without reading a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from pydantic import ValidationError
 
 
 class ITPError(Exception):
@@ -15,7 +18,7 @@ class ITPError(Exception):
 
 
 @dataclass(frozen=True)
-class Problem:
+class InputProblem:
     """One located problem in an input: which file, which line, which field, and what is wrong."""
 
     message: str
@@ -32,10 +35,61 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+def field_path(loc: Sequence[str | int]) -> str:
+    """A location as a readable field path: ``problems[0].goals[1].statement``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def validation_errors(exc: ValidationError) -> list[tuple[tuple[str | int, ...], str]]:
+    """pydantic's errors as (location, message) in the toolkit's one wording.
+
+    The location drops pydantic's ``function-after[...]`` steps (they name a validator, not a field); an
+    unknown key says to check the spelling; a model validator's ``ValueError`` keeps only its own message.
+    """
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        if err["type"] == "extra_forbidden":
+            message = "unknown field (check the spelling)"
+        else:
+            message = err["msg"].removeprefix("Value error, ")
+        out.append((loc, message))
+    return out
+
+
+def validation_problems(
+    exc: ValidationError,
+    *,
+    file: str = "",
+    prefix: Sequence[str | int] = (),
+    line: Callable[[tuple[str | int, ...]], int | None] | None = None,
+) -> list[InputProblem]:
+    """Every error of a pydantic validation as a located problem (the one place that knows how).
+
+    ``prefix`` is where the validated object sits in a larger one (``review`` for the review section);
+    ``line`` maps a location to its line in the source text, when there is one.
+    """
+    return [
+        InputProblem(
+            message,
+            field=field_path((*prefix, *loc)),
+            file=file,
+            line=line(loc) if line is not None else None,
+        )
+        for loc, message in validation_errors(exc)
+    ]
+
+
 class InvalidInput(ITPError):
     """An input file or object does not fit the model. Carries every problem found, each located."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[InputProblem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems) or "invalid input")
 

@@ -77,7 +77,8 @@ def _reexports() -> dict[tuple[str, str], str]:
 
 
 def _dependencies() -> dict[str, set[str]]:
-    """Module -> the toolkit modules it really needs: ``from pkg import Name`` counts as an import of the module
+    """Module -> the toolkit modules it really needs: ``from pkg import Name`` counts as an import of the
+    module
     that defines Name (following the package's re-export), not of the package's ``__init__``."""
     reexports = _reexports()
     graph: dict[str, set[str]] = {m: set() for m in MODULES}

@@ -3,13 +3,20 @@ reorder the words around them; the stored text is never changed, and left-to-rig
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
 from itp_toolkit.checks import critique
 from itp_toolkit.library.cases import load_case_library
+from itp_toolkit.model import CaseStudy
 from itp_toolkit.model.base import FIRST_STRONG_ISOLATE as FSI
 from itp_toolkit.model.base import POP_DIRECTIONAL_ISOLATE as PDI
 from itp_toolkit.model.base import isolate
+from itp_toolkit.store import PlanStore
 from itp_toolkit.views.plan import plan_outline
-from tests.apps.clinic import *  # noqa: F403 - fixtures (store, cases)
+from tests.apps.clinic import build_clinic
 
 HEBREW = "\u05d0\u05e0\u05d9 \u05e8\u05d5\u05e6\u05d4 \u05dc\u05d9\u05e9\u05d5\u05df"
 UNCLOSED_OVERRIDE = "Ana \u202e"  # would reverse everything after it in the paragraph
@@ -29,7 +36,21 @@ def test_right_to_left_letters_and_direction_controls_are_wrapped_in_an_isolate(
     assert isolate("mark \u200f here") == f"{FSI}mark \u200f here{PDI}"
 
 
-def test_a_trainees_header_isolates_a_name_with_an_unclosed_override(store, cases):  # noqa: F811
+@pytest.fixture
+def cases() -> dict[str, CaseStudy]:
+    return load_case_library()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[PlanStore]:
+    """The apps' test clinic (an admin, supervisors, trainees) in a new SQLite store."""
+    s = PlanStore.open(f"sqlite:///{tmp_path / 'itp.sqlite'}")
+    build_clinic(s)
+    yield s
+    s.close()
+
+
+def test_a_trainees_header_isolates_a_name_with_an_unclosed_override(store, cases):
     from itp_toolkit.apps import TraineeWorkspace
 
     store.add_person("dee", UNCLOSED_OVERRIDE, "trainee", actor="admin")

@@ -17,6 +17,7 @@ _WHERE = {
     "progress_page": ".workshop",
     "debrief_page": ".workshop",
     "landing_page": ".landing",
+    "admin_page": ".admin",
     "case_library_page": ".landing",
 }
 __all__ = list(_WHERE)

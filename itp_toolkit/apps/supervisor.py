@@ -16,7 +16,7 @@ import ipywidgets as w
 from ..errors import ITPError
 from ..model import CaseStudy, Rubric
 from ..store import PlanStore
-from ..widgets._common import text_html
+from ..widgets._common import page_root, text_html
 from ..widgets.supervisor import SupervisorReview
 from ._context import page_context
 
@@ -38,13 +38,12 @@ def supervisor_review(
         page = page_context(workspace, user=user, store=store, case_library=case_library)
         return SupervisorReview(page.store, page.user, page.cases, rubric=rubric)
     except ITPError as exc:
-        return w.VBox(
-            [
-                w.HTML(text_html("ITP Toolkit — supervision", "h2")),
-                w.Label(str(exc), _dom_classes=("itp-sup-message",)),
-            ],
-            _dom_classes=(
-                "itp-supervisor-review",
-                "itp-app-error",
-            ),
+        return page_root(
+            w.VBox(
+                [
+                    w.HTML(text_html("ITP Toolkit — supervision", "h2")),
+                    w.Label(str(exc), _dom_classes=("itp-sup-message",)),
+                ],
+                _dom_classes=("itp-supervisor-review", "itp-app-error"),
+            )
         )

@@ -30,7 +30,9 @@ from ..model import (
     TreatmentPlan,
 )
 from ..model.base import isolate
+from ..model.case import CaseFact
 from ..model.measures import INSTRUMENTS, Instrument, needs_risk_follow_up
+from ..model.plan import PlanElement, fact_ids
 from .generic import GenericElement, generic_elements
 from .phrases import GENERIC_WORDS, Phrase, context_phrases, passages_keys
 from .text import content_words, key_words, matches
@@ -111,7 +113,7 @@ class CaseIndex:
     """Per-case lookups, built once per case object."""
 
     case: CaseStudy
-    facts: dict[str, object] = field(init=False)
+    facts: dict[str, CaseFact] = field(init=False)
     strengths: dict[str, Strength] = field(init=False)
     barriers: dict[str, Barrier] = field(init=False)
     quotes: dict[str, Quote] = field(init=False)
@@ -220,7 +222,9 @@ class CaseIndex:
             for point in self.case.measures_until(week):
                 if needs_risk_follow_up(point.instrument, point.item_scores):
                     item = INSTRUMENTS[point.instrument].risk_item
-                    value = point.item_scores[item - 1]  # type: ignore[index]
+                    if item is None or point.item_scores is None:  # follow-up needs both: not reached
+                        continue
+                    value = point.item_scores[item - 1]
                     reasons.append(
                         RiskReason(f"{point.instrument} item {item} = {value} (week {point.week})")
                     )
@@ -315,7 +319,8 @@ class PlanContext:
 
     @cached_property
     def generic(self) -> list[GenericElement]:
-        """Goals, objectives and interventions that are library text: for the finding and the score's penalty."""
+        """Goals, objectives and interventions that are library text: for the finding and the score's
+        penalty."""
         return generic_elements(self.plan)
 
     @cached_property
@@ -324,20 +329,9 @@ class PlanContext:
         return {e.id: n for n, e in enumerate(self.plan.elements())}
 
     @cached_property
-    def refs(self) -> list[tuple[object, list[str]]]:
+    def refs(self) -> list[tuple[PlanElement, list[str]]]:
         """(element, case fact ids it refers to) for every element, in plan order."""
-        out = []
-        for element in self.plan.elements():
-            fields = _REF_FIELDS[type(element)]
-            ids: list[str] = []
-            for name in fields:
-                value = getattr(element, name)
-                if isinstance(value, list):
-                    ids.extend(value)
-                elif value:
-                    ids.append(value)
-            out.append((element, ids))
-        return out
+        return [(element, fact_ids(element)) for element in self.plan.elements()]
 
     @cached_property
     def linked_ids(self) -> set[str]:
@@ -493,18 +487,3 @@ _TEXT_FIELDS = {
     for cls in _ELEMENT_TYPES
 }
 """Prose fields of each element type, looked up once (pydantic's getattr on a missing field is slow)."""
-_REF_FIELDS = {
-    cls: tuple(
-        n
-        for n in (
-            "linked_facts",
-            "concern_ids",
-            "patient_quote_id",
-            "strength_id",
-            "barrier_id",
-            "concern_id",
-        )
-        if n in cls.model_fields
-    )
-    for cls in _ELEMENT_TYPES
-}

@@ -210,7 +210,7 @@ def sessions_per_week(frequency: str) -> float:
     )
     if count:
         value = count.group(1)
-        return float(_WORDS.get(value, value))  # type: ignore[arg-type]
+        return float(_WORDS.get(value, value))
     if re.search(r"twice\s+weekly", text):
         return 2.0
     if _WEEKLY_OR_MORE.search(text):

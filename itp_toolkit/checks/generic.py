@@ -44,7 +44,8 @@ def generic_library() -> tuple[list[str], TextIndex]:
 
 
 def copyable_texts(plan: TreatmentPlan) -> list[tuple[str, str, str]]:
-    """(element id, kind, text) for every goal, objective and intervention: the text trainees most often copy."""
+    """(element id, kind, text) for every goal, objective and intervention: the text trainees most often
+    copy."""
     out = []
     for problem in plan.problems:
         for goal in problem.goals:

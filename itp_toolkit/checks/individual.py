@@ -175,7 +175,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
 
 
 _BARRIER_IDEAS = {
-    "transport": "telehealth or phone sessions, transport vouchers, or sessions bundled with other appointments",
+    "transport": "telehealth or phone sessions, transport vouchers, or sessions bundled with other "
+    "appointments",
     "cost": "a sliding-scale fee, group sessions, or free community and peer supports",
     "waitlist": "a bridge while waiting: a group, peer support, guided self-help, or check-in calls",
     "work_hours": "evening or weekend slots, or brief telehealth sessions at lunch",
@@ -185,7 +186,8 @@ _BARRIER_IDEAS = {
     "digital_access": "phone sessions, a loaned device, or in-person sessions",
     "stigma": "discreet scheduling, normalizing psychoeducation, or peer support",
     "ambivalence": "motivational interviewing and goals the person chooses",
-    "mistrust": "collaborative goal-setting, transparency about records, and a culturally matched clinician if wanted",
+    "mistrust": "collaborative goal-setting, transparency about records, and a culturally matched clinician "
+    "if wanted",
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..library.vocabulary import concern_groups
+from ..model import PresentingConcern
 from ..model.base import isolate
 from .context import PlanContext, cite, empty_mitigation
 from .findings import Finding, rule
@@ -102,7 +103,9 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         if not problem.evidenced_by.strip():
             concerns = [index.facts[c] for c in problem.concern_ids if c in index.facts]
             detail = "; ".join(
-                c.frequency_intensity for c in concerns if getattr(c, "frequency_intensity", "")
+                c.frequency_intensity
+                for c in concerns
+                if isinstance(c, PresentingConcern) and c.frequency_intensity
             )
             yield NO_EVIDENCE.finding(
                 problem.id,
@@ -162,6 +165,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
     for deferral in plan.deferred_concerns:
         if empty_mitigation(deferral.reason):  # blank, or 'Later.', 'TBD': no reason
             fact = index.facts.get(deferral.concern_id)
+            if not isinstance(fact, PresentingConcern):  # a strength's id is no concern either
+                fact = None
             yield DEFERRAL_WITHOUT_REASON.finding(
                 deferral.id,
                 "Deferred concern "

@@ -160,7 +160,12 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             else f"From a baseline of {fmt(baseline or 0)}"
         )
         in_range = baseline is not None and inst.minimum <= baseline <= inst.maximum
-        if obj.target is not None and in_range and inst.minimum <= obj.target <= inst.maximum:
+        if (
+            obj.target is not None
+            and baseline is not None
+            and in_range
+            and inst.minimum <= obj.target <= inst.maximum
+        ):
             if obj.target >= baseline:
                 yield TARGET_NOT_LOWER.finding(
                     obj.id,

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import InvalidInput, Problem
+from ..errors import InputProblem, InvalidInput
 from ..formats.files import load_rubric
 from ..library import DATA_DIR
 from ..model import Rubric
@@ -27,14 +27,14 @@ def default_rubric() -> Rubric:
     return load_checked_rubric(DEFAULT_RUBRIC_PATH)
 
 
-def rubric_problems(rubric: Rubric, source: str = "") -> list[Problem]:
+def rubric_problems(rubric: Rubric, source: str = "") -> list[InputProblem]:
     """What is wrong with a rubric beyond its shape: related rules that name no rule or family."""
     problems = []
     for n, criterion in enumerate(rubric.criteria):
         for m, ref in enumerate(criterion.related_rules):
             if ref not in FAMILIES and ref not in RULES:
                 problems.append(
-                    Problem(
+                    InputProblem(
                         f"{ref!r} is not a critique rule or family (families: {', '.join(FAMILIES)})",
                         field=f"criteria[{n}].related_rules[{m}]",
                         file=source,

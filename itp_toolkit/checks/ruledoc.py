@@ -1,4 +1,5 @@
-"""Generate ``docs/critique-rules.md`` from the rule registry, so the documentation cannot drift from the code.
+"""Generate ``docs/critique-rules.md`` from the rule registry, so the documentation cannot drift from the
+code.
 
 Run ``python -m itp_toolkit.checks.ruledoc > docs/critique-rules.md``; a test fails when the file is stale.
 """
@@ -13,7 +14,8 @@ FAMILY_TITLES = {
     "safety": "Safety: risk addressed wherever it is written, revised after risk events, no unsafe targets",
     "smart": "SMART objectives: specific, measurable, achievable, relevant, time-bound",
     "measure": "Measurement-based targets on standardized instruments",
-    "individual": "Individualization: this person's strengths, barriers, culture and words; no cookie-cutter text",
+    "individual": "Individualization: this person's strengths, barriers, culture and words; no cookie-cutter "
+    "text",
     "feasibility": "Feasibility: interventions the person can actually attend, given the case's barriers",
     "collab": "Collaboration: the person's voice, participation, agreement, discharge criteria, review",
     "revision": "Revision: life events on the case timeline prompt a revised plan",
@@ -41,8 +43,8 @@ barrier's `applies_to`, `formats`, `unavailable`, `attend_at_most_per_week`, `wa
 
 Disable rules or whole families with `CritiqueConfig(disabled={{"smart.not_relevant", "feasibility"}})` or
 `itp critique ... --disable RULE`. Similarity thresholds (character-trigram cosine, one place:
-`itp_toolkit/checks/text.py`): library text at {GENERIC_THRESHOLD:.2f} or more, peer drafts at {PEER_THRESHOLD:.2f}
-or more. Measure ranges and change rules come from `itp_toolkit/model/measures.py`.
+`itp_toolkit/checks/text.py`): library text at {GENERIC_THRESHOLD:.2f} or more, peer drafts at
+{PEER_THRESHOLD:.2f} or more. Measure ranges and change rules come from `itp_toolkit/model/measures.py`.
 
 ## Individualization score (0-100)
 

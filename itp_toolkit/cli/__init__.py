@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from ..errors import ITPError
 
@@ -22,14 +23,24 @@ COMMAND_MODULES = (
     "review",
     "db",
     "people",
+    "cohort",
+    "assign",
+    "report",
+    "scores",
     "publish",
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake on the command line is one line (what is wrong, and where help is), not the
+    usage block followed by the error; subcommands' parsers are made by this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="itp", description="ITP Toolkit: treatment-plan training and supervision."
-    )
+    parser = _Parser(prog="itp", description="ITP Toolkit: treatment-plan training and supervision.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     import importlib

@@ -1,4 +1,5 @@
-"""``itp cases list|show|validate``: browse the case library and check case files before they ship.
+"""``itp cases list|show|validate|new``: browse the case library, check case files before they ship, and
+start a new case from a commented skeleton.
 
 ``validate`` is what an author runs after editing a case: schema, file name and the privacy scan, one
 ``file:line: field: message`` per problem, non-zero exit if anything is wrong.
@@ -41,10 +42,20 @@ def register(sub) -> None:
     )
     val.set_defaults(handler=run_validate)
 
+    new = cases.add_parser("new", help="start a new case file from a commented skeleton")
+    new.add_argument("--id", required=True, dest="case_id", help="the new case's id, e.g. case-rural-grief")
+    new.add_argument(
+        "--template", action="store_true", help="write the commented skeleton (fill it, then validate)"
+    )
+    new.add_argument("--out", type=Path, help="file to write (default: ID.yaml in the current folder)")
+    new.set_defaults(handler=run_new)
+
 
 def _table(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    )
 
 
 def run_list(args) -> int:
@@ -189,3 +200,32 @@ def run_validate(args) -> int:
         failed += bool(problems)
     print(f"{len(paths) - failed} of {len(paths)} case file(s) valid", flush=True)
     return 1 if failed else 0
+
+
+def run_new(args) -> int:
+    """Write the skeleton for a new case; never over an existing file."""
+    import re
+
+    from ..errors import InputProblem, InvalidInput
+    from ..library.case_template import case_skeleton
+    from ..model.base import ID_PATTERN
+
+    if not args.template:
+        raise InvalidInput(
+            [InputProblem("give --template to write the commented skeleton", field="--template")]
+        )
+    if not re.fullmatch(ID_PATTERN, args.case_id) or not args.case_id.startswith("case-"):
+        raise InvalidInput(
+            [
+                InputProblem(
+                    "a case id is lower case, starts with 'case-' (e.g. case-rural-grief)", field="--id"
+                )
+            ]
+        )
+    out = args.out or Path(f"{args.case_id}.yaml")
+    if out.exists():
+        raise InvalidInput([InputProblem(f"{out} already exists; choose another --out", field="--out")])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(case_skeleton(args.case_id, out.name), encoding="utf-8")
+    print(f"wrote {out}: fill every line marked FILL, then run `itp cases validate {out}`")
+    return 0

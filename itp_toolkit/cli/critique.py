@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..checks import FAMILIES, CritiqueConfig, critique, individualization_score
-from ..errors import InvalidInput, NotFound, Problem
+from ..errors import InputProblem, InvalidInput, NotFound, validation_errors
 from ..formats.files import load_case, load_plan
 from ..model import CaseStudy
 
@@ -43,7 +43,8 @@ def register(sub) -> None:
 
 
 def find_case(id_or_path: str) -> CaseStudy:
-    """A case file by path, else a library case by id (``library.get_case``, or ``case_studies/<id>.yaml``)."""
+    """A case file by path, else a library case by id (``library.get_case``, or
+    ``case_studies/<id>.yaml``)."""
     path = Path(id_or_path)
     if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
         return load_case(path)
@@ -61,16 +62,19 @@ def run(args) -> int:
     try:
         config = CritiqueConfig(disabled=args.disable)
     except ValidationError as exc:
-        messages = [e["msg"].removeprefix("Value error, ") for e in exc.errors(include_url=False)]
-        raise InvalidInput([Problem(m, field="--disable", file="command line") for m in messages]) from None
+        # The model's wording, reported at the option that carried the value.
+        problems = [
+            InputProblem(m, field="--disable", file="command line") for _, m in validation_errors(exc)
+        ]
+        raise InvalidInput(problems) from None
     if args.week is not None and args.week < 0:
-        raise InvalidInput([Problem("the week cannot be negative", field="--week", file="command line")])
+        raise InvalidInput([InputProblem("the week cannot be negative", field="--week", file="command line")])
     case = find_case(args.case)
     plan = load_plan(args.plan)
     if plan.case_id != case.id:
         raise InvalidInput(
             [
-                Problem(
+                InputProblem(
                     f"the plan is for case {plan.case_id!r}, not {case.id!r}", field="case_id", file=args.plan
                 )
             ]

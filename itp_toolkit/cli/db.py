@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import InvalidInput, Problem
+from ..errors import InputProblem, InvalidInput
 
 
 def register(sub) -> None:
@@ -17,7 +17,7 @@ def register(sub) -> None:
     dsub = p.add_subparsers(dest="db_command", metavar="ACTION")
     dsub.required = True
 
-    def common(q) -> None:  # type: ignore[no-untyped-def]
+    def common(q) -> None:
         q.add_argument(
             "--database-url",
             dest="database_url",
@@ -50,7 +50,7 @@ def register(sub) -> None:
     r.set_defaults(handler=run_revoke)
 
 
-def _admin_url(args) -> str:  # type: ignore[no-untyped-def]
+def _admin_url(args) -> str:
     url = args.database_url or os.environ.get("ITP_DATABASE_URL")
     if not url:
         from ..services.workspace import Workspace
@@ -58,12 +58,12 @@ def _admin_url(args) -> str:  # type: ignore[no-untyped-def]
         url = Workspace.open().database_url
     if not url.startswith("postgresql"):
         raise InvalidInput(
-            [Problem("database roles need PostgreSQL; SQLite has no users", field="database_url")]
+            [InputProblem("database roles need PostgreSQL; SQLite has no users", field="database_url")]
         )
     return url
 
 
-def _run(args, work):  # type: ignore[no-untyped-def]
+def _run(args, work):
     from ..store import PlanStore
     from ..store.db_security import RoleNames
 
@@ -76,7 +76,7 @@ def _run(args, work):  # type: ignore[no-untyped-def]
         store.close()
 
 
-def run_secure(args) -> int:  # type: ignore[no-untyped-def]
+def run_secure(args) -> int:
     from ..store.db_security import install
 
     _run(args, install)
@@ -87,7 +87,7 @@ def run_secure(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_grant(args) -> int:  # type: ignore[no-untyped-def]
+def run_grant(args) -> int:
     from ..store.db_security import grant
 
     password = None
@@ -96,7 +96,7 @@ def run_grant(args) -> int:  # type: ignore[no-untyped-def]
             lines = args.password_file.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             raise InvalidInput(
-                [Problem(f"cannot read it: {exc.strerror}", file=str(args.password_file))]
+                [InputProblem(f"cannot read it: {exc.strerror}", file=str(args.password_file))]
             ) from None
         password = lines[0] if lines else ""
     role = _run(args, lambda conn, names: grant(conn, args.username, names, password=password))
@@ -104,7 +104,7 @@ def run_grant(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_revoke(args) -> int:  # type: ignore[no-untyped-def]
+def run_revoke(args) -> int:
     from ..store.db_security import revoke
 
     role = _run(args, lambda conn, names: revoke(conn, args.username, names))

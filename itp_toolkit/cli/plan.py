@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..errors import InvalidInput, Problem
+from ..errors import InputProblem, InvalidInput
 from ..formats.files import MAX_FILE_BYTES, dump_json, dump_yaml, load_case, load_plan
 from ..formats.markdown import plan_to_markdown
 from ..model import CaseStudy, TreatmentPlan
@@ -59,24 +59,24 @@ def resolve_case(ref: str) -> CaseStudy:
     return get_case(ref)
 
 
-def case_reference_problems(plan: TreatmentPlan, case: CaseStudy, source: str) -> list[Problem]:
+def case_reference_problems(plan: TreatmentPlan, case: CaseStudy, source: str) -> list[InputProblem]:
     """Links to case facts that do not exist, and a plan written for another case."""
     problems = []
     if plan.case_id != case.id:
         problems.append(
-            Problem(f"plan is for {plan.case_id!r}, not {case.id!r}", field="case_id", file=source)
+            InputProblem(f"plan is for {plan.case_id!r}, not {case.id!r}", field="case_id", file=source)
         )
     known = {f.id for f in case.facts()}
     for fact_id in sorted(plan.linked_fact_ids() - known):
         problems.append(
-            Problem(f"links to {fact_id!r}, which is not a fact of case {case.id!r}", file=source)
+            InputProblem(f"links to {fact_id!r}, which is not a fact of case {case.id!r}", file=source)
         )
     return problems
 
 
 def run_validate(args) -> int:
     case = resolve_case(args.case) if args.case else None
-    problems: list[Problem] = []
+    problems: list[InputProblem] = []
     for path in args.paths:
         try:
             plan = load_plan(path)

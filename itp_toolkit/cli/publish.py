@@ -2,19 +2,33 @@
 self-contained HTML file that opens offline.
 
 ``itp publish NOTEBOOK --out DIR`` writes DIR/NOTEBOOK, DIR/voila.json (sources stripped, tracebacks
-hidden, idle kernels culled, and the server protections of ``itp_toolkit.server`` that plain Voila can take from
+hidden, idle kernels culled, and the server protections of ``itp_toolkit.server`` that plain Voila can take
+from
 its configuration: websocket frames checked before parsing, a frame-size limit, a cap on live kernels, short
 culling for pages that never connect) and DIR/README.md with a ``jupyterhub_config.py`` snippet for running it
-as a hub service. ``itp publish --html debrief --workshop N --out FILE`` and ``--html feedback --draft N --out FILE``
+as a hub service. ``itp publish --html debrief --workshop N --out FILE`` and ``--html feedback --draft N --out
+FILE``
 write HTML with inline CSS and plots as data: URIs (``views.reports``): no scripts, no CDN, no network.
 They act for the workspace's user (``$JUPYTERHUB_USER`` under a hub), through the store's checks.
+
+An educator's own notebook (one that composes ``itp_toolkit.widgets``) is published the same way. Its cases
+come along: every case id the notebook's code names (a string such as ``"case-college-anxiety"``) that is
+in the case library (``--workspace``'s, else ``$ITP_CASE_LIBRARY`` or the shipped one) is copied into
+DIR/case_studies/, and a first, hidden cell points ``$ITP_CASE_LIBRARY`` there, so the app shows the
+cases it was written against. Files it names by a path relative to its folder (a plan it loads) are copied
+too. ``--cases library`` copies no case and leaves the app reading the library it is started with.
 """
 
 from __future__ import annotations
 
+import copy
 import json
+import os
+import re
 import shutil
 from pathlib import Path
+
+import nbformat
 
 from ..errors import ITPError, NotFound
 from ..server.frames import MAX_FRAME_BYTES
@@ -53,6 +67,13 @@ def register(sub) -> None:
         "a whole classroom can share one address)",
     )
     p.add_argument("--name", default="itp-pages", help="JupyterHub service name for the README snippet")
+    p.add_argument(
+        "--cases",
+        choices=("bundle", "library"),
+        default="bundle",
+        help="bundle: copy the cases the notebook names into the app (default); library: read the library "
+        "the app is started with ($ITP_CASE_LIBRARY or the workspace's)",
+    )
     p.add_argument("--workspace", type=Path, default=None)
     p.add_argument("--force", action="store_true", help="write into a non-empty folder")
     p.set_defaults(handler=run)
@@ -60,7 +81,8 @@ def register(sub) -> None:
 
 def voila_config(cull_idle: int, max_kernels: int = MAX_KERNELS, max_kernels_per_client: int = 0) -> dict:
     """What voila.json holds: read by Voila from the folder it is started in. The connection and kernel
-    manager classes come from ``itp_toolkit.server``, so the service's Python must have the toolkit installed."""
+    manager classes come from ``itp_toolkit.server``, so the service's Python must have the toolkit
+    installed."""
     return {
         "Voila": {
             "kernel_websocket_connection_class": KERNEL_CONNECTION,
@@ -86,7 +108,73 @@ def voila_config(cull_idle: int, max_kernels: int = MAX_KERNELS, max_kernels_per
     }
 
 
-def readme(notebook: str, name: str) -> str:
+BUNDLED_CASES = "case_studies"
+"""Where a published app keeps the cases it brought along (next to the notebook)."""
+SETUP_TAG = "itp-publish-setup"
+_LITERAL = re.compile(r"""(["'])([^"'\n]{1,300})\1""")
+
+
+def _literals(nb) -> set[str]:
+    """Every quoted string in the notebook's code cells (what could name a case or a file)."""
+    return {
+        m.group(2) for cell in nb.cells if cell.cell_type == "code" for m in _LITERAL.finditer(cell.source)
+    }
+
+
+def _library_dir(workspace: Path | None) -> Path:
+    """The case library the notebook's case ids are looked up in: the workspace's if one is given (or
+    ``$ITP_WORKSPACE``), else ``$ITP_CASE_LIBRARY`` or the shipped library."""
+    from ..library.cases import case_library_dir
+    from ..services.workspace import WORKSPACE_VAR, Workspace
+
+    if workspace is not None or os.environ.get(WORKSPACE_VAR):
+        return Workspace.open(workspace).case_library or case_library_dir()
+    return case_library_dir()
+
+
+def _case_files(names: set[str], library: Path) -> dict[str, Path]:
+    """Case id -> file, for the names that are cases in ``library`` (a case file is named after its id)."""
+    from ..library.validation import case_files
+
+    return {path.stem: path for path in case_files([library]) if path.stem in names}
+
+
+def _side_files(names: set[str], folder: Path, notebook: Path) -> dict[str, Path]:
+    """Relative path -> file, for names that are files inside the notebook's folder (never outside it)."""
+    out: dict[str, Path] = {}
+    root = folder.resolve()
+    for name in names:
+        if os.path.isabs(name) or "\x00" in name:
+            continue
+        path = (folder / name).resolve()
+        if path.is_file() and path != notebook.resolve() and path.is_relative_to(root):
+            out[path.relative_to(root).as_posix()] = path
+    return out
+
+
+def _setup_cell():
+    cell = nbformat.v4.new_code_cell(
+        "# Added by `itp publish`: read the cases this app brought along (hidden by Voila).\n"
+        "import os as _os, pathlib as _pathlib\n"
+        f'_os.environ["ITP_CASE_LIBRARY"] = str(_pathlib.Path("{BUNDLED_CASES}").resolve())'
+    )
+    cell.metadata["tags"] = [SETUP_TAG]
+    return cell
+
+
+def readme(notebook: str, name: str, bundled: list[str] | None = None) -> str:
+    cases = (
+        f"""
+## Cases
+
+The notebook's cases came along in `{BUNDLED_CASES}/` ({", ".join(bundled)}); a first, hidden cell of
+`{notebook}` points `ITP_CASE_LIBRARY` there, so the app shows the cases it was written against whatever
+library the service is started with. To change a case, edit it there and run
+`itp cases validate {BUNDLED_CASES}`.
+"""
+        if bundled
+        else ""
+    )
     return f"""# {notebook}: an ITP Toolkit page, published with `itp publish`
 
 This folder is a standalone Voila app: `{notebook}`, and `voila.json` (sources stripped, tracebacks
@@ -134,7 +222,7 @@ HubOAuth), and standalone Voila does not. So publish this way only pages that sh
 case library). A facilitator's projector (names of trainees) and every page that acts for the visitor (the
 trainee workspace, supervision) belong in each user's own server, where the hub does sign people in and
 sets `JUPYTERHUB_USER`.
-
+{cases}
 Identity: a service runs as one account, and its kernels see no `JUPYTERHUB_USER` of the visitor. `?as=`
 is refused unless the workspace is a demo (`demo: true`), so a published page cannot be told to act as
 someone else.
@@ -156,12 +244,29 @@ def run(args) -> int:
     out = args.out
     if out.exists() and any(out.iterdir()) and not args.force:
         raise ITPError(f"{out} is not empty; use --force to write into it")
+    notebook = nbformat.read(nb, as_version=4)
+    names = _literals(notebook)
+    cases = _case_files(names, _library_dir(args.workspace)) if args.cases == "bundle" else {}
+    side = _side_files(names - set(cases), nb.parent, nb)
     out.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(nb, out / nb.name)
+    if cases:
+        published = copy.deepcopy(notebook)
+        published.cells.insert(0, _setup_cell())
+        nbformat.write(published, out / nb.name)
+        (out / BUNDLED_CASES).mkdir(exist_ok=True)
+        for path in cases.values():
+            shutil.copyfile(path, out / BUNDLED_CASES / path.name)
+    else:
+        shutil.copyfile(nb, out / nb.name)
+    for relative, path in sorted(side.items()):
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, out / relative)
     config = voila_config(args.cull_idle, args.max_kernels, args.max_kernels_per_client)
     (out / "voila.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    (out / "README.md").write_text(readme(nb.name, args.name), encoding="utf-8")
-    print(f"wrote {out}: {nb.name}, voila.json, README.md")
+    (out / "README.md").write_text(readme(nb.name, args.name, sorted(cases)), encoding="utf-8")
+    extra = [f"{BUNDLED_CASES}/ ({len(cases)} case{'s' if len(cases) != 1 else ''})"] if cases else []
+    extra += sorted(side)
+    print(f"wrote {out}: {', '.join([nb.name, 'voila.json', 'README.md', *extra])}")
     return 0
 
 

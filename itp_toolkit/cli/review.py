@@ -1,4 +1,5 @@
-"""``itp review export-report``, ``itp rubric show|validate``, ``itp scores export``: supervision from the shell.
+"""``itp review export-report``, ``itp rubric show|validate``: supervision from the shell (``itp scores`` is
+in ``scores.py``).
 
 They act for the workspace's user (``$JUPYTERHUB_USER`` under a hub), through the same store checks as the
 pages: a trainee cannot export another trainee's report.
@@ -6,7 +7,6 @@ pages: a trainee cannot export another trainee's report.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from ..checks.rubrics import DEFAULT_RUBRIC_PATH, load_checked_rubric
@@ -34,15 +34,6 @@ def register(sub) -> None:
     p = rsub.add_parser("validate", help="check a rubric file (shape and related rules)")
     p.add_argument("path", type=Path)
     p.set_defaults(handler=validate_rubric)
-
-    scores = sub.add_parser("scores", help="rubric scores")
-    ssub = scores.add_subparsers(dest="scores_command", metavar="ACTION")
-    ssub.required = True
-    p = ssub.add_parser("export", help="every score you can read, as CSV")
-    p.add_argument("--csv", type=Path, required=True, help="output CSV file ('-' for standard output)")
-    p.add_argument("--case", default=None, help="only drafts of this case id")
-    p.add_argument("--workspace", type=Path, default=None)
-    p.set_defaults(handler=export_scores)
 
 
 def _workspace(path: Path | None):
@@ -94,26 +85,4 @@ def show_rubric(args) -> int:
 def validate_rubric(args) -> int:
     rubric = load_checked_rubric(args.path)
     print(f"{args.path}: OK, {len(rubric.criteria)} criteria")
-    return 0
-
-
-def export_scores(args) -> int:
-    import pandas as pd
-
-    from ..compare.agreement import scores_frame
-
-    ws = _workspace(args.workspace)
-    store, user = ws.store(), ws.user
-    frames = []
-    for draft in store.list_drafts(case_id=args.case, actor=user):
-        frame = scores_frame(store.list_scores(draft.id, actor=user))
-        frame.insert(1, "trainee", draft.owner)
-        frame.insert(2, "case_id", draft.case_id)
-        frames.append(frame)
-    table = pd.concat(frames, ignore_index=True) if frames else scores_frame([])
-    if str(args.csv) == "-":
-        table.to_csv(sys.stdout, index=False)
-    else:
-        table.to_csv(args.csv, index=False)
-        print(f"wrote {len(table)} scores to {args.csv}")
     return 0

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+from pydantic import BaseModel
+
 from ..model import CaseStudy, Rubric, TreatmentPlan
 
-SCHEMAS = {"plan": TreatmentPlan, "case": CaseStudy, "rubric": Rubric}
+SCHEMAS: dict[str, type[BaseModel]] = {"plan": TreatmentPlan, "case": CaseStudy, "rubric": Rubric}
 
 
 def register(sub) -> None:

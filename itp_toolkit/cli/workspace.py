@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ..errors import InvalidInput, Problem
+from ..errors import InputProblem, InvalidInput
 
 
 def register(sub) -> None:
@@ -59,12 +59,20 @@ def run_demo(args) -> int:
     if target.exists() and any(target.iterdir()):
         if not args.force:
             raise InvalidInput(
-                [Problem("folder is not empty; use --force to rebuild a demo workspace", file=str(target))]
+                [
+                    InputProblem(
+                        "folder is not empty; use --force to rebuild a demo workspace", file=str(target)
+                    )
+                ]
             )
         if not (target / CONFIG_NAME).is_file():
             # --force never deletes a folder that is not a workspace: it may hold someone's work.
             raise InvalidInput(
-                [Problem(f"not a workspace (no {CONFIG_NAME}); refusing to replace it", file=str(target))]
+                [
+                    InputProblem(
+                        f"not a workspace (no {CONFIG_NAME}); refusing to replace it", file=str(target)
+                    )
+                ]
             )
         shutil.rmtree(target)
     ws = build_demo_workspace(target)
@@ -110,6 +118,7 @@ def describe(ws) -> str:
     for d in drafts:
         notes = len(store.list_annotations(d.id, actor=actor))
         lines.append(
-            f"  #{d.id:<3} {d.owner:<8} {d.case_id:<32} {d.status:<12} rev {d.latest_revision}  annotations {notes}"
+            f"  #{d.id:<3} {d.owner:<8} {d.case_id:<32} {d.status:<12} rev {d.latest_revision}  annotations "
+            f"{notes}"
         )
     return "\n".join(lines)

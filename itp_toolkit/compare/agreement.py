@@ -110,7 +110,8 @@ def scores_frame(scores: Iterable[RubricScore], rubric: Rubric | None = None) ->
 
 
 def paired_scores(scores: pd.DataFrame, rater_a: str, rater_b: str) -> pd.DataFrame:
-    """Items both raters scored (same draft, revision, rubric and criterion): columns ..., score_a, score_b."""
+    """Items both raters scored (same draft, revision, rubric and criterion): columns ..., score_a,
+    score_b."""
     keys = ["draft_id", "revision", "rubric_id", "criterion_id"]
     a = scores[scores["rater"] == rater_a][[*keys, "score"]].rename(columns={"score": "score_a"})
     b = scores[scores["rater"] == rater_b][[*keys, "score"]].rename(columns={"score": "score_b"})

@@ -45,6 +45,7 @@ from ..model import (
 )
 from ..model.base import isolate
 from ..model.measures import is_standard_measure
+from ..model.plan import fact_ids
 
 DEFAULT_THRESHOLD = 0.3
 LINK_WEIGHT = 0.6
@@ -188,12 +189,7 @@ def measure_key(measure: str) -> str:
 
 def element_links(element: Any) -> set[str]:
     """The case facts (and named modality or measure) an element is tied to: the first matching signal."""
-    ids: set[str] = set(getattr(element, "linked_facts", []) or [])
-    ids.update(getattr(element, "concern_ids", []) or [])
-    for attr in ("patient_quote_id", "strength_id", "barrier_id", "concern_id"):
-        value = getattr(element, attr, None)
-        if value:
-            ids.add(value)
+    ids: set[str] = set(fact_ids(element))
     if isinstance(element, Intervention) and element.modality:
         ids.add("modality:" + modality_key(element.modality))
     if isinstance(element, Objective) and element.measure and is_standard_measure(element.measure):
@@ -353,7 +349,8 @@ def _align_tree(
 
 
 def align_plans(plans: Sequence[TreatmentPlan], *, threshold: float = DEFAULT_THRESHOLD) -> list[AlignedRow]:
-    """Every aligned row, depth first: problems with their goals, objectives and interventions, then the rest."""
+    """Every aligned row, depth first: problems with their goals, objectives and interventions, then the
+    rest."""
     tree = _align_tree([p.problems for p in plans], "problem", threshold)
     out: list[AlignedRow] = []
 

@@ -19,11 +19,13 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ..checks import individualization_score
-from ..errors import InvalidInput, Problem
+from ..errors import InputProblem, InvalidInput
 from ..library.vocabulary import modality
 from ..model import Annotation, CaseStudy, TreatmentPlan
+from ..model.plan import fact_ids
 from ..store.records import Anchor
 from .alignment import content_words, element_label, matched_concerns, measure_key
 
@@ -115,20 +117,6 @@ class _CaseFacts:
         )
 
 
-_FACT_FIELDS: dict[type, tuple[bool, tuple[str, ...]]] = {}
-
-
-def _fact_fields(kind: type) -> tuple[bool, tuple[str, ...]]:
-    """(has linked_facts, which of strength_id / barrier_id) for an element class. Asking a pydantic model
-    for a field it lacks costs an exception each time; with a thousand drafts that was half the work."""
-    found = _FACT_FIELDS.get(kind)
-    if found is None:
-        fields = getattr(kind, "model_fields", {})
-        found = ("linked_facts" in fields, tuple(a for a in ("strength_id", "barrier_id") if a in fields))
-        _FACT_FIELDS[kind] = found
-    return found
-
-
 def _choice_records(
     plan: TreatmentPlan, case: CaseStudy, facts: _CaseFacts
 ) -> list[tuple[str, str, str, str]]:
@@ -138,11 +126,11 @@ def _choice_records(
     for problem in plan.problems:
         matched = matched_concerns(problem, case)
         for concern_id in matched:
-            out.append(("concern", concern_id, f"{concern_id}: {concerns[concern_id]}", problem.id))
+            out.append(("concern", concern_id, concerns[concern_id], problem.id))
         if not matched:
             out.append(("concern", "(none)", "(matches no case concern)", problem.id))
     for deferral in plan.deferred_concerns:
-        label = f"{deferral.concern_id}: {concerns.get(deferral.concern_id, '(not a concern of this case)')}"
+        label = concerns.get(deferral.concern_id, "(not a concern of this case)")
         out.append(("deferred", deferral.concern_id, label, deferral.id))
     objectives = [o for problem in plan.problems for goal in problem.goals for o in goal.objectives]
     for objective in objectives:
@@ -155,16 +143,12 @@ def _choice_records(
             if key:
                 out.append(("modality", key, label, intervention.id))
     for element in plan.elements():
-        has_links, id_fields = _fact_fields(type(element))
-        links = (element.linked_facts or []) if has_links else []  # type: ignore[union-attr]
-        named = [value for value in (getattr(element, attr) for attr in id_fields) if value]
-        if not links and not named:
-            continue
-        for fact_id in sorted({*links, *named}):
+        # Concerns and quotes are counted above or not at all: only strengths and barriers are kept here.
+        for fact_id in sorted(set(fact_ids(element))):
             if fact_id in strengths:
-                out.append(("strength", fact_id, f"{fact_id}: {strengths[fact_id]}", element.id))
+                out.append(("strength", fact_id, strengths[fact_id], element.id))
             elif fact_id in barriers:
-                out.append(("barrier", fact_id, f"{fact_id}: {barriers[fact_id]}", element.id))
+                out.append(("barrier", fact_id, barriers[fact_id], element.id))
     return out
 
 
@@ -290,7 +274,7 @@ HEATMAP_MAX_DRAFTS = 200
 is finer than the image's pixels (rows were silently dropped by the resampling) and slow to draw."""
 
 
-def similarity_heatmap(matrix: pd.DataFrame, *, title: str = "How alike the drafts' choices are") -> Figure:
+def similarity_heatmap(matrix: pd.DataFrame, *, title: str = "How similar the plans' choices are") -> Figure:
     """A heatmap of the similarity matrix (a Figure object: no pyplot, no global state)."""
     n = len(matrix)
     shown = matrix
@@ -312,7 +296,7 @@ def similarity_heatmap(matrix: pd.DataFrame, *, title: str = "How alike the draf
             f"{len(shown)} of {n} drafts shown (every {step}th, in label order); the table lists all"
         )
     ax.set_title(title, fontsize=10, loc="left")
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="Jaccard similarity of choices")
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="Share of choices in common")
     if n <= 40:
         fig.tight_layout()  # room for the trainees' names
     else:
@@ -340,11 +324,12 @@ def individualization_histogram(scores: pd.DataFrame, *, reference: int | None =
     ax.hist(scores["score"].to_numpy(dtype=float), bins=range(0, 105, 5), color="#4c72b0", edgecolor="white")
     if reference is not None:
         ax.axvline(reference, color="#c44e52", linestyle="--", label=f"reference plan ({reference})")
-        ax.legend(fontsize=8, loc="upper left")
+        ax.legend(fontsize=8, loc="upper center")
     ax.set_xlim(0, 100)
     ax.set_xlabel("Individualization score")
-    ax.set_ylabel("Drafts")
-    ax.set_title("Individualization across the cohort", fontsize=10, loc="left")
+    ax.set_ylabel("Plans")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title("How individualized the plans are", fontsize=10, loc="left")
     fig.tight_layout()
     return fig
 
@@ -358,7 +343,11 @@ def group_targets(
     """Each draft that made ``choice`` with the first element (plan order) where it made it."""
     if category not in CATEGORIES:
         raise InvalidInput(
-            [Problem(f"no choice category {category!r}; known: {', '.join(CATEGORIES)}", field="category")]
+            [
+                InputProblem(
+                    f"no choice category {category!r}; known: {', '.join(CATEGORIES)}", field="category"
+                )
+            ]
         )
     out = []
     for draft in drafts:

@@ -1,4 +1,5 @@
-"""Rubric scores as tables: the score sheet a report and the supervisor's page show, and the draft list's mean."""
+"""Rubric scores as tables: the score sheet a report and the supervisor's page show, and the draft list's
+mean."""
 
 from __future__ import annotations
 
@@ -19,17 +20,17 @@ def score_sheet(rubric: Rubric, scores: Sequence[RubricScore], *, rater: str | N
         latest[s.criterion_id] = s
     records = []
     for c in rubric.criteria:
-        s = latest.get(c.id)
+        got = latest.get(c.id)
         records.append(
             (
                 c.id,
                 c.title,
-                s.score if s else None,
-                s.revision if s else None,
-                s.rater if s else "",
-                level_descriptor(rubric, c.id, s.score) if s else "",
-                s.comment if s else "",
-                bool(s and s.score >= rubric.competent_at),
+                got.score if got else None,
+                got.revision if got else None,
+                got.rater if got else "",
+                level_descriptor(rubric, c.id, got.score) if got else "",
+                got.comment if got else "",
+                bool(got and got.score >= rubric.competent_at),
             )
         )
     return pd.DataFrame.from_records(
@@ -48,7 +49,8 @@ def score_sheet(rubric: Rubric, scores: Sequence[RubricScore], *, rater: str | N
 
 
 def mean_score(rubric: Rubric, scores: Sequence[RubricScore]) -> float | None:
-    """Mean of the latest scores per criterion (None if nothing is scored): the number the draft list shows."""
+    """Mean of the latest scores per criterion (None if nothing is scored): the number the draft list
+    shows."""
     sheet = score_sheet(rubric, scores)
     values = sheet["score"].dropna()
     return None if values.empty else round(float(values.mean()), 2)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..errors import InvalidInput, Problem
+from ..errors import InputProblem, InvalidInput, validation_problems
 from ..model import CaseStudy, Rubric, TreatmentPlan
 
 MAX_FILE_BYTES = 2_000_000
@@ -31,17 +31,19 @@ few lines of nested aliases ("billion laughs") can stand for billions of values;
 anything walks the expanded structure."""
 
 MAX_INT_DIGITS = 1_000
-"""Python refuses to parse decimal integers of more than 4,300 digits with a ValueError; no field needs 1,000."""
+"""Python refuses to parse decimal integers of more than 4,300 digits with a ValueError; no field needs
+1,000."""
 
 M = TypeVar("M", bound=BaseModel)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (YAML silently keeps the last one otherwise) and deep nesting."""
+    """SafeLoader that refuses duplicate keys (YAML silently keeps the last one otherwise) and deep
+    nesting."""
 
     _depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -137,28 +139,19 @@ def node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
-def field_path(loc: tuple[Any, ...]) -> str:
-    """A location as a readable field path: ``timeline[2].description``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
 def parse_text(text: str, model: type[M], *, source: str = "<input>") -> M:
     """Validate YAML or JSON ``text`` as ``model``; InvalidInput lists every problem with line and field."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
-        raise InvalidInput([Problem(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=source)])
+        raise InvalidInput(
+            [InputProblem(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=source)]
+        )
     loader = None
     try:
         loader = _UniqueKeyLoader(text)  # its reader refuses control characters such as a raw NUL
         root = loader.get_single_node()
         too_big = _expanded_size_problem(root) if root is not None else None
         if too_big is not None:
-            raise InvalidInput([Problem(f"refused: {too_big[0]}", file=source, line=too_big[1])])
+            raise InvalidInput([InputProblem(f"refused: {too_big[0]}", file=source, line=too_big[1])])
         data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -166,27 +159,24 @@ def parse_text(text: str, model: type[M], *, source: str = "<input>") -> M:
         if isinstance(exc, yaml.reader.ReaderError):
             line = text.count("\n", 0, max(exc.position, 0)) + 1
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InvalidInput([Problem(f"not valid YAML/JSON: {reason}", file=source, line=line)]) from None
+        raise InvalidInput([InputProblem(f"not valid YAML/JSON: {reason}", file=source, line=line)]) from None
     except RecursionError:  # belt and braces: MAX_DEPTH should stop this first
         raise InvalidInput(
-            [Problem(f"nested too deeply (limit {MAX_DEPTH} levels)", file=source, line=1)]
+            [InputProblem(f"nested too deeply (limit {MAX_DEPTH} levels)", file=source, line=1)]
         ) from None
     finally:
         if loader is not None:
             loader.dispose()
     if not isinstance(data, dict):
-        raise InvalidInput([Problem("expected a mapping of fields at the top level", file=source, line=1)])
+        raise InvalidInput(
+            [InputProblem("expected a mapping of fields at the top level", file=source, line=1)]
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-            message = err["msg"]
-            if err["type"] == "extra_forbidden":
-                message = "unknown field (check the spelling)"
-            problems.append(Problem(message, field=field_path(loc), file=source, line=node_line(root, loc)))
-        raise InvalidInput(problems) from None
+        raise InvalidInput(
+            validation_problems(exc, file=source, line=lambda loc: node_line(root, loc))
+        ) from None
 
 
 def load_model(path: str | Path, model: type[M]) -> M:
@@ -195,14 +185,14 @@ def load_model(path: str | Path, model: type[M]) -> M:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise InvalidInput(
-                [Problem(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=str(path))]
+                [InputProblem(f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=str(path))]
             )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InvalidInput([Problem("no such file", file=str(path))]) from None
+        raise InvalidInput([InputProblem("no such file", file=str(path))]) from None
     except UnicodeDecodeError as exc:
         raise InvalidInput(
-            [Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path))]
+            [InputProblem(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path))]
         ) from None
     return parse_text(text, model, source=str(path))
 

@@ -6,6 +6,7 @@ HTML (no raw tags, no links smuggled in through a goal statement).
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from ..model import CaseStudy, Objective, TreatmentPlan
@@ -34,10 +35,8 @@ def _target_line(obj: Objective) -> str:
     if obj.baseline is not None:
         base = f"baseline {obj.baseline:g}"
         if is_standard_measure(obj.measure):
-            try:
+            with contextlib.suppress(ValueError):  # a score outside the instrument's bands: no label
                 base += f" ({severity_label(obj.measure, obj.baseline)})"
-            except ValueError:
-                pass
         parts.append(base)
     if obj.target is not None:
         parts.append(f"target {obj.target:g}")
@@ -52,9 +51,9 @@ def _target_line(obj: Objective) -> str:
 
 def plan_to_markdown(plan: TreatmentPlan, case: CaseStudy | None = None) -> str:
     """A printable plan: problems, goals, objectives and interventions, then the plan's frame."""
-    fact_text = (
+    fact_text: dict[str, str] = (
         {
-            f.id: getattr(f, "text", None) or getattr(f, "summary", None) or getattr(f, "title", "")
+            f.id: str(getattr(f, "text", None) or getattr(f, "summary", None) or getattr(f, "title", ""))
             for f in case.facts()
         }
         if case

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import InvalidInput, NotFound, Problem
+from ..errors import InputProblem, InvalidInput, NotFound
 from ..formats import files
 from ..model import CaseStudy
 from .validation import case_files
@@ -36,7 +36,7 @@ def load_case_library(directory: str | Path | None = None) -> dict[str, CaseStud
         raise NotFound(f"case library {directory} does not exist (set ${ENV_VAR} or pass --library)")
     cases: dict[str, CaseStudy] = {}
     where: dict[str, Path] = {}
-    problems: list[Problem] = []
+    problems: list[InputProblem] = []
     for path in case_files([directory]):
         try:
             case = files.load_case(path)
@@ -45,7 +45,9 @@ def load_case_library(directory: str | Path | None = None) -> dict[str, CaseStud
             continue
         if case.id in cases:
             problems.append(
-                Problem(f"case id {case.id!r} is also used by {where[case.id]}", field="id", file=str(path))
+                InputProblem(
+                    f"case id {case.id!r} is also used by {where[case.id]}", field="id", file=str(path)
+                )
             )
             continue
         cases[case.id] = case

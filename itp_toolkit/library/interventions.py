@@ -145,7 +145,7 @@ def library_choices(case: CaseStudy | None = None) -> list[tuple[str, str]]:
     library = load_intervention_library()
     suggested = suggested_families(case) if case is not None else []
     order = suggested + [f.id for f in library.families if f.id not in suggested]
-    choices = []
+    choices: list[tuple[str, str]] = []
     for family_id in order:
         family = library.family(family_id)
         mark = " (suggested)" if family_id in suggested else ""

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel
 
-from ..errors import InvalidInput, Problem
+from ..errors import InputProblem, InvalidInput, field_path
 from ..formats import files
 from ..model import CaseStudy
 from ..model.ids import ID_PATTERN
@@ -37,8 +37,8 @@ def _is_code_annotation(annotation: Any) -> bool:
                 return True
         return _is_code_annotation(args[0])
     if origin in (list, tuple, set, typing.Union) or str(origin) == "<class 'types.UnionType'>":
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return bool(args) and all(_is_code_annotation(a) for a in args)
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return bool(members) and all(_is_code_annotation(a) for a in members)
     return False
 
 
@@ -89,8 +89,8 @@ def _text_nodes(
         yield loc, node
 
 
-def privacy_problems(text: str, *, source: str = "<input>") -> list[Problem]:
-    """A Problem per probable Safe Harbor identifier in any text field of a YAML/JSON document."""
+def privacy_problems(text: str, *, source: str = "<input>") -> list[InputProblem]:
+    """A InputProblem per probable Safe Harbor identifier in any text field of a YAML/JSON document."""
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     if root is None:
         return []
@@ -110,10 +110,10 @@ def privacy_problems(text: str, *, source: str = "<input>") -> list[Problem]:
                 line = node.start_mark.line + 1 + raw.count("\n", 0, at)
                 search_from = at + len(finding.text)
             problems.append(
-                Problem(
+                InputProblem(
                     f"{finding} looks like a Safe Harbor identifier ({finding.category}); "
                     "replace it with an invented or generalised detail",
-                    field=files.field_path(loc),
+                    field=field_path(loc),
                     file=source,
                     line=line,
                 )
@@ -121,14 +121,14 @@ def privacy_problems(text: str, *, source: str = "<input>") -> list[Problem]:
     return problems
 
 
-def validate_case_file(path: str | Path) -> list[Problem]:
+def validate_case_file(path: str | Path) -> list[InputProblem]:
     """Every problem with one case file: schema, file name vs case id, and identifiers in its text.
 
     The privacy scan runs even when the schema fails, so one pass shows the author everything to fix.
     """
     path = Path(path)
     source = str(path)
-    problems: list[Problem] = []
+    problems: list[InputProblem] = []
     case: CaseStudy | None = None
     try:
         case = files.load_case(path)
@@ -142,8 +142,9 @@ def validate_case_file(path: str | Path) -> list[Problem]:
     case_id = case.id if case is not None else _top_level_id(root)
     if case_id is not None and path.stem != case_id:
         problems.append(
-            Problem(
-                f"file name {path.name!r} does not match the case id {case_id!r} (rename it {case_id}{path.suffix})",
+            InputProblem(
+                f"file name {path.name!r} does not match the case id {case_id!r} (rename it "
+                f"{case_id}{path.suffix})",
                 field="id",
                 file=source,
                 line=files.node_line(root, ("id",)),

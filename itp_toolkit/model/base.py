@@ -6,12 +6,24 @@ clear message naming the field, instead of bloating the store or freezing a brow
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from .ids import ID_PATTERN
+
+Clock = Callable[[], dt.datetime]
+"""Returns the current moment, timezone-aware. Injected (store, drafting, workshop pages) so tests are
+deterministic."""
+
+
+def utc_now() -> dt.datetime:
+    """The current moment in UTC: the one default clock."""
+    return dt.datetime.now(dt.UTC)
+
 
 SHORT_TEXT_MAX = 500
 LONG_TEXT_MAX = 20_000
@@ -48,7 +60,8 @@ class ModelBase(BaseModel):
 
 FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
 _NEEDS_ISOLATION = re.compile(
-    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff"  # right-to-left scripts
+    # right-to-left scripts
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff"
     "\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]"  # direction marks, embeddings, overrides, isolates
 )
 

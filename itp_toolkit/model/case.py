@@ -182,6 +182,10 @@ class TimelineEvent(ModelBase):
     )
 
 
+CaseFact = PresentingConcern | Strength | Barrier | Quote | TimelineEvent
+"""Anything in a case that a plan can point at by id."""
+
+
 class CaseStudy(ModelBase):
     """A synthetic, anonymized teaching case."""
 
@@ -224,7 +228,7 @@ class CaseStudy(ModelBase):
             )
         return self
 
-    def facts(self) -> list[PresentingConcern | Strength | Barrier | Quote | TimelineEvent]:
+    def facts(self) -> list[CaseFact]:
         """Every fact with an id, in case order."""
         return [
             *self.presenting_concerns,
@@ -234,7 +238,7 @@ class CaseStudy(ModelBase):
             *self.timeline,
         ]
 
-    def fact(self, fact_id: str) -> PresentingConcern | Strength | Barrier | Quote | TimelineEvent:
+    def fact(self, fact_id: str) -> CaseFact:
         """The fact with this id; KeyError if the case has none."""
         for f in self.facts():
             if f.id == fact_id:

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import InvalidInput, NotFound, Problem
+from ..errors import InputProblem, InvalidInput, NotFound, validation_problems
 from . import (
     BarrierPlan,
     CaseStudy,
@@ -25,15 +25,14 @@ from . import (
     Participation,
     PlanElement,
     PresentingConcern,
+    Problem,
     Quote,
     Review,
     StrengthUse,
     TreatmentPlan,
     new_id,
 )
-from . import (
-    Problem as PlanProblem,
-)
+from .plan import FACT_LIST_FIELDS
 
 __all__ = [
     "add_barrier_plan",
@@ -64,19 +63,19 @@ __all__ = [
 
 # Where each kind of element lives: the plan-level list, or the child list of its parent kind.
 _CHILDREN: dict[type[BaseModel], tuple[str, type[BaseModel]]] = {
-    PlanProblem: ("goals", Goal),
+    Problem: ("goals", Goal),
     Goal: ("objectives", Objective),
     Objective: ("interventions", Intervention),
 }
 _PLAN_LISTS: dict[str, type[BaseModel]] = {
-    "problems": PlanProblem,
+    "problems": Problem,
     "deferred_concerns": Deferral,
     "strengths_used": StrengthUse,
     "barriers": BarrierPlan,
     "discharge_criteria": DischargeCriterion,
 }
 _KIND_NAMES: dict[type[BaseModel], str] = {
-    PlanProblem: "problem",
+    Problem: "problem",
     Goal: "goal",
     Objective: "objective",
     Intervention: "intervention",
@@ -90,7 +89,8 @@ _STRUCTURE_FIELDS = {"id", "goals", "objectives", "interventions"}
 
 
 def element_kind(element: PlanElement) -> str:
-    """'problem', 'goal', 'objective', 'intervention', 'strength_use', 'barrier_plan', 'deferral', 'discharge'."""
+    """'problem', 'goal', 'objective', 'intervention', 'strength_use', 'barrier_plan', 'deferral',
+    'discharge'."""
     return _KIND_NAMES[type(element)]
 
 
@@ -134,35 +134,25 @@ def _dump(plan: TreatmentPlan) -> dict:
     return plan.model_dump()
 
 
-def _problems(exc: ValidationError, prefix: str = "") -> list[Problem]:
-    out = []
-    for err in exc.errors(include_url=False):
-        loc = [str(p) for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
-        field = ".".join(loc)
-        if prefix:
-            field = f"{prefix}.{field}" if field else prefix
-        message = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
-        out.append(Problem(message, field=field))
-    return out
-
-
 def _validate(data: dict) -> TreatmentPlan:
     try:
         return TreatmentPlan.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(_problems(exc)) from None
+        raise InvalidInput(validation_problems(exc)) from None
 
 
 def _new_element(cls: type[BaseModel], element_id: str | None, fields: dict[str, Any]) -> dict:
     """Validate a new element on its own first, so errors name its fields, not a path through the plan."""
     forbidden = _STRUCTURE_FIELDS & fields.keys()
     if forbidden:
-        raise InvalidInput([Problem("set children with add_* functions", field=f) for f in sorted(forbidden)])
+        raise InvalidInput(
+            [InputProblem("set children with add_* functions", field=f) for f in sorted(forbidden)]
+        )
     kind = _KIND_NAMES[cls]
     try:
         element = cls.model_validate({**fields, "id": element_id or new_id(kind)})
     except ValidationError as exc:
-        raise InvalidInput(_problems(exc)) from None
+        raise InvalidInput(validation_problems(exc)) from None
     return element.model_dump()
 
 
@@ -174,7 +164,7 @@ def _append_child(
     if slot.cls is not parent_cls:
         raise InvalidInput(
             [
-                Problem(
+                InputProblem(
                     f"{parent_id!r} is a {_KIND_NAMES[slot.cls]}, not a {_KIND_NAMES[parent_cls]}",
                     field="parent_id",
                 )
@@ -198,7 +188,7 @@ def add_problem(
 ) -> TreatmentPlan:
     """A new problem at the end of the plan."""
     return _append_plan_list(
-        plan, "problems", _new_element(PlanProblem, element_id, {"statement": statement, **fields})
+        plan, "problems", _new_element(Problem, element_id, {"statement": statement, **fields})
     )
 
 
@@ -207,7 +197,7 @@ def add_goal(
 ) -> TreatmentPlan:
     """A new long-term goal under a problem."""
     return _append_child(
-        plan, problem_id, PlanProblem, _new_element(Goal, element_id, {"statement": statement, **fields})
+        plan, problem_id, Problem, _new_element(Goal, element_id, {"statement": statement, **fields})
     )
 
 
@@ -243,7 +233,7 @@ def update_element(plan: TreatmentPlan, element_id: str, **fields: Any) -> Treat
     if forbidden:
         raise InvalidInput(
             [
-                Problem("ids are permanent and children change through add, remove and move", field=f)
+                InputProblem("ids are permanent and children change through add, remove and move", field=f)
                 for f in sorted(forbidden)
             ]
         )
@@ -252,12 +242,12 @@ def update_element(plan: TreatmentPlan, element_id: str, **fields: Any) -> Treat
     unknown = [f for f in fields if f not in slot.cls.model_fields]
     if unknown:
         raise InvalidInput(
-            [Problem(f"a {_KIND_NAMES[slot.cls]} has no such field", field=f) for f in unknown]
+            [InputProblem(f"a {_KIND_NAMES[slot.cls]} has no such field", field=f) for f in unknown]
         )
     try:
         updated = slot.cls.model_validate({**slot.data, **fields})
     except ValidationError as exc:
-        raise InvalidInput(_problems(exc)) from None
+        raise InvalidInput(validation_problems(exc)) from None
     slot.siblings[slot.index] = updated.model_dump()
     return _validate(data)
 
@@ -309,7 +299,9 @@ def _check_fact(case: CaseStudy | None, fact_id: str) -> object | None:
     try:
         return case.fact(fact_id)
     except KeyError:
-        raise InvalidInput([Problem(f"the case has no fact {fact_id!r}", field="linked_facts")]) from None
+        raise InvalidInput(
+            [InputProblem(f"the case has no fact {fact_id!r}", field="linked_facts")]
+        ) from None
 
 
 def link_fact(
@@ -325,14 +317,14 @@ def link_fact(
     data = _dump(plan)
     slot = _find(data, element_id)
     item = slot.data
-    if slot.cls is PlanProblem and isinstance(fact, PresentingConcern):
+    if slot.cls is Problem and isinstance(fact, PresentingConcern):
         if fact_id not in item["concern_ids"]:
             item["concern_ids"].append(fact_id)
         return _validate(data)
     if "linked_facts" not in item:
         raise InvalidInput(
             [
-                Problem(
+                InputProblem(
                     f"a {_KIND_NAMES[slot.cls]} names its case fact in its own field, not in links",
                     field="linked_facts",
                 )
@@ -349,7 +341,7 @@ def unlink_fact(plan: TreatmentPlan, element_id: str, fact_id: str) -> Treatment
     """Remove a link made by ``link_fact`` (also from ``concern_ids`` and ``patient_quote_id``)."""
     data = _dump(plan)
     item = _find(data, element_id).data
-    for name in ("linked_facts", "concern_ids"):
+    for name in FACT_LIST_FIELDS:
         if fact_id in item.get(name, []):
             item[name].remove(fact_id)
     if item.get("patient_quote_id") == fact_id:
@@ -363,7 +355,7 @@ def quote_as_goal(plan: TreatmentPlan, goal_id: str, quote: Quote) -> TreatmentP
     slot = _find(data, goal_id)
     if slot.cls is not Goal:
         raise InvalidInput(
-            [Problem("only a goal can be stated in the person's words", field="patient_quote_id")]
+            [InputProblem("only a goal can be stated in the person's words", field="patient_quote_id")]
         )
     return update_element(
         plan, goal_id, statement=quote.text, in_patient_words=True, patient_quote_id=quote.id
@@ -425,7 +417,7 @@ def update_plan(plan: TreatmentPlan, **fields: Any) -> TreatmentPlan:
     unknown = sorted(set(fields) - _PLAN_FIELDS)
     if unknown:
         raise InvalidInput(
-            [Problem("not a plan-level setting (use the element functions)", field=f) for f in unknown]
+            [InputProblem("not a plan-level setting (use the element functions)", field=f) for f in unknown]
         )
     return _validate({**_dump(plan), **fields})
 
@@ -437,7 +429,7 @@ def _set_section(
     try:
         data[name] = cls.model_validate({**data[name], **fields}).model_dump()
     except ValidationError as exc:
-        raise InvalidInput(_problems(exc, prefix=name)) from None
+        raise InvalidInput(validation_problems(exc, prefix=(name,))) from None
     return _validate(data)
 
 
@@ -459,7 +451,7 @@ def remove_review_trigger(plan: TreatmentPlan, index: int) -> TreatmentPlan:
     triggers = list(plan.review.early_review_triggers)
     if not 0 <= index < len(triggers):
         raise InvalidInput(
-            [Problem(f"there is no trigger number {index + 1}", field="review.early_review_triggers")]
+            [InputProblem(f"there is no trigger number {index + 1}", field="review.early_review_triggers")]
         )
     del triggers[index]
     return set_review(plan, early_review_triggers=triggers)

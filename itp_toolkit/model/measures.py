@@ -36,7 +36,8 @@ class Instrument:
     bands: tuple[Band, ...]
     loinc: str | None = None
     clinical_cutoff: int | None = None
-    """Scores at or above this are the 'clinical' range; crossing below it is part of clinically significant change."""
+    """Scores at or above this are the 'clinical' range; crossing below it is part of clinically significant
+    change."""
     response_drop_fraction: float | None = None
     """Response = a drop of at least this fraction of the baseline (PHQ-9: 0.5, NQF 1885)."""
     remission_below: int | None = None
@@ -125,7 +126,8 @@ INSTRUMENTS: dict[str, Instrument] = {
             meaningful_change_points=10,
             source="Weathers et al. 2013; National Center for PTSD: cut-point 31-33, "
             "5 points reliable change, 10 points clinically meaningful",
-            scoring_note="The cut-point is given as 31-33; the toolkit uses 33 as the upper, conservative end.",
+            scoring_note="The cut-point is given as 31-33; the toolkit uses 33 as the upper, conservative "
+            "end.",
         ),
         Instrument(
             code="AUDIT",
@@ -168,7 +170,9 @@ INSTRUMENTS: dict[str, Instrument] = {
             ),
             clinical_cutoff=13,
             risk_item=10,
-            source="Cox, Holden & Sagovsky 1987; 13 or more probable depression; item 10 asks about self-harm",
+            source=(
+                "Cox, Holden & Sagovsky 1987; 13 or more probable depression; item 10 asks about self-harm"
+            ),
         ),
     )
 }

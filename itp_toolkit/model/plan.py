@@ -283,13 +283,38 @@ class TreatmentPlan(ModelBase):
         """Every case fact id the plan refers to, anywhere."""
         ids: set[str] = set(self.revised_for_events)
         for e in self.elements():
-            ids.update(getattr(e, "linked_facts", []))
-            ids.update(getattr(e, "concern_ids", []))
-            for attr in ("patient_quote_id", "strength_id", "barrier_id", "concern_id"):
-                value = getattr(e, attr, None)
-                if value:
-                    ids.add(value)
+            ids.update(fact_ids(e))
         return ids
+
+
+FACT_LIST_FIELDS = ("linked_facts", "concern_ids")
+"""Element fields that hold several case fact ids."""
+FACT_ID_FIELDS = ("patient_quote_id", "strength_id", "barrier_id", "concern_id")
+"""Element fields that hold one case fact id (or nothing)."""
+_FACT_FIELDS_OF: dict[type, tuple[str, ...]] = {}
+
+
+def fact_fields(kind: type) -> tuple[str, ...]:
+    """Which of the fact fields an element class has, looked up once per class (asking a pydantic model for a
+    field it lacks costs an exception each time; over a cohort of drafts that was half the work)."""
+    found = _FACT_FIELDS_OF.get(kind)
+    if found is None:
+        names = getattr(kind, "model_fields", {})
+        found = tuple(n for n in (*FACT_LIST_FIELDS, *FACT_ID_FIELDS) if n in names)
+        _FACT_FIELDS_OF[kind] = found
+    return found
+
+
+def fact_ids(element: object) -> list[str]:
+    """The case fact ids an element refers to, in field order: the one list every reader of links uses."""
+    out: list[str] = []
+    for name in fact_fields(type(element)):
+        value = getattr(element, name)
+        if isinstance(value, list):
+            out.extend(value)
+        elif value:
+            out.append(value)
+    return out
 
 
 _NOT_SECTIONS = {

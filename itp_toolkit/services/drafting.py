@@ -27,13 +27,13 @@ from typing import Literal
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..errors import InvalidInput, NotFound, PermissionDenied, Problem, StaleRevision, StoreUnavailable
+from ..errors import InputProblem, InvalidInput, NotFound, PermissionDenied, StaleRevision, StoreUnavailable
 from ..model import CaseStudy, EventRevision, TreatmentPlan
+from ..model.base import Clock, utc_now
 from ..model.plan import plan_changes
 from ..store import PlanStore, RevisionInfo, Submission
 
 SaveState = Literal["saved", "unsaved", "saving", "error"]
-Clock = Callable[[], dt.datetime]
 
 LOCKED_STATUSES = ("submitted", "accepted")
 """Draft statuses in which the trainee may not change the plan (the store refuses the save anyway)."""
@@ -53,10 +53,6 @@ MAX_UNCONFIRMED = 50
 def _same_plan(a: TreatmentPlan, b: TreatmentPlan) -> bool:
     """Equal as stored (the JSON form), so a plan read back from the store matches the one that was sent."""
     return a == b or a.model_dump(mode="json") == b.model_dump(mode="json")
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -87,7 +83,7 @@ class DraftSession:
         self.draft_id = draft_id
         self.actor = actor
         self.case = case
-        self._clock = clock or _utc_now
+        self._clock = clock or utc_now
         summary = store.get_draft(draft_id, actor=actor)
         self.case_id = summary.case_id
         self.draft_status = summary.status
@@ -169,7 +165,7 @@ class DraftSession:
                 else "this plan is submitted: wait until your supervisor returns it"
             )
         if plan.case_id != self.case_id:
-            raise InvalidInput([Problem(f"this draft is for case {self.case_id!r}", field="case_id")])
+            raise InvalidInput([InputProblem(f"this draft is for case {self.case_id!r}", field="case_id")])
         self._plan = plan
         self.last_edit_at = self._clock()
         if self._state == "error" and self._conflict_with is not None:
@@ -209,7 +205,8 @@ class DraftSession:
         return plan.model_copy(update={"event_revisions": records})
 
     def autosave_due(self, delay_seconds: float) -> bool:
-        """True when there are unsaved (or failed) changes and the trainee stopped typing ``delay_seconds`` ago.
+        """True when there are unsaved (or failed) changes and the trainee stopped typing ``delay_seconds``
+        ago.
 
         A conflict is never autosaved: it needs the trainee's decision.
         """

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InvalidInput, ITPError, PermissionDenied, Problem
+from ..errors import InputProblem, InvalidInput, ITPError, PermissionDenied
 from ..store import PlanStore
 from ..store.records import Role
 
@@ -104,7 +104,7 @@ class HubClient:
 
     def __init__(self, api_url: str, token: str, *, timeout: float = HUB_TIMEOUT_SECONDS):
         if not api_url or not token:
-            raise InvalidInput([Problem("a hub API URL and a token are both needed", field="hub_url")])
+            raise InvalidInput([InputProblem("a hub API URL and a token are both needed", field="hub_url")])
         self.api_url = api_url.rstrip("/")
         self._token = token
         self.timeout = timeout
@@ -321,7 +321,7 @@ def grant_roles(
 def _require_postgres(url: str) -> None:
     if not url.startswith("postgresql"):
         raise InvalidInput(
-            [Problem("database roles need PostgreSQL; SQLite has no users", field="database_url")]
+            [InputProblem("database roles need PostgreSQL; SQLite has no users", field="database_url")]
         )
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from ..errors import InvalidInput, NotFound, Problem
+from ..errors import InputProblem, InvalidInput, NotFound
 from ..formats import files
 from ..model import (
     BarrierPlan,
@@ -27,13 +27,13 @@ from ..model import (
     Goal,
     Intervention,
     Objective,
+    Problem,
     StrengthUse,
     TreatmentPlan,
 )
-from ..model import Problem as PlanProblem
-from ..model.base import ModelBase
+from ..model.base import Clock, ModelBase
 from ..store import PlanStore
-from ..store.plan_store import Clock, IdFactory
+from ..store.plan_store import IdFactory
 
 CONFIG_NAME = "itp-workspace.yaml"
 DEFAULT_DB_NAME = "itp.sqlite"
@@ -84,7 +84,7 @@ class Workspace:
         path = Path(directory).resolve()
         config_path = path / CONFIG_NAME
         if config_path.exists():
-            raise InvalidInput([Problem("this directory is already a workspace", file=str(config_path))])
+            raise InvalidInput([InputProblem("this directory is already a workspace", file=str(config_path))])
         user = user or os.environ.get(HUB_USER_VAR) or getpass.getuser()
         config = WorkspaceConfig(
             database_url=database_url,
@@ -98,9 +98,11 @@ class Workspace:
         store.ensure_admin(workspace.user, display_name or workspace.user)
         header = (
             "# ITP Toolkit workspace.\n"
-            f"# database_url: empty means sqlite:///<this directory>/{DEFAULT_DB_NAME}; ${DATABASE_URL_VAR} overrides it.\n"
+            f"# database_url: empty means sqlite:///<this directory>/{DEFAULT_DB_NAME}; ${DATABASE_URL_VAR} "
+            "overrides it.\n"
             f"# user: who the tools act for outside JupyterHub (${HUB_USER_VAR} overrides it).\n"
-            "# case_library: directory of case files (relative to this directory); empty means the shipped library.\n"
+            "# case_library: directory of case files (relative to this directory); empty means the shipped "
+            "library.\n"
             "# demo: true lets pages act for ?as=<username> (demo workspaces only; never on a real server).\n"
         )
         tmp = config_path.with_name(f".{CONFIG_NAME}.tmp")
@@ -142,7 +144,8 @@ class Workspace:
         return library if library.is_absolute() else self.path / library
 
     def load_cases(self) -> dict[str, CaseStudy]:
-        """The workspace's case library, parsed once and then read from ``.itp-cache/`` until a case changes."""
+        """The workspace's case library, parsed once and then read from ``.itp-cache/`` until a case
+        changes."""
         from ..library.cases import CACHE_DIR, load_library_cached
 
         return load_library_cached(self.case_library, self.path / CACHE_DIR)
@@ -258,7 +261,7 @@ def _plan_from_facts(case: CaseStudy) -> TreatmentPlan:
         title=f"Plan for {case.title}",
         diagnoses=list(case.working_diagnosis),
         problems=[
-            PlanProblem(
+            Problem(
                 statement=concern.summary,
                 evidenced_by=concern.frequency_intensity,
                 concern_ids=[concern.id],

@@ -9,16 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from ..model.base import Clock
 from .database import Database
 
-Clock = Callable[[], dt.datetime]
-"""Returns the current moment, timezone-aware. Injected so tests are deterministic."""
 IdFactory = Callable[[str], str]
 """``kind -> new id`` (``"plan" -> "plan-…"``), used for blank plans."""
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class StoreCore:

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from ..errors import InvalidInput, NotFound, Problem
+from ..errors import InputProblem, InvalidInput, NotFound
 from .schema import Base
 
 PREFIX_PATTERN = r"^[a-z][a-z0-9_]{0,15}$"
@@ -58,7 +58,7 @@ class RoleNames:
     def __post_init__(self) -> None:
         if not re.fullmatch(PREFIX_PATTERN, self.prefix):
             raise InvalidInput(
-                [Problem("a role prefix is 1-16 lower-case letters, digits or _", field="prefix")]
+                [InputProblem("a role prefix is 1-16 lower-case letters, digits or _", field="prefix")]
             )
 
     @property
@@ -183,6 +183,15 @@ def _functions(schema: str, owner: str) -> list[str]:
                 AND coalesce((SELECT s.status FROM submissions s WHERE s.draft_id = d.id
                               ORDER BY s.id DESC LIMIT 1), 'none') NOT IN ('submitted', 'accepted'))""",
         ),
+        # A trainee's reply: to a released comment on the same draft (definer: a policy on annotations may
+        # not read annotations itself).
+        "itp_released_comment(aid integer, did integer)": (
+            "boolean",
+            definer,
+            """
+            SELECT EXISTS (SELECT 1 FROM annotations a
+                           WHERE a.id = aid AND a.draft_id = did AND a.released)""",
+        ),
         # Feedback: a supervisor on someone else's draft they read (their trainee's, an admin's, a workshop's).
         "itp_may_give_feedback(did integer, who text)": (
             "boolean",
@@ -239,6 +248,9 @@ def _policies(names: RoleNames) -> dict[str, list[str]]:
             f"supervisor_read FOR SELECT TO {sv} USING ({visible_draft})",
             f"supervisor_write FOR INSERT TO {sv} WITH CHECK (author = {me} AND {feedback})",
             f"supervisor_update FOR UPDATE TO {sv} USING ({feedback}) WITH CHECK ({feedback})",
+            # A trainee answers a comment released to them, on their own draft; the answer is released.
+            f"trainee_reply FOR INSERT TO {t} WITH CHECK (author = {me} AND released AND {own_draft} AND "
+            "itp_released_comment(parent_id, draft_id))",
         ],
         "finding_dismissals": [
             f"trainee_read_released FOR SELECT TO {t} USING (released AND {own_draft})",
@@ -277,6 +289,8 @@ def _policies(names: RoleNames) -> dict[str, list[str]]:
         "people": [
             f"read FOR SELECT TO {both} USING (true)",
             f"admin_adds FOR INSERT TO {sv} WITH CHECK (itp_is_admin({me}))",
+            # Course administration: renames from a roster, deactivation (column grant: these two only).
+            f"admin_updates FOR UPDATE TO {sv} USING (itp_is_admin({me})) WITH CHECK (itp_is_admin({me}))",
         ],
         "cohorts": [
             f"read FOR SELECT TO {both} USING (true)",
@@ -285,20 +299,24 @@ def _policies(names: RoleNames) -> dict[str, list[str]]:
         "cohort_members": [
             f"read FOR SELECT TO {both} USING (true)",
             f"admin_adds FOR INSERT TO {sv} WITH CHECK (itp_is_admin({me}))",
+            f"admin_removes FOR DELETE TO {sv} USING (itp_is_admin({me}))",
         ],
         "case_assignments": [
             f"read FOR SELECT TO {both} USING (true)",
             f"assign FOR INSERT TO {sv} WITH CHECK (assigned_by = {me} AND (itp_is_admin({me}) "
             f"OR cohort_id IN (SELECT cohort_id FROM cohort_members WHERE username = {me}) "
             f"OR itp_supervises({me}, trainee)))",
+            f"reschedule FOR UPDATE TO {sv} USING (assigned_by = {me} OR itp_is_admin({me})) "
+            f"WITH CHECK (assigned_by = {me} OR itp_is_admin({me}))",
         ],
     }
 
 
-# What each group may do at all (row-level security then narrows it to rows). No DELETE, no TRUNCATE.
+# What each group may do at all (row-level security then narrows it to rows). No TRUNCATE; the one DELETE
+# is an admin taking someone out of a cohort (their drafts stay theirs).
 _TRAINEE_GRANTS = {
     "SELECT": ("people", "cohorts", "cohort_members", "case_assignments", "alembic_version", *FORCED_TABLES),
-    "INSERT": ("drafts", "revisions", "submissions", "workshop_participants"),
+    "INSERT": ("drafts", "revisions", "submissions", "workshop_participants", "annotations"),
     "UPDATE (updated_at)": ("drafts",),
 }
 _SUPERVISOR_GRANTS = {
@@ -323,6 +341,9 @@ _SUPERVISOR_GRANTS = {
     "UPDATE (released, withdrawn)": ("finding_dismissals",),
     "UPDATE (score, comment, created_at, released)": ("rubric_scores",),
     "UPDATE (phase, ends_at, review_opened_at, debrief_opened_at, closed_at)": ("workshops",),
+    "UPDATE (display_name, active)": ("people",),
+    "UPDATE (due_on)": ("case_assignments",),
+    "DELETE": ("cohort_members",),
     "UPDATE (revision, note, picked_by, picked_at)": ("workshop_exemplars",),
 }
 
@@ -398,11 +419,13 @@ def grant(
         text("SELECT username FROM people WHERE db_role = :r AND username <> :u"), {"r": role, "u": username}
     ).first()
     if taken is not None:
-        raise InvalidInput([Problem(f"role {role} already belongs to {taken.username}", field="username")])
+        raise InvalidInput(
+            [InputProblem(f"role {role} already belongs to {taken.username}", field="username")]
+        )
     _ensure_role(conn, role, "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS INHERIT")
     if password is not None:
         if not password:
-            raise InvalidInput([Problem("the password file is empty", field="password")])
+            raise InvalidInput([InputProblem("the password file is empty", field="password")])
         conn.exec_driver_sql(f"ALTER ROLE {_q(role)} PASSWORD {_lit(password)}")
     keep, drop = (
         names.group(person.role),

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput, NotFound, Problem
+from ..errors import InputProblem, InvalidInput, NotFound
 from ..model import Dismissal
 from .core import StoreCore
 from .database import transaction
@@ -48,7 +48,7 @@ class DismissalMethods(StoreCore):
         )
         rule = getattr(finding, "rule", "")
         if rule not in RULES:
-            raise InvalidInput([Problem(f"{rule!r} is not a critique rule", field="rule")])
+            raise InvalidInput([InputProblem(f"{rule!r} is not a critique rule", field="rule")])
         checked = validated(
             Dismissal,
             {

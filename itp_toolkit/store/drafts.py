@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput, PermissionDenied, Problem, StaleRevision
+from ..errors import InputProblem, InvalidInput, PermissionDenied, StaleRevision
 from ..model import TreatmentPlan
 from . import mapping
 from .core import StoreCore
@@ -124,7 +124,9 @@ class DraftMethods(StoreCore):
                     f"draft {draft_id} has been saved since revision {based_on}: the latest is {latest}",
                     latest_revision=latest,
                 )
-            raise InvalidInput([Problem(f"no revision {based_on}; the latest is {latest}", field="based_on")])
+            raise InvalidInput(
+                [InputProblem(f"no revision {based_on}; the latest is {latest}", field="based_on")]
+            )
         locking = locking_submission(db, draft_id)
         if locking is not None:
             raise PermissionDenied(

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput, NotFound, PermissionDenied, Problem
+from ..errors import InputProblem, InvalidInput, NotFound, PermissionDenied
 from ..model import Annotation, RubricScore
 from ..model.annotation import AnnotationTag
 from . import mapping
@@ -75,14 +75,22 @@ class FeedbackMethods(StoreCore):
 
     @transaction(write=True)
     def reply(self, db: Session, annotation_id: int, body: str, *, actor: str) -> Annotation:
-        """Answer a comment in its thread (same draft and element), on the draft's latest revision."""
+        """Answer a comment in its thread (same draft and element), on the draft's latest revision.
+
+        A supervisor who gives feedback on the draft may reply; so may the trainee who owns it, to a comment
+        released to them. A trainee's reply is released at once (it is theirs; their supervisors read it)."""
         parent = _annotation_row(db, annotation_id)
         me = acting_person(db, actor)
-        feedback_draft(db, me, parent.draft_id)
+        draft = readable_draft(db, me, parent.draft_id)
+        by_owner = draft.owner == me.username and me.role == "trainee"
+        if by_owner and not parent.released:
+            raise NotFound(f"no annotation {annotation_id}")  # an unreleased comment does not exist for them
+        if not by_owner:
+            feedback_draft(db, me, parent.draft_id)
         checked = _checked_comment(
             me, parent.draft_id, latest_number(db, parent.draft_id), parent.element_id, body, [], parent.id
         )
-        return _insert_comments(db, [checked], self._now())[0]
+        return _insert_comments(db, [checked], self._now(), released=by_owner)[0]
 
     @transaction(write=True)
     def resolve(self, db: Session, annotation_id: int, *, resolved: bool = True, actor: str) -> Annotation:
@@ -207,7 +215,7 @@ def write_comments(
             if anchor.element_id not in {e.id for e in plan.elements()}:
                 raise InvalidInput(
                     [
-                        Problem(
+                        InputProblem(
                             f"revision {number} has no element {anchor.element_id!r}",
                             field="element_id",
                             file=f"draft {anchor.draft_id}",
@@ -263,7 +271,9 @@ def _checked_comment(
     )
 
 
-def _insert_comments(db: Session, checked: list[Annotation], now: dt.datetime) -> list[Annotation]:
+def _insert_comments(
+    db: Session, checked: list[Annotation], now: dt.datetime, *, released: bool = False
+) -> list[Annotation]:
     rows = [
         AnnotationRow(
             draft_id=c.draft_id,
@@ -274,7 +284,7 @@ def _insert_comments(db: Session, checked: list[Annotation], now: dt.datetime) -
             tags=",".join(dict.fromkeys(c.tags)),
             parent_id=c.parent_id,
             resolved=False,
-            released=False,
+            released=released,
             created_at=now,
         )
         for c in checked

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput, NotFound, PermissionDenied, Problem
+from ..errors import InputProblem, InvalidInput, NotFound, PermissionDenied
 from .schema import (
     CaseAssignmentRow,
     CohortMemberRow,
@@ -43,6 +43,8 @@ def acting_person(db: Session, username: str) -> PersonRow:
     row = person_row(db, username)
     if row is None:
         raise PermissionDenied(f"{username!r} is not a known user of this store")
+    if not row.active:
+        raise PermissionDenied(f"{row.display_name} has been deactivated; ask an admin to reactivate them")
     return row
 
 
@@ -200,7 +202,9 @@ def check_workshop_draft_start(db: Session, me: PersonRow, case_id: str, worksho
     if row is None or db.get(WorkshopParticipantRow, (workshop_id, me.username)) is None:
         raise PermissionDenied(f"join workshop {workshop_id} first (with its code or through your cohort)")
     if row.case_id != case_id:
-        raise InvalidInput([Problem(f"workshop {workshop_id} is on case {row.case_id!r}", field="case_id")])
+        raise InvalidInput(
+            [InputProblem(f"workshop {workshop_id} is on case {row.case_id!r}", field="case_id")]
+        )
     if row.phase != "drafting":
         raise PermissionDenied("this workshop is past drafting; drafts can no longer be started")
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import InvalidInput, Problem
+from ..errors import InputProblem, InvalidInput, validation_problems
 from ..formats.files import to_data
 from ..model import TreatmentPlan
 from ..model.base import NUL_MESSAGE, SHORT_TEXT_MAX
@@ -25,32 +25,18 @@ MAX_PLAN_BYTES = 500_000
 M = TypeVar("M", bound=BaseModel)
 
 
-def problems(exc: ValidationError, source: str) -> list[Problem]:
-    """pydantic's errors as located Problems (field path like ``problems[0].goals[1].statement``)."""
-    out = []
-    for err in exc.errors(include_url=False):
-        path = ""
-        for part in err["loc"]:
-            if isinstance(part, str) and part.startswith("function-"):
-                continue
-            path += f"[{part}]" if isinstance(part, int) else ("." if path else "") + str(part)
-        message = "unknown field (check the spelling)" if err["type"] == "extra_forbidden" else err["msg"]
-        out.append(Problem(message, field=path, file=source))
-    return out
-
-
 def validated(model: type[M], data: dict[str, Any], source: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(problems(exc, source)) from None
+        raise InvalidInput(validation_problems(exc, file=source)) from None
 
 
 def check_username(username: str) -> None:
     if not re.fullmatch(USERNAME_PATTERN, username or ""):
         raise InvalidInput(
             [
-                Problem(
+                InputProblem(
                     "a username is 1-100 letters, digits or . _ @ + - (starting with a letter or digit)",
                     field="username",
                 )
@@ -62,7 +48,7 @@ def check_text(
     value: str,
     field: str,
     what: str,
-    found: list[Problem],
+    found: list[InputProblem],
     *,
     limit: int = SHORT_TEXT_MAX,
     required: bool = True,
@@ -71,15 +57,15 @@ def check_text(
     The same rules as the model's text fields (length, no NUL: PostgreSQL text cannot hold one)."""
     text = (value or "").strip() if isinstance(value, str) else ""
     if (required and not text) or len(text) > limit:
-        found.append(Problem(f"give {what} of {1 if required else 0}-{limit} characters", field=field))
+        found.append(InputProblem(f"give {what} of {1 if required else 0}-{limit} characters", field=field))
     elif "\x00" in text:
-        found.append(Problem(NUL_MESSAGE, field=field))
+        found.append(InputProblem(NUL_MESSAGE, field=field))
     return text
 
 
 def check_element_id(value: str, field: str) -> None:
     if not isinstance(value, str) or len(value) > 64 or not re.fullmatch(ID_PATTERN, value):
-        raise InvalidInput([Problem(f"{value!r} is not an id like 'case-rural-perinatal'", field=field)])
+        raise InvalidInput([InputProblem(f"{value!r} is not an id like 'case-rural-perinatal'", field=field)])
 
 
 def plan_json(plan: TreatmentPlan | dict[str, Any], *, draft_id: int, case_id: str) -> str:
@@ -88,7 +74,7 @@ def plan_json(plan: TreatmentPlan | dict[str, Any], *, draft_id: int, case_id: s
     data = to_data(plan) if isinstance(plan, TreatmentPlan) else plan
     if not isinstance(data, dict):
         raise InvalidInput(
-            [Problem("a plan must be a TreatmentPlan or a mapping of its fields", file=source)]
+            [InputProblem("a plan must be a TreatmentPlan or a mapping of its fields", file=source)]
         )
     size = len(json.dumps(data, ensure_ascii=False, default=str).encode("utf-8"))
     if size > MAX_PLAN_BYTES:
@@ -96,7 +82,7 @@ def plan_json(plan: TreatmentPlan | dict[str, Any], *, draft_id: int, case_id: s
         biggest = max(data, key=lambda k: len(json.dumps(data[k], ensure_ascii=False, default=str)))
         raise InvalidInput(
             [
-                Problem(
+                InputProblem(
                     f"the plan is {size:,} bytes, more than the {MAX_PLAN_BYTES:,} allowed; "
                     "most of it is here",
                     field=str(biggest),
@@ -108,7 +94,7 @@ def plan_json(plan: TreatmentPlan | dict[str, Any], *, draft_id: int, case_id: s
     if checked.case_id != case_id:
         raise InvalidInput(
             [
-                Problem(
+                InputProblem(
                     f"this draft is for case {case_id!r}, not {checked.case_id!r}",
                     field="case_id",
                     file=source,
@@ -123,4 +109,4 @@ def parse_plan(stored_json: str, source: str) -> TreatmentPlan:
     try:
         return TreatmentPlan.model_validate_json(stored_json)
     except ValidationError as exc:
-        raise InvalidInput(problems(exc, source)) from None
+        raise InvalidInput(validation_problems(exc, file=source)) from None

@@ -34,8 +34,9 @@ one method: all of it is written, or (on any refusal) none of it.
 from __future__ import annotations
 
 from ..model import new_id as model_new_id
+from ..model.base import utc_now
 from .assignments import AssignmentMethods
-from .core import Clock, IdFactory, StoreCore, utc_now
+from .core import Clock, IdFactory, StoreCore
 from .database import Database
 from .dismissals import DismissalMethods
 from .drafts import DraftMethods

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, ScalarSelect, SQLColumnExpression, func, select
 from sqlalchemy.orm import Session, aliased
 
-from ..errors import InvalidInput, NotFound, Problem
+from ..errors import InputProblem, InvalidInput, NotFound
 from ..model import TreatmentPlan
 from .inputs import parse_plan
 from .mapping import draft_summary
@@ -47,10 +47,10 @@ def chosen_revision(db: Session, draft_id: int, revision: int | None, *, nothing
     the draft has no revision at all."""
     latest = latest_number(db, draft_id)
     if latest == 0:
-        raise InvalidInput([Problem(nothing_saved, field="revision")])
+        raise InvalidInput([InputProblem(nothing_saved, field="revision")])
     number = latest if revision is None else revision
     if not 1 <= number <= latest:
-        raise InvalidInput([Problem(f"no revision {number}; the latest is {latest}", field="revision")])
+        raise InvalidInput([InputProblem(f"no revision {number}; the latest is {latest}", field="revision")])
     return number
 
 

@@ -36,6 +36,9 @@ class Person(Record):
     is_admin: bool = Field(
         default=False, description="May add people and cohorts and assign cases (supervisors only)."
     )
+    active: bool = Field(
+        default=True, description="False once deactivated: their history stays, they can no longer act."
+    )
 
 
 class Cohort(Record):
@@ -43,6 +46,7 @@ class Cohort(Record):
 
     id: int
     name: str
+    course: str | None = Field(default=None, description="The course the cohort takes, if said.")
 
 
 class CaseAssignment(Record):
@@ -54,6 +58,7 @@ class CaseAssignment(Record):
     trainee: str | None = None
     assigned_by: str
     assigned_at: dt.datetime
+    due_on: dt.date | None = Field(default=None, description="The day the plan is due; None: no due date.")
 
 
 class DraftSummary(Record):
@@ -157,3 +162,64 @@ class Exemplar(Record):
     note: str
     picked_by: str
     picked_at: dt.datetime
+
+
+class RosterEntry(Record):
+    """One checked row of a roster file: who, in which role, in which cohorts (by name)."""
+
+    line: int = Field(description="Where the row is in its file (for messages).")
+    username: str
+    display_name: str
+    role: Role
+    is_admin: bool = False
+    cohorts: tuple[str, ...] = ()
+
+
+class RosterResult(Record):
+    """What importing a roster changed (nothing, the second time)."""
+
+    people_added: tuple[str, ...] = ()
+    names_updated: tuple[str, ...] = ()
+    cohorts_added: tuple[str, ...] = ()
+    memberships_added: tuple[tuple[str, str], ...] = Field(default=(), description="(cohort, username)")
+    kept_deactivated: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.people_added or self.names_updated or self.cohorts_added or self.memberships_added)
+
+
+class PlanStatus(Record):
+    """One assigned case of one trainee, and where their plan for it stands ("My plans")."""
+
+    trainee: str
+    display_name: str
+    active: bool = True
+    case_id: str
+    due_on: dt.date | None = None
+    cohorts: tuple[str, ...] = Field(default=(), description="Cohorts the case was set through.")
+    draft_id: int | None = Field(default=None, description="None: not started.")
+    latest_revision: int = 0
+    status: DraftStatus = "empty"
+    last_saved_at: dt.datetime | None = None
+    submitted_at: dt.datetime | None = Field(default=None, description="Of the newest submission.")
+    decided_at: dt.datetime | None = None
+    new_feedback: int = Field(
+        default=0,
+        description="Comments and scores the trainee can read, written since their newest save.",
+    )
+
+
+class ScorePoint(Record):
+    """One criterion's level for one revision of one trainee's draft (the mean of its raters' scores)."""
+
+    trainee: str
+    display_name: str
+    case_id: str
+    draft_id: int
+    revision: int
+    revised_at: dt.datetime = Field(description="When that revision was saved.")
+    rubric_id: str
+    criterion_id: str
+    score: float
+    raters: int

@@ -18,6 +18,7 @@ import datetime as dt
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -93,6 +94,8 @@ class PersonRow(Base):
     db_role: Mapped[str | None] = mapped_column(String(63))
     """The PostgreSQL login role this person connects as (``itp db grant``); row-level security maps
     ``current_user`` back to the person through it. NULL on SQLite and for people without their own role."""
+    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    """False once deactivated: the person's drafts and feedback stay, but they can no longer act."""
 
 
 class CohortRow(Base):
@@ -103,6 +106,8 @@ class CohortRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_LEN), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    course: Mapped[str | None] = mapped_column(String(NAME_LEN))
+    """The course the cohort takes (several courses share one deployment); NULL: not said."""
 
 
 class CohortMemberRow(Base):
@@ -130,6 +135,8 @@ class CaseAssignmentRow(Base):
     trainee: Mapped[str | None] = mapped_column(ForeignKey("people.username"))
     assigned_by: Mapped[str] = mapped_column(ForeignKey("people.username"))
     assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    """The day the plan is due (a calendar date, no time zone); NULL: no due date."""
 
 
 class DraftRow(Base):

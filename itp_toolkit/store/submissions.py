@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput, Problem
+from ..errors import InputProblem, InvalidInput
 from . import mapping
 from .core import StoreCore
 from .database import transaction
@@ -37,7 +37,7 @@ class SubmissionMethods(StoreCore):
         number = chosen_revision(db, draft_id, revision, nothing_saved="save the plan before submitting it")
         locking = locking_submission(db, draft_id)
         if locking is not None:
-            raise InvalidInput([Problem(f"this draft is already {locking.status}", field="revision")])
+            raise InvalidInput([InputProblem(f"this draft is already {locking.status}", field="revision")])
         row = SubmissionRow(
             draft_id=draft_id,
             revision=number,
@@ -90,7 +90,7 @@ def _decide(
     lock_draft(db, draft_id)
     row = latest_submission(db, draft_id)
     if row is None or row.status != "submitted":
-        raise InvalidInput([Problem("this draft is not waiting for a decision", field="status")])
+        raise InvalidInput([InputProblem("this draft is not waiting for a decision", field="status")])
     if summary is not None and summary.strip():
         write_comments(db, me, [Anchor(draft_id=draft_id, revision=row.revision)], summary, (), now=now)
     row.status = status

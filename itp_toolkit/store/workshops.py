@@ -28,7 +28,7 @@ import secrets
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput, NotFound, PermissionDenied, Problem
+from ..errors import InputProblem, InvalidInput, NotFound, PermissionDenied
 from . import mapping
 from .core import StoreCore
 from .database import transaction
@@ -91,14 +91,16 @@ class WorkshopMethods(StoreCore):
         if me.role != "supervisor":
             raise PermissionDenied("only a supervisor can run a workshop")
         check_element_id(case_id, "case_id")
-        problems: list[Problem] = []
+        problems: list[InputProblem] = []
         title = check_text(title or f"Workshop: {case_id}", "title", "a title", problems)
         if cohort_id is None and not with_code:
             problems.append(
-                Problem("a workshop needs a cohort or a join code, or nobody can join", field="cohort_id")
+                InputProblem(
+                    "a workshop needs a cohort or a join code, or nobody can join", field="cohort_id"
+                )
             )
         if minutes is not None and not (isinstance(minutes, int) and 1 <= minutes <= MAX_TIMER_MINUTES):
-            problems.append(Problem(f"the timer is 1-{MAX_TIMER_MINUTES} minutes", field="minutes"))
+            problems.append(InputProblem(f"the timer is 1-{MAX_TIMER_MINUTES} minutes", field="minutes"))
         if problems:
             raise InvalidInput(problems)
         if cohort_id is not None:
@@ -125,9 +127,9 @@ class WorkshopMethods(StoreCore):
         """Restart the drafting countdown at ``minutes`` from now, or stop it (None). Drafting only."""
         row, me = facilitated(db, workshop_id, actor)
         if row.phase != "drafting":
-            raise InvalidInput([Problem("the timer is for the drafting phase", field="phase")])
+            raise InvalidInput([InputProblem("the timer is for the drafting phase", field="phase")])
         if minutes is not None and not (isinstance(minutes, int) and 1 <= minutes <= MAX_TIMER_MINUTES):
-            raise InvalidInput([Problem(f"the timer is 1-{MAX_TIMER_MINUTES} minutes", field="minutes")])
+            raise InvalidInput([InputProblem(f"the timer is 1-{MAX_TIMER_MINUTES} minutes", field="minutes")])
         row.ends_at = self._now() + dt.timedelta(minutes=minutes) if minutes else None
         db.flush()
         return _workshop(db, row, me)
@@ -158,7 +160,7 @@ class WorkshopMethods(StoreCore):
         if there <= here or (expected is not None and row.phase != expected):
             raise InvalidInput(
                 [
-                    Problem(
+                    InputProblem(
                         f"the workshop is in {row.phase}; it cannot move to {to} (phases only go forward: "
                         "drafting, review, debrief, closed)",
                         field="phase",
@@ -231,19 +233,19 @@ class WorkshopMethods(StoreCore):
         """
         draft = draft_row(db, draft_id)
         if draft.workshop_id is None:
-            raise InvalidInput([Problem("only a workshop draft can be an exemplar", field="draft_id")])
+            raise InvalidInput([InputProblem("only a workshop draft can be an exemplar", field="draft_id")])
         workshop, _me = facilitated(db, draft.workshop_id, actor)
         if workshop.phase == "drafting":
             raise InvalidInput(
-                [Problem("pick exemplars once review is open (drafting is blind)", field="phase")]
+                [InputProblem("pick exemplars once review is open (drafting is blind)", field="phase")]
             )
-        problems: list[Problem] = []
+        problems: list[InputProblem] = []
         note = check_text(note, "note", "a note", problems, limit=5000, required=False)
         if problems:
             raise InvalidInput(problems)
         latest = latest_number(db, draft_id)
         if latest == 0:
-            raise InvalidInput([Problem("this draft has no saved plan to show", field="draft_id")])
+            raise InvalidInput([InputProblem("this draft has no saved plan to show", field="draft_id")])
         row = db.scalar(
             select(WorkshopExemplarRow).where(
                 WorkshopExemplarRow.workshop_id == workshop.id, WorkshopExemplarRow.draft_id == draft_id
@@ -317,7 +319,9 @@ class WorkshopMethods(StoreCore):
         if me.role != "trainee":
             raise PermissionDenied("workshops are joined by trainees; supervisors facilitate them")
         if (code is None) == (workshop_id is None):
-            raise InvalidInput([Problem("join with a code or a workshop id (exactly one)", field="code")])
+            raise InvalidInput(
+                [InputProblem("join with a code or a workshop id (exactly one)", field="code")]
+            )
         typed: str | None = None
         if code is not None:
             typed = normalize_join_code(code)

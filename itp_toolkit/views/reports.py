@@ -23,7 +23,7 @@ from ..checks import IndividualizationScore, individualization_score
 from ..compare.cohort import annotation_anchors, threads
 from ..compare.scores import score_sheet
 from ..model import Annotation, CaseStudy, Rubric, RubricScore, TreatmentPlan
-from ..model.base import isolate
+from ..model.base import isolate, utc_now
 from ..store import PlanStore
 
 
@@ -72,7 +72,7 @@ def gather_report(
         annotations=annotations,
         scores=scores,
         individualization=individualization_score(plan, case),
-        written_at=now or dt.datetime.now(dt.UTC),
+        written_at=now or utc_now(),
     )
 
 

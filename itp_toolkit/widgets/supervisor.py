@@ -1,15 +1,22 @@
-"""The supervisor's review widget: list a cohort's drafts of a case, compare, annotate, score, release.
+"""The supervisor's review page: the queue of plans waiting, one plan reviewed and decided, plans compared.
 
-Thin on purpose: every table and plot comes from ``itp_toolkit.compare`` / ``rubrics`` (pure functions),
-every write goes through the store, which checks the supervisor's role and cohort again. Each action has a
-Python twin (``load``, ``compare``, ``select_draft``, ``annotate``, ``score``, ``release``) so tests drive
-the page without a browser. All text from people is escaped before it reaches an ``HTML`` widget.
+The first screen answers "whose plans are waiting for me?": every plan handed in to this supervisor, waiting
+ones first, each opened with one click. An opened plan reads as a document beside its critique, comment
+threads (resolve a trainee's reply there), the rubric (a level and a comment per criterion) and the decision:
+release, return for revision with a summary, or sign off, each irreversible step confirmed first.
+
+Thin on purpose: tables and text come from ``itp_toolkit.views.review`` and ``itp_toolkit.compare`` (pure,
+escaped), every write is one store method (one transaction; the store checks role and cohort again). Each
+action has a Python twin (``open_draft``, ``load``, ``compare``, ``select_draft``, ``annotate``, ``score``,
+``release``, ``return_for_revision``, ``sign_off``, ``resolve``) so tests drive the page without a browser.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, Literal
 
 import ipywidgets as w
 import pandas as pd
@@ -17,11 +24,10 @@ from markupsafe import escape
 
 from ..checks import Finding, critique, individualization_score
 from ..checks.rubrics import default_rubric, evidence_by_criterion
-from ..compare.alignment import element_label, side_by_side
+from ..compare.by_element import ElementRow, compare_by_element
 from ..compare.cohort import (
     CATEGORY_TITLES,
     CohortDraft,
-    annotation_anchors,
     choices_frame,
     cohort_table,
     group_anchors,
@@ -34,44 +40,52 @@ from ..compare.cohort import (
 )
 from ..compare.scores import mean_score
 from ..errors import ITPError, PermissionDenied
-from ..model import CaseStudy, Dismissal, Rubric
+from ..model import Annotation, CaseStudy, Dismissal, Rubric
 from ..model.annotation import AnnotationTag
 from ..model.base import isolate
 from ..store import PlanStore
-from ..views import plan_outline
+from ..store.records import DraftSummary, Submission
 from ..views.measures import figure_png
-from ._common import css, text_html
+from ..views.review import (
+    STYLE,
+    QueueRow,
+    compare_html,
+    critique_html,
+    element_labels,
+    history_html,
+    history_steps,
+    plan_document_html,
+    queue_summary,
+    review_queue,
+    rubric_levels_html,
+    status_words,
+    table_html,
+    thread_html,
+    when_words,
+)
+from ._common import Factory, button, css, page_root, text_html
 
 TAGS: tuple[AnnotationTag, ...] = ("strength", "concern", "question", "risk", "cultural")
+ALL_COHORTS = -1
+"""The cohort picker's 'All my cohorts' (a Dropdown value cannot be None and still be a choice)."""
+Decision = Literal["return", "sign_off"]
 
 
-def frame_html(frame: pd.DataFrame, columns: list[str], *, cls: str, row_class: str | None = None) -> str:
-    """A DataFrame as an HTML table with every cell escaped; ``row_class`` names a column whose value
-    (made CSS-safe) becomes the row's class, so differences can be highlighted.
+def frame_html(
+    frame: pd.DataFrame, columns: list[str], *, cls: str, headers: Sequence[str] | None = None
+) -> str:
+    """A DataFrame as a table with every cell escaped and human ``headers`` (default: the column names).
 
-    Built with ``escape`` and plain joins: a 1,000-trainee cohort table has tens of thousands of cells,
-    and ``Markup.format`` per cell took seconds."""
-    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
-    rows = []
-    for _, record in frame.iterrows():
-        klass = ""
-        if row_class is not None:
-            klass = "itp-row-" + "".join(
-                ch if ch.isalnum() else "-" for ch in str(record[row_class]).split(" ")[0]
-            )
-        cells = "".join(
-            f"<td>{escape('' if pd.isna(value) else value)}</td>" for value in record[columns].to_numpy()
-        )
-        rows.append(f'<tr class="{escape(klass)}">{cells}</tr>')
-    return f'<table class="{escape(cls)}"><tr>{head}</tr>{"".join(rows)}</table>'
+    Built with ``escape`` and plain joins: a 1,000-trainee cohort table has tens of thousands of cells."""
+    rows = (
+        ["" if pd.isna(v) else v for v in record]
+        for record in frame[columns].itertuples(index=False, name=None)
+    )
+    return table_html(list(headers or columns), rows, cls=cls)
 
 
-_STYLE = """<style>
-.itp-sup-table { border-collapse: collapse; font-size: 12px; width: 100%; }
-.itp-sup-table td, .itp-sup-table th { border: 1px solid #ddd; padding: 2px 6px; vertical-align: top; text-align: left; }
-.itp-row-differs { background: #fff7e0; } .itp-row-missing, .itp-row-only { background: #fde8e8; }
-.itp-row-same { background: #eef8ee; } .itp-row-reference { color: #666; }
-</style>"""
+def _button(description: str, cls: str, *, style: str = "", tooltip: str = "") -> w.Button:
+    return button(description, tooltip=tooltip, classes=(cls,), button_style=style)
 
 
 class SupervisorReview(w.VBox):
@@ -84,106 +98,162 @@ class SupervisorReview(w.VBox):
         cases: Mapping[str, CaseStudy],
         *,
         rubric: Rubric | None = None,
+        now: Callable[[], dt.datetime] | None = None,
         **kwargs: Any,
     ):
         self.store = store
         self.user = user
         self.cases = dict(cases)
         self.rubric = rubric or default_rubric()
+        self._now = now or (lambda: dt.datetime.now(dt.UTC))
+        self.names: dict[str, str] = {}
+        self.queue: list[QueueRow] = []
         self.case: CaseStudy | None = None
         self.drafts: list[CohortDraft] = []
         self.current: CohortDraft | None = None
+        self.submissions: list[Submission] = []
+        self.annotations: list[Annotation] = []
         self.findings: list[Finding] = []
         """Critique findings on the draft under review (what ``dismiss`` can mark not applicable)."""
-        self.comparison: pd.DataFrame | None = None
+        self.comparison: list[ElementRow] | None = None
         self.table: pd.DataFrame | None = None
+        self.pending: Decision | None = None
         self._mean_scores: dict[int, float | None] = {}
+        self._syncing = False
 
-        self.header = w.HTML(text_html("ITP Toolkit — supervision", "h2"))
-        self.message = w.Label(_dom_classes=("itp-sup-message",))
-        self.cohort_picker = w.Dropdown(description="Cohort", options=[], _dom_classes=("itp-sup-cohort",))
-        self.case_picker = w.Dropdown(description="Case", options=[], _dom_classes=("itp-sup-case",))
-        self.load_button = w.Button(
-            description="Show drafts", button_style="primary", _dom_classes=("itp-sup-load",)
+        self.header = w.HTML(text_html("Supervision", "h2"))
+        self.message = w.Label(_dom_classes=("itp-sup-message",), layout=w.Layout(width="auto"))
+        # --- the queue
+        self.queue_summary = w.HTML(_dom_classes=("itp-sup-queue-summary",))
+        self.queue_box = w.GridBox(
+            layout=w.Layout(grid_template_columns="minmax(160px, 1.1fr) 2fr 1.2fr 1.3fr", width="100%"),
+            _dom_classes=("itp-sup-queue",),
         )
+        self.refresh_queue_button = _button("Refresh the list", "itp-sup-refresh-queue")
+        # --- a cohort and a case, for comparing and the cohort overview
+        self.cohort_picker = w.Dropdown(
+            description="Cohort", options=[], layout=w.Layout(width="auto"), _dom_classes=("itp-sup-cohort",)
+        )
+        self.case_picker = w.Dropdown(
+            description="Case", options=[], layout=w.Layout(width="580px"), _dom_classes=("itp-sup-case",)
+        )
+        self.load_button = _button("Show drafts", "itp-sup-load", style="primary")
         self.anonymize = w.Checkbox(
-            description="Anonymize trainees", value=False, _dom_classes=("itp-sup-anonymize",)
+            description="Hide trainees' names", value=False, indent=False, _dom_classes=("itp-sup-anonymize",)
         )
         self.drafts_html = w.HTML(_dom_classes=("itp-sup-drafts",))
-        # Compare
-        self.compare_a = w.Dropdown(description="Draft", options=[], _dom_classes=("itp-sup-compare-a",))
-        self.compare_b = w.Dropdown(description="with", options=[], _dom_classes=("itp-sup-compare-b",))
-        self.with_reference = w.Checkbox(
-            description="Show the reference plan", value=False, _dom_classes=("itp-sup-reference",)
+        # --- one plan under review
+        self.draft_picker = w.Dropdown(
+            description="Plan", options=[], layout=w.Layout(width="560px"), _dom_classes=("itp-sup-draft",)
         )
-        self.compare_button = w.Button(description="Compare side by side", _dom_classes=("itp-sup-compare",))
-        self.compare_html = w.HTML(_dom_classes=("itp-sup-side-by-side",))
-        # The draft under review: annotate, score, release
-        self.draft_picker = w.Dropdown(description="Review", options=[], _dom_classes=("itp-sup-draft",))
+        self.review_title = w.HTML(_dom_classes=("itp-sup-review-title",))
+        self.history_html = w.HTML(_dom_classes=("itp-sup-history",))
+        self.plan_html = w.HTML(_dom_classes=("itp-sup-plan",))
+        self.critique_html = w.HTML(_dom_classes=("itp-sup-critique",))
+        self.threads_box = w.VBox(_dom_classes=("itp-sup-threads",))
         self.element_picker = w.Dropdown(
-            description="Element", options=[], layout=w.Layout(width="95%"), _dom_classes=("itp-sup-element",)
+            description="About", options=[], layout=w.Layout(width="95%"), _dom_classes=("itp-sup-element",)
         )
         self.tag_picker = w.SelectMultiple(
-            description="Tags", options=list(TAGS), rows=5, _dom_classes=("itp-sup-tags",)
+            description="Tags",
+            options=list(TAGS),
+            rows=5,
+            layout=w.Layout(width="auto"),
+            _dom_classes=("itp-sup-tags",),
         )
         self.comment = w.Textarea(
-            placeholder="Your comment",
-            layout=w.Layout(width="95%", height="80px"),
+            description="Your comment",
+            placeholder="Your comment on this part of the plan",
+            layout=w.Layout(width="95%", height="70px"),
             _dom_classes=("itp-sup-comment",),
         )
         self.group = w.Checkbox(
-            description="Also on every draft that made the same choice",
+            description="Also on every plan that made the same choice",
             value=False,
+            indent=False,
+            layout=w.Layout(width="auto"),
             _dom_classes=("itp-sup-group",),
         )
-        self.add_comment_button = w.Button(
-            description="Add comment", button_style="info", _dom_classes=("itp-sup-add-comment",)
-        )
+        self.add_comment_button = _button("Add comment", "itp-sup-add-comment", style="info")
         self.annotations_html = w.HTML(_dom_classes=("itp-sup-annotations",))
         self.score_pickers: dict[str, w.Dropdown] = {}
-        score_rows = []
+        self.score_comments: dict[str, w.Text] = {}
+        self.criterion_html: dict[str, w.HTML] = {}
+        """Each criterion's levels, and what the critique found that bears on it (for the draft open)."""
+        score_rows: list[w.Widget] = []
+        # Ten criteria x four widgets: shared layouts and styles (each is a widget too) keep the page light.
+        make = Factory(description_width="initial")
         for criterion in self.rubric.criteria:
-            picker = w.Dropdown(
-                options=[("—", 0), ("1", 1), ("2", 2), ("3", 3), ("4", 4)],
+            picker = make(
+                w.Dropdown,
+                description=criterion.title,
+                options=[("not scored", 0), ("1", 1), ("2", 2), ("3", 3), ("4", 4)],
                 value=0,
-                layout=w.Layout(width="70px"),
-                _dom_classes=(
-                    "itp-sup-score",
-                    f"itp-sup-score-{criterion.id}",
-                ),
+                layout=make.layout(width="auto"),
+                classes=("itp-sup-score", f"itp-sup-score-{criterion.id}"),
+            )
+            note = make(
+                w.Text,
+                description=f"Comment on {criterion.title.lower()}",
+                placeholder="Why this level",
+                layout=make.layout(width="auto", flex="1 1 auto"),
+                classes=("itp-sup-score-comment", f"itp-sup-score-comment-{criterion.id}"),
             )
             self.score_pickers[criterion.id] = picker
-            levels = " / ".join(
-                f"{lv.score}: {lv.descriptor}" for lv in sorted(criterion.levels, key=lambda x: x.score)
-            )
-            score_rows.append(
-                w.HBox(
-                    [
-                        picker,
-                        w.HTML(
-                            text_html(f"{criterion.title} — {criterion.description}", "b")
-                            + text_html(levels, "div")
-                        ),
-                    ]
-                )
-            )
-        self.evidence_html = w.HTML(_dom_classes=("itp-sup-evidence",))
-        self.save_scores_button = w.Button(
-            description="Save scores", button_style="info", _dom_classes=("itp-sup-save-scores",)
+            self.score_comments[criterion.id] = note
+            self.criterion_html[criterion.id] = make(w.HTML, rubric_levels_html(criterion))
+            score_rows.append(self.criterion_html[criterion.id])
+            score_rows.append(make(w.HBox, [picker, note], layout=make.layout(width="100%")))
+        self.save_scores_button = _button("Save scores", "itp-sup-save-scores", style="info")
+        self.summary = w.Textarea(
+            description="Summary",
+            placeholder="Your overall comment for the trainee, released with your decision",
+            layout=w.Layout(width="95%", height="80px"),
+            _dom_classes=("itp-sup-summary",),
         )
-        self.release_button = w.Button(
-            description="Release feedback to the trainee",
-            button_style="success",
-            _dom_classes=("itp-sup-release",),
+        self.release_button = _button(
+            "Release feedback", "itp-sup-release", style="success", tooltip="Let the trainee see it now"
         )
-        # Cohort
+        self.return_button = _button("Return for revision", "itp-sup-return", style="warning")
+        self.sign_off_button = _button("Sign off", "itp-sup-sign-off", style="success")
+        self.decision_hint = w.Label(_dom_classes=("itp-sup-decision-hint",), layout=w.Layout(width="auto"))
+        self.confirm_text = w.Label(_dom_classes=("itp-sup-confirm-text",), layout=w.Layout(width="auto"))
+        self.confirm_button = _button("Yes", "itp-sup-confirm-yes", style="danger")
+        self.cancel_button = _button("Cancel", "itp-sup-confirm-cancel")
+        self.confirm_box = w.HBox(
+            [self.confirm_text, self.confirm_button, self.cancel_button], _dom_classes=("itp-sup-confirm",)
+        )
+        self.confirm_box.layout.display = "none"
+        # --- compare
+        self.compare_pick = w.SelectMultiple(
+            description="Plans",
+            options=[],
+            rows=5,
+            layout=w.Layout(width="560px"),
+            _dom_classes=("itp-sup-compare-pick",),
+        )
+        self.with_reference = w.Checkbox(
+            description="Include the case's reference plan",
+            value=False,
+            indent=False,
+            layout=w.Layout(width="auto"),
+            _dom_classes=("itp-sup-reference",),
+        )
+        self.compare_button = _button("Compare side by side", "itp-sup-compare", style="primary")
+        self.compare_html = w.HTML(_dom_classes=("itp-sup-side-by-side",))
+        # --- cohort overview
         self.cohort_html = w.HTML(_dom_classes=("itp-sup-cohort-table",))
         self.heatmap = w.Image(format="png", _dom_classes=("itp-sup-heatmap",))
         self.histogram = w.Image(format="png", _dom_classes=("itp-sup-histogram",))
 
+        self.refresh_queue_button.on_click(lambda _: self.refresh_queue())
         self.load_button.on_click(lambda _: self.load(self.cohort_picker.value, self.case_picker.value))
-        self.compare_button.on_click(lambda _: self.compare(self.compare_a.value, self.compare_b.value))
-        self.draft_picker.observe(lambda ch: self.select_draft(ch["new"]), "value")
+        self.cohort_picker.observe(lambda _: self._picked_another(), "value")
+        self.case_picker.observe(lambda _: self._picked_another(), "value")
+        self.compare_button.on_click(
+            lambda _: self.compare(list(self.compare_pick.value), reference=self.with_reference.value)
+        )
+        self.draft_picker.observe(lambda ch: None if self._syncing else self.select_draft(ch["new"]), "value")
         self.add_comment_button.on_click(
             lambda _: self.annotate(
                 self.element_picker.value,
@@ -192,69 +262,137 @@ class SupervisorReview(w.VBox):
                 group=self.group.value,
             )
         )
-        self.save_scores_button.on_click(
-            lambda _: self.score({cid: p.value for cid, p in self.score_pickers.items() if p.value})
-        )
+        self.save_scores_button.on_click(lambda _: self.score(self._scores_on_page()))
         self.release_button.on_click(lambda _: self.release())
+        self.return_button.on_click(lambda _: self.ask("return"))
+        self.sign_off_button.on_click(lambda _: self.ask("sign_off"))
+        self.confirm_button.on_click(lambda _: self.confirm())
+        self.cancel_button.on_click(lambda _: self.cancel())
         self.anonymize.observe(lambda _: self._render_cohort(), "value")
 
-        tabs = w.Tab(
+        section = self._section
+        left = w.VBox(
+            [section("The plan"), self.plan_html, section("Critique"), self.critique_html],
+            layout=w.Layout(flex="1 1 55%", min_width="0", padding="0 12px 0 0"),
+            _dom_classes=("itp-sup-review-left",),
+        )
+        decision = w.VBox(
             [
-                w.VBox(
-                    [
-                        w.HBox([self.compare_a, self.compare_b]),
-                        w.HBox([self.with_reference, self.compare_button]),
-                        self.compare_html,
-                    ]
-                ),
-                w.VBox(
-                    [
-                        self.element_picker,
-                        self.tag_picker,
-                        self.comment,
-                        w.HBox([self.group, self.add_comment_button]),
-                        self.annotations_html,
-                    ]
-                ),
-                w.VBox([*score_rows, self.evidence_html, self.save_scores_button]),
-                w.VBox([self.cohort_html, w.HBox([self.heatmap, self.histogram])]),
+                section("Decision"),
+                self.summary,
+                w.HBox([self.release_button, self.return_button, self.sign_off_button]),
+                self.decision_hint,
+                self.confirm_box,
             ],
-            _dom_classes=("itp-sup-tabs",),
+            _dom_classes=("itp-sup-decision",),
         )
-        for n, title in enumerate(("Compare", "Annotate", "Score", "Cohort")):
-            tabs.set_title(n, title)
-        self.tabs = tabs
-        self.body = w.VBox(
-            [self.drafts_html, w.HBox([self.draft_picker, self.release_button]), tabs],
-            _dom_classes=("itp-sup-body",),
+        comments = w.VBox(
+            [
+                self.threads_box,
+                self.annotations_html,
+                self.element_picker,
+                self.tag_picker,
+                self.comment,
+                w.HBox([self.group, self.add_comment_button]),
+            ]
         )
-        self.body.layout.display = "none"
+        self.tools = w.Tab(
+            [comments, w.VBox([*score_rows, self.save_scores_button])], _dom_classes=("itp-sup-tools",)
+        )
+        self.tools.set_title(0, "Comments")
+        self.tools.set_title(1, "Rubric")
+        right = w.VBox(
+            [decision, self.tools],
+            layout=w.Layout(flex="1 1 45%", min_width="0"),
+            _dom_classes=("itp-sup-review-right",),
+        )
+        review = w.VBox(
+            [self.draft_picker, self.review_title, self.history_html, w.HBox([left, right])],
+            _dom_classes=("itp-sup-review",),
+        )
+        compare = w.VBox(
+            [
+                self.compare_pick,
+                w.HBox([self.with_reference, self.compare_button], layout=w.Layout(grid_gap="16px")),
+                self.compare_html,
+            ]
+        )
+        cohort = w.VBox([self.drafts_html, self.cohort_html, w.HBox([self.heatmap, self.histogram])])
+        queue = w.VBox([w.HBox([self.queue_summary, self.refresh_queue_button]), self.queue_box])
+        self.tabs = w.Tab([queue, review, compare, cohort], _dom_classes=("itp-sup-tabs",))
+        for n, title in enumerate(("Waiting for you", "Review a plan", "Compare plans", "Cohort overview")):
+            self.tabs.set_title(n, title)
         super().__init__(
             [
-                w.HTML(_STYLE),
+                w.HTML(STYLE),
                 self.header,
-                w.HBox([self.cohort_picker, self.case_picker, self.load_button, self.anonymize]),
                 self.message,
-                self.body,
+                w.HBox(
+                    [self.case_picker, self.cohort_picker, self.load_button, self.anonymize],
+                    _dom_classes=("itp-sup-pickers",),
+                ),
+                self.tabs,
             ],
             **kwargs,
         )
         css(self, "itp-supervisor-review")
+        page_root(self)
         self._start()
 
     # --- Python twins of the page's actions -----------------------------------------------------------
 
+    def refresh_queue(self) -> list[QueueRow]:
+        """Every plan handed in to this supervisor, waiting ones first (the first screen)."""
+        try:
+            mine = [
+                d
+                for d in self.store.list_drafts(actor=self.user)
+                if d.owner != self.user and d.workshop_id is None
+            ]
+            handed_in = [d for d in mine if d.status in ("submitted", "returned", "accepted")]
+            subs = {d.id: self.store.list_submissions(d.id, actor=self.user) for d in handed_in}
+        except ITPError as exc:
+            self.message.value = str(exc)
+            return []
+        self._queue_drafts = {d.id: d for d in handed_in}
+        titles = {cid: case.title for cid, case in self.cases.items()}
+        self.queue = review_queue(handed_in, subs, self.names, titles)
+        self._render_queue()
+        return self.queue
+
+    def open_draft(self, draft_id: int) -> None:
+        """One click from the queue: show the drafts of that plan's case and open this one for review."""
+        summary: DraftSummary | None = getattr(self, "_queue_drafts", {}).get(draft_id)
+        if summary is None or summary.case_id not in self.cases:
+            self.message.value = "That plan is not in your list (or its case is no longer in the library)."
+            return
+        self._syncing = True
+        try:
+            self.cohort_picker.value = ALL_COHORTS
+            self.case_picker.value = summary.case_id
+        finally:
+            self._syncing = False
+        self.load(ALL_COHORTS, summary.case_id)
+        if self._draft(draft_id) is not None:
+            self.draft_picker.value = draft_id
+            self.select_draft(draft_id)
+            self.tabs.selected_index = 1
+
     def load(self, cohort_id: int | None, case_id: str | None) -> None:
-        """Show the cohort's drafts of a case (those with a saved revision)."""
+        """Show a case's drafts with a saved revision (in one cohort, or all the supervisor's)."""
         if cohort_id is None or not case_id or case_id not in self.cases:
             self.message.value = "Pick a cohort and a case."
             return
         try:
-            # One read for the whole cohort (a thousand drafts), not one transaction per draft. Workshop drafts
-            # of the same case are left to the workshop's debrief: here each trainee is one column, one vote.
+            # One read for the whole cohort (a thousand drafts), not one transaction per draft. Workshop
+            # drafts of the same case are left to the workshop's debrief: each trainee is one column here.
             drafts = [
                 CohortDraft(s.id, s.owner, plan, s.latest_revision, s.status)
-                for s, plan in self.store.latest_plans(case_id=case_id, cohort_id=cohort_id, actor=self.user)
+                for s, plan in self.store.latest_plans(
+                    case_id=case_id,
+                    cohort_id=None if cohort_id == ALL_COHORTS else cohort_id,
+                    actor=self.user,
+                )
                 if s.owner != self.user and s.workshop_id is None
             ]
             scores = {
@@ -264,53 +402,71 @@ class SupervisorReview(w.VBox):
         except ITPError as exc:
             self.message.value = str(exc)
             return
+        self._clear_results()
         self.case = self.cases[case_id]
         self.drafts = drafts
         self._mean_scores = scores
-        self.body.layout.display = "flex"
-        self.message.value = (
-            f"{len(drafts)} draft{'s' if len(drafts) != 1 else ''} of {isolate(self.case.title)}."
-        )
+        count = len(drafts)
+        self.message.value = f"{count} draft{'s' if count != 1 else ''} of {isolate(self.case.title)}."
         self._render_cohort()
 
-    def compare(self, draft_a: int | None, draft_b: int | None) -> pd.DataFrame | None:
-        """Two drafts side by side (and the reference plan if asked for), aligned by meaning."""
-        chosen = [d for d in (self._draft(draft_a), self._draft(draft_b)) if d is not None]
-        if len(chosen) != 2 or chosen[0].draft_id == chosen[1].draft_id:
-            self.message.value = "Pick two different drafts to compare."
+    def compare(self, draft_ids: Sequence[int], *, reference: bool = False) -> list[ElementRow] | None:
+        """Two to four drafts side by side, by element; or one (or more) with the case's reference plan."""
+        chosen = [d for d in (self._draft(i) for i in dict.fromkeys(draft_ids)) if d is not None]
+        if self.case is None:
+            self.message.value = "Pick a case and show its drafts first."
+            return None
+        if reference and self.case.reference_plan is None:
+            self.comparison = None
+            self.compare_html.value = text_html(
+                "This case has no reference plan.", "p", "itp-sup-no-reference"
+            )
+            self.message.value = "This case has no reference plan."
+            return None
+        wanted = "one to four plans" if reference else "two to four plans"
+        if not (1 if reference else 2) <= len(chosen) <= 4:
+            self.message.value = f"Pick {wanted} to compare."
             return None
         labels = self._labels()
         plans = {labels[d.trainee]: d.plan for d in chosen}
-        reference = self.case.reference_plan if (self.with_reference.value and self.case) else None
-        self.comparison = side_by_side(plans, reference=reference)
-        shown = ["slot", "level", "status", *plans, *(["Reference plan"] if reference else [])]
-        self.compare_html.value = frame_html(self.comparison, shown, cls="itp-sup-table", row_class="status")
+        ref = self.case.reference_plan if reference else None
+        self.comparison = compare_by_element(plans, self.case, reference=ref)
+        columns = [*plans, *(["Reference plan"] if ref is not None else [])]
+        caption = "Plans side by side, aligned by problem, goal, objective and intervention"
+        self.compare_html.value = compare_html(self.comparison, columns, caption=caption)
+        shown = [*plans, *(["the reference plan"] if ref is not None else [])]
+        self.message.value = f"Comparing {', '.join(shown[:-1])} and {shown[-1]}."
         return self.comparison
 
     def select_draft(self, draft_id: int | None) -> None:
-        """Make a draft the one being annotated and scored."""
+        """Make a draft the one being read, commented, scored and decided."""
         draft = self._draft(draft_id)
         self.current = draft
+        self._hide_confirm()
         if draft is None or self.case is None:
             self.element_picker.options = []
+            for html in (self.history_html, self.plan_html, self.critique_html):
+                html.value = ""
+            self.review_title.value = text_html(
+                "Open a plan from Waiting for you, or show a case's drafts and pick one here.", "p"
+            )
+            self.threads_box.children = ()
             return
-        options = [("The whole plan", "")]
-        outline = {row.element_id: row.label for row in plan_outline(draft.plan)}
-        for element in draft.plan.elements():
-            options.append((outline.get(element.id) or element_label(element), element.id))
-        self.element_picker.options = options
+        labels = element_labels(draft.plan)
+        self.element_picker.options = [("The whole plan", "")] + [
+            (labels.get(e.id) or "An element without a heading", e.id)
+            for e in draft.plan.elements()
+            if e.id in labels
+        ]
         self.element_picker.value = ""
-        findings = critique(draft.plan, self.case)
-        self.findings = findings
-        evidence = evidence_by_criterion(self.rubric, findings)
-        parts = []
+        self.plan_html.value = plan_document_html(draft.plan, self.case)
+        self.findings = critique(draft.plan, self.case)
+        self.critique_html.value = critique_html(self.findings, labels)
+        evidence = evidence_by_criterion(self.rubric, self.findings)
         for criterion in self.rubric.criteria:
-            items = [f"{f.severity}: {f.message}" for f in evidence[criterion.id]]
-            if items:
-                parts.append(
-                    text_html(criterion.title, "b") + "".join(text_html(i, "div") for i in items[:5])
-                )
-        self.evidence_html.value = text_html("Critique findings as evidence", "h4") + "".join(parts)
+            self.criterion_html[criterion.id].value = rubric_levels_html(
+                criterion, [f.message for f in evidence[criterion.id]]
+            )
         try:
             mine = [
                 s
@@ -321,16 +477,17 @@ class SupervisorReview(w.VBox):
             self.message.value = str(exc)
             mine = []
         for cid, picker in self.score_pickers.items():
-            picker.value = next((s.score for s in mine if s.criterion_id == cid), 0)
-        self._render_annotations()
+            given = next((s for s in mine if s.criterion_id == cid), None)
+            picker.value = given.score if given else 0
+            self.score_comments[cid].value = given.comment if given else ""
+        self._render_review()
 
     def dismiss(self, finding: Finding, reason: str) -> Dismissal | None:
         """Mark a critique finding on the draft under review 'not applicable here', with the reason the
-        trainee
-        will read once feedback is released (the Python twin of the panel's control)."""
+        trainee will read once feedback is released."""
         draft = self.current
         if draft is None:
-            self.message.value = "Pick a draft to review first."
+            self.message.value = "Pick a plan to review first."
             return None
         try:
             decision = self.store.dismiss_finding(
@@ -347,7 +504,7 @@ class SupervisorReview(w.VBox):
         same choice). Returns how many comments were written."""
         draft = self.current
         if draft is None or self.case is None:
-            self.message.value = "Pick a draft to review first."
+            self.message.value = "Pick a plan to review first."
             return 0
         if not body.strip():
             self.message.value = "Write the comment first."
@@ -361,13 +518,13 @@ class SupervisorReview(w.VBox):
             if group and element is not None:
                 choice = group_choice(draft.plan, self.case, element)
                 if choice is None:
-                    self.message.value = "This element makes no choice other drafts can share."
+                    self.message.value = "This element makes no choice other plans can share."
                     return 0
                 anchors = group_anchors(self.drafts, self.case, choice[0], choice[1])
                 made = self.store.annotate_drafts(anchors, body, tags=tags, actor=self.user)  # type: ignore[arg-type]
                 count = len(made)
                 self.message.value = (
-                    f"Comment added to {count} draft{'s' if count != 1 else ''} "
+                    f"Comment added to {count} plan{'s' if count != 1 else ''} "
                     f"({CATEGORY_TITLES[choice[0]].lower()})."
                 )
             else:
@@ -376,29 +533,30 @@ class SupervisorReview(w.VBox):
                     body,
                     element_id=element,
                     revision=draft.revision,
-                    tags=tags,
+                    tags=tags,  # type: ignore[arg-type]
                     actor=self.user,
-                )  # type: ignore[arg-type]
+                )
                 count = 1
                 self.message.value = "Comment added (not yet released)."
         except ITPError as exc:
             self.message.value = str(exc)
             return 0
         self.comment.value = ""
-        self._render_annotations()
+        self._render_review()
         return count
 
-    def score(self, scores: Mapping[str, int]) -> int:
-        """Save this supervisor's scores (criterion id -> 1..4) on the draft under review."""
+    def score(self, scores: Mapping[str, int | tuple[int, str]]) -> int:
+        """Save this supervisor's scoring of the draft under review, all criteria at once (one transaction):
+        ``{criterion_id: level}`` or ``{criterion_id: (level, comment)}``."""
         draft = self.current
         if draft is None:
-            self.message.value = "Pick a draft to review first."
+            self.message.value = "Pick a plan to review first."
             return 0
         try:
             self.store.score_draft(
                 draft.draft_id,
                 self.rubric.id,
-                {criterion_id: int(value) for criterion_id, value in scores.items()},
+                {cid: (int(v[0]), v[1]) if isinstance(v, tuple) else int(v) for cid, v in scores.items()},
                 revision=draft.revision,
                 actor=self.user,
             )
@@ -416,7 +574,7 @@ class SupervisorReview(w.VBox):
         """Let the trainee see every comment and score on the draft under review."""
         draft = self.current
         if draft is None:
-            self.message.value = "Pick a draft to review first."
+            self.message.value = "Pick a plan to review first."
             return 0
         try:
             count = self.store.release_feedback(draft.draft_id, actor=self.user)
@@ -424,10 +582,68 @@ class SupervisorReview(w.VBox):
             self.message.value = str(exc)
             return 0
         self.message.value = f"Released {count} item{'s' if count != 1 else ''} to the trainee."
-        self._render_annotations()
+        self._render_review()
         return count
 
+    def ask(self, decision: Decision) -> None:
+        """Show the confirmation for a decision (the button's first click); ``confirm`` carries it out."""
+        draft = self.current
+        if draft is None:
+            self.message.value = "Pick a plan to review first."
+            return
+        if decision == "return" and not self.summary.value.strip():
+            self.message.value = "Write a summary for the trainee first: what to revise and why."
+            return
+        name = self._labels().get(draft.trainee, "the trainee")
+        self.pending = decision
+        if decision == "return":
+            self.confirm_text.value = (
+                f"Return {name}'s plan for revision? Your summary and all feedback are released with it."
+            )
+            self.confirm_button.description = "Yes, return it"
+        else:
+            self.confirm_text.value = f"Sign off {name}'s plan? It stays read-only; all feedback is released."
+            self.confirm_button.description = "Yes, sign it off"
+        self.confirm_box.layout.display = "flex"
+
+    def confirm(self) -> Submission | None:
+        decision, self.pending = self.pending, None
+        self._hide_confirm()
+        if decision == "return":
+            return self.return_for_revision(self.summary.value)
+        if decision == "sign_off":
+            return self.sign_off(self.summary.value)
+        return None
+
+    def cancel(self) -> None:
+        self.pending = None
+        self._hide_confirm()
+        self.message.value = "Nothing was changed."
+
+    def return_for_revision(self, summary: str) -> Submission | None:
+        """Return the submitted draft with a summary comment, releasing all its feedback (one transaction)."""
+        return self._decide("return", summary)
+
+    def sign_off(self, summary: str = "") -> Submission | None:
+        """Sign the submitted draft off (with an optional summary), releasing all its feedback."""
+        return self._decide("sign_off", summary)
+
+    def resolve(self, annotation_id: int, resolved: bool = True) -> Annotation | None:
+        """Mark a comment thread dealt with (or reopen it)."""
+        try:
+            done = self.store.resolve(annotation_id, resolved=resolved, actor=self.user)
+        except ITPError as exc:
+            self.message.value = str(exc)
+            return None
+        self.message.value = "Thread marked resolved." if resolved else "Thread reopened."
+        self._render_review()
+        return done
+
     # --- rendering ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _section(title: str) -> w.HTML:
+        return w.HTML(text_html(title, "h3", "itp-sup-section"))
 
     def _start(self) -> None:
         try:
@@ -436,97 +652,271 @@ class SupervisorReview(w.VBox):
                 raise PermissionDenied(f"{self.user} is not a supervisor; this page is for supervisors")
             cohorts = self.store.list_cohorts(actor=self.user)
             assignments = self.store.list_assigned_cases(actor=self.user)
+            self.names = {p.username: p.display_name for p in self.store.list_people(actor=self.user)}
         except ITPError as exc:
             self.message.value = str(exc)
-            for control in (self.cohort_picker, self.case_picker, self.load_button):
+            for control in (
+                self.cohort_picker,
+                self.case_picker,
+                self.load_button,
+                self.refresh_queue_button,
+            ):
                 control.disabled = True
             return
-        self.header.value = text_html(f"ITP Toolkit — supervision for {isolate(me.display_name)}", "h2")
-        self.cohort_picker.options = [(c.name, c.id) for c in cohorts]
-        case_ids = list(dict.fromkeys(a.case_id for a in assignments if a.case_id in self.cases))
-        self.case_picker.options = [(self.cases[c].title, c) for c in case_ids]
+        self.header.value = text_html(f"Supervision — {isolate(me.display_name)}", "h2")
+        self._syncing = True
+        try:
+            self.cohort_picker.options = [("All my cohorts", ALL_COHORTS)] + [(c.name, c.id) for c in cohorts]
+            case_ids = list(dict.fromkeys(a.case_id for a in assignments if a.case_id in self.cases))
+            self.case_picker.options = [(self.cases[c].title, c) for c in case_ids]
+            self.cohort_picker.value = ALL_COHORTS
+            self.case_picker.value = case_ids[0] if case_ids else None
+        finally:
+            self._syncing = False
         if not cohorts:
             self.message.value = "You are not in any cohort yet."
+        self.refresh_queue()
+
+    def _picked_another(self) -> None:
+        """A new cohort or case: what was shown belongs to the old one, so it goes."""
+        if self._syncing:
+            return
+        self._clear_results()
+        self.drafts = []
+        self.case = None
+        self.message.value = "Press Show drafts to see this case's drafts."
+
+    def _clear_results(self) -> None:
+        self.comparison = None
+        self.compare_html.value = ""
+        self.cohort_html.value = ""
+        self.drafts_html.value = ""
+        self.heatmap.value = b""
+        self.histogram.value = b""
+        self._syncing = True
+        try:
+            self.draft_picker.options = []
+            self.compare_pick.options = []
+        finally:
+            self._syncing = False
+        self.select_draft(None)
 
     def _labels(self) -> dict[str, str]:
-        return trainee_labels((d.trainee for d in self.drafts), anonymized=self.anonymize.value)
+        """Username -> what the page shows: display names (distinct), or 'Trainee A' when anonymized."""
+        users = sorted({d.trainee for d in self.drafts} | ({self.current.trainee} if self.current else set()))
+        if self.anonymize.value:
+            return trainee_labels(users, anonymized=True)
+        out: dict[str, str] = {}
+        for user in users:
+            name = self.names.get(user, user)
+            n = 2
+            shown = name
+            while shown in out.values():
+                shown, n = f"{name} ({n})", n + 1
+            out[user] = shown
+        return out
 
     def _draft(self, draft_id: int | None) -> CohortDraft | None:
         return next((d for d in self.drafts if d.draft_id == draft_id), None)
 
+    def _scores_on_page(self) -> dict[str, int | tuple[int, str]]:
+        return {
+            cid: (picker.value, self.score_comments[cid].value.strip())
+            for cid, picker in self.score_pickers.items()
+            if picker.value
+        }
+
+    def _hide_confirm(self) -> None:
+        self.confirm_box.layout.display = "none"
+
+    def _decide(self, decision: Decision, summary: str) -> Submission | None:
+        draft = self.current
+        if draft is None:
+            self.message.value = "Pick a plan to review first."
+            return None
+        if decision == "return" and not summary.strip():
+            self.message.value = "Write a summary for the trainee first: what to revise and why."
+            return None
+        name = self._labels().get(draft.trainee, "the trainee")
+        try:
+            if decision == "return":
+                done = self.store.return_draft(draft.draft_id, summary=summary, actor=self.user)
+            else:
+                done = self.store.sign_off(draft.draft_id, summary=summary or None, actor=self.user)
+        except ITPError as exc:
+            self.message.value = str(exc)
+            return None
+        status = "returned" if decision == "return" else "accepted"
+        self.drafts = [replace(d, status=status) if d.draft_id == draft.draft_id else d for d in self.drafts]
+        self.current = self._draft(draft.draft_id)
+        self.summary.value = ""
+        self.message.value = (
+            f"Returned to {name} for revision; your summary and feedback are released."
+            if decision == "return"
+            else f"Signed off {name}'s plan; your feedback is released."
+        )
+        self._render_drafts()
+        self._render_review()
+        self.refresh_queue()
+        return done
+
+    def _render_queue(self) -> None:
+        self.queue_summary.value = text_html(queue_summary(self.queue), "p")
+        waiting = sum(r.waiting for r in self.queue)
+        self.tabs.set_title(0, f"Waiting for you ({waiting})" if waiting else "Waiting for you")
+        head = [
+            w.HTML(text_html(t, "div", "itp-queue-head"), layout=w.Layout(width="auto"))
+            for t in ("Trainee", "Case", "Handed in", "State")
+        ]
+        cells: list[w.Widget] = list(head)
+        now = self._now()
+        for row in self.queue:
+            kind = "itp-queue-waiting" if row.waiting else "itp-queue-done"
+            open_button = button(
+                row.trainee,
+                tooltip=f"Open {row.trainee}'s plan for {row.case_title}",
+                classes=("itp-sup-open", kind, f"itp-sup-open-{row.draft_id}"),
+            )
+            open_button.on_click(lambda _, d=row.draft_id: self.open_draft(d))
+            revision = f"revision {row.revision}, " if row.revision else ""
+            cells += [
+                open_button,
+                w.HTML(text_html(row.case_title, "div", f"itp-queue-cell {kind}")),
+                w.HTML(
+                    text_html(revision + when_words(row.submitted_at, now), "div", f"itp-queue-cell {kind}")
+                ),
+                w.HTML(
+                    f'<div class="itp-queue-cell {kind}"><span class="itp-queue-status">'
+                    f"{escape(status_words(row.status))}</span></div>"
+                ),
+            ]
+        old = list(self.queue_box.children)
+        self.queue_box.children = cells if self.queue else []
+        for widget in old:
+            widget.close()
+
     def _render_drafts(self) -> None:
         labels = self._labels()
-        frame = pd.DataFrame.from_records(
-            [
-                (
-                    labels[d.trainee],
-                    d.draft_id,
-                    d.revision,
-                    d.status.replace("_", " "),
-                    "—"
-                    if self._mean_scores.get(d.draft_id) is None
-                    else f"{self._mean_scores[d.draft_id]:.2f}",
-                )
-                for d in sorted(self.drafts, key=lambda d: labels[d.trainee])
-            ],
-            columns=["Trainee", "Draft", "Revision", "Status", "Mean score"],
-        )
-        self.drafts_html.value = frame_html(frame, list(frame.columns), cls="itp-sup-table")
-        options = [
-            (f"{labels[d.trainee]} — draft {d.draft_id}", d.draft_id)
-            for d in sorted(self.drafts, key=lambda d: labels[d.trainee])
+        ordered = sorted(self.drafts, key=lambda d: labels[d.trainee])
+        rows = [
+            (
+                labels[d.trainee],
+                d.revision,
+                status_words(d.status),
+                "—"
+                if self._mean_scores.get(d.draft_id) is None
+                else f"{self._mean_scores[d.draft_id]:.1f} of 4",
+            )
+            for d in ordered
         ]
-        for picker in (self.compare_a, self.compare_b, self.draft_picker):
-            keep = picker.value
-            picker.options = options
-            picker.value = keep if any(v == keep for _, v in options) else None
-        if self.compare_b.value is None and len(options) > 1:
-            self.compare_a.value, self.compare_b.value = options[0][1], options[1][1]
+        caption = f"Drafts of {self.case.title}" if self.case else "Drafts"
+        self.drafts_html.value = table_html(
+            ["Trainee", "Latest revision", "State", "Mean rubric level"], rows, caption=caption
+        )
+        options = [
+            (f"{labels[d.trainee]} — revision {d.revision}, {status_words(d.status).lower()}", d.draft_id)
+            for d in ordered
+        ]
+        self._syncing = True
+        try:
+            keep = self.draft_picker.value
+            self.draft_picker.options = options
+            self.draft_picker.value = keep if any(v == keep for _, v in options) else None
+            chosen = tuple(v for v in self.compare_pick.value if any(v == o for _, o in options))
+            self.compare_pick.options = options
+            self.compare_pick.value = chosen or tuple(v for _, v in options[:2])
+        finally:
+            self._syncing = False
+
+    def _render_review(self) -> None:
+        draft = self.current
+        if draft is None:
+            return
+        try:
+            self.annotations = self.store.list_annotations(draft.draft_id, actor=self.user)
+            self.submissions = self.store.list_submissions(draft.draft_id, actor=self.user)
+        except ITPError as exc:
+            self.message.value = str(exc)
+            return
+        name = self._labels().get(draft.trainee, "")
+        case_title = self.case.title if self.case else ""
+        self.review_title.value = text_html(
+            f"{name} — {case_title} — revision {draft.revision} — {status_words(draft.status)}", "h3"
+        )
+        self.history_html.value = text_html("Submission history", "h4") + history_html(
+            history_steps(self.submissions, self.names)
+        )
+        self._render_threads()
+        waiting = draft.status == "submitted"
+        self.return_button.disabled = self.sign_off_button.disabled = not waiting
+        self.decision_hint.value = (
+            ""
+            if waiting
+            else "Signed off: no further decision."
+            if draft.status == "accepted"
+            else "Return and sign off become available when the trainee submits this plan."
+        )
+
+    def _render_threads(self) -> None:
+        draft = self.current
+        if draft is None:
+            return
+        labels = element_labels(draft.plan)
+        roots = [a for a in self.annotations if a.parent_id is None]
+        replies: dict[int, list[Annotation]] = {}
+        for a in self.annotations:
+            if a.parent_id is not None:
+                replies.setdefault(a.parent_id, []).append(a)
+        rows: list[w.Widget] = []
+        for root in roots:
+            where = (
+                "The whole plan"
+                if root.element_id is None
+                else labels.get(root.element_id, "A part of the plan since removed")
+            )
+            html = w.HTML(
+                thread_html(root, replies.get(root.id or 0, []), self.names, where),
+                layout=w.Layout(flex="1 1 auto", min_width="0"),
+            )
+            toggle = button(
+                "Reopen" if root.resolved else "Mark resolved",
+                tooltip=f"{'Reopen' if root.resolved else 'Mark resolved'}: {where}",
+                classes=("itp-sup-resolve", f"itp-sup-resolve-{root.id}"),
+            )
+            toggle.on_click(lambda _, a=root.id, r=not root.resolved: self.resolve(a, r))
+            rows.append(w.HBox([html, toggle], _dom_classes=("itp-sup-thread-row",)))
+        old = list(self.threads_box.children)
+        self.threads_box.children = rows
+        for row in old:
+            for child in row.children:  # type: ignore[attr-defined]
+                child.close()
+            row.close()
+        self.annotations_html.value = "" if roots else text_html("No comments on this plan yet.")
 
     def _render_cohort(self) -> None:
         if self.case is None:
             return
         self._render_drafts()
-        anonymized = self.anonymize.value
-        choices = choices_frame(self.drafts, self.case, anonymized=anonymized)
-        self.table = cohort_table(self.drafts, self.case, anonymized=anonymized, choices=choices)
-        trainees = list(self._labels().values())
+        labels = self._labels()
+        shown_drafts = [replace(d, trainee=labels[d.trainee]) for d in self.drafts]
+        choices = choices_frame(shown_drafts, self.case, anonymized=False)
+        self.table = cohort_table(shown_drafts, self.case, anonymized=False, choices=choices)
+        trainees = sorted(labels.values())
         shown = self.table.copy()
         shown["category"] = shown["category"].map(CATEGORY_TITLES)
         shown["consensus"] = (shown["consensus"] * 100).round().astype(int).astype(str) + "%"
-        shown["outlier"] = shown["outlier"].map({True: "only one", False: ""})
+        shown["outlier"] = shown["outlier"].map({True: "only one plan", False: ""})
         self.cohort_html.value = frame_html(
-            shown, ["category", "label", *trainees, "count", "consensus", "outlier"], cls="itp-sup-table"
+            shown,
+            ["category", "label", *trainees, "count", "consensus", "outlier"],
+            cls="itp-review-table",
+            headers=["Kind of choice", "Choice", *trainees, "Plans", "Share of plans", "Stands out"],
         )
         if self.drafts:
-            matrix = similarity_matrix(self.drafts, self.case, anonymized=anonymized, choices=choices)
+            matrix = similarity_matrix(shown_drafts, self.case, anonymized=False, choices=choices)
             self.heatmap.value = figure_png(similarity_heatmap(matrix))
             reference = None
-            scores = individualization_frame(self.drafts, self.case, anonymized=anonymized)
+            scores = individualization_frame(shown_drafts, self.case, anonymized=False)
             if self.case.reference_plan is not None:
                 reference = individualization_score(self.case.reference_plan, self.case).score
             self.histogram.value = figure_png(individualization_histogram(scores, reference=reference))
-
-    def _render_annotations(self) -> None:
-        draft = self.current
-        if draft is None:
-            self.annotations_html.value = ""
-            return
-        try:
-            annotations = self.store.list_annotations(draft.draft_id, actor=self.user)
-            latest = self.store.get_revision(draft.draft_id, actor=self.user)
-            latest_number = self.store.get_draft(draft.draft_id, actor=self.user).latest_revision
-        except ITPError as exc:
-            self.annotations_html.value = text_html(str(exc))
-            return
-        anchors = annotation_anchors(annotations, latest, latest_number)
-        if anchors.empty:
-            self.annotations_html.value = text_html("No comments on this draft yet.")
-            return
-        anchors["released"] = anchors["released"].map({True: "released", False: "not released"})
-        anchors["resolved"] = anchors["resolved"].map({True: "resolved", False: ""})
-        self.annotations_html.value = frame_html(
-            anchors,
-            ["element", "status", "written_on", "author", "tags", "body", "released", "resolved"],
-            cls="itp-sup-table itp-sup-annotation-table",
-        )

@@ -28,6 +28,7 @@ def demo(tmp_path_factory) -> Path:
     return ws.path
 
 
+@pytest.mark.slow  # a kernel per notebook: 13-21 s each measured under load
 @pytest.mark.parametrize("notebook", sorted(PAGES))
 def test_each_page_notebook_executes_and_shows_its_page(notebook, demo, tmp_path, monkeypatch):
     css_class, as_user = PAGES[notebook]

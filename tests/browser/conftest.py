@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests._require import require_browser
 from tests.browser.servers import VoilaServer
 from tests.browser.site import REPO, TraineeSite, build_trainee_site
 
@@ -47,21 +48,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def _require_browser() -> None:
-    required = os.environ.get("ITP_REQUIRE_BROWSER") == "1"
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"{CHROMIUM} is missing (apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "the playwright package is not installed"
-    if problem is None:
-        return
-    if required:
-        pytest.fail(f"ITP_REQUIRE_BROWSER=1 but {problem}")
-    print(f"\nSKIPPING browser tests: {problem}")
-    pytest.skip(problem)
+    require_browser(CHROMIUM)
 
 
 @pytest.fixture(scope="module")

@@ -220,15 +220,18 @@ def test_supervisor_page_shows_hostile_drafts_and_comments_as_text(server, site,
     pick_first(pg, ".itp-sup-cohort")
     pick_first(pg, ".itp-sup-case")
     pg.locator("button.itp-sup-load").click()
-    pg.locator(".itp-sup-drafts table").wait_for()
+    pg.locator(".itp-sup-tabs .lm-TabBar-tab", has_text="Compare plans").click()
     pg.locator("button.itp-sup-compare").click()
     pg.locator(".itp-sup-side-by-side table").wait_for()
     assert_shows_intact(pg, [LONG_STATEMENT], "supervisor-compare")
-    for tab in ("Cohort", "Annotate", "Score"):
-        tabs = pg.locator(".itp-sup-tabs .lm-TabBar-tab", has_text=tab)
-        if tabs.count():
-            tabs.first.click()
-    pick_first(pg, ".itp-sup-draft")
+    pg.locator(".itp-sup-tabs .lm-TabBar-tab", has_text="Cohort overview").click()
+    pg.locator(".itp-sup-drafts table").wait_for()
+    pg.locator(".itp-sup-tabs .lm-TabBar-tab", has_text="Review a plan").click()
+    # The comments are on ana's plan; plans are listed by display name (chen's, a payload, sorts first).
+    drafts = pg.locator(".itp-sup-draft select")
+    drafts.locator("option", has_text="Ana ").first.wait_for(state="attached")
+    labels = drafts.locator("option").all_text_contents()
+    drafts.select_option(index=next(n for n, label in enumerate(labels) if label.startswith("Ana")))
     assert_shows_intact(pg, [LONG_COMMENT, f"{PAYLOADS[7]} {RTL}"], "supervisor-annotations")
     assert_nothing_ran(pg, watch, "supervisor")
 

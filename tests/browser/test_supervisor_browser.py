@@ -1,4 +1,5 @@
-"""A supervisor reviews in Voila (compare, annotate an intervention, score, release); the trainee sees it.
+"""A supervisor reviews in Voila (compare, annotate an intervention, score with a comment, release); the
+trainee sees it.
 
 Two Voila servers on one store: the supervisor page as ``dr.okafor`` and the trainee page as the new
 trainee, each in its own browser context. The exported report then opens with the network blocked.
@@ -92,44 +93,51 @@ def wait_message(pg, text: str) -> None:
 def test_supervisor_reviews_in_voila_and_the_trainee_sees_the_comment_beside_the_intervention(
     browser, voila_supervisor, voila_trainee, trainee_site, drafts
 ):
-    sup = browser.new_context(viewport={"width": 1600, "height": 1200})
+    sup = browser.new_context(viewport={"width": 1440, "height": 900})
     sup.set_default_timeout(TIMEOUT_MS)
     pg = sup.new_page()
     pg.goto(voila_supervisor.base_url + "/", wait_until="commit", timeout=TIMEOUT_MS)
     pick(pg, ".itp-sup-cohort", "Cohort A")
     pick(pg, ".itp-sup-case", "second-year student")
-    pg.locator("button.itp-sup-load").click()
-    pg.locator(".itp-sup-drafts table", has_text=trainee_site.user).wait_for()
-    pg.locator("button.itp-sup-compare").click()
+    pg.get_by_role("button", name="Show drafts").click()
+    wait_message(pg, "2 drafts of")
+    pg.get_by_role("tab", name="Compare plans").click()
+    pg.get_by_role("listbox", name="Plans").select_option(index=[0, 1])
+    pg.get_by_role("button", name="Compare side by side").click()
     pg.locator(".itp-sup-side-by-side table", has_text="Panic attacks in lectures").wait_for()
     screenshot(pg, "supervisor-compare")
 
-    pick(pg, ".itp-sup-draft", trainee_site.user)
-    pg.locator(".itp-sup-tabs .lm-TabBar-tab", has_text="Annotate").click()
+    pg.get_by_role("tab", name="Review a plan").click()
+    pick(pg, ".itp-sup-draft", "New Trainee")
     pick(pg, ".itp-sup-element", "Intervention")
     pick(pg, ".itp-sup-tags", "strength")
-    pg.locator(".itp-sup-comment textarea").fill(COMMENT)
-    pg.locator("button.itp-sup-add-comment").click()
+    pg.get_by_role("textbox", name="Your comment").fill(COMMENT)
+    pg.get_by_role("button", name="Add comment").click()
     wait_message(pg, "Comment added")
-    pg.locator(".itp-sup-annotations", has_text=COMMENT).wait_for()
+    pg.locator(".itp-sup-threads", has_text=COMMENT).wait_for()
 
-    pg.locator(".itp-sup-tabs .lm-TabBar-tab", has_text="Score").click()
-    pick(pg, ".itp-sup-score-crit-voice", "3")
-    pg.locator("button.itp-sup-save-scores").click()
+    pg.get_by_role("tab", name="Rubric").click()
+    pg.get_by_role("combobox", name="Patient's voice").select_option(label="3")
+    pg.get_by_role("textbox", name="Comment on patient's voice").fill("Her words in goal 1.1")
+    pg.get_by_role("button", name="Save scores").click()
     wait_message(pg, "score saved")
-    pg.locator("button.itp-sup-release").click()
+    pg.get_by_role("button", name="Release feedback").click()
     wait_message(pg, "Released")
     screenshot(pg, "supervisor-released")
     sup.close()
 
-    trainee = browser.new_context(viewport={"width": 1600, "height": 1200})
+    trainee = browser.new_context(viewport={"width": 1440, "height": 900})
     trainee.set_default_timeout(TIMEOUT_MS)
     tp = trainee.new_page()
     tp.goto(voila_trainee.base_url + "/", wait_until="commit", timeout=TIMEOUT_MS)
-    pick(tp, ".itp-case-picker", "second-year student")
-    tp.locator("button.itp-open-case").click()
+    picker = tp.get_by_role("combobox", name="Case")
+    option = picker.locator("option", has_text="second-year student").first
+    option.wait_for(state="attached")
+    picker.select_option(label=option.inner_text())
+    tp.get_by_role("button", name="Open case").click()
     beside = tp.locator(".itp-feedback-for-int-cbtn", has_text=COMMENT)
     beside.wait_for(timeout=TIMEOUT_MS)
+    tp.get_by_text("Her words in goal 1.1").first.wait_for()
     screenshot(tp, "trainee-sees-supervisor-comment")
     trainee.close()
 

@@ -47,7 +47,8 @@ def make_case(**overrides) -> CaseStudy:
             ),
         ],
         history="Two years of night shifts after a divorce.",
-        cultural_social_context="Filipino Catholic family; sings in the parish choir; sends money home to her "
+        cultural_social_context="Filipino Catholic family; sings in the parish choir; sends money home to "
+        "her "
         "mother in Manila every month.",
         formulation="Shift work and isolation maintain low mood.",
         working_diagnosis=[
@@ -169,7 +170,9 @@ def strong_plan(**overrides) -> TreatmentPlan:
                                 interventions=[
                                     Intervention(
                                         id="int-sleep",
-                                        description="CBT-I for shift work: blackout curtains and anchor sleep",
+                                        description=(
+                                            "CBT-I for shift work: blackout curtains and anchor sleep"
+                                        ),
                                         modality="CBT-I",
                                         delivery="telehealth",
                                         frequency="every 2 weeks",

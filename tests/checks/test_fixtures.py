@@ -1,4 +1,5 @@
-"""The labelled fixture set: strong plans raise nothing; flawed plans raise exactly their declared findings."""
+"""The labelled fixture set: strong plans raise nothing; flawed plans raise exactly their declared
+findings."""
 
 from collections import Counter
 from pathlib import Path

@@ -92,7 +92,8 @@ def test_an_empty_mitigation_like_noted_is_no_mitigation():
 
 
 def test_the_shipped_phrase_table_covers_every_library_case():
-    """So a page never loads spaCy for a library case; regenerate with python -m itp_toolkit.checks.phrases."""
+    """So a page never loads spaCy for a library case; regenerate with python -m
+    itp_toolkit.checks.phrases."""
     import json
     from pathlib import Path
 

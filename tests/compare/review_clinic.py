@@ -34,6 +34,11 @@ def save(store: PlanStore, user: str, plan: TreatmentPlan) -> CohortDraft:
 
 @pytest.fixture
 def review_clinic(tmp_path) -> Iterator[ReviewClinic]:
+    yield from open_review_clinic(tmp_path)
+
+
+def open_review_clinic(tmp_path) -> Iterator[ReviewClinic]:
+    """The clinic as a generator (a fixture body other test modules can wrap under their own name)."""
     store = PlanStore.open(f"sqlite:///{tmp_path / 'itp.sqlite'}")
     build_clinic(store)
     store.add_person("dr.lee", "Dr. Lee", "supervisor", actor="admin")

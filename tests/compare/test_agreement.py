@@ -32,7 +32,8 @@ def test_hand_computed_example():
 
 def test_reversed_ratings_are_worse_than_chance():
     # Observed: distances 3, 1, 1, 3 -> w = 9/9, 1/9, 1/9, 9/9 over 4 items = 20/36.
-    # Expected (uniform marginals): sum of (i-j)^2 over the 16 cells = 40 -> 40/16/9 = 40/144. kappa = 1 - 2 = -1.
+    # Expected (uniform marginals): sum of (i-j)^2 over the 16 cells = 40 -> 40/16/9 = 40/144. kappa = 1 - 2 =
+    # -1.
     assert weighted_kappa([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(1 - (20 / 36) / (40 / 144))
     assert weighted_kappa([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
 

@@ -44,7 +44,7 @@ def test_shared_case_links_outweigh_different_wording():
 
 def test_greedy_match_takes_the_closest_pair_first_and_uses_each_element_once():
     scores = {("a", "x"): 0.9, ("a", "y"): 0.8, ("b", "x"): 0.85, ("b", "y"): 0.2}
-    pairs = greedy_match(["a", "b"], ["x", "y"], lambda l, r: scores[(l, r)], threshold=0.3)
+    pairs = greedy_match(["a", "b"], ["x", "y"], lambda left, right: scores[(left, right)], threshold=0.3)
     # a-x (0.9) first; b cannot have x any more and b-y is under the threshold.
     assert pairs == [(0, 0, 0.9)]
 

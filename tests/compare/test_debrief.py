@@ -65,9 +65,11 @@ def group(college):
 
 def test_a_choice_everyone_made_is_consensus_and_one_that_split_the_group_is_divergence(college):
     consensus, divergence = consensus_and_divergence(group(college), college)
-    assert any(c.startswith("pc-panic") for c in consensus["choice"])
-    assert not any(c.startswith("pc-sleep") for c in consensus["choice"])
-    sleep = divergence[divergence["choice"].str.startswith("pc-sleep")]
+    concern = {c.id: c.summary for c in college.presenting_concerns}
+    assert concern["pc-panic"] in set(consensus["choice"])  # the concern by its text, never its id
+    assert concern["pc-sleep"] not in set(consensus["choice"])
+    assert not any(c.startswith("pc-") for c in [*consensus["choice"], *divergence["choice"]])
+    sleep = divergence[divergence["choice"] == concern["pc-sleep"]]
     assert sleep["trainees"].tolist() == [2] and abs(sleep["share"].iloc[0] - 0.667) < 1e-3
     assert set(consensus["share"]) <= {1.0} or (consensus["share"] >= 0.75).all()
 
@@ -104,9 +106,10 @@ def test_your_plan_is_set_against_the_others_with_what_you_left_out(college):
     drafts = group(college)
     cara = drafts[2]
     table = your_choices_against_group(cara.plan, drafts[:2], college)
-    sleep = table[table["choice"].str.startswith("pc-sleep")].iloc[0]
+    concern = {c.id: c.summary for c in college.presenting_concerns}
+    sleep = table[table["choice"] == concern["pc-sleep"]].iloc[0]
     assert not sleep["yours"] and sleep["others_share"] == 1.0  # both others chose it; cara did not
-    panic = table[table["choice"].str.startswith("pc-panic")].iloc[0]
+    panic = table[table["choice"] == concern["pc-panic"]].iloc[0]
     assert panic["yours"] and panic["others_share"] == 1.0
     mood_rows = table[table["yours"] & (table["others_share"] == 0)]
     assert len(mood_rows) >= 1  # her mood problem: nobody else made it

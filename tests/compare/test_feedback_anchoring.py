@@ -7,8 +7,6 @@ import pytest
 from itp_toolkit.compare.cohort import annotation_anchors, group_anchors, group_targets, threads
 from itp_toolkit.errors import InvalidInput, PermissionDenied
 
-from .review_clinic import review_clinic  # noqa: F401 - fixture
-
 
 def test_a_comment_stays_on_its_element_after_the_trainee_rewords_and_moves_it(review_clinic):
     store, draft = review_clinic.store, review_clinic.drafts["ana"]

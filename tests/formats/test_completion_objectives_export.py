@@ -75,7 +75,9 @@ def test_fhir_round_trip_keeps_what_changed_for_each_event():
         update={
             "revised_for_events": ["ev-storm"],
             "event_revisions": [
-                EventRevision(event_id="ev-storm", changed_elements=["obj-plan"], changed_sections=["safety_plan"])
+                EventRevision(
+                    event_id="ev-storm", changed_elements=["obj-plan"], changed_sections=["safety_plan"]
+                )
             ],
         }
     )

@@ -61,7 +61,8 @@ measures = st.sampled_from(["PHQ-9", "phq-9", "GAD-7", "AUDIT", "AUDIT-C", "PCL-
 
 @st.composite
 def treatment_plans(draw, max_problems: int = 3) -> TreatmentPlan:
-    """A valid plan: up to a few problems, goals, objectives and interventions, and every section filled or not."""
+    """A valid plan: up to a few problems, goals, objectives and interventions, and every section filled or
+    not."""
     pool = iter(draw(st.lists(ids, min_size=60, max_size=60, unique=True)))
     fact = ids  # fact ids need not be unique
 
@@ -147,7 +148,9 @@ def treatment_plans(draw, max_problems: int = 3) -> TreatmentPlan:
             EventRevision(
                 event_id=draw(fact),
                 changed_elements=draw(st.lists(ids, max_size=2)),
-                changed_sections=draw(st.lists(st.sampled_from(get_args(PlanSection)), max_size=2, unique=True)),
+                changed_sections=draw(
+                    st.lists(st.sampled_from(get_args(PlanSection)), max_size=2, unique=True)
+                ),
             )
             for _ in range(draw(st.integers(0, 2)))
         ],

@@ -2,15 +2,13 @@
 
 Valid documents are generated, then mutated (wrong types, unknown and deleted fields, oversized and odd text,
 deep nesting, alias bombs, duplicate keys, tabs, truncation). Nothing may escape as another exception, and
-nothing may hang: each example has a deadline.
+nothing may hang (pytest-timeout fails a hung test; no example is timed).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -40,7 +38,7 @@ PHASES = [Phase.explicit, Phase.reuse, Phase.generate] + (
 FUZZ = settings(
     max_examples=EXAMPLES,
     phases=PHASES,
-    deadline=timedelta(seconds=3),
+    deadline=None,  # no per-example timing (a loaded machine would flake it); pytest-timeout catches hangs
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -169,6 +167,7 @@ def mutated_text(draw, text: str):
 # ------------------------------------------------------------------------------------------ properties
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=st.data())
 def test_a_mutated_plan_file_loads_or_is_refused_with_located_problems(data):
@@ -177,6 +176,7 @@ def test_a_mutated_plan_file_loads_or_is_refused_with_located_problems(data):
     assert_loads_or_is_located(_dump(mutated, data.draw(st.sampled_from(["yaml", "json"]))), TreatmentPlan)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=st.data())
 def test_a_mutated_case_file_loads_or_is_refused_with_located_problems(data):
@@ -207,7 +207,8 @@ def test_arbitrary_text_loads_or_is_refused_with_located_problems(text):
     assert_loads_or_is_located(text, TreatmentPlan)
 
 
-@settings(max_examples=40, deadline=timedelta(seconds=3), suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(treatment_plans(max_problems=2), st.sampled_from(["plan.yaml", "plan.json"]))
 def test_odd_unicode_text_survives_a_write_and_read_intact(tmp_path_factory, plan, name):
     path = tmp_path_factory.mktemp("rt") / name
@@ -245,17 +246,28 @@ def nested_model_bomb(width: int = 400) -> str:
     [billion_laughs(), billion_laughs(where="revised_for_events"), nested_model_bomb()],
     ids=["billion-laughs", "laughs-in-a-list-field", "nested-model-bomb"],
 )
-def test_an_alias_bomb_is_refused_fast_and_located(text):
-    started = time.perf_counter()
+def test_an_alias_bomb_is_refused_before_anything_is_built_and_located(text, monkeypatch):
+    """Refused from the composed graph (linear in the file): not one value of the expansion is constructed."""
+    built = []
+    construct = files._UniqueKeyLoader.construct_document
+
+    def counting(loader, node):
+        built.append(node)
+        return construct(loader, node)
+
+    monkeypatch.setattr(files._UniqueKeyLoader, "construct_document", counting)
     with pytest.raises(InvalidInput) as exc:
         parse_text(text, TreatmentPlan, source="bomb.yaml")
-    assert time.perf_counter() - started < 1.0
+    assert built == []
     (problem,) = exc.value.problems
     assert "aliases are expanded" in problem.message and problem.line is not None
 
 
 def test_ordinary_aliases_still_work():
-    text = "case_id: case-x\nrevised_for_events: &ev [ev-one, ev-two]\nproblems:\n  - statement: a\n    linked_facts: *ev\n"
+    text = (
+        "case_id: case-x\nrevised_for_events: &ev [ev-one, ev-two]\nproblems:\n  - statement: a\n    "
+        "linked_facts: *ev\n"
+    )
     plan = parse_text(text, TreatmentPlan)
     assert plan.problems[0].linked_facts == ["ev-one", "ev-two"]
 
@@ -285,11 +297,10 @@ def test_ordinary_aliases_still_work():
         "lone-surrogate",
     ],
 )
+@pytest.mark.timeout(120)  # a hang guard, not a speed test
 def test_hostile_yaml_is_refused_with_a_line(text, line, words):
-    started = time.perf_counter()
     with pytest.raises(InvalidInput) as exc:
         parse_text(text, TreatmentPlan, source="hostile.yaml")
-    assert time.perf_counter() - started < 2.0
     assert any(p.line == line and words in p.message for p in exc.value.problems), exc.value.problems
 
 

@@ -1,4 +1,5 @@
-"""Measures are checked against the published ranges, bands and change rules (shared/reference/clinical.md)."""
+"""Measures are checked against the published ranges, bands and change rules
+(shared/reference/clinical.md)."""
 
 import math
 

@@ -6,11 +6,13 @@ import os
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from tests.browser.site import build_trainee_site
 
 
+@pytest.mark.slow
 def test_trainee_notebook_executes_headless_and_shows_the_page(tmp_path: Path, monkeypatch) -> None:
     site = build_trainee_site(tmp_path / "site")
     for key, value in site.env.items():

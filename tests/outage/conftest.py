@@ -12,6 +12,7 @@ As root the server runs as the ``postgres`` OS user (PostgreSQL refuses to run a
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -29,6 +30,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from itp_toolkit.store import PlanStore
+from tests._require import POSTGRES_FLAG, unavailable
 from tests.apps.clinic import build_clinic
 
 
@@ -53,10 +55,7 @@ def _free_port() -> int:
 
 
 def _unavailable(reason: str) -> None:
-    if os.environ.get("ITP_REQUIRE_POSTGRES") == "1":
-        pytest.fail(f"ITP_REQUIRE_POSTGRES=1 but {reason}", pytrace=False)
-    print(f"\nSKIP outage tests: {reason}")
-    pytest.skip(reason)
+    unavailable(POSTGRES_FLAG, f"outage tests: {reason}")
 
 
 @dataclass
@@ -182,10 +181,8 @@ def pg_cluster() -> Iterator[PrivateCluster]:
         yield cluster
     finally:
         if cluster.datadir.exists() and cluster.running():
-            try:
+            with contextlib.suppress(RuntimeError):
                 cluster.stop("immediate")
-            except RuntimeError:
-                pass
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -8,11 +8,13 @@ The relay forwards bytes unchanged; once ``lose_next_commit_answer()`` is called
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
 
-# PostgreSQL wire protocol: a simple Query message ('Q', int32 length, "COMMIT\0"), as psycopg sends on commit().
+# PostgreSQL wire protocol: a simple Query message ('Q', int32 length, "COMMIT\0"), as psycopg sends on
+# commit().
 COMMIT_QUERY = b"Q" + (4 + len(b"COMMIT\x00")).to_bytes(4, "big") + b"COMMIT\x00"
 
 
@@ -72,10 +74,8 @@ class CommitAnswerLosingProxy:
             pass
         finally:
             for s in (client, server):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 s.close()
 
     @staticmethod

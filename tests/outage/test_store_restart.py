@@ -1,4 +1,5 @@
-"""PostgreSQL goes down while five trainees are drafting: typed work is kept, saved once it is back, exactly once.
+"""PostgreSQL goes down while five trainees are drafting: typed work is kept, saved once it is back, exactly
+once.
 
 Real processes only: a private PostgreSQL cluster (see conftest) that the test stops with ``pg_ctl -m
 immediate`` (clients see a crash) and starts again; each trainee is a thread with its own PlanStore (its own
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -24,7 +26,9 @@ from tests.outage.conftest import PrivateCluster, revisions_in_database
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 TRAINEES = [f"trainee{n}" for n in range(1, 6)]
-RECOVERY_LIMIT_S = 30.0
+HANG_GUARD_S = 120.0
+"""How long any wait may last before the test fails as hung: generous, so a loaded machine cannot flake it.
+No figure is asserted; the recovery time is printed (benchmarks measure it)."""
 
 
 @dataclass
@@ -79,6 +83,15 @@ class Typist:
             self.errors.append(exc)
 
 
+def _wait_until(condition: Callable[[], bool], what: str) -> None:
+    """Poll until ``condition()``; only a hang (HANG_GUARD_S) fails, saying what never happened."""
+    give_up = time.monotonic() + HANG_GUARD_S
+    while not condition():
+        if time.monotonic() > give_up:
+            pytest.fail(f"hung: no {what} within {HANG_GUARD_S:.0f} s")
+        time.sleep(0.05)
+
+
 def _add_trainees(url: str) -> None:
     with PlanStore.open(url) as store:
         cohort = store.add_cohort("Outage cohort", actor="admin").id
@@ -94,11 +107,11 @@ def test_crash_restart_while_five_trainees_type_keeps_their_text_and_saves_each_
     _add_trainees(outage_db)
     stores = [PlanStore.open(outage_db) for _ in TRAINEES]
     typists = []
-    for username, store in zip(TRAINEES, stores):
+    for username, store in zip(TRAINEES, stores, strict=True):
         draft = store.start_draft(CASE_ID, actor=username)
         typists.append(Typist(username, DraftSession(store, draft.id, username)))
     stop_typing, server_down = threading.Event(), threading.Event()
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 2 * HANG_GUARD_S
     threads = [
         threading.Thread(target=t.run, args=(stop_typing, server_down, deadline), name=t.username)
         for t in typists
@@ -106,16 +119,12 @@ def test_crash_restart_while_five_trainees_type_keeps_their_text_and_saves_each_
     try:
         for thread in threads:
             thread.start()
-        time.sleep(1.0)  # everyone has saved a few revisions
-        assert all(t.session.revision >= 1 for t in typists), "no saves before the outage"
+        _wait_until(lambda: all(t.session.revision >= 1 for t in typists), "everyone's first save")
 
         pg_cluster.stop("immediate")  # saves are in flight: connections are cut mid-transaction
         server_down.set()
         # The outage: every trainee's saves fail and they keep typing (several notes each).
-        waited_until = time.monotonic() + 20
-        while min(t.failed_during_outage for t in typists) < 5 and time.monotonic() < waited_until:
-            time.sleep(0.05)
-        assert all(t.failed_during_outage >= 5 for t in typists), [t.failed_during_outage for t in typists]
+        _wait_until(lambda: all(t.failed_during_outage >= 5 for t in typists), "five failed saves each")
 
         stop_typing.set()  # last keystrokes are in; the database comes back while the autosave retries
         time.sleep(0.2)
@@ -139,7 +148,8 @@ def test_crash_restart_while_five_trainees_type_keeps_their_text_and_saves_each_
         assert t.typed_during_outage > 0, f"{t.username} typed nothing during the outage"
         assert UNREACHABLE_MESSAGE in t.outage_messages, f"{t.username} saw {t.outage_messages}"
         assert t.session.state == "saved", f"{t.username} never saved after the restart: {t.session.status}"
-        assert t.saved_again_at is not None and t.saved_again_at - started_at < RECOVERY_LIMIT_S
+        # Order, not speed: the last text was saved after the restart began (nothing "saved" into the outage).
+        assert t.saved_again_at is not None and t.saved_again_at >= started_at
     recovery = max(t.saved_again_at or 0.0 for t in typists) - started_at
     print(
         f"\nserver up (crash recovery done) {server_start_s:.2f} s after `pg_ctl start`; all {len(typists)} "
@@ -154,7 +164,7 @@ def test_crash_restart_while_five_trainees_type_keeps_their_text_and_saves_each_
         assert numbers == list(range(1, len(numbers) + 1)), f"{t.username}: revisions {numbers}"
         assert [b for _, b, _ in revisions] == [n - 1 for n in numbers], f"{t.username}: not a single chain"
         plans = [json.loads(p) for _, _, p in revisions]
-        twins = [n for n, a, b in zip(numbers[1:], plans, plans[1:]) if a == b]
+        twins = [n for n, a, b in zip(numbers[1:], plans, plans[1:], strict=False) if a == b]
         assert not twins, f"{t.username}: revision(s) {twins} duplicate the one before"
         assert t.last_typed is not None
         assert TreatmentPlan.model_validate(plans[-1]) == t.last_typed, f"{t.username}'s last text was lost"

@@ -1,4 +1,5 @@
-"""The trainee page while PostgreSQL restarts: it says the store is unreachable, keeps the text, saves it later.
+"""The trainee page while PostgreSQL restarts: it says the store is unreachable, keeps the text, saves it
+later.
 
 The page is built by ``trainee_workspace(...)`` exactly as a notebook does (no browser), on the private
 cluster; typing goes through the plan editor's Python twins and the autosave runs on its own real timers
@@ -23,6 +24,8 @@ from tests.outage.conftest import PrivateCluster, revisions_in_database
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 AUTOSAVE_DELAY = 0.5
+HANG_GUARD_S = 120.0
+"""How long a wait may last before the test fails as hung: generous, so a loaded machine cannot flake it."""
 
 
 def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> float:
@@ -56,12 +59,12 @@ def test_page_says_the_store_is_unreachable_keeps_typing_and_saves_once_it_is_ba
     editor, indicator = page.editor, page.controls.indicator  # type: ignore[union-attr]
     assert editor is not None
     editor.add_problem("Worry before exams")
-    wait_for(lambda: indicator.state == "saved", 10, "the first autosave")
+    wait_for(lambda: indicator.state == "saved", HANG_GUARD_S, "the first autosave")
     assert "revision 1" in indicator.value
 
     pg_cluster.stop("immediate")
     editor.add_problem("Panic at night")
-    wait_for(lambda: indicator.state == "error", 10, "the page to notice the outage")
+    wait_for(lambda: indicator.state == "error", HANG_GUARD_S, "the page to notice the outage")
     assert "Not saved" in indicator.value and "unreachable" in indicator.value
     assert "kept" in indicator.value
     assert "127.0.0.1" not in indicator.value, "the page shows the driver's error (host, port) to the trainee"
@@ -71,7 +74,7 @@ def test_page_says_the_store_is_unreachable_keeps_typing_and_saves_once_it_is_ba
     page.controls.save_now()  # type: ignore[union-attr]  # and the Save button says the same
     assert indicator.state == "error" and "unreachable" in indicator.value
     time.sleep(2 * AUTOSAVE_DELAY)  # a few autosave retries fail (one may be under way right now)
-    wait_for(lambda: indicator.state == "error", 10, "the retry during the outage to fail")
+    wait_for(lambda: indicator.state == "error", HANG_GUARD_S, "the retry during the outage to fail")
     assert "unreachable" in indicator.value
     typed = editor.plan
     assert [p.statement for p in typed.problems] == ["Worry before exams", "Panic at night", "Skips lectures"]
@@ -79,11 +82,14 @@ def test_page_says_the_store_is_unreachable_keeps_typing_and_saves_once_it_is_ba
     began = time.monotonic()
     server_start_s = pg_cluster.start()
     # Nobody touches the page: the autosave's own retry saves the text.
-    wait_for(lambda: indicator.state == "saved", MAX_RETRY_DELAY + 10, "the autosave after the restart")
+    wait_for(
+        lambda: indicator.state == "saved", MAX_RETRY_DELAY + HANG_GUARD_S, "the autosave after the restart"
+    )
     page_recovery_s = time.monotonic() - began
     assert "revision 2" in indicator.value
     print(
-        f"\nserver up {server_start_s:.2f} s after `pg_ctl start`; page said 'Saved' {page_recovery_s:.2f} s after it"
+        f"\nserver up {server_start_s:.2f} s after `pg_ctl start`; page said 'Saved' {page_recovery_s:.2f} s "
+        "after it"
     )
 
     rows = [(number, plan_json) for number, _, plan_json in revisions_in_database(outage_db)["ana"]]

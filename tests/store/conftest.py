@@ -2,7 +2,7 @@
 
 PostgreSQL comes from ITP_TEST_POSTGRES_URL (default: the local ``test`` database). The session creates
 its own database ``itp_test_<random>`` there and drops it at the end; each test gets a fresh schema in it.
-If no server answers, the PostgreSQL half is skipped with the reason.
+If no server answers, the PostgreSQL half is skipped with the reason (a failure under ITP_REQUIRE_POSTGRES=1).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from itp_toolkit.model import Goal, Intervention, Objective, Problem, StrengthUse, TreatmentPlan
 from itp_toolkit.store import PlanStore
+from tests._require import throwaway_database
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CASE_ID = "case-college-anxiety"
@@ -28,22 +29,10 @@ CASE_ID = "case-college-anxiety"
 
 @pytest.fixture(scope="session")
 def pg_server_url() -> Iterator[str]:
-    """URL of a throw-away database for this test session."""
-    admin_url = make_url(os.environ.get("ITP_TEST_POSTGRES_URL", DEFAULT_PG_URL))
-    name = f"itp_test_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server means: skip, and say why
-        admin.dispose()
-        pytest.skip(f"PostgreSQL at {admin_url.render_as_string()} is not available: {exc}")
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    """URL of a throw-away database for this test session (skipped, or failed under ITP_REQUIRE_POSTGRES=1,
+    when no server answers)."""
+    with throwaway_database(os.environ.get("ITP_TEST_POSTGRES_URL", DEFAULT_PG_URL)) as url:
+        yield url
 
 
 def postgres_schema_url(server_url: str) -> tuple[str, str]:

@@ -12,12 +12,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ...errors import Problem
+from ...errors import InputProblem, validation_problems
 from ...model.measures import INSTRUMENTS
-from ..files import field_path
 
 FHIR_VERSION = "4.3.0"
-"""FHIR R4B: CarePlan keeps interventions inline (``activity.detail``), as most receiving systems still expect."""
+"""FHIR R4B: CarePlan keeps interventions inline (``activity.detail``), as most receiving systems still
+expect."""
 
 EXT_BASE = "https://itp-toolkit.invalid/fhir/StructureDefinition/"
 """Our extensions live under ``.invalid`` (RFC 2606): they are ours, and nobody can mistake them for HL7's."""
@@ -27,7 +27,8 @@ ELEMENT_SYSTEM = "urn:itp-toolkit:element"
 PLAN_SYSTEM = "urn:itp-toolkit:plan"
 CASE_SYSTEM = "urn:itp-toolkit:case"
 FACT_SYSTEM = "urn:itp-toolkit:case-fact"
-"""Identifier system for facts of the case (concerns, strengths, barriers, quotes, events), referenced by id."""
+"""Identifier system for facts of the case (concerns, strengths, barriers, quotes, events), referenced by
+id."""
 
 LOINC = "http://loinc.org"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -91,34 +92,31 @@ def full_url(plan_id: str, key: str) -> str:
     return f"urn:uuid:{uuid.uuid5(UUID_NAMESPACE, f'{plan_id}/{key}')}"
 
 
-def validate_bundle(bundle: Any, *, source: str = "<bundle>") -> list[Problem]:
+def validate_bundle(bundle: Any, *, source: str = "<bundle>") -> list[InputProblem]:
     """Structure (``fhir.resources`` R4B) and the codes it does not check (statuses, kinds, LOINC)."""
     from fhir.resources.R4B.bundle import Bundle
 
     if not isinstance(bundle, dict):
-        return [Problem("expected a FHIR Bundle (a JSON object)", field="Bundle", file=source)]
+        return [InputProblem("expected a FHIR Bundle (a JSON object)", field="Bundle", file=source)]
     if bundle.get("resourceType") != "Bundle":
-        return [Problem("expected resourceType 'Bundle'", field="resourceType", file=source)]
+        return [InputProblem("expected resourceType 'Bundle'", field="resourceType", file=source)]
     try:
         Bundle.model_validate(bundle)
     except ValidationError as exc:
-        return [
-            Problem(err["msg"], field=field_path(tuple(err["loc"])), file=source)
-            for err in exc.errors(include_url=False)
-        ]
+        return validation_problems(exc, file=source)
     except (ValueError, TypeError, KeyError, RecursionError) as exc:  # fhir.resources' own lookups
-        return [Problem(f"not a valid FHIR Bundle: {exc}", field="Bundle", file=source)]
+        return [InputProblem(f"not a valid FHIR Bundle: {exc}", field="Bundle", file=source)]
     problems = []
     for i, entry in enumerate(bundle.get("entry") or []):
         problems += _code_problems(entry.get("resource") or {}, f"entry[{i}].resource", source)
     return problems
 
 
-def _code_problems(resource: dict[str, Any], where: str, source: str) -> list[Problem]:
+def _code_problems(resource: dict[str, Any], where: str, source: str) -> list[InputProblem]:
     problems = []
 
     def bad(field: str, message: str) -> None:
-        problems.append(Problem(message, field=f"{where}.{field}", file=source))
+        problems.append(InputProblem(message, field=f"{where}.{field}", file=source))
 
     kind = resource.get("resourceType")
     if kind == "CarePlan":

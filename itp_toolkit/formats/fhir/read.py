@@ -6,9 +6,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ...errors import InvalidInput, Problem
+from ...errors import InputProblem, InvalidInput, field_path, validation_errors
 from ...model import TreatmentPlan
-from ..files import field_path
 from .codes import (
     CASE_SYSTEM,
     CONDITION_VERIFICATION,
@@ -37,7 +36,7 @@ class _Reader:
                 self.by_url[url] = (i, entry.get("resource") or {})
 
     def fail(self, where: str, message: str) -> InvalidInput:
-        return InvalidInput([Problem(message, field=where, file=self.source)])
+        return InvalidInput([InputProblem(message, field=where, file=self.source)])
 
     def resolve(self, ref: Any, where: str, kind: str) -> tuple[str, dict[str, Any]]:
         url = ref.get("reference") if isinstance(ref, dict) else None
@@ -49,7 +48,7 @@ class _Reader:
         return f"entry[{index}].resource", resource
 
     def element_id(self, resource: dict[str, Any], where: str) -> str:
-        for n, ident in enumerate(resource.get("identifier") or []):
+        for ident in resource.get("identifier") or []:
             if ident.get("system") == ELEMENT_SYSTEM:
                 return ident.get("value", "")
         raise self.fail(f"{where}.identifier", f"no identifier with system {ELEMENT_SYSTEM}")
@@ -167,6 +166,25 @@ def _read_activity(r: _Reader, where: str, activity: dict[str, Any]) -> tuple[st
     return objective_id, iv
 
 
+class _NoteParts:
+    """One toolkit note's parts, read so that every refusal names where in the Bundle it is."""
+
+    def __init__(self, r: _Reader, parts: dict[str, list[Any]], where: str):
+        self.r, self.parts, self.where = r, parts, where
+
+    def one(self, name: str, default: Any = None) -> Any:
+        return self.parts.get(name, [default])[0]
+
+    def ident(self) -> str:
+        value = self.one("id") or {}
+        if not isinstance(value, dict) or value.get("system") != ELEMENT_SYSTEM:
+            raise self.r.fail(self.where, f"needs an 'id' part with system {ELEMENT_SYSTEM}")
+        return value.get("value", "")
+
+    def fact(self, name: str) -> str | None:
+        return _part_fact(self.r, self.one(name), f"{self.where}.{name}") if name in self.parts else None
+
+
 def _read_notes(r: _Reader, careplan: dict[str, Any], where: str, plan: dict[str, Any]) -> None:
     for ni, note in enumerate(careplan.get("note") or []):
         nwhere = f"{where}.note[{ni}]"
@@ -181,18 +199,8 @@ def _read_notes(r: _Reader, careplan: dict[str, Any], where: str, plan: dict[str
         if section == "review" and "valueBoolean" in extension:
             continue
         parts = _parts(r, extension, ewhere)
-
-        def one(name: str, default: Any = None) -> Any:
-            return parts.get(name, [default])[0]
-
-        def ident() -> str:
-            value = one("id") or {}
-            if not isinstance(value, dict) or value.get("system") != ELEMENT_SYSTEM:
-                raise r.fail(ewhere, f"needs an 'id' part with system {ELEMENT_SYSTEM}")
-            return value.get("value", "")
-
-        def fact(name: str) -> str | None:
-            return _part_fact(r, one(name), f"{ewhere}.{name}") if name in parts else None
+        note_parts = _NoteParts(r, parts, ewhere)  # bound now: no closure over the loop's variables
+        one, ident, fact = note_parts.one, note_parts.ident, note_parts.fact
 
         if section == "deferral":
             if "concern" not in parts:
@@ -273,7 +281,8 @@ def _is_diagnosis(condition: dict[str, Any]) -> bool:
 
 
 def fhir_bundle_to_plan(bundle: Any, *, source: str = "<bundle>") -> TreatmentPlan:
-    """The plan a Bundle from ``plan_to_fhir_bundle`` holds; InvalidInput (located in the Bundle) otherwise."""
+    """The plan a Bundle from ``plan_to_fhir_bundle`` holds; InvalidInput (located in the Bundle)
+    otherwise."""
     problems = validate_bundle(bundle, source=source)
     if problems:
         raise InvalidInput(problems)
@@ -400,13 +409,12 @@ def fhir_bundle_to_plan(bundle: Any, *, source: str = "<bundle>") -> TreatmentPl
         return TreatmentPlan.model_validate(plan)
     except ValidationError as exc:
         problems = []
-        for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
+        for loc, message in validation_errors(exc):
             prefix = max((k for k in r.origin if loc[: len(k)] == k), key=len, default=None)
             bundle_where = r.origin.get(prefix, where) if prefix is not None else where
             problems.append(
-                Problem(
-                    f"{err['msg']} (plan field {field_path(loc) or 'plan'})", field=bundle_where, file=source
+                InputProblem(
+                    f"{message} (plan field {field_path(loc) or 'plan'})", field=bundle_where, file=source
                 )
             )
         raise InvalidInput(problems) from None

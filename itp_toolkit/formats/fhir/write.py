@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from ...errors import InvalidInput, Problem
+from ...errors import InputProblem, InvalidInput
 from ...model import CaseStudy, TreatmentPlan
 from ...model.measures import INSTRUMENTS, is_standard_measure
 from .codes import (
@@ -88,7 +88,7 @@ def _string_ext(name: str, value: str) -> list[dict[str, Any]]:
 
 def _decimal(value: float, where: str) -> float:
     if not math.isfinite(value):
-        raise InvalidInput([Problem("FHIR decimals must be finite numbers", field=where)])
+        raise InvalidInput([InputProblem("FHIR decimals must be finite numbers", field=where)])
     return value
 
 
@@ -104,7 +104,8 @@ def _complex(name: str, parts: list[tuple[str, str, Any]]) -> dict[str, Any]:
 
 
 def _note(text: str, extension: dict[str, Any]) -> dict[str, Any]:
-    """A CarePlan note: readable (escaped) Markdown for people, the exact fields in an extension for import."""
+    """A CarePlan note: readable (escaped) Markdown for people, the exact fields in an extension for
+    import."""
     from ..markdown import (
         md_text,  # same layer; keeps trainee text from becoming live Markdown at the receiver
     )
@@ -141,7 +142,8 @@ def _diagnosis_condition(w: _Writer, index: int) -> dict[str, Any]:
             {"url": ext("diagnosis-code"), "extension": [{"url": DATA_ABSENT, "valueCode": "unknown"}]}
         )
     elif dx.code:
-        # DSM-5-TR diagnoses are recorded with ICD-10-CM codes; we claim a system only for a code of its shape.
+        # DSM-5-TR diagnoses are recorded with ICD-10-CM codes; we claim a system only for a code of its
+        # shape.
         if dx.system in (None, "DSM-5-TR", "ICD-10-CM") and ICD10CM_PATTERN.match(dx.code):
             code.setdefault("coding", []).append(
                 {"system": ICD10CM, "code": dx.code, "display": dx.label or dx.code}
@@ -183,7 +185,8 @@ def _target(w: _Writer, obj, where: str) -> tuple[list[dict[str, Any]], list[dic
     if obj.target is not None:
         value = _decimal(obj.target, f"{where}.target")
         if not obj.measure:
-            # FHIR requires a measure beside a detail (gol-1); with none named, keep the number in an extension.
+            # FHIR requires a measure beside a detail (gol-1); with none named, keep the number in an
+            # extension.
             extensions.append({"url": ext("target-value"), "valueDecimal": value})
         elif is_standard_measure(obj.measure) or (obj.baseline is not None and value < obj.baseline):
             target["detailRange"] = {"high": {"value": value}}  # symptom scores: at most the target
@@ -372,7 +375,7 @@ def plan_to_fhir_bundle(plan: TreatmentPlan, case: CaseStudy | None = None) -> d
     the plan either way. InvalidInput when the case is another case or the result would not be valid FHIR.
     """
     if case is not None and case.id != plan.case_id:
-        raise InvalidInput([Problem(f"plan is for {plan.case_id!r}, not {case.id!r}", field="case_id")])
+        raise InvalidInput([InputProblem(f"plan is for {plan.case_id!r}, not {case.id!r}", field="case_id")])
     w = _Writer(plan, case)
     careplan_url = full_url(plan.id, plan.id)
     addresses = [{"reference": full_url(plan.id, p.id)} for p in plan.problems]
@@ -436,7 +439,9 @@ def plan_to_fhir_bundle(plan: TreatmentPlan, case: CaseStudy | None = None) -> d
             "identifier": [{"system": CASE_SYSTEM, "value": plan.case_id}],
             "text": {
                 "status": "generated",
-                "div": '<div xmlns="http://www.w3.org/1999/xhtml">Synthetic teaching case; no real person.</div>',
+                "div": (
+                    '<div xmlns="http://www.w3.org/1999/xhtml">Synthetic teaching case; no real person.</div>'
+                ),
             },
         },
     )

@@ -8,7 +8,8 @@ for what Presidio lacks (medical record numbers, ZIP codes, ages over 89, health
 vehicles, devices, fax numbers) and filters for what it gets wrong in clinical text (scores, doses,
 diagnostic codes, week numbers, instrument names and US states/regions are not identifiers).
 
-``scan_text(text)`` returns ``PrivacyFinding``s; ``python -m itp_toolkit.library.privacy --evaluate tests/privacy_corpus.yaml``
+``scan_text(text)`` returns ``PrivacyFinding``s; ``python -m itp_toolkit.library.privacy --evaluate
+tests/privacy_corpus.yaml``
 measures precision and recall on the labelled corpus (see docs/privacy.md).
 """
 

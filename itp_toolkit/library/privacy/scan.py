@@ -103,9 +103,7 @@ def _keep(category: str, text: str, detector: str) -> bool:
     if category == "url":
         # "e.g.", "i.e." and file-like words are not addresses of anything.
         return bool(re.search(r"(?:https?://|www\.|\.(?:com|org|net|edu|gov|io|us|info|co)\b)", text, re.I))
-    if category == "other_id" and _CLINICAL_CODE.match(text):
-        return False
-    return True
+    return not (category == "other_id" and _CLINICAL_CODE.match(text))
 
 
 _CITATION_AFTER = re.compile(
@@ -213,13 +211,12 @@ def scan_text(text: str) -> list[PrivacyFinding]:
             category = "fax"
         if not stripped or not _keep(category, stripped, detector):
             continue
-        finding: PrivacyFinding | None = PrivacyFinding(
-            category, r.start, end, stripped, round(float(r.score), 2), detector
-        )
+        found = PrivacyFinding(category, r.start, end, stripped, round(float(r.score), 2), detector)
+        finding: PrivacyFinding | None = found
         if category in ("name", "location") and (
             detector.startswith("Spacy") or detector == "itp-subject-name"
         ):
-            finding = _refine_ner(text, finding)
+            finding = _refine_ner(text, found)
         if finding is not None:
             candidates.append(finding)
     # Labelled toolkit patterns ("IMEI 4901...") beat generic ones (a Luhn-valid number "looks like" a card).

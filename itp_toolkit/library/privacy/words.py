@@ -87,7 +87,12 @@ US_STATES = {
     "us virgin islands",
     "northern mariana islands",
 }
-STATE_ABBREVIATIONS = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC", "PR", "GU", "VI"]
+STATE_ABBREVIATIONS = [
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
+    "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND",
+    "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC",
+    "PR", "GU", "VI",
+]
 COUNTRIES_AND_REGIONS = {
     # Places as large as a state or larger are not Safe Harbor identifiers.
     "us",
@@ -483,6 +488,7 @@ CLINICAL_TERMS = {
     "baseline",
     "head start",
     "early head start",
+    "housing first",
     "calm",
     "headspace",
     "insight timer",
@@ -609,7 +615,8 @@ _PATTERNS: list[tuple[str, str, str, float, list[str]]] = [
     (
         "age_over_89",
         "age over 89",
-        r"\b(?:9\d|1[0-2]\d)(?=[- ](?:years?|yrs?|yo)\b|-year-old|\s*y/?o\b)(?:[- ](?:years?|yrs?)(?:[- ]old)?|\s*y/?o)?",
+        r"\b(?:9\d|1[0-2]\d)(?=[- ](?:years?|yrs?|yo)\b|-year-old|\s*y/?o\b)(?:[- ](?:years?|yrs?)"
+        r"(?:[- ]old)?|\s*y/?o)?",
         0.85,
         [],
     ),
@@ -632,7 +639,9 @@ _PATTERNS: list[tuple[str, str, str, float, list[str]]] = [
     (
         "location",
         "street address",
-        r"\b\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\s+){1,3}"
+        # The street's name is capitalised (case-sensitive even under the recognizers' IGNORECASE): with
+        # any word allowed, "16 weeks the court" and "3 days a week" read as addresses.
+        r"\b\d{1,6}\s+(?:[NSEW]\.?\s+)?(?-i:(?:[A-Z][a-z]+\s+){1,3})"
         + _STREET
         + r"(?:\s*,?\s*(?:apt|apartment|unit|suite|#)\.?\s*[A-Z0-9-]+)?\b",
         0.85,
@@ -681,7 +690,8 @@ _PATTERNS: list[tuple[str, str, str, float, list[str]]] = [
     (
         "ssn",
         "labelled ssn",
-        r"(?<=\b(?:ssn|social security(?:\s+number)?|ss#)\s*(?:number|no\.?|#)?\s*(?:is|was|:|#)?\s*)\d{3}[- ]?\d{2}[- ]?\d{4}\b",
+        r"(?<=\b(?:ssn|social security(?:\s+number)?|ss#)\s*(?:number|no\.?|#)?\s*(?:is|was|:|#)?\s*)"
+        r"\d{3}[- ]?\d{2}[- ]?\d{4}\b",
         1.0,
         [],
     ),
@@ -700,7 +710,8 @@ _PATTERNS: list[tuple[str, str, str, float, list[str]]] = [
     (
         "health_plan_id",
         "health plan id",
-        r"(?<=\b(?:member|subscriber|policy|beneficiary|medicaid|medicare|insurance|plan|group|chip|mbi|insurance card)"
+        r"(?<=\b(?:member|subscriber|policy|beneficiary|medicaid|medicare|insurance|plan|group|chip|mbi"
+        r"|insurance card)"
         + _LABEL_SEP
         + r")"
         + _ID_VALUE

@@ -10,7 +10,7 @@ import pytest
 
 from itp_toolkit.library.privacy import CATEGORIES, PrivacyFinding, engine, evaluate, load_corpus, scan_text
 
-CORPUS = Path(__file__).with_name("privacy_corpus.yaml")
+CORPUS = Path(__file__).resolve().parents[1] / "privacy_corpus.yaml"
 
 # Floors are the measured values (recall 0.94, precision 0.99 on 118 labelled identifiers; see
 # docs/privacy.md) minus a small margin, so a real regression fails but noise does not.
@@ -75,6 +75,15 @@ def test_planted_identifier_is_found_in_its_category(text: str, category: str, i
         "Safety planning reduces suicidal behaviour (Stanley et al. 2018).",
         "She may call if the GAD-7 rises above 15.",
         "He is 89 years old and still drives.",
+        # False positives once seen on the library's cases (issue 19).
+        "The plan runs 16 weeks the court ordered.",
+        "She has 3 days a week the court allows for visits.",
+        "Her HbA1c was 8.1 at the last visit.",
+        "He moved into a Housing First apartment last spring.",
+        "Grandmother raised her after her parents left.",
+        "Doses were missed on three days last week.",
+        "Drinking rose after the layoff.",
+        "Consent was given by both parents.",
     ],
 )
 def test_clinical_content_raises_no_finding(text: str) -> None:
@@ -90,7 +99,7 @@ def test_findings_are_ordered_and_never_overlap() -> None:
     text = "Maria, 27, lives at 42 Elm Street, Springfield, IL 62704; MRN 00482913; cell 312-555-0198."
     findings = scan_text(text)
     assert [f.start for f in findings] == sorted(f.start for f in findings)
-    for a, b in zip(findings, findings[1:]):
+    for a, b in zip(findings, findings[1:], strict=False):
         assert a.end <= b.start
     assert {f.category for f in findings} >= {"name", "location", "mrn", "phone"}
 

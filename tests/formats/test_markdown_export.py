@@ -2,8 +2,7 @@
 
 from itp_toolkit.formats.markdown import md_text, plan_to_markdown
 from itp_toolkit.model import BarrierPlan, DischargeCriterion
-
-from .model.test_plan_model import small_plan
+from tests.model.test_plan_model import small_plan
 
 
 def test_markdown_shows_the_plan_structure_and_targets():

@@ -1,4 +1,5 @@
-"""FHIR R4B export and import: valid resources, codes from the measures table, exact round trips, located errors."""
+"""FHIR R4B export and import: valid resources, codes from the measures table, exact round trips, located
+errors."""
 
 from __future__ import annotations
 
@@ -19,10 +20,9 @@ from itp_toolkit.formats.fhir.codes import ELEMENT_SYSTEM, ICD10CM, LOINC, ext, 
 from itp_toolkit.formats.files import load_case, write_model
 from itp_toolkit.model import Diagnosis, Goal, Intervention, Objective, Problem, TreatmentPlan
 from itp_toolkit.model.measures import INSTRUMENTS
+from tests.fuzz.strategies import treatment_plans
 
-from .fuzz.strategies import treatment_plans
-
-CASES = sorted(Path(__file__).resolve().parents[1].joinpath("case_studies").glob("*.yaml"))
+CASES = sorted(Path(__file__).resolve().parents[2].joinpath("case_studies").glob("*.yaml"))
 CASES_WITH_PLANS = [p for p in CASES if load_case(p).reference_plan is not None]
 
 
@@ -61,7 +61,8 @@ def demo_plan() -> TreatmentPlan:
                                 interventions=[
                                     Intervention(
                                         id="int-ba",
-                                        description="Behavioural activation built around walks with her sister",
+                                        description="Behavioural activation built around walks with her "
+                                        "sister",
                                         modality="Behavioural activation",
                                         frequency="weekly",
                                         responsible_role="Trainee therapist",
@@ -118,6 +119,7 @@ def test_the_library_has_reference_plans_to_round_trip():
     assert len(CASES_WITH_PLANS) >= 3
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
@@ -272,7 +274,8 @@ def test_export_refuses_another_cases_facts_and_non_finite_numbers():
     assert exc.value.problems[0].field == "problems[0].goals[0].objectives[0].target"
 
 
-# --------------------------------------------------------------------------------------------- malformed input
+# --------------------------------------------------------------------------------------------- malformed
+# input
 
 
 def _mutations():

@@ -17,6 +17,8 @@ import pytest
 import yaml
 
 from itp_toolkit.formats.files import load_case
+from itp_toolkit.library.privacy import PrivacyCheckUnavailable
+from itp_toolkit.library.validation import privacy_problems
 from itp_toolkit.model import CaseStudy, TreatmentPlan
 from itp_toolkit.model.case import ACCESS_BARRIERS, ENGAGEMENT_BARRIERS
 from itp_toolkit.model.ids import PREFIXES
@@ -29,7 +31,7 @@ from itp_toolkit.model.measures import (
     zone_down_target,
 )
 
-CASE_DIR = Path(__file__).resolve().parent.parent / "case_studies"
+CASE_DIR = Path(__file__).resolve().parents[2] / "case_studies"
 CASE_PATHS = sorted(CASE_DIR.glob("*.yaml"))
 
 REQUIRED_CASES = {
@@ -377,11 +379,8 @@ def test_identifier_patterns_catch_what_they_are_for(sample: str, kind: str) -> 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", _by_stem(CASE_PATHS))
 def test_privacy_scan_finds_no_identifier_in_any_text_field(path: Path) -> None:
-    privacy = pytest.importorskip("itp_toolkit.library.privacy")
-    from itp_toolkit.library.validation import privacy_problems
-
     try:
         problems = privacy_problems(path.read_text(encoding="utf-8"), source=str(path))
-    except privacy.PrivacyCheckUnavailable as exc:  # the offline model is not installed here
+    except PrivacyCheckUnavailable as exc:  # the offline model is not installed here
         pytest.skip(str(exc))
     assert [str(p) for p in problems] == []

@@ -6,7 +6,6 @@ import re
 
 from itp_toolkit.checks.rubrics import default_rubric
 from itp_toolkit.views.reports import gather_report, report_html, report_markdown
-from tests.compare.review_clinic import review_clinic  # noqa: F401 - fixture
 
 HOSTILE = '<img src=x onerror="alert(1)"> and <script>alert(2)</script>'
 

@@ -45,6 +45,7 @@ def test_every_shipped_case_passes_validation(path: Path, capsys: pytest.Capture
     assert "1 of 1 case file(s) valid" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # every case through the privacy scan in a subprocess
 def test_validate_without_paths_checks_the_whole_library(
     library: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

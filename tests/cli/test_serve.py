@@ -1,4 +1,5 @@
-"""itp serve: the Voila command it runs (standalone, local only, stripped, culled; kernels over Unix sockets)."""
+"""itp serve: the Voila command it runs (standalone, local only, stripped, culled; kernels over Unix
+sockets)."""
 
 from __future__ import annotations
 
@@ -42,11 +43,24 @@ def test_itp_serve_dry_run_prints_a_command_with_ipc_kernels(tmp_path, capsys, m
 
 
 def test_the_command_runs_the_toolkits_voila_with_its_guards_and_caps(tmp_path):
-    command = voila_command(tmp_path, 8899, 600, max_kernels=3, max_kernels_per_client=0, cull_unconnected=8,
-                            allowed_hosts=["clinic.example"])
+    command = voila_command(
+        tmp_path,
+        8899,
+        600,
+        max_kernels=3,
+        max_kernels_per_client=0,
+        cull_unconnected=8,
+        allowed_hosts=["clinic.example"],
+    )
     assert command[1:3] == ["-m", "itp_toolkit.server"]
-    assert "--Voila.kernel_websocket_connection_class=itp_toolkit.server.connection.GuardedKernelConnection" in command
-    assert "--VoilaConfiguration.multi_kernel_manager_class=itp_toolkit.server.kernels.GuardedKernelManager" in command
+    assert (
+        "--Voila.kernel_websocket_connection_class=itp_toolkit.server.connection.GuardedKernelConnection"
+        in command
+    )
+    assert (
+        "--VoilaConfiguration.multi_kernel_manager_class=itp_toolkit.server.kernels.GuardedKernelManager"
+        in command
+    )
     assert "--GuardedKernelManager.max_kernels=3" in command
     assert "--GuardedKernelManager.max_kernels_per_client=0" in command
     assert "--GuardedKernelManager.cull_unconnected_timeout=8" in command

@@ -1,13 +1,12 @@
-"""Reading plan and case files: every mistake is reported with file, line and field, and nothing is written."""
-
+"""Reading plan and case files: every mistake is reported with file, line and field, and nothing is
+written."""
 
 import pytest
 
 from itp_toolkit.errors import InvalidInput
 from itp_toolkit.formats.files import MAX_FILE_BYTES, dump_json, dump_yaml, load_plan, parse_text, write_model
 from itp_toolkit.model import TreatmentPlan
-
-from .test_plan_model import small_plan
+from tests.model.test_plan_model import small_plan
 
 PLAN_WITH_MISTAKES = """\
 case_id: case-demo

@@ -1,0 +1,99 @@
+"""A case's scores over the weeks on their severity bands, with a week slider and what the change means.
+
+For a measurement-based-care exercise: move the week on, see the new scores, read whether the change is
+reliable, a response or a remission by the instruments' published rules (``views.measure_change``).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import traitlets as t
+from markupsafe import Markup
+
+from ..model import CaseStudy
+from ..views import figure_png, measure_plot
+from ..views.measure_change import MeasureChange, measure_changes
+from ._common import css, text_html
+
+_STYLE = """<style>
+.itp-measures-table { border-collapse: collapse; font-size: 13px; margin-top: 8px; }
+.itp-measures-table th, .itp-measures-table td { border: 1px solid #d0d4da; padding: 4px 8px;
+  text-align: left; vertical-align: top; }
+.itp-measures-table th { background: #f3f4f6; }
+</style>"""
+
+
+def _changes_html(changes: list[MeasureChange], week: int) -> str:
+    if not changes:
+        return text_html(f"No scores recorded by week {week}.", "p", "itp-measures-empty")
+    head = "".join(
+        f"<th>{h}</th>" for h in ("Measure", "First", "Latest", "Band now", "What the change means")
+    )
+    rows = "".join(
+        str(
+            Markup(
+                "<tr><td>{}</td><td>week {}: {:g}</td><td>week {}: {:g}</td><td>{}</td><td>{}</td></tr>"
+            ).format(c.name, c.first_week, c.first_score, c.latest_week, c.latest_score, c.band, c.reading)
+        )
+        for c in changes
+    )
+    return f'{_STYLE}<table class="itp-measures-table"><tr>{head}</tr>{rows}</table>'
+
+
+class MeasuresPlot(w.VBox):
+    """Scores known by ``week``, plotted on their bands, with a slider to move the week and a change table.
+
+    >>> plot = MeasuresPlot(case, week=0)  # doctest: +SKIP
+    >>> plot.week = 8  # reveals the scores taken by week 8
+    """
+
+    week = t.Int(0, help="Exercise week: scores taken up to this week are shown.")
+
+    def __init__(self, case: CaseStudy, week: int = 0, *, slider: bool = True, **kwargs):
+        self._case = case.for_trainee()
+        self._pngs: dict[int, bytes] = {}
+        last = max([e.week for e in self._case.timeline] + [m.week for m in self._case.measures] + [week, 1])
+        self.slider = w.IntSlider(
+            value=week, min=0, max=last, description="Week", _dom_classes=("itp-measures-week",)
+        )
+        self.slider.layout.display = None if slider else "none"
+        self.image = w.Image(
+            format="png", layout=w.Layout(max_width="640px"), _dom_classes=("itp-measure-plot",)
+        )
+        self.table = w.HTML(_dom_classes=("itp-measures-changes",))
+        super().__init__([self.slider, self.image, self.table], **kwargs)
+        css(self, "itp-measures")
+        w.link((self.slider, "value"), (self, "week"))
+        self.week = week
+        self._render()
+
+    @property
+    def case(self) -> CaseStudy:
+        return self._case
+
+    @property
+    def changes(self) -> list[MeasureChange]:
+        """What the table shows: first and latest score per instrument, and the reading."""
+        return measure_changes(self._case, self.week)
+
+    @t.validate("week")
+    def _valid_week(self, proposal):
+        if proposal["value"] < 0:
+            raise t.TraitError("week cannot be negative")
+        return proposal["value"]
+
+    @t.observe("week")
+    def _week_changed(self, change) -> None:
+        if change["new"] > self.slider.max:
+            self.slider.max = change["new"]
+        if hasattr(self, "table"):
+            self._render()
+
+    def _render(self) -> None:
+        if self.week not in self._pngs:
+            self._pngs[self.week] = figure_png(measure_plot(self._case, self.week))
+        self.image.value = self._pngs[self.week]
+        self.table.value = _changes_html(self.changes, self.week)
+
+
+__all__ = ["MeasuresPlot"]
