@@ -5,7 +5,8 @@
 #   ./dev.sh lint   only the linters: ruff check and mypy, both must report nothing
 #   ./dev.sh hub    set everything up and start a JupyterHub on 127.0.0.1:8000 over the demo roster
 # `./dev.sh setup` only installs; `./dev.sh bench [--quick] [--update-readme]` sets up and runs every benchmark
-# into one table (benchmarks/run_all.py). Re-running is cheap: installs are skipped when nothing changed.
+# into one table (benchmarks/run_all.py). `./dev.sh screenshots [--only STATE...]` writes every page in every
+# state at 1280x720 and 1440x900 to docs/screenshots/. Re-running is cheap: installs are skipped when nothing changed.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -100,9 +101,15 @@ case "$cmd" in
         say "running the test suite"
         exec "$VENV/bin/python" -m pytest "$@" ;;
     bench)
-        setup_python; setup_browser; start_postgres
+        # PgBouncer: the autosave benchmark starts its own (transaction pooling, a temporary config, a free
+        # port; benchmarks/_pgbouncer.py) in front of PostgreSQL; only Debian's binary is needed here.
+        setup_python; setup_browser; start_postgres; apt_install pgbouncer
         say "running every benchmark (benchmarks/run_all.py)"
         exec "$VENV/bin/python" benchmarks/run_all.py "$@" ;;
+    screenshots)
+        setup_python; setup_browser
+        say "writing every page state at 1280x720 and 1440x900 to docs/screenshots/"
+        exec "$VENV/bin/python" -m tests.browser.screenshots docs/screenshots "$@" ;;
     app)
         setup_python
         WS=${ITP_WORKSPACE:-$ROOT/demo-workspace}

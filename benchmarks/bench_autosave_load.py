@@ -1,14 +1,17 @@
-"""Autosave under load: many trainees spread over worker processes (each with one store and its
-connection pool; one thread per trainee), saving through ``DraftSession`` every few seconds for a bounded
-time. Prints p50/p95/max save latency and the
+"""Autosave under load: many trainees spread over worker processes (one thread and, as each page kernel
+has, one store with its own connections per trainee; ``--shared-store``: one store per process), saving
+through ``DraftSession`` every few seconds for a bounded time. Prints p50/p95/max save latency and the
 lost revisions (saves the session reported as done that are not in the store, or not in order): goal 0.
 
     .venv/bin/python benchmarks/bench_autosave_load.py [--duration 60] [--interval 5]
-        [--processes 4] [--sqlite-trainees 30] [--pg-trainees 100] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--processes 4] [--sqlite-trainees 30] [--pg-trainees 100] [--shared-store] [--no-pgbouncer]
+        [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
         [--json PATH]
 
 PostgreSQL runs in a throw-away database created and dropped here; it is skipped (and said) if the
-server is unreachable. No asserts: this prints a table.
+server is unreachable. It runs twice: straight to PostgreSQL, and through PgBouncer in transaction mode
+(Debian's ``pgbouncer``, started here as a process of this benchmark: ``_pgbouncer.py``; skipped, and said,
+when it is not installed). No asserts: this prints a table.
 """
 
 from __future__ import annotations
@@ -21,10 +24,13 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._pgbouncer import PgBouncer, find_binary  # noqa: E402
 from benchmarks._results import Report, add_json_option  # noqa: E402
 from itp_toolkit.library.cases import load_case_library  # noqa: E402
 from itp_toolkit.store import PlanStore  # noqa: E402
@@ -94,9 +100,18 @@ def trainee(
 
 
 def worker(
-    url: str, people: list[tuple[str, int]], duration: float, interval: float, ready, go, start, results
+    url: str,
+    people: list[tuple[str, int]],
+    duration: float,
+    interval: float,
+    per_trainee: bool,
+    ready,
+    go,
+    start,
+    results,
 ) -> None:
-    """A process holding several trainees' kernels' worth of sessions, sharing one store (one pool)."""
+    """A process holding several trainees' kernels' worth of sessions: a store each (``per_trainee``, as
+    page kernels have), or one shared store (one pool)."""
     import threading
 
     try:
@@ -110,26 +125,32 @@ def worker(
     ready.put(len(people))
     go.wait()
     out: list = []
+    # One store per trainee, as each trainee's page kernel has its own (and so its own connections).
+    stores = [PlanStore.open(url, upgrade=False) for _ in people] if per_trainee else [store] * len(people)
     threads = [
-        threading.Thread(target=trainee, args=(store, u, d, duration, interval, start.value, out))
-        for u, d in people
+        threading.Thread(target=trainee, args=(s, u, d, duration, interval, start.value, out))
+        for s, (u, d) in zip(stores, people, strict=True)
     ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    for s in {id(s): s for s in stores}.values():
+        s.close()
     store.close()
     for row in out:
         results.put(row)
 
 
-def run(url: str, trainees: int, duration: float, interval: float, processes: int) -> dict:
+def run(
+    url: str, trainees: int, duration: float, interval: float, processes: int, per_trainee: bool = True
+) -> dict:
     people = setup(url, trainees)
     ctx = mp.get_context("spawn")
     results, ready, go, start = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0)
     groups = [people[i::processes] for i in range(min(processes, trainees))]
     procs = [
-        ctx.Process(target=worker, args=(url, g, duration, interval, ready, go, start, results))
+        ctx.Process(target=worker, args=(url, g, duration, interval, per_trainee, ready, go, start, results))
         for g in groups
     ]
     for p in procs:
@@ -154,6 +175,26 @@ def run(url: str, trainees: int, duration: float, interval: float, processes: in
         "max": lat[-1] if lat else 0.0,
         "example_error": next((r[5][0] for r in rows if r[5]), ""),
     }
+
+
+@contextmanager
+def throwaway_database(pg_url: str) -> Iterator[str]:
+    """A new database on ``pg_url``'s server for one run, dropped afterwards."""
+    from sqlalchemy import create_engine, make_url, text
+
+    admin_url = make_url(pg_url)
+    name = f"itp_bench_{secrets.token_hex(4)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield admin_url.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 def record(report: Report, store: str, r: dict, interval: float, duration: float) -> None:
@@ -184,6 +225,18 @@ def main() -> int:
         help="trainees are spread over this many processes, each with one store (pool)",
     )
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument(
+        "--shared-store",
+        dest="per_trainee",
+        action="store_false",
+        help="one store (one connection pool) per process instead of one per trainee as page kernels have",
+    )
+    parser.add_argument(
+        "--no-pgbouncer",
+        dest="pgbouncer",
+        action="store_false",
+        help="skip the run through PgBouncer (transaction pooling, started here on a free port)",
+    )
     add_json_option(parser)
     args = parser.parse_args()
     report = Report("autosave_load")
@@ -199,34 +252,47 @@ def main() -> int:
                     args.duration,
                     args.interval,
                     args.processes,
+                    args.per_trainee,
                 ),
             )
         )
     if args.pg_trainees:
-        from sqlalchemy import create_engine, make_url, text
-
-        admin_url = make_url(args.pg_url)
-        name = f"itp_bench_{secrets.token_hex(4)}"
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-        except Exception as exc:  # noqa: BLE001
-            print(f"PostgreSQL skipped: {exc}")
-            report.skip("PostgreSQL", str(exc).strip().splitlines()[0])
-        else:
+        rows: list[tuple[str, type[PgBouncer] | None]] = [("PostgreSQL", None)]
+        if args.pgbouncer and find_binary() is None:
+            print("PgBouncer skipped: pgbouncer is not installed (apt-get install pgbouncer)")
+            report.skip("PostgreSQL via PgBouncer", "pgbouncer is not installed (apt-get install pgbouncer)")
+        elif args.pgbouncer:
+            rows.append(("PgBouncer", PgBouncer))
+        for name, pooler in rows:
             try:
-                url = admin_url.set(database=name).render_as_string(hide_password=False)
-                table.append(
-                    ("PostgreSQL", run(url, args.pg_trainees, args.duration, args.interval, args.processes))
-                )
-            finally:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+                with throwaway_database(args.pg_url) as url:
+                    if pooler is None:
+                        result = run(
+                            url,
+                            args.pg_trainees,
+                            args.duration,
+                            args.interval,
+                            args.processes,
+                            args.per_trainee,
+                        )
+                    else:
+                        with pooler(url) as pooled:
+                            result = run(
+                                pooled,
+                                args.pg_trainees,
+                                args.duration,
+                                args.interval,
+                                args.processes,
+                                args.per_trainee,
+                            )
+                table.append((name, result))
+            except Exception as exc:  # noqa: BLE001 - an unreachable server is reported, not a crash
+                print(f"{name} skipped: {exc}")
+                report.skip(name, str(exc).strip().splitlines()[0])
     print(
         f"\nAutosave under load: a save every {args.interval:g} s per trainee for {args.duration:g} s, "
-        "trainees spread over processes (one store each, threads per trainee)"
+        "trainees spread over processes (threads per trainee; "
+        + ("a store per trainee, as each page kernel has)" if args.per_trainee else "one store per process)")
     )
     print(
         f"{'store':<11}{'procs':>6}{'trainees':>9}{'saves':>8}{'refused':>9}{'lost':>6}"

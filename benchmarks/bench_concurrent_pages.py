@@ -1,15 +1,20 @@
-"""30 trainee pages opened at once against ONE ``itp serve`` Voila server on this machine.
+"""A workshop room opening the trainee page at once against ONE ``itp serve`` Voila server on this machine.
 
-A demo workspace with PAGES extra trainees in the demo cohort; each page is opened as a different trainee
-(``?as=``) in its own browser context, all navigations started together. "Interactive" = the case picker
-and the workshop join box are visible and enabled. Prints each page's time, the slowest, and errors.
-Goal: every page interactive within 60 s.
+A demo workspace with PAGES extra trainees in the demo cohort, each with a draft holding the largest
+reference plan. Each page is opened as a different trainee (``?as=``), all at once, by the load client
+(``load_client.py``: what a browser's page and widget manager send, without a browser), with a few real
+headless Chromium pages (``--browsers``) beside them. "Interactive" = the case picker and the workshop join
+box are there and enabled. Then every page takes its first interaction (pick the case, "Open case": the
+plan's editor opens) and the IOPub messages that never arrived are counted (the kernels number them).
 
-The browsers run on this machine's cores too (in a clinic they run on the trainees' own computers), so the
-CPU each side used is measured and printed apart: the server side (the Voila process and its kernels) and
-the 30 headless Chromium pages.
+Reported per run: time to interactive (median, slowest), the server's CPU-seconds (Voila and its kernels)
+per page to open the pages and, apart, for the first interaction; the browsers' own figures apart.
+Goals: ≤ 0.5 CPU-s of server time per page open, 30 pages interactive within 60 s, 0 lost messages.
+``--preheat`` starts a pool of trainee-page kernels (``itp serve --preheat``) before the room arrives; their
+start-up is measured on its own (it happens before the workshop, not when the room opens the page).
 
-    .venv/bin/python benchmarks/bench_concurrent_pages.py [--pages 30] [--json PATH]
+    .venv/bin/python benchmarks/bench_concurrent_pages.py [--pages 30 100] [--preheat] [--browsers 2]
+        [--json PATH]
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -25,19 +31,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import psutil  # noqa: E402
+import psutil  # type: ignore[import-untyped]  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
 
-from benchmarks._results import Report, add_json_option, skip_whole  # noqa: E402
-from itp_toolkit.services.workspace import DEMO_COHORT, build_demo_workspace  # noqa: E402
+from benchmarks._results import Report, add_json_option  # noqa: E402
+from benchmarks._room import build_room  # noqa: E402
+from benchmarks.load_client import PageOpen, open_page  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser.servers import ServeServer  # noqa: E402
 
 GOAL_SECONDS = 60.0
+GOAL_CPU_PER_PAGE = 0.5
+PAGE_MEMORY = 300 * 2**20
+"""Bytes an open trainee page's kernel may take (bench_hub_capacity: ~280 MB PSS with a plan open): a run that
+would not fit in the memory available is skipped, not started."""
 READY = (
     "() => { const s = document.querySelector('.itp-case-picker select'); "
     "const j = document.querySelector('.itp-join-code input'); return s && j && !s.disabled && !j.disabled; }"
 )
+POOL_FILLED = re.compile(r"Kernel pool of trainee_workspace.ipynb is filled")
 
 
 def cpu_seconds(processes: list[psutil.Process]) -> dict[int, float]:
@@ -66,7 +78,7 @@ def used(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(t - before.get(pid, 0.0) for pid, t in after.items())
 
 
-async def open_page(browser, url: str, limit: float, contexts: list) -> tuple[float | None, str]:
+async def open_browser_page(browser, url: str, limit: float, contexts: list) -> tuple[float | None, str]:
     """Open one page in its own context and time it to interactive. The context stays open (closed by the
     caller after the CPU reading: a closed page's renderer process is gone, and its CPU with it)."""
     context = await browser.new_context()
@@ -89,112 +101,244 @@ async def open_page(browser, url: str, limit: float, contexts: list) -> tuple[fl
         return None, f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
 
 
-async def run(pages: int, limit: float, report: Report) -> int:
+class Barrier:
+    """Released once every page is interactive or has failed: the CPU reading between opening and acting."""
+
+    def __init__(self, count: int):
+        self.left, self.event, self.at = count, asyncio.Event(), 0.0
+
+    def arrive(self) -> None:
+        self.left -= 1
+        if self.left <= 0 and not self.event.is_set():
+            self.at = time.perf_counter()
+            self.event.set()
+
+    async def wait(self) -> None:
+        self.arrive()
+        await self.event.wait()
+
+
+async def load_page(
+    url: str, limit: float, barrier: Barrier, case_title: str, hold: asyncio.Event
+) -> PageOpen:
+    import aiohttp
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+        done = False
+
+        async def interactive() -> None:
+            nonlocal done
+            done = True
+            await barrier.wait()
+
+        result = await open_page(
+            http, url, limit=limit, case_label=case_title, before_interacting=interactive, hold=hold
+        )
+        if not done:
+            barrier.arrive()  # failed before it was interactive
+        return result
+
+
+def wait_for_pool(server: ServeServer, limit: float) -> bool:
+    """Until Voila says the pool is filled and its kernels have gone quiet (each has run the page up to the
+    point where it waits for a request: the server's processes use under 0.1 CPU-s a second)."""
+    assert server.process is not None
+    pid = server.process.pid
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and not POOL_FILLED.search(server.log_path.read_text(errors="replace")):
+        time.sleep(1)
+    while time.monotonic() < deadline:
+        before = cpu_seconds(server_processes(pid))
+        time.sleep(5)
+        if used(before, cpu_seconds(server_processes(pid))) < 0.5:
+            return True
+    return False
+
+
+def quantile90(values: list[float]) -> float:
+    return (
+        statistics.quantiles(values, n=10, method="inclusive")[8] if len(values) >= 2 else (values or [0])[0]
+    )
+
+
+async def run(pages: int, limit: float, preheat: bool, browsers: int, report: Report) -> None:
+    label = f"{pages} pages" + (", preheated" if preheat else "")
+    need, free = (pages + browsers + 5) * PAGE_MEMORY, psutil.virtual_memory().available
+    if free < need:
+        why = f"needs ~{need / 2**30:.0f} GiB free for the kernels, {free / 2**30:.0f} GiB is"
+        print(f"{label}: skipped ({why})")
+        report.skip(label, why)
+        return
     work = Path(tempfile.mkdtemp(prefix="itp-bench-pages-"))
-    ws = build_demo_workspace(work / "demo")
-    store = ws.store()
-    cohort = next(c for c in store.list_cohorts(actor=ws.config.user) if c.name == DEMO_COHORT)
-    users = []
-    for n in range(pages):
-        user = f"load{n:02d}"
-        store.add_person(user, f"Load Trainee {n}", "trainee", actor=ws.config.user)
-        store.add_to_cohort(cohort.id, user, actor=ws.config.user)
-        users.append(user)
-    ws.close()
-    # One machine plays 30 trainees: no per-client cap, and room for every page.
-    with ServeServer(ws.path, work, max_kernels=pages + 5, max_kernels_per_client=0) as server:
+    room = build_room(work / "demo", pages + browsers)
+    users, browser_users = room.users[:pages], room.users[pages:]
+    pool = pages + browsers if preheat else 0
+    # One machine plays the whole room: no per-client cap, and room for every page (and the pool).
+    with ServeServer(
+        room.workspace,
+        work,
+        max_kernels=pages + browsers + 5,  # a pool's refills stop at the cap (server.kernels)
+        max_kernels_per_client=0,
+        preheat=pool,
+        extra_env={"ITP_IOPUB_SEQ": "1"},
+    ) as served:
+        assert isinstance(served, ServeServer) and served.process is not None
+        server, pid = served, served.process.pid
+        if pool:
+            started = time.perf_counter()
+            filled = wait_for_pool(server, 900)
+            pool_cpu = sum(cpu_seconds(server_processes(pid)).values(), 0.0)
+            print(
+                f"pool of {pool} kernels {'ready' if filled else 'NOT ready'} after "
+                f"{time.perf_counter() - started:.0f} s; server CPU so far {pool_cpu:.0f} s"
+            )
+            report.add(
+                f"{label}: server CPU to start the pool, before the room arrives",
+                pool_cpu,
+                "s",
+                note=f"{pool_cpu / pool:.1f} s a kernel (start, imports; Voila's own start included)",
+            )
         async with async_playwright() as p:
             browser = await p.chromium.launch(
                 executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
             )
-            server_before = cpu_seconds(server_processes(server.process.pid))
+            barrier, hold = Barrier(len(users)), asyncio.Event()
+            server_before = cpu_seconds(server_processes(pid))
             browser_before = cpu_seconds(browser_processes())
             started = time.perf_counter()
             contexts: list = []
-            results = await asyncio.gather(
+            loads = asyncio.gather(
                 *(
-                    open_page(browser, server.page("trainee_workspace.ipynb", u), limit, contexts)
+                    load_page(
+                        server.page("trainee_workspace.ipynb", u), limit, barrier, room.case_title, hold
+                    )
                     for u in users
                 )
             )
-            wall = time.perf_counter() - started
-            server_cpu = used(server_before, cpu_seconds(server_processes(server.process.pid)))
+            real = asyncio.gather(
+                *(
+                    open_browser_page(browser, server.page("trainee_workspace.ipynb", u), limit, contexts)
+                    for u in browser_users
+                )
+            )
+            await barrier.event.wait()
+            middle = cpu_seconds(server_processes(pid))
+            # Kernels that did not exist when the room arrived: a page's own kernel without a pool, or the
+            # pool's refills (kernels for the next pages, not these): with a pool they are counted apart.
+            refill_cpu = (
+                used({}, {p: t for p, t in middle.items() if p not in server_before}) if pool else 0.0
+            )
+            opened_cpu = used(server_before, middle) - refill_cpu
+            voila_cpu = middle.get(pid, 0.0) - server_before.get(pid, 0.0)
+            from_pool = len(
+                re.findall("Using pre-heated kernel", server.log_path.read_text(errors="replace"))
+            )
+            hold.set()
+            results = await loads
+            acted_cpu = used(middle, cpu_seconds(server_processes(pid)))
+            browser_results = await real
             browser_cpu = used(browser_before, cpu_seconds(browser_processes()))
             for context in contexts:
                 await context.close()
             await browser.close()
-    times = [t for t, _ in results if t is not None]
-    failed = [(u, e) for u, (t, e) in zip(users, results, strict=True) if t is None or e]
-    print(f"\n{pages} trainee pages opened at once against one Voila server ({CHROMIUM.name}, headless)")
-    print(f"{'interactive':<14}{'median s':>9}{'p90 s':>8}{'slowest s':>10}{'all done s':>11}{'errors':>7}")
-    p90 = statistics.quantiles(times, n=10, method="inclusive")[8] if len(times) >= 2 else (times or [0])[0]
+    times = [r.interactive for r in results if r.interactive is not None]
+    failed = [(u, r) for u, r in zip(users, results, strict=True) if not r.whole]
+    lost = sum(r.lost or 0 for r in results)
+    missing = sum(r.missing_models for r in results)
+    slowest = max(times) if times else None
     print(
-        f"{len(times)}/{pages:<12}{statistics.median(times) if times else 0:>9.1f}{p90:>8.1f}"
-        f"{max(times) if times else 0:>10.1f}{wall:>11.1f}{len(failed):>7}"
+        f"\n{label} opened at once by the load client against one Voila server "
+        f"(load average {os.getloadavg()[0]:.1f})"
     )
-    for user, error in failed[:5]:
-        print(f"   {user}: {error}")
-    ok = len(times) == pages and max(times) <= GOAL_SECONDS
-    print(f"goal: all {pages} interactive within {GOAL_SECONDS:g} s -> {'met' if ok else 'NOT met'}")
-    median = statistics.median(times) if times else 0.0
+    print(
+        f"interactive {len(times)}/{pages}, median {statistics.median(times) if times else 0:.1f} s, "
+        f"p90 {quantile90(times):.1f} s, slowest {slowest or 0:.1f} s; lost messages {lost}, missing widgets "
+        f"{missing}; fell back to one request per widget: {sum(r.fallback for r in results)}"
+    )
+    for user, r in failed[:5]:
+        print(f"   {user}: lost {r.lost} missing {r.missing_models} {'; '.join(r.errors)}")
+    per_page = opened_cpu / (pages + len(browser_users))  # the Chromium pages are server pages too
+    print(
+        f"server CPU to open them: {opened_cpu:.0f} s ({per_page:.2f} s a page; goal ≤ {GOAL_CPU_PER_PAGE}; "
+        f"Voila {voila_cpu:.1f} s, kernels {opened_cpu - voila_cpu:.1f} s"
+        + (
+            f"; {from_pool} pages had a pool kernel, the pool's refills used {refill_cpu:.0f} s more"
+            if pool
+            else ""
+        )
+        + "); "
+        f"first interaction (open the plan, {room.plan_elements} plan elements): {acted_cpu:.0f} s "
+        f"({acted_cpu / pages:.2f} s a page)"
+    )
+    ok_time = len(times) == pages and slowest is not None and slowest <= GOAL_SECONDS
     report.add(
-        f"slowest of {pages} pages opened at once",
-        max(times) if times else None,
+        f"{label}: slowest to interactive (load client)",
+        slowest,
         "s",
-        f"all {pages} interactive ≤ {GOAL_SECONDS:g} s",
-        ok,
-        note=f"{len(times)}/{pages} interactive, median {median:.1f} s, p90 {p90:.1f} s, "
-        f"all done {wall:.1f} s",
+        f"all interactive ≤ {GOAL_SECONDS:g} s" if pages <= 30 else "",
+        ok_time if pages <= 30 else None,
+        note=f"{len(times)}/{pages} interactive, median {statistics.median(times) if times else 0:.1f} s, "
+        f"p90 {quantile90(times):.1f} s; load average {os.getloadavg()[0]:.1f}",
     )
     report.add(
-        "pages that failed or showed an error",
-        len(failed),
+        f"{label}: server CPU per page open",
+        per_page,
+        "s",
+        f"≤ {GOAL_CPU_PER_PAGE:g} s",
+        per_page <= GOAL_CPU_PER_PAGE,
+        note=f"{opened_cpu:.0f} s for {pages} + {len(browser_users)} pages (Voila {voila_cpu:.0f} s + "
+        f"kernels {opened_cpu - voila_cpu:.0f} s, until all load-client pages were interactive)"
+        + (f"; {from_pool} from the pool, whose refills used {refill_cpu:.0f} s more" if pool else ""),
+    )
+    report.add(
+        f"{label}: server CPU per first interaction (open a full plan)",
+        acted_cpu / pages,
+        "s",
+        note=f"{room.plan_elements} plan elements; {acted_cpu:.0f} s for {pages} pages",
+    )
+    report.add(
+        f"{label}: IOPub messages lost",
+        lost,
         "",
         "0",
-        not failed,
-        note="; ".join(f"{u}: {e}" for u, e in failed[:2])[:300],
+        lost == 0 and missing == 0,
+        note=f"{missing} widgets named but never received; "
+        + "; ".join(f"{u}: {'; '.join(r.errors)}" for u, r in failed[:2])[:200],
     )
-    cores = os.cpu_count() or 1
-    print(
-        f"CPU used: server side (Voila + kernels) {server_cpu:.0f} s ({server_cpu / pages:.1f} s a page, "
-        f"at least {server_cpu / cores:.0f} s of wall on {cores} cores); "
-        f"the {pages} headless browsers {browser_cpu:.0f} s, on the same cores here"
-    )
-    report.add(
-        "server-side CPU (Voila + kernels), all pages",
-        server_cpu,
-        "s",
-        note=f"{server_cpu / pages:.1f} s a page; at least {server_cpu / cores:.0f} s of wall on {cores} "
-        "cores "
-        "if the browsers ran elsewhere",
-    )
-    total = server_cpu + browser_cpu
-    report.add(
-        f"CPU of the {pages} headless browsers, same cores",
-        browser_cpu,
-        "s",
-        note=f"{browser_cpu / total:.0%} of all CPU the run used; in a clinic browsers run on trainees' "
-        "computers"
-        if total
-        else "",
-    )
-    return 0
+    if browser_users:
+        b_times = [t for t, _ in browser_results if t is not None]
+        b_errors = [e for t, e in browser_results if t is None or e]
+        print(
+            f"{len(browser_users)} Chromium pages beside them: interactive {len(b_times)}, slowest "
+            f"{max(b_times) if b_times else 0:.1f} s, their CPU {browser_cpu:.0f} s; errors {b_errors[:2]}"
+        )
+        report.add(
+            f"{label}: slowest of {len(browser_users)} Chromium pages beside them",
+            max(b_times) if b_times else None,
+            "s",
+            note=f"{len(b_times)}/{len(browser_users)} interactive; browsers' own CPU {browser_cpu:.0f} s "
+            f"(on the server's cores here); {'; '.join(b_errors[:1])[:150]}",
+        )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=30)
+    parser.add_argument("--pages", type=int, nargs="+", default=[30, 100])
+    parser.add_argument("--preheat", action="store_true", help="a pool of as many preheated kernels as pages")
+    parser.add_argument("--browsers", type=int, default=2, help="real Chromium pages opened beside them")
     parser.add_argument(
-        "--limit", type=float, default=180.0, help="give up on a page after this many seconds"
+        "--limit", type=float, default=300.0, help="give up on a page after this many seconds"
     )
     add_json_option(parser)
     args = parser.parse_args()
     report = Report("concurrent_pages")
-    if not CHROMIUM.exists():
-        return skip_whole(report, f"{CHROMIUM} is missing (apt-get install chromium)", args.json)
-    code = asyncio.run(run(args.pages, args.limit, report))
+    browsers = args.browsers if CHROMIUM.exists() else 0
+    if args.browsers and not browsers:
+        report.skip("Chromium pages", f"{CHROMIUM} is missing (apt-get install chromium)")
+    for pages in args.pages:
+        asyncio.run(run(pages, args.limit, args.preheat, browsers, report))
     report.write(args.json)
-    return code
+    return 0
 
 
 if __name__ == "__main__":

@@ -7,6 +7,10 @@
    ``itp demo``), so a visitor can try each role. Anywhere else it is refused with a message saying why:
    on a real server, a URL must never choose the user.
 3. Otherwise: the person the code asked for (``user=``), else the workspace's configured user.
+
+In a preheated kernel (``itp serve --preheat``: Voila starts it and runs the page before anyone asks for it)
+the query string is not known yet; the first question "who is this page for?" waits until Voila hands the
+request over (``voila.utils.wait_for_request``), so a pre-started page is never built for the wrong person.
 """
 
 from __future__ import annotations
@@ -22,10 +26,23 @@ from ..store.records import USERNAME_PATTERN
 HUB_USER_VAR = "JUPYTERHUB_USER"
 QUERY_STRING_VAR = "QUERY_STRING"
 AS_PARAMETER = "as"
+PREHEAT_VAR = "VOILA_PREHEAT"
+_request_received = False
+
+
+def _await_request(environ: Mapping[str, str] | None) -> None:
+    """In a preheated Voila kernel, wait (once) for the request's details to reach this environment."""
+    global _request_received
+    if environ is None and not _request_received and os.environ.get(PREHEAT_VAR) == "True":
+        from voila.utils import wait_for_request  # type: ignore[import-untyped]
+
+        wait_for_request()
+        _request_received = True
 
 
 def requested_in_address(environ: Mapping[str, str] | None = None) -> str | None:
     """The ``?as=`` username in the page's address, if any (last one wins, as in a browser form)."""
+    _await_request(environ)
     env = os.environ if environ is None else environ
     values = parse_qs(env.get(QUERY_STRING_VAR, "") or "", keep_blank_values=True).get(AS_PARAMETER)
     if not values:
@@ -41,6 +58,7 @@ def resolve_user(
     environ: Mapping[str, str] | None = None,
 ) -> str:
     """The username a page acts for (see the module docstring for the rules, in order)."""
+    _await_request(environ)
     env = os.environ if environ is None else environ
     hub_user = env.get(HUB_USER_VAR) or None
     in_address = requested_in_address(env)

@@ -21,7 +21,8 @@ from ..model import CaseStudy
 from ..model.base import isolate
 from ..store import PlanStore
 from ..store.records import DraftSummary
-from ..widgets._common import css, page_root, text_html
+from ..store.workshops import Workshop
+from ..widgets._common import auto_layout, batched_open, close_tree, css, page_root, shared, text_html
 from ..widgets.my_plans import MyPlans
 from ..widgets.workshop import WorkshopEntry
 from ._context import page_context
@@ -49,6 +50,7 @@ class TraineeWorkspace(w.VBox):
         scheduler: Scheduler | None = None,
         clock: Clock | None = None,
         workshop_refresh: float | None = 3.0,
+        reopen_last: bool = True,
         **kwargs: Any,
     ):
         self.store = store
@@ -59,33 +61,52 @@ class TraineeWorkspace(w.VBox):
         self._critique_delay = critique_delay
         self._scheduler = scheduler
         self.session: DraftSession | None = None
+        self._opening = False
+        self._workshop_id: int | None = None
+        """The workshop of the draft in the editor, if it is a workshop draft."""
+        self._frozen = False
+        """The workshop has left drafting: the plan is read-only though the draft is not submitted."""
         self.case_viewer: CaseViewer | None = None
         self.editor: PlanEditor | None = None
         self.critique: CritiquePanel | None = None
         self.controls: DraftControls | None = None
         self.history: RevisionHistory | None = None
         self.feedback: FeedbackView | None = None
-        self.header = w.HTML(_dom_classes=("itp-trainee-header",))
+        make = shared()
+        self.header = make(w.HTML, classes=("itp-trainee-header",))
+        # Wide enough for case titles (they run to 70 characters); the label in its own short column.
         self.case_picker = w.Dropdown(
-            description="Case", options=[], value=None, _dom_classes=("itp-case-picker",)
+            description="Case",
+            options=[],
+            value=None,
+            layout=w.Layout(width="auto", min_width="28em", max_width="64em", flex="1 1 auto"),
+            style={"description_width": "3em"},
+            _dom_classes=("itp-case-picker",),
         )
         self.open_button = w.Button(
-            description="Open case", button_style="primary", _dom_classes=("itp-open-case",)
+            description="Open case",
+            tooltip="Open your plan for this case",
+            button_style="primary",
+            layout=auto_layout(),
+            _dom_classes=("itp-open-case",),
         )
         self.next_week_button = w.Button(
-            description="Next week", icon="forward", _dom_classes=("itp-next-week",)
+            description="Next week",
+            tooltip="Move the exercise on a week: new events and scores appear in the case",
+            layout=w.Layout(width="auto", display="none"),  # its own: shown once a case is open
+            _dom_classes=("itp-next-week",),
         )
-        self.message = w.Label(_dom_classes=("itp-app-message",))
-        self.body = w.VBox(_dom_classes=("itp-trainee-body",))
+        self.message = make(w.Label, classes=("itp-app-message",))
+        self.body = make(w.VBox, classes=("itp-trainee-body",))
         self.open_button.on_click(lambda _: self.open_case(self.case_picker.value))
         self.next_week_button.on_click(lambda _: self.next_week())
-        self.next_week_button.layout.display = "none"
         # Workshops: join by code; the workshop draft opens in this same editor (see widgets.workshop).
         self.workshop = WorkshopEntry(
             store,
             user,
             self._cases,
             on_open=lambda d, case_id: self.open_case(case_id, draft=d),
+            on_phase=self._workshop_phase,
             auto_refresh=workshop_refresh,
             scheduler=scheduler,
         )
@@ -95,7 +116,11 @@ class TraineeWorkspace(w.VBox):
             [
                 self.header,
                 self.my_plans,
-                w.HBox([self.case_picker, self.open_button, self.next_week_button]),
+                make(
+                    w.HBox,
+                    [self.case_picker, self.open_button, self.next_week_button],
+                    classes=("itp-toolbar", "itp-trainee-toolbar"),
+                ),
                 self.workshop,
                 self.message,
                 self.body,
@@ -105,12 +130,40 @@ class TraineeWorkspace(w.VBox):
         css(self, "itp-trainee-workspace")
         page_root(self)
         self._load_assignments()
+        if reopen_last:
+            self._opening = True
+            try:
+                self.reopen_last_case()
+            finally:
+                self._opening = False
 
     # --- Python twins of the page's actions ----------------------------------------------------------------
 
     @property
     def assigned_case_ids(self) -> list[str]:
         return [value for _, value in self.case_picker.options]
+
+    def last_case_id(self) -> str | None:
+        """The assigned case whose coursework draft the trainee saved last (kept per user in the store)."""
+        try:
+            drafts = self.store.list_drafts(owner=self.user, actor=self.user)
+        except ITPError:
+            return None
+        mine = [
+            d
+            for d in drafts
+            if d.workshop_id is None and d.latest_revision > 0 and d.case_id in self.assigned_case_ids
+        ]
+        return max(mine, key=lambda d: d.updated_at).case_id if mine else None
+
+    def reopen_last_case(self) -> bool:
+        """After a reload: open the case the trainee worked on last, so they carry on where they were."""
+        case_id = self.last_case_id()
+        if case_id is None:
+            return False
+        self.case_picker.value = case_id
+        self.open_case(case_id)
+        return self.session is not None
 
     def open_case(self, case_id: str | None, *, draft: DraftSummary | None = None) -> None:
         """Open (or reopen) the trainee's draft for an assigned case, at its latest revision; or ``draft``
@@ -124,13 +177,11 @@ class TraineeWorkspace(w.VBox):
             return
         # Imported here, not at the top: a page's kernel shows the case picker before paying for these.
         from ..services.drafting import DraftSession
-        from ..widgets import CaseViewer, CritiquePanel, PlanEditor, connect_critique
-        from ..widgets.drafting import DraftControls
-        from ..widgets.feedback import FeedbackView
-        from ..widgets.history import RevisionHistory
 
         try:
             draft = draft or self.store.start_draft(case_id, actor=self.user)
+            if self.session is not None and self.session.draft_id == draft.id:
+                return  # already open (the case reopened after a reload): keep the editor as it is
             case = self._cases.get(case_id)
             if case is None:
                 raise NotFound(f"case {case_id} is not in this workspace's case library")
@@ -139,6 +190,18 @@ class TraineeWorkspace(w.VBox):
             self.message.value = str(exc)
             return
         self._close_draft()
+        with batched_open():
+            self._build(case, draft, session)
+
+    def _build(self, case: CaseStudy, draft: DraftSummary, session: DraftSession) -> None:
+        """The page for one draft: save bar; case | plan (state and feedback, then the editor) | critique;
+        saved versions below. Built in one batch: every widget opens once with its final state."""
+        from ..widgets import CaseViewer, CritiquePanel, PlanEditor, connect_critique
+        from ..widgets.drafting import DraftControls
+        from ..widgets.feedback import FeedbackView
+        from ..widgets.history import RevisionHistory
+
+        case_id = case.id
         self.case_picker.value = case_id if case_id in self.assigned_case_ids else None
         self.session = session
         week = session.plan.written_at_week
@@ -154,8 +217,17 @@ class TraineeWorkspace(w.VBox):
             dismissals=self._dismissals(draft.id),
         )
         connect_critique(self.editor, self.critique)
+        self._workshop_id = draft.workshop_id
+        shown = self.workshop.workshop
+        self._frozen = bool(
+            draft.workshop_id is not None
+            and shown is not None
+            and shown.id == draft.workshop_id
+            and shown.phase != "drafting"
+        )
         self.controls = DraftControls(
             session,
+            in_workshop=draft.workshop_id is not None,
             week=week,
             autosave_delay=self._autosave_delay,
             scheduler=self._scheduler,
@@ -163,30 +235,55 @@ class TraineeWorkspace(w.VBox):
         )
         self.history = RevisionHistory(session)
         self.feedback = FeedbackView(self.store, draft.id, self.user, session.plan)
+        self.editor.on_reply = self._reply
+        self.editor.show_comments(self.feedback.annotations, self.feedback.names)
+        self._shown_status = self.feedback.status
         self.editor.observe(self._edited, "plan")
         session.on_change(self._session_changed)
         self._last_revision = session.revision
-        self.editor.disabled = session.locked
-        lower = w.Accordion([self.feedback, self.history], _dom_classes=("itp-trainee-lower",))
-        lower.set_title(0, "Supervisor feedback")
-        lower.set_title(1, "Revisions")
-        if self.feedback.annotations or self.feedback.scores:
-            lower.selected_index = 0
-        columns = w.HBox(
+        self.editor.disabled = session.locked or self._frozen
+        if self._frozen:
+            self.controls.freeze()
+        make = shared()
+        lower = make(
+            w.Accordion,
+            [self.history],
+            titles=("Revisions: what changed, sitting by sitting",),
+            classes=("itp-trainee-lower",),
+        )
+        columns = make(
+            w.HBox,
             [
-                w.VBox([self.case_viewer], layout=w.Layout(width="32%"), _dom_classes=("itp-col-case",)),
-                w.VBox([self.editor], layout=w.Layout(width="43%"), _dom_classes=("itp-col-plan",)),
-                w.VBox([self.critique], layout=w.Layout(width="25%"), _dom_classes=("itp-col-critique",)),
+                make(
+                    w.VBox,
+                    [self.case_viewer],
+                    layout=make.layout(width="31%"),
+                    classes=("itp-col-case", "itp-column", "itp-scroll-column"),
+                ),
+                make(
+                    w.VBox,
+                    [self.feedback, self.editor],
+                    layout=make.layout(width="43%"),
+                    classes=("itp-col-plan", "itp-column", "itp-scroll-column"),
+                ),
+                make(
+                    w.VBox,
+                    [self.critique],
+                    layout=make.layout(width="26%"),
+                    classes=("itp-col-critique", "itp-column", "itp-scroll-column"),
+                ),
             ],
-            layout=w.Layout(width="100%", align_items="flex-start"),
-            _dom_classes=("itp-trainee-columns",),
+            layout=make.layout(width="100%", align_items="flex-start"),
+            classes=("itp-trainee-columns",),
         )
         self.body.children = [self.controls, columns, lower]
         self.next_week_button.layout.display = "inline-flex"
         which = "workshop plan" if draft.workshop_id is not None else "plan"
-        self.message.value = f"Editing your {which} for {isolate(case.title)} (revision {session.revision or 'not saved yet'})."
-        self._plans_state = (session.revision > 0, session.locked)
-        self.my_plans.refresh()
+        self.message.value = f"Editing your {which} for {isolate(case.title)}."
+        state = (session.revision > 0, session.locked)
+        if state != getattr(self, "_plans_state", None) and not self._opening:
+            self.my_plans.refresh()  # (while the page opens, the list was read a moment ago)
+        self._plans_state = state
 
     def next_week(self) -> None:
         """Move the exercise on a week: new timeline events and scores appear and can be revised for."""
@@ -208,7 +305,9 @@ class TraineeWorkspace(w.VBox):
             self.message.value = str(exc)
             self.open_button.disabled = True
             return
-        self.header.value = text_html(f"ITP Toolkit — {isolate(person.display_name)}'s treatment plans", "h2")
+        self.header.value = text_html(f"{isolate(person.display_name)}'s treatment plans", "h1") + text_html(
+            "ITP Toolkit · trainee workspace", "p", "itp-muted"
+        )
         options = []
         for case_id in dict.fromkeys(a.case_id for a in assignments):
             case = self._cases.get(case_id)
@@ -232,6 +331,13 @@ class TraineeWorkspace(w.VBox):
             return
         controls.plan_edited()
 
+    def _reply(self, annotation_id: int, body: str) -> None:
+        """A trainee's answer in a comment thread: stored, then the threads shown again with it."""
+        self.store.reply(annotation_id, body, actor=self.user)
+        if self.feedback is not None and self.editor is not None:
+            self.feedback.refresh()
+            self.editor.show_comments(self.feedback.annotations, self.feedback.names)
+
     def _dismissals(self, draft_id: int) -> list:
         """Findings the supervisor marked not applicable here (released feedback); none if the store says
         no."""
@@ -240,9 +346,20 @@ class TraineeWorkspace(w.VBox):
         except ITPError:
             return []
 
+    def _workshop_phase(self, workshop: Workshop) -> None:
+        """The workshop moved on (the page's timer noticed): once drafting is over, the editor turns read-only
+        at once; the workshop strip above it says why."""
+        if self._workshop_id != workshop.id or workshop.phase == "drafting":
+            return
+        self._frozen = True
+        if self.editor is not None:
+            self.editor.disabled = True
+        if self.controls is not None:
+            self.controls.freeze()
+
     def _session_changed(self, session: DraftSession) -> None:
         if self.editor is not None:
-            self.editor.disabled = session.locked
+            self.editor.disabled = session.locked or self._frozen
         if self.critique is not None and self.critique.plan != session.plan:
             # The session's plan carries what changed for each event revised for; critique reads that one.
             self.critique.plan = session.plan
@@ -254,8 +371,14 @@ class TraineeWorkspace(w.VBox):
             self._last_revision = session.revision
             if self.history is not None:
                 self.history.refresh()
-        if self.feedback is not None and (self.feedback.annotations or self.feedback.scores):
-            if self.feedback.plan is not session.plan:
+        if self.feedback is not None:
+            if session.draft_status != getattr(self, "_shown_status", None):
+                # Submitted, returned or signed off: the banner says so, with the latest feedback.
+                self._shown_status = session.draft_status
+                self.feedback.refresh()
+                if self.editor is not None:
+                    self.editor.show_comments(self.feedback.annotations, self.feedback.names)
+            if self.feedback.annotations and self.feedback.plan is not session.plan:
                 self.feedback.set_plan(session.plan)
 
     def _plan_replaced(self) -> None:
@@ -264,6 +387,8 @@ class TraineeWorkspace(w.VBox):
             self.editor.set_plan(self.session.plan)
 
     def _close_draft(self) -> None:
+        for old in self.body.children:  # the columns and boxes around the parts, too
+            close_tree(old)
         for part in (
             self.critique,
             self.editor,
@@ -304,4 +429,5 @@ def trainee_workspace(
                 ),
             )
         )
-    return TraineeWorkspace(page.store, page.user, page.cases, autosave_delay=autosave_delay)
+    with batched_open():  # the page (and the case reopened in it) opens in one batch
+        return TraineeWorkspace(page.store, page.user, page.cases, autosave_delay=autosave_delay)

@@ -7,7 +7,8 @@ Composition only; identity from ``apps.identity``; errors come back as a page th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from ..errors import ITPError
 from ..model import CaseStudy
 from ..model.base import isolate
 from ..store import PlanStore
+from ..views.workshop import PHASE_NAMES, board_html
 from ..widgets._common import css, text_html
 from ..widgets.drafting import Scheduler
 from ..widgets.workshop import REFRESH_SECONDS, DebriefView, FacilitatorPanel, ProgressBoard, Refresher
@@ -63,7 +65,8 @@ def facilitator_page(
 
 
 class ProgressPage(w.VBox):
-    """Pick a workshop; its board then updates itself (for the projector while the group drafts)."""
+    """Pick a workshop; its board then updates itself (for the projector while the group drafts): the join
+    code, phase and time left large enough for the back of the room, then who has joined and handed in."""
 
     def __init__(
         self,
@@ -72,31 +75,58 @@ class ProgressPage(w.VBox):
         *,
         auto_refresh: float | None = REFRESH_SECONDS,
         scheduler: Scheduler | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
         **kwargs: Any,
     ):
         self.store, self.user = store, user
-        self.picker = w.Dropdown(description="Workshop", options=[], _dom_classes=("itp-progress-picker",))
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.picker = w.Dropdown(
+            description="Workshop",
+            options=[],
+            layout=w.Layout(width="auto"),
+            _dom_classes=("itp-progress-picker",),
+        )
         self.board: ProgressBoard | None = None
+        self.banner = w.HTML(_dom_classes=("itp-progress-banner",))
+        self.message = w.Label(_dom_classes=("itp-progress-message",))
         self.holder = w.VBox(_dom_classes=("itp-progress-holder",))
         self.refresher = Refresher(self.refresh, auto_refresh, scheduler) if auto_refresh else None
         self.picker.observe(lambda ch: self.show(ch["new"]), "value")
-        super().__init__([w.HTML(text_html("Workshop progress", "h2")), self.picker, self.holder], **kwargs)
+        # The notebook's heading titles the page; the projector needs the board, not a second title.
+        super().__init__([self.picker, self.message, self.holder], **kwargs)
         css(self, "itp-progress-page")
+        mine = store.list_my_workshops(actor=user)
         self.picker.options = [
-            (f"{isolate(ws.title)} ({ws.phase})", ws.id) for ws in store.list_my_workshops(actor=user)
+            (f"{isolate(ws.title)} ({PHASE_NAMES.get(ws.phase, ws.phase).lower()})", ws.id) for ws in mine
         ]
+        if not mine:
+            self.message.value = "You run no open workshop. Create one on the facilitator page."
 
     def show(self, workshop_id: int | None) -> None:
         if workshop_id is None:
             return
-        self.board = ProgressBoard(self.store, self.user, workshop_id)
-        self.holder.children = [self.board]
+        self.board = ProgressBoard(self.store, self.user, workshop_id, clock=self._clock)
+        self.holder.children = [self.banner, self.board]
+        self._render_banner()
         if self.refresher is not None:
             self.refresher.start()
 
     def refresh(self) -> None:
         if self.board is not None:
+            self._render_banner()
             self.board.refresh()
+
+    def _render_banner(self) -> None:
+        if self.board is None:
+            return
+        try:
+            ws = self.store.get_workshop(self.board.workshop_id, actor=self.user)
+        except ITPError as exc:
+            self.message.value = str(exc)
+            return
+        value = board_html(ws.title, ws.phase, ws.join_code, ws.ends_at, self._clock())
+        if self.banner.value != value:
+            self.banner.value = value
 
 
 def progress_page(
@@ -120,14 +150,17 @@ class DebriefPage(w.VBox):
 
     def __init__(self, store: PlanStore, user: str, cases: Mapping[str, CaseStudy], **kwargs: Any):
         self.store, self.user, self.cases = store, user, dict(cases)
-        self.picker = w.Dropdown(description="Workshop", options=[], _dom_classes=("itp-debrief-picker",))
+        self.picker = w.Dropdown(
+            description="Workshop",
+            options=[],
+            layout=w.Layout(width="auto"),
+            _dom_classes=("itp-debrief-picker",),
+        )
         self.view: DebriefView | None = None
         self.message = w.Label(_dom_classes=("itp-debrief-message",))
         self.holder = w.VBox(_dom_classes=("itp-debrief-holder",))
         self.picker.observe(lambda ch: self.show(ch["new"]), "value")
-        super().__init__(
-            [w.HTML(text_html("Workshop debrief", "h2")), self.picker, self.message, self.holder], **kwargs
-        )
+        super().__init__([self.picker, self.message, self.holder], **kwargs)
         css(self, "itp-debrief-page")
         ready = [
             ws
@@ -148,7 +181,7 @@ class DebriefPage(w.VBox):
             return
         case = self.cases.get(ws.case_id)
         if case is None:
-            self.message.value = f"case {ws.case_id} is not in this workspace's case library"
+            self.message.value = "This workshop's case is not in this workspace's case library."
             return
         self.view = DebriefView(self.store, self.user, workshop_id, case)
         self.holder.children = [self.view]

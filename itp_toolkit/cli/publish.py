@@ -32,7 +32,16 @@ import nbformat
 
 from ..errors import ITPError, NotFound
 from ..server.frames import MAX_FRAME_BYTES
-from .serve import CULL_UNCONNECTED, KERNEL_CONNECTION, KERNEL_MANAGER, MAX_KERNELS, count, cull_interval
+from .serve import (
+    CULL_UNCONNECTED,
+    IOPUB_TIMEOUT,
+    KERNEL_CONNECTION,
+    KERNEL_MANAGER,
+    KERNEL_SPECS,
+    MAX_KERNELS,
+    count,
+    cull_interval,
+)
 
 SERVICE_PORT = 10101
 
@@ -83,7 +92,9 @@ def voila_config(cull_idle: int, max_kernels: int = MAX_KERNELS, max_kernels_per
             "strip_sources": True,
             "show_tracebacks": False,
             "multi_kernel_manager_class": KERNEL_MANAGER,
+            "kernel_spec_manager_class": KERNEL_SPECS,  # page kernels with room for a large page's messages
         },
+        "VoilaExecutor": {"iopub_timeout": IOPUB_TIMEOUT},
         "MappingKernelManager": {
             "cull_idle_timeout": cull_idle,
             "cull_interval": cull_interval(CULL_UNCONNECTED),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import secrets
 import sys
@@ -72,6 +73,14 @@ def register(sub) -> None:
         metavar="NAME[:PORT]",
         help="also answer to this Host (a proxy in front); 127.0.0.1 and localhost always",
     )
+    p.add_argument(
+        "--preheat",
+        type=count,
+        default=0,
+        metavar="N",
+        help="keep N trainee-page kernels started in advance (a workshop room opening the page at once); "
+        "they count against --max-kernels; 0: off",
+    )
     p.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
     p.set_defaults(handler=run)
 
@@ -85,6 +94,11 @@ KERNEL_MANAGER = "itp_toolkit.server.kernels.GuardedKernelManager"
 KERNEL_CONNECTION = "itp_toolkit.server.connection.GuardedKernelConnection"
 TEMPLATE = "itp"
 """The toolkit's Voila template (``itp_toolkit/server/jupyter/voila/templates/itp``): no CDN requests."""
+KERNEL_SPECS = "itp_toolkit.server.page_kernel.PageKernelSpecManager"
+PRELOADING_KERNEL_SPECS = "itp_toolkit.server.page_kernel.PreloadingKernelSpecManager"
+IOPUB_TIMEOUT = 60
+"""Seconds Voila's executor waits for a cell's outputs after the cell finished (its default, 4, drops the
+outputs of a page rendered while the server is busy opening many others)."""
 
 
 def landing_url(port: int, token: str | None = None) -> str:
@@ -114,6 +128,21 @@ def kernel_transport(connection_root: str | Path) -> str:
     return "ipc" if fits else "tcp"
 
 
+PREHEATED = "trainee_workspace.ipynb"
+"""The page a workshop room opens at once: the one notebook whose kernels ``--preheat`` starts in advance."""
+
+
+def preheat_flags(pool: int) -> list[str]:
+    """Voila's preheated kernels for the trainee page only: ``pool`` kernels started (and the notebook run up
+    to the point where it needs the request: ``apps.identity`` waits there for who is asking) before anyone
+    opens the page. Every other page starts its kernel on request."""
+    pools = {"default": {"pool_size": 0}, PREHEATED: {"pool_size": pool}}
+    return [
+        "--VoilaConfiguration.preheat_kernel=True",
+        f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools, separators=(',', ':'))}",
+    ]
+
+
 def voila_command(
     notebooks: Path,
     port: int,
@@ -124,6 +153,7 @@ def voila_command(
     max_kernels_per_client: int = MAX_KERNELS_PER_CLIENT,
     cull_unconnected: int = CULL_UNCONNECTED,
     allowed_hosts: list[str] | tuple[str, ...] = (),
+    preheat: int = 0,
 ) -> list[str]:
     """The standalone Voila command (the toolkit's Voila, ``itp_toolkit.server``); with ``connection_root``,
     kernels' connection files (and, when the path fits, their Unix sockets) go there instead of the system
@@ -131,6 +161,7 @@ def voila_command(
     if importlib.util.find_spec("voila") is None:
         raise ITPError("voila is not installed in this environment (run ./dev.sh setup)")
     root = Path(connection_root) if connection_root is not None else Path(tempfile.gettempdir())
+    kernel_specs = PRELOADING_KERNEL_SPECS if preheat else KERNEL_SPECS
     command = [
         sys.executable,
         "-m",
@@ -152,7 +183,11 @@ def voila_command(
         f"--GuardedKernelManager.max_kernels_per_client={max_kernels_per_client}",
         f"--GuardedKernelManager.cull_unconnected_timeout={cull_unconnected}",
         f"--KernelManager.transport={kernel_transport(root)}",
+        f"--VoilaConfiguration.kernel_spec_manager_class={kernel_specs}",
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
     ]
+    if preheat:
+        command += preheat_flags(preheat)
     command += [f"--ITPVoila.allowed_hosts={host}" for host in allowed_hosts]
     if connection_root is not None:
         command.append(f"--Voila.connection_dir_root={root}")
@@ -165,6 +200,8 @@ def run(args) -> int:
     from ..services.workspace import Workspace
 
     ws = Workspace.open(args.workspace)
+    if args.max_kernels and args.preheat >= args.max_kernels:
+        raise ITPError(f"--preheat {args.preheat} leaves no room under --max-kernels {args.max_kernels}")
     if not args.notebooks.is_dir():
         raise ITPError(f"{args.notebooks}: no such folder of notebooks")
     env = dict(os.environ, ITP_WORKSPACE=str(ws.path))
@@ -182,6 +219,7 @@ def run(args) -> int:
         max_kernels_per_client=args.max_kernels_per_client,
         cull_unconnected=args.cull_unconnected,
         allowed_hosts=args.allowed_host,
+        preheat=args.preheat,
     )
     if args.dry_run:
         print(" ".join(cmd))

@@ -13,6 +13,7 @@ feedback staying private), not this module.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -24,6 +25,7 @@ from matplotlib.figure import Figure
 from ..checks import individualization_score
 from ..errors import InvalidInput, ITPError
 from ..model import Annotation, CaseStudy, TreatmentPlan
+from ..model.ids import ID_PATTERN
 from ..store import PlanStore
 from .cohort import (
     CATEGORY_TITLES,
@@ -202,9 +204,10 @@ def spread_figure(scores: pd.DataFrame, *, yours: int | None = None) -> Figure:
     if yours is not None:
         ax.axvline(yours, color="#c44e52", linewidth=2, label=f"your plan ({yours})")
     ax.set_xlim(0, 100)
+    ax.set_xticks(range(0, 101, 10))  # whole scores only
     ax.set_yticks([])
     ax.set_xlabel("Individualization score (0-100)")
-    ax.set_title("How individual the group's plans were", fontsize=10, loc="left")
+    ax.set_title("Each plan's individualization score", fontsize=10, loc="left")
     if len(values) or yours is not None:
         ax.legend(fontsize=7, loc="upper left", frameon=False, ncols=3)
     fig.tight_layout()
@@ -253,17 +256,25 @@ def gather_debrief(store: PlanStore, workshop_id: int, case: CaseStudy, *, actor
 # ---------------------------------------------------------------------- HTML (the page and the offline file)
 
 
-def _table_html(table: pd.DataFrame, columns: Sequence[tuple[str, str]], cls: str, empty: str) -> Markup:
+def _table_html(
+    table: pd.DataFrame, columns: Sequence[tuple[str, str]], cls: str, empty: str, caption: str = ""
+) -> Markup:
     if table is None or table.empty:
         return Markup('<p class="{} itp-empty">{}</p>').format(cls, empty)
-    head = Markup("").join(Markup("<th>{}</th>").format(title) for _, title in columns)
+    head = Markup("").join(Markup('<th scope="col">{}</th>').format(title) for _, title in columns)
     rows = Markup("").join(
         Markup('<tr class="{}-row">{}</tr>').format(
             cls, Markup("").join(Markup("<td>{}</td>").format(_cell(row[name])) for name, _ in columns)
         )
         for _, row in table.iterrows()
     )
-    return Markup('<table class="{}"><tr>{}</tr>{}</table>').format(cls, head, rows)
+    cap = Markup("<caption>{}</caption>").format(caption) if caption else Markup("")
+    return Markup('<table class="{}">{}<tr>{}</tr>{}</table>').format(cls, cap, head, rows)
+
+
+_LEADING_ID = re.compile(ID_PATTERN.rstrip("$") + ": ")
+"""A choice's label starts with the case fact's id ("pc-binges: Eating episodes..."); the page shows the
+text only."""
 
 
 def _cell(value: object) -> str:
@@ -271,7 +282,11 @@ def _cell(value: object) -> str:
         return "yes" if value else "—"
     if isinstance(value, float):
         return f"{value:.0%}" if 0 <= value <= 1 else f"{value:g}"
-    return str(value)
+    return _LEADING_ID.sub("", str(value))
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" + ("" if n == 1 else "s")
 
 
 def plan_outline_html(plan: TreatmentPlan) -> Markup:
@@ -296,8 +311,13 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
     from ..views.reports import figure_data_uri
 
     out: list[Markup] = [
-        Markup('<p class="itp-debrief-intro">{} plans from the group, shown without names.</p>').format(
-            debrief.group_size
+        Markup(
+            '<p class="itp-debrief-intro">{} plans from the group, shown without names: they agreed on {} '
+            "and split on {}.</p>"
+        ).format(
+            debrief.group_size,
+            _count(len(debrief.consensus), "choice"),
+            _count(len(debrief.divergence), "choice"),
         )
     ]
     if debrief.unreadable:
@@ -314,11 +334,12 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
                 [
                     ("category", "Kind of choice"),
                     ("choice", "Choice"),
-                    ("trainees", "Plans"),
-                    ("share", "Share"),
+                    ("trainees", "Plans that made it"),
+                    ("share", "Share of the group"),
                 ],
                 "itp-debrief-consensus",
                 "No choice was shared by most of the group.",
+                "Choices most of the group made",
             )
         )
     )
@@ -329,11 +350,12 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
                 [
                     ("category", "Kind of choice"),
                     ("choice", "Choice"),
-                    ("trainees", "Plans"),
-                    ("share", "Share"),
+                    ("trainees", "Plans that made it"),
+                    ("share", "Share of the group"),
                 ],
                 "itp-debrief-divergence",
                 "Nothing split the group.",
+                "Choices only some of the group made",
             )
         )
     )
@@ -347,9 +369,9 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
     if debrief.yours is not None:
         out.append(
             Markup(
-                "<h3>Your plan beside the group</h3><p>Your individualization score: {}. Your plan stays "
-                "yours: "
-                "use what the group did differently as questions for your next revision.</p>{}"
+                "<h3>Your plan beside the group</h3><p>Your individualization score: {}. "
+                "Your plan stays yours: use what the group did differently as questions for your next "
+                "revision.</p>{}"
             ).format(
                 debrief.your_score,
                 _table_html(
@@ -362,6 +384,7 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
                     ],
                     "itp-debrief-yours",
                     "Your plan makes no choices yet.",
+                    "Your choices, then what others chose that your plan leaves out",
                 ),
             )
         )
@@ -373,8 +396,8 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
             )
             parts.append(
                 Markup(
-                    '<div class="itp-exemplar"><h4>{} (revision {})</h4>'
-                    '<p class="itp-exemplar-note">{}</p>{}{}</div>'
+                    '<div class="itp-exemplar"><h4>{} (save {})</h4><p class="itp-exemplar-note">{}</p>'
+                    "{}{}</div>"
                 ).format(
                     ex.label,
                     ex.revision,

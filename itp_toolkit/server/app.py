@@ -7,6 +7,7 @@ Standalone Voila (``voila.app.Voila``) with:
   Voila's own token login (jupyter_server's identity provider): ``?token=`` once, then a login cookie that
   the page's links and websockets carry; without either a page redirects to a login form;
 - tornado's websocket frame-size limit set to ``frames.MAX_FRAME_BYTES``;
+- with preheated kernels (Voila's pool), the kernel caps kept for the pool too (``kernels.PooledKernels``);
 - a plain page for HTTP 503 (the kernel caps of ``kernels``) that says why, where Voila shows only the code;
 - the toolkit's Voila template ``itp`` (``jupyter/voila/templates/itp``: Voila's lab template without its
   Font Awesome links to a CDN) on its template search path, for ``--VoilaConfiguration.template=itp``;
@@ -31,6 +32,7 @@ from voila.app import Voila  # type: ignore[import-untyped]
 from . import TOKEN_VAR
 from .frames import MAX_FRAME_BYTES
 from .hosts import Addresses, RefusedHandler, RefusedRequests
+from .kernels import with_pool_caps
 
 TEMPLATES = Path(__file__).with_name("templates")
 """The page for HTTP 503 (``503.html``: the server or this client has its kernel cap), after Voila's own."""
@@ -79,6 +81,7 @@ class ITPVoila(Voila):
     def init_settings(self):
         settings = super().init_settings()
         settings["websocket_max_message_size"] = MAX_FRAME_BYTES
+        with_pool_caps(self.kernel_manager)  # preheated kernels: the pool keeps within the kernel caps
         return settings
 
     def listen(self):

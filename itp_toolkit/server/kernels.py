@@ -9,6 +9,15 @@ because Voila leaves a kernel behind for every closed tab. A kernel whose page n
 (a script that only fetches pages) is stopped after ``cull_unconnected_timeout`` seconds of quiet; a page
 that connected and went idle keeps ``cull_idle_timeout``.
 
+With preheated kernels (``itp serve --preheat N``, Voila's kernel pool) the pool's kernels count against the
+server cap: they hold memory like open pages. A pool kernel is started without a request and is never
+refused; instead ``PooledKernels`` (mixed into Voila's pooling manager by ``app``) hands one to a page only
+while that page fits both caps (pool kernels not counted: a page that takes one does not add a kernel), and
+refills the pool only while pages + pool stay within ``max_kernels``: as a server fills up its pool shrinks,
+and pages + pool never exceed the cap. A page that does not fit takes Voila's ordinary path and meets the
+caps there (a closed page's kernel stopped, or HTTP 503). Voila never culls a kernel waiting in its pool;
+one handed out counts from then on like any other page (its never-connected clock starts then).
+
 The client address is the peer's; behind a proxy on this machine (the peer is a loopback address) the last
 ``X-Forwarded-For`` entry, the one the proxy added. A local process can set that header itself, so the
 per-client cap is a fairness rule; the server cap is the bound.
@@ -27,8 +36,11 @@ from jupyter_server.base.call_context import CallContext
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
 from traitlets import Int
+from voila.utils import ENV_VARIABLE  # type: ignore[import-untyped]
 
 UNKNOWN_CLIENT = "unknown"
+POOL = "(preheated pool)"
+"""The client a pool kernel belongs to until a page takes it."""
 
 
 class ServerBusy(web.HTTPError):
@@ -57,6 +69,14 @@ def _current_client() -> str:
     handler = CallContext.get(CallContext.JUPYTER_HANDLER)
     request = getattr(handler, "request", None)
     return client_address(request) if request is not None else UNKNOWN_CLIENT
+
+
+def _pool_start(kwargs: dict[str, Any]) -> bool:
+    """Whether Voila is starting a kernel for its pool: only its pool sets ``VOILA_PREHEAT=True`` in the
+    kernel's environment (a page's own kernel gets "False"). Not "no request being answered": a refill is
+    started from within the request that took a pool kernel, and inherits that request's context."""
+    env = kwargs.get("env") or {}
+    return env.get(ENV_VARIABLE.VOILA_PREHEAT) == "True"
 
 
 class GuardedKernelManager(AsyncMappingKernelManager):
@@ -93,10 +113,13 @@ class GuardedKernelManager(AsyncMappingKernelManager):
         ]
         return sorted(closed, key=lambda k: getattr(self._kernels[k], "last_activity", utcnow()))
 
-    def _over_cap(self, client: str) -> tuple[str | None, str]:
+    def _pool_kernels(self) -> int:
+        return sum(1 for k in self._live() if self._client_of.get(k) == POOL)
+
+    def _over_cap(self, client: str, *, pool_counts: bool = True) -> tuple[str | None, str]:
         """Which cap a new kernel for ``client`` would break: ("server"|"client"|None, message)."""
         live = self._live()
-        total = len(live) + sum(self._starting.values())
+        total = len(live) + sum(self._starting.values()) - (0 if pool_counts else self._pool_kernels())
         if self.max_kernels and total >= self.max_kernels:
             return "server", (
                 f"This server is busy: it already runs {self.max_kernels} pages, as many as it may. "
@@ -134,6 +157,10 @@ class GuardedKernelManager(AsyncMappingKernelManager):
     ) -> str:
         if kernel_id is not None and kernel_id in self:
             return await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
+        if _pool_start(kwargs):
+            new_id = await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
+            self._client_of[new_id] = POOL
+            return new_id
         client = _current_client()
         await self._make_room(client)
         try:
@@ -174,3 +201,55 @@ class GuardedKernelManager(AsyncMappingKernelManager):
             await ensure_async(self.shutdown_kernel(kernel_id))
             return
         await super().cull_kernel_if_idle(kernel_id)
+
+
+class PooledKernels:
+    """Mixed in before Voila's pooling manager (``VoilaKernelManager``, itself a ``GuardedKernelManager``):
+    a pool kernel goes to a page only when that page fits the caps, and then belongs to its client."""
+
+    def get_pool_size(self, notebook_name: str) -> int:
+        """What Voila's page handler reads to choose a pool kernel: 0 when this page does not fit the caps."""
+        cap, _ = self._over_cap(_current_client(), pool_counts=False)  # type: ignore[attr-defined]
+        return 0 if cap else super().get_pool_size(notebook_name)  # type: ignore[misc]
+
+    def fill_if_needed(self, *args: Any, **kwargs: Any) -> None:
+        """Refill the pool (one kernel, after a page took one) only while pages + pool fit ``max_kernels``.
+        (The first fill, at start-up, ran before this class was mixed in; ``itp serve`` keeps it in the cap.)
+        """
+        cap = self.max_kernels  # type: ignore[attr-defined]
+        if cap and self._pages_and_pool() + 1 > cap:
+            self.log.info("Kernel pool not refilled: pages and pool fill the cap of %d kernels", cap)  # type: ignore[attr-defined]
+            return
+        super().fill_if_needed(*args, **kwargs)  # type: ignore[misc]
+
+    def _pages_and_pool(self) -> int:
+        """Kernels running or starting for pages, plus the pool's kernels and the pool's pending starts (a
+        kernel just taken from the pool counts as a page; one starting for the pool may count twice)."""
+        pooled, pending = set(), 0
+        for pool in self._pools.values():  # type: ignore[attr-defined]
+            for task in pool:
+                if not task.done():
+                    pending += 1
+                elif not task.cancelled() and task.exception() is None:
+                    pooled.add(task.result()["kernel_id"])
+        pages = [k for k in self._live() if k not in pooled]  # type: ignore[attr-defined]
+        return len(pages) + sum(self._starting.values()) + len(pooled) + pending  # type: ignore[attr-defined]
+
+    async def get_rendered_notebook(self, notebook_name: str, *args: Any, **kwargs: Any) -> Any:
+        render_task, rendered, kernel_id = await super().get_rendered_notebook(  # type: ignore[misc]
+            notebook_name, *args, **kwargs
+        )
+        self._client_of[kernel_id] = _current_client()  # type: ignore[attr-defined]
+        kernel = self._kernels.get(kernel_id)  # type: ignore[attr-defined]
+        if kernel is not None:
+            kernel.last_activity = utcnow()  # the never-connected clock starts when the page is served
+        return render_task, rendered, kernel_id
+
+
+def with_pool_caps(manager: Any) -> None:
+    """Give a running Voila pooling manager ``PooledKernels`` (Voila builds its class inside
+    ``init_settings``, so the mix-in goes onto the instance's class there)."""
+    cls = type(manager)
+    pooling = hasattr(manager, "get_rendered_notebook") and isinstance(manager, GuardedKernelManager)
+    if pooling and not issubclass(cls, PooledKernels):
+        manager.__class__ = type(f"Pooled{cls.__name__}", (PooledKernels, cls), {})

@@ -78,7 +78,12 @@ def make_engine(url: str) -> Engine:
         # pre_ping: a pooled connection cut by a server restart is replaced, not handed to a save.
         # connect_timeout: a server that does not answer at all fails the save in seconds (the page keeps
         # the text and retries) instead of hanging the kernel for the OS's TCP timeout.
-        connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_S}
+        # prepare_threshold None: no server-side prepared statements, so the same URL works through a pooler
+        # in transaction mode (PgBouncer before 1.21 hands each transaction any server connection, where a
+        # statement psycopg prepared on another does not exist: "prepared statement _pg3_0 does not exist").
+        connect_args: dict[str, Any] = {"prepare_threshold": None}
+        if "connect_timeout" not in parsed.query:
+            connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
         return create_engine(
             parsed, isolation_level="READ COMMITTED", pool_pre_ping=True, connect_args=connect_args
         )

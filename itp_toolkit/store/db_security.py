@@ -67,10 +67,10 @@ TRIGGER_FUNCTIONS = (
     "itp_guard_workshop_draft()",
     "itp_workshop_for_code(text)",
 )
-"""Made by the migrations (0001, 0005): they bind every connection, secured or not. ``install`` hands them to
+"""Made by the migrations (0001, 0007): they bind every connection, secured or not. ``install`` hands them to
 the owner role and pins their ``search_path`` (a trigger runs as whoever writes, with that session's path)."""
 JOIN_MISS_DELAY_S = 0.5
-"""A wrong join code costs this long (``itp_may_join`` here, ``itp_workshop_for_code`` in migration 0005)."""
+"""A wrong join code costs this long (``itp_may_join`` here, ``itp_workshop_for_code`` in migration 0007)."""
 
 
 @dataclass(frozen=True)
@@ -296,7 +296,7 @@ def _policies(names: RoleNames) -> dict[str, list[str]]:
             f"trainee_read_released FOR SELECT TO {t} USING (released AND {own_draft})",
             f"supervisor_read FOR SELECT TO {sv} USING ({visible_draft})",
             f"supervisor_write FOR INSERT TO {sv} WITH CHECK (rater = {me} AND {feedback})",
-            # Another rater's row: only releasing it (a decision); migration 0005's trigger checks columns.
+            # Another rater's row: only releasing it (a decision); migration 0007's trigger checks columns.
             f"supervisor_update FOR UPDATE TO {sv} USING ({feedback}) "
             f"WITH CHECK ({feedback} AND (rater = {me} OR released))",
         ],

@@ -157,7 +157,7 @@ class DraftRow(Base):
             sqlite_where=text("workshop_id IS NULL"),
             postgresql_where=text("workshop_id IS NULL"),
         ),
-        Index(  # one draft per participant per workshop (migration 0005)
+        Index(  # one draft per participant per workshop (migration 0007)
             "uq_drafts_owner_workshop",
             "owner",
             "workshop_id",

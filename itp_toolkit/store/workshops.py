@@ -384,7 +384,7 @@ def _workshop_for_code(db: Session, typed: str, actor: str, now: dt.datetime) ->
     """The workshop whose code was typed.
 
     On PostgreSQL a trainee's role cannot read a workshop by its code (that would let anyone test codes in
-    bulk); ``itp_workshop_for_code`` (migration 0005) finds it and makes a miss cost half a second. The
+    bulk); ``itp_workshop_for_code`` (migration 0007) finds it and makes a miss cost half a second. The
     trainee then joins through the seat's row-level-security check, which compares the code again, and
     reads the workshop as a participant. Past drafting, only someone already seated gets the row.
     """

@@ -2,16 +2,21 @@
 
 Everything goes through ``CaseStudy.for_trainee()`` first, so teaching notes, discussion questions and the
 reference plan can never reach a trainee's screen through these functions, whatever the caller passes.
-Text is returned raw; the widget layer escapes it (or shows it in a text-only widget).
+Text is returned raw, except from ``case_document``, which builds the escaped HTML the case viewer shows.
 """
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from markupsafe import Markup
 
 from ..model import CaseStudy, TimelineEvent
 from ..model.base import isolate
 from ..model.measures import severity_label
+from . import html
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,7 @@ def _short(text: str, limit: int = 70) -> str:
 
 
 def fact_choices(case: CaseStudy, week: int | None = None) -> list[FactChoice]:
-    """Facts a plan element can link to: concerns, strengths, barriers, quotes, and events revealed by ``week``."""
+    """Facts a plan element can link to: concerns, strengths, barriers, quotes, events shown by ``week``."""
     c = case.for_trainee()
     out = [
         FactChoice(pc.id, "concern", f"Concern: {_short(pc.summary)}", pc.summary)
@@ -131,8 +136,89 @@ def fact_choices(case: CaseStudy, week: int | None = None) -> list[FactChoice]:
 
 
 def fact_label(case: CaseStudy, fact_id: str) -> str:
-    """The picker label of a fact, or the bare id (marked unknown) for a link to a fact the case lacks."""
+    """The picker label of a fact; a link to a fact the case lacks says so, without showing its id."""
     for choice in fact_choices(case):
         if choice.id == fact_id:
             return choice.label
-    return f"{fact_id} (not in this case)"
+    return "A fact that is not in this case (remove this link)"
+
+
+def measures_alt(case: CaseStudy, week: int) -> str:
+    """The plot's text alternative: each instrument's scores by week, in words."""
+    from .measures import measure_series
+
+    series = measure_series(case, week)
+    if not series:
+        return f"No scores recorded by week {week}."
+    lines = []
+    for s in series:
+        points = ", ".join(f"week {w} {v:g}" for w, v in zip(s.weeks, s.scores, strict=True))
+        lines.append(f"{s.instrument.name}: {points}.")
+    return " ".join(lines)
+
+
+def case_document(
+    case: CaseStudy,
+    week: int = 0,
+    *,
+    plot_png: bytes | None = None,
+    sections: Iterable[str] | None = None,
+) -> str:
+    """The case as one escaped HTML document: a table of contents, then every section under its heading.
+
+    Sections are ``<section id="itp-case-KEY">`` so the contents' links jump to them; the timeline reads as
+    a list of dated events; ``plot_png`` (the scores plot) ends it as an image with a text alternative.
+    Text goes through ``views.html`` (escaped), so a case's words stay words.
+    """
+    keep = None if sections is None else set(sections)
+    shown = [s for s in case_sections(case, week) if keep is None or s.key in keep]
+    toc_entries = [(html.css_token(s.key), s.title) for s in shown]
+    if plot_png is not None:
+        toc_entries.append(("plot", "Scores over the weeks"))
+    c = case.for_trainee()
+    toc = html.element(
+        "nav",
+        html.element("h4", "Contents")
+        + html.element(
+            "ol",
+            html.join(
+                html.element("li", html.element("a", title, href=f"#itp-case-{key}"))
+                for key, title in toc_entries
+            ),
+        ),
+        cls="itp-toc",
+        aria_label="Case contents",
+    )
+    parts = [html.element("h2", c.title, cls="itp-case-title"), toc]
+    for s in shown:
+        key = html.css_token(s.key)
+        body = html.join(html.element("p", p) for p in s.paragraphs)
+        if s.items:
+            body += html.element("ul", html.join(html.element("li", i) for i in s.items))
+        parts.append(
+            html.element(
+                "section",
+                html.element("h3", s.title, id=f"itp-case-{key}-title") + body,
+                id=f"itp-case-{key}",
+                cls=f"itp-case-section itp-case-{key}",
+                aria_labelledby=f"itp-case-{key}-title",
+            )
+        )
+    if plot_png is not None:
+        uri = "data:image/png;base64," + base64.b64encode(plot_png).decode("ascii")
+        parts.append(
+            html.element(
+                "section",
+                html.element("h3", f"Scores over the weeks (exercise week {week})", id="itp-case-plot-title")
+                + html.element(
+                    "figure",
+                    Markup('<img class="itp-measure-plot" src="{}" alt="{}">').format(
+                        uri, measures_alt(c, week)
+                    ),
+                ),
+                id="itp-case-plot",
+                cls="itp-case-section itp-case-plot",
+                aria_labelledby="itp-case-plot-title",
+            )
+        )
+    return str(html.element("article", html.join(parts), cls="itp-doc itp-case-document"))

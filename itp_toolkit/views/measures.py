@@ -30,7 +30,7 @@ class Series:
 
 
 def measure_series(case: CaseStudy, week: int) -> list[Series]:
-    """Scores known by ``week`` (intake and revealed events), one series per instrument, by instrument code."""
+    """Scores known by ``week`` (intake and revealed events), one series per instrument, by its code."""
     by_code: dict[str, list[tuple[int, float]]] = {}
     for point in case.measures_until(week):
         by_code.setdefault(point.instrument, []).append((point.week, point.score))
@@ -48,10 +48,12 @@ def measure_plot(case: CaseStudy, week: int) -> Figure:
     # A fixed layout, not "constrained": that solver triples the time to draw, and the plot redraws each week.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
-    fig = Figure(figsize=(6.4, 2.3 * rows))
+    # Drawn at the size it is shown (about 640 px wide at 96 dpi), so 10-11 pt text reads as 13-15 px.
+    fig = Figure(figsize=(6.6, 2.6 * rows))
     fig.subplots_adjust(
-        left=0.1, right=0.8, top=1 - 0.3 / (2.3 * rows), bottom=0.55 / (2.3 * rows), hspace=0.5
+        left=0.1, right=0.72, top=1 - 0.35 / (2.6 * rows), bottom=0.6 / (2.6 * rows), hspace=0.6
     )
     FigureCanvasAgg(fig)
     if not series:
@@ -72,22 +74,32 @@ def measure_plot(case: CaseStudy, week: int) -> Figure:
             # Bands are inclusive integer ranges; shade to the next band's start so there is no gap.
             top = band.high + 1 if band.high < inst.maximum else inst.maximum
             ax.axhspan(band.low, top, color=colour or "#f5f5f5", zorder=0, linewidth=0)
+            # Labelled in the margin to the right, in axes-fraction x so it never collides with points.
             ax.text(
-                last_week + 0.3, (band.low + top) / 2, band.label, va="center", fontsize=7, color="#555555"
+                1.02,
+                (band.low + top) / 2,
+                band.label,
+                va="center",
+                fontsize=10,
+                color="#374151",
+                transform=ax.get_yaxis_transform(),
             )
         if inst.clinical_cutoff is not None:
             ax.axhline(inst.clinical_cutoff, color="#9e9e9e", linestyle="--", linewidth=0.8, zorder=1)
         ax.plot(s.weeks, s.scores, marker="o", color="#1a237e", zorder=2, label=inst.code)
-        for w, score in zip(s.weeks, s.scores):
+        for w, score in zip(s.weeks, s.scores, strict=True):
             ax.annotate(
-                f"{score:g}", (w, score), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8
+                f"{score:g}", (w, score), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=10
             )
         ax.set_xlim(-0.5, last_week + 0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # weeks are whole: no 'week 0.5'
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.tick_params(labelsize=10)
         ax.set_ylim(inst.minimum, inst.maximum)
-        ax.set_ylabel(inst.code)
-        ax.set_title(inst.name, fontsize=9, loc="left")
+        ax.set_ylabel(inst.code, fontsize=10)
+        ax.set_title(inst.name, fontsize=11, loc="left")
         if n == rows:
-            ax.set_xlabel("Week")
+            ax.set_xlabel("Week", fontsize=10)
     return fig
 
 

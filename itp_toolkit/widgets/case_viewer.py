@@ -1,7 +1,10 @@
-"""The trainee's view of a case: narrative sections, supports and barriers, their words, scores, timeline.
+"""The trainee's view of a case: one document: contents, every section, the
+timeline so far and the scores plot.
 
-Everything shown comes from ``itp_toolkit.views`` (which strips supervisor-only material); this widget only
-lays it out. Advancing ``week`` reveals the timeline events and scores of that week, as the exercise unfolds.
+Everything shown comes from ``itp_toolkit.views`` (which strips supervisor-only material and escapes the
+text); this widget only holds it. The case reads as a clinical document with its sections visible
+together, not one accordion fold at a time, and it is one widget, not dozens. Advancing ``week`` reveals
+the timeline events and scores of that week, as the exercise unfolds.
 """
 
 from __future__ import annotations
@@ -12,26 +15,9 @@ import ipywidgets as w
 import traitlets as t
 
 from ..model import CaseStudy
-from ..model.base import isolate
-from ..views import case_sections, figure_png, measure_plot, revealed_events
-from ._common import css, list_html, text_html
-
-# Sections shown open on their own, not folded into the accordion: what a plan is built from.
-_PINNED = ("strengths", "barriers", "words")
-
-
-def _section_widget(section) -> w.HTML:
-    parts = [text_html(p) for p in section.paragraphs]
-    if section.items:
-        parts.append(list_html(section.items))
-    return w.HTML(
-        "".join(parts),
-        _dom_classes=(
-            "itp-case-section",
-            f"itp-case-{section.key}",
-        ),
-    )
-
+from ..views import figure_png, measure_plot, revealed_events
+from ..views.case import case_document
+from ._common import css, shared
 
 SECTION_KEYS = (
     "person", "concerns", "history", "context", "mental_status", "formulation", "diagnosis", "risk",
@@ -59,22 +45,24 @@ class CaseViewer(w.VBox):
         if unknown:
             raise ValueError(f"unknown case sections {unknown}; choose from {', '.join(SECTION_KEYS)}")
         self._plots: dict[int, bytes] = {}
-        self.title = w.HTML(text_html(self._case.title, "h3"), _dom_classes=("itp-case-title",))
-        self.narrative = w.Accordion(_dom_classes=("itp-case-narrative",))
-        self.pinned = w.VBox(_dom_classes=("itp-case-pinned",))
-        self.plot = w.Image(
-            format="png", layout=w.Layout(max_width="640px"), _dom_classes=("itp-measure-plot",)
-        )
-        self.timeline = w.VBox(_dom_classes=("itp-timeline",))
+        self.document = shared()(w.HTML, classes=("itp-case-narrative",))
+        self.plot_png = b""
+        """The scores plot shown, as PNG bytes (it is in the document as an image with a text alternative)."""
         super().__init__(**kwargs)
         css(self, "itp-case-viewer")
         self.week = week
         self._ready = True
         self._render()
+        self.children = [self.document]
 
     @property
     def case(self) -> CaseStudy:
         return self._case
+
+    @property
+    def events(self) -> list:
+        """The timeline events shown (revealed by ``week``; none when the timeline is not shown)."""
+        return revealed_events(self._case, self.week) if "timeline" in self.sections else []
 
     @t.validate("week")
     def _valid_week(self, proposal):
@@ -88,47 +76,10 @@ class CaseViewer(w.VBox):
             self._render()
 
     def _render(self) -> None:
-        sections = [s for s in case_sections(self._case, self.week) if s.key in self.sections]
-        folded = [s for s in sections if s.key not in _PINNED and s.key != "timeline"]
-        self.narrative.children = [_section_widget(s) for s in folded]
-        for i, s in enumerate(folded):
-            self.narrative.set_title(i, s.title)
-        self.pinned.children = [
-            w.VBox([w.HTML(text_html(s.title, "h4"), _dom_classes=("itp-case-heading",)), _section_widget(s)])
-            for s in sections
-            if s.key in _PINNED
-        ]
-        scores = "measures" in self.sections
-        if scores:
-            self.plot.value = self._plot_png(self.week)
-        events = revealed_events(self._case, self.week) if "timeline" in self.sections else []
-        self.timeline.children = [
-            w.HTML(
-                text_html(f"Week {e.week}: {isolate(e.title)}", "h4") + text_html(e.description),
-                _dom_classes=("itp-timeline-event",),
-            )
-            for e in events
-        ]
-        heading = [
-            w.HTML(
-                text_html(f"Timeline (exercise week {self.week})", "h4"), _dom_classes=("itp-case-heading",)
-            )
-        ]
-        self.children = [
-            self.title,
-            *([self.narrative] if folded else []),
-            self.pinned,
-            *(
-                [w.HTML(text_html("Scores", "h4"), _dom_classes=("itp-case-heading",)), self.plot]
-                if scores
-                else []
-            ),
-            *(
-                [*heading, self.timeline if events else w.Label("No events yet.")]
-                if "timeline" in self.sections
-                else []
-            ),
-        ]
+        self.plot_png = self._plot_png(self.week) if "measures" in self.sections else b""
+        self.document.value = case_document(
+            self._case, self.week, plot_png=self.plot_png or None, sections=self.sections
+        )
 
     def _plot_png(self, week: int) -> bytes:
         """The scores plot as of ``week``; drawn once per week shown (drawing takes most of a render)."""

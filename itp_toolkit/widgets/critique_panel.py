@@ -1,9 +1,11 @@
-"""Live critique beside the editor: findings grouped by family, each a button that focuses its element.
+"""Live critique beside the editor: one finding per cause, grouped by plan element and severity, in one block.
 
 Critique reruns as the trainee types, but at most once per ``delay`` seconds: the first change schedules a
 run, later changes before it fires ride along with it, and the run reads the plan as it is by then.
 ``refresh()`` runs at once (tests, and a 'check now' button). The findings and the individualization score
-come from ``itp_toolkit.checks``; grouping and headings from ``itp_toolkit.views.critique_groups``.
+come from ``itp_toolkit.checks``; grouping and the HTML from ``itp_toolkit.views.critique``. Each group's
+heading links to the element's anchor in the editor: the browser scrolls there and the stylesheet
+highlights it (``:target``), with no round trip to the kernel; ``focus(element_id)`` is the Python twin.
 
 A supervisor can overrule a finding: ``dismiss(finding, reason)`` (given an ``on_dismiss`` hook that stores
 the
@@ -16,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterable
 
 import ipywidgets as w
@@ -25,20 +26,11 @@ import traitlets as t
 from ..checks import Finding, IndividualizationScore, critique, individualization_score
 from ..errors import PermissionDenied
 from ..model import CaseStudy, Dismissal, TreatmentPlan
-from ..views import critique_groups, severity_totals, split_dismissed
-from ._common import Factory, close_tree, css, list_html, text_html
+from ..views import split_dismissed
+from ..views.critique import ElementFindings, critique_html, findings_by_element
+from ._common import auto_layout, css, shared
 
 log = logging.getLogger(__name__)
-
-RETIRE_AFTER_SECONDS = 30.0
-"""How long a replaced finding row or group lives on, unseen, before it is closed (see ``_retire``)."""
-
-BUTTON_TEXT_MAX = 140
-"""Longer messages are cut on the button (the whole message is its tooltip and is shown below it)."""
-
-
-def _short(text: str, limit: int = BUTTON_TEXT_MAX) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 class CritiquePanel(w.VBox):
@@ -82,40 +74,25 @@ class CritiquePanel(w.VBox):
         self._focus_callbacks: list[Callable[[str], object]] = []
         self._pending: asyncio.TimerHandle | threading.Timer | None = None
         self._lock = threading.Lock()
-        self._make = Factory()
-        self._rows: dict[Finding, w.VBox] = {}
-        self._groups: dict[str, tuple[w.VBox, w.HTML]] = {}
-        self._retired: list[tuple[float, w.Widget]] = []
-        self.score_label = w.Label(_dom_classes=("itp-score",))
-        self.score_bar = w.IntProgress(
-            min=0, max=100, layout=w.Layout(width="200px"), _dom_classes=("itp-score-bar",)
-        )
-        self.totals = w.Label(_dom_classes=("itp-critique-totals",))
-        self.status = w.Label(_dom_classes=("itp-critique-status",))
-        self.unused = w.VBox(_dom_classes=("itp-facts-unused",))
-        self.unused_heading = w.HTML(
-            text_html("Not yet used from this case", "h4"), _dom_classes=("itp-facts-unused-heading",)
-        )
-        self.unused_list = w.HTML(_dom_classes=("itp-facts-unused-list",))
-        self.groups_box = w.VBox(_dom_classes=("itp-critique-groups",))
-        self.dismissed_box = w.VBox(_dom_classes=("itp-critique-dismissed",))
-        self.finding_buttons: list[w.Button] = []
-        self.check_now = w.Button(
-            description="Check now", layout=w.Layout(width="auto"), _dom_classes=("itp-critique-refresh",)
+        self.groups: list[ElementFindings] = []
+        """The findings shown, by plan element, worst first (one per cause)."""
+        self.shown_findings: list[Finding] = []
+        make = shared()
+        self.check_now = make(
+            w.Button,
+            description="Check now",
+            tooltip="Run the checks on the plan as it is now",
+            layout=auto_layout(),
+            classes=("itp-critique-refresh",),
         )
         self.check_now.on_click(lambda _b: self.refresh())
+        self.status = make(w.Label, classes=("itp-critique-status",))
+        self.report = make(w.HTML, classes=("itp-critique-report",))
         super().__init__(**kwargs)
         css(self, "itp-critique-panel")
         self.delay = delay
         self.week = week
-        self.children = [
-            w.HBox([self.score_label, self.score_bar, self.check_now]),
-            self.totals,
-            self.status,
-            self.groups_box,
-            self.dismissed_box,
-            self.unused,
-        ]
+        self.children = [self.report, self.check_now, self.status]
         self.dismissals = list(dismissals)
         self._ready = True
         self.plan = plan
@@ -162,12 +139,9 @@ class CritiquePanel(w.VBox):
 
     def close(self) -> None:
         self._cancel()
-        for _, widget in self._retired:
-            close_tree(widget)
-        self._retired = []
         super().close()
 
-    # --- debounce --------------------------------------------------------------------------------------------
+    # --- debounce ----------------------------------------------------------------------------------------
 
     @t.observe("plan", "week")
     def _changed(self, change) -> None:
@@ -205,124 +179,23 @@ class CritiquePanel(w.VBox):
 
     # --- rendering -----------------------------------------------------------------------------------------
 
-    def _finding_row(self, finding: Finding) -> w.VBox:
-        make = self._make
-        button = make(
-            w.Button,
-            description=_short(finding.message),
-            tooltip=finding.message,
-            disabled=finding.element_id is None,
-            layout=make.layout(width="100%", height="auto"),
-            classes=(
-                "itp-finding",
-                f"itp-finding-{finding.severity}",
-            ),
-        )
-        if finding.element_id is not None:
-            button.on_click(lambda _b, eid=finding.element_id: self.focus(eid))
-        button.finding = finding  # so tests and callers can tell which finding a button is
-        parts: list[w.Widget] = [button]
-        if len(finding.message) > BUTTON_TEXT_MAX:
-            parts.append(make(w.HTML, text_html(finding.message), classes=("itp-finding-message",)))
-        if finding.suggestion:
-            parts.append(make(w.HTML, text_html(f"Try: {finding.suggestion}"), classes=("itp-suggestion",)))
-        if finding.evidence:
-            parts.append(make(w.HTML, list_html(finding.evidence), classes=("itp-evidence",)))
-        row = make(w.VBox, parts, classes=("itp-finding-row",))
-        row.button = button
-        return row
-
     def _render(self) -> None:
-        """Show the findings. Rows of findings still there, and each family's group box, are kept and updated,
-        so a rerun sends little; what is replaced is closed only later (``_retire``)."""
-        make = self._make
-        rows: dict[Finding, w.VBox] = {}
-        groups = []
-        seen: set[str] = set()
+        """Show the findings: one HTML block from ``views.critique_html`` (one update per run, however many
+        findings), each finding's heading a link that scrolls the editor to its element and highlights it."""
         active, self.dismissed = split_dismissed(self.findings, self.dismissals)
-        for group in critique_groups(active):
-            for f in group.findings:
-                rows[f] = self._rows.pop(f, None) or rows.get(f) or self._finding_row(f)
-            heading_html = text_html(group.heading, "h4")
-            if group.family in self._groups:
-                box, heading = self._groups[group.family]
-                if heading.value != heading_html:
-                    heading.value = heading_html
-            else:
-                heading = make(w.HTML, heading_html, classes=("itp-finding-group-heading",))
-                box = make(
-                    w.VBox,
-                    classes=(
-                        "itp-finding-group",
-                        f"itp-family-{group.family}",
-                    ),
-                )
-                self._groups[group.family] = (box, heading)
-            children = (heading, *(rows[f] for f in group.findings))
-            if tuple(box.children) != children:
-                box.children = children
-            groups.append(box)
-            seen.add(group.family)
-        stale, self._rows = self._rows, rows
-        self.finding_buttons = [rows[f].button for f in active if f in rows]
-        self.groups_box.children = groups
-        self._render_dismissed()
-        gone = [family for family in self._groups if family not in seen]
-        self._retire([part for family in gone for part in self._groups.pop(family)] + list(stale.values()))
-        totals = severity_totals(active)
-        self.totals.value = (
-            ", ".join(f"{n} {s}{'' if n == 1 else 's'}" for s, n in totals.items())
-            if active
-            else "No findings: nothing to fix that the checks can see."
+        self.groups = findings_by_element(active, self.plan)
+        self.shown_findings = [f for g in self.groups for f in g.findings]
+        value = '<h3 class="itp-critique-heading">Critique</h3>' + critique_html(
+            active, self.plan, score=self.score, dismissed=self.dismissed
         )
+        if self.report.value != value:
+            self.report.value = value
         self.status.value = ""
-        if self.score is not None:
-            self.score_label.value = f"Individualization: {self.score.score}/100"
-            self.score_bar.value = self.score.score
-            ignored = self.score.facts_ignored
-            self.unused_list.value = list_html(ignored) if ignored else ""
-            self.unused.children = (self.unused_heading, self.unused_list) if ignored else ()
-
-    def _render_dismissed(self) -> None:
-        """Findings a supervisor marked not applicable: the finding and the reason, apart from the rest."""
-        old = list(self.dismissed_box.children)
-        if not self.dismissed:
-            self.dismissed_box.children = ()
-        else:
-            make = self._make
-            heading = make(
-                w.HTML,
-                text_html("Marked not applicable here by your supervisor", "h4"),
-                classes=("itp-dismissed-heading",),
-            )
-            rows = [
-                make(
-                    w.HTML,
-                    text_html(f"{finding.message} — Reason: {decision.reason}"),
-                    classes=("itp-finding-dismissed",),
-                )
-                for finding, decision in self.dismissed
-            ]
-            self.dismissed_box.children = (heading, *rows)
-        self._retire(old)
-
-    def _retire(self, widgets: Iterable[w.Widget]) -> None:
-        """Close replaced widgets a while later, not at once: the browser may still be building views of
-        them from the previous update, and a model closed under a box that still lists it fails that box's
-        update ("widget model not found"; voila #143 is the same hazard)."""
-        now = time.monotonic()
-        keep = []
-        for retired_at, widget in self._retired:
-            if now - retired_at >= RETIRE_AFTER_SECONDS:
-                close_tree(widget)
-            else:
-                keep.append((retired_at, widget))
-        self._retired = keep + [(now, widget) for widget in widgets]
 
 
 def connect_critique(editor, panel: CritiquePanel) -> None:
     """Wire an editor and a panel: edits reach the panel, the panel critiques at the editor's exercise week
-    (so events revealed since the plan was written call for a revision), and clicked findings focus the editor."""
+    (events revealed since the plan was written call for a revision); ``panel.focus`` focuses the editor."""
     editor.observe(lambda change: setattr(panel, "plan", change["new"]), "plan")
     t.dlink((editor, "week"), (panel, "week"))
     panel.on_focus(editor.focus)

@@ -1,5 +1,8 @@
 """Autosave and the draft's buttons: Save now, Submit for supervision, Revise, and conflict choices.
 
+One save status only (the indicator); where the draft stands in supervision is the page's banner
+(``widgets.feedback``), in words.
+
 All rules (when to save, what a conflict means, what is kept) live in ``itp_toolkit.drafting.DraftSession``;
 this widget shows its state and schedules its autosave: ``autosave_delay`` seconds after the last edit,
 and again with a growing delay while the database keeps failing (never for a conflict, which needs the
@@ -19,7 +22,7 @@ import traitlets as t
 from ..errors import ITPError
 from ..model.base import isolate
 from ..services.drafting import DraftSession, revisable_events
-from ._common import css, text_html
+from ._common import auto_layout, css, shared, text_html
 
 MAX_RETRY_DELAY = 30.0
 
@@ -45,6 +48,7 @@ def default_scheduler(delay: float, callback: Callable[[], None]) -> Handle:
 
 
 _STATE_TEXT = {"saved": "Saved", "unsaved": "Unsaved changes", "saving": "Saving…", "error": "Not saved"}
+_STATUS_KIND = {"saved": "ok", "unsaved": "busy", "saving": "busy", "error": "error"}
 
 
 class AutosaveIndicator(w.HTML):
@@ -66,10 +70,12 @@ class AutosaveIndicator(w.HTML):
         for state in _STATE_TEXT:
             self.remove_class(f"itp-save-{state}")
         self.add_class(f"itp-save-{self.state}")
+        # One line, one truth: the session's own message when it has one ("Saved as revision 3 at 10:42",
+        # "Nothing saved yet"), else the state's word; never a second status beside it.
         headline = _STATE_TEXT.get(self.state, self.state)
-        detail = self.message if self.message and self.message != headline else ""
-        self.value = text_html(headline, "strong", "itp-save-state") + (
-            " " + text_html(detail, "span", "itp-save-message") if detail else ""
+        text = self.message or headline
+        self.value = text_html(
+            text, "span", f"itp-save-state itp-status itp-status--{_STATUS_KIND[self.state]}"
         )
 
 
@@ -83,6 +89,7 @@ class DraftControls(w.VBox):
         self,
         session: DraftSession,
         *,
+        in_workshop: bool = False,
         week: int = 0,
         autosave_delay: float = 1.5,
         scheduler: Scheduler | None = None,
@@ -90,35 +97,58 @@ class DraftControls(w.VBox):
         **kwargs: Any,
     ):
         self.session = session
+        self.in_workshop = in_workshop
+        """A workshop draft: handed in to the facilitator, not submitted for supervision."""
+        self.frozen = False
+        """The workshop left drafting: nothing more can be saved (``freeze``)."""
         self.week = week
         self._schedule = scheduler or default_scheduler
         self._pending: Handle | None = None
         self._retry_delay = autosave_delay
         self._lock = threading.Lock()
         self._on_plan_replaced = on_plan_replaced
-        self.indicator = AutosaveIndicator()
-        self.save_button = w.Button(description="Save now", icon="save", _dom_classes=("itp-save-now",))
+        self.indicator = AutosaveIndicator(layout=auto_layout())
+        self.save_button = w.Button(
+            description="Save now", tooltip="Save now", layout=auto_layout(), _dom_classes=("itp-save-now",)
+        )
         self.submit_button = w.Button(
-            description="Submit for supervision",
+            description="Hand in" if in_workshop else "Submit for supervision",
+            tooltip="Hand your plan in to the facilitator"
+            if in_workshop
+            else "Hand the latest saved revision to your supervisor",
             button_style="primary",
-            icon="paper-plane",
+            layout=auto_layout(),
             _dom_classes=("itp-submit",),
         )
         self.revise_event = w.Dropdown(
-            description="Revise for", options=[], _dom_classes=("itp-revise-event",)
+            description="Revise for",
+            options=[],
+            layout=w.Layout(width="auto", min_width="18em"),
+            _dom_classes=("itp-revise-event",),
         )
-        self.revise_button = w.Button(description="Revise", icon="pencil", _dom_classes=("itp-revise",))
+        self.revise_event.style.description_width = "initial"
+        self.revise_button = w.Button(
+            description="Revise",
+            tooltip="Start a new revision of the plan for the chosen event or feedback",
+            layout=auto_layout(),
+            _dom_classes=("itp-revise",),
+        )
         self.reload_button = w.Button(
-            description="Load the latest", button_style="warning", _dom_classes=("itp-reload-latest",)
+            description="Load the latest",
+            button_style="warning",
+            layout=auto_layout(),
+            _dom_classes=("itp-reload-latest",),
         )
         self.save_mine_button = w.Button(
-            description="Save mine as new", button_style="warning", _dom_classes=("itp-save-mine",)
+            description="Save mine as new",
+            button_style="warning",
+            layout=auto_layout(),
+            _dom_classes=("itp-save-mine",),
         )
         self.conflict_box = w.HBox(
             [self.reload_button, self.save_mine_button], _dom_classes=("itp-conflict",)
         )
-        self.error_label = w.Label(_dom_classes=("itp-draft-error",))
-        self.status_label = w.Label(_dom_classes=("itp-draft-status",))
+        self.error_label = shared()(w.Label, classes=("itp-draft-error",))
         self.save_button.on_click(lambda _: self.save_now())
         self.submit_button.on_click(lambda _: self.submit())
         self.revise_button.on_click(lambda _: self.revise(self.revise_event.value or None))
@@ -126,10 +156,17 @@ class DraftControls(w.VBox):
         self.save_mine_button.on_click(lambda _: self.save_mine())
         super().__init__(
             [
-                w.HBox([self.indicator, self.save_button, self.submit_button]),
-                w.HBox([self.revise_event, self.revise_button]),
+                w.HBox(
+                    [
+                        self.indicator,
+                        self.save_button,
+                        self.submit_button,
+                        self.revise_event,
+                        self.revise_button,
+                    ],
+                    _dom_classes=("itp-toolbar",),
+                ),
                 self.conflict_box,
-                self.status_label,
                 self.error_label,
             ],
             **kwargs,
@@ -224,6 +261,12 @@ class DraftControls(w.VBox):
         if self._on_plan_replaced is not None:
             self._on_plan_replaced()
 
+    def freeze(self) -> None:
+        """The workshop left drafting: no more saves, hand-ins or revisions from this page. An autosave
+        already due still runs, so the store's refusal says what happened to the last words typed."""
+        self.frozen = True
+        self._render()
+
     def _run(self, action: Callable[[], Any]) -> None:
         try:
             action()
@@ -242,17 +285,13 @@ class DraftControls(w.VBox):
         self.indicator.message = status.message
         conflict = status.conflict_with is not None
         self.conflict_box.layout.display = "flex" if conflict else "none"
-        self.submit_button.disabled = s.locked or conflict
-        self.save_button.disabled = s.locked or status.state == "saved"
+        self.submit_button.disabled = s.locked or conflict or self.frozen
+        self.save_button.disabled = s.locked or status.state == "saved" or self.frozen
         case = s.case
         events = revisable_events(case, s.plan, self.week) if case is not None else []
         labels = {e.id: f"Week {e.week}: {isolate(e.title)}" for e in (case.timeline if case else [])}
-        self.revise_event.options = [("feedback (no new event)", "")] + [(labels[e], e) for e in events]
-        self.revise_button.disabled = s.locked
-        self.status_label.value = {
-            "empty": "Not saved yet.",
-            "in_progress": "Draft in progress.",
-            "submitted": "Submitted: waiting for your supervisor. The plan is read-only until it is returned.",
-            "returned": "Returned by your supervisor: read the feedback, revise and submit again.",
-            "accepted": "Signed off by your supervisor.",
-        }.get(s.draft_status, s.draft_status)
+        options = [("feedback (no new event)", "")] + [(labels[e], e) for e in events]
+        if list(self.revise_event.options) != options:
+            self.revise_event.options = options
+            self.revise_event.value = ""
+        self.revise_button.disabled = s.locked or self.frozen

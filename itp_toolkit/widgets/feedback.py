@@ -1,9 +1,16 @@
-"""The supervisor's released feedback, shown beside the plan elements it is about.
+"""Where the draft stands and the supervisor's released feedback, at the top of the plan.
+
+One banner says where the submission stands, in words ("Returned for revision", with the supervisor's
+summary; "Signed off"), what was released ("2 new comments, rubric released") and the submission history
+(submitted revision 7 → returned → submitted revision 9 → signed off). Below it: the rubric as a table
+(criterion titles, the level and what it means, the supervisor's comment) and comments on the whole plan
+or on parts since removed. Comments on an element sit beside that element in the editor
+(``PlanEditor.show_comments``), with a marker on its header and the thread under it.
 
 Annotations anchor to permanent element ids, so a comment written on revision 2 still sits beside its goal
-in revision 5, even if the goal was reworded or moved. Comments on elements the trainee has since removed
-are listed apart, never dropped. The store only returns *released* feedback to the trainee; this widget
-adds no rule of its own. Supervisor text is escaped like any other text.
+in revision 5, even if the goal was reworded or moved. The store only returns *released* feedback to the
+trainee; this widget adds no rule of its own. People appear by display name, never by login; all text is
+escaped (``views.feedback``).
 """
 
 from __future__ import annotations
@@ -16,21 +23,19 @@ import ipywidgets as w
 from ..errors import ITPError
 from ..model import Annotation, Rubric, RubricScore, TreatmentPlan
 from ..store import PlanStore
-from ..views import plan_outline
-from ._common import css, list_html, text_html
-
-
-def _comment_html(a: Annotation) -> str:
-    tags = f" [{', '.join(a.tags)}]" if a.tags else ""
-    when = f"{a.created_at:%Y-%m-%d}" if a.created_at else ""
-    head = text_html(f"{a.author} on revision {a.revision} {when}{tags}".strip(), "div", "itp-feedback-meta")
-    body = text_html(a.body, "div", "itp-feedback-body")
-    resolved = text_html("resolved", "span", "itp-feedback-resolved") if a.resolved else ""
-    return f'<div class="itp-feedback-comment">{head}{body}{resolved}</div>'
+from ..views.critique import element_text
+from ..views.feedback import (
+    feedback_summary,
+    rubric_table,
+    status_html,
+    submission_steps,
+    thread_html,
+)
+from ._common import auto_layout, css, shared
 
 
 class FeedbackView(w.VBox):
-    """Released comments by plan element, and released rubric scores, for one draft."""
+    """The draft's state in supervision and its released feedback, for one draft."""
 
     def __init__(
         self,
@@ -46,18 +51,34 @@ class FeedbackView(w.VBox):
         self.draft_id = draft_id
         self.actor = actor
         self.plan = plan
-        self._criteria = {(r.id, c.id): f"{r.title}: {c.title}" for r in rubrics for c in r.criteria}
+        self.rubrics = list(rubrics)
+        if not self.rubrics:
+            from ..checks.rubrics import default_rubric
+
+            self.rubrics = [default_rubric()]
         self.annotations: list[Annotation] = []
         self.scores: list[RubricScore] = []
+        self.submissions: list = []
+        self.status = "empty"
+        self.latest_revision = 0
+        self.names: dict[str, str] = {}
+        self.summary = ""
+        """'2 new comments, rubric released' ('' when nothing is released)."""
+        self.error = ""
+        self.state = shared()(w.HTML, classes=("itp-draft-status", "itp-feedback-state"))
+        self.details = w.HTML(_dom_classes=("itp-feedback-items",))
         self.refresh_button = w.Button(
-            description="Check for feedback", icon="refresh", _dom_classes=("itp-feedback-refresh",)
+            description="Check for feedback",
+            tooltip="Look for feedback your supervisor has released since the page opened",
+            layout=auto_layout(),
+            _dom_classes=("itp-feedback-refresh",),
         )
-        self.summary = w.Label(_dom_classes=("itp-feedback-summary",))
-        self.body = w.VBox(_dom_classes=("itp-feedback-items",))
         self.refresh_button.on_click(lambda _: self.refresh())
-        super().__init__([w.HBox([self.refresh_button, self.summary]), self.body], **kwargs)
+        super().__init__([self.state, self.details, self.refresh_button], **kwargs)
         css(self, "itp-feedback")
         self.refresh()
+
+    # --- reading -----------------------------------------------------------------------------------------
 
     def set_plan(self, plan: TreatmentPlan) -> None:
         """Place the same feedback beside the elements of another revision (the one on screen)."""
@@ -65,71 +86,83 @@ class FeedbackView(w.VBox):
         self._render()
 
     def refresh(self) -> None:
+        """Read the draft's status, submissions and released feedback again."""
         try:
+            draft = self._store.get_draft(self.draft_id, actor=self.actor)
+            self.status, self.latest_revision = draft.status, draft.latest_revision
+            self.submissions = self._store.list_submissions(self.draft_id, actor=self.actor)
             self.annotations = self._store.list_annotations(self.draft_id, actor=self.actor)
             self.scores = self._store.list_scores(self.draft_id, actor=self.actor)
+            self._learn_names({a.author for a in self.annotations} | {s.rater for s in self.scores})
         except ITPError as exc:
-            self.summary.value = f"Feedback unavailable: {exc}"
-            return
+            self.error = f"Feedback unavailable: {exc}"
+        else:
+            self.error = ""
         self._render()
 
     def comments_for(self, element_id: str | None) -> list[Annotation]:
+        """The comments (and replies) on one element, or on the whole plan (``None``)."""
         return [a for a in self.annotations if a.element_id == element_id]
 
-    def _render(self) -> None:
-        n, m = len(self.annotations), len(self.scores)
-        self.summary.value = (
-            f"{n} comment{'s' if n != 1 else ''} and {m} score{'s' if m != 1 else ''} released"
-            if n or m
-            else "No feedback released yet."
-        )
-        parts: list[w.Widget] = []
-        general = self.comments_for(None)
-        if general:
-            parts.append(self._block("The whole plan", general, "itp-feedback-plan"))
+    @property
+    def orphaned(self) -> list[Annotation]:
+        """Comments on elements the plan no longer has: listed apart, never dropped."""
         present = {e.id for e in self.plan.elements()}
-        labels = {row.element_id: row.label for row in plan_outline(self.plan)}
-        for element in self.plan.elements():
-            comments = self.comments_for(element.id)
-            if comments:
-                label = labels.get(element.id) or _element_text(element)
-                parts.append(self._block(label, comments, "itp-feedback-element", element.id))
-        orphaned = [a for a in self.annotations if a.element_id is not None and a.element_id not in present]
-        if orphaned:
-            parts.append(self._block("On parts you have since removed", orphaned, "itp-feedback-removed"))
-        if self.scores:
-            rows = [
-                f"Revision {s.revision} — {self._criteria.get((s.rubric_id, s.criterion_id), f'{s.rubric_id}: {s.criterion_id}')}: "
-                f"{s.score}/4 ({s.rater})" + (f" — {s.comment}" if s.comment else "")
-                for s in self.scores
-            ]
+        return [a for a in self.annotations if a.element_id is not None and a.element_id not in present]
+
+    def _learn_names(self, logins: set[str]) -> None:
+        for login in logins - self.names.keys():
+            try:
+                self.names[login] = self._store.find_person(login, actor=self.actor).display_name
+            except ITPError:
+                continue  # shown as "A supervisor", never as the login
+
+    # --- showing -----------------------------------------------------------------------------------------
+
+    def _summary_comment(self) -> tuple[str, str]:
+        """The supervisor's overall comment on the decided submission (written with the decision)."""
+        decided = [s for s in self.submissions if s.status in ("returned", "accepted")]
+        if not decided:
+            return "", ""
+        last = decided[-1]
+        overall = [
+            a
+            for a in self.annotations
+            if a.element_id is None and a.parent_id is None and a.revision == last.revision
+        ]
+        if not overall:
+            return "", ""
+        a = overall[-1]
+        return a.body, self.names.get(a.author, "A supervisor")
+
+    def _render(self) -> None:
+        self.summary = feedback_summary(self.annotations, self.scores, self.latest_revision)
+        comment, by = self._summary_comment()
+        banner = status_html(
+            self.status,
+            submission_steps(self.submissions),
+            summary_comment=comment,
+            summary_by=by,
+            feedback=self.error or self.summary,
+        )
+        if self.state.value != banner:
+            self.state.value = banner
+        parts = [rubric_table(r, self.scores, self.names) for r in self.rubrics]
+        general = [a for a in self.comments_for(None) if not comment or a.body != comment]
+        if general:
+            parts.append(thread_html(general, self.names, title="On the whole plan"))
+        if self.orphaned:
             parts.append(
-                w.HTML(
-                    text_html("Rubric scores", "h4") + list_html(rows), _dom_classes=("itp-feedback-scores",)
+                thread_html(
+                    self.orphaned,
+                    self.names,
+                    title="On parts you have since removed",
                 )
             )
-        self.body.children = parts
+        value = "".join(p for p in parts if p)
+        if self.details.value != value:
+            self.details.value = value
+        self.details.layout.display = "block" if value else "none"
 
-    def _block(
-        self, title: str, comments: list[Annotation], cls: str, element_id: str | None = None
-    ) -> w.HTML:
-        html = text_html(title, "h4", "itp-feedback-anchor") + "".join(_comment_html(a) for a in comments)
-        block = w.HTML(
-            html,
-            _dom_classes=(
-                "itp-feedback-block",
-                cls,
-            ),
-        )
-        if element_id is not None:
-            # A class per element lets the page (and tests) find the comments beside a given element.
-            block.add_class(f"itp-feedback-for-{element_id}")
-        return block
-
-
-def _element_text(element: Any) -> str:
-    for name in ("statement", "description", "how", "mitigation", "reason", "text"):
-        value = getattr(element, name, "")
-        if value:
-            return str(value)
-    return element.id
+    def element_label(self, element_id: str) -> str:
+        return element_text(self.plan, element_id)

@@ -26,7 +26,7 @@ from ..views.my_plans import (
     supervisor_order,
     trainee_order,
 )
-from ._common import css, text_html
+from ._common import css, shared, text_html
 
 ALL = 0
 """The cohort pickers' 'All my cohorts' (cohort ids start at 1; a None value would show an empty picker)."""
@@ -83,24 +83,27 @@ class MyPlans(w.VBox):
             return self.rows
         statuses = [s for s in statuses if s.case_id in self.titles]
         self.rows = plan_rows(trainee_order(statuses), self.titles, self._today())
+        make = shared()  # shared Layout and style objects: a row is five widgets, not fifteen
         head = [
-            w.Label(h, _dom_classes=("itp-plans-head",)) for h in ("Case", "State", "Due", "New feedback", "")
+            make(w.Label, h, classes=("itp-plans-head",))
+            for h in ("Case", "State", "Due", "New feedback", "")
         ]
         cells: list[w.Widget] = [*head]
         for row in self.rows:
-            button = w.Button(
+            button = make(
+                w.Button,
                 description=row.action,
                 tooltip=f"{row.action}: {row.case}",
                 button_style="primary" if row.action in ("Start", "Continue", "Revise") else "",
-                _dom_classes=("itp-plans-open",),
+                classes=("itp-plans-open",),
             )
             button.on_click(lambda _, case_id=row.case_id: self.open_case(case_id))
-            due = w.Label(row.due, _dom_classes=("itp-due-overdue" if row.overdue else "itp-due",))
+            due = make(w.Label, row.due, classes=("itp-due-overdue" if row.overdue else "itp-due",))
             cells += [
-                w.HTML(text_html(row.case, "span"), _dom_classes=("itp-plans-case",)),
-                w.Label(row.state, _dom_classes=("itp-plans-state",)),
+                make(w.HTML, text_html(row.case, "span"), classes=("itp-plans-case",)),
+                make(w.Label, row.state, classes=("itp-plans-state",)),
                 due,
-                w.Label(row.feedback, _dom_classes=("itp-plans-feedback",)),
+                make(w.Label, row.feedback, classes=("itp-plans-feedback",)),
                 button,
             ]
         self.grid.children = tuple(cells) if self.rows else ()

@@ -17,7 +17,7 @@ each form's widgets are reachable as ``editor.cards[element_id].fields[name]`` s
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import ipywidgets as w
@@ -25,12 +25,15 @@ import traitlets as t
 
 from ..errors import InputProblem, InvalidInput, NotFound, PermissionDenied
 from ..library.interventions import apply_library_intervention, library_choices, load_intervention_library
-from ..model import CaseStudy, PlanElement, TreatmentPlan, editing, new_id
+from ..model import Annotation, CaseStudy, PlanElement, TreatmentPlan, editing, new_id
 from ..model.base import isolate
 from ..model.measures import INSTRUMENTS
 from ..model.plan import Delivery, Format, ObjectiveKind, TimeOfDay
 from ..views import fact_choices, fact_label, plan_outline
-from ._common import Factory, choice_label, close_tree, text_html, walk
+from ..views.critique import element_anchor
+from ..views.feedback import thread_html
+from ..views.html import css_token, element
+from ._common import Factory, batched_open, choice_label, close_tree, text_html, walk
 
 FOCUS_CLASS = "itp-focused"
 INVALID_CLASS = "itp-invalid"
@@ -64,26 +67,74 @@ def _display(value: Any) -> Any:
 
 
 class ElementCard(w.VBox):
-    """One element's form: header, fields, links to case facts, buttons and (in the tree) its children."""
+    """One element's form: header, fields, links to case facts, buttons and (in the tree) its children.
+
+    The header is an HTML widget: the element's numbered title (escaped), a marker when released comments
+    are on it, and the anchor (``views.critique.element_anchor``) that critique findings and comments link
+    to. ``title`` is the same title as plain text. The error line is made the first time it is needed: most
+    cards never show one, and every widget is messages on opening.
+    """
 
     def __init__(self, element_id: str, kind: str, make: Callable[..., w.DOMWidget] | None = None, **kwargs):
         make = make or Factory()
+        self._make = make
         self.element_id = element_id
         self.kind = kind
-        self.header = make(w.Label, classes=("itp-element-header",))
+        self.title = ""
+        self.comment_count = 0
+        self.header = make(w.HTML, classes=("itp-element-header",))
         self.fields: dict[str, w.ValueWidget] = {}
         self.buttons: dict[str, w.Button] = {}
-        self.error = make(w.Label, classes=("itp-field-error",))
-        self.links = make(w.VBox, classes=("itp-links",))
+        self._error: w.Label | None = None
+        self.links = make(w.HBox, classes=("itp-links", "itp-toolbar"))
+        """The link chips (``chips``: one button each, which removes its link), then the fact picker."""
+        self.chips: list[w.Button] = []
         self.fact_picker: w.Dropdown | None = None
         self.library_picker: w.Dropdown | None = None
         self.children_box = make(w.VBox, classes=("itp-children",))
+        self.thread: w.Widget | None = None
+        self.reply_box: w.HBox | None = None
+        """A reply box under the thread (when the page can send replies)."""
         kwargs["_dom_classes"] = (
             *kwargs.get("_dom_classes", ()),
             "itp-element",
             f"itp-{kind.replace('_', '-')}",
         )
         super().__init__(**kwargs)
+
+    @property
+    def error(self) -> w.Label:
+        """Why the last edit of this element was refused (made, and placed after the fields, on first use)."""
+        if self._error is None:
+            self._error = self._make(w.Label, classes=("itp-field-error",))
+            parts = list(self.children)
+            at = parts.index(self.children_box) if self.children_box in parts else len(parts)
+            self.children = [*parts[:at], self._error, *parts[at:]]
+        return self._error
+
+    def clear_error(self) -> None:
+        if self._error is not None and self._error.value:
+            self._error.value = ""
+
+    def set_title(self, title: str) -> None:
+        """The header: the title, the comment marker, and the anchor links jump to."""
+        self.title = title
+        marker = ""
+        if self.comment_count:
+            n = self.comment_count
+            marker = str(
+                element(
+                    "span",
+                    str(n),
+                    cls="itp-marker",
+                    title=f"{n} comment{'s' if n != 1 else ''} from your supervisor below",
+                    aria_label=f"{n} comment{'s' if n != 1 else ''}",
+                )
+            )
+        anchor = f'<span class="itp-anchor" id="{element_anchor(self.element_id)}"></span>'
+        value = text_html(title, "span", "itp-element-title") + (" " + marker if marker else "") + anchor
+        if self.header.value != value:
+            self.header.value = value
 
 
 class PlanEditor(w.VBox):
@@ -117,13 +168,18 @@ class PlanEditor(w.VBox):
         self._mode_element: str | None = None
         self._syncing = False
         self.cards: dict[str, ElementCard] = {}
+        self._comments: dict[str, list[Annotation]] = {}
+        self._names: dict[str, str] = {}
+        self.on_reply: Callable[[int, str], None] | None = None
+        """Sends a reply (comment id, text); set by the page that may send them (the trainee's)."""
         self.plan_fields: dict[str, w.ValueWidget] = {}
         self.buttons: dict[str, w.Button] = {}
-        self.error_label = self._make(w.Label, classes=("itp-plan-error",))
         kwargs["_dom_classes"] = (*kwargs.get("_dom_classes", ()), "itp-plan-editor")
-        super().__init__(**kwargs)
-        self.week = plan.written_at_week if week is None else week
-        self.plan = plan
+        with batched_open():  # the editor and its forms open once each, with their values
+            self.error_label = self._make(w.Label, classes=("itp-plan-error",))
+            super().__init__(**kwargs)
+            self.week = plan.written_at_week if week is None else week
+            self.plan = plan
 
     # --- public API --------------------------------------------------------------------------------------
 
@@ -218,7 +274,8 @@ class PlanEditor(w.VBox):
         )
 
     def set_plan_field(self, name: str, value: Any) -> None:
-        """Set a plan-level field: 'title', 'safety_plan', 'notes', 'participation.copy_given', 'review.review_week'."""
+        """Set a plan-level field: 'title', 'safety_plan', 'notes', 'participation.copy_given',
+        'review.review_week'."""
         self._commit(self._plan_field_edit(name, value), "plan")
 
     def link_fact(self, element_id: str, fact_id: str) -> None:
@@ -234,6 +291,88 @@ class PlanEditor(w.VBox):
         if quote is None:
             raise NotFound(f"the case has no quote {quote_id!r}")
         self._commit(editing.quote_as_goal(self.plan, goal_id, quote), "element", goal_id)
+
+    def show_comments(self, annotations: Iterable[Annotation], names: Mapping[str, str]) -> None:
+        """Put released comments beside the elements they are about: a marker on each element's header
+        (how many comments) and the thread under it, names by display name. Replaces what was shown."""
+        self._comments = {}
+        for a in annotations:
+            if a.element_id is not None:
+                self._comments.setdefault(a.element_id, []).append(a)
+        self._names = dict(names)
+        self._place_comments()
+
+    def reply(self, element_id: str, body: str) -> None:
+        """Answer the latest comment on an element (the Python twin of its Reply box)."""
+        if self.on_reply is None:
+            raise PermissionDenied("replies cannot be sent from here")
+        tops = [a for a in self._comments.get(element_id, []) if a.parent_id is None and a.id is not None]
+        if not tops:
+            raise NotFound("there is no comment on this part of the plan to answer")
+        if not body.strip():
+            raise InvalidInput([InputProblem("write your reply first", field="body")])
+        self.on_reply(tops[-1].id or 0, body.strip())
+
+    def _send_reply(self, card: ElementCard) -> None:
+        if card.reply_box is None:
+            return
+        text = card.reply_box.children[0]
+        self.reply(card.element_id, text.value)
+        text.value = ""
+
+    def comments_on(self, element_id: str) -> list[Annotation]:
+        """The comments (and replies) shown beside one element."""
+        return list(self._comments.get(element_id, []))
+
+    def _place_comments(self) -> None:
+        for eid, card in self.cards.items():
+            comments = self._comments.get(eid, [])
+            top = sum(1 for a in comments if a.parent_id is None)
+            if card.comment_count != top:
+                card.comment_count = top
+                card.set_title(card.title)
+            if comments:
+                value = thread_html(comments, self._names)
+                if card.thread is None:
+                    card.thread = self._make(
+                        w.HTML,
+                        value,
+                        classes=("itp-element-thread", f"itp-feedback-for-{css_token(eid)}"),
+                    )
+                    parts = list(card.children)
+                    card.children = [*parts[:1], card.thread, *parts[1:]]
+                elif card.thread.value != value:
+                    card.thread.value = value
+                if self.on_reply is not None and card.reply_box is None:
+                    text = self._make(
+                        w.Textarea,
+                        placeholder="Answer your supervisor here",
+                        description="Your reply",
+                        layout=self._layout(width="100%", flex="1 1 auto"),
+                        classes=("itp-reply-text",),
+                    )
+                    send = self._button(
+                        "Send reply",
+                        "itp-reply-send",
+                        lambda c=card: self._send_reply(c),
+                        card,
+                        "Send your reply",
+                    )
+                    card.reply_box = self._make(
+                        w.HBox, [text, send], classes=("itp-reply-box", "itp-toolbar")
+                    )
+                    parts = list(card.children)
+                    at = parts.index(card.thread) + 1
+                    card.children = [*parts[:at], card.reply_box, *parts[at:]]
+                    if self.disabled:
+                        text.disabled = send.disabled = True
+            elif card.thread is not None:
+                card.children = [c for c in card.children if c not in (card.thread, card.reply_box)]
+                close_tree(card.thread)
+                card.thread = None
+                if card.reply_box is not None:
+                    close_tree(card.reply_box)
+                    card.reply_box = None
 
     def focus(self, element_id: str | None) -> bool:
         """Highlight an element's form (CSS class ``itp-focused``); False if the plan no longer has it."""
@@ -263,7 +402,7 @@ class PlanEditor(w.VBox):
     def _try(
         self, action: Callable[[], None], card: ElementCard | None = None, widget: w.Widget | None = None
     ) -> None:
-        """Run an edit from the UI; a refused edit is shown next to the field and leaves the plan as it was."""
+        """Run an edit from the UI; a refused edit is shown by the field and leaves the plan as it was."""
         try:
             action()
         except (InvalidInput, NotFound, PermissionDenied) as exc:
@@ -278,7 +417,7 @@ class PlanEditor(w.VBox):
                 widget.add_class(INVALID_CLASS)
             return
         if card is not None:
-            card.error.value = ""
+            card.clear_error()
         else:
             self.error_label.value = ""
         if widget is not None:
@@ -297,6 +436,11 @@ class PlanEditor(w.VBox):
 
     @t.observe("plan")
     def _plan_changed(self, change) -> None:
+        # New forms open once each with their values, not opened empty and then filled field by field.
+        with batched_open():
+            self._show_plan_change()
+
+    def _show_plan_change(self) -> None:
         mode = self._mode
         if mode == "load":
             self._rebuild()
@@ -313,7 +457,8 @@ class PlanEditor(w.VBox):
     @t.observe("week")
     def _week_changed(self, change) -> None:
         if change["old"] != change["new"] and self.cards:
-            self._rebuild()
+            with batched_open():
+                self._rebuild()
 
     def _plan_field_edit(self, name: str, value: Any) -> TreatmentPlan:
         section, _, field = name.partition(".")
@@ -443,27 +588,32 @@ class PlanEditor(w.VBox):
             f"Remove this {choice_label(kind)} and everything under it",
         )
         tools.append(card.buttons["remove"])
-        parts: list[w.Widget] = [self._make(w.HBox, [card.header, *tools]), *rows]
+        head = self._make(w.HBox, [card.header, *tools], classes=("itp-card-head", "itp-toolbar"))
+        parts: list[w.Widget] = [head, *rows]
         if "linked_facts" in type(element).model_fields:
-            parts.append(self._links_form(card))
-        parts.append(card.error)
+            parts += self._links_form(card)
         if kind in _CHILD_KIND:
             parts.append(card.children_box)
         card.children = parts
         self._fill(card, element)
         return card
 
-    def _links_form(self, card: ElementCard) -> w.VBox:
+    def _links_form(self, card: ElementCard) -> list[w.Widget]:
+        """One row: the element's links (a removable chip each, see ``_fill``), the picker to add one."""
         choices = fact_choices(self._case, week=self.week)
         card.fact_picker = self._make(
             w.Dropdown,
             options=[("Link to a fact of the case…", "")] + [(c.label, c.id) for c in choices],
             value="",
-            layout=self._layout(width="60%"),
+            description="Case fact",
+            layout=self._layout(width="100%", flex="1 1 auto"),
             classes=("itp-fact-picker",),
         )
-        card.buttons["link"] = self._button("Link", "itp-link-fact", lambda: self._link_picked(card), card)
-        return self._make(w.VBox, [card.links, self._make(w.HBox, [card.fact_picker, card.buttons["link"]])])
+        card.buttons["link"] = self._button(
+            "Link", "itp-link-fact", lambda: self._link_picked(card), card, "Link the chosen case fact"
+        )
+        card.links.children = [card.fact_picker, card.buttons["link"]]
+        return [card.links]
 
     def _link_picked(self, card: ElementCard) -> None:
         if card.fact_picker is not None and card.fact_picker.value:
@@ -526,11 +676,13 @@ class PlanEditor(w.VBox):
                     classes=("itp-goal-own-words",),
                 ),
             ),
-            self._labelled(
-                "Their words",
-                self._make(
-                    w.HBox, [self._bind(card, "patient_quote_id", quote), card.buttons["quote_as_goal"]]
-                ),
+            self._make(
+                w.HBox,
+                [
+                    self._labelled("Their words", self._bind(card, "patient_quote_id", quote)),
+                    card.buttons["quote_as_goal"],
+                ],
+                classes=("itp-toolbar",),
             ),
         ]
 
@@ -615,7 +767,11 @@ class PlanEditor(w.VBox):
             ),
             self._labelled("Measure", self._bind(card, "measure", measure)),
             *number_rows,
-            self._labelled("From the library", self._make(w.HBox, [library, card.buttons["apply_library"]])),
+            self._make(
+                w.HBox,
+                [self._labelled("From the library", library), card.buttons["apply_library"]],
+                classes=("itp-toolbar",),
+            ),
         ]
 
     def _library_picked(self, card: ElementCard) -> None:
@@ -742,31 +898,31 @@ class PlanEditor(w.VBox):
                     widget.value = value
         finally:
             self._syncing = False
-        for name, widget in card.fields.items():
-            widget.remove_class(INVALID_CLASS)
-        card.error.value = ""
+        for widget in card.fields.values():
+            if INVALID_CLASS in widget._dom_classes:
+                widget.remove_class(INVALID_CLASS)
+        card.clear_error()
         ids = [*getattr(element, "concern_ids", []), *getattr(element, "linked_facts", [])]
+        links = list(dict.fromkeys(ids))
+        if links == getattr(card, "_linked", None):
+            return
+        card._linked = links  # type: ignore[attr-defined]
         chips = []
-        for fact_id in dict.fromkeys(ids):
-            unlink = self._button(
-                "×",
+        for fact_id in links:
+            label = fact_label(self._case, fact_id)
+            chip = self._button(
+                f"{label}  ✕",
                 "itp-unlink",
                 lambda f=fact_id: self.unlink_fact(card.element_id, f),
                 card,
-                "Remove this link",
+                f"Remove the link to {label}",
             )
-            chips.append(
-                self._make(
-                    w.HBox,
-                    [
-                        self._make(w.Label, fact_label(self._case, fact_id), classes=("itp-link-label",)),
-                        unlink,
-                    ],
-                    classes=("itp-link",),
-                )
-            )
-        old = list(card.links.children)
-        card.links.children = chips
+            chip.add_class("itp-chip")
+            chip.fact_id = fact_id  # type: ignore[attr-defined]
+            chips.append(chip)
+        old = list(card.chips)
+        card.chips = chips
+        card.links.children = [*chips, *(x for x in card.links.children if x not in old)]
         for chip in old:
             close_tree(chip)
 
@@ -827,9 +983,9 @@ class PlanEditor(w.VBox):
             )
             for e in events
         ]
-        for box, event in zip(revised, events):
+        for box, event in zip(revised, events, strict=True):
             box.observe(lambda ch, eid=event.id: self._toggle_event(eid, ch["new"]), "value")
-        self.revised_boxes = dict(zip((e.id for e in events), revised))
+        self.revised_boxes = dict(zip((e.id for e in events), revised, strict=True))
         self.children = [
             self._labelled("Plan title", self._bind_plan("title", self._text("itp-plan-title", "Optional"))),
             heading("Problems, goals, objectives and interventions"),
@@ -949,6 +1105,7 @@ class PlanEditor(w.VBox):
         self.deferrals_box.children = [card(d) for d in plan.deferred_concerns]
         self.discharge_box.children = [card(d) for d in plan.discharge_criteria]
         self._refresh_headers()
+        self._place_comments()
         if self.focused_id in self.cards:
             self.cards[self.focused_id].add_class(FOCUS_CLASS)
         if self.disabled:
@@ -960,9 +1117,12 @@ class PlanEditor(w.VBox):
             c = self.cards.get(row.element_id)
             if c is None:
                 continue
-            c.header.value = row.label
-            c.buttons["up"].disabled = not row.can_move_up
-            c.buttons["down"].disabled = not row.can_move_down
+            c.set_title(row.label)
+            if not self.disabled:
+                if c.buttons["up"].disabled != (not row.can_move_up):
+                    c.buttons["up"].disabled = not row.can_move_up
+                if c.buttons["down"].disabled != (not row.can_move_down):
+                    c.buttons["down"].disabled = not row.can_move_down
         for title, items in (
             ("Strength used", self.plan.strengths_used),
             ("Barrier", self.plan.barriers),
@@ -972,4 +1132,4 @@ class PlanEditor(w.VBox):
             for n, item in enumerate(items, start=1):
                 c = self.cards.get(item.id)
                 if c is not None:
-                    c.header.value = f"{title} {n}"
+                    c.set_title(f"{title} {n}")

@@ -18,14 +18,18 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 from markupsafe import Markup
 
-from ..errors import ITPError
+from ..errors import ITPError, NotFound
 from ..model import CaseStudy
 from ..model.base import Clock, isolate, utc_now
 from ..store import PlanStore
 from ..store.records import DraftSummary
 from ..store.workshops import Workshop
 from ..views.workshop import (
+    CONFIRM_TEXT,
+    PHASE_NAMES,
     PHASE_TEXT,
+    STATE_TEXT,
+    board_html,
     countdown,
     next_action,
     phase_step,
@@ -39,6 +43,17 @@ if TYPE_CHECKING:  # the comparison code (pandas, matplotlib) is imported at rev
     from ..compare.debrief import Debrief  # the trainee page shows this widget and must start quickly
 
 REFRESH_SECONDS = 3.0
+_DEBRIEF_CSS = Markup(
+    "<style>.itp-debrief-content table{border-collapse:collapse;margin:4px 0 12px}"
+    ".itp-debrief-content caption{text-align:left;font-weight:600;padding:4px 0}"
+    ".itp-debrief-content th,.itp-debrief-content td{text-align:left;padding:3px 12px 3px 0;"
+    "border-bottom:1px solid #ccc;vertical-align:top}</style>"
+)
+_STRIP_CSS = Markup(
+    "<style>.itp-workshop-strip p{margin:4px 0}.itp-workshop-frozen{border-left:6px solid #8a5a00;"
+    "background:#fff4dc;color:#111;padding:8px 12px;font-size:1.1em}"
+    "</style>"
+)
 
 
 class Refresher:
@@ -109,15 +124,25 @@ class ProgressBoard(w.VBox):
             self.summary.value = summary
         body = Markup("").join(
             Markup(
-                '<tr class="itp-progress-row itp-state-{}" data-trainee="{}"><td>{}</td><td>{}</td><td>{}</td>'
-                "<td>{}</td><td>{}</td></tr>"
-            ).format(r.state, r.trainee, r.name, r.joined, r.state, r.revision or "—", r.last_saved)
+                '<tr class="itp-progress-row itp-state-{}" data-trainee="{}"><td>{}</td><td>{}</td>'
+                "<td>{}</td><td>{}</td><td>{}</td></tr>"
+            ).format(
+                r.state,
+                r.trainee,
+                r.name,
+                r.joined,
+                STATE_TEXT.get(r.state, r.state),
+                r.revision or "—",
+                r.last_saved,
+            )
             for r in self.rows
         )
         table = str(
             Markup(
-                "<table><tr><th>Trainee</th><th>Joined</th><th>Draft</th><th>Revision</th><th>Last saved</th></tr>"
-                "{}</table>"
+                '<table><caption class="itp-visually-hidden">Who has joined and how far each has got'
+                '</caption><tr><th scope="col">Trainee</th><th scope="col">Joined at</th>'
+                '<th scope="col">Draft</th>'
+                '<th scope="col">Saves</th><th scope="col">Last saved</th></tr>{}</table>'
             ).format(body)
             if self.rows
             else Markup('<p class="itp-empty">Nobody has joined yet. Share the code.</p>')
@@ -150,6 +175,7 @@ class FacilitatorPanel(w.VBox):
         self.case_picker = w.Dropdown(
             description="Case",
             options=[(c.title, cid) for cid, c in self.cases.items()],
+            layout=w.Layout(width="auto", max_width="100%"),
             _dom_classes=("itp-workshop-case",),
         )
         cohorts = []
@@ -159,24 +185,44 @@ class FacilitatorPanel(w.VBox):
             self.message.value = str(exc)
         self.cohort_picker = w.Dropdown(
             description="Cohort",
-            options=[("(join code only)", None)] + [(c.name, c.id) for c in cohorts],
+            options=[(c.name, c.id) for c in cohorts] + [("No cohort: join code only", None)],
+            value=cohorts[0].id if cohorts else None,
+            layout=w.Layout(width="auto"),
             _dom_classes=("itp-workshop-cohort",),
         )
         self.with_code = w.Checkbox(
             value=True, description="Join code", _dom_classes=("itp-workshop-with-code",)
         )
         self.minutes = w.BoundedIntText(
-            value=0, min=0, max=24 * 60, description="Timer (min)", _dom_classes=("itp-workshop-minutes",)
+            value=20,
+            min=0,
+            max=24 * 60,
+            description="Minutes to draft (0: no timer)",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="auto"),
+            _dom_classes=("itp-workshop-minutes",),
         )
         self.title_input = w.Text(
             description="Title", placeholder="Workshop title (optional)", _dom_classes=("itp-workshop-title",)
         )
         self.create_button = w.Button(
-            description="Create workshop", button_style="primary", _dom_classes=("itp-workshop-create",)
+            description="Create workshop",
+            button_style="primary",
+            layout=w.Layout(width="auto"),
+            _dom_classes=("itp-workshop-create",),
         )
         self.create_button.on_click(lambda _: self.create())
-        self.existing = w.Dropdown(description="Or run", options=[], _dom_classes=("itp-workshop-existing",))
-        self.open_button = w.Button(description="Open", _dom_classes=("itp-workshop-open",))
+        self.existing = w.Dropdown(
+            description="Or run",
+            options=[],
+            layout=w.Layout(width="auto"),
+            _dom_classes=("itp-workshop-existing",),
+        )
+        self.open_button = w.Button(
+            description="Open this workshop",
+            layout=w.Layout(width="auto"),
+            _dom_classes=("itp-workshop-open",),
+        )
         self.open_button.on_click(lambda _: self.open_workshop(self.existing.value))
         self.form = w.VBox(
             [
@@ -188,16 +234,43 @@ class FacilitatorPanel(w.VBox):
             _dom_classes=("itp-workshop-form",),
         )
         self.header = w.HTML(_dom_classes=("itp-workshop-header",))
-        self.clock_label = w.HTML(_dom_classes=("itp-workshop-countdown",))
-        self.advance_button = w.Button(button_style="warning", _dom_classes=("itp-workshop-advance",))
-        self.advance_button.on_click(lambda _: self.advance())
+        self.advance_button = w.Button(
+            button_style="primary", layout=w.Layout(width="auto"), _dom_classes=("itp-workshop-advance",)
+        )
+        self.advance_button.on_click(lambda _: self.ask_advance())
+        # Phases only go forward: the forward button asks first, in words that say what will happen.
+        self.confirm_text = w.Label(_dom_classes=("itp-workshop-confirm-text",))
+        self.confirm_button = w.Button(
+            button_style="danger", layout=w.Layout(width="auto"), _dom_classes=("itp-workshop-confirm",)
+        )
+        self.confirm_button.on_click(lambda _: self.advance())
+        self.cancel_button = w.Button(
+            description="Not yet", layout=w.Layout(width="auto"), _dom_classes=("itp-workshop-cancel",)
+        )
+        self.cancel_button.on_click(lambda _: self._hide_confirm())
+        self.confirm_box = w.HBox(
+            [self.confirm_text, self.confirm_button, self.cancel_button],
+            layout=w.Layout(display="none", align_items="center", flex_flow="row wrap"),
+            _dom_classes=("itp-workshop-confirm-box",),
+        )
+        self.other_button = w.Button(
+            description="Start or open another workshop",
+            layout=w.Layout(width="auto"),
+            _dom_classes=("itp-workshop-other",),
+        )
+        self.other_button.on_click(lambda _: self._show_form())
         self.exemplar_picker = w.Dropdown(
-            description="Exemplar", options=[], _dom_classes=("itp-exemplar-picker",)
+            description="Exemplar",
+            options=[],
+            layout=w.Layout(width="auto"),
+            _dom_classes=("itp-exemplar-picker",),
         )
         self.exemplar_note = w.Textarea(
             placeholder="Why this plan is worth discussing", _dom_classes=("itp-exemplar-note-input",)
         )
-        self.exemplar_button = w.Button(description="Pick as exemplar", _dom_classes=("itp-exemplar-pick",))
+        self.exemplar_button = w.Button(
+            description="Pick as exemplar", layout=w.Layout(width="auto"), _dom_classes=("itp-exemplar-pick",)
+        )
         self.exemplar_button.on_click(
             lambda _: self.pick_exemplar(self.exemplar_picker.value, self.exemplar_note.value)
         )
@@ -208,7 +281,7 @@ class FacilitatorPanel(w.VBox):
         self.running = w.VBox(_dom_classes=("itp-workshop-running",))
         self.refresher = Refresher(self.refresh, auto_refresh, scheduler) if auto_refresh else None
         super().__init__(
-            [text_html_widget("ITP Toolkit — workshop", "h2"), self.form, self.message, self.running],
+            [self.form, self.message, self.running],
             **kwargs,
         )
         css(self, "itp-facilitator")
@@ -242,8 +315,23 @@ class FacilitatorPanel(w.VBox):
         except ITPError as exc:
             self.message.value = str(exc)
 
+    def ask_advance(self) -> None:
+        """What the forward button does: say what moving on will do, and wait for "Yes"."""
+        if self.workshop is None or next_action(self.workshop.phase) is None:
+            return
+        action = next_action(self.workshop.phase) or ""
+        self.confirm_text.value = CONFIRM_TEXT.get(self.workshop.phase, f"{action} now?")
+        self.confirm_button.description = f"Yes, {action[0].lower()}{action[1:]}"
+        self.confirm_box.layout.display = "flex"
+        self.advance_button.disabled = True
+
+    def _hide_confirm(self) -> None:
+        self.confirm_box.layout.display = "none"
+        self.advance_button.disabled = False
+
     def advance(self) -> None:
-        """The one forward button: open review, open debrief, or close."""
+        """Move the workshop on (open review, open debrief, or close): the confirmed forward step."""
+        self._hide_confirm()
         if self.workshop is None:
             return
         step = {
@@ -296,8 +384,15 @@ class FacilitatorPanel(w.VBox):
             mine = self.store.list_my_workshops(actor=self.user)
         except ITPError:
             mine = []
-        self.existing.options = [(f"{isolate(ws.title)} ({ws.phase})", ws.id) for ws in mine]
-        self.existing.value = None
+        self.existing.options = [
+            (f"{isolate(ws.title)} ({PHASE_NAMES.get(ws.phase, ws.phase)})", ws.id) for ws in mine
+        ]
+        self.existing.value = mine[0].id if mine else None
+        self.existing.layout.display = self.open_button.layout.display = "flex" if mine else "none"
+
+    def _show_form(self) -> None:
+        self.form.layout.display = "flex"
+        self.other_button.layout.display = "none"
 
     def _show(self, workshop: Workshop) -> None:
         self.workshop = workshop
@@ -310,7 +405,16 @@ class FacilitatorPanel(w.VBox):
         action = next_action(workshop.phase)
         self.advance_button.description = action or ""
         self.advance_button.layout.display = "inline-flex" if action else "none"
-        parts: list[w.Widget] = [self.header, w.HBox([self.advance_button, self.clock_label]), self.board]
+        self._hide_confirm()
+        # Running a workshop, the board is what the room sees: the set-up form folds away.
+        self.form.layout.display = "none"
+        self.other_button.layout.display = "inline-flex"
+        parts: list[w.Widget] = [
+            self.header,
+            w.HBox([self.advance_button, self.other_button], _dom_classes=("itp-workshop-actions",)),
+            self.confirm_box,
+            self.board,
+        ]
         if workshop.phase in ("review", "debrief", "closed"):
             self._load_exemplar_choices()
             parts.append(self.exemplar_box)
@@ -321,7 +425,8 @@ class FacilitatorPanel(w.VBox):
                     self.debrief = DebriefView(self.store, self.user, workshop.id, case)
                 else:
                     self.debrief.refresh()
-                parts.append(self.debrief)
+                # In the debrief the room discusses the debrief: it comes before who joined when.
+                parts.insert(parts.index(self.board), self.debrief)
         self.running.children = parts
         if self.refresher is not None:
             self.refresher.start()
@@ -330,23 +435,13 @@ class FacilitatorPanel(w.VBox):
         ws = self.workshop
         if ws is None:
             return
-        code = (
-            Markup(' · join code <code class="itp-join-code-shown">{}</code>').format(ws.join_code)
-            if ws.join_code
-            else Markup("")
-        )
-        header = str(
-            Markup(
-                '<h3>{}</h3><p><span class="itp-workshop-phase" data-phase="{}">{}</span>{}</p><p>{}</p>'
-            ).format(ws.title, ws.phase, phase_step(ws.phase), code, PHASE_TEXT.get(ws.phase, ""))
-        )
+        header = board_html(ws.title, ws.phase, ws.join_code, ws.ends_at, self._clock())
         if self.header.value != header:
             self.header.value = header
-        left = text_html(countdown(ws.ends_at, self._clock(), ws.phase), "span")
-        if self.clock_label.value != left:
-            self.clock_label.value = left
 
     def _load_exemplar_choices(self) -> None:
+        if self.workshop is None:
+            return
         try:
             drafts = [
                 d
@@ -356,8 +451,23 @@ class FacilitatorPanel(w.VBox):
         except ITPError as exc:
             self.message.value = str(exc)
             return
-        self.exemplar_picker.options = [(f"{d.owner} (revision {d.latest_revision})", d.id) for d in drafts]
+        names = self._display_names()
+        self.exemplar_picker.options = [
+            (f"{isolate(names.get(d.owner, d.owner))} (save {d.latest_revision})", d.id) for d in drafts
+        ]
         self.exemplar_picker.value = None
+
+    def _display_names(self) -> dict[str, str]:
+        """Participants' display names, from the board (people by name, never by login)."""
+        if self.workshop is None:
+            return {}
+        try:
+            return {
+                p.trainee: p.display_name
+                for p in self.store.workshop_progress(self.workshop.id, actor=self.user)
+            }
+        except ITPError:
+            return {}
 
     def close(self) -> None:
         if self.refresher is not None:
@@ -392,7 +502,9 @@ class DebriefView(w.VBox):
         except ITPError as exc:
             self.content.value = text_html(str(exc))
             return
-        self.content.value = str(Markup("<h3>Debrief</h3>") + Markup("").join(debrief_sections(self.debrief)))
+        self.content.value = str(
+            _DEBRIEF_CSS + Markup("<h3>Debrief</h3>") + Markup("").join(debrief_sections(self.debrief))
+        )
 
 
 # ---------------------------------------------------------------------- trainee
@@ -449,7 +561,9 @@ class WorkshopEntry(w.VBox):
     """The trainee's way into a workshop: a code box (or their cohort's open workshops), then a strip with
     the phase and countdown that updates itself, the group's drafts from review on, and the debrief.
 
-    ``on_open(draft, case_id)`` is called to put the workshop draft in the page's plan editor.
+    ``on_open(draft, case_id)`` is called to put the workshop draft in the page's plan editor;
+    ``on_phase(workshop)`` whenever the workshop is shown or its phase changes (the page makes the editor
+    read-only the moment review opens).
     """
 
     def __init__(
@@ -459,6 +573,7 @@ class WorkshopEntry(w.VBox):
         cases: Mapping[str, CaseStudy],
         *,
         on_open: Callable[[DraftSummary, str], None] | None = None,
+        on_phase: Callable[[Workshop], None] | None = None,
         auto_refresh: float | None = REFRESH_SECONDS,
         scheduler: Scheduler | None = None,
         clock: Clock | None = None,
@@ -466,27 +581,39 @@ class WorkshopEntry(w.VBox):
     ):
         self.store, self.user, self.cases = store, user, dict(cases)
         self._on_open = on_open
+        self._on_phase = on_phase
         self._clock = clock or utc_now
         self.workshop: Workshop | None = None
         self.draft: DraftSummary | None = None
+        self._listed: dict[int, Workshop] = {}
         self.peers: PeerDrafts | None = None
         self.debrief: DebriefView | None = None
         self.code = w.Text(
             placeholder="Workshop code", description="Workshop", _dom_classes=("itp-join-code",)
         )
-        self.join_button = w.Button(description="Join", _dom_classes=("itp-join-button",))
+        self.join_button = w.Button(
+            description="Join", layout=w.Layout(width="auto"), _dom_classes=("itp-join-button",)
+        )
         self.join_button.on_click(lambda _: self.join(self.code.value))
         self.open_workshops = w.Dropdown(
-            options=[], layout=w.Layout(width="auto"), _dom_classes=("itp-join-cohort-workshop",)
+            description="Your workshops",
+            options=[],
+            layout=w.Layout(width="auto"),
+            style={"description_width": "initial"},
+            _dom_classes=("itp-join-cohort-workshop",),
         )
         self.join_open_button = w.Button(
-            description="Join this one", _dom_classes=("itp-join-cohort-button",)
+            description="Go to this workshop",
+            layout=w.Layout(width="auto"),
+            _dom_classes=("itp-join-cohort-button",),
         )
         self.join_open_button.on_click(lambda _: self._join_listed())
         self.message = w.Label(_dom_classes=("itp-join-message",))
         self.status = w.HTML(_dom_classes=("itp-workshop-status",))
         self.open_draft_button = w.Button(
-            description="Edit my workshop plan", _dom_classes=("itp-open-workshop-draft",)
+            description="Back to my workshop plan",
+            layout=w.Layout(width="auto", align_self="flex-start"),
+            _dom_classes=("itp-open-workshop-draft",),
         )
         self.open_draft_button.on_click(lambda _: self._open_draft())
         self.group = w.VBox(_dom_classes=("itp-workshop-group",))
@@ -508,6 +635,8 @@ class WorkshopEntry(w.VBox):
                 draft = self.store.join_workshop(workshop_id=workshop_id, actor=self.user)
             else:
                 draft = self.store.join_workshop(code, actor=self.user)
+            if draft.workshop_id is None:  # the store returns a workshop draft; say so if it ever does not
+                raise NotFound("the store returned a draft outside the workshop")
             workshop = self.store.get_workshop(draft.workshop_id, actor=self.user)
         except ITPError as exc:
             self.message.value = str(exc)
@@ -543,18 +672,56 @@ class WorkshopEntry(w.VBox):
         if self.open_workshops.value is None:
             self.message.value = "Pick a workshop from the list."
             return
-        self.join(workshop_id=self.open_workshops.value)
+        listed = self._listed.get(self.open_workshops.value)
+        if listed is not None and listed.joined:
+            self.rejoin(listed.id)
+        else:
+            self.join(workshop_id=self.open_workshops.value)
+
+    def rejoin(self, workshop_id: int) -> DraftSummary | None:
+        """Go back to a workshop already joined (after a reload, in any phase): no code needed."""
+        try:
+            workshop = self.store.get_workshop(workshop_id, actor=self.user)
+            draft = next(
+                (
+                    d
+                    for d in self.store.list_workshop_drafts(workshop_id, actor=self.user)
+                    if d.owner == self.user
+                ),
+                None,
+            )
+        except ITPError as exc:
+            self.message.value = str(exc)
+            return None
+        if draft is None:
+            self.message.value = "You have no plan in this workshop."
+            return None
+        self.draft, self.workshop = draft, workshop
+        self.message.value = ""
+        self._render()
+        self._open_draft()
+        if self.refresher is not None:
+            self.refresher.start()
+        return draft
 
     def _load_open(self) -> None:
         try:
             open_ones = [
                 ws
                 for ws in self.store.list_my_workshops(actor=self.user)
-                if ws.phase == "drafting" and not ws.joined
+                if ws.joined or ws.phase == "drafting"
             ]
         except ITPError:
             open_ones = []
-        self.open_workshops.options = [(ws.title, ws.id) for ws in open_ones]
+        self._listed = {ws.id: ws for ws in open_ones}
+        self.open_workshops.options = [
+            (
+                f"{isolate(ws.title)} ({PHASE_NAMES.get(ws.phase, ws.phase).lower()}"
+                + (", joined)" if ws.joined else ")"),
+                ws.id,
+            )
+            for ws in open_ones
+        ]
         self.open_workshops.value = open_ones[0].id if open_ones else None
         shown = "inline-flex" if open_ones else "none"
         self.open_workshops.layout.display = self.join_open_button.layout.display = shown
@@ -568,10 +735,20 @@ class WorkshopEntry(w.VBox):
         if ws is None:
             return
         left = countdown(ws.ends_at, self._clock(), ws.phase)
-        value = str(
+        frozen = (
             Markup(
-                '<p><strong>{}</strong> · <span class="itp-workshop-phase" data-phase="{}">{}</span>{}</p>'
-                "<p>{}</p>"
+                '<p class="itp-workshop-frozen" role="status"><strong>{} is open: your plan is '
+                "read-only now.</strong> Drafting time is over, so nothing more is saved; "
+                "read the group's drafts below.</p>"
+            ).format(PHASE_NAMES.get(ws.phase, ws.phase))
+            if ws.phase != "drafting"
+            else Markup("")
+        )
+        value = str(
+            _STRIP_CSS
+            + Markup(
+                '<div class="itp-workshop-strip"><p><strong>{}</strong> · '
+                '<span class="itp-workshop-phase" data-phase="{}">{}</span>{}</p><p>{}</p>{}</div>'
             ).format(
                 ws.title,
                 ws.phase,
@@ -580,6 +757,7 @@ class WorkshopEntry(w.VBox):
                 if left
                 else Markup(""),
                 PHASE_TEXT.get(ws.phase, ""),
+                frozen,
             )
         )
         if self.status.value != value:
@@ -591,6 +769,8 @@ class WorkshopEntry(w.VBox):
             return
         self.join_row.layout.display = "none"
         self._render_status()
+        if self._on_phase is not None:
+            self._on_phase(ws)
         parts: list[w.Widget] = [self.open_draft_button]
         if self.peers is None:
             self.peers = PeerDrafts(self.store, self.user, ws.id)

@@ -58,3 +58,38 @@ def test_the_demo_flag_comes_from_the_workspace_file(tmp_path, monkeypatch):
     demo = Workspace(tmp_path, WorkspaceConfig(user="director", demo=True))
     assert workspace_user(demo, environ={"QUERY_STRING": "as=ana"}) == "ana"
     plain.close()
+
+
+def test_a_preheated_kernel_waits_for_the_request_before_deciding_who_the_page_is_for(monkeypatch):
+    """Voila started the kernel and ran the page before anyone asked: the query string arrives later."""
+    import voila.utils  # type: ignore[import-untyped]
+
+    from itp_toolkit.apps import identity
+
+    waited: list[int] = []
+
+    def request_arrives() -> None:
+        waited.append(1)
+        monkeypatch.setenv("QUERY_STRING", "as=ana")
+
+    monkeypatch.setattr(voila.utils, "wait_for_request", request_arrives)
+    monkeypatch.setattr(identity, "_request_received", False)
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    assert resolve_user(None, "director", demo=True) == "ana"
+    assert resolve_user(None, "director", demo=True) == "ana"
+    assert waited == [1]  # once per kernel
+
+
+def test_a_kernel_started_for_its_request_does_not_wait(monkeypatch):
+    import voila.utils  # type: ignore[import-untyped]
+
+    from itp_toolkit.apps import identity
+
+    monkeypatch.setattr(voila.utils, "wait_for_request", lambda: pytest.fail("waited without a pool"))
+    monkeypatch.setattr(identity, "_request_received", False)
+    monkeypatch.setenv("VOILA_PREHEAT", "False")
+    monkeypatch.setenv("QUERY_STRING", "as=ben")
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    assert resolve_user(None, "director", demo=True) == "ben"

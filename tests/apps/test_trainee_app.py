@@ -124,3 +124,52 @@ def test_trainee_workspace_builds_the_page_from_a_store(store, cases, monkeypatc
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     app = trainee_workspace(store=store, case_library=cases, user="ana")
     assert isinstance(app, TraineeWorkspace) and app.user == "ana"
+
+
+def _returned_with_comments(store, college):  # noqa: F811
+    draft = store.start_draft(CASE_ID, actor="ana")  # noqa: F405
+    plan = college.reference_plan.model_copy(deep=True)
+    plan.case_id = CASE_ID  # noqa: F405
+    store.save_revision(draft.id, plan, based_on=0, actor="ana")
+    goal = plan.problems[0].goals[0]
+    note = store.add_annotation(draft.id, "Is this her goal or yours?", element_id=goal.id, actor="dr.okafor")
+    store.submit_draft(draft.id, actor="ana")
+    store.return_draft(draft.id, summary="Nearly there.", actor="dr.okafor")
+    return draft, goal, note
+
+
+def test_after_a_reload_the_last_case_reopens_with_its_feedback_beside_the_plan(store, cases, college):  # noqa: F811
+    _, goal, _ = _returned_with_comments(store, college)
+    app = TraineeWorkspace(store, "ana", cases)  # a fresh page: nothing picked
+    assert app.session is not None and app.case_picker.value == CASE_ID  # noqa: F405
+    assert "Returned for revision" in app.feedback.state.value and "Nearly there." in app.feedback.state.value
+    card = app.editor.cards[goal.id]
+    assert "Is this her goal or yours?" in card.thread.value and "itp-marker" in card.header.value
+    assert app.editor.disabled is False  # returned: the trainee can revise
+
+
+def test_the_trainee_answers_a_comment_beside_its_element(store, cases, college):  # noqa: F811
+    draft, goal, note = _returned_with_comments(store, college)
+    app = TraineeWorkspace(store, "ana", cases)
+    card = app.editor.cards[goal.id]
+    text, send = card.reply_box.children
+    assert text.description == "Your reply" and send.description == "Send reply"
+    text.value = "Hers: she said it in session 2."
+    send.click()
+    assert text.value == ""
+    answers = [a for a in store.list_annotations(draft.id, actor="dr.okafor") if a.parent_id == note.id]
+    assert [a.body for a in answers] == ["Hers: she said it in session 2."]
+    assert "Hers: she said it in session 2." in card.thread.value and "Ana" in card.thread.value
+
+
+def test_one_save_status_and_the_draft_state_in_words(page, store, scheduler):
+    controls = page.controls
+    assert "Nothing saved yet" in controls.indicator.value
+    assert not hasattr(controls, "status_label")  # no second, disagreeing status line
+    assert "Draft in progress" in page.feedback.state.value or "Not started" in page.feedback.state.value
+    page.editor.add_problem("Panic attacks keep her out of lectures")
+    scheduler.advance(DELAY + 0.1)
+    assert "Saved as revision 1" in controls.indicator.value
+    page.controls.submit()
+    assert "Submitted for supervision" in page.feedback.state.value
+    assert "Submitted revision 1" in page.feedback.state.value

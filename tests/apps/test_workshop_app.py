@@ -46,7 +46,7 @@ def test_a_whole_workshop_from_create_to_debrief(store, cases, scheduler, clock,
     code = facilitator.workshop.join_code
     assert code and code in facilitator.header.value
     assert "<b>" not in facilitator.header.value and "&lt;b&gt;" in facilitator.header.value
-    assert re.search(r"(19:[0-5]\d|20:00) left", facilitator.clock_label.value)
+    assert re.search(r">(19:[0-5]\d|20:00)<", facilitator.header.value)  # the countdown, on the board
     assert "Nobody has joined" in facilitator.board.table.value
 
     ana = trainee(store, cases, scheduler, clock, "ana")
@@ -60,7 +60,7 @@ def test_a_whole_workshop_from_create_to_debrief(store, cases, scheduler, clock,
     assert [r.trainee for r in board.rows] == ["ana", "cara"] and {r.state for r in board.rows} == {
         "drafting"
     }
-    assert "2 joined · 2 drafting · 0 submitted" in board.summary.value
+    assert "2 joined · 2 drafting · 0 handed in" in board.summary.value
 
     # Blind drafting: neither trainee sees the other's plan.
     for page in (ana, cara):
@@ -68,7 +68,9 @@ def test_a_whole_workshop_from_create_to_debrief(store, cases, scheduler, clock,
         assert "stay hidden" in page.workshop.peers.content.value
     assert "Cannot sleep" not in ana.workshop.peers.content.value
 
-    facilitator.advance_button.click()  # open review
+    facilitator.advance_button.click()  # open review: asks first
+    assert facilitator.workshop.phase == "drafting" and "freezes" in facilitator.confirm_text.value
+    facilitator.confirm_button.click()
     assert facilitator.workshop.phase == "review" and facilitator.advance_button.description == "Open debrief"
     scheduler.advance(3.0)  # the trainees' strips notice the phase change by themselves
     assert ana.workshop.workshop.phase == "review"
@@ -82,6 +84,7 @@ def test_a_whole_workshop_from_create_to_debrief(store, cases, scheduler, clock,
     assert "Exemplar picked" in facilitator.message.value
 
     facilitator.advance_button.click()  # open debrief
+    facilitator.confirm_button.click()
     assert facilitator.workshop.phase == "debrief" and facilitator.debrief is not None
     scheduler.advance(3.0)
     view = ana.workshop.debrief
@@ -140,3 +143,57 @@ def test_a_save_after_review_opens_is_refused_and_said(store, cases, scheduler, 
     scheduler.advance(DELAY)
     assert ana.session.revision == 1
     assert ana.session.state == "error" and "frozen" in ana.session.status.message
+
+
+def test_open_review_and_close_workshop_ask_first_and_not_yet_changes_nothing(facilitator):
+    assert facilitator.advance_button.description == "Open review"
+    facilitator.advance_button.click()
+    assert facilitator.confirm_box.layout.display == "flex" and facilitator.advance_button.disabled
+    assert facilitator.confirm_button.description == "Yes, open review"
+    facilitator.cancel_button.click()
+    assert facilitator.workshop.phase == "drafting" and facilitator.confirm_box.layout.display == "none"
+    facilitator.advance()
+    facilitator.advance()
+    assert facilitator.workshop.phase == "debrief"
+    facilitator.advance_button.click()
+    assert "Close the workshop now?" in facilitator.confirm_text.value
+    facilitator.confirm_button.click()
+    assert facilitator.workshop.phase == "closed"
+
+
+def test_the_trainee_editor_turns_read_only_with_a_banner_when_review_opens(
+    store, cases, scheduler, clock, facilitator
+):  # noqa: F811
+    ana = trainee(store, cases, scheduler, clock, "ana")
+    join_and_draft(ana, facilitator.workshop.join_code, scheduler, "Panic")
+    assert ana.controls.submit_button.description == "Hand in"
+    assert not ana.editor.disabled and 'class="itp-workshop-frozen"' not in ana.workshop.status.value
+    facilitator.advance()
+    scheduler.advance(3.0)  # the page's own timer notices; no reload
+    assert ana.editor.disabled
+    status = ana.workshop.status.value
+    assert 'class="itp-workshop-frozen"' in status and "read-only" in status
+    assert ana.controls.submit_button.disabled and ana.controls.save_button.disabled
+
+
+def test_a_trainee_returns_to_a_joined_workshop_after_a_reload_without_the_code(
+    store, cases, scheduler, clock, facilitator
+):  # noqa: F811
+    ana = trainee(store, cases, scheduler, clock, "ana")
+    join_and_draft(ana, facilitator.workshop.join_code, scheduler, "Panic")
+    facilitator.advance()
+    again = trainee(store, cases, scheduler, clock, "ana")  # a new page: the code is long gone
+    assert facilitator.workshop.id in [v for _, v in again.workshop.open_workshops.options]
+    again.workshop.open_workshops.value = facilitator.workshop.id
+    again.workshop.join_open_button.click()
+    assert again.session is not None and again.session.draft_id == ana.session.draft_id
+    assert again.editor.disabled and "read-only" in again.workshop.status.value
+
+
+def test_the_exemplar_picker_names_people_by_display_name(store, cases, scheduler, clock, facilitator):  # noqa: F811
+    ana = trainee(store, cases, scheduler, clock, "ana")
+    join_and_draft(ana, facilitator.workshop.join_code, scheduler, "Panic")
+    facilitator.advance()
+    labels = [label for label, _ in facilitator.exemplar_picker.options]
+    name = store.find_person("ana", actor="ana").display_name
+    assert labels and name in labels[0] and not labels[0].startswith("ana ")

@@ -155,10 +155,13 @@ class ServeServer(_Server):
         *,
         max_kernels: int = MAX_KERNELS,
         max_kernels_per_client: int = MAX_KERNELS_PER_CLIENT,
+        preheat: int = 0,
+        extra_env: dict[str, str] | None = None,
+        extra_args: list[str] | tuple[str, ...] = (),
     ):
         jupyter_dir = Path(tempfile.mkdtemp(prefix="jupyter-", dir=workdir))
         port = free_port()
-        env = server_env({WORKSPACE_VAR: str(workspace)}, jupyter_dir)
+        env = server_env({WORKSPACE_VAR: str(workspace), **(extra_env or {})}, jupyter_dir)
         # As `itp serve` does: a short private folder for kernel connections, so they use Unix sockets.
         self._runtime = tempfile.mkdtemp(prefix="itp-rt-")
         env["JUPYTER_RUNTIME_DIR"] = self._runtime
@@ -176,7 +179,9 @@ class ServeServer(_Server):
             connection_root=Path(self._runtime),
             max_kernels=max_kernels,
             max_kernels_per_client=max_kernels_per_client,
+            preheat=preheat,
         )
+        command += list(extra_args)
         super().__init__(command, env, REPO_NOTEBOOKS, workdir / f"serve-{port}.log", port)
 
     def __exit__(self, et: type | None, ev: BaseException | None, tb: TracebackType | None) -> None:

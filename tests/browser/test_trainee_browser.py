@@ -101,14 +101,14 @@ def test_a_new_trainee_drafts_fixes_a_finding_submits_and_finds_the_plan_after_r
         HOSTILE_INTERVENTION,
     )
     # The first objective has no target week yet: critique says so...
-    missing_date = pg.locator("button.itp-finding", has_text="no target week or date")
+    missing_date = pg.locator(".itp-finding", has_text="no target week or date")
     missing_date.first.wait_for(timeout=TIMEOUT_MS)
     assert missing_date.count() == 1
     # ...and stops saying so once the trainee gives one.
     first_objective = pg.locator(".itp-element.itp-objective").first
     type_into(first_objective.locator(".itp-objective-target-week input"), "6")
     pg.wait_for_function(
-        "() => ![...document.querySelectorAll('button.itp-finding')]"
+        "() => ![...document.querySelectorAll('.itp-finding')]"
         ".some(b => b.textContent.includes('no target week or date'))",
         timeout=TIMEOUT_MS,
     )

@@ -79,7 +79,7 @@ def test_a_whole_workshop_facilitator_and_three_trainees_on_one_server(browser, 
         shot(fac, "1-created")
 
         trainees = {}
-        for n, user in enumerate(TRAINEES):
+        for user in TRAINEES:
             ctx, pg = new_page(browser, errors)
             contexts.append(ctx)
             pg.goto(demo_server.page("trainee_workspace.ipynb", user), wait_until="commit")
@@ -94,6 +94,9 @@ def test_a_whole_workshop_facilitator_and_three_trainees_on_one_server(browser, 
             statement.click()
             statement.press_sequentially(f"{concern} ({user}'s own words {n})")
             pg.locator(".itp-autosave.itp-save-saved").wait_for(timeout=TIMEOUT_MS)
+            # Workshop words on the trainee's side: hand in to the room, not "submit for supervision".
+            assert pg.locator("button.itp-submit").inner_text().strip() == "Hand in"
+            assert "Submit for supervision" not in pg.locator("body").inner_text()
 
         # The board updates by itself (kernel-side timer): no reload, no click.
         fac.wait_for_function(
@@ -112,9 +115,30 @@ def test_a_whole_workshop_facilitator_and_three_trainees_on_one_server(browser, 
                     assert f"{other}'s own words" not in body
         shot(trainees["ana"], "3-ana-drafting-blind")
 
+        # The projector board: code, phase and time left, large, above the fold at 1280x720.
+        fac.set_viewport_size({"width": 1280, "height": 720})
+        for big in (".itp-join-code-shown", ".itp-board-phase", ".itp-board-countdown"):
+            box = fac.locator(big).bounding_box()
+            size = fac.locator(big).evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+            assert box is not None and box["y"] + box["height"] <= 720 and size >= 48, (big, box, size)
+        shot(fac, "2b-board-1280x720")
+        fac.set_viewport_size({"width": 1500, "height": 1000})
+
+        # Open review asks first; "Not yet" changes nothing.
         fac.locator("button.itp-workshop-advance", has_text="Open review").click()
+        fac.locator("button.itp-workshop-cancel").click()
+        assert fac.locator('.itp-workshop-phase[data-phase="drafting"]').count() == 1
+        fac.locator("button.itp-workshop-advance", has_text="Open review").click()
+        fac.locator("button.itp-workshop-confirm", has_text="Yes, open review").click()
         fac.locator('.itp-workshop-phase[data-phase="review"]').wait_for()
         ana = trainees["ana"]
+        # The editor turns read-only by itself, with a banner that says why (no reload).
+        ana.locator(".itp-workshop-frozen").wait_for(timeout=REFRESH_WAIT_MS)
+        ana.wait_for_function(
+            "() => [...document.querySelectorAll('.itp-problem-statement input')].every(i => i.disabled)",
+            timeout=REFRESH_WAIT_MS,
+        )
+        assert ana.locator("button.itp-submit").is_disabled()
         ana.wait_for_function(
             "() => document.querySelectorAll('.itp-peer-draft').length === 2", timeout=REFRESH_WAIT_MS
         )
@@ -125,8 +149,8 @@ def test_a_whole_workshop_facilitator_and_three_trainees_on_one_server(browser, 
 
         picker = fac.locator(".itp-exemplar-picker select")
         picker.wait_for()
-        picker.select_option(
-            label=next(o for o in picker.locator("option").all_inner_texts() if o.startswith("chen"))
+        picker.select_option(  # people by display name
+            label=next(o for o in picker.locator("option").all_inner_texts() if "Chen" in o)
         )
         fac.locator(".itp-exemplar-note-input textarea").fill(
             "Notice how the problem keeps <b>her</b> words."
@@ -134,6 +158,7 @@ def test_a_whole_workshop_facilitator_and_three_trainees_on_one_server(browser, 
         fac.locator("button.itp-exemplar-pick").click()
         fac.locator(".itp-workshop-message", has_text="Exemplar picked").wait_for()
         fac.locator("button.itp-workshop-advance", has_text="Open debrief").click()
+        fac.locator("button.itp-workshop-confirm").click()
         fac.locator(".itp-debrief-consensus").wait_for()
         assert "Where the group agreed" in fac.locator(".itp-debrief").inner_text()
         shot(fac, "5-facilitator-debrief")

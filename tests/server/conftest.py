@@ -39,6 +39,8 @@ ANSWER_TIMEOUT = 20
 """A hang guard, not a timing claim: an idle server answers a static-file request in milliseconds."""
 MEMORY_LIMIT = 3 * 1024**3
 """RSS of the whole server tree (Voila and its kernels) past which the watchdog kills it."""
+PAGE_KERNEL = "-m itp_toolkit.server.page_kernel"
+"""How a page's kernel shows on its command line (``itp serve`` and ``itp publish`` start it)."""
 V1 = "v1.kernel.websocket.jupyter.org"
 
 
@@ -86,7 +88,8 @@ class Served:
         out = []
         for proc in self.processes().values():
             try:
-                if "ipykernel_launcher" in " ".join(proc.cmdline()):
+                command = " ".join(proc.cmdline())
+                if "ipykernel_launcher" in command or PAGE_KERNEL in command:
                     out.append(proc)
             except psutil.Error:
                 pass

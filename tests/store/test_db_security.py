@@ -406,3 +406,27 @@ def test_supervisor_role_dismisses_a_finding_and_the_trainee_role_sees_it_only_o
     )
     with pytest.raises(PermissionDenied, match="database refused"):  # Python says yes (a supervisor), PG no
         ana.dismiss_finding(mine, finding, "self-approval", actor="dr.okafor")
+
+
+@on_postgres
+def test_a_trainee_answers_a_released_comment_through_their_own_role_and_nothing_else(
+    secured: Secured,
+) -> None:
+    ana, mine = secured.store_as("ana"), secured.drafts["ana"]
+    [released] = ana.list_annotations(mine, actor="ana")
+    answer = ana.reply(released.id or 0, "I will add a baseline", actor="ana")
+    assert answer.released and answer.author == "ana"
+    assert [a.body for a in ana.list_annotations(mine, actor="ana")] == [
+        "released comment",
+        "I will add a baseline",
+    ]
+    # The database itself refuses an answer to an unreleased comment, or a comment that answers nothing.
+    hidden = secured.store_as("dr.okafor").list_annotations(mine, actor="dr.okafor")
+    unreleased = next(a for a in hidden if not a.released)
+    for sql in (
+        "INSERT INTO annotations (draft_id, revision, author, body, parent_id, released, created_at) "
+        f"VALUES (:d, 1, 'ana', 'peek', {unreleased.id}, true, now())",
+        "INSERT INTO annotations (draft_id, revision, author, body, released, created_at) "
+        "VALUES (:d, 1, 'ana', 'great plan', true, now())",
+    ):
+        assert _refused(secured.engine("ana"), sql, d=mine) == INSUFFICIENT_PRIVILEGE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from itp_toolkit.compare.cohort import CohortDraft, group_anchors
-from itp_toolkit.errors import InvalidInput, PermissionDenied
+from itp_toolkit.errors import InvalidInput, NotFound, PermissionDenied
 from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.model.base import LONG_TEXT_MAX
 from itp_toolkit.store.records import Anchor
@@ -257,3 +257,28 @@ def test_sign_off_with_a_summary_and_under_its_first_name(clinic: Clinic, draft:
     assert store.accept_draft.__name__ == "sign_off"
     with pytest.raises(InvalidInput, match="not waiting"):
         store.accept_draft(draft, summary="  ", actor=sup)
+
+
+def test_the_trainee_answers_a_released_comment_and_the_answer_is_released_at_once(
+    clinic: Clinic, draft: int
+) -> None:
+    store, ana, sup = clinic.store, clinic.trainee, clinic.supervisor
+    released = store.add_annotation(draft, "Why week 8?", element_id="obj-gad7", actor=sup)
+    store.release_feedback(draft, actor=sup)
+    hidden = store.add_annotation(draft, "Not for her eyes yet", element_id="obj-gad7", actor=sup)
+    answer = store.reply(released.id or 0, "Exams end in week 8.", actor=ana)
+    assert (answer.parent_id, answer.element_id, answer.author, answer.released) == (
+        released.id,
+        "obj-gad7",
+        ana,
+        True,
+    )
+    assert [a.body for a in store.list_annotations(draft, actor=ana)] == [
+        "Why week 8?",
+        "Exams end in week 8.",
+    ]
+    assert "Exams end in week 8." in [a.body for a in store.list_annotations(draft, actor=sup)]
+    with pytest.raises(NotFound):  # an unreleased comment does not exist for the trainee
+        store.reply(hidden.id or 0, "peek", actor=ana)
+    with pytest.raises((NotFound, PermissionDenied)):  # nor may a classmate answer in her thread
+        store.reply(released.id or 0, "me too", actor=clinic.classmate)

@@ -1,5 +1,6 @@
 import ipywidgets as w
 import pytest
+from traitlets import TraitError
 
 from itp_toolkit.widgets import CaseViewer
 from itp_toolkit.widgets._common import walk
@@ -35,24 +36,34 @@ def test_case_viewer_shows_narrative_strengths_barriers_and_words(college_case):
 
 def test_timeline_events_are_revealed_as_the_week_advances(college_case):
     viewer = CaseViewer(college_case, week=0)
-    assert viewer.timeline.children == ()
+    assert viewer.events == [] and "What has happened since intake" not in viewer.document.value
     viewer.week = 6
-    assert len(viewer.timeline.children) == 1 and "failed midterm" in viewer.timeline.children[0].value
+    assert len(viewer.events) == 1 and "failed midterm" in viewer.document.value
     viewer.advance(4)
-    assert viewer.week == 10 and len(viewer.timeline.children) == 2
+    assert viewer.week == 10 and len(viewer.events) == 2
 
 
-def test_the_scores_plot_is_redrawn_for_the_new_week(college_case):
+def test_the_scores_plot_is_redrawn_for_the_new_week_with_a_text_alternative(college_case):
     viewer = CaseViewer(college_case, week=0)
-    first = bytes(viewer.plot.value)
-    assert first.startswith(b"\x89PNG")
+    first = viewer.plot_png
+    assert first.startswith(b"\x89PNG") and 'src="data:image/png;base64,' in viewer.document.value
     viewer.week = 10
-    assert bytes(viewer.plot.value) != first
+    assert viewer.plot_png != first
+    assert 'alt="Generalized Anxiety Disorder-7: week 0 17' in viewer.document.value
+
+
+def test_the_case_reads_as_one_document_with_contents_linking_to_every_section(college_case):
+    viewer = CaseViewer(college_case, week=6)
+    doc = viewer.document.value
+    assert viewer.children == (viewer.document,)  # one widget, not an accordion of many
+    for key in ("person", "concerns", "history", "strengths", "barriers", "words", "timeline", "plot"):
+        assert f'href="#itp-case-{key}"' in doc and f'<section id="itp-case-{key}"' in doc
+    assert doc.index("Contents") < doc.index("<section")
 
 
 def test_a_negative_week_is_refused(college_case):
     viewer = CaseViewer(college_case)
-    with pytest.raises(Exception):
+    with pytest.raises(TraitError):
         viewer.week = -1
     assert viewer.week == 0
 
@@ -63,8 +74,5 @@ def test_every_part_carries_an_itp_css_class(college_case):
     assert {
         "itp-case-viewer",
         "itp-case-narrative",
-        "itp-measure-plot",
-        "itp-timeline-event",
-        "itp-case-strengths",
-        "itp-case-words",
     } <= classes
+    assert 'class="itp-case-section itp-case-strengths"' in viewer.document.value

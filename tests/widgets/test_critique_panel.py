@@ -2,11 +2,12 @@ import threading
 import time
 
 from itp_toolkit.checks import Finding, critique, individualization_score
+from itp_toolkit.views.critique import element_anchor, one_per_cause
 from itp_toolkit.widgets import CritiquePanel, PlanEditor, connect_critique
 from itp_toolkit.widgets.plan_editor import FOCUS_CLASS
 
 
-def test_panel_groups_real_findings_by_family_with_counts(blank_plan, college_case, ids):
+def test_panel_shows_each_cause_once_grouped_by_element_worst_first(blank_plan, college_case, ids):
     editor = PlanEditor(blank_plan, college_case, id_factory=ids)
     pid = editor.add_problem("Client will reduce symptoms of anxiety")
     gid = editor.add_goal(pid, "Client will improve coping skills")
@@ -14,31 +15,65 @@ def test_panel_groups_real_findings_by_family_with_counts(blank_plan, college_ca
     panel = CritiquePanel(editor.plan, college_case)
     expected = critique(editor.plan, college_case)
     assert panel.findings == expected and expected
-    families = [g._dom_classes for g in panel.groups_box.children]
-    assert len(families) == len({f.family for f in expected})
-    shown = [b.finding for b in panel.finding_buttons]
-    assert sorted(shown, key=expected.index) == expected  # every finding has its button
+    assert sorted(panel.shown_findings, key=expected.index) == one_per_cause(expected)
+    assert len({g.element_id for g in panel.groups}) == len(panel.groups)  # one group per element
+    order = {"problem": 0, "warning": 1, "info": 2}
+    worst = [order[g.worst] for g in panel.groups]
+    assert worst == sorted(worst)
+    for group in panel.groups:  # the group's heading is the element as the editor numbers it
+        if group.element_id is not None:
+            assert group.label == editor.cards[group.element_id].title
     assert panel.score.score == individualization_score(editor.plan, college_case).score
-    assert panel.score_label.value == f"Individualization: {panel.score.score}/100"
+    report = panel.report.value
+    assert (
+        f'How individual the plan is: <span class="itp-score-value">{panel.score.score}/100</span>' in report
+    )
+    assert "How the score is made" in report and '<th scope="col">Points</th>' in report
 
 
-def test_clicking_a_finding_focuses_its_element_in_the_editor(college_case):
+def test_the_same_cause_is_shown_once(college_case):
+    plan = college_case.reference_plan
+    twice = [
+        Finding(rule="smart.a", severity="warning", element_id="obj-lecture", message="No date."),
+        Finding(rule="smart.a", severity="warning", element_id="obj-lecture", message="No date."),
+        Finding(rule="smart.b", severity="problem", element_id="obj-lecture", message="no date. "),
+        Finding(rule="smart.a", severity="info", element_id=None, message="Whole plan", subject="s-1"),
+        Finding(rule="smart.a", severity="info", element_id=None, message="Other fact", subject="s-2"),
+    ]
+    panel = CritiquePanel(plan, college_case, critique_fn=lambda *a, **k: twice)
+    assert [f.message for f in panel.shown_findings] == ["No date.", "Whole plan", "Other fact"]
+    assert panel.report.value.count("No date.") == 1
+
+
+def test_many_findings_show_the_first_few_then_show_all(blank_plan, college_case):
+    many = [
+        Finding(rule=f"smart.r{n}", severity="warning", element_id=None, message=f"Finding number {n}")
+        for n in range(12)
+    ]
+    panel = CritiquePanel(blank_plan, college_case, critique_fn=lambda *a, **k: many)
+    report = panel.report.value
+    assert "<details" in report and "Show all 12 findings" in report
+    assert all(f"Finding number {n}" in report for n in range(12))  # all there, the rest folded
+
+
+def test_a_finding_links_to_its_elements_anchor_in_the_editor(college_case):
     editor = PlanEditor(college_case.reference_plan, college_case)
-    plan = editor.plan
     # make one objective unmeasurable so there is a finding on it
     editor.cards["obj-lecture"].fields["description"].value = "Client will learn coping skills"
     panel = CritiquePanel(editor.plan, college_case, week=1)
     connect_critique(editor, panel)
-    button = next(b for b in panel.finding_buttons if b.finding.element_id == "obj-lecture")
-    button.click()
+    anchor = element_anchor("obj-lecture")
+    assert f'href="#{anchor}"' in panel.report.value  # the browser scrolls there; CSS :target highlights
+    assert f'id="{anchor}"' in editor.cards["obj-lecture"].header.value
+    panel.focus("obj-lecture")  # the Python twin
     assert editor.focused_id == "obj-lecture" and FOCUS_CLASS in editor.cards["obj-lecture"]._dom_classes
-    assert plan.element("obj-lecture").id == "obj-lecture"
 
 
-def test_plan_level_findings_have_no_element_to_focus(blank_plan, college_case):
+def test_plan_level_findings_have_no_element_to_link_to(blank_plan, college_case):
     panel = CritiquePanel(blank_plan, college_case)
-    whole_plan = [b for b in panel.finding_buttons if b.finding.element_id is None]
-    assert whole_plan and all(b.disabled for b in whole_plan)
+    whole_plan = [g for g in panel.groups if g.element_id is None]
+    assert whole_plan and whole_plan[0].label == "The whole plan"
+    assert panel.report.value.count('class="itp-goto"') == len(panel.groups) - 1
 
 
 class CountingCritique:
@@ -97,14 +132,13 @@ def test_a_failing_scheduled_critique_is_reported_not_raised(blank_plan, college
     assert "rule crashed" in panel.status.value
 
 
-def test_a_rerun_keeps_the_rows_of_findings_that_did_not_change(blank_plan, college_case):
+def test_a_rerun_that_changes_nothing_sends_nothing(blank_plan, college_case):
     panel = CritiquePanel(blank_plan, college_case)
-    before = {b.finding: b for b in panel.finding_buttons}
-    panel.plan = blank_plan.model_copy(update={"safety_plan": "Crisis line saved in her phone"})
+    before = panel.report.value
+    sent = []
+    panel.report.observe(lambda change: sent.append(change), "value")
     panel.refresh()
-    after = {b.finding: b for b in panel.finding_buttons}
-    kept = before.keys() & after.keys()
-    assert kept and all(before[f] is after[f] for f in kept)
+    assert panel.report.value == before and sent == []
     assert panel.findings == critique(panel.plan, college_case)
 
 
@@ -119,30 +153,15 @@ def test_connected_panel_critiques_at_the_editors_exercise_week(college_case):
     assert any(f.family == "revision" for f in panel.findings)
 
 
-def test_replaced_rows_and_groups_are_closed_later_not_while_the_browser_may_still_build_them(
-    blank_plan, college_case, ids, monkeypatch
-):
-    """A widget closed right after it was sent can fail the browser's update of a box that still lists it
-    ("widget model not found"). A family's group box is kept and updated; replaced parts close a while later."""
-    import itp_toolkit.widgets.critique_panel as module
-
-    editor = PlanEditor(blank_plan, college_case, id_factory=ids)
-    panel = CritiquePanel(editor.plan, college_case)
-    first_rows = [row for row in panel.groups_box.children for row in row.children[1:]]
-    first_groups = {g.comm.comm_id: g for g in panel.groups_box.children}
-    pid = editor.add_problem("Client will reduce symptoms of anxiety")
-    editor.add_goal(pid, "Client will improve coping skills")
-    panel.plan = editor.plan
-    panel.refresh()
-    kept_groups = {g.comm.comm_id for g in panel.groups_box.children} & first_groups.keys()
-    assert kept_groups  # a family still present keeps its group box
-    replaced = [
-        r for r in first_rows if r not in {row for g in panel.groups_box.children for row in g.children}
+def test_problems_are_never_folded_away(blank_plan, college_case):
+    findings = [
+        Finding(rule=f"smart.w{n}", severity="warning", element_id=None, message=f"Warning {n}")
+        for n in range(8)
+    ] + [
+        Finding(rule=f"smart.p{n}", severity="problem", element_id=None, message=f"Problem {n}")
+        for n in range(8)
     ]
-    assert replaced and all(r.comm is not None for r in replaced)  # not closed yet
-    monkeypatch.setattr(module, "RETIRE_AFTER_SECONDS", 0.0)
-    panel.plan = blank_plan
-    panel.refresh()
-    assert all(r.comm is None for r in replaced)  # closed on a later run
-    panel.close()
-    assert panel._retired == []
+    panel = CritiquePanel(blank_plan, college_case, critique_fn=lambda *a, **k: findings)
+    shown, folded = panel.report.value.split("<details", 1)
+    assert all(f"Problem {n}" in shown for n in range(8))
+    assert all(f"Warning {n}" in folded for n in range(8)) and "Show all 16 findings (8 more)" in folded

@@ -12,7 +12,7 @@ from tests.apps.clinic import *  # noqa: F403 - fixtures
 
 @pytest.fixture
 def submitted(store, college):  # noqa: F811
-    draft = store.start_draft(CASE_ID, actor="ana")
+    draft = store.start_draft(CASE_ID, actor="ana")  # noqa: F405
     s = DraftSession(store, draft.id, "ana", case=college)
     p = e.add_problem(s.plan, "Worry", element_id="prb-worry")
     p = e.add_goal(p, "prb-worry", "Sleep", element_id="gol-sleep")
@@ -26,30 +26,95 @@ def comment(store, draft_id, body, element_id=None):  # noqa: F811
     return store.add_annotation(draft_id, body, element_id=element_id, tags=["concern"], actor="dr.okafor")
 
 
+def view_html(view: FeedbackView) -> str:
+    return view.state.value + view.details.value
+
+
 def test_unreleased_feedback_is_not_shown_to_the_trainee(store, submitted):
     comment(store, submitted.draft_id, "Which behaviour shows the worry?", "prb-worry")
     view = FeedbackView(store, submitted.draft_id, "ana", submitted.plan)
-    assert view.annotations == [] and view.summary.value == "No feedback released yet."
+    assert view.annotations == [] and view.summary == ""
+    assert "Which behaviour" not in view_html(view)
+    assert "Submitted for supervision" in view.state.value  # the state, in words
 
 
-def test_released_comments_sit_beside_their_elements_and_scores_are_listed(store, submitted):
+def test_the_banner_gives_the_state_in_words_the_summary_and_the_submission_history(
+    store, submitted, college
+):
+    comment(store, submitted.draft_id, "Which behaviour shows the worry?", "prb-worry")
+    comment(store, submitted.draft_id, "Good use of her words", "gol-sleep")
+    store.add_score(
+        submitted.draft_id,
+        "rubric-itp-default",
+        "crit-problem",
+        2,
+        comment="targets vague",
+        actor="dr.okafor",
+    )
+    store.return_draft(
+        submitted.draft_id, summary="Tighten the objectives, then resubmit.", actor="dr.okafor"
+    )
+    view = FeedbackView(store, submitted.draft_id, "ana", submitted.plan)
+    banner = view.state.value
+    assert "Returned for revision" in banner and "Tighten the objectives" in banner
+    assert "Dr. Okafor" in banner and "dr.okafor" not in banner  # people by name, never login
+    # two comments on elements and the summary written with the decision
+    assert view.summary == "3 new comments, rubric released" and view.summary in banner
+    assert "Submitted revision 1" in banner and banner.index("Submitted revision 1") < banner.rindex(
+        "Returned"
+    )
+    assert "in_progress" not in banner and ">returned<" not in banner  # no status codes
+    # The rubric as a table: criterion titles, the level and what it means, the comment, the scorer's name.
+    table = view.details.value
+    assert "<caption>" in table and "Problem statement" in table and "crit-problem" not in table
+    assert "2 of 4" in table and "Developing: " in table
+    assert "targets vague" in table and "Dr. Okafor" in table
+    assert "<details" in table  # folded under its summary line, so the plan stays in view
+    assert "rubric-itp-default" not in view_html(view)
+
+
+def test_signed_off_and_resubmitted_drafts_show_the_whole_history(store, submitted):
+    store.return_draft(submitted.draft_id, actor="dr.okafor")
+    submitted.refresh_status()
+    submitted.edit(e.update_element(submitted.plan, "gol-sleep", statement="Sleep through the night"))
+    submitted.save()
+    submitted.submit()
+    store.sign_off(submitted.draft_id, summary="Ready for the clinic.", actor="dr.okafor")
+    view = FeedbackView(store, submitted.draft_id, "ana", submitted.plan)
+    steps = [
+        s.text
+        for s in __import__("itp_toolkit.views.feedback", fromlist=["x"]).submission_steps(view.submissions)
+    ]
+    assert steps == ["Submitted revision 1", "Returned for revision", "Submitted revision 2", "Signed off"]
+    assert "Signed off" in view.state.value and "Ready for the clinic." in view.state.value
+
+
+def test_released_comments_sit_beside_their_elements_in_the_editor(store, submitted, college):
+    from itp_toolkit.widgets import PlanEditor
+
     comment(store, submitted.draft_id, "Which behaviour shows the worry?", "prb-worry")
     comment(store, submitted.draft_id, "Good use of her words", "gol-sleep")
     comment(store, submitted.draft_id, "Overall: add a safety plan")
-    store.add_score(
-        submitted.draft_id, "itp-core", "crit-smart", 2, comment="targets vague", actor="dr.okafor"
-    )
-    store.return_draft(submitted.draft_id, actor="dr.okafor")
+    store.release_feedback(submitted.draft_id, actor="dr.okafor")
     view = FeedbackView(store, submitted.draft_id, "ana", submitted.plan)
-    blocks = {cls: child.value for child in view.body.children for cls in child._dom_classes}
-    assert "Which behaviour" in blocks["itp-feedback-for-prb-worry"]
-    assert "Good use of her words" in blocks["itp-feedback-for-gol-sleep"]
-    assert "add a safety plan" in blocks["itp-feedback-plan"]
-    assert "2/4" in blocks["itp-feedback-scores"] and "targets vague" in blocks["itp-feedback-scores"]
-    assert "itp-feedback-for-prb-panic" not in blocks
+    editor = PlanEditor(submitted.plan, college)
+    editor.show_comments(view.annotations, view.names)
+    worry = editor.cards["prb-worry"]
+    assert worry.thread is not None and "Which behaviour" in worry.thread.value
+    assert worry.children[1] is worry.thread  # right under the element's header
+    assert 'class="itp-marker"' in worry.header.value and ">1<" in worry.header.value
+    assert "Dr. Okafor" in worry.thread.value and "dr.okafor" not in worry.thread.value
+    assert "Good use of her words" in editor.cards["gol-sleep"].thread.value
+    assert (
+        editor.cards["prb-panic"].thread is None
+        and "itp-marker" not in editor.cards["prb-panic"].header.value
+    )
+    assert "add a safety plan" in view.details.value  # about the whole plan: with the feedback above the plan
 
 
-def test_a_comment_follows_its_element_into_later_revisions_and_survives_removal(store, submitted):
+def test_a_comment_follows_its_element_into_later_revisions_and_survives_removal(store, submitted, college):
+    from itp_toolkit.widgets import PlanEditor
+
     comment(store, submitted.draft_id, "Reword this", "gol-sleep")
     comment(store, submitted.draft_id, "Why panic first?", "prb-panic")
     store.return_draft(submitted.draft_id, actor="dr.okafor")
@@ -59,10 +124,12 @@ def test_a_comment_follows_its_element_into_later_revisions_and_survives_removal
     submitted.edit(p)
     submitted.save()
     view = FeedbackView(store, submitted.draft_id, "ana", submitted.plan)
-    blocks = {cls: child.value for child in view.body.children for cls in child._dom_classes}
-    assert "Reword this" in blocks["itp-feedback-for-gol-sleep"]
-    assert "Sleep through the night" in blocks["itp-feedback-for-gol-sleep"]
-    assert "Why panic first?" in blocks["itp-feedback-removed"]
+    editor = PlanEditor(submitted.plan, college)
+    editor.show_comments(view.annotations, view.names)
+    assert "Reword this" in editor.cards["gol-sleep"].thread.value
+    assert (
+        "On parts you have since removed" in view.details.value and "Why panic first?" in view.details.value
+    )
 
 
 def test_supervisor_text_is_escaped(store, submitted):
@@ -73,10 +140,10 @@ def test_supervisor_text_is_escaped(store, submitted):
     )
     store.release_feedback(submitted.draft_id, actor="dr.okafor")
     view = FeedbackView(store, submitted.draft_id, "ana", submitted.plan)
-    html = "".join(child.value for child in view.body.children)
+    html = view_html(view)
     assert "<img" not in html and "<a " not in html and "&lt;img" in html
 
 
 def test_another_trainee_cannot_read_the_feedback(store, submitted):
     view = FeedbackView(store, submitted.draft_id, "ben", submitted.plan)
-    assert view.annotations == [] and "Feedback unavailable" in view.summary.value
+    assert view.annotations == [] and "Feedback unavailable" in view.state.value

@@ -14,7 +14,7 @@ from tests.apps.clinic import *  # noqa: F403 - fixtures
 
 @pytest.fixture
 def three_revisions(store, college):  # noqa: F811
-    draft = store.start_draft(CASE_ID, actor="ana")
+    draft = store.start_draft(CASE_ID, actor="ana")  # noqa: F405
     s = DraftSession(store, draft.id, "ana", case=college)
     p = e.add_problem(s.plan, "Worry", element_id="prb-worry")
     p = e.add_problem(p, "Panic", element_id="prb-panic")
@@ -32,12 +32,15 @@ def three_revisions(store, college):  # noqa: F811
     return s
 
 
-def test_history_compares_the_last_two_revisions_by_default(three_revisions):
+def test_history_offers_one_entry_per_sitting_and_compares_its_start_with_the_latest(three_revisions):
     h = RevisionHistory(three_revisions)
-    assert [r.number for r in h.revisions] == [1, 2, 3]
-    assert (h.older.value, h.newer.value) == (2, 3)
+    assert [r.number for r in h.revisions] == [1, 2, 3]  # every revision is kept
+    assert len(h.sittings) == 1 and h.sittings[0].count == 3  # saved in one go: one entry
+    assert [v for _, v in h.newer.options] == [1, 3]  # the first save, and the sitting (ending at 3)
+    assert "revisions 1–3 (3 saves)" in h.newer.options[-1][0]
+    assert (h.older.value, h.newer.value) == (1, 3)
     assert "Problem 'Panic' removed" in h.text
-    assert "added" in h.text and "2 changes" in h.summary.value
+    assert "added" in h.text and "3 changes" in h.summary.value
     assert " moved " not in h.text, "removing a sibling is not a move"
 
 
@@ -79,6 +82,32 @@ def test_identical_revisions_say_no_changes():
 
 
 def test_history_of_an_unsaved_draft_says_so(store, college):  # noqa: F811
-    draft = store.start_draft(CASE_ID, actor="ana")
+    draft = store.start_draft(CASE_ID, actor="ana")  # noqa: F405
     h = RevisionHistory(DraftSession(store, draft.id, "ana", case=college))
     assert h.summary.value == "No revisions saved yet."
+
+
+def _info(number: int, minutes: int, author: str = "ana"):
+    import datetime as dt
+
+    from itp_toolkit.store.records import RevisionInfo
+
+    start = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
+    return RevisionInfo(
+        draft_id=1,
+        number=number,
+        based_on=number - 1,
+        author=author,
+        created_at=start + dt.timedelta(minutes=minutes),
+        size_bytes=10,
+    )
+
+
+def test_a_pause_of_half_an_hour_or_another_author_starts_a_new_sitting():
+    from itp_toolkit.views.history import sittings
+
+    revisions = [_info(1, 0), _info(2, 3), _info(3, 20), _info(4, 90), _info(5, 91), _info(6, 92, "dr.x")]
+    groups = sittings(revisions)
+    assert [(g.first.number, g.last.number, g.count) for g in groups] == [(1, 3, 3), (4, 5, 2), (6, 6, 1)]
+    assert groups[0].label == "03 Mar 09:00–09:20 · revisions 1–3 (3 saves)"
+    assert groups[2].label == "03 Mar 10:32 · revision 6"

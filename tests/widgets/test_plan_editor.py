@@ -32,7 +32,7 @@ def test_buttons_build_the_tree_with_stable_ids(built):
         == [pid, gid, oid, iid]
         == ["prb-t1", "gol-t2", "obj-t3", "int-t4"]
     )
-    assert editor.cards[oid].header.value.startswith("Objective 1.1.1")
+    assert editor.cards[oid].title.startswith("Objective 1.1.1")
 
 
 def test_typing_in_a_text_box_changes_the_plan_without_rebuilding_the_form(built):
@@ -45,7 +45,7 @@ def test_typing_in_a_text_box_changes_the_plan_without_rebuilding_the_form(built
     assert editor.plan.element(pid).statement == "Panic attacks keep her out of lectures"
     assert editor.cards[pid] is card_before and editor.cards[pid].fields["statement"] is box
     assert rebuilt == []
-    assert editor.cards[pid].header.value == "Problem 1: Panic attacks keep her out of lectures"
+    assert editor.cards[pid].title == "Problem 1: Panic attacks keep her out of lectures"
 
 
 def test_every_edit_is_announced_through_the_plan_trait(built):
@@ -108,7 +108,7 @@ def test_remove_and_reorder_keep_the_other_ids(built):
     editor.cards[second].buttons["up"].click()
     assert [o.id for o in editor.plan.element(gid).objectives] == [second, oid]
     assert editor.cards[second].buttons["up"].disabled and not editor.cards[second].buttons["down"].disabled
-    assert editor.cards[second].header.value.startswith("Objective 1.1.1")
+    assert editor.cards[second].title.startswith("Objective 1.1.1")
     editor.move(second, +1)
     assert [o.id for o in editor.plan.element(gid).objectives] == [oid, second]
     editor.cards[oid].buttons["remove"].click()
@@ -129,9 +129,12 @@ def test_linking_a_case_fact_through_the_picker(built, college_case):
     card.fact_picker.value = "s-roommate"
     card.buttons["link"].click()
     assert editor.plan.element(iid).linked_facts == ["s-roommate"]
-    assert "roommate" in card.links.children[0].children[0].value
-    card.links.children[0].children[1].click()  # the chip's unlink button
-    assert editor.plan.element(iid).linked_facts == [] and card.links.children == ()
+    [chip] = card.chips
+    assert "roommate" in chip.description and card.links.children[0] is chip  # before the picker
+    assert chip.tooltip.startswith("Remove the link to")  # its accessible name says what it does
+    chip.click()  # the chip removes its link
+    assert editor.plan.element(iid).linked_facts == [] and card.chips == []
+    assert card.links.children == (card.fact_picker, card.buttons["link"])
     editor.link_fact(gid, "q-exam")
     assert editor.plan.element(gid).patient_quote_id == "q-exam"
     assert editor.cards[gid].fields["patient_quote_id"].value == "q-exam"
@@ -265,3 +268,17 @@ def test_a_read_only_editor_refuses_and_undoes_edits_that_still_arrive(built):
     assert editor.cards[pid].buttons["up"].disabled and not editor.cards[pid].buttons["remove"].disabled
     editor.cards[pid].fields["statement"].value = "Panic in lectures and exams"
     assert editor.plan.element(pid).statement == "Panic in lectures and exams"
+
+
+def test_the_header_carries_the_anchor_findings_and_comments_link_to(built):
+    editor, pid, *_ = built
+    header = editor.cards[pid].header.value
+    assert header.startswith('<span class="itp-element-title">Problem 1: ')
+    assert 'id="itp-el-' in header and "itp-marker" not in header
+
+
+def test_a_card_has_no_error_line_until_an_edit_is_refused(built):
+    editor, _, _, oid, _ = built
+    card = editor.cards[oid]
+    assert card._error is None and card.error.value == ""  # made on first use
+    assert card.error in card.children

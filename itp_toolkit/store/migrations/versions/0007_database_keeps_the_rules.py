@@ -1,7 +1,7 @@
 """The database keeps the store's rules on feedback, submissions, workshop drafts and plans (issue 13).
 
-Revision ID: 0005
-Revises: 0006 (written beside 0006 from 0004; 0006 reached main first, so this one follows it)
+Revision ID: 0007
+Revises: 0006 (there is no 0003 or 0005: numbers were handed out to parallel branches)
 Create Date: 2026-11-30
 
 A trainee or supervisor with the database URL can skip every Python check, so these rules are triggers and an
@@ -30,7 +30,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

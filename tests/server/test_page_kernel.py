@@ -1,0 +1,68 @@
+"""The kernel pages run in (``server.page_kernel``) and how ``itp serve`` and ``itp publish`` name it.
+
+The high-water mark itself is proven end to end by ``test_large_page_messages.py``; here, the wiring."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from jupyter_client.kernelspec import NATIVE_KERNEL_NAME
+
+from itp_toolkit.cli.publish import voila_config
+from itp_toolkit.cli.serve import KERNEL_SPECS, PREHEATED, PRELOADING_KERNEL_SPECS, voila_command
+from itp_toolkit.server.page_kernel import (
+    MODULE,
+    PRELOAD_FLAG,
+    PageKernelSpecManager,
+    PreloadingKernelSpecManager,
+)
+
+
+def test_the_python_kernel_of_a_page_is_the_page_kernel():
+    spec = PageKernelSpecManager().get_kernel_spec(NATIVE_KERNEL_NAME)
+    assert spec.argv == [sys.executable, "-m", MODULE, "-f", "{connection_file}"]
+
+
+def test_preheated_kernels_preload_the_pages_modules():
+    spec = PreloadingKernelSpecManager().get_kernel_spec(NATIVE_KERNEL_NAME)
+    assert spec.argv[3] == PRELOAD_FLAG
+
+
+def test_itp_serve_runs_page_kernels_and_preheats_only_the_trainee_page(tmp_path):
+    plain = voila_command(tmp_path, 8866, 600)
+    assert f"--VoilaConfiguration.kernel_spec_manager_class={KERNEL_SPECS}" in plain
+    assert not [flag for flag in plain if "preheat" in flag]
+    heated = voila_command(tmp_path, 8866, 600, preheat=12)
+    assert f"--VoilaConfiguration.kernel_spec_manager_class={PRELOADING_KERNEL_SPECS}" in heated
+    assert "--VoilaConfiguration.preheat_kernel=True" in heated
+    pools = next(f for f in heated if f.startswith("--VoilaKernelManager.kernel_pools_config="))
+    config = json.loads(pools.split("=", 1)[1])
+    assert config == {"default": {"pool_size": 0}, PREHEATED: {"pool_size": 12}}
+
+
+def test_a_pool_that_leaves_no_room_under_the_kernel_cap_is_refused(tmp_path, capsys):
+    from itp_toolkit.cli import main as itp
+    from itp_toolkit.services.workspace import build_demo_workspace
+
+    ws = build_demo_workspace(tmp_path / "demo")
+    ws.close()
+    assert (
+        itp(["serve", "--workspace", str(ws.path), "--preheat", "40", "--max-kernels", "40", "--dry-run"])
+        == 2
+    )
+    assert "leaves no room" in capsys.readouterr().err
+
+
+def test_a_published_app_runs_page_kernels():
+    config = voila_config(600)
+    assert config["VoilaConfiguration"]["kernel_spec_manager_class"] == KERNEL_SPECS
+    assert config["VoilaExecutor"]["iopub_timeout"] >= 60
+    assert "preheat_kernel" not in config["VoilaConfiguration"]
+
+
+def test_the_notebooks_preheated_exist():
+    from itp_toolkit.cli.serve import REPO_NOTEBOOKS
+
+    assert (Path(REPO_NOTEBOOKS) / PREHEATED).is_file()
