@@ -34,7 +34,7 @@ def _await_request(environ: Mapping[str, str] | None) -> None:
     """In a preheated Voila kernel, wait (once) for the request's details to reach this environment."""
     global _request_received
     if environ is None and not _request_received and os.environ.get(PREHEAT_VAR) == "True":
-        from voila.utils import wait_for_request  # type: ignore[import-untyped]
+        from voila.utils import wait_for_request
 
         wait_for_request()
         _request_received = True

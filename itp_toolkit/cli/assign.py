@@ -24,7 +24,7 @@ def due_date(value: str) -> dt.date:
         ) from None
 
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+def register(sub) -> None:
     p = sub.add_parser("assign", help="set a case for a cohort or one trainee, with a due date")
     p.add_argument("case_id", metavar="CASE", help="case id (itp cases list)")
     who = p.add_mutually_exclusive_group(required=True)
@@ -35,7 +35,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p.set_defaults(handler=run_assign)
 
 
-def run_assign(args) -> int:  # type: ignore[no-untyped-def]
+def run_assign(args) -> int:
     cases = workspace_cases(args)
     if args.case_id not in cases:
         raise NotFound(f"no case {args.case_id!r} in the case library (see: itp cases list)")

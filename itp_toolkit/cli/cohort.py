@@ -7,7 +7,7 @@ from ..errors import NotFound
 from .people import open_store, store_options
 
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+def register(sub) -> None:
     p = sub.add_parser("cohort", help="training groups: create, add or remove people, list")
     csub = p.add_subparsers(dest="cohort_command", metavar="ACTION")
     csub.required = True
@@ -30,7 +30,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     s.set_defaults(handler=run_list)
 
 
-def run_create(args) -> int:  # type: ignore[no-untyped-def]
+def run_create(args) -> int:
     store, actor = open_store(args)
     try:
         cohort = store.add_cohort(args.name, course=args.course, actor=actor)
@@ -41,7 +41,7 @@ def run_create(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _known(store, usernames: list[str], actor: str) -> None:  # type: ignore[no-untyped-def]
+def _known(store, usernames: list[str], actor: str) -> None:
     """Every name checked before anything changes: one unknown name changes nothing."""
     known = {p.username for p in store.list_people(actor=actor)}
     missing = [u for u in usernames if u not in known]
@@ -49,7 +49,7 @@ def _known(store, usernames: list[str], actor: str) -> None:  # type: ignore[no-
         raise NotFound(f"no person {', '.join(repr(u) for u in missing)}; nobody was changed")
 
 
-def run_add(args) -> int:  # type: ignore[no-untyped-def]
+def run_add(args) -> int:
     store, actor = open_store(args)
     try:
         cohort = store.find_cohort(args.name, actor=actor)
@@ -68,7 +68,7 @@ def run_add(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_remove(args) -> int:  # type: ignore[no-untyped-def]
+def run_remove(args) -> int:
     store, actor = open_store(args)
     try:
         cohort = store.find_cohort(args.name, actor=actor)
@@ -86,7 +86,7 @@ def run_remove(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_list(args) -> int:  # type: ignore[no-untyped-def]
+def run_list(args) -> int:
     store, actor = open_store(args)
     try:
         lines = []

@@ -30,7 +30,7 @@ HUB_API_URL_VAR = "JUPYTERHUB_API_URL"
 HUB_TOKEN_VAR = "JUPYTERHUB_API_TOKEN"
 
 
-def store_options(parser) -> None:  # type: ignore[no-untyped-def]
+def store_options(parser) -> None:
     """The options every administration command shares: which store, acting as whom."""
     parser.add_argument(
         "--workspace", type=Path, default=None, help="workspace (default: $ITP_WORKSPACE or .)"
@@ -43,7 +43,7 @@ def store_options(parser) -> None:  # type: ignore[no-untyped-def]
     parser.add_argument("--as", dest="actor", help="who acts (default: the workspace's user)")
 
 
-def open_store(args):  # type: ignore[no-untyped-def]
+def open_store(args):
     """(store, actor) from ``store_options``; the caller closes the store."""
     from ..services.workspace import DATABASE_URL_VAR, Workspace
     from ..store import PlanStore
@@ -57,7 +57,7 @@ def open_store(args):  # type: ignore[no-untyped-def]
     return PlanStore.open(url), actor
 
 
-def workspace_cases(args):  # type: ignore[no-untyped-def]
+def workspace_cases(args):
     """The workspace's case library; without a workspace but with ``--database-url``, the shipped one."""
     from ..library.cases import load_case_library
     from ..services.workspace import Workspace
@@ -200,7 +200,7 @@ def run_sync_hub(args) -> int:
     return 0
 
 
-def run_import(args) -> int:  # type: ignore[no-untyped-def]
+def run_import(args) -> int:
     from ..services.roster import import_roster, result_lines
 
     store, actor = open_store(args)
@@ -213,7 +213,7 @@ def run_import(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_list(args) -> int:  # type: ignore[no-untyped-def]
+def run_list(args) -> int:
     store, actor = open_store(args)
     try:
         people = store.list_people(actor=actor)
@@ -241,7 +241,7 @@ def run_list(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_add(args) -> int:  # type: ignore[no-untyped-def]
+def run_add(args) -> int:
     from ..store.records import RosterEntry
 
     role, is_admin = ROLE_CHOICES[args.role]
@@ -265,7 +265,7 @@ def run_add(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_set_active(args) -> int:  # type: ignore[no-untyped-def]
+def run_set_active(args) -> int:
     from ..services.roster import set_active
 
     store, actor = open_store(args)

@@ -16,7 +16,7 @@ from ..errors import InputProblem, InvalidInput
 from .people import open_store, store_options, workspace_cases
 
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+def register(sub) -> None:
     p = sub.add_parser("report", help="reports over many drafts: competency progress")
     rsub = p.add_subparsers(dest="report_command", metavar="REPORT")
     rsub.required = True
@@ -32,7 +32,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     s.set_defaults(handler=run_progress)
 
 
-def gather(args):  # type: ignore[no-untyped-def]
+def gather(args):
     """(points, rubric, case titles, cohort) for the filters in ``args``; shared with ``itp scores``."""
     from ..checks.rubrics import DEFAULT_RUBRIC_PATH, load_checked_rubric
 
@@ -71,7 +71,7 @@ def write_text(text: str, out: Path | None, what: str) -> None:
     print(f"wrote {what} to {out}")
 
 
-def run_progress(args) -> int:  # type: ignore[no-untyped-def]
+def run_progress(args) -> int:
     from ..views.progress import progress_csv_frame, progress_report_html
 
     points, _, rubric, titles, cohort, _ = gather(args)

@@ -16,7 +16,7 @@ from ..errors import InputProblem, InvalidInput
 from .people import store_options
 
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+def register(sub) -> None:
     scores = sub.add_parser("scores", help="rubric scores: gradebook export")
     ssub = scores.add_subparsers(dest="scores_command", metavar="ACTION")
     ssub.required = True
@@ -32,7 +32,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p.set_defaults(handler=run_export)
 
 
-def run_export(args) -> int:  # type: ignore[no-untyped-def]
+def run_export(args) -> int:
     if args.csv is not None:
         if args.format is not None or args.out is not None:
             raise InvalidInput([InputProblem("give --csv FILE alone, or --format and --out", field="csv")])
@@ -53,7 +53,7 @@ def run_export(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _export_rows(args) -> int:  # type: ignore[no-untyped-def]
+def _export_rows(args) -> int:
     """Every score the actor can read, one row per rater and criterion (the older ``--csv`` export)."""
     import pandas as pd
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from tornado.routing import PathMatches, Rule
 from tornado.web import RequestHandler
 from traitlets import List, Unicode
-from voila.app import Voila  # type: ignore[import-untyped]
+from voila.app import Voila
 
 from . import TOKEN_VAR
 from .frames import MAX_FRAME_BYTES

@@ -50,7 +50,7 @@ class GuardedKernelConnection(ZMQChannelsWebsocketConnection):
         super().handle_incoming_message(incoming_msg)
 
     @property
-    def write_message(self):  # type: ignore[override]
+    def write_message(self):
         """What the connection sends the browser with (jupyter_server calls ``self.write_message``)."""
         return self._write_to_browser
 

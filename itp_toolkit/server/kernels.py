@@ -36,7 +36,7 @@ from jupyter_server.base.call_context import CallContext
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
 from traitlets import Int
-from voila.utils import ENV_VARIABLE  # type: ignore[import-untyped]
+from voila.utils import ENV_VARIABLE
 
 UNKNOWN_CLIENT = "unknown"
 POOL = "(preheated pool)"

@@ -152,7 +152,7 @@ class WorkshopMethods(StoreCore):
         row, me = facilitated(db, workshop_id, actor)
         db.execute(select(WorkshopRow.id).where(WorkshopRow.id == workshop_id).with_for_update())
         db.refresh(row)
-        here, there = PHASES.index(row.phase), PHASES.index(to)  # type: ignore[arg-type]
+        here, there = PHASES.index(row.phase), PHASES.index(to)
         expected = "drafting" if to == "review" else "review" if to == "debrief" else None
         if there <= here or (expected is not None and row.phase != expected):
             raise InvalidInput(

@@ -135,8 +135,9 @@ th, td { border: 1px solid #ccc; padding: .3rem .5rem; vertical-align: top; text
 """
 
 
-def _score_text(score: object) -> str:
-    return "—" if pd.isna(score) else str(int(score))  # type: ignore[arg-type]
+def _score_text(score: float | None) -> str:
+    """A score sheet cell: a number, or missing (None or NaN) shown as a dash."""
+    return "—" if score is None or pd.isna(score) else str(int(score))
 
 
 def _comment(a: Annotation, cls: str = "comment") -> Markup:

@@ -132,7 +132,7 @@ class Factory:
             self._layouts[key] = w.Layout(**settings)
         return self._layouts[key]
 
-    def __call__(self, cls: type, *args, classes: Iterable[str] = (), **kwargs):
+    def __call__(self, cls: type[w.Widget], *args, classes: Iterable[str] = (), **kwargs):
         """``cls(*args, **kwargs)`` with the shared layout and style, and its CSS ``classes`` set at creation:
         in the widget's opening message, not one more message per class (a large plan's editor sent 776)."""
         if classes:
@@ -222,9 +222,9 @@ def batched_open() -> Iterator[None]:
     """
     if _BATCH.depth == 0:
         _ORIGINAL.update(open=w.Widget.open, send_state=w.Widget.send_state, close=w.Widget.close)
-        w.Widget.open = _open_later  # type: ignore[method-assign]
-        w.Widget.send_state = _send_state_when_open  # type: ignore[method-assign]
-        w.Widget.close = _close_unopened  # type: ignore[method-assign]
+        w.Widget.open = _open_later
+        w.Widget.send_state = _send_state_when_open
+        w.Widget.close = _close_unopened
     _BATCH.depth += 1
     try:
         yield
@@ -234,6 +234,6 @@ def batched_open() -> Iterator[None]:
             try:
                 _BATCH.flush_all()
             finally:
-                w.Widget.open = _ORIGINAL["open"]  # type: ignore[method-assign]
-                w.Widget.send_state = _ORIGINAL["send_state"]  # type: ignore[method-assign]
-                w.Widget.close = _ORIGINAL["close"]  # type: ignore[method-assign]
+                w.Widget.open = _ORIGINAL["open"]
+                w.Widget.send_state = _ORIGINAL["send_state"]
+                w.Widget.close = _ORIGINAL["close"]

@@ -41,7 +41,7 @@ class CritiquePanel(w.VBox):
     )
     week = t.Int(None, allow_none=True, help="Exercise week for critique (None: the plan's own week).")
     delay = t.Float(0.3, help="Seconds to wait after a change before critiquing again.")
-    findings = t.List(help="The findings of the last run, in critique order.")
+    findings: t.List[Finding] = t.List(help="The findings of the last run, in critique order.")
     score = t.Instance(IndividualizationScore, allow_none=True, help="The last individualization score.")
     runs = t.Int(0, help="How many times critique has run (to show the debounce at work).")
     dismissals: t.List[Dismissal] = t.List(

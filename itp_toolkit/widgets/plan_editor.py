@@ -16,8 +16,9 @@ each form's widgets are reachable as ``editor.cards[element_id].fields[name]`` s
 
 from __future__ import annotations
 
+import functools
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as w
@@ -74,6 +75,9 @@ class ElementCard(w.VBox):
     to. ``title`` is the same title as plain text. The error line is made the first time it is needed: most
     cards never show one, and every widget is messages on opening.
     """
+
+    # The Box trait's value, declared for the type checker (ipywidgets has no type information).
+    children: Sequence[Any]
 
     def __init__(self, element_id: str, kind: str, make: Callable[..., w.DOMWidget] | None = None, **kwargs):
         make = make or Factory()
@@ -139,6 +143,9 @@ class ElementCard(w.VBox):
 
 class PlanEditor(w.VBox):
     """Edit one treatment plan for one case, entirely through ``itp_toolkit.editing``."""
+
+    # The Box trait's value, declared for the type checker (ipywidgets has no type information).
+    children: Sequence[Any]
 
     plan = t.Instance(TreatmentPlan, help="The current draft. Replaced, never mutated, on every edit.")
     focused_id = t.Unicode(
@@ -354,7 +361,7 @@ class PlanEditor(w.VBox):
                     send = self._button(
                         "Send reply",
                         "itp-reply-send",
-                        lambda c=card: self._send_reply(c),
+                        functools.partial(self._send_reply, card),
                         card,
                         "Send your reply",
                     )
@@ -906,19 +913,19 @@ class PlanEditor(w.VBox):
         links = list(dict.fromkeys(ids))
         if links == getattr(card, "_linked", None):
             return
-        card._linked = links  # type: ignore[attr-defined]
+        card._linked = links
         chips = []
         for fact_id in links:
             label = fact_label(self._case, fact_id)
             chip = self._button(
                 f"{label}  ✕",
                 "itp-unlink",
-                lambda f=fact_id: self.unlink_fact(card.element_id, f),
+                functools.partial(self.unlink_fact, card.element_id, fact_id),
                 card,
                 f"Remove the link to {label}",
             )
             chip.add_class("itp-chip")
-            chip.fact_id = fact_id  # type: ignore[attr-defined]
+            chip.fact_id = fact_id
             chips.append(chip)
         old = list(card.chips)
         card.chips = chips
@@ -1123,12 +1130,13 @@ class PlanEditor(w.VBox):
                     c.buttons["up"].disabled = not row.can_move_up
                 if c.buttons["down"].disabled != (not row.can_move_down):
                     c.buttons["down"].disabled = not row.can_move_down
-        for title, items in (
+        sections: tuple[tuple[str, Sequence[PlanElement]], ...] = (
             ("Strength used", self.plan.strengths_used),
             ("Barrier", self.plan.barriers),
             ("Deferred concern", self.plan.deferred_concerns),
             ("Discharge criterion", self.plan.discharge_criteria),
-        ):
+        )
+        for title, items in sections:
             for n, item in enumerate(items, start=1):
                 c = self.cards.get(item.id)
                 if c is not None:

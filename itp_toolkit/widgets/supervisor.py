@@ -900,7 +900,7 @@ class SupervisorReview(w.VBox):
         old = list(self.threads_box.children)
         self.threads_box.children = rows
         for row in old:
-            for child in row.children:  # type: ignore[attr-defined]
+            for child in row.children:
                 child.close()
             row.close()
         self.annotations_html.value = "" if roots else text_html("No comments on this plan yet.")
