@@ -1,4 +1,5 @@
-"""The Jupyter-server side of ``itp serve`` (and of what ``itp publish`` writes): Voila as the toolkit runs it.
+"""The Jupyter-server side of ``itp serve`` (and of what ``itp publish`` writes): Voila as the toolkit runs
+it.
 
 - ``frames``: every websocket frame a browser sends a kernel is checked before jupyter_server parses it, and
   the frames sent back are read within their own bounds (one crafted frame froze the whole server).
@@ -9,7 +10,8 @@
 - ``app``: Voila with all of the above, and a per-run token for workspaces that are not demos.
 - ``process``: ``itp serve`` stops Voila and every kernel it started when it is told to stop.
 
-It sits at the top layer, beside the CLI: it imports Voila and jupyter_server, nothing of the toolkit below it.
+It sits at the top layer, beside the CLI: it imports Voila and jupyter_server, nothing of the toolkit below
+it.
 """
 
 TOKEN_VAR = "ITP_SERVE_TOKEN"

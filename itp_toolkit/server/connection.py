@@ -1,4 +1,5 @@
-"""The kernel websocket connection Voila uses for the toolkit's pages (``Voila.kernel_websocket_connection_class``).
+"""The kernel websocket connection Voila uses for the toolkit's pages
+(``Voila.kernel_websocket_connection_class``).
 
 jupyter_server's ``ZMQChannelsWebsocketConnection`` with two changes, both in ``frames``: a frame from the
 browser is checked before it is parsed (a bad one closes the connection, code 1008), and frames to the
@@ -57,5 +58,6 @@ class GuardedKernelConnection(ZMQChannelsWebsocketConnection):
     def _write_to_browser(self, message: Any, binary: bool = False) -> Any:
         if is_execute_input(message, v1=self._v1):
             return None
-        # tornado's own write, not Voila's override (``VoilaKernelWebsocketHandler.write_message``): see frames.
+        # tornado's own write, not Voila's override (``VoilaKernelWebsocketHandler.write_message``): see
+        # frames.
         return WebSocketHandler.write_message(self.websocket_handler, message, binary=binary)

@@ -1,12 +1,12 @@
 """Kernel websocket frames, checked within their own bounds before anything parses them.
 
-jupyter_server (2.21.1 here) trusts the counts a frame declares. ``deserialize_msg_from_ws_v1`` reads the first
-8 bytes of a v1 frame as a number of offsets and loops that many times on the server's event loop: a count of
-2**60 in a 72-byte frame stopped the server answering and grew it by ~55 MB/s. The legacy binary format
-(``deserialize_binary_message``) builds a struct format string as long as its declared count (up to 2**31).
-Voila's ``VoilaKernelWebsocketHandler.write_message`` reads every *outgoing* binary frame as v1, also on the
-legacy protocol, where the first 8 bytes (a 4-byte big-endian count and the first offset) make a number near
-8.6e17: one image widget's state sent to a legacy client froze the server the same way.
+jupyter_server (2.21.1 here) trusts the counts a frame declares. ``deserialize_msg_from_ws_v1`` reads the
+first 8 bytes of a v1 frame as a number of offsets and loops that many times on the server's event loop: a
+count of 2**60 in a 72-byte frame stopped the server answering and grew it by ~55 MB/s. The legacy binary
+format (``deserialize_binary_message``) builds a struct format string as long as its declared count (up to
+2**31). Voila's ``VoilaKernelWebsocketHandler.write_message`` reads every *outgoing* binary frame as v1, also
+on the legacy protocol, where the first 8 bytes (a 4-byte big-endian count and the first offset) make a
+number near 8.6e17: one image widget's state sent to a legacy client froze the server the same way.
 
 Here a frame's offsets must lie inside the frame and never go backwards, and a frame has a size limit.
 """

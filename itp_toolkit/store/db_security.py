@@ -226,7 +226,8 @@ def _functions(schema: str, owner: str) -> list[str]:
             SELECT EXISTS (SELECT 1 FROM annotations a
                            WHERE a.id = aid AND a.draft_id = did AND a.released)""",
         ),
-        # Feedback: a supervisor on someone else's draft they read (their trainee's, an admin's, a workshop's).
+        # Feedback: a supervisor on someone else's draft they read (their trainee's, an admin's, a
+        # workshop's).
         "itp_may_give_feedback(did integer, who text)": (
             "boolean",
             definer,
@@ -260,16 +261,20 @@ def _policies(names: RoleNames) -> dict[str, list[str]]:
             f"trainee_read FOR SELECT TO {t} USING (owner = {me} OR "
             f"(workshop_id IS NOT NULL AND itp_peers_visible(workshop_id, {me})))",
             f"supervisor_read FOR SELECT TO {sv} USING (owner = {me} OR itp_is_admin({me}) "
-            f"OR itp_supervises({me}, owner) OR (workshop_id IS NOT NULL AND itp_facilitates(workshop_id, {me})))",
+            f"OR itp_supervises({me}, owner) "
+            f"OR (workshop_id IS NOT NULL AND itp_facilitates(workshop_id, {me})))",
             f"start_own FOR INSERT TO {both} WITH CHECK (owner = {me} AND "
             f"(workshop_id IS NULL OR itp_may_draft_in(workshop_id, {me})))",
-            # Saving touches updated_at (column grant); a supervisor may lock (FOR UPDATE) a draft they decide on.
+            # Saving touches updated_at (column grant); a supervisor may lock (FOR UPDATE) a draft they decide
+            # on.
             f"touch_own FOR UPDATE TO {both} USING (owner = {me}) WITH CHECK (owner = {me})",
-            f"lock_to_decide FOR UPDATE TO {sv} USING (itp_may_give_feedback(id, {me})) WITH CHECK (owner = {me})",
+            f"lock_to_decide FOR UPDATE TO {sv} USING (itp_may_give_feedback(id, {me})) "
+            f"WITH CHECK (owner = {me})",
         ],
         "revisions": [
             f"read FOR SELECT TO {both} USING ({visible_draft})",
-            f"append_own FOR INSERT TO {both} WITH CHECK (author = {me} AND itp_draft_writable(draft_id, {me}))",
+            f"append_own FOR INSERT TO {both} "
+            f"WITH CHECK (author = {me} AND itp_draft_writable(draft_id, {me}))",
         ],
         "submissions": [
             f"read FOR SELECT TO {both} USING ({visible_draft})",
@@ -314,7 +319,8 @@ def _policies(names: RoleNames) -> dict[str, list[str]]:
             # Blind drafting: the other participants are hidden until review opens.
             f"trainee_read FOR SELECT TO {t} USING (username = {me} OR itp_peers_visible(workshop_id, {me}))",
             f"supervisor_read FOR SELECT TO {sv} USING (true)",
-            f"join FOR INSERT TO {t} WITH CHECK (username = {me} AND itp_may_join(workshop_id, {me}, code_used))",
+            f"join FOR INSERT TO {t} "
+            f"WITH CHECK (username = {me} AND itp_may_join(workshop_id, {me}, code_used))",
         ],
         "workshop_exemplars": [
             f"trainee_read FOR SELECT TO {t} USING (itp_exemplars_visible(workshop_id, {me}))",

@@ -20,7 +20,8 @@ class OutlineRow:
     """Position among its siblings (0-based)."""
     siblings: int
     label: str
-    """A one-line summary, e.g. 'Objective 1.1.2: Falls asleep within 30 minutes (PHQ-9 12 -> 5 by week 8)'."""
+    """A one-line summary, e.g. 'Objective 1.1.2: Falls asleep within 30 minutes (PHQ-9 12 -> 5 by week
+    8)'."""
 
     @property
     def can_move_up(self) -> bool:

@@ -123,13 +123,15 @@ def individualization_figure(score: IndividualizationScore) -> Figure:
 # ---------------------------------------------------------------------- HTML
 
 _CSS = """
-body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; color: #222; line-height: 1.45; }
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; color: #222; \
+line-height: 1.45; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; border-bottom: 1px solid #ccc; margin-top: 2rem; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { border: 1px solid #ccc; padding: .3rem .5rem; vertical-align: top; text-align: left; }
 .comment { border-left: 4px solid #4c72b0; padding: .2rem .8rem; margin: .5rem 0; background: #f6f8fb; }
 .reply { margin-left: 2rem; border-left-color: #999; }
-.meta { color: #555; font-size: .8rem; } .tag { background: #eee; border-radius: 3px; padding: 0 .3rem; margin-right: .2rem; }
+.meta { color: #555; font-size: .8rem; } \
+.tag { background: #eee; border-radius: 3px; padding: 0 .3rem; margin-right: .2rem; }
 .removed { color: #a33; } img { max-width: 100%; }
 @media print { body { margin: 0; } h2 { page-break-after: avoid; } }
 """
@@ -169,7 +171,8 @@ def report_html(report: FeedbackReport) -> str:
     )
     sections.append(
         Markup(
-            "<h2>{}</h2><table><tr><th>Criterion</th><th>Score</th><th>What it means</th><th>Comment</th></tr>"
+            "<h2>{}</h2><table>"
+            "<tr><th>Criterion</th><th>Score</th><th>What it means</th><th>Comment</th></tr>"
             "{}</table>"
         ).format(report.rubric.title, rows)
     )
@@ -242,7 +245,8 @@ def report_markdown(report: FeedbackReport) -> str:
     ]
     for r in score_sheet(report.rubric, report.scores).itertuples():
         lines.append(
-            f"| {md_text(r.criterion)} | {_score_text(r.score)} | {md_text(r.descriptor)} | {md_text(r.comment)} |"
+            f"| {md_text(r.criterion)} | {_score_text(r.score)} "
+            f"| {md_text(r.descriptor)} | {md_text(r.comment)} |"
         )
     if report.individualization is not None:
         ind = report.individualization

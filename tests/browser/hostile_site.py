@@ -53,9 +53,19 @@ PAYLOADS: tuple[str, ...] = (
 )
 """Markup a trainee or case author might paste, by accident or not: each in a plain sentence."""
 
-RTL = "\u05d0\u05e0\u05d9 \u05e8\u05d5\u05e6\u05d4 \u05dc\u05d9\u05e9\u05d5\u05df \u2014 \u0623\u0631\u064a\u062f \u0623\u0646 \u0623\u0646\u0627\u0645 \u202e\u05d3\u05d5\u05d2\u05de\u05d4\u202c 12:30"
-EMOJI = "\U0001f469\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466 \U0001f1f3\U0001f1ff \U0001f44d\U0001f3fd \U0001f9e0 \u2764\ufe0f"
-COMBINING = "Z\u0324\u0354\u0367\u0311\u0313a\u0308\u0356\u032d\u0308\u0307l\u036e\u0312\u036bg\u030c\u0317\u035a\u031ao\u0319\u0314\u036e\u0307\u0350\u0307 caf\u0065\u0301 \U0002070e\U00020731"
+RTL = (
+    "\u05d0\u05e0\u05d9 \u05e8\u05d5\u05e6\u05d4 \u05dc\u05d9\u05e9\u05d5\u05df \u2014 "
+    "\u0623\u0631\u064a\u062f \u0623\u0646 \u0623\u0646\u0627\u0645 "
+    "\u202e\u05d3\u05d5\u05d2\u05de\u05d4\u202c 12:30"
+)
+EMOJI = (
+    "\U0001f469\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466 "
+    "\U0001f1f3\U0001f1ff \U0001f44d\U0001f3fd \U0001f9e0 \u2764\ufe0f"
+)
+COMBINING = (
+    "Z\u0324\u0354\u0367\u0311\u0313a\u0308\u0356\u032d\u0308\u0307l\u036e\u0312\u036b"
+    "g\u030c\u0317\u035a\u031ao\u0319\u0314\u036e\u0307\u0350\u0307 caf\u0065\u0301 \U0002070e\U00020731"
+)
 """Zalgo-style stacked marks, a decomposed é (must stay decomposed) and two astral-plane CJK characters."""
 
 
@@ -128,7 +138,8 @@ def hostile_case(directory: Path) -> CaseStudy:
 
 
 def hostile_plan(case: CaseStudy, salt: int) -> TreatmentPlan:
-    """The case's reference plan with every text field a payload; the first problem's statement at its limit."""
+    """The case's reference plan with every text field a payload; the first problem's statement at its
+    limit."""
     assert case.reference_plan is not None
     plan = case.reference_plan.model_copy(deep=True)
     # The full reference plan (four problems): its ~1,500 widget messages on opening once lost some on the

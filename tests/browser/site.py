@@ -68,7 +68,8 @@ def write_bare_notebook(directory: Path) -> Path:
 
 
 def server_env(extra: dict[str, str], jupyter_dir: Path) -> dict[str, str]:
-    """The environment for a Jupyter/Voila child process: its config, data and runtime under ``jupyter_dir``."""
+    """The environment for a Jupyter/Voila child process: its config, data and runtime under
+    ``jupyter_dir``."""
     env = dict(os.environ)
     env.pop("JUPYTERHUB_USER", None)
     env.update(

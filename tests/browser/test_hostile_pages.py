@@ -57,10 +57,12 @@ NOTHING_RAN_JS = r"""() => {
     }
   }
   const urls = [...document.querySelectorAll('[href], [src], [action], [formaction]')]
-    .map(e => e.getAttribute('href') || e.getAttribute('src') || e.getAttribute('action') || e.getAttribute('formaction'));
+    .map(e => e.getAttribute('href') || e.getAttribute('src') || e.getAttribute('action')
+      || e.getAttribute('formaction'));
   return {
     pwned: window.__itpPwned === undefined ? null : String(window.__itpPwned),
-    injected: [...document.querySelectorAll('[id^="itp-pwn"]')].map(e => `${e.tagName.toLowerCase()}#${e.id}`),
+    injected: [...document.querySelectorAll('[id^="itp-pwn"]')]
+      .map(e => `${e.tagName.toLowerCase()}#${e.id}`),
     javascript_urls: urls.filter(u => /^\s*javascript:/i.test(u || '')),
     handlers,
     srcdoc_frames: document.querySelectorAll('iframe[srcdoc]').length,
@@ -101,7 +103,8 @@ def server(site: HostileSite, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 @pytest.fixture
 def open_page(browser) -> Iterator:
-    """``open_page(url)`` -> (page, watch) in a fresh context; everything hostile the context saw is recorded."""
+    """``open_page(url)`` -> (page, watch) in a fresh context; everything hostile the context saw is
+    recorded."""
     contexts = []
 
     def opener(url: str, *, offline: bool = False):

@@ -54,7 +54,8 @@ def test_a_stop_signal_to_itp_serve_leaves_no_process_of_the_server(served, demo
 
 
 def test_killing_itp_serve_outright_still_stops_voila_and_its_kernels(served, demo_workspace):
-    """SIGKILL cannot be caught: Voila is started to get SIGTERM when its parent dies, and stops its kernels."""
+    """SIGKILL cannot be caught: Voila is started to get SIGTERM when its parent dies, and stops its
+    kernels."""
     server = served(demo_workspace)
     processes = _open_pages(server)
     server.process.kill()

@@ -98,7 +98,8 @@ def test_tabs_racing_on_one_draft_lose_nothing_and_retry_when_stale(clinic: Clin
     for tab in range(tabs):  # each tab's saves landed in the order it made them
         assert [int(n.split(":")[1]) for n in notes if n.startswith(f"tab{tab}:")] == list(range(saves))
     print(
-        f"\n[{store.dialect}] {tabs} processes x {saves} saves on one draft: {slowest:.1f} s, {stale} stale retries"
+        f"\n[{store.dialect}] {tabs} processes x {saves} saves on one draft: "
+        f"{slowest:.1f} s, {stale} stale retries"
     )
 
 

@@ -178,7 +178,8 @@ def test_trainee_cannot_write_annotations_or_scores_even_on_their_own_draft(secu
     assert (
         _refused(
             ana,
-            "INSERT INTO rubric_scores (draft_id, revision, rubric_id, criterion_id, rater, score, created_at) "
+            "INSERT INTO rubric_scores "
+            "(draft_id, revision, rubric_id, criterion_id, rater, score, created_at) "
             "VALUES (:d, 1, 'rubric-itp', 'crit-measurable', 'ana', 4, now())",
             d=mine,
         )
@@ -204,7 +205,10 @@ def test_workshop_peer_drafts_are_hidden_from_the_database_until_review(secured:
     bens = ben_store.join_workshop(workshop_id=workshop.id, actor="ben").id  # through the cohort
     ben_store.save_revision(bens, make_plan("ben in the workshop"), based_on=0, actor="ben")
     ana = secured.engine("ana")
-    peer_sql = "SELECT d.owner, r.number FROM drafts d JOIN revisions r ON r.draft_id = d.id WHERE d.workshop_id = :w"
+    peer_sql = (
+        "SELECT d.owner, r.number FROM drafts d JOIN revisions r ON r.draft_id = d.id "
+        "WHERE d.workshop_id = :w"
+    )
     assert _rows(ana, peer_sql, w=workshop.id) == []
     with pytest.raises(NotFound):  # even when the Python check is skipped by claiming to be ben
         ana_store.get_revision(bens, actor="ben")

@@ -60,7 +60,8 @@ def test_upgrade_from_the_first_revision_keeps_every_row(db_url: str, tmp_path: 
                 {"case": CASE_ID},
             ),
             (
-                "INSERT INTO drafts (id, owner, case_id, created_at, updated_at) VALUES (1, 'ana', :case, :t, :t)",
+                "INSERT INTO drafts (id, owner, case_id, created_at, updated_at) "
+                "VALUES (1, 'ana', :case, :t, :t)",
                 {"case": CASE_ID},
             ),
             (

@@ -75,17 +75,17 @@ def test_revision_history_refuses_update_and_delete_in_raw_sql(clinic: Clinic) -
             with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
                 conn.execute(text("TRUNCATE revisions CASCADE"))
         else:  # INSERT OR REPLACE deletes the old row first: the trigger must refuse that too
-            with pytest.raises(DBAPIError, match="append-only"):
-                with engine.begin() as conn:
-                    conn.execute(text("PRAGMA recursive_triggers = ON"))
-                    conn.execute(
-                        text(
-                            "INSERT OR REPLACE INTO revisions (draft_id, number, based_on, author, plan_json, created_at)"
-                            " VALUES (:d, 1, 0, 'ana', (SELECT plan_json FROM revisions WHERE draft_id = :d),"
-                            " '2025-01-01 00:00:00')"
-                        ),
-                        {"d": draft},
-                    )
+            with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+                conn.execute(text("PRAGMA recursive_triggers = ON"))
+                conn.execute(
+                    text(
+                        "INSERT OR REPLACE INTO revisions "
+                        "(draft_id, number, based_on, author, plan_json, created_at)"
+                        " VALUES (:d, 1, 0, 'ana', (SELECT plan_json FROM revisions WHERE draft_id = :d),"
+                        " '2025-01-01 00:00:00')"
+                    ),
+                    {"d": draft},
+                )
     finally:
         engine.dispose()
     assert store.get_revision(draft, 1, actor=ana).problems[0].statement == "what she wrote"

@@ -20,9 +20,18 @@ from itp_toolkit.model.base import LONG_TEXT_MAX, NUL_MESSAGE, SHORT_TEXT_MAX
 from tests.fuzz.strategies import ODD_CHARACTERS, treatment_plans
 from tests.store.conftest import CASE_ID, Clinic, make_plan
 
-RTL = "\u05d0\u05e0\u05d9 \u05e8\u05d5\u05e6\u05d4 \u2014 \u0623\u0631\u064a\u062f \u202e\u05d3\u05d5\u05d2\u05de\u05d4\u202c \u200f12:30"
-EMOJI = "\U0001f469\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466 \U0001f1f3\U0001f1ff \U0001f44d\U0001f3fd \u2764\ufe0f"
-COMBINING = "Z\u0324\u0354\u0367\u0311a\u0308\u0356\u032dl\u036e\u0312g\u030c\u0317o\u0319\u0314 cafe\u0301 \U0002070e"
+RTL = (
+    "\u05d0\u05e0\u05d9 \u05e8\u05d5\u05e6\u05d4 \u2014 "
+    "\u0623\u0631\u064a\u062f \u202e\u05d3\u05d5\u05d2\u05de\u05d4\u202c \u200f12:30"
+)
+EMOJI = (
+    "\U0001f469\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466 "
+    "\U0001f1f3\U0001f1ff \U0001f44d\U0001f3fd \u2764\ufe0f"
+)
+COMBINING = (
+    "Z\u0324\u0354\u0367\u0311a\u0308\u0356\u032dl\u036e\u0312g\u030c\u0317o\u0319\u0314 "
+    "cafe\u0301 \U0002070e"
+)
 SAMPLES = [RTL, EMOJI, COMBINING, "".join(ODD_CHARACTERS).strip(), "tab\there\nnew line\u2028separator"]
 
 

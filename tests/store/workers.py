@@ -16,7 +16,8 @@ from .conftest import make_plan
 def save_many(
     url: str, draft_id: int, actor: str, writer: str, saves: int, barrier: Any, results: Any
 ) -> None:
-    """Save ``saves`` times as ``actor``; when another tab saved first (stale), start again from the latest."""
+    """Save ``saves`` times as ``actor``; when another tab saved first (stale), start again from the
+    latest."""
     store = PlanStore.open(url, upgrade=False)
     plan = make_plan()
     stale = 0
