@@ -14,6 +14,7 @@ left Voila and every kernel running, re-parented to init. Here ``itp serve``:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -91,10 +92,8 @@ def stop_processes(processes: dict[int, int], grace: float) -> None:
     for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
         left = [pid for pid, started in processes.items() if alive(pid, started)]
         for pid in left:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
         deadline = time.monotonic() + wait
         while left and time.monotonic() < deadline:
             _reap()
@@ -117,10 +116,8 @@ def run_supervised(command: list[str], env: dict[str, str], *, grace: float = 20
 
     def stop(signum, frame) -> None:
         snapshot.update(descendants(child.pid))  # Voila's kernels, found before Voila goes and they move
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(child.pid, signal.SIGKILL if asked_at else signal.SIGTERM)  # a second signal: at once
-        except ProcessLookupError:
-            pass
         asked_at.append(time.monotonic())
 
     previous = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}

@@ -7,7 +7,8 @@ import pytest
 from itp_toolkit.apps import TraineeWorkspace, trainee_workspace
 from itp_toolkit.apps.trainee import resolve_user
 from itp_toolkit.errors import PermissionDenied
-from tests.apps.clinic import *  # noqa: F403 - fixtures
+from tests.apps.clinic import *  # noqa: F403 - fixtures (and the fixtures they use), requested by name
+from tests.apps.clinic import CASE_ID, OTHER_CASE_ID
 
 DELAY = 1.5
 

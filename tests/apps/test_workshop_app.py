@@ -10,7 +10,8 @@ import pytest
 from itp_toolkit.apps import TraineeWorkspace
 from itp_toolkit.apps.workshop import DebriefPage, ProgressPage, debrief_page, facilitator_page
 from itp_toolkit.widgets.workshop import FacilitatorPanel
-from tests.apps.clinic import *  # noqa: F403 - fixtures
+from tests.apps.clinic import *  # noqa: F403 - fixtures (and the fixtures they use), requested by name
+from tests.apps.clinic import CASE_ID
 
 DELAY = 1.5
 

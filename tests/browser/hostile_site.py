@@ -18,6 +18,7 @@ show exactly as typed (no normalisation, no truncation, no mangled right-to-left
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -110,10 +111,8 @@ def poison(model: BaseModel, texts: Iterator[str]) -> BaseModel:
                     except ValidationError:
                         pass
         elif isinstance(value, str) and value and name != "id" and not name.endswith("_id"):
-            try:
+            with contextlib.suppress(ValidationError):
                 setattr(model, name, next(texts))
-            except ValidationError:
-                pass
     return model
 
 

@@ -11,6 +11,7 @@ toolkit's own ``server.process``, so the stopping test does not check the code w
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -99,10 +100,8 @@ class Served:
         while self._watching:
             total = 0
             for proc in [self.seen[self.process.pid], *self.processes().values()]:
-                try:
+                with contextlib.suppress(psutil.Error):
                     total += proc.memory_info().rss
-                except psutil.Error:
-                    pass
             if total > MEMORY_LIMIT:
                 self.killed_for_memory = True
                 self.kill_everything()
@@ -112,14 +111,10 @@ class Served:
     def kill_everything(self) -> None:
         self.processes()
         for proc in self.seen.values():
-            try:
+            with contextlib.suppress(psutil.Error):
                 proc.kill()
-            except psutil.Error:
-                pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
 
     def close(self) -> None:
         self._watching = False

@@ -134,9 +134,9 @@ def test_only_the_facilitator_or_an_admin_runs_the_workshop(clinic: Clinic, work
     store = clinic.store
     for who in (clinic.trainee, clinic.other_supervisor):
         for attempt in (
-            lambda: store.open_review(workshop.id, actor=who),
-            lambda: store.workshop_progress(workshop.id, actor=who),
-            lambda: store.set_timer(workshop.id, 10, actor=who),
+            lambda who=who: store.open_review(workshop.id, actor=who),
+            lambda who=who: store.workshop_progress(workshop.id, actor=who),
+            lambda who=who: store.set_timer(workshop.id, 10, actor=who),
         ):
             with pytest.raises(PermissionDenied):
                 attempt()

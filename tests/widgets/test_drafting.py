@@ -9,7 +9,8 @@ from itp_toolkit.model import editing as e
 from itp_toolkit.services.drafting import DraftSession
 from itp_toolkit.store import PlanStore
 from itp_toolkit.widgets.drafting import AutosaveIndicator, DraftControls
-from tests.apps.clinic import *  # noqa: F403 - fixtures
+from tests.apps.clinic import *  # noqa: F403 - fixtures (and the fixtures they use), requested by name
+from tests.apps.clinic import CASE_ID
 
 DELAY = 1.5
 
