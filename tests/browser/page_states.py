@@ -9,6 +9,7 @@ the page (pick, click, type). ``visit`` loads each state once and hands the page
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,7 +121,8 @@ def _trainee_opens(pg, site: AuditSite) -> None:
 
 
 _WEEK_JS = """() => {
-  const h = [...document.querySelectorAll('.itp-case-heading')].map(e => e.textContent)
+  const h = [...document.querySelectorAll('#itp-case-plot-title, h2, h3')]
+    .map(e => e.textContent)
     .find(t => /exercise week \\d+/.test(t));
   return h ? +h.match(/exercise week (\\d+)/)[1] : -1;
 }"""
@@ -158,17 +160,49 @@ def _in_workshop(phase: str) -> Callable:
     return setup
 
 
-def _supervisor_tab(tab: str) -> Callable:
+def _supervisor_loaded(pg, site: AuditSite) -> None:
+    """The supervisor's cohort and case chosen and their drafts shown (the page opens on its queue)."""
+    if pg.locator(".itp-sup-drafts table").count():
+        return
+    _pick(pg, ".itp-sup-cohort", DEMO_COHORT)
+    _pick(pg, ".itp-sup-case", site.first_case.title)
+    pg.get_by_role("button", name="Show drafts").click()
+    pg.locator(".itp-sup-message", has_text="drafts of").wait_for(timeout=STEP_TIMEOUT_MS)
+
+
+def _supervisor_waiting(pg, site: AuditSite) -> None:
+    _supervisor_loaded(pg, site)
+    pg.get_by_role("tab", name=re.compile("^Waiting for you")).click()
+    pg.locator(".itp-sup-queue table, .itp-sup-queue button").first.wait_for(timeout=STEP_TIMEOUT_MS)
+
+
+def _supervisor_review(tool: str) -> Callable:
     def setup(pg, site: AuditSite) -> None:
-        if not pg.locator(".itp-sup-body").is_visible():
-            _pick(pg, ".itp-sup-cohort", DEMO_COHORT)
-            _pick(pg, ".itp-sup-case", site.first_case.title)
-            pg.locator("button.itp-sup-load").click()
-            pg.locator(".itp-sup-body").wait_for(timeout=STEP_TIMEOUT_MS)
-        pg.get_by_role("tab", name=tab).click()
-        pg.get_by_role("tab", name=tab, selected=True).wait_for(timeout=STEP_TIMEOUT_MS)
+        _supervisor_loaded(pg, site)
+        pg.get_by_role("tab", name="Review a plan").click()
+        select = pg.locator(".itp-sup-draft select")
+        if select.input_value() in ("", None):
+            select.select_option(index=1 if select.locator("option").count() > 1 else 0)
+        pg.locator(".itp-sup-plan").first.wait_for(timeout=STEP_TIMEOUT_MS)
+        pg.get_by_role("tab", name=tool).click()
+        pg.get_by_role("tab", name=tool, selected=True).wait_for(timeout=STEP_TIMEOUT_MS)
 
     return setup
+
+
+def _supervisor_compare(pg, site: AuditSite) -> None:
+    _supervisor_loaded(pg, site)
+    pg.get_by_role("tab", name="Compare plans").click()
+    plans = pg.get_by_role("listbox", name="Plans")
+    plans.select_option(index=list(range(min(3, plans.locator("option").count()))))
+    pg.get_by_role("button", name="Compare side by side").click()
+    pg.locator(".itp-sup-side-by-side table").first.wait_for(timeout=STEP_TIMEOUT_MS)
+
+
+def _supervisor_cohort(pg, site: AuditSite) -> None:
+    _supervisor_loaded(pg, site)
+    pg.get_by_role("tab", name="Cohort overview").click()
+    pg.get_by_role("tab", name="Cohort overview", selected=True).wait_for(timeout=STEP_TIMEOUT_MS)
 
 
 def _facilitating(phase: str) -> Callable:
@@ -206,6 +240,17 @@ def _case_library(pg, site: AuditSite) -> None:
     )
 
 
+def _admin(pg, site: AuditSite) -> None:
+    pg.locator(".itp-admin-tabs, .itp-admin-status").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+
+
+def _example(first: str) -> Callable:
+    def setup(pg, site: AuditSite) -> None:
+        pg.locator(first).first.wait_for(timeout=LOAD_TIMEOUT_MS)
+
+    return setup
+
+
 def _landing(pg, site: AuditSite) -> None:
     pg.locator(".itp-landing .itp-page-link").first.wait_for(timeout=LOAD_TIMEOUT_MS)
 
@@ -230,15 +275,26 @@ PAGE_STATES: tuple[PageState, ...] = (
     PageState("trainee-after-case-event", "trainee_workspace.ipynb", "ben", _after_event),
     PageState("trainee-workshop-drafting", "trainee_workspace.ipynb", "ana", _in_workshop("drafting")),
     PageState("trainee-workshop-review", "trainee_workspace.ipynb", "ana", _in_workshop("review")),
-    *(
-        PageState(
-            f"supervisor-{tab.lower()}",
-            "supervisor_review.ipynb",
-            FACILITATOR,
-            _supervisor_tab(tab),
-            continues=tab != "Compare",
-        )
-        for tab in ("Compare", "Annotate", "Score", "Cohort")
+    PageState("supervisor-waiting", "supervisor_review.ipynb", FACILITATOR, _supervisor_waiting),
+    PageState(
+        "supervisor-review-comments",
+        "supervisor_review.ipynb",
+        FACILITATOR,
+        _supervisor_review("Comments"),
+        continues=True,
+    ),
+    PageState(
+        "supervisor-review-rubric",
+        "supervisor_review.ipynb",
+        FACILITATOR,
+        _supervisor_review("Rubric"),
+        continues=True,
+    ),
+    PageState(
+        "supervisor-compare", "supervisor_review.ipynb", FACILITATOR, _supervisor_compare, continues=True
+    ),
+    PageState(
+        "supervisor-cohort", "supervisor_review.ipynb", FACILITATOR, _supervisor_cohort, continues=True
     ),
     PageState("facilitator-new", "facilitator.ipynb", FACILITATOR, _facilitator_form),
     *(
@@ -250,6 +306,20 @@ PAGE_STATES: tuple[PageState, ...] = (
     PageState("progress-board", "workshop_progress.ipynb", FACILITATOR, _progress_board),
     PageState("debrief-facilitator", "workshop_debrief.ipynb", FACILITATOR, _debrief),
     PageState("debrief-trainee", "workshop_debrief.ipynb", "ana", _debrief),
+    PageState("admin", "admin.ipynb", "director", _admin),
+    PageState("admin-supervisor", "admin.ipynb", FACILITATOR, _admin),
+    PageState(
+        "example-case-formulation", "examples/case_formulation.ipynb", None, _example(".itp-critique-panel")
+    ),
+    PageState(
+        "example-cookie-cutter",
+        "examples/spot_the_cookie_cutter_plan.ipynb",
+        None,
+        _example(".itp-compare-table"),
+    ),
+    PageState(
+        "example-measures", "examples/measurement_based_care.ipynb", None, _example(".itp-measures-table")
+    ),
 )
 
 
