@@ -280,6 +280,8 @@ class TraineeWorkspace(w.VBox):
         self.next_week_button.layout.display = "inline-flex"
         which = "workshop plan" if draft.workshop_id is not None else "plan"
         self.message.value = f"Editing your {which} for {isolate(case.title)}."
+        if not self.my_plans.folded:
+            self.my_plans.set_folded(True)  # the editor, not the list, is what the page is open for now
         state = (session.revision > 0, session.locked)
         if state != getattr(self, "_plans_state", None) and not self._opening:
             self.my_plans.refresh()  # (while the page opens, the list was read a moment ago)

@@ -37,6 +37,7 @@ _STYLE = """<style>
 .itp-plans-grid { display: grid; grid-template-columns: minmax(14em, 3fr) 1.2fr 1.2fr 1.4fr auto;
   gap: 2px 12px; align-items: center; }
 .itp-plans-grid .itp-plans-head { font-weight: 600; border-bottom: 1px solid #ccc; }
+.itp-plans-heading.jupyter-button { font-size: 15px; font-weight: 600; }
 .itp-due-overdue, .itp-overdue .itp-due { color: #a4161a; font-weight: 600; }
 .itp-plans-table { border-collapse: collapse; font-size: 13px; width: 100%; }
 .itp-plans-table td, .itp-plans-table th { border: 1px solid #ddd; padding: 3px 8px; text-align: left; }
@@ -67,12 +68,27 @@ class MyPlans(w.VBox):
         self.on_open = on_open
         self._today = today or _today
         self.rows: list[PlanRow] = []
-        self.heading = w.HTML("<h3>My plans</h3>", _dom_classes=("itp-plans-heading",))
+        # The heading is the fold's toggle: once a case is open the list folds away (the editor is on screen).
+        self.folded = False
+        self.heading = w.Button(
+            description="My plans",
+            tooltip="Show or hide the list of your assigned cases",
+            layout=w.Layout(width="auto"),
+            _dom_classes=("itp-plans-heading",),
+        )
+        self.heading.on_click(lambda _: self.set_folded(not self.folded))
         self.grid = w.Box(_dom_classes=("itp-plans-grid",))
         self.message = w.Label(_dom_classes=("itp-plans-message",))
         super().__init__([w.HTML(_STYLE), self.heading, self.grid, self.message], **kwargs)
         css(self, "itp-my-plans")
         self.refresh()
+
+    def set_folded(self, folded: bool) -> None:
+        """Fold the list to its heading (a case is open) or show it; the heading says which and how many."""
+        self.folded = folded
+        self.grid.layout.display = "none" if folded else ""
+        count = f" ({len(self.rows)})" if self.rows else ""
+        self.heading.description = f"My plans{count}: show" if folded else f"My plans{count}"
 
     def refresh(self) -> list[PlanRow]:
         """Read the list again (after a save, a submission, released feedback)."""

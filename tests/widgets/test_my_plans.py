@@ -109,3 +109,16 @@ def test_the_trainee_page_shows_my_plans_and_follows_a_save_and_a_submission(tmp
     assert states[CASE] == "in progress"
     session.submit()
     assert {r.case_id: r.state for r in page.my_plans.rows}[CASE] == "submitted"
+
+
+def test_my_plans_folds_away_once_a_case_is_open_and_its_heading_shows_it_again(tmp_path) -> None:
+    from itp_toolkit.apps.trainee import TraineeWorkspace
+
+    store, cases = _clinic(tmp_path)
+    page = TraineeWorkspace(store, "ana", cases, autosave_delay=0, workshop_refresh=None)
+    assert not page.my_plans.folded and page.my_plans.grid.layout.display != "none"
+    page.my_plans.open_case(CASE)
+    assert page.my_plans.folded and page.my_plans.grid.layout.display == "none"
+    assert page.my_plans.heading.description == "My plans (2): show"
+    page.my_plans.heading.click()
+    assert not page.my_plans.folded and page.my_plans.grid.layout.display == ""
