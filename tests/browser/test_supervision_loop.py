@@ -4,9 +4,8 @@ supervisor returns the submitted plan with a comment and a summary -> the traine
 and the comment, answers the comment, revises and resubmits -> the supervisor reads the answer, resolves the
 thread and signs off -> the trainee sees "Signed off".
 
-Trainee elements are found by visible text, label, placeholder and role (not CSS classes), so the test holds
-while the trainee page's markup is redesigned. One step goes through the store instead of the page: the
-trainee's answer to the comment (``store.reply``), because the trainee page on main has no reply control yet.
+Trainee elements are found by visible text, label, placeholder and role (not CSS classes); the trainee answers
+in the Reply box under the comment, beside the goal it is about.
 """
 
 from __future__ import annotations
@@ -84,7 +83,7 @@ def sup_message(pg, text: str) -> None:
 
 
 def open_case_as_trainee(pg) -> None:
-    picker = pg.get_by_role("combobox", name="Case")
+    picker = pg.get_by_role("combobox", name="Case", exact=True)
     option = picker.locator("option", has_text="second-year student").first
     option.wait_for(state="attached")
     picker.select_option(label=option.inner_text())
@@ -118,15 +117,12 @@ def test_return_revise_resubmit_resolve_and_sign_off_across_two_browsers(browser
     # 2. The trainee sees the returned state, the summary and the comment; answers; revises; resubmits.
     context, tp = new_page(browser, trainee_server)
     open_case_as_trainee(tp)
-    tp.get_by_text(re.compile("Returned by your supervisor")).first.wait_for()
+    tp.get_by_text(re.compile("Your supervisor returned it")).first.wait_for()
     tp.get_by_text(SUMMARY).first.wait_for()
     tp.get_by_text(COMMENT).first.wait_for()
-    store = PlanStore.open(site.store_url)
-    try:  # no reply control on the trainee page yet: the trainee's answer goes through the store
-        comment = next(a for a in store.list_annotations(submitted, actor=site.user) if a.body == COMMENT)
-        store.reply(comment.id or 0, ANSWER, actor=site.user)
-    finally:
-        store.close()
+    tp.get_by_role("textbox", name="Your reply").first.fill(ANSWER)
+    tp.get_by_role("button", name="Send reply").first.click()
+    tp.get_by_text(ANSWER).first.wait_for()
     goal = tp.get_by_placeholder("Ideally in the person's own words").first
     goal.fill(REVISED_GOAL)
     goal.press("Tab")
@@ -135,7 +131,7 @@ def test_return_revise_resubmit_resolve_and_sign_off_across_two_browsers(browser
         save.click(timeout=5_000, trial=False) if save.is_enabled() else None
     tp.get_by_text("Saved as revision 2").first.wait_for()
     tp.get_by_role("button", name="Submit for supervision").click()
-    tp.get_by_text(re.compile("Submitted: waiting for your supervisor")).first.wait_for()
+    tp.get_by_text(re.compile("Waiting for your supervisor")).first.wait_for()
     screenshot(tp, "loop-2-trainee-resubmitted")
     context.close()
 
@@ -160,6 +156,6 @@ def test_return_revise_resubmit_resolve_and_sign_off_across_two_browsers(browser
     # 4. The trainee sees it signed off.
     context, tp = new_page(browser, trainee_server)
     open_case_as_trainee(tp)
-    tp.get_by_text(re.compile("Signed off")).first.wait_for()
+    tp.get_by_text(re.compile("Your supervisor signed the plan off")).first.wait_for()
     screenshot(tp, "loop-4-trainee-signed-off")
     context.close()
