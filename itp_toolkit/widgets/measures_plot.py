@@ -58,10 +58,7 @@ class MeasuresPlot(w.VBox):
         )
         self.slider.layout.display = None if slider else "none"
         self.image = w.Image(
-            format="png",
-            layout=w.Layout(max_width="640px"),
-            tooltip="The person's scores week by week on each measure's severity bands",
-            _dom_classes=("itp-measure-plot",),
+            format="png", layout=w.Layout(max_width="640px"), _dom_classes=("itp-measure-plot",)
         )
         self.table = w.HTML(_dom_classes=("itp-measures-changes",))
         super().__init__([self.slider, self.image, self.table], **kwargs)

@@ -68,17 +68,9 @@ class ProgressView(w.VBox):
             description="Trainee", options=[], _dom_classes=("itp-competency-trainee-pick",)
         )
         self.message = w.Label(_dom_classes=("itp-competency-message",))
-        self.cohort_plot = w.Image(
-            format="png",
-            tooltip="How the cohort's newest rubric levels spread over each criterion",
-            _dom_classes=("itp-competency-cohort-plot",),
-        )
+        self.cohort_plot = w.Image(format="png", _dom_classes=("itp-competency-cohort-plot",))
         self.cohort_table = w.HTML(_dom_classes=("itp-competency-cohort-table",))
-        self.trainee_plot = w.Image(
-            format="png",
-            tooltip="The trainee's rubric level on each criterion over time (the table below lists them)",
-            _dom_classes=("itp-competency-trainee-plot",),
-        )
+        self.trainee_plot = w.Image(format="png", _dom_classes=("itp-competency-trainee-plot",))
         self.trainee_table = w.HTML(_dom_classes=("itp-competency-trainee-table",))
         self.cohort.observe(lambda _: self.show_cohort(), "value")
         self.trainee.observe(lambda _: self.show_trainee(), "value")

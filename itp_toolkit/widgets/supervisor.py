@@ -243,16 +243,8 @@ class SupervisorReview(w.VBox):
         self.compare_html = w.HTML(_dom_classes=("itp-sup-side-by-side",))
         # --- cohort overview
         self.cohort_html = w.HTML(_dom_classes=("itp-sup-cohort-table",))
-        self.heatmap = w.Image(
-            format="png",
-            tooltip="How similar the plans' choices are: one square for each pair of plans",
-            _dom_classes=("itp-sup-heatmap",),
-        )
-        self.histogram = w.Image(
-            format="png",
-            tooltip="How individualized the plans are: how many plans reached each score",
-            _dom_classes=("itp-sup-histogram",),
-        )
+        self.heatmap = w.Image(format="png", _dom_classes=("itp-sup-heatmap",))
+        self.histogram = w.Image(format="png", _dom_classes=("itp-sup-histogram",))
 
         self.refresh_queue_button.on_click(lambda _: self.refresh_queue())
         self.load_button.on_click(lambda _: self.load(self.cohort_picker.value, self.case_picker.value))

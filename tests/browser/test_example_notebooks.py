@@ -64,11 +64,11 @@ def test_case_formulation_reveals_the_next_week_on_a_click(voila, pg):
     open_page(pg, server, ".itp-plan-editor")
     pg.locator(".itp-critique-panel").wait_for()
     assert pg.locator(".itp-case-viewer").count() == 1
-    assert "No events yet" in pg.locator(".itp-case-viewer").inner_text()
+    assert "What has happened since intake" not in pg.locator(".itp-case-viewer").inner_text()
     shot(pg, "formulation")
     for _ in range(3):
         pg.locator("button.itp-next-week").click()
-    pg.locator(".itp-timeline-event").first.wait_for(timeout=TIMEOUT_MS)
+    pg.locator(".itp-case-viewer", has_text="What has happened since intake").wait_for(timeout=TIMEOUT_MS)
     assert "Traceback" not in pg.content()
     no_errors(watch)
 
