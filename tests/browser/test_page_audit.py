@@ -64,7 +64,6 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
     },
     ("supervisor-cohort", "axe"): CONTRAST
     + "; image-alt: the heatmap and histogram images have no text alternative",
-    ("supervisor-cohort", "axe"): CONTRAST + "; image-alt: the heatmap and histogram have no text alternative",
     ("admin", "axe"): CONTRAST,
     ("admin-supervisor", "axe"): CONTRAST,
     (
