@@ -130,7 +130,7 @@ def test_supervisor_reviews_in_voila_and_the_trainee_sees_the_comment_beside_the
     trainee.set_default_timeout(TIMEOUT_MS)
     tp = trainee.new_page()
     tp.goto(voila_trainee.base_url + "/", wait_until="commit", timeout=TIMEOUT_MS)
-    picker = tp.get_by_role("combobox", name="Case")
+    picker = tp.get_by_role("combobox", name="Case", exact=True)
     option = picker.locator("option", has_text="second-year student").first
     option.wait_for(state="attached")
     picker.select_option(label=option.inner_text())

@@ -18,6 +18,9 @@ from tests.server.conftest import legacy_message
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 
 
+IMAGE_PAGE = "examples/measurement_based_care.ipynb"
+"""A page with an ipywidgets Image (binary state): the measures plot of an example notebook."""
+
 def _closed_by_server(ws: websocket.WebSocket) -> bool:
     """Whether the server closes the socket (read until it does, within the hang guard)."""
     try:
@@ -81,10 +84,11 @@ def _legacy_binary_json(frame: bytes) -> dict:
 
 
 def test_an_image_widget_state_sent_on_the_legacy_protocol_does_not_freeze_the_server(served, demo_workspace):
-    """The case library shows a measure plot (an Image widget): its state goes back as a binary frame, which
-    Voila's write_message misread as v1 and looped ~8.6e17 times on."""
+    """The measures plot of the measurement-based-care example is an Image widget: its state goes back as a
+    binary frame, which Voila's write_message misread as v1 and looped ~8.6e17 times on. (The case library
+    page showed one too until its plot became an image inside the case document.)"""
     server = served(demo_workspace)
-    ws = server.kernel_socket(server.open_page("case_library.ipynb"))
+    ws = server.kernel_socket(server.open_page(IMAGE_PAGE))
     assert ws.subprotocol is None  # the legacy protocol
     comms = _comms(ws)
     for comm in comms:
@@ -106,7 +110,7 @@ def test_a_burst_of_image_state_requests_leaves_the_server_answering_with_bounde
     served, demo_workspace
 ):
     server = served(demo_workspace)
-    ws = server.kernel_socket(server.open_page("case_library.ipynb"))
+    ws = server.kernel_socket(server.open_page(IMAGE_PAGE))
     comms = _comms(ws)
     for comm in comms:  # find the image's comm
         ws.send(legacy_message("comm_msg", {"comm_id": comm, "data": {"method": "request_state"}}))

@@ -25,15 +25,25 @@ def case_library_app(tmp_path):
     return out
 
 
+@pytest.fixture
+def measures_app(tmp_path):
+    """A published example with an Image widget (the measures plot), whose state goes back as binary."""
+    out = tmp_path / "measures-app"
+    notebook = REPO_NOTEBOOKS / "examples" / "measurement_based_care.ipynb"
+    assert itp(["publish", str(notebook), "--out", str(out), "--max-kernels", "2"]) == 0
+    return out
+
+
 def test_a_published_app_refuses_the_freezing_frame_and_keeps_answering(
-    published, case_library_app, demo_workspace
+    published, measures_app, demo_workspace
 ):
-    server = published(case_library_app, "case_library.ipynb", demo_workspace)
-    ws = server.kernel_socket(server.open_page("case_library.ipynb"), v1=True)
+    page = "measurement_based_care.ipynb"
+    server = published(measures_app, page, demo_workspace)
+    ws = server.kernel_socket(server.open_page(page), v1=True)
     ws.send_binary((2**60).to_bytes(8, "little") + bytes(64))
     assert _closed_by_server(ws) and server.answers() and not server.killed_for_memory
 
-    legacy = server.kernel_socket(server.open_page("case_library.ipynb"))
+    legacy = server.kernel_socket(server.open_page(page))
     for comm in _comms(legacy):
         legacy.send(legacy_message("comm_msg", {"comm_id": comm, "data": {"method": "request_state"}}))
     while not isinstance(message := _recv(legacy), bytes):  # the image's state, a binary frame
