@@ -289,38 +289,48 @@ async def _open_case(
     kernel: KernelSocket, case_label: str, limit: float, times: int = 1, starve: Starve | None = None
 ) -> bool:
     """Pick a case in the case picker (the first whose label contains ``case_label``) and press "Open case"
-    (``times`` times: each press builds the editor anew), as a trainee does; return once the kernel has
-    finished. ``starve`` is awaited as soon as the kernel starts on each press (see ``open_page``)."""
+    (``times`` times, each after opening another case, so each builds the editor anew), as a trainee does;
+    return once the kernel has finished. ``starve`` is awaited as soon as the kernel starts on each press of
+    the chosen case (see ``open_page``)."""
     picker = _with_classes(kernel.models, PICKER_CLASS) or {}
     button = _with_classes(kernel.models, OPEN_CLASS)
     labels = list(picker.get("_options_labels") or [])
     chosen = next((i for i, label in enumerate(labels) if label and case_label in label), None)
     if chosen is None or button is None:
         return False
-    pick = kernel.send(
-        "shell",
-        "comm_msg",
-        {
-            "comm_id": picker["comm_id"],
-            "data": {"method": "update", "state": {"index": chosen}, "buffer_paths": []},
-        },
-    )
-    await kernel.idle(pick, limit)
-    for _ in range(times):
+    other = next((i for i, label in enumerate(labels) if label and i != chosen), None)
+
+    async def press(index: int, starving: Starve | None) -> None:
+        pick = kernel.send(
+            "shell",
+            "comm_msg",
+            {
+                "comm_id": picker["comm_id"],
+                "data": {"method": "update", "state": {"index": index}, "buffer_paths": []},
+            },
+        )
+        await kernel.idle(pick, limit)
         click = kernel.send(
             "shell",
             "comm_msg",
             {"comm_id": button["comm_id"], "data": {"method": "custom", "content": {"event": "click"}}},
         )
-        if starve is not None:
+        if starving is not None:
             await kernel.wait_for(
                 lambda m, click=click: (
                     m["header"]["msg_type"] == "status" and m["parent_header"].get("msg_id") == click
                 ),
                 limit,
             )
-            await starve()
+            await starving()
         await kernel.idle(click, limit)
+
+    for _ in range(times):
+        # The page keeps an already open case as it is (and reopens the last one after a reload), so
+        # another case is opened first: each press on the chosen case then builds its editor anew.
+        if other is not None:
+            await press(other, None)
+        await press(chosen, starve)
     return True
 
 

@@ -37,7 +37,7 @@ ANA_PROBLEM = f"Lies awake worrying about the exam {MARK}"
 COMMENT = f"Say how you will measure the worry {MARK}"
 ANA_WORKSHOP_PLAN = f"Ana's workshop plan {MARK}"
 PROBE = "probe.ipynb"
-ANA_LABEL = re.compile(r"Ana Ruiz|^\s*ana\b")
+ANA_LABEL = re.compile(r"Ana\sRuiz|^\s*ana\b")
 """How a page names ana: her display name (or her username, on pages that still show it)."""
 
 
@@ -198,7 +198,7 @@ def test_two_trainees_and_a_supervisor_work_on_a_real_hub_each_through_their_own
     pick(ana, ".itp-case-picker", case_title)
     ana.locator("button.itp-open-case").click()
     ana.locator(".itp-feedback-body", has_text=COMMENT).first.wait_for(state="attached")
-    ana.locator(".itp-feedback-summary", has_text=re.compile(r"^1 comment")).wait_for(state="attached")
+    ana.locator(".itp-feedback-summary", has_text=re.compile(r"^1 new comment")).wait_for(state="attached")
     screenshot(ana, "hub-trainee-sees-feedback")
 
     # ben, from his own kernel, with raw SQL over his own URL: his own drafts, nothing of ana's.
