@@ -22,68 +22,13 @@ answers, so that a pre-started kernel has that work done before anyone opens a p
 
 from __future__ import annotations
 
-import itertools
-import os
 import sys
-from typing import Any
 
-import zmq
-from ipykernel.iostream import BackgroundSocket, IOPubThread
-from ipykernel.kernelapp import IPKernelApp
 from jupyter_client.kernelspec import NATIVE_KERNEL_NAME, KernelSpec, KernelSpecManager
-from jupyter_client.session import Session
-from traitlets import default
 
-IOPUB_HWM = 100_000
-"""Messages the kernel's IOPub socket may hold for a slow reader (ZeroMQ's default: 1,000). A full plan opens
-with about 1,500; a few of those at once per kernel is the most a page sends."""
-HWM_VAR = "ITP_IOPUB_HWM"
-"""Environment variable overriding ``IOPUB_HWM`` in the kernel (docs/deploy.md's measurement sets 1000)."""
-SEQ_VAR = "ITP_IOPUB_SEQ"
-SEQ_HEADER = "itp_iopub_seq"
 PRELOAD_FLAG = "--preload"
 PRELOADED = ("ipywidgets", "itp_toolkit.apps.trainee", "itp_toolkit.services.workspace")
 MODULE = "itp_toolkit.server.page_kernel"
-
-
-class SequencedSession(Session):
-    """A session that numbers the IOPub messages it sends (``SEQ_HEADER``), for counting losses."""
-
-    _iopub_seq = itertools.count(1)  # next() on a count is atomic under the GIL: threads may share it
-
-    def send(self, stream: Any, msg_or_type: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(stream, BackgroundSocket | IOPubThread):
-            if isinstance(msg_or_type, dict):
-                msg_or_type = {**msg_or_type, "header": dict(msg_or_type["header"])}
-            else:
-                msg_or_type = self.msg(
-                    msg_or_type,
-                    content=kwargs.pop("content", args[0] if args else None),
-                    parent=kwargs.pop("parent", args[1] if len(args) > 1 else None),
-                    header=kwargs.pop("header", None),
-                    metadata=kwargs.pop("metadata", None),
-                )
-                args = args[2:]
-            msg_or_type["header"][SEQ_HEADER] = next(self._iopub_seq)
-        return super().send(stream, msg_or_type, *args, **kwargs)
-
-
-class PageKernelApp(IPKernelApp):
-    """ipykernel's app with a high IOPub high-water mark (and numbered IOPub messages when asked)."""
-
-    @default("session")
-    def _default_session(self) -> Session:
-        numbered = os.environ.get(SEQ_VAR) == "1"
-        return (SequencedSession if numbered else Session)(parent=self)
-
-    def init_iopub(self, context: zmq.Context) -> None:
-        # The mark must be set before the socket binds; ipykernel creates and binds it in one method, so
-        # it is given as the context's default for the one socket made there and taken back after.
-        context.setsockopt(zmq.SNDHWM, int(os.environ.get(HWM_VAR) or IOPUB_HWM))
-        try:
-            super().init_iopub(context)
-        finally:
-            context.sockopts.pop(zmq.SNDHWM, None)
 
 
 def preload() -> None:
@@ -122,6 +67,10 @@ def main(argv: list[str] | None = None) -> None:
     if PRELOAD_FLAG in args:
         args.remove(PRELOAD_FLAG)
         preload()
+    # ipykernel only here, in the kernel's own process: importing it changes how every comm of the importing
+    # process is made, which a server or a test process must not inherit.
+    from .kernel_process import PageKernelApp
+
     PageKernelApp.launch_instance(args)
 
 

@@ -22,7 +22,7 @@ import pytest
 
 from benchmarks._room import build_room
 from benchmarks.load_client import PageOpen, open_pages
-from itp_toolkit.server.page_kernel import HWM_VAR, SEQ_VAR
+from itp_toolkit.server.iopub import HWM_VAR, SEQ_VAR
 from tests.browser.servers import ServeServer
 
 pytestmark = pytest.mark.slow
