@@ -119,15 +119,17 @@ def feedback_summary(
 
 
 def rubric_table(rubric: Rubric, scores: Sequence[RubricScore], names: Mapping[str, str]) -> str:
-    """The released scores as a table: criterion title, the level (its number, word and descriptor) and
-    the supervisor's comment, for the latest revision scored, criteria in the rubric's order; folded under
-    a summary line ("Rubric: 12 criteria scored on revision 1 by Dr. Lind") so the plan stays in view."""
+    """The released scores: a line saying what was scored ("Rubric: 12 criteria scored on revision 1 by
+    Dr. Lind"), the supervisor's comments on criteria in view under it (they are why the trainee opened
+    the page), and the whole table (criterion title, the level with its word and descriptor, the comment)
+    folded below so the plan stays in view. The latest revision scored; criteria in the rubric's order."""
     mine = [s for s in scores if s.rubric_id == rubric.id]
     if not mine:
         return ""
     revision = max(s.revision for s in mine)
     latest = [s for s in mine if s.revision == revision]
     rows = []
+    commented: list[Markup] = []
     for c in rubric.criteria:
         for s in (s for s in latest if s.criterion_id == c.id):
             level = next((lv for lv in c.levels if lv.score == s.score), None)
@@ -137,6 +139,18 @@ def rubric_table(rubric: Rubric, scores: Sequence[RubricScore], names: Mapping[s
                 else LEVEL_WORDS.get(s.score, "")
             )
             rows.append((c.title, f"{s.score} of 4", meaning, s.comment or "—"))
+            if s.comment:
+                level_words = f"{s.score} of 4, {LEVEL_WORDS.get(s.score, '').lower()}".rstrip(", ")
+                commented.append(
+                    html.element(
+                        "li",
+                        html.element("strong", c.title)
+                        + Markup(" ")
+                        + html.element("span", f"({level_words})", cls="itp-meta")
+                        + Markup(": ")
+                        + html.element("span", s.comment, cls="itp-rubric-comment"),
+                    )
+                )
     raters = ", ".join(dict.fromkeys(person_name(names, s.rater) for s in latest))
     caption = f"{rubric.title}: revision {revision}, scored by {raters}"
     table = html.table_html(
@@ -148,7 +162,15 @@ def rubric_table(rubric: Rubric, scores: Sequence[RubricScore], names: Mapping[s
     )
     n = len({s.criterion_id for s in latest})
     summary = f"Rubric: {n} criteri{'a' if n != 1 else 'on'} scored on revision {revision} by {raters}"
-    return str(html.element("details", html.element("summary", summary) + Markup(table), cls="itp-rubric"))
+    comments = html.element("ul", Markup("").join(commented), cls="itp-rubric-comments") if commented else ""
+    folded = html.element("details", html.element("summary", "The whole rubric table") + Markup(table))
+    return str(
+        html.element(
+            "section",
+            html.element("p", summary, cls="itp-rubric-summary") + comments + folded,
+            cls="itp-rubric",
+        )
+    )
 
 
 def status_html(

@@ -69,7 +69,10 @@ def test_the_banner_gives_the_state_in_words_the_summary_and_the_submission_hist
     assert "<caption>" in table and "Problem statement" in table and "crit-problem" not in table
     assert "2 of 4" in table and "Developing: " in table
     assert "targets vague" in table and "Dr. Okafor" in table
-    assert "<details" in table  # folded under its summary line, so the plan stays in view
+    assert "<details" in table  # the whole table folded, so the plan stays in view
+    # ...but the supervisor's comments on criteria are outside the fold, with their criterion and level
+    shown = table.split("<details", 1)[0]
+    assert "targets vague" in shown and "Problem statement" in shown and "2 of 4, developing" in shown
     assert "rubric-itp-default" not in view_html(view)
 
 
