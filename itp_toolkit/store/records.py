@@ -21,6 +21,7 @@ def draft_status(latest_revision: int, submission_status: SubmissionStatus | Non
     saves)."""
     return submission_status or ("in_progress" if latest_revision else "empty")
 
+
 Phase = Literal["drafting", "review", "debrief", "closed"]
 PHASES: tuple[Phase, ...] = ("drafting", "review", "debrief", "closed")
 """A workshop only moves forward through these."""
