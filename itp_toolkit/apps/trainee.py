@@ -375,11 +375,15 @@ class TraineeWorkspace(w.VBox):
                 self.history.refresh()
         if self.feedback is not None:
             if session.draft_status != getattr(self, "_shown_status", None):
-                # Submitted, returned or signed off: the banner says so, with the latest feedback.
                 self._shown_status = session.draft_status
-                self.feedback.refresh()
-                if self.editor is not None:
-                    self.editor.show_comments(self.feedback.annotations, self.feedback.names)
+                if session.draft_status == "in_progress":
+                    # The first save of a new draft: the banner follows, no store read (nothing released).
+                    self.feedback.show_status(session.draft_status, session.revision)
+                else:
+                    # Submitted, returned or signed off: the banner says so, with the latest feedback.
+                    self.feedback.refresh()
+                    if self.editor is not None:
+                        self.editor.show_comments(self.feedback.annotations, self.feedback.names)
             if self.feedback.annotations and self.feedback.plan is not session.plan:
                 self.feedback.set_plan(session.plan)
 

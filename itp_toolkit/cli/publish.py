@@ -2,13 +2,13 @@
 self-contained HTML file that opens offline.
 
 ``itp publish NOTEBOOK --out DIR`` writes DIR/NOTEBOOK, DIR/voila.json (sources stripped, tracebacks
-hidden, idle kernels culled, and the server protections of ``itp_toolkit.server`` that plain Voila can take
-from
-its configuration: websocket frames checked before parsing, a frame-size limit, a cap on live kernels, short
-culling for pages that never connect) and DIR/README.md with a ``jupyterhub_config.py`` snippet for running it
-as a hub service. ``itp publish --html debrief --workshop N --out FILE`` and ``--html feedback --draft N --out
-FILE``
-write HTML with inline CSS and plots as data: URIs (``views.reports``): no scripts, no CDN, no network.
+hidden, idle kernels culled, the toolkit's Voila template ``itp`` (no CDN), and the server protections of
+``itp_toolkit.server`` that plain Voila can take from its configuration: websocket frames checked before
+parsing, a frame-size limit, a cap on live kernels, short culling for pages that never connect), DIR/voila.py
+(puts the installed toolkit's Jupyter data folder, where the ``itp`` template is, on Voila's template search
+path) and DIR/README.md with a ``jupyterhub_config.py`` snippet for running it as a hub service.
+``itp publish --html debrief --workshop N --out FILE`` and ``--html feedback --draft N --out FILE`` write HTML
+with inline CSS and plots as data: URIs (``views.reports``): no scripts, no CDN, no network.
 They act for the workspace's user (``$JUPYTERHUB_USER`` under a hub), through the store's checks.
 
 An educator's own notebook (one that composes ``itp_toolkit.widgets``) is published the same way. Its cases
@@ -39,6 +39,7 @@ from .serve import (
     KERNEL_MANAGER,
     KERNEL_SPECS,
     MAX_KERNELS,
+    TEMPLATE,
     count,
     cull_interval,
 )
@@ -82,13 +83,14 @@ def register(sub) -> None:
 def voila_config(cull_idle: int, max_kernels: int = MAX_KERNELS, max_kernels_per_client: int = 0) -> dict:
     """What voila.json holds: read by Voila from the folder it is started in. The connection and kernel
     manager classes come from ``itp_toolkit.server``, so the service's Python must have the toolkit
-    installed."""
+    installed. The template is the one ``itp serve`` uses; ``VOILA_PY`` tells Voila where it is."""
     return {
         "Voila": {
             "kernel_websocket_connection_class": KERNEL_CONNECTION,
             "tornado_settings": {"websocket_max_message_size": MAX_FRAME_BYTES},
         },
         "VoilaConfiguration": {
+            "template": TEMPLATE,
             "strip_sources": True,
             "show_tracebacks": False,
             "multi_kernel_manager_class": KERNEL_MANAGER,
@@ -107,6 +109,20 @@ def voila_config(cull_idle: int, max_kernels: int = MAX_KERNELS, max_kernels_per
         },
     }
 
+
+VOILA_PY = f"""\
+# Written by `itp publish`. Voila reads this file, with voila.json, from the folder it is started in.
+# voila.json asks for ITP Toolkit's page template "{TEMPLATE}" (Voila's lab template without its Font Awesome
+# links to a CDN, as `itp serve` uses). Voila looks for templates only in the Jupyter data folders
+# (JUPYTER_PATH, then the user's and the environment's), so this puts the installed toolkit's own data folder
+# first: the template always matches the toolkit (and Voila) that serve the app.
+import os
+
+from itp_toolkit.server.app import with_template_path
+
+os.environ["JUPYTER_PATH"] = with_template_path(os.environ.get("JUPYTER_PATH"))
+"""
+"""What voila.py holds: Voila runs it as configuration before it looks the template up."""
 
 BUNDLED_CASES = "case_studies"
 """Where a published app keeps the cases it brought along (next to the notebook)."""
@@ -177,10 +193,13 @@ library the service is started with. To change a case, edit it there and run
     )
     return f"""# {notebook}: an ITP Toolkit page, published with `itp publish`
 
-This folder is a standalone Voila app: `{notebook}`, and `voila.json` (sources stripped, tracebacks
-hidden, idle kernels culled after their timeout). Standalone Voila lets a browser send widget messages
-only, never code; do not serve it through a Jupyter server's `/voila/render` route.
+This folder is a standalone Voila app: `{notebook}`, `voila.json` (sources stripped, tracebacks
+hidden, idle kernels culled after their timeout, the toolkit's page template) and `voila.py` (where Voila
+finds that template: in the installed ITP Toolkit). The template loads nothing from another site (no CDN), so
+the page works offline and tells no third party who opened it. Standalone Voila lets a browser send widget
+messages only, never code; do not serve it through a Jupyter server's `/voila/render` route.
 
+Voila reads both files from the folder it is started in, so start it here (`cwd` of the hub service).
 `voila.json` also names two classes of `itp_toolkit.server`, so run Voila from a Python environment where
 ITP Toolkit is installed: a kernel websocket connection that checks every frame before jupyter_server
 parses it (one crafted frame froze an unprotected server), and a kernel manager that caps live kernels
@@ -263,10 +282,11 @@ def run(args) -> int:
         shutil.copyfile(path, out / relative)
     config = voila_config(args.cull_idle, args.max_kernels, args.max_kernels_per_client)
     (out / "voila.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    (out / "voila.py").write_text(VOILA_PY, encoding="utf-8")
     (out / "README.md").write_text(readme(nb.name, args.name, sorted(cases)), encoding="utf-8")
     extra = [f"{BUNDLED_CASES}/ ({len(cases)} case{'s' if len(cases) != 1 else ''})"] if cases else []
     extra += sorted(side)
-    print(f"wrote {out}: {', '.join([nb.name, 'voila.json', 'README.md', *extra])}")
+    print(f"wrote {out}: {', '.join([nb.name, 'voila.json', 'voila.py', 'README.md', *extra])}")
     return 0
 
 

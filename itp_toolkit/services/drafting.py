@@ -31,7 +31,7 @@ from ..errors import InputProblem, InvalidInput, NotFound, PermissionDenied, Sta
 from ..model import CaseStudy, EventRevision, TreatmentPlan
 from ..model.base import Clock, utc_now
 from ..model.plan import plan_changes
-from ..store import PlanStore, RevisionInfo, Submission
+from ..store import PlanStore, RevisionInfo, Submission, draft_status
 
 SaveState = Literal["saved", "unsaved", "saving", "error"]
 
@@ -238,6 +238,7 @@ class DraftSession:
                 return None
             if adopted is not None:
                 self.last_saved_at = self._clock()
+                self._saved_status()
                 if not _same_plan(self._plan, adopted):
                     return self._save(based_on=self._revision)  # typed on since: that text needs its own save
                 self._set("saved", f"Saved as revision {self._revision} at {self.last_saved_at:%H:%M}")
@@ -272,12 +273,19 @@ class DraftSession:
         self._revision = info.number
         self._unconfirmed.clear()
         self.last_saved_at = self._clock()
+        self._saved_status()
         if self._plan == plan:
             self._set("saved", f"Saved as revision {info.number} at {self.last_saved_at:%H:%M}")
         else:
             # The trainee typed while we were saving: that newer text still needs a save.
             self._set("unsaved", "Unsaved changes")
         return info
+
+    def _saved_status(self) -> None:
+        """A save moves a draft that was never handed in from 'empty' to 'in_progress' (the store's rule,
+        ``draft_status``), with no store read: listeners (the page's banner) see the draft's state follow."""
+        if self.draft_status == "empty":
+            self.draft_status = draft_status(self._revision, None)
 
     def _remember_unconfirmed(self, plan: TreatmentPlan, based_on: int) -> None:
         if based_on != self._revision:

@@ -4,7 +4,7 @@ Everything goes through one facade, :class:`PlanStore`; see ``docs/store.md`` fo
 """
 
 from .plan_store import MAX_PLAN_BYTES, PlanStore
-from .records import CaseAssignment, Cohort, DraftSummary, Person, RevisionInfo, Submission
+from .records import CaseAssignment, Cohort, DraftSummary, Person, RevisionInfo, Submission, draft_status
 
 __all__ = [
     "MAX_PLAN_BYTES",
@@ -15,4 +15,5 @@ __all__ = [
     "PlanStore",
     "RevisionInfo",
     "Submission",
+    "draft_status",
 ]

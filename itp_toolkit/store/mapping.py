@@ -10,7 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Annotation, RubricScore
-from .records import CaseAssignment, Cohort, DraftSummary, Exemplar, Person, RevisionInfo, Submission
+from .records import (
+    CaseAssignment,
+    Cohort,
+    DraftSummary,
+    Exemplar,
+    Person,
+    RevisionInfo,
+    Submission,
+    draft_status,
+)
 from .schema import (
     AnnotationRow,
     CaseAssignmentRow,
@@ -80,7 +89,7 @@ def draft_summary(draft: Any, latest_revision: int, submission_status: str | Non
         case_id=draft.case_id,
         workshop_id=draft.workshop_id,
         latest_revision=latest_revision,
-        status=submission_status or ("in_progress" if latest_revision else "empty"),  # type: ignore[arg-type]
+        status=draft_status(latest_revision, submission_status),  # type: ignore[arg-type]
         created_at=draft.created_at,
         updated_at=draft.updated_at,
     )

@@ -15,7 +15,8 @@ module, each reading the shared state of ``core.StoreCore`` (the database, the c
 ``people.py``      people and cohorts
 ``assignments.py`` which cases are set for which cohort or trainee
 ``drafts.py``      drafts and their append-only revisions; the cohort view's batch read
-``submissions.py`` submit, return for revision, sign off (each decision releases the feedback with it)
+``submissions.py`` submit, return for revision, sign off (each decision releases the feedback with it); the
+                   supervisor's queue of handed-in drafts in one query
 ``feedback.py``    comments, rubric scores, release
 ``dismissals.py``  a supervisor's 'not applicable here' on a critique finding, released with the feedback
 ``workshops.py``   live workshops: blind drafting, review, debrief

@@ -13,6 +13,15 @@ from pydantic import BaseModel, ConfigDict, Field
 Role = Literal["trainee", "supervisor"]
 DraftStatus = Literal["empty", "in_progress", "submitted", "returned", "accepted"]
 SubmissionStatus = Literal["submitted", "returned", "accepted"]
+
+
+def draft_status(latest_revision: int, submission_status: SubmissionStatus | None) -> DraftStatus:
+    """Where a draft stands: its newest submission's status; with no submission, 'in_progress' once a
+    revision is saved, else 'empty'. The one copy of this rule (the store's reads, a drafting session's
+    saves)."""
+    return submission_status or ("in_progress" if latest_revision else "empty")
+
+
 Phase = Literal["drafting", "review", "debrief", "closed"]
 PHASES: tuple[Phase, ...] = ("drafting", "review", "debrief", "closed")
 """A workshop only moves forward through these."""

@@ -19,10 +19,17 @@ from . import mapping
 from .core import StoreCore
 from .database import transaction
 from .feedback import release, write_comments
-from .guards import acting_person, feedback_draft, owned_draft, readable_draft
-from .reads import chosen_revision, latest_submission, lock_draft, locking_submission
-from .records import Anchor, Submission, SubmissionStatus
-from .schema import PersonRow, SubmissionRow
+from .guards import acting_person, feedback_draft, owned_draft, readable_draft, readable_drafts
+from .reads import (
+    chosen_revision,
+    latest_submission,
+    lock_draft,
+    locking_submission,
+    newest_number,
+    newest_submission_of_draft,
+)
+from .records import Anchor, DraftSummary, Submission, SubmissionStatus
+from .schema import DraftRow, PersonRow, SubmissionRow
 
 
 class SubmissionMethods(StoreCore):
@@ -75,6 +82,28 @@ class SubmissionMethods(StoreCore):
             select(SubmissionRow).where(SubmissionRow.draft_id == draft_id).order_by(SubmissionRow.id)
         )
         return [mapping.submission(r) for r in rows]
+
+    @transaction(write=False)
+    def handed_in(self, db: Session, *, actor: str) -> list[tuple[DraftSummary, Submission]]:
+        """The supervisor's queue: every coursework draft handed in to the actor at least once, with its
+        newest submission (what was handed in, when, and what became of it), oldest draft first.
+
+        The drafts are those ``list_drafts`` lets the actor read (a supervisor: their cohorts' trainees'; an
+        admin: all), less the actor's own and workshop drafts (a workshop is reviewed on its own page). One
+        role check and one query (drafts joined to their newest revision number and newest submission),
+        however many drafts: not a ``list_submissions`` per draft. A trainee gets an empty list (their own
+        drafts are not handed in to them)."""
+        me = acting_person(db, actor)
+        query = (
+            select(DraftRow, newest_number(DraftRow.id), SubmissionRow)
+            .join(SubmissionRow, newest_submission_of_draft())
+            .where(DraftRow.owner != me.username, DraftRow.workshop_id.is_(None))
+            .order_by(DraftRow.id)
+        )
+        return [
+            (mapping.draft_summary(draft, number or 0, submission.status), mapping.submission(submission))
+            for draft, number, submission in db.execute(readable_drafts(query, me))
+        ]
 
 
 def _decide(

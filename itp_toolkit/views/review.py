@@ -68,29 +68,23 @@ class QueueRow:
 
 
 def review_queue(
-    drafts: Iterable[DraftSummary],
-    submissions: Mapping[int, Sequence[Submission]],
+    handed_in: Iterable[tuple[DraftSummary, Submission]],
     names: Mapping[str, str],
     case_titles: Mapping[str, str],
 ) -> list[QueueRow]:
-    """Drafts handed in at least once: waiting ones first (longest waiting first), then returned, then
-    signed off (most recent first). ``submissions``: each draft's submissions, oldest first."""
-    rows = []
-    for d in drafts:
-        subs = submissions.get(d.id) or []
-        if not subs:
-            continue
-        last = subs[-1]
-        rows.append(
-            QueueRow(
-                d.id,
-                names.get(d.owner, d.owner),
-                case_titles.get(d.case_id, "A case no longer in the library"),
-                d.status,
-                last.submitted_at,
-                last.revision,
-            )
+    """Drafts handed in at least once, each with its newest submission (``PlanStore.handed_in``): waiting
+    ones first (longest waiting first), then returned, then signed off (most recent first)."""
+    rows = [
+        QueueRow(
+            d.id,
+            names.get(d.owner, d.owner),
+            case_titles.get(d.case_id, "A case no longer in the library"),
+            d.status,
+            last.submitted_at,
+            last.revision,
         )
+        for d, last in handed_in
+    ]
 
     def key(row: QueueRow) -> tuple[int, float]:
         stamp = row.submitted_at.timestamp() if row.submitted_at else 0.0

@@ -100,6 +100,12 @@ class FeedbackView(w.VBox):
             self.error = ""
         self._render()
 
+    def show_status(self, status: str, latest_revision: int) -> None:
+        """The draft's state changed by the trainee's own save ('Not started' -> 'Draft in progress'): show it
+        without reading the store again (a save releases no feedback and hands nothing in)."""
+        self.status, self.latest_revision = status, latest_revision
+        self._render()
+
     def comments_for(self, element_id: str | None) -> list[Annotation]:
         """The comments (and replies) on one element, or on the whole plan (``None``)."""
         return [a for a in self.annotations if a.element_id == element_id]

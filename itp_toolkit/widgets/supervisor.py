@@ -344,19 +344,13 @@ class SupervisorReview(w.VBox):
     def refresh_queue(self) -> list[QueueRow]:
         """Every plan handed in to this supervisor, waiting ones first (the first screen)."""
         try:
-            mine = [
-                d
-                for d in self.store.list_drafts(actor=self.user)
-                if d.owner != self.user and d.workshop_id is None
-            ]
-            handed_in = [d for d in mine if d.status in ("submitted", "returned", "accepted")]
-            subs = {d.id: self.store.list_submissions(d.id, actor=self.user) for d in handed_in}
+            handed_in = self.store.handed_in(actor=self.user)  # one store call, however many drafts
         except ITPError as exc:
             self.message.value = str(exc)
             return []
-        self._queue_drafts = {d.id: d for d in handed_in}
+        self._queue_drafts = {d.id: d for d, _ in handed_in}
         titles = {cid: case.title for cid, case in self.cases.items()}
-        self.queue = review_queue(handed_in, subs, self.names, titles)
+        self.queue = review_queue(handed_in, self.names, titles)
         self._render_queue()
         return self.queue
 

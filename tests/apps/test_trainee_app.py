@@ -167,10 +167,36 @@ def test_one_save_status_and_the_draft_state_in_words(page, store, scheduler):
     controls = page.controls
     assert "Nothing saved yet" in controls.indicator.value
     assert not hasattr(controls, "status_label")  # no second, disagreeing status line
-    assert "Draft in progress" in page.feedback.state.value or "Not started" in page.feedback.state.value
+    assert "Not started" in page.feedback.state.value  # a new draft
     page.editor.add_problem("Panic attacks keep her out of lectures")
     scheduler.advance(DELAY + 0.1)
     assert "Saved as revision 1" in controls.indicator.value
+    # The banner follows the save: never "Not started" beside "Saved as revision 1".
+    assert "Draft in progress" in page.feedback.state.value
+    assert "Not started" not in page.feedback.state.value
     page.controls.submit()
     assert "Submitted for supervision" in page.feedback.state.value
     assert "Submitted revision 1" in page.feedback.state.value
+
+
+def test_the_banner_follows_saves_without_reading_feedback_on_each_one(page, store, scheduler, monkeypatch):
+    """Typing and autosaving read nothing for the banner: its first change (Not started -> Draft in
+    progress) comes from the session's own save; feedback is read again only when the supervision state
+    changes (submit, return, sign off)."""
+    reads: list[str] = []
+    for name in ("get_draft", "list_submissions", "list_annotations", "list_scores", "find_person"):
+        method = getattr(store, name)
+        monkeypatch.setattr(
+            store, name, lambda *a, _m=method, _n=name, **k: (reads.append(_n), _m(*a, **k))[1]
+        )
+    pid = page.editor.add_problem("Panic attacks keep her out of lectures")
+    scheduler.advance(DELAY + 0.1)
+    assert page.session.revision == 1 and "Draft in progress" in page.feedback.state.value
+    for n in range(3):
+        page.editor.set_field(pid, "evidenced_by", f"three attacks in a month ({n})")
+        scheduler.advance(DELAY + 0.1)
+    assert page.session.revision == 4 and "Draft in progress" in page.feedback.state.value
+    assert reads == []
+    page.controls.submit()
+    assert "Submitted for supervision" in page.feedback.state.value
+    assert {"list_submissions", "list_annotations", "list_scores"} <= set(reads)

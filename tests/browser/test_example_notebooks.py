@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -112,14 +113,28 @@ def test_measurement_based_care_shows_the_plot_and_the_change_table(voila, pg):
 
 
 def test_a_published_example_folder_serves_and_opens(voila, pg, tmp_path):
+    """Served as its README says (plain ``voila`` in the folder), the app uses the toolkit's template: no
+    request leaves for another host (Font Awesome's CDN was one), and no console error at all, not even the
+    ones other tests allow."""
     pg, watch = pg
     out = tmp_path / "app"
     assert itp(["publish", str(EXAMPLES / "spot_the_cookie_cutter_plan.ipynb"), "--out", str(out)]) == 0
     server = voila(out / "spot_the_cookie_cutter_plan.ipynb")
+    origin = urlsplit(server.base_url).netloc
+    elsewhere: list[str] = []
+    pg.on("pageerror", lambda e: watch.console_errors.append(f"page error: {e}"))
+    pg.on(
+        "request",
+        lambda r: elsewhere.append(r.url) if urlsplit(r.url).netloc not in ("", origin) else None,
+    )
+    pg.context.route(lambda url: urlsplit(url).netloc not in ("", origin), lambda route: route.abort())
     open_page(pg, server, ".itp-plan-compare")
     pg.locator(".itp-annotation-thread").wait_for()
     html = pg.content()
     assert "ITP_CASE_LIBRARY" not in html, "the setup cell's source reached the page"
     assert "Traceback" not in html
+    pg.wait_for_load_state("networkidle")
     shot(pg, "published")
-    no_errors(watch)
+    assert not elsewhere, elsewhere
+    assert not watch.console_errors, watch.console_errors
+    assert not watch.dialogs

@@ -114,6 +114,9 @@ def test_a_new_trainee_drafts_fixes_a_finding_submits_and_finds_the_plan_after_r
     )
     # Autosave, without pressing anything.
     pg.locator(".itp-autosave.itp-save-saved", has_text="revision").wait_for(timeout=TIMEOUT_MS)
+    # The banner follows the saves: the draft is in progress, never "Not started" beside "Saved as revision".
+    pg.locator(".itp-draft-status .itp-state", has_text="Draft in progress").wait_for(timeout=TIMEOUT_MS)
+    assert "Not started" not in pg.locator(".itp-draft-status").inner_text()
     # Hostile text is shown as text (in the outline headers and the revision diff) and runs nothing.
     pg.locator(
         ".itp-trainee-lower .p-Accordion-header, .itp-trainee-lower .jupyter-widget-Collapse-header, "

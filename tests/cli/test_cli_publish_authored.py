@@ -80,4 +80,4 @@ def test_a_path_outside_the_notebooks_folder_is_never_copied(tmp_path):
     nbformat.write(nb, folder / "mine.ipynb")
     out = tmp_path / "app"
     assert main(["publish", str(folder / "mine.ipynb"), "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.rglob("*")) == ["README.md", "mine.ipynb", "voila.json"]
+    assert sorted(p.name for p in out.rglob("*")) == ["README.md", "mine.ipynb", "voila.json", "voila.py"]

@@ -4,7 +4,9 @@ debriefs and feedback (no scripts, no network, escaped text)."""
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -23,7 +25,7 @@ def demo(tmp_path, monkeypatch):
     ws.close()
 
 
-def test_publish_writes_a_voila_app_folder_with_stripped_sources_and_culling(tmp_path):
+def test_publish_writes_a_voila_app_folder_with_stripped_sources_and_culling(tmp_path, monkeypatch):
     out = tmp_path / "app"
     assert (
         main(
@@ -46,6 +48,15 @@ def test_publish_writes_a_voila_app_folder_with_stripped_sources_and_culling(tmp
         == "itp_toolkit.server.connection.GuardedKernelConnection"
     )
     assert config["GuardedKernelManager"]["max_kernels"] == 40
+    # The page template `itp serve` uses (no CDN), found where voila.py says: the installed toolkit's data.
+    assert config["VoilaConfiguration"]["template"] == "itp"
+    setup: dict = {}
+    with monkeypatch.context() as env:
+        env.setenv("JUPYTER_PATH", "/elsewhere")
+        exec(compile((out / "voila.py").read_text(), "voila.py", "exec"), setup)  # as Voila runs it
+        found = os.environ["JUPYTER_PATH"].split(os.pathsep)
+    assert found[1:] == ["/elsewhere"]
+    assert (Path(found[0]) / "voila" / "templates" / "itp" / "index.html.j2").is_file()
     readme = (out / "README.md").read_text()
     snippet = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
     compile(snippet, "jupyterhub_config.py", "exec")  # the snippet is valid Python

@@ -111,3 +111,47 @@ def test_the_number_of_queries_does_not_grow_with_the_cohort(clinic: Clinic) -> 
         )
     # The role check, then the one query that joins drafts to their newest revision.
     assert len(one_draft) == len(two_drafts) == 2
+
+
+def test_the_review_queue_is_each_handed_in_draft_with_its_newest_submission(clinic: Clinic) -> None:
+    store, sup = clinic.store, clinic.supervisor
+    returned = _save(store, clinic.trainee, "one")
+    store.submit_draft(returned, actor=clinic.trainee)
+    store.return_draft(returned, summary="Say what she wants", actor=sup)
+    store.save_revision(returned, make_plan("two"), based_on=1, actor=clinic.trainee)
+    store.submit_draft(returned, actor=clinic.trainee)  # handed in again: revision 2 waits
+    _save(store, clinic.classmate, "never handed in")  # never submitted: not in the queue
+    elsewhere = _save(store, clinic.other_trainee, "cohort B")  # not dr.okafor's trainee
+    store.submit_draft(elsewhere, actor=clinic.other_trainee)
+    store.return_draft(elsewhere, actor=clinic.other_supervisor)
+
+    queue = store.handed_in(actor=sup)
+    assert [(d.id, d.owner, d.status, s.revision, s.status) for d, s in queue] == [
+        (returned, clinic.trainee, "submitted", 2, "submitted"),
+    ]
+    theirs = store.handed_in(actor=clinic.other_supervisor)
+    assert [(d.status, s.status, s.decided_by) for d, s in theirs] == [
+        ("returned", "returned", clinic.other_supervisor)
+    ]
+    # What the one-by-one reads say, for each of them.
+    for actor in (sup, clinic.other_supervisor, clinic.admin):
+        for draft, submission in store.handed_in(actor=actor):
+            assert draft == store.get_draft(draft.id, actor=actor)
+            assert submission == store.list_submissions(draft.id, actor=actor)[-1]
+    # Roles as list_drafts: each supervisor sees their own cohort's, an admin everything, a trainee nothing.
+    assert [d.id for d, _ in store.handed_in(actor=clinic.admin)] == [returned, elsewhere]
+    assert store.handed_in(actor=clinic.trainee) == []
+    with pytest.raises(PermissionDenied):
+        store.handed_in(actor="mallory")
+
+
+def test_the_review_queue_is_one_query_however_many_drafts(clinic: Clinic) -> None:
+    store = clinic.store
+    store.submit_draft(_save(store, clinic.trainee, "one"), actor=clinic.trainee)
+    with counted_selects(store) as one_draft:
+        assert len(store.handed_in(actor=clinic.supervisor)) == 1
+    store.submit_draft(_save(store, clinic.classmate, "two"), actor=clinic.classmate)
+    with counted_selects(store) as two_drafts:
+        assert len(store.handed_in(actor=clinic.supervisor)) == 2
+    # The role check, then the one query that joins drafts to their newest submission.
+    assert len(one_draft) == len(two_drafts) == 2

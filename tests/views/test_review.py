@@ -40,18 +40,17 @@ def sub(
     )
 
 
-def test_waiting_plans_come_first_longest_waiting_first_and_never_submitted_ones_are_left_out():
-    drafts = [draft(1, "a", "accepted"), draft(2, "b", "submitted"), draft(3, "c", "submitted")]
-    drafts += [draft(4, "d", "in_progress"), draft(5, "e", "returned")]
-    subs = {
-        1: [sub(1, 1, 2, "accepted", 1, "sup")],
-        2: [sub(2, 2, 3, "submitted", 5)],
-        3: [sub(3, 3, 1, "submitted", 2)],
-        5: [sub(4, 5, 1, "returned", 3, "sup")],
-    }
-    names = {"a": "Ann", "b": "Bo", "c": "Cy", "d": "Di", "e": "Ed"}
-    rows = review_queue(drafts, subs, names, {"case-x": "A case"})
+def test_waiting_plans_come_first_longest_waiting_first_then_returned_then_signed_off():
+    handed_in = [
+        (draft(1, "a", "accepted"), sub(1, 1, 2, "accepted", 1, "sup")),
+        (draft(2, "b", "submitted"), sub(2, 2, 3, "submitted", 5)),
+        (draft(3, "c", "submitted"), sub(3, 3, 1, "submitted", 2)),
+        (draft(5, "e", "returned"), sub(4, 5, 1, "returned", 3, "sup")),
+    ]
+    names = {"a": "Ann", "b": "Bo", "c": "Cy", "e": "Ed"}
+    rows = review_queue(handed_in, names, {"case-x": "A case"})
     assert [r.trainee for r in rows] == ["Cy", "Bo", "Ed", "Ann"]
+    assert [(r.revision, r.submitted_at.day) for r in rows] == [(1, 22), (3, 25), (1, 23), (2, 21)]
     assert queue_summary(rows) == "2 plans are waiting for you."
     assert queue_summary([]) == "No plans have been handed in to you yet."
 

@@ -138,6 +138,19 @@ def test_conflict_buttons_appear_only_during_a_conflict(controls, session, store
     assert controls.conflict_box.layout.display == "none" and session.revision == 2
 
 
+def test_the_sessions_draft_state_follows_its_saves_as_the_store_says(session, store):
+    assert session.draft_status == "empty" == store.get_draft(session.draft_id, actor="ana").status
+    session.edit(with_problem(session.plan))
+    session.save()
+    assert session.draft_status == "in_progress" == store.get_draft(session.draft_id, actor="ana").status
+    session.submit()
+    store.return_draft(session.draft_id, summary="Her words, please", actor="dr.okafor")
+    session.refresh_status()
+    session.edit(with_problem(session.plan, "More", element_id="prb-more"))
+    session.save()  # a returned draft saved again stays returned until it is handed in again
+    assert session.draft_status == "returned" == store.get_draft(session.draft_id, actor="ana").status
+
+
 def test_reopening_the_draft_loads_the_latest_revision(session, store, college):
     session.edit(with_problem(session.plan))
     session.save()

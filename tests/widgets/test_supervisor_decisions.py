@@ -49,6 +49,23 @@ def test_the_queue_lists_waiting_plans_first_by_display_name(clinic):
     assert "Returned for revision" in texts[11]
 
 
+def test_refreshing_the_queue_is_one_store_call_however_many_plans(clinic, monkeypatch):
+    store = clinic.store
+    for user in ("ana", "ben"):
+        store.submit_draft(clinic.drafts[user].draft_id, actor=user)
+    page = page_for(clinic)
+    calls: list[str] = []
+    for name in [n for n in dir(type(store)) if not n.startswith("_")]:
+        method = getattr(store, name)
+        if callable(method):
+            monkeypatch.setattr(
+                store, name, lambda *a, _m=method, _n=name, **k: (calls.append(_n), _m(*a, **k))[1]
+            )
+    rows = page.refresh_queue()
+    assert calls == ["handed_in"]
+    assert [(r.trainee, r.revision) for r in rows] == [("Ana", 1), ("Ben", 1)]
+
+
 def test_one_click_in_the_queue_opens_the_plan_for_review(clinic):
     store = clinic.store
     ana = clinic.drafts["ana"].draft_id
