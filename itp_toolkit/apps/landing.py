@@ -186,8 +186,16 @@ class CaseLibraryPage(w.VBox):
             style={"description_width": "3em"},
             _dom_classes=("itp-library-picker",),
         )
-        self.week = w.IntSlider(
-            description="Week", min=0, max=52, value=0, _dom_classes=("itp-library-week",)
+        # A labelled number box (type a week or step it with the arrow keys): a screen reader names it
+        # "Week", which a slider's handle in Voila is not.
+        self.week = w.BoundedIntText(
+            description="Week",
+            min=0,
+            max=52,
+            value=0,
+            layout=w.Layout(width="10em", flex="0 0 auto"),
+            style={"description_width": "3em"},
+            _dom_classes=("itp-library-week",),
         )
         self.holder = w.VBox(_dom_classes=("itp-library-holder",))
         self.viewer: CaseViewer | None = None

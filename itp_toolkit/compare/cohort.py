@@ -306,6 +306,27 @@ def similarity_heatmap(matrix: pd.DataFrame, *, title: str = "How similar the pl
     return fig
 
 
+def similarity_alt(matrix: pd.DataFrame) -> str:
+    """The heatmap in words (its text alternative): how many plans, the most and least alike pairs, the
+    mean share of choices in common."""
+    n = len(matrix)
+    if n < 2:
+        return f"How similar the plans' choices are: {n} plan, nothing to compare it with."
+    values = matrix.to_numpy(dtype=float)
+    upper = np.triu_indices(n, k=1)
+    pairs = values[upper]
+    hi, lo = int(np.argmax(pairs)), int(np.argmin(pairs))
+    names = [str(x) for x in matrix.index]
+
+    def pair(k: int) -> str:
+        return f"{names[upper[0][k]]} and {names[upper[1][k]]} ({pairs[k]:.0%} of choices in common)"
+
+    return (
+        f"How similar the plans' choices are, for {n} plans: most alike {pair(hi)}, least alike {pair(lo)}; "
+        f"on average two plans share {pairs.mean():.0%} of their choices. The table above lists every choice."
+    )
+
+
 def individualization_frame(
     drafts: Sequence[CohortDraft], case: CaseStudy, *, anonymized: bool = False
 ) -> pd.DataFrame:
@@ -332,6 +353,19 @@ def individualization_histogram(scores: pd.DataFrame, *, reference: int | None =
     ax.set_title("How individualized the plans are", fontsize=10, loc="left")
     fig.tight_layout()
     return fig
+
+
+def individualization_alt(scores: pd.DataFrame, *, reference: int | None = None) -> str:
+    """The histogram in words (its text alternative): how many plans, their lowest, median and highest
+    individualization score, and the reference plan's."""
+    values = scores["score"].to_numpy(dtype=float)
+    ref = "" if reference is None else f" The case's reference plan scores {reference}."
+    if not len(values):
+        return "How individualized the plans are: no plans yet." + ref
+    return (
+        f"How individualized the plans are, out of 100, for {len(values)} plans: lowest {values.min():g}, "
+        f"median {np.median(values):g}, highest {values.max():g}." + ref
+    )
 
 
 # ---------------------------------------------------------------------- group annotation

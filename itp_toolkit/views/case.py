@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from ..library.interventions import library_choices, load_intervention_library
 from ..model import CaseStudy, TimelineEvent
 from ..model.base import isolate
 from ..model.measures import severity_label
@@ -29,14 +30,21 @@ class Section:
     items: tuple[str, ...] = ()
 
 
+PICKER_CHARS = 36
+"""The longest option text a picker shows (about 270 px at the page's 15 px type): a select cannot wrap,
+and the editor's cards are 300-500 px wide at 1280 px. The full text is in the case document beside."""
+
+
 @dataclass(frozen=True)
 class FactChoice:
-    """A case fact offered in a picker: its id, kind and a short label the trainee recognises."""
+    """A case fact offered in a picker: its id, kind, a label the trainee recognises (on a link's chip,
+    which wraps) and ``option``, the label cut to what fits a dropdown."""
 
     id: str
     kind: str  # 'concern', 'strength', 'barrier', 'quote', 'event'
     label: str
     text: str = field(repr=False, default="")
+    option: str = ""
 
 
 def _demographics(case: CaseStudy) -> tuple[str, ...]:
@@ -120,18 +128,65 @@ def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def first_words(text: str, limit: int = PICKER_CHARS) -> str:
+    """The first words of ``text`` that fit in ``limit`` characters, cut at a space, with "…" when cut:
+    an option a dropdown shows whole ("Her grandmother, who lives with the…")."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut and text[limit - 1] != " ":
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-—") + "…"
+
+
+def picker_options(case: CaseStudy, kind: str) -> list[tuple[str, str]]:
+    """(option, id) for a plan field that names one fact of the case: ``quote`` (the person's words, in
+    quotation marks), ``strength``, ``barrier`` or ``concern``. Options are the facts' first words
+    (``first_words``): the case document shows each in full."""
+    c = case.for_trainee()
+    if kind == "quote":
+        return [(f"“{first_words(q.text, PICKER_CHARS - 2)}”", q.id) for q in c.patient_words]
+    texts = {
+        "strength": [(s.text, s.id) for s in c.strengths],
+        "barrier": [(b.text, b.id) for b in c.barriers],
+        "concern": [(pc.summary, pc.id) for pc in c.presenting_concerns],
+    }[kind]
+    return [(first_words(text), fact_id) for text, fact_id in texts]
+
+
+def library_options(case: CaseStudy) -> list[tuple[str, str]]:
+    """(option, item id) for the intervention library's picker: each treatment's name (its first words if
+    long), the families suggested for this case first, in ``library_choices``' order."""
+    names = {i.id: i.modality for f in load_intervention_library().families for i in f.items}
+    return [(first_words(names[item_id], 44), item_id) for _, item_id in library_choices(case)]
+
+
 def fact_choices(case: CaseStudy, week: int | None = None) -> list[FactChoice]:
     """Facts a plan element can link to: concerns, strengths, barriers, quotes, events shown by ``week``."""
     c = case.for_trainee()
-    out = [
-        FactChoice(pc.id, "concern", f"Concern: {_short(pc.summary)}", pc.summary)
-        for pc in c.presenting_concerns
-    ]
-    out += [FactChoice(s.id, "strength", f"Strength: {_short(s.text)}", s.text) for s in c.strengths]
-    out += [FactChoice(b.id, "barrier", f"Barrier: {_short(b.text)}", b.text) for b in c.barriers]
-    out += [FactChoice(q.id, "quote", f"Quote: “{_short(q.text)}”", q.text) for q in c.patient_words]
+    found = [("concern", pc.id, "Concern", pc.summary) for pc in c.presenting_concerns]
+    found += [("strength", s.id, "Strength", s.text) for s in c.strengths]
+    found += [("barrier", b.id, "Barrier", b.text) for b in c.barriers]
     events = c.timeline if week is None else c.events_until(week)
-    out += [FactChoice(e.id, "event", f"Week {e.week}: {_short(e.title)}", e.title) for e in events]
+    out = [
+        FactChoice(fid, kind, f"{title}: {_short(text)}", text, f"{title}: {first_words(text, 26)}")
+        for kind, fid, title, text in found
+    ]
+    out += [
+        FactChoice(q.id, "quote", f"Quote: “{_short(q.text)}”", q.text, f"Quote: “{first_words(q.text, 26)}”")
+        for q in c.patient_words
+    ]
+    out += [
+        FactChoice(
+            e.id,
+            "event",
+            f"Week {e.week}: {_short(e.title)}",
+            e.title,
+            f"Week {e.week}: {first_words(e.title, 26)}",
+        )
+        for e in events
+    ]
     return out
 
 

@@ -13,6 +13,7 @@ root widget puts on the page (in Voilà and in JupyterLab alike), once.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
@@ -32,6 +33,7 @@ __all__ = [
     "element",
     "escape",
     "frame_table",
+    "image_html",
     "join",
     "list_html",
     "style_block",
@@ -87,6 +89,18 @@ def join(parts: Iterable[object]) -> Markup:
 def text_html(text: object, tag: str = "p", cls: str = "") -> str:
     """Escaped text in one element: ``<p class="...">text</p>``. ``tag`` and ``cls`` are ours, never input."""
     return str(element(tag, escape(text), cls=cls or None))
+
+
+def image_html(png: bytes, alt: str, cls: str = "") -> str:
+    """A PNG as a figure whose image says what it shows: ``<figure><img src="data:..." alt="..."></figure>``.
+
+    The picture travels inside the page (a ``data:`` URI: no file, no request) and ``alt`` is its text
+    alternative for screen readers and for anyone the image does not reach. Empty ``png``: nothing.
+    """
+    if not png:
+        return ""
+    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return str(element("figure", Markup('<img src="{}" alt="{}">').format(uri, alt), cls=cls or None))
 
 
 def list_html(items: Iterable[object], cls: str = "", *, ordered: bool = False) -> str:

@@ -7,6 +7,7 @@ between widgets or tests, and nothing needs a display.
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -78,7 +79,7 @@ def measure_plot(case: CaseStudy, week: int) -> Figure:
             ax.text(
                 1.02,
                 (band.low + top) / 2,
-                band.label,
+                "\n".join(textwrap.wrap(band.label, 22)),  # the margin holds ~22 characters a line
                 va="center",
                 fontsize=10,
                 color="#374151",

@@ -1,7 +1,10 @@
-"""A case's scores over the weeks on their severity bands, with a week slider and what the change means.
+"""A case's scores over the weeks on their severity bands, with a week box and what the change means.
 
 For a measurement-based-care exercise: move the week on, see the new scores, read whether the change is
 reliable, a response or a remission by the instruments' published rules (``views.measure_change``).
+The week is a labelled number box (type a week, or step it with the arrow keys or its arrows): a screen
+reader names it "Week", which a slider's handle in Voila is not. The plot is an image with a text
+alternative listing every score it shows (``views.case.measures_alt``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from markupsafe import Markup
 
 from ..model import CaseStudy
 from ..views import figure_png, measure_plot
+from ..views.case import measures_alt
+from ..views.html import image_html
 from ..views.measure_change import MeasureChange, measure_changes
 from ._common import css, text_html
 
@@ -41,7 +46,7 @@ def _changes_html(changes: list[MeasureChange], week: int) -> str:
 
 
 class MeasuresPlot(w.VBox):
-    """Scores known by ``week``, plotted on their bands, with a slider to move the week and a change table.
+    """Scores known by ``week``, plotted on their bands, with a box to move the week and a change table.
 
     >>> plot = MeasuresPlot(case, week=0)  # doctest: +SKIP
     >>> plot.week = 8  # reveals the scores taken by week 8
@@ -53,19 +58,33 @@ class MeasuresPlot(w.VBox):
         self._case = case.for_trainee()
         self._pngs: dict[int, bytes] = {}
         last = max([e.week for e in self._case.timeline] + [m.week for m in self._case.measures] + [week, 1])
-        self.slider = w.IntSlider(
-            value=week, min=0, max=last, description="Week", _dom_classes=("itp-measures-week",)
+        self.week_input = w.BoundedIntText(
+            value=week,
+            min=0,
+            max=last,
+            description="Week",
+            layout=w.Layout(width="12em"),
+            _dom_classes=("itp-measures-week",),
         )
-        self.slider.layout.display = None if slider else "none"
-        self.image = w.Image(
-            format="png", layout=w.Layout(max_width="640px"), _dom_classes=("itp-measure-plot",)
-        )
+        self.week_input.layout.display = None if slider else "none"
+        self.image = w.HTML(layout=w.Layout(max_width="640px"), _dom_classes=("itp-measure-plot",))
+        """The plot: a figure with the PNG and its text alternative (``png`` has the bytes)."""
         self.table = w.HTML(_dom_classes=("itp-measures-changes",))
-        super().__init__([self.slider, self.image, self.table], **kwargs)
+        super().__init__([self.week_input, self.image, self.table], **kwargs)
         css(self, "itp-measures")
-        w.link((self.slider, "value"), (self, "week"))
+        w.link((self.week_input, "value"), (self, "week"))
         self.week = week
         self._render()
+
+    @property
+    def slider(self) -> w.BoundedIntText:
+        """The week control (kept under its old name: it was a slider)."""
+        return self.week_input
+
+    @property
+    def png(self) -> bytes:
+        """The plot shown, as PNG bytes."""
+        return self._pngs[self.week]
 
     @property
     def case(self) -> CaseStudy:
@@ -84,15 +103,17 @@ class MeasuresPlot(w.VBox):
 
     @t.observe("week")
     def _week_changed(self, change) -> None:
-        if change["new"] > self.slider.max:
-            self.slider.max = change["new"]
+        if change["new"] > self.week_input.max:
+            self.week_input.max = change["new"]
         if hasattr(self, "table"):
             self._render()
 
     def _render(self) -> None:
         if self.week not in self._pngs:
             self._pngs[self.week] = figure_png(measure_plot(self._case, self.week))
-        self.image.value = self._pngs[self.week]
+        self.image.value = image_html(
+            self._pngs[self.week], measures_alt(self._case, self.week), "itp-figure itp-measure-figure"
+        )
         self.table.value = _changes_html(self.changes, self.week)
 
 

@@ -25,12 +25,13 @@ import ipywidgets as w
 import traitlets as t
 
 from ..errors import InputProblem, InvalidInput, NotFound, PermissionDenied
-from ..library.interventions import apply_library_intervention, library_choices, load_intervention_library
+from ..library.interventions import apply_library_intervention, load_intervention_library
 from ..model import Annotation, CaseStudy, PlanElement, TreatmentPlan, editing, new_id
 from ..model.base import isolate
 from ..model.measures import INSTRUMENTS
 from ..model.plan import Delivery, Format, ObjectiveKind, TimeOfDay
 from ..views import fact_choices, fact_label, plan_outline
+from ..views.case import library_options, picker_options
 from ..views.critique import element_anchor
 from ..views.feedback import thread_html
 from ..views.html import css_token, element
@@ -610,7 +611,7 @@ class PlanEditor(w.VBox):
         choices = fact_choices(self._case, week=self.week)
         card.fact_picker = self._make(
             w.Dropdown,
-            options=[("Link to a fact of the case…", "")] + [(c.label, c.id) for c in choices],
+            options=[("Link to a fact of the case…", "")] + [(c.option, c.id) for c in choices],
             value="",
             description="Case fact",
             layout=self._layout(width="100%", flex="1 1 auto"),
@@ -653,11 +654,10 @@ class PlanEditor(w.VBox):
         ]
 
     def _goal_form(self, card: ElementCard, e) -> list[w.Widget]:
-        quotes = [(f"“{q.text}”", q.id) for q in self._case.patient_words]
         quote = self._make(
             w.Dropdown,
-            options=[("(no quote)", "")] + quotes,
-            layout=self._layout(width="70%"),
+            options=[("(no quote)", "")] + picker_options(self._case, "quote"),
+            layout=self._layout(width="auto", flex="1 1 22em"),
             classes=("itp-goal-quote",),
         )
         card.buttons["quote_as_goal"] = self._button(
@@ -719,9 +719,9 @@ class PlanEditor(w.VBox):
         ]
         library = self._make(
             w.Dropdown,
-            options=[("Evidence-based options…", "")] + library_choices(self._case),
+            options=[("Evidence-based options, suggested first…", "")] + library_options(self._case),
             value="",
-            layout=self._layout(width="60%"),
+            layout=self._layout(width="auto", flex="1 1 22em"),
             classes=("itp-library-choice",),
         )
         card.library_picker = library
@@ -815,7 +815,7 @@ class PlanEditor(w.VBox):
         ]
 
     def _strength_use_form(self, card: ElementCard, e) -> list[w.Widget]:
-        options = [("(choose a strength)", "")] + [(s.text, s.id) for s in self._case.strengths]
+        options = [("(choose a strength)", "")] + picker_options(self._case, "strength")
         return [
             self._labelled(
                 "Strength",
@@ -836,7 +836,7 @@ class PlanEditor(w.VBox):
         ]
 
     def _barrier_plan_form(self, card: ElementCard, e) -> list[w.Widget]:
-        options = [("(another barrier, in my words)", "")] + [(b.text, b.id) for b in self._case.barriers]
+        options = [("(another barrier, in my words)", "")] + picker_options(self._case, "barrier")
         return [
             self._labelled(
                 "Barrier",
@@ -863,7 +863,7 @@ class PlanEditor(w.VBox):
         ]
 
     def _deferral_form(self, card: ElementCard, e) -> list[w.Widget]:
-        options = [(c.summary, c.id) for c in self._case.presenting_concerns]
+        options = picker_options(self._case, "concern")
         return [
             self._labelled(
                 "Concern",

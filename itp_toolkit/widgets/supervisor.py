@@ -32,8 +32,10 @@ from ..compare.cohort import (
     cohort_table,
     group_anchors,
     group_choice,
+    individualization_alt,
     individualization_frame,
     individualization_histogram,
+    similarity_alt,
     similarity_heatmap,
     similarity_matrix,
     trainee_labels,
@@ -45,6 +47,7 @@ from ..model.annotation import AnnotationTag
 from ..model.base import isolate
 from ..store import PlanStore
 from ..store.records import DraftSummary, Submission
+from ..views.html import image_html
 from ..views.measures import figure_png
 from ..views.review import (
     STYLE,
@@ -134,8 +137,13 @@ class SupervisorReview(w.VBox):
         self.cohort_picker = w.Dropdown(
             description="Cohort", options=[], layout=w.Layout(width="auto"), _dom_classes=("itp-sup-cohort",)
         )
+        # As wide as the longest title needs: the row wraps and the picker takes a line of its own when the
+        # title is longer than what the cohort picker and the buttons leave (a select cannot wrap its text).
         self.case_picker = w.Dropdown(
-            description="Case", options=[], layout=w.Layout(width="580px"), _dom_classes=("itp-sup-case",)
+            description="Case",
+            options=[],
+            layout=w.Layout(width="auto", flex="1 1 auto", min_width="30em", max_width="100%"),
+            _dom_classes=("itp-sup-case",),
         )
         self.load_button = _button("Show drafts", "itp-sup-load", style="primary")
         self.anonymize = w.Checkbox(
@@ -189,7 +197,7 @@ class SupervisorReview(w.VBox):
                 description=criterion.title,
                 options=[("not scored", 0), ("1", 1), ("2", 2), ("3", 3), ("4", 4)],
                 value=0,
-                layout=make.layout(width="auto"),
+                layout=make.layout(width="auto", flex="0 0 auto"),  # never squeezed by the comment beside it
                 classes=("itp-sup-score", f"itp-sup-score-{criterion.id}"),
             )
             note = make(
@@ -203,7 +211,9 @@ class SupervisorReview(w.VBox):
             self.score_comments[criterion.id] = note
             self.criterion_html[criterion.id] = make(w.HTML, rubric_levels_html(criterion))
             score_rows.append(self.criterion_html[criterion.id])
-            score_rows.append(make(w.HBox, [picker, note], layout=make.layout(width="100%")))
+            score_rows.append(
+                make(w.HBox, [picker, note], layout=make.layout(width="100%", flex_flow="row wrap"))
+            )
         self.save_scores_button = _button("Save scores", "itp-sup-save-scores", style="info")
         self.summary = w.Textarea(
             description="Summary",
@@ -243,8 +253,9 @@ class SupervisorReview(w.VBox):
         self.compare_html = w.HTML(_dom_classes=("itp-sup-side-by-side",))
         # --- cohort overview
         self.cohort_html = w.HTML(_dom_classes=("itp-sup-cohort-table",))
-        self.heatmap = w.Image(format="png", _dom_classes=("itp-sup-heatmap",))
-        self.histogram = w.Image(format="png", _dom_classes=("itp-sup-histogram",))
+        # Figures as HTML images with a text alternative (an ipywidgets Image cannot carry one in Voila).
+        self.heatmap = w.HTML(_dom_classes=("itp-sup-heatmap",))
+        self.histogram = w.HTML(_dom_classes=("itp-sup-histogram",))
 
         self.refresh_queue_button.on_click(lambda _: self.refresh_queue())
         self.load_button.on_click(lambda _: self.load(self.cohort_picker.value, self.case_picker.value))
@@ -329,6 +340,7 @@ class SupervisorReview(w.VBox):
                 self.message,
                 w.HBox(
                     [self.case_picker, self.cohort_picker, self.load_button, self.anonymize],
+                    layout=w.Layout(flex_flow="row wrap", align_items="center"),
                     _dom_classes=("itp-sup-pickers",),
                 ),
                 self.tabs,
@@ -697,8 +709,8 @@ class SupervisorReview(w.VBox):
         self.compare_html.value = ""
         self.cohort_html.value = ""
         self.drafts_html.value = ""
-        self.heatmap.value = b""
-        self.histogram.value = b""
+        self.heatmap.value = ""
+        self.histogram.value = ""
         self._syncing = True
         try:
             self.draft_picker.options = []
@@ -920,9 +932,15 @@ class SupervisorReview(w.VBox):
         )
         if self.drafts:
             matrix = similarity_matrix(shown_drafts, self.case, anonymized=False, choices=choices)
-            self.heatmap.value = figure_png(similarity_heatmap(matrix))
+            self.heatmap.value = image_html(
+                figure_png(similarity_heatmap(matrix)), similarity_alt(matrix), "itp-figure"
+            )
             reference = None
             scores = individualization_frame(shown_drafts, self.case, anonymized=False)
             if self.case.reference_plan is not None:
                 reference = individualization_score(self.case.reference_plan, self.case).score
-            self.histogram.value = figure_png(individualization_histogram(scores, reference=reference))
+            self.histogram.value = image_html(
+                figure_png(individualization_histogram(scores, reference=reference)),
+                individualization_alt(scores, reference=reference),
+                "itp-figure",
+            )

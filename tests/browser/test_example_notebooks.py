@@ -99,8 +99,8 @@ def test_measurement_based_care_shows_the_plot_and_the_change_table(voila, pg):
     table = pg.locator(".itp-measures-table")
     table.wait_for()
     assert "one score so far" in table.inner_text()
-    readout = pg.locator(".itp-measures-week .widget-readout")
-    readout.click()
+    week = pg.get_by_role("spinbutton", name="Week")  # a labelled number box: its name is "Week"
+    week.click()
     pg.keyboard.press("Control+A")
     pg.keyboard.type("14")
     pg.keyboard.press("Enter")

@@ -2,9 +2,9 @@
 and 1440x900: no clipped control or label, no internal id on screen, no serious or critical axe-core
 violation, no console or page error, no request to any host but the server.
 
-The pages are being redesigned while this test exists, so what fails today is listed in ``KNOWN_FAILURES``
-(page state, check, why). The list can only shrink: an unlisted failure fails the test, and so does a
-listed one that no longer happens (remove it from the list when a page is fixed).
+Every state passes every check: ``KNOWN_FAILURES`` (page state, check, why) is empty. It stays as the one
+place to record a failure knowingly accepted, with its reason: an unlisted failure fails the test, and so
+does a listed one that no longer happens.
 """
 
 from __future__ import annotations
@@ -34,42 +34,10 @@ AXE_SIZE = "1440x900"
 """axe-core runs once per state, at this size: its rules (names, roles, contrast, ids) read the whole
 document whatever the viewport, and it is the slowest check. Clipping and ids are checked at both sizes."""
 
-SELECT_CLIPPED = "a dropdown's chosen option is wider than its box at 1280 px (long quotes and fact texts)"
-CASE_PICKER_CLIPPED = "the case picker cuts long case titles (a select cannot wrap)"
-CONTRAST = "color-contrast: muted text on tinted table rows and status badges below 4.5:1"
-
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    # (page state, check): what fails today (audit of 2026-11-30 after the redesign). Remove a line when the
-    # page is fixed; never add one to make a new failure pass without saying so in the change.
-    ("case-library", "axe"): "aria-input-field-name: the week slider has no accessible name",
-    **{
-        (state, "clipped"): SELECT_CLIPPED
-        for state in (
-            "trainee-released-feedback",
-            "trainee-after-case-event",
-            "trainee-workshop-drafting",
-            "trainee-workshop-review",
-        )
-    },
-    **{
-        (state, check): why
-        for state in (
-            "supervisor-waiting",
-            "supervisor-review-comments",
-            "supervisor-review-rubric",
-            "supervisor-compare",
-            "supervisor-cohort",
-        )
-        for check, why in (("clipped", CASE_PICKER_CLIPPED), ("axe", CONTRAST))
-    },
-    ("supervisor-cohort", "axe"): CONTRAST
-    + "; image-alt: the heatmap and histogram images have no text alternative",
-    ("admin", "axe"): CONTRAST,
-    ("admin-supervisor", "axe"): CONTRAST,
-    (
-        "example-measures",
-        "axe",
-    ): "aria-input-field-name (the week slider); image-alt (the measures plot image)",
+    # (page state, check): a failure that is known and accepted for now, with why. Empty: every page state
+    # passes every check (the audit of 2026-11-30 found 13, fixed in the pages). A new entry needs its
+    # reason here and in the change that adds it; the test fails on an entry that no longer fails.
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import struct
+from pathlib import Path
 
 import pytest
 import websocket
@@ -18,8 +19,12 @@ from tests.server.conftest import legacy_message
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 
 
-IMAGE_PAGE = "examples/measurement_based_care.ipynb"
-"""A page with an ipywidgets Image (binary state): the measures plot of an example notebook."""
+PAGES = Path(__file__).with_name("pages")
+"""A folder of pages for these tests, served with ``itp serve --notebooks``."""
+IMAGE_PAGE = "image_widget.ipynb"
+"""A page with an ipywidgets Image (binary state), as a notebook author may compose one. (The toolkit's
+own pages, the measures example among them, show their plots as HTML images with a text alternative.)"""
+
 
 def _closed_by_server(ws: websocket.WebSocket) -> bool:
     """Whether the server closes the socket (read until it does, within the hang guard)."""
@@ -84,10 +89,9 @@ def _legacy_binary_json(frame: bytes) -> dict:
 
 
 def test_an_image_widget_state_sent_on_the_legacy_protocol_does_not_freeze_the_server(served, demo_workspace):
-    """The measures plot of the measurement-based-care example is an Image widget: its state goes back as a
-    binary frame, which Voila's write_message misread as v1 and looped ~8.6e17 times on. (The case library
-    page showed one too until its plot became an image inside the case document.)"""
-    server = served(demo_workspace)
+    """An Image widget's state goes back as a binary frame, which Voila's write_message misread as v1 and
+    looped ~8.6e17 times on. (The toolkit's pages showed one until their plots became HTML images.)"""
+    server = served(demo_workspace, "--notebooks", str(PAGES))
     ws = server.kernel_socket(server.open_page(IMAGE_PAGE))
     assert ws.subprotocol is None  # the legacy protocol
     comms = _comms(ws)
@@ -109,7 +113,7 @@ def test_an_image_widget_state_sent_on_the_legacy_protocol_does_not_freeze_the_s
 def test_a_burst_of_image_state_requests_leaves_the_server_answering_with_bounded_memory(
     served, demo_workspace
 ):
-    server = served(demo_workspace)
+    server = served(demo_workspace, "--notebooks", str(PAGES))
     ws = server.kernel_socket(server.open_page(IMAGE_PAGE))
     comms = _comms(ws)
     for comm in comms:  # find the image's comm

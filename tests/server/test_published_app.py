@@ -10,7 +10,7 @@ import pytest
 from itp_toolkit.cli import main as itp
 from itp_toolkit.cli.serve import REPO_NOTEBOOKS
 from tests.server.conftest import legacy_message
-from tests.server.test_frame_freeze import _closed_by_server, _comms, _recv
+from tests.server.test_frame_freeze import IMAGE_PAGE, PAGES, _closed_by_server, _comms, _recv
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 
@@ -27,9 +27,9 @@ def case_library_app(tmp_path):
 
 @pytest.fixture
 def measures_app(tmp_path):
-    """A published example with an Image widget (the measures plot), whose state goes back as binary."""
+    """A published notebook with an Image widget (a measures plot), whose state goes back as binary."""
     out = tmp_path / "measures-app"
-    notebook = REPO_NOTEBOOKS / "examples" / "measurement_based_care.ipynb"
+    notebook = PAGES / IMAGE_PAGE
     assert itp(["publish", str(notebook), "--out", str(out), "--max-kernels", "2"]) == 0
     return out
 
@@ -37,7 +37,7 @@ def measures_app(tmp_path):
 def test_a_published_app_refuses_the_freezing_frame_and_keeps_answering(
     published, measures_app, demo_workspace
 ):
-    page = "measurement_based_care.ipynb"
+    page = IMAGE_PAGE
     server = published(measures_app, page, demo_workspace)
     ws = server.kernel_socket(server.open_page(page), v1=True)
     ws.send_binary((2**60).to_bytes(8, "little") + bytes(64))

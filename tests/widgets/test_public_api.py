@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import ipywidgets as w
 import pytest
 
@@ -131,13 +133,23 @@ def test_plan_compare_refuses_plans_of_another_case(college, cases):
         widgets.PlanCompare(college.reference_plan, other)
 
 
+def _alt(figure_html: str) -> str:
+    found = re.search(r'alt="([^"]*)"', figure_html)
+    assert found, figure_html[:200]
+    return found.group(1)
+
+
 def test_measures_plot_reveals_scores_week_by_week_and_reads_the_change(college):
     plot = widgets.MeasuresPlot(college, week=0)
-    first = bytes(plot.image.value)
+    first = plot.png
     assert first.startswith(b"\x89PNG")
     assert all("one score so far" in c.reading for c in plot.changes)
-    plot.slider.value = 10
-    assert plot.week == 10 and bytes(plot.image.value) != first
+    shown = plot.image.value
+    assert '<img src="data:image/png;base64,' in shown and "week 0" in _alt(shown)
+    assert plot.week_input.description == "Week"  # its accessible name: a label for the number box
+    plot.week_input.value = 10
+    assert plot.week == 10 and plot.png != first
+    assert "week 10" in _alt(plot.image.value) and "week 10" not in _alt(shown)
     assert any(c.latest_week > 0 for c in plot.changes)
     assert "What the change means" in plot.table.value
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
@@ -51,7 +52,11 @@ def test_the_page_lists_the_cohorts_drafts_by_display_name_with_state_in_words(c
     page.anonymize.value = True
     assert "Trainee A" in page.drafts_html.value and "Ana" not in page.drafts_html.value
     assert "Trainee B" in page.cohort_html.value
-    assert page.heatmap.value[:4] == b"\x89PNG" and page.histogram.value[:4] == b"\x89PNG"
+    for figure, says in ((page.heatmap, "most alike Trainee "), (page.histogram, "for 2 plans: lowest ")):
+        found = re.search(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]+)"', figure.value)
+        assert found, figure.value[:200]
+        assert base64.b64decode(found.group(1))[:4] == b"\x89PNG"
+        assert says in found.group(2) and "Ana" not in found.group(2)  # the alt text is anonymized too
 
 
 def test_no_internal_id_or_login_appears_in_the_pages_text(clinic):

@@ -11,6 +11,8 @@ from itp_toolkit.views import (
     plan_outline,
     revealed_events,
 )
+from itp_toolkit.views.case import PICKER_CHARS, first_words, library_options, picker_options
+from itp_toolkit.views.html import image_html
 
 
 def all_text(sections):
@@ -41,6 +43,42 @@ def test_fact_choices_cover_every_kind_and_hide_future_events(college_case):
         "ev-midterm",
         "ev-session-eight",
     }
+
+
+def test_first_words_cut_at_a_word_and_say_so():
+    text = "Her grandmother, who lives with the family, is the person she feels closest to"
+    short = first_words(text, 36)
+    assert short == "Her grandmother, who lives with the…" and len(short) <= 36
+    assert first_words("Peer support", 36) == "Peer support"  # short texts stay whole
+    assert first_words("  two\n  lines ", 36) == "two lines"
+
+
+def test_picker_options_fit_a_select_and_keep_every_fact(college_case):
+    for kind, facts in (
+        ("quote", college_case.patient_words),
+        ("strength", college_case.strengths),
+        ("barrier", college_case.barriers),
+        ("concern", college_case.presenting_concerns),
+    ):
+        options = picker_options(college_case, kind)
+        assert [fact_id for _, fact_id in options] == [f.id for f in facts]
+        assert all(len(label) <= PICKER_CHARS for label, _ in options), options
+    assert all(
+        label.startswith("“") and label.endswith("”") for label, _ in picker_options(college_case, "quote")
+    )
+    choices = fact_choices(college_case, week=10)
+    assert all(
+        len(c.option) <= PICKER_CHARS and c.option.split(":")[0] == c.label.split(":")[0] for c in choices
+    )
+    library = library_options(college_case)
+    assert library and all(len(label) <= 44 for label, _ in library)
+
+
+def test_image_html_gives_the_png_a_text_alternative():
+    figure = image_html(b"\x89PNG fake", 'Scores: "PHQ-9" <falling>', "itp-figure")
+    assert figure.startswith('<figure class="itp-figure"><img src="data:image/png;base64,')
+    assert 'alt="Scores: &#34;PHQ-9&#34; &lt;falling&gt;"' in figure  # escaped, never markup
+    assert image_html(b"", "nothing") == ""
 
 
 def test_measure_plot_has_one_panel_per_instrument_with_bands_shaded(college_case):
