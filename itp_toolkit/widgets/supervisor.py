@@ -47,7 +47,6 @@ from ..store import PlanStore
 from ..store.records import DraftSummary, Submission
 from ..views.measures import figure_png
 from ..views.review import (
-    STYLE,
     QueueRow,
     compare_html,
     critique_html,
@@ -324,7 +323,6 @@ class SupervisorReview(w.VBox):
             self.tabs.set_title(n, title)
         super().__init__(
             [
-                w.HTML(STYLE),
                 self.header,
                 self.message,
                 w.HBox(

@@ -33,7 +33,7 @@ def visible_text(page: SupervisorReview) -> str:
     for widget in walk(page):
         value = getattr(widget, "value", None)
         if isinstance(value, str) and widget.__class__.__name__ in {"HTML", "Label"}:
-            parts.append(re.sub(r"<style>.*?</style>|<[^>]+>", " ", value, flags=re.S))
+            parts.append(re.sub(r"<style\b.*?</style>|<[^>]+>", " ", value, flags=re.S))
         for attr in ("description", "options"):
             got = getattr(widget, attr, None)
             if isinstance(got, str):
