@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.model import CaseStudy
 from itp_toolkit.store import PlanStore
+from tests.conftest import shipped_cases
 
 CASE_ID = "case-college-anxiety"
 OTHER_CASE_ID = "case-perinatal-rural"
@@ -97,7 +97,7 @@ def build_clinic(store: PlanStore) -> PlanStore:
 
 @pytest.fixture(scope="session")
 def cases() -> dict[str, CaseStudy]:
-    return load_case_library()
+    return shipped_cases()
 
 
 @pytest.fixture
