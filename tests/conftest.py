@@ -9,13 +9,19 @@ header names it): every property test still runs, with at most ``QUICK_EXAMPLES`
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
 
 from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.model import CaseStudy
+from itp_toolkit.store import PlanStore
 
 pytest_plugins = ["tests.compare.review_clinic"]
 
@@ -31,6 +37,24 @@ def shipped_cases() -> dict[str, CaseStudy]:
     fresh copies, so a test that changes a case changes no other test's. Tests of the loading itself call
     ``load_case_library`` (tests/library, tests/cli/test_cases.py)."""
     return {case_id: case.model_copy(deep=True) for case_id, case in _shipped_library().items()}
+
+
+@cache
+def _migrated_sqlite() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="itp-test-template-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "itp.sqlite"
+    PlanStore.open(f"sqlite:///{path}").close()  # closed: one file, no WAL left beside it
+    return path
+
+
+def new_sqlite_store(path: Path, **options: Any) -> PlanStore:
+    """A new, empty SQLite store at ``path``, as ``PlanStore.open`` makes of a new file: a copy (owner-only,
+    like the original) of the one the migrations built once this session, so each test does not replay
+    them (tests/store/test_migrations.py runs them)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(_migrated_sqlite(), path)
+    return PlanStore.open(f"sqlite:///{path}", **options)
 
 
 QUICK_EXAMPLES = 10

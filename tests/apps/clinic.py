@@ -17,7 +17,7 @@ import pytest
 
 from itp_toolkit.model import CaseStudy
 from itp_toolkit.store import PlanStore
-from tests.conftest import shipped_cases
+from tests.conftest import new_sqlite_store, shipped_cases
 
 CASE_ID = "case-college-anxiety"
 OTHER_CASE_ID = "case-perinatal-rural"
@@ -112,7 +112,7 @@ def store_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def store(store_dir: Path) -> Iterator[PlanStore]:
-    s = PlanStore.open(f"sqlite:///{store_dir / 'itp.sqlite'}")
+    s = new_sqlite_store(store_dir / "itp.sqlite")
     build_clinic(s)
     yield s
     s.close()
