@@ -1,3 +1,72 @@
-"""Fixtures shared across test folders, registered once so a test module names them only as parameters."""
+"""Fixtures shared across test folders, registered once so a test module names them only as parameters.
+
+Also the shipped case library, parsed once a session (``shipped_cases``), and the property tests' example
+counts. A full run (``./dev.sh test``, CI, plain ``pytest``) runs each property test with the count it
+names. The quick inner loop (``-m "not slow ..."``) loads the Hypothesis profile ``quick`` (the report
+header names it): every property test still runs, with at most ``QUICK_EXAMPLES`` examples.
+``--hypothesis-profile=default`` restores the full counts in any run.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import settings
+
+from itp_toolkit.library.cases import load_case_library
+from itp_toolkit.model import CaseStudy
+from itp_toolkit.store import PlanStore
 
 pytest_plugins = ["tests.compare.review_clinic"]
+
+
+@cache
+def _shipped_library() -> dict[str, CaseStudy]:
+    return load_case_library()
+
+
+def shipped_cases() -> dict[str, CaseStudy]:
+    """The shipped case library (``load_case_library()``), parsed once per test session: parsing its YAML
+    is about half a second of CPU, and fixtures wanted it for nearly every page test. Each call returns
+    fresh copies, so a test that changes a case changes no other test's. Tests of the loading itself call
+    ``load_case_library`` (tests/library, tests/cli/test_cases.py)."""
+    return {case_id: case.model_copy(deep=True) for case_id, case in _shipped_library().items()}
+
+
+@cache
+def _migrated_sqlite() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="itp-test-template-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "itp.sqlite"
+    PlanStore.open(f"sqlite:///{path}").close()  # closed: one file, no WAL left beside it
+    return path
+
+
+def new_sqlite_store(path: Path, **options: Any) -> PlanStore:
+    """A new, empty SQLite store at ``path``, as ``PlanStore.open`` makes of a new file: a copy (owner-only,
+    like the original) of the one the migrations built once this session, so each test does not replay
+    them (tests/store/test_migrations.py runs them)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(_migrated_sqlite(), path)
+    return PlanStore.open(f"sqlite:///{path}", **options)
+
+
+QUICK_EXAMPLES = 10
+settings.register_profile("quick", max_examples=QUICK_EXAMPLES)
+
+
+def examples(full: int) -> int:
+    """How many examples a property test runs: ``full``, capped by the loaded profile (``quick``: 10)."""
+    return min(full, settings.default.max_examples)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    quick_loop = "not slow" in (config.option.markexpr or "")
+    if quick_loop and config.getoption("hypothesis_profile", None) is None:
+        settings.load_profile("quick")

@@ -411,14 +411,8 @@ def debrief_sections(debrief: Debrief) -> list[Markup]:
 
 
 def debrief_html(debrief: Debrief, *, title: str) -> str:
-    """The debrief as one self-contained HTML file (views.reports' CSS and content policy: opens offline)."""
-    from ..views.reports import _CSS
+    """The debrief as one self-contained HTML file (views.reports.offline_html: opens offline)."""
+    from ..views.reports import offline_html
 
     body = Markup("<h1>{}</h1>").format(title) + Markup("").join(debrief_sections(debrief))
-    return str(
-        Markup(
-            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{}</title>'
-            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
-            "style-src 'unsafe-inline'\"><style>{}</style></head><body>{}</body></html>"
-        ).format(title, Markup(_CSS), body)
-    )
+    return offline_html(title, body)

@@ -1,9 +1,9 @@
 """Per-trainee feedback report: one self-contained HTML file, and the same content as printable Markdown.
 
-The HTML opens with no network: CSS is inline and plots are PNGs embedded as ``data:`` URIs. Everything
-that comes from a person (plan text, comments, names) is escaped with ``markupsafe``: a trainee's
-``<script>`` or ``<img onerror>`` shows as text. By default only *released* feedback goes in, because the
-report is for the trainee.
+The HTML opens with no network: the toolkit's stylesheet is inline (its "offline feedback report" section
+is the report's own) and plots are PNGs embedded as ``data:`` URIs. Everything that comes from a person
+(plan text, comments, names) is escaped with ``markupsafe``: a trainee's ``<script>`` or ``<img onerror>``
+shows as text. By default only *released* feedback goes in, because the report is for the trainee.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from ..compare.scores import score_sheet
 from ..model import Annotation, CaseStudy, Rubric, RubricScore, TreatmentPlan
 from ..model.base import isolate, utc_now
 from ..store import PlanStore
+from .html import stylesheet, table_html
 
 
 @dataclass(frozen=True)
@@ -122,32 +123,24 @@ def individualization_figure(score: IndividualizationScore) -> Figure:
 
 # ---------------------------------------------------------------------- HTML
 
-_CSS = """
-body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; color: #222; \
-line-height: 1.45; }
-h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; border-bottom: 1px solid #ccc; margin-top: 2rem; }
-table { border-collapse: collapse; width: 100%; font-size: .9rem; }
-th, td { border: 1px solid #ccc; padding: .3rem .5rem; vertical-align: top; text-align: left; }
-.comment { border-left: 4px solid #4c72b0; padding: .2rem .8rem; margin: .5rem 0; background: #f6f8fb; }
-.reply { margin-left: 2rem; border-left-color: #999; }
-.meta { color: #555; font-size: .8rem; } \
-.tag { background: #eee; border-radius: 3px; padding: 0 .3rem; margin-right: .2rem; }
-.removed { color: #a33; } img { max-width: 100%; }
-@media print { body { margin: 0; } h2 { page-break-after: avoid; } }
-"""
-
 
 def _score_text(score: float | None) -> str:
     """A score sheet cell: a number, or missing (None or NaN) shown as a dash."""
     return "—" if score is None or pd.isna(score) else str(int(score))
 
 
-def _comment(a: Annotation, cls: str = "comment") -> Markup:
-    tags = Markup("").join(Markup('<span class="tag">{}</span>').format(t) for t in a.tags)
+def _comment(a: Annotation) -> Markup:
+    """One comment's author, revision, tags and text (the stylesheet's thread look)."""
+    badge = Markup('<span class="itp-badge itp-badge--info">{}</span>')
+    tags = Markup(" ").join(badge.format(t) for t in a.tags)
     meta = Markup("{} · revision {}{}").format(a.author, a.revision, " · resolved" if a.resolved else "")
-    return Markup('<div class="{}"><div class="meta">{} {}</div><div>{}</div></div>').format(
-        cls, meta, tags, a.body
-    )
+    return Markup('<div class="itp-meta">{} {}</div><div>{}</div>').format(meta, tags, a.body)
+
+
+def _thread(top: Annotation, replies: Sequence[Annotation]) -> Markup:
+    """A comment with its replies indented inside it."""
+    inner = Markup("").join(Markup('<div class="itp-reply">{}</div>').format(_comment(r)) for r in replies)
+    return Markup('<div class="itp-thread">{}{}</div>').format(_comment(top), inner)
 
 
 def report_html(report: FeedbackReport) -> str:
@@ -157,25 +150,19 @@ def report_html(report: FeedbackReport) -> str:
     title = Markup("Feedback on {}'s plan for {}").format(isolate(report.trainee), isolate(report.case.title))
     when = f"{report.written_at:%Y-%m-%d}" if report.written_at else ""
     sections.append(
-        Markup('<h1>{}</h1><p class="meta">Draft {} · revision {} · {}</p>').format(
+        Markup('<h1>{}</h1><p class="itp-muted">Draft {} · revision {} · {}</p>').format(
             title, report.draft_id, report.revision, when
         )
     )
 
     sheet = score_sheet(report.rubric, report.scores)
-    rows = Markup("").join(
-        Markup("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>").format(
-            r.criterion, _score_text(r.score), r.descriptor, r.comment
-        )
-        for r in sheet.itertuples()
+    table = table_html(
+        ("Criterion", "Score", "What it means", "Comment"),
+        ((r.criterion, _score_text(r.score), r.descriptor, r.comment) for r in sheet.itertuples()),
+        caption=report.rubric.title,
+        caption_visible=False,  # the heading above says it
     )
-    sections.append(
-        Markup(
-            "<h2>{}</h2><table>"
-            "<tr><th>Criterion</th><th>Score</th><th>What it means</th><th>Comment</th></tr>"
-            "{}</table>"
-        ).format(report.rubric.title, rows)
-    )
+    sections.append(Markup("<h2>{}</h2>{}").format(report.rubric.title, Markup(table)))
     if report.scores:
         sections.append(
             Markup('<p><img alt="Rubric scores" src="{}"></p>').format(
@@ -202,21 +189,25 @@ def report_html(report: FeedbackReport) -> str:
         elif status == "on the element":
             heading = Markup("<h3>{}</h3>").format(anchors.loc[top.id, "element"])
         else:
-            heading = Markup('<h3 class="removed">A part you have since removed ({})</h3>').format(status)
-        comment_parts.append(
-            heading + _comment(top) + Markup("").join(_comment(r, "comment reply") for r in replies)
-        )
+            heading = Markup('<h3 class="itp-removed">A part you have since removed ({})</h3>').format(status)
+        comment_parts.append(heading + _thread(top, replies))
     sections.append(
         Markup("<h2>Comments</h2>") + (Markup("").join(comment_parts) or Markup("<p>No comments.</p>"))
     )
 
-    body = Markup("").join(sections)
+    return offline_html(title, Markup("").join(sections))
+
+
+def offline_html(title: str, body: Markup) -> str:
+    """One HTML file that opens with no network: the toolkit's stylesheet inline, a content policy that lets
+    nothing load but inline styles and ``data:`` images, ``body`` as the page (the report's look)."""
     return str(
         Markup(
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{}</title>'
             '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
-            "style-src 'unsafe-inline'\"><style>{}</style></head><body>{}</body></html>"
-        ).format(title, Markup(_CSS), body)
+            "style-src 'unsafe-inline'\"><style>{}</style></head>"
+            '<body class="itp-page itp-report">{}</body></html>'
+        ).format(title, Markup(stylesheet()), body)
     )
 
 

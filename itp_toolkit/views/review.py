@@ -4,7 +4,8 @@ The queue ("whose plans are waiting for me?"), the submission history, a draft r
 critique, comment threads, the rubric's level descriptors and plans compared element by element. People
 appear by display name, criteria by title, case facts by their text, statuses as words; no internal id is
 ever put on the page (ids only go into CSS classes the tests select on). Every piece of text from a person
-or a case is escaped here, so widgets put these strings into ``HTML`` widgets as they are.
+or a case is escaped here, so widgets put these strings into ``HTML`` widgets as they are. Their look is the
+shared stylesheet's (views/static/itp.css, its supervisor page section).
 """
 
 from __future__ import annotations
@@ -271,42 +272,3 @@ def rubric_levels_html(criterion: RubricCriterion, evidence: Sequence[str] = (),
         f'<table class="itp-review-table itp-rubric-levels"><caption>Levels for {escape(criterion.title)}'
         f"</caption><thead><tr>{head}</tr></thead><tbody><tr>{cells}</tr></tbody></table>{found}</div>"
     )
-
-
-STYLE = """<style>
-.itp-review-table { border-collapse: collapse; font-size: 13px; width: 100%; margin: 4px 0 10px; }
-.itp-review-table caption { text-align: left; font-weight: 600; padding: 4px 0; }
-.itp-review-table td, .itp-review-table th { border: 1px solid #d0d4da; padding: 4px 8px; vertical-align: top;
-  text-align: left; }
-.itp-review-table thead th { background: #eef1f5; }
-.itp-compare-differs td { background: #fff7e0; } .itp-compare-partial td, .itp-compare-single td
-  { background: #fdecec; } .itp-compare-same td { background: #eef8ee; }
-.itp-compare-depth-1 th { padding-left: 18px; } .itp-compare-depth-2 th { padding-left: 30px; }
-.itp-compare-depth-3 th { padding-left: 42px; }
-.itp-review-none { color: #6b7280; }
-.itp-review-plan h4 { margin: 10px 0 4px; font-size: 14px; }
-.itp-review-plan p { margin: 2px 0; }
-.itp-review-depth-1 { padding-left: 16px; } .itp-review-depth-2 { padding-left: 32px; }
-.itp-review-depth-3 { padding-left: 48px; color: #374151; }
-.itp-review-critique h5, .itp-rubric-criterion h5 { margin: 8px 0 2px; font-size: 13px; }
-.itp-review-critique ul { margin: 0 0 6px; padding-left: 20px; }
-.itp-thread { border-left: 3px solid #2563eb; padding: 2px 8px; margin: 6px 0; }
-.itp-thread-resolved { border-left-color: #9ca3af; color: #4b5563; }
-.itp-thread-where { font-weight: 600; margin: 0 0 2px; font-size: 12px; }
-.itp-thread-reply { padding-left: 14px; }
-.itp-thread-who { color: #4b5563; font-size: 12px; }
-.itp-review-history { margin: 2px 0; padding-left: 22px; }
-.itp-queue-head { font-weight: 600; background: #eef1f5; padding: 4px 8px; }
-.itp-queue-cell { padding: 4px 8px; }
-.itp-sup-queue { align-items: center; row-gap: 2px; }
-.itp-sup-queue .itp-sup-open { justify-self: start; }
-.itp-rubric-evidence-head { margin: 2px 0 0; font-size: 12px; color: #4b5563; }
-.itp-rubric-criterion ul { margin: 0 0 4px; padding-left: 20px; font-size: 12px; }
-.itp-sup-decision { border: 1px solid #d0d4da; border-radius: 4px; padding: 4px 8px; margin-bottom: 8px; }
-.itp-queue-waiting .itp-queue-status { font-weight: 600; color: #9a3412; }
-.itp-sup-confirm { background: #fff7e0; border: 1px solid #f59e0b; padding: 6px; }
-.itp-sup-confirm-text, .itp-sup-message, .itp-sup-decision-hint { white-space: normal !important;
-  height: auto !important; line-height: 1.4; }
-.itp-sup-confirm-text { flex: 1 1 auto; }
-</style>"""
-"""The page's own rules; the shared stylesheet (issue 15 item 1) supplies type, colours and focus."""

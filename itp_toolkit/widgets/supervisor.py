@@ -50,7 +50,6 @@ from ..store.records import DraftSummary, Submission
 from ..views.html import image_html
 from ..views.measures import figure_png
 from ..views.review import (
-    STYLE,
     QueueRow,
     compare_html,
     critique_html,
@@ -335,7 +334,6 @@ class SupervisorReview(w.VBox):
             self.tabs.set_title(n, title)
         super().__init__(
             [
-                w.HTML(STYLE),
                 self.header,
                 self.message,
                 w.HBox(

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.model import CaseStudy
 from itp_toolkit.store import PlanStore
+from tests.conftest import new_sqlite_store, shipped_cases
 
 CASE_ID = "case-college-anxiety"
 OTHER_CASE_ID = "case-perinatal-rural"
@@ -97,7 +97,7 @@ def build_clinic(store: PlanStore) -> PlanStore:
 
 @pytest.fixture(scope="session")
 def cases() -> dict[str, CaseStudy]:
-    return load_case_library()
+    return shipped_cases()
 
 
 @pytest.fixture
@@ -112,7 +112,7 @@ def store_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def store(store_dir: Path) -> Iterator[PlanStore]:
-    s = PlanStore.open(f"sqlite:///{store_dir / 'itp.sqlite'}")
+    s = new_sqlite_store(store_dir / "itp.sqlite")
     build_clinic(s)
     yield s
     s.close()

@@ -86,6 +86,7 @@ def test_the_landing_page_lists_the_admin_page_for_supervisors() -> None:
     assert info.roles == ("supervisor",) and (REPO_NOTEBOOKS / "admin.ipynb").is_file()
 
 
+@pytest.mark.slow  # the notebook in a fresh kernel
 def test_the_admin_notebook_runs_and_shows_the_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ws = build_demo_workspace(tmp_path / "demo")
     ws.close()

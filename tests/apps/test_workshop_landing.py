@@ -8,6 +8,7 @@ from itp_toolkit.apps.landing import PAGES, CaseLibraryPage, landing_html, landi
 from itp_toolkit.store.records import Person
 from itp_toolkit.store.workshops import WorkshopProgress
 from itp_toolkit.views.workshop import countdown, progress_counts
+from tests.conftest import shipped_cases
 
 PEOPLE = [
     Person(username="ana", display_name="Ana <i>R</i>", role="trainee"),
@@ -48,9 +49,8 @@ def test_a_demo_workspace_landing_page_lists_its_people(tmp_path, monkeypatch):
 
 
 def test_the_case_library_page_shows_the_trainee_copy_and_moves_weeks(tmp_path):
-    from itp_toolkit.library.cases import load_case_library
 
-    cases = load_case_library()
+    cases = shipped_cases()
     page = CaseLibraryPage(cases)
     first = next(iter(cases))
     assert page.viewer is not None and page.viewer.case.id == first

@@ -2,6 +2,7 @@
 
 from itp_toolkit.checks import critique, individualization_score
 from tests.checks.builders import make_case, strong_plan
+from tests.conftest import shipped_cases
 
 CONTEXT = (
     "She is the elder daughter of parents who run a small family restaurant; she is the first in her family "
@@ -98,9 +99,8 @@ def test_the_shipped_phrase_table_covers_every_library_case():
     from pathlib import Path
 
     from itp_toolkit.checks import phrases
-    from itp_toolkit.library.cases import load_case_library
 
     table = json.loads((Path(phrases.__file__).parent / phrases.SHIPPED).read_text("utf-8"))
     assert table["version"] == phrases.PHRASES_VERSION
-    for case in load_case_library().values():
+    for case in shipped_cases().values():
         assert phrases._digest(case.cultural_social_context) in table["phrases"], case.id

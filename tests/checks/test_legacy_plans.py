@@ -10,12 +10,12 @@ import pytest
 import yaml
 
 from itp_toolkit.checks import critique
-from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.model import TreatmentPlan
+from tests.conftest import shipped_cases
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "fixtures" / "legacy" / "critique_before_issue14.yaml"
 ENTRIES = yaml.safe_load(SNAPSHOT.read_text(encoding="utf-8"))
-CASES = load_case_library()
+CASES = shipped_cases()
 
 
 def _id(entry):

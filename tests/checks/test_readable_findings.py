@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from itp_toolkit import model
 from itp_toolkit.checks import critique
 from itp_toolkit.formats.files import load_case, load_plan
-from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.model.ids import PREFIXES
+from tests.conftest import shipped_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "critique"
@@ -41,7 +41,7 @@ def _runs():
         spec = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
         plan = load_plan(sidecar.with_name(sidecar.name.replace(".expected", "")))
         runs.append((plan, load_case(ROOT / "case_studies" / f"{spec['case']}.yaml"), spec.get("week")))
-    for case in load_case_library().values():
+    for case in shipped_cases().values():
         if case.reference_plan is None:
             continue
         for week in [None, *(e.week for e in case.timeline)]:

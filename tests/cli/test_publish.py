@@ -12,8 +12,8 @@ import pytest
 
 from itp_toolkit.cli import main
 from itp_toolkit.cli.serve import REPO_NOTEBOOKS
-from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.services.workspace import build_demo_workspace
+from tests.conftest import shipped_cases
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def _offline(html: str) -> None:
 
 def test_publish_html_debrief_is_self_contained_and_escapes_trainee_text(demo, tmp_path, monkeypatch):
     store = demo.store()
-    case = next(iter(load_case_library().values()))
+    case = next(iter(shipped_cases().values()))
     ws = store.create_workshop(case.id, title="Tuesday <script>x</script>", actor="dr.okafor")
     for user, text in (("ana", "Low mood <img src=x onerror=alert(1)>"), ("ben", "Low mood")):
         draft = store.join_workshop(ws.join_code, actor=user)

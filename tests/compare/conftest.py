@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.model import CaseStudy, Goal, Intervention, Objective, Problem, StrengthUse, TreatmentPlan
+from tests.conftest import shipped_cases
 
 
 @pytest.fixture(scope="session")
 def college() -> CaseStudy:
-    return load_case_library()["case-college-anxiety"]
+    return shipped_cases()["case-college-anxiety"]
 
 
 def make_plan(case_id: str, pid: str, problems: list[Problem], **kwargs) -> TreatmentPlan:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import pytest
 
 from itp_toolkit.compare.cohort import CohortDraft
-from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.model import CaseStudy, TreatmentPlan
 from itp_toolkit.store import PlanStore
 from tests.apps.clinic import CASE_ID, build_clinic
+from tests.conftest import new_sqlite_store, shipped_cases
 
 from .conftest import make_plan, mood_problem, panic_problem, sleep_problem
 
@@ -39,11 +39,11 @@ def review_clinic(tmp_path) -> Iterator[ReviewClinic]:
 
 def open_review_clinic(tmp_path) -> Iterator[ReviewClinic]:
     """The clinic as a generator (a fixture body other test modules can wrap under their own name)."""
-    store = PlanStore.open(f"sqlite:///{tmp_path / 'itp.sqlite'}")
+    store = new_sqlite_store(tmp_path / "itp.sqlite")
     build_clinic(store)
     store.add_person("dr.lee", "Dr. Lee", "supervisor", actor="admin")
     store.add_to_cohort(store.list_cohorts(actor="admin")[0].id, "dr.lee", actor="admin")
-    case = load_case_library()[CASE_ID]
+    case = shipped_cases()[CASE_ID]
     ana = make_plan(
         CASE_ID,
         "ana",

@@ -20,6 +20,7 @@ from itp_toolkit.errors import InvalidInput
 from itp_toolkit.formats import files
 from itp_toolkit.formats.files import load_model, parse_text, to_data, write_model
 from itp_toolkit.model import CaseStudy, Rubric, TreatmentPlan
+from tests.conftest import examples
 
 from .strategies import ODD_CHARACTERS, treatment_plans
 
@@ -27,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CASE_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "case_studies").glob("*.yaml"))]
 RUBRIC_TEXT = (ROOT / "itp_toolkit" / "library" / "data" / "default_rubric.yaml").read_text(encoding="utf-8")
 
-EXAMPLES = int(os.environ.get("ITP_FUZZ_EXAMPLES", "60"))
-"""Modest by default so the suite runs in well under a minute; raise it to hunt (ITP_FUZZ_EXAMPLES=2000)."""
+EXAMPLES = int(os.environ["ITP_FUZZ_EXAMPLES"]) if "ITP_FUZZ_EXAMPLES" in os.environ else examples(60)
+"""Modest by default (60; the quick loop's profile fewer); raise it to hunt (ITP_FUZZ_EXAMPLES=2000)."""
 
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate] + (
     [] if "ITP_FUZZ_EXAMPLES" in os.environ else [Phase.shrink]

@@ -34,6 +34,7 @@ def test_every_example_notebook_is_covered():
     assert {p.name for p in EXAMPLES.glob("*.ipynb")} == set(EXPECTED)
 
 
+@pytest.mark.slow  # a fresh kernel per notebook
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_example_notebook_executes_headless_and_shows_its_widgets(name: str) -> None:
     nb = nbformat.read(EXAMPLES / name, as_version=4)

@@ -20,7 +20,7 @@ from itp_toolkit.store import PlanStore
 from tests.apps.clinic import CASE_ID
 from tests.outage.proxy import CommitAnswerLosingProxy
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # a private PostgreSQL cluster (initdb, start)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from itp_toolkit.model import Goal, Intervention, Objective, Problem, StrengthUse, TreatmentPlan
 from itp_toolkit.store import PlanStore
 from tests._require import throwaway_database
+from tests.conftest import new_sqlite_store
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CASE_ID = "case-college-anxiety"
@@ -78,7 +79,11 @@ def counting_ids() -> object:
 
 @pytest.fixture
 def store(db_url: str) -> Iterator[PlanStore]:
-    s = PlanStore.open(db_url, clock=TickingClock(), new_id=counting_ids())  # type: ignore[arg-type]
+    options = {"clock": TickingClock(), "new_id": counting_ids()}
+    if db_url.startswith("sqlite:///"):
+        s = new_sqlite_store(Path(db_url.removeprefix("sqlite:///")), **options)
+    else:
+        s = PlanStore.open(db_url, **options)  # type: ignore[arg-type]
     yield s
     s.close()
 

@@ -4,50 +4,26 @@ deactivated person's login role can no longer connect."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from itp_toolkit.errors import NotFound, PermissionDenied
 from itp_toolkit.services.roster import import_roster, set_active
 from itp_toolkit.store import PlanStore
-from itp_toolkit.store.db_security import RoleNames, drop_roles, grant, install
 
-from .conftest import CASE_ID, TickingClock, make_plan
+from .conftest import CASE_ID, make_plan
+from .db_roles import RoleConnections, on_postgres, role_names, secured_roles
 from .roster_data import COHORTS, roster_csv
 
-on_postgres = pytest.mark.parametrize(
-    "db_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
-)
 
-
-@dataclass
-class Deployment:
+@dataclass(kw_only=True)
+class Deployment(RoleConnections):
     store: PlanStore
-    url: str
-    names: RoleNames
-    roles: dict[str, str]
     drafts: dict[str, int]
-    engines: list[Engine] = field(default_factory=list)
-    stores: list[PlanStore] = field(default_factory=list)
-
-    def role_url(self, username: str) -> str:
-        return make_url(self.url).set(username=self.roles[username]).render_as_string(hide_password=False)
-
-    def engine(self, username: str) -> Engine:
-        engine = create_engine(self.role_url(username), isolation_level="AUTOCOMMIT")
-        self.engines.append(engine)
-        return engine
-
-    def store_as(self, username: str) -> PlanStore:
-        store = PlanStore.open(self.role_url(username), clock=TickingClock(), upgrade=False)
-        self.stores.append(store)
-        return store
 
 
 @pytest.fixture
@@ -63,23 +39,9 @@ def deployment(store: PlanStore, db_url: str) -> Iterator[Deployment]:
         who = f"t{i:02d}"
         drafts[who] = store.start_draft(CASE_ID, actor=who).id
         store.save_revision(drafts[who], make_plan(f"{who}'s private plan"), based_on=0, actor=who)
-    names = RoleNames(f"itpc{secrets.token_hex(4)}")
-    admin = create_engine(db_url)
-    dep = Deployment(store, db_url, names, {}, drafts)
-    try:
-        with admin.begin() as conn:
-            install(conn, names)
-            for who in ("sup0", "sup1", "sup2", "t00", "t01"):
-                dep.roles[who] = grant(conn, who, names)
+    dep = Deployment(url=db_url, names=role_names("itpc"), store=store, drafts=drafts)
+    with secured_roles(dep, ("sup0", "sup1", "sup2", "t00", "t01")):
         yield dep
-    finally:
-        for s in dep.stores:
-            s.close()
-        for e in dep.engines:
-            e.dispose()
-        with admin.begin() as conn:
-            drop_roles(conn, names, list(dep.roles.values()))
-        admin.dispose()
 
 
 def _owners(engine: Engine, sql: str) -> set[str]:
@@ -101,7 +63,7 @@ def test_a_supervisor_of_one_cohort_reads_none_of_another_cohorts_drafts(deploym
             == []
         )
     # The store, connected as the same role, says the same.
-    as_sup0 = deployment.store_as("sup0")
+    as_sup0 = deployment.store_as("sup0", upgrade=False)
     assert {d.owner for d in as_sup0.list_drafts(actor="sup0")} == year1
     assert {s.trainee for s in as_sup0.plan_statuses(actor="sup0")} == year1
     with pytest.raises((NotFound, PermissionDenied)):  # under row-level security the draft is not even there
@@ -130,11 +92,7 @@ def test_deactivating_a_person_stops_their_login_role_and_reactivating_restores_
 @pytest.fixture
 def lead_role(deployment: Deployment) -> str:
     """A login role for the programme lead (an admin), like every other person's."""
-    admin = create_engine(deployment.url)
-    with admin.begin() as conn:
-        deployment.roles["lead"] = grant(conn, "lead", deployment.names)
-    admin.dispose()
-    return deployment.roles["lead"]
+    return deployment.grant("lead")
 
 
 @on_postgres
@@ -143,7 +101,7 @@ def test_an_admin_on_their_own_role_administers_and_a_supervisor_cannot(
 ) -> None:
     import datetime as dt
 
-    lead = deployment.store_as("lead")
+    lead = deployment.store_as("lead", upgrade=False)
     renamed = roster_csv().replace("t05,Trainee 05,", "t05,Tess Five,")
     assert import_roster(lead, "roster.csv", actor="lead", data=renamed).names_updated == ("t05",)
     year1 = lead.find_cohort("Year 1", actor="lead").id

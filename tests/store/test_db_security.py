@@ -8,51 +8,28 @@ test_workshops.py; the last tests here show the store's own code paths still wor
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from itp_toolkit.cli import main as itp_main
 from itp_toolkit.errors import NotFound, PermissionDenied
-from itp_toolkit.store import PlanStore
-from itp_toolkit.store.db_security import RoleNames, drop_roles, grant, install
+from itp_toolkit.store.db_security import RoleNames
 
-from .conftest import CASE_ID, Clinic, TickingClock, make_plan
+from .conftest import CASE_ID, Clinic, make_plan
+from .db_roles import RoleConnections, on_postgres, role_names, secured_roles
 
-on_postgres = pytest.mark.parametrize(
-    "db_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
-)
 INSUFFICIENT_PRIVILEGE = "42501"  # no grant, or a row-level security policy said no
 
 
-@dataclass
-class Secured:
+@dataclass(kw_only=True)
+class Secured(RoleConnections):
     clinic: Clinic
-    names: RoleNames
-    url: str
     drafts: dict[str, int]
-    roles: dict[str, str] = field(default_factory=dict)
-    engines: list[Engine] = field(default_factory=list)
-    stores: list[PlanStore] = field(default_factory=list)
-
-    def role_url(self, username: str) -> str:
-        return make_url(self.url).set(username=self.roles[username]).render_as_string(hide_password=False)
-
-    def engine(self, username: str) -> Engine:
-        engine = create_engine(self.role_url(username), isolation_level="AUTOCOMMIT")
-        self.engines.append(engine)
-        return engine
-
-    def store_as(self, username: str) -> PlanStore:
-        store = PlanStore.open(self.role_url(username), clock=TickingClock())
-        self.stores.append(store)
-        return store
 
 
 @pytest.fixture
@@ -67,28 +44,9 @@ def secured(clinic: Clinic, db_url: str) -> Iterator[Secured]:
     store.add_score(drafts["ana"], "rubric-itp", "crit-measurable", 3, actor=clinic.supervisor)
     store.release_feedback(drafts["ana"], actor=clinic.supervisor)
     store.add_annotation(drafts["ana"], "draft comment, not released", actor=clinic.supervisor)
-    names = RoleNames(f"itpt{secrets.token_hex(4)}")
-    admin = create_engine(db_url)
-    sec = Secured(clinic, names, db_url, drafts)
-    try:
-        with admin.begin() as conn:
-            install(conn, names)
-            for who in ("admin", "dr.okafor", "dr.lind", "ana", "ben", "cara"):
-                sec.roles[who] = grant(conn, who, names)
+    sec = Secured(url=db_url, names=role_names("itpt"), clinic=clinic, drafts=drafts)
+    with secured_roles(sec, ("admin", "dr.okafor", "dr.lind", "ana", "ben", "cara")):
         yield sec
-    finally:
-        for s in sec.stores:
-            s.close()
-        for e in sec.engines:
-            e.dispose()
-        with admin.begin() as conn:
-            drop_roles(conn, names, list(sec.roles.values()))
-        admin.dispose()
-        with create_engine(db_url).connect() as conn:  # nothing of this run is left in the cluster
-            left = conn.execute(
-                text("SELECT count(*) FROM pg_roles WHERE rolname LIKE :p"), {"p": f"{names.prefix}%"}
-            )
-            assert left.scalar() == 0
 
 
 def _refused(engine: Engine, sql: str, **params: object) -> str:

@@ -27,9 +27,8 @@ from itp_toolkit.services.hub_sync import HubClient, HubGroup, HubUnreachable, H
 from itp_toolkit.store import PlanStore
 from itp_toolkit.store.db_security import RoleNames, drop_roles, install
 
-on_postgres = pytest.mark.parametrize(
-    "db_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
-)
+from .db_roles import on_postgres
+
 TOKEN = "s3cret-token"
 
 USERS = [

@@ -17,6 +17,7 @@ from itp_toolkit.checks.rubrics import default_rubric
 from itp_toolkit.errors import InvalidInput
 from itp_toolkit.model import TreatmentPlan
 from itp_toolkit.model.base import LONG_TEXT_MAX, NUL_MESSAGE, SHORT_TEXT_MAX
+from tests.conftest import examples
 from tests.fuzz.strategies import ODD_CHARACTERS, treatment_plans
 from tests.store.conftest import CASE_ID, Clinic, make_plan
 
@@ -144,7 +145,9 @@ def test_a_nul_character_is_refused_naming_the_field_on_both_databases(clinic: C
     assert [r.number for r in store.list_revisions(draft.id, actor=clinic.trainee)] == [1]
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(plan=treatment_plans())
 def test_any_valid_plan_with_odd_text_is_read_back_exactly(clinic: Clinic, plan: TreatmentPlan):
     store = clinic.store

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.model import MeasurePoint
 from itp_toolkit.views.measure_change import measure_changes
+from tests.conftest import shipped_cases
 
-CASES = load_case_library()
+CASES = shipped_cases()
 
 
 def with_scores(case_id: str, *points: tuple[str, int, float]):

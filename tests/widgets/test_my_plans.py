@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.store import PlanStore
 from itp_toolkit.widgets.my_plans import MyPlans, PlansOverview
 from itp_toolkit.widgets.progress import ProgressView
+from tests.conftest import shipped_cases
 
 CASE = "case-college-anxiety"
 
@@ -27,7 +27,7 @@ def _clinic(tmp_path) -> tuple[PlanStore, dict]:
         store.add_to_cohort(cohort, who, actor="admin")
     store.assign_case(CASE, cohort_id=cohort, due_on=dt.date(2026, 12, 3), actor="admin")
     store.assign_case("case-older-adult-bereavement", trainee="ana", actor="admin")
-    cases = load_case_library()
+    cases = shipped_cases()
     return store, cases
 
 
