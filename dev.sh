@@ -102,8 +102,9 @@ case "$cmd" in
         exec "$VENV/bin/python" -m pytest "$@" ;;
     bench)
         # PgBouncer: the autosave benchmark starts its own (transaction pooling, a temporary config, a free
-        # port; benchmarks/_pgbouncer.py) in front of PostgreSQL; only Debian's binary is needed here.
-        setup_python; setup_browser; start_postgres; apt_install pgbouncer
+        # port; benchmarks/_pgbouncer.py) in front of PostgreSQL; only Debian's binary is needed here. The hub
+        # capacity benchmark starts a real JupyterHub, so it needs configurable-http-proxy as the tests do.
+        setup_python; setup_browser; setup_proxy; start_postgres; apt_install pgbouncer
         say "running every benchmark (benchmarks/run_all.py)"
         exec "$VENV/bin/python" benchmarks/run_all.py "$@" ;;
     screenshots)

@@ -10,11 +10,13 @@ plan's editor opens) and the IOPub messages that never arrived are counted (the 
 Reported per run: time to interactive (median, slowest), the server's CPU-seconds (Voila and its kernels)
 per page to open the pages and, apart, for the first interaction; the browsers' own figures apart.
 Goals: ≤ 0.5 CPU-s of server time per page open, 30 pages interactive within 60 s, 0 lost messages.
-``--preheat`` starts a pool of trainee-page kernels (``itp serve --preheat``) before the room arrives; their
+Each size runs twice by default: kernels started on request, and with a pool of preheated trainee-page
+kernels (``itp serve --preheat``, what a workshop room runs) started before the room arrives; the pool's
 start-up is measured on its own (it happens before the workshop, not when the room opens the page).
+``--preheat only`` or ``--preheat no`` runs one of the two.
 
-    .venv/bin/python benchmarks/bench_concurrent_pages.py [--pages 30 100] [--preheat] [--browsers 2]
-        [--json PATH]
+    .venv/bin/python benchmarks/bench_concurrent_pages.py [--pages 30 100] [--preheat both|only|no]
+        [--browsers 2] [--json PATH]
 """
 
 from __future__ import annotations
@@ -324,7 +326,12 @@ async def run(pages: int, limit: float, preheat: bool, browsers: int, report: Re
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, nargs="+", default=[30, 100])
-    parser.add_argument("--preheat", action="store_true", help="a pool of as many preheated kernels as pages")
+    parser.add_argument(
+        "--preheat",
+        choices=("both", "only", "no"),
+        default="both",
+        help="kernels on request, a pool of as many preheated kernels as pages, or both runs (default)",
+    )
     parser.add_argument("--browsers", type=int, default=2, help="real Chromium pages opened beside them")
     parser.add_argument(
         "--limit", type=float, default=300.0, help="give up on a page after this many seconds"
@@ -335,8 +342,10 @@ def main() -> int:
     browsers = args.browsers if CHROMIUM.exists() else 0
     if args.browsers and not browsers:
         report.skip("Chromium pages", f"{CHROMIUM} is missing (apt-get install chromium)")
+    variants = {"both": (False, True), "only": (True,), "no": (False,)}[args.preheat]
     for pages in args.pages:
-        asyncio.run(run(pages, args.limit, args.preheat, browsers, report))
+        for preheat in variants:
+            asyncio.run(run(pages, args.limit, preheat, browsers, report))
     report.write(args.json)
     return 0
 
