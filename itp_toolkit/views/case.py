@@ -30,6 +30,8 @@ class Section:
     items: tuple[str, ...] = ()
 
 
+CHIP_CHARS = 70
+"""The longest fact text on a link's chip (chips wrap; the case document has the full text)."""
 PICKER_CHARS = 36
 """The longest option text a picker shows (about 270 px at the page's 15 px type): a select cannot wrap,
 and the editor's cards are 300-500 px wide at 1280 px. The full text is in the case document beside."""
@@ -124,10 +126,6 @@ def case_sections(case: CaseStudy, week: int = 0) -> list[Section]:
     return sections
 
 
-def _short(text: str, limit: int = 70) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def first_words(text: str, limit: int = PICKER_CHARS) -> str:
     """The first words of ``text`` that fit in ``limit`` characters, cut at a space, with "…" when cut:
     an option a dropdown shows whole ("Her grandmother, who lives with the…")."""
@@ -163,31 +161,21 @@ def library_options(case: CaseStudy) -> list[tuple[str, str]]:
 
 
 def fact_choices(case: CaseStudy, week: int | None = None) -> list[FactChoice]:
-    """Facts a plan element can link to: concerns, strengths, barriers, quotes, events shown by ``week``."""
+    """Facts a plan element can link to: concerns, strengths, barriers, quotes, events shown by ``week``.
+    Each is labelled on its chip with up to ``CHIP_CHARS`` of its text, and in a dropdown with fewer."""
     c = case.for_trainee()
-    found = [("concern", pc.id, "Concern", pc.summary) for pc in c.presenting_concerns]
-    found += [("strength", s.id, "Strength", s.text) for s in c.strengths]
-    found += [("barrier", b.id, "Barrier", b.text) for b in c.barriers]
     events = c.timeline if week is None else c.events_until(week)
-    out = [
-        FactChoice(fid, kind, f"{title}: {_short(text)}", text, f"{title}: {first_words(text, 26)}")
-        for kind, fid, title, text in found
-    ]
-    out += [
-        FactChoice(q.id, "quote", f"Quote: “{_short(q.text)}”", q.text, f"Quote: “{first_words(q.text, 26)}”")
-        for q in c.patient_words
-    ]
-    out += [
+    found = [("concern", pc.id, "Concern: {}", pc.summary) for pc in c.presenting_concerns]
+    found += [("strength", s.id, "Strength: {}", s.text) for s in c.strengths]
+    found += [("barrier", b.id, "Barrier: {}", b.text) for b in c.barriers]
+    found += [("quote", q.id, "Quote: “{}”", q.text) for q in c.patient_words]
+    found += [("event", e.id, f"Week {e.week}: {{}}", e.title) for e in events]
+    return [
         FactChoice(
-            e.id,
-            "event",
-            f"Week {e.week}: {_short(e.title)}",
-            e.title,
-            f"Week {e.week}: {first_words(e.title, 26)}",
+            fid, kind, label.format(first_words(text, CHIP_CHARS)), text, label.format(first_words(text, 26))
         )
-        for e in events
+        for kind, fid, label, text in found
     ]
-    return out
 
 
 def fact_label(case: CaseStudy, fact_id: str) -> str:
