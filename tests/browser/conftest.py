@@ -76,8 +76,56 @@ class PageWatch:
         return [e for e in self.console_errors if not ALLOWED_CONSOLE_ERRORS.search(e)]
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """Keep each phase's report on the test item, so a fixture can tell, at teardown, that the test failed."""
+    report = yield
+    item.stash.setdefault(PHASE_REPORTS, {})[report.when] = report
+    return report
+
+
+PHASE_REPORTS = pytest.StashKey[dict]()
+
+# What a failed browser test leaves behind, beside its screenshot: the page's own account of its state.
+_PAGE_STATE_JS = """() => {
+  const text = sel => [...document.querySelectorAll(sel)].map(e => e.innerText.trim()).filter(Boolean);
+  const inputs = [...document.querySelectorAll('input, textarea, select, button')];
+  return {
+    url: location.href,
+    banners: text('.itp-autosave, .itp-draft-error, .itp-message, .itp-workshop-phase, .itp-workshop-frozen,'
+                  + ' .itp-status-banner, .jupyter-widgets-error-widget, .itp-page-error').slice(0, 12),
+    problems: document.querySelectorAll('.itp-element.itp-problem').length,
+    controls: inputs.length,
+    disabled: inputs.filter(e => e.disabled).length,
+    widget_errors: text('.jupyter-widgets-error-widget, .widget-error').slice(0, 5),
+  };
+}"""
+
+
+def failed(request: pytest.FixtureRequest) -> bool:
+    """Did the test that requested this fixture fail (or error in setup)?"""
+    reports = request.node.stash.get(PHASE_REPORTS, {})
+    return any(r.failed for r in reports.values())
+
+
+def record_failure(pages: dict[str, object], label: str) -> str:
+    """Screenshot every page and describe what each one shows, for a failure that only happens under load:
+    the screenshots go to test-artifacts/, the description into the failure message."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    lines = [f"state of the pages when '{label}' failed (screenshots in {ARTIFACTS}):"]
+    for name, pg in pages.items():
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"failed-{label}-{name}")
+        try:
+            pg.screenshot(path=str(ARTIFACTS / f"{safe}.png"), full_page=True, timeout=15_000)
+            state = pg.evaluate(_PAGE_STATE_JS)
+        except Exception as exc:  # a closed or crashed page: say so and go on to the next one
+            state = f"not readable: {type(exc).__name__}: {exc}".splitlines()[0]
+        lines.append(f"  {name}: {state}")
+    return "\n".join(lines)
+
+
 @pytest.fixture
-def page(browser) -> Iterator[tuple[object, PageWatch]]:
+def page(browser, request: pytest.FixtureRequest) -> Iterator[tuple[object, PageWatch]]:
     context = browser.new_context(viewport={"width": 1600, "height": 1100})
     context.set_default_timeout(TIMEOUT_MS)
     pg = context.new_page()
@@ -97,6 +145,8 @@ def page(browser) -> Iterator[tuple[object, PageWatch]]:
 
     pg.on("dialog", on_dialog)
     yield pg, watch
+    if failed(request):
+        print(record_failure({"page": pg}, request.node.name))
     context.close()
 
 

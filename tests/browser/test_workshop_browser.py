@@ -16,7 +16,7 @@ import pytest
 
 from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.services.workspace import build_demo_workspace
-from tests.browser.conftest import ARTIFACTS, TIMEOUT_MS, _require_browser
+from tests.browser.conftest import ARTIFACTS, TIMEOUT_MS, _require_browser, record_failure
 from tests.browser.servers import ServeServer
 
 pytestmark = pytest.mark.browser
@@ -88,6 +88,10 @@ def test_a_whole_workshop_facilitator_and_three_trainees_on_one_server(browser, 
         for n, (user, pg) in enumerate(trainees.items()):
             pg.locator(".itp-join-code input").fill(code.lower())
             pg.locator("button.itp-join-button").click()
+            # The page reopened the trainee's last coursework case on load; under load the join is handled
+            # after that, so wait for the workshop's own draft (its button hands in to the room) before
+            # typing, or the typing lands in the coursework editor that the join then replaces.
+            pg.locator("button.itp-submit", has_text="Hand in").wait_for()
             pg.locator(".itp-plan-editor").wait_for()
             pg.locator("button.itp-add-problem").click()
             statement = pg.locator(".itp-element.itp-problem .itp-problem-statement input").first
@@ -172,6 +176,12 @@ def test_a_whole_workshop_facilitator_and_three_trainees_on_one_server(browser, 
             assert pg.locator(".itp-debrief b").count() == 0
         shot(trainees["ana"], "6-ana-debrief")
         assert not errors, errors
+    except Exception as exc:
+        seen = locals()
+        pages = {"facilitator": seen["fac"]} if "fac" in seen else {}
+        pages.update(seen.get("trainees", {}))
+        exc.add_note(record_failure(pages, "workshop"))
+        raise
     finally:
         for ctx in contexts:
             ctx.close()
