@@ -122,7 +122,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         )
 
     addressed = ctx.addressed_barriers
-    for barrier in index.barriers.values():
+    for barrier in ctx.barriers_in_force:
         if barrier.id not in addressed:
             yield BARRIER_UNADDRESSED.finding(
                 None,
