@@ -148,6 +148,17 @@ def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     )
 
 
+@lru_cache(maxsize=8192)
+def _names_in(names: tuple[str, ...], text: str) -> bool:
+    """Whether ``text`` names it; remembered, as the critique reruns on every edit over unchanged text."""
+    return _name_pattern(names).search(text) is not None
+
+
+@lru_cache(maxsize=8192)
+def _acknowledges(text: str) -> bool:
+    return _ACKNOWLEDGES.search(text) is not None
+
+
 def _elements(ctx: PlanContext) -> Iterator[tuple[Objective | Intervention, str, str]]:
     """(element, 'Objective' or 'Intervention', the text that says what it relies on) in plan order."""
     for _, _, obj in ctx.plan.objectives():
@@ -166,10 +177,10 @@ def relies_on_what_ended(ctx: PlanContext) -> Iterator[Finding]:
         return
     for element, kind, text in _elements(ctx):
         for event, end in ended:
-            if not _name_pattern(tuple(end.names())).search(text):
+            if not _names_in(tuple(end.names()), text):
                 continue
             own = f"{text} {getattr(element, 'frequency', '')} {getattr(element, 'duration', '')}"
-            if _ACKNOWLEDGES.search(own):
+            if _acknowledges(own):
                 continue
             stops = end.from_week if end.from_week is not None else event.week
             last = _last_week(element)
