@@ -347,6 +347,24 @@ class PlanContext:
         return {o.id: objective_kind(o) for _, _, o in self.plan.objectives()}
 
     @cached_property
+    def known_week(self) -> int:
+        """The latest week whose events the plan was written knowing: its own week, or a later event it says
+        it was revised for, never past the exercise week."""
+        revised = [e.week for e in self.case.timeline if e.id in self.plan.revised_for_events]
+        return min(self.week, max([self.plan.written_at_week, *revised]))
+
+    @cached_property
+    def resolved_barriers(self) -> dict[str, TimelineEvent]:
+        """Barrier id -> the event that removed it, for events the plan was written knowing (hearing aids
+        now fitted, a therapy slot now open): the plan no longer has to work around them."""
+        return self.case.resolved_by(self.known_week)
+
+    @cached_property
+    def barriers_in_force(self) -> list[Barrier]:
+        """The case's barriers the plan must still work around, in case order: all but the resolved ones."""
+        return [b for b in self.index.barriers.values() if b.id not in self.resolved_barriers]
+
+    @cached_property
     def planned_barriers(self) -> dict[str, str]:
         """Barrier id -> mitigation, for barrier plans that name a case barrier and say something ('Noted.' or
         'TBD' says nothing)."""

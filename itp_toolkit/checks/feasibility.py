@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from ..model import Barrier, Intervention
+from ..model import Barrier, Escort, Intervention
 from ..model.base import isolate
 from ..model.case import DayPart
 from .context import PlanContext, cite, fmt
@@ -101,6 +101,15 @@ SERVICE_ENDS = rule(
     "Sessions planned at a service after the week it closes (a school centre over the summer, a programme "
     "that "
     "ends) will not happen; the plan needs the handover before it closes.",
+    f"{ACCESS}; {PCCP} item 8",
+)
+ESCORT = rule(
+    "feasibility.escort_unavailable",
+    "warning",
+    "Getting there depends on someone who is not free then",
+    "When the person needs someone to drive or take them (parents for a teenager, a relative for an older "
+    "adult) and the case says that person works or is busy at that time, the sessions will be missed; the "
+    "time, the place or the way there has to fit who can take them.",
     f"{ACCESS}; {PCCP} item 8",
 )
 CHILDCARE = rule(
@@ -355,7 +364,7 @@ def _affected(barrier: Barrier, item: Intervention, default: bool, *, by_format:
     return default and not barrier.formats
 
 
-def _week_range(item: Intervention) -> tuple[int | None, int | None]:
+def week_range(item: Intervention) -> tuple[int | None, int | None]:
     """(first week, last week) an intervention's duration or frequency gives ('weeks 1-6', 'from week 6')."""
     text = f"{item.duration} {item.frequency} {item.description}"
     m = re.search(r"weeks?\s*(\d+)\s*(?:-|–|to|through)\s*(\d+)", text, re.I)
@@ -373,7 +382,7 @@ def bridge_end(item: Intervention, start: int) -> int | None:
     text = _text(item)
     if matches(_BRIDGE_WORDS, text) or re.search(r"ongoing|open-ended|\buntil\b", text, re.I):
         return None
-    _, last = _week_range(item)
+    _, last = week_range(item)
     if last is not None:
         return last
     weekly = sessions_per_week(item.frequency) >= 1
@@ -413,7 +422,7 @@ def _transport_barriers(ctx: PlanContext, item: Intervention) -> list[Barrier]:
     (any recurring visit breaks that promise)."""
     weekly = at_least_weekly(item.frequency)
     out = []
-    for b in ctx.index.barriers.values():
+    for b in ctx.barriers_in_force:
         if b.kind != "transport":
             continue
         mitigation = ctx.mitigated_barriers.get(b.id)
@@ -428,7 +437,7 @@ def _transport_barriers(ctx: PlanContext, item: Intervention) -> list[Barrier]:
 
 
 def check(ctx: PlanContext) -> Iterator[Finding]:
-    open_barriers = [b for b in ctx.index.barriers.values() if b.id not in ctx.mitigated_barriers]
+    open_barriers = [b for b in ctx.barriers_in_force if b.id not in ctx.mitigated_barriers]
     interventions = [item for _, item in ctx.plan.interventions()]
 
     def open_of(kind: str, item: Intervention | None) -> list[Barrier]:
@@ -460,6 +469,17 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
                         [cite(b)],
                     )
                     break
+        if attended and (escort := _escort_clash(ctx, item)) is not None:
+            barrier, who, when = escort
+            yield ESCORT.finding(
+                item.id,
+                f"{name} is in the {when} and relies on {isolate(who.who)} to get there, but: "
+                f"'{isolate(barrier.text)}'.",
+                f"Choose a time {isolate(who.who)} can take {_them(ctx)}, someone else who can, a way to get "
+                "there without them (bus fare, a ride the service arranges), or sessions by video or where "
+                f"{_they(ctx)} already {'are' if _they(ctx) == 'they' else 'is'}.",
+                [cite(barrier)],
+            )
         if item.delivery != "self_directed":
             clash = _schedule_clash(item, _schedule_barriers(ctx, item, open_barriers))
             if clash is not None:
@@ -508,6 +528,52 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
     yield from _language(ctx)
 
 
+def _them(ctx: PlanContext) -> str:
+    return {"Her": "her", "His": "him"}.get(ctx.possessive, "them")
+
+
+def _they(ctx: PlanContext) -> str:
+    return {"Her": "she", "His": "he"}.get(ctx.possessive, "they")
+
+
+_TAKES = (
+    r"driv\w*|lifts?|rides?|accompan\w*|escort\w*|(?:tak|bring|collect|fetch)\w*\s+(?:her|him|them)\b|"
+    r"picks?\s+(?:her|him|them)\s+up"
+)
+
+
+@lru_cache(maxsize=256)
+def _relies_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """'her parents drive her', 'driven by her mother', 'a lift from his daughter': someone named taking the
+    person there (not merely taking part: 'her mother joins by video' is no journey)."""
+    who = "|".join(re.escape(n) + "s?" for n in names)
+    return re.compile(
+        rf"\b(?:{who})\b[^.;]{{0,40}}?\b(?:{_TAKES})|\b(?:{_TAKES})[^.;]{{0,30}}?\b(?:{who})\b", re.I
+    )
+
+
+def _escort_clash(ctx: PlanContext, item: Intervention) -> tuple[Barrier, Escort, str] | None:
+    """A barrier whose escort the intervention relies on to get there (in its own words, or in the plan's
+    mitigation of that barrier when the intervention links it or is what the barrier names), at a time the
+    case says the escort is not free."""
+    for barrier in ctx.barriers_in_force:
+        if not barrier.escorts:
+            continue
+        own = _text(item)
+        mitigation = ctx.planned_barriers.get(barrier.id, "")
+        if not (barrier.id in item.linked_facts or _names(barrier, item)):
+            mitigation = ""
+        times = session_times(item) or _parts_in(mitigation)
+        for escort in barrier.escorts:
+            pattern = _relies_pattern(tuple(escort.names()))
+            if not (matches(pattern, own) or matches(pattern, mitigation)):
+                continue
+            clash = times & set(escort.unavailable)
+            if clash:
+                return barrier, escort, " and ".join(p for p in _ORDER if p in clash)
+    return None
+
+
 def _digital_blocks(barrier: Barrier, item: Intervention, text: str) -> bool:
     """A digital barrier stops video by default, and phone calls or texts when the case says so (no minutes,
     no signal for calls)."""
@@ -552,7 +618,7 @@ def _service_ends(ctx: PlanContext, barriers: list[Barrier], items: list[Interve
         for item in items:
             if not _names(barrier, item):
                 continue
-            _, last = _week_range(item)
+            _, last = week_range(item)
             weeks = re.search(r"(\d+)\s*(?:weeks?|sessions?)", item.duration, re.I)
             if last is None and weeks and sessions_per_week(item.frequency) >= 1:
                 last = ctx.plan.written_at_week + int(weeks.group(1))
@@ -705,7 +771,7 @@ def _costs(barriers: list[Barrier], items: list[Intervention]) -> Iterator[Findi
 
 
 def _language(ctx: PlanContext) -> Iterator[Finding]:
-    for barrier in (b for b in ctx.index.barriers.values() if b.kind == "language"):
+    for barrier in (b for b in ctx.barriers_in_force if b.kind == "language"):
         named = [
             lang
             for lang in _LANGUAGES

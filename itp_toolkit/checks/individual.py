@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..model import Objective
 from ..model.base import isolate
 from .context import PlanContext, cite, empty_mitigation
 from .findings import Finding, rule
@@ -83,6 +84,11 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
     plan, index = ctx.plan, ctx.index
     case_hint = _case_hint(ctx)
     for g in ctx.generic:
+        if g.kind == "Objective" and _unmeasured(ctx, g.element_id):
+            # A vague objective with nothing to count ('Improve sleep') is one cause, reported once: the
+            # SMART check's 'no measure' asks for the same rewrite (an observable behaviour, a number, a
+            # week). Stock wording alone is no sign of copying in a phrase this short and this common.
+            continue
         yield GENERIC_TEXT.finding(
             g.element_id,
             f"{g.kind} '{isolate(g.text)}' is library text ({round(g.similarity * 100)}% like "
@@ -116,7 +122,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
         )
 
     addressed = ctx.addressed_barriers
-    for barrier in index.barriers.values():
+    for barrier in ctx.barriers_in_force:
         if barrier.id not in addressed:
             yield BARRIER_UNADDRESSED.finding(
                 None,
@@ -189,6 +195,12 @@ _BARRIER_IDEAS = {
     "mistrust": "collaborative goal-setting, transparency about records, and a culturally matched clinician "
     "if wanted",
 }
+
+
+def _unmeasured(ctx: PlanContext, element_id: str) -> bool:
+    """Whether this objective is a measured objective with no measure (the SMART family's finding)."""
+    obj = ctx.plan.element(element_id)
+    return isinstance(obj, Objective) and obj.kind == "measured" and not obj.measure.strip()
 
 
 def _case_hint(ctx: PlanContext) -> str:

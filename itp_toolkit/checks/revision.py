@@ -10,12 +10,17 @@ for a risk event is the safety family's question.)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from functools import lru_cache
 
+from ..model import Intervention, Objective
 from ..model.base import isolate
+from ..model.case import EventEnd, TimelineEvent
 from .context import PlanContext, cite, fmt, instrument_for
+from .feasibility import week_range
 from .findings import Finding, rule
-from .sources import CARF, PCCP
+from .sources import CARF, MED_RECONCILIATION, PCCP
 
 EVENT_NOT_ADDRESSED = rule(
     "revision.event_not_addressed",
@@ -34,6 +39,15 @@ EVENT_NOT_ACKNOWLEDGED = rule(
     "safety problem instead).",
     f"{PCCP} item 10",
 )
+RELIES_ON_WHAT_ENDED = rule(
+    "revision.relies_on_what_ended",
+    "warning",
+    "Plan still counts on what an event changed",
+    "After an event stops a medication, closes a service, takes away a support or removes a barrier, a "
+    "plan that still counts on the medication or the service, or still works to remove the barrier, "
+    "describes care that will not happen or a step already taken: each element has to say what happens now.",
+    f"{CARF} (plan review and revision); {PCCP} item 10; {MED_RECONCILIATION}",
+)
 PLAN_AHEAD = rule(
     "revision.plan_ahead_of_case",
     "warning",
@@ -45,6 +59,7 @@ PLAN_AHEAD = rule(
 
 def check(ctx: PlanContext) -> Iterator[Finding]:
     plan = ctx.plan
+    yield from relies_on_what_ended(ctx)
     if plan.written_at_week > ctx.week:
         yield PLAN_AHEAD.finding(
             None,
@@ -108,6 +123,138 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
                 [cite(event)],
                 subject=event.id,
             )
+
+
+_ACKNOWLEDGES = re.compile(
+    r"\b(?:stop(?:s|ped|ping)?|restart\w*|re-start\w*|resum\w*|discontinu\w*|decid\w*|decision|choice|"
+    r"clos(?:e|es|ed|ing|ure)|hand(?:s|ed)?\s*over|handover|transfer\w*|until|end(?:s|ed|ing)?|"
+    r"no\s+longer|instead|replac\w*|switch\w*)\b",
+    re.IGNORECASE,
+)
+"""Words by which an element shows it was written knowing that something stopped: 'offers a restart', 'so
+she can decide', 'until the centre closes', 'handover to the community clinic'."""
+_LEADING = re.compile(r"^(?:the|a|an|his|her|their)\s+", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of the names, whole words, with or without a leading article or possessive."""
+    bare = {_LEADING.sub("", n).strip() for n in names}
+    return re.compile(
+        r"(?<![\w-])(?:"
+        + "|".join(re.escape(n) for n in sorted(bare, key=len, reverse=True))
+        + r")(?![\w-])",
+        re.I,
+    )
+
+
+@lru_cache(maxsize=8192)
+def _names_in(names: tuple[str, ...], text: str) -> bool:
+    """Whether ``text`` names it; remembered, as the critique reruns on every edit over unchanged text."""
+    return _name_pattern(names).search(text) is not None
+
+
+@lru_cache(maxsize=8192)
+def _acknowledges(text: str) -> bool:
+    return _ACKNOWLEDGES.search(text) is not None
+
+
+def _elements(ctx: PlanContext) -> Iterator[tuple[Objective | Intervention, str, str]]:
+    """(element, 'Objective' or 'Intervention', the text that says what it relies on) in plan order."""
+    for _, _, obj in ctx.plan.objectives():
+        yield obj, "Objective", f"{obj.description} {obj.measure}"
+        for item in obj.interventions:
+            yield item, "Intervention", f"{item.description} {item.modality} {item.responsible_role}"
+
+
+def relies_on_what_ended(ctx: PlanContext) -> Iterator[Finding]:
+    """Elements that still count on what an event the plan was written knowing has stopped (a medication by
+    its name, a service the plan still uses past its last week, a support no longer there), or that are
+    still steps toward removing a barrier an event has removed. One finding per element and event."""
+    ended = ctx.case.ended_by(ctx.known_week)
+    resolved = ctx.resolved_barriers
+    if not ended and not resolved:
+        return
+    for element, kind, text in _elements(ctx):
+        for event, end in ended:
+            if not _names_in(tuple(end.names()), text):
+                continue
+            own = f"{text} {getattr(element, 'frequency', '')} {getattr(element, 'duration', '')}"
+            if _acknowledges(own):
+                continue
+            stops = end.from_week if end.from_week is not None else event.week
+            last = _last_week(element)
+            if end.kind == "service" and last is not None and last <= stops:
+                continue  # it ends before the service does
+            yield RELIES_ON_WHAT_ENDED.finding(
+                element.id,
+                f"{kind} '{isolate(element.description)}' still counts on {isolate(end.what)}, but "
+                f"{_what_happened(end, stops if stops != event.week else None, last)} "
+                f"('{isolate(event.title)}', week {event.week}).",
+                _next_step(end, stops),
+                [cite(event)],
+                subject=event.id,
+            )
+        if resolved and isinstance(element, Objective) and element.kind == "completion":
+            yield from _resolved_step(ctx, element, resolved)
+
+
+def _last_week(element: Objective | Intervention) -> int | None:
+    if isinstance(element, Intervention):
+        return week_range(element)[1]
+    return element.target_week
+
+
+def _what_happened(end: EventEnd, stops: int | None, last: int | None) -> str:
+    """What the event did, in words; ``stops`` only when it is not the event's own week."""
+    when = f" at week {stops}" if stops is not None else ""
+    if end.kind == "medication":
+        return f"{isolate(end.what)} was stopped{when}"
+    if end.kind == "service":
+        runs = f" and this runs to week {last}" if last is not None else ""
+        return f"it closes{when}{runs}"
+    return f"{isolate(end.what)} is no longer there{when}"
+
+
+def _next_step(end: EventEnd, stops: int) -> str:
+    what = isolate(end.what)
+    if end.kind == "medication":
+        return (
+            f"Say what happens about {what} now: what the person decided and why, who reviews it with "
+            "them and when (a prescriber visit with accurate information, a restart offered, or the "
+            "treatment that replaced it)."
+        )
+    if end.kind == "service":
+        return (
+            f"Plan the handover before week {stops}: the referral and a first appointment where care "
+            "continues, what bridges any gap, and end this element there."
+        )
+    return f"Rewrite it for life without {what}: what takes its place, arranged with the person."
+
+
+def _resolved_step(ctx: PlanContext, obj: Objective, resolved: dict[str, TimelineEvent]) -> Iterator[Finding]:
+    """A dated step toward removing a barrier that an event has since removed, and that does not record the
+    event (it still says 'to do')."""
+    links = set(obj.linked_facts)
+    for item in obj.interventions:
+        links |= set(item.linked_facts)
+    due = obj.target_week
+    for barrier_id in sorted(links & resolved.keys()):
+        event = resolved[barrier_id]
+        if event.id in links or (due is not None and due < event.week):
+            continue
+        barrier = ctx.index.barriers[barrier_id]
+        yield RELIES_ON_WHAT_ENDED.finding(
+            obj.id,
+            f"Objective '{isolate(obj.description)}' is still a step toward "
+            f"'{isolate(barrier.text)}', but '{isolate(event.title)}' (week {event.week}) has removed "
+            "that barrier.",
+            "Record it as done with what happened, and replace it with the next step that builds on it; "
+            "the plan no longer has to work around this barrier.",
+            [cite(event), cite(barrier)],
+            subject=event.id,
+        )
+        return
 
 
 def stale_baselines(ctx: PlanContext, event) -> list[str]:

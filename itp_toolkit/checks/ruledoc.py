@@ -18,7 +18,8 @@ FAMILY_TITLES = {
     "text",
     "feasibility": "Feasibility: interventions the person can actually attend, given the case's barriers",
     "collab": "Collaboration: the person's voice, participation, agreement, discharge criteria, review",
-    "revision": "Revision: life events on the case timeline prompt a revised plan",
+    "revision": "Revision: life events on the case timeline prompt a revised plan, and what they end is no "
+    "longer relied on",
 }
 
 HEADER = f"""# Critique rules
@@ -38,8 +39,11 @@ Objectives are **measured** (a count or score against a baseline and a target) o
 target and is never asked for one. A measured objective with no numbers whose words describe a one-off step is
 read as one (with an info note). Safety content is recognised wherever the clinician writes it (the
 safety-plan box, a problem, objective or intervention about safety, lethal-means steps, crisis contacts); a
-no-harm promise is not safety content. Case facts the rules read: `TimelineEvent.risk` (a risk event), and a
-barrier's `applies_to`, `formats`, `unavailable`, `attend_at_most_per_week`, `wait_weeks`, `ends_week`.
+no-harm promise is not safety content. Case facts the rules read: a timeline event's `risk` (a risk event),
+`ends` (a medication stopped, a service closing from a week, a support gone), `restarts` and `resolves` (the
+barriers it removes, which the plan then no longer has to work around); and a barrier's `applies_to`,
+`formats`, `unavailable`, `attend_at_most_per_week`, `wait_weeks`, `ends_week` and `escorts` (who drives or
+takes the person to care, and when they are not free).
 
 Disable rules or whole families with `CritiqueConfig(disabled={{"smart.not_relevant", "feasibility"}})` or
 `itp critique ... --disable RULE`. Similarity thresholds (character-trigram cosine, one place:

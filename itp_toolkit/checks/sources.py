@@ -59,3 +59,7 @@ LETHAL_MEANS = (
     "on "
     "Access to Lethal Means (CALM), Suicide Prevention Resource Center"
 )
+MED_RECONCILIATION = (
+    "The Joint Commission NPSG.03.06.01 (maintain and communicate accurate medication information: compare "
+    "what the person actually takes with what the record says at every transition)"
+)

@@ -72,6 +72,7 @@ barriers:
     attend_at_most_per_week: null  # e.g. 1 if they can come once a week at most
     wait_weeks: null  # waitlist: weeks from intake until the care can start
     ends_week: null  # the week the service stops (a school centre closing for the summer)
+    escorts: []  # who takes them to care and when not: who (her parents), unavailable (morning, ...)
   - id: b-engagement
     text: ~  # FILL: what makes care hard to accept ("thinks therapy is for people who are weak")
     kind: stigma  # or ambivalence, mistrust
@@ -105,6 +106,9 @@ timeline:
     title: ~  # FILL: what happened, in a few words
     description: ~  # FILL: what happened and what it changes for the plan
     risk: false
+    ends: []  # what it stops: what (sertraline), kind (medication, service, support), from_week
+    restarts: []  # what an earlier event stopped and this one brings back, by the name that event gave it
+    resolves: []  # barriers it removes, by id (hearing aids fitted, a therapy slot now open)
     measures:
       - instrument: ~  # FILL: the same instrument as at intake
         week: 6

@@ -83,6 +83,24 @@ class Strength(ModelBase):
     kind: Literal["personal", "natural_support", "community", "skill", "value"] = "personal"
 
 
+class Escort(ModelBase):
+    """Someone the person depends on to get to care or to be with them there (parents who drive a teenager,
+    a daughter who takes her mother to appointments), and when that person is not free to do it."""
+
+    who: ShortText = Field(description="As the case names them: 'her parents', 'his daughter'.")
+    also_called: list[ShortText] = Field(
+        default_factory=list,
+        description="Other words a plan may use for them: 'parent', 'mother', 'father', 'mum', 'dad'.",
+    )
+    unavailable: list[DayPart] = Field(
+        min_length=1, description="When they cannot drive or come along (their work hours, a school run)."
+    )
+
+    def names(self) -> list[str]:
+        """Every way a plan may name them, longest first."""
+        return sorted({self.who, *self.also_called}, key=len, reverse=True)
+
+
 class Barrier(ModelBase):
     """Something that stands between this person and care: access (transport, cost...) or engagement."""
 
@@ -112,6 +130,11 @@ class Barrier(ModelBase):
         default=None,
         description="The week from intake when the service it names stops (a school centre closing for the "
         "summer, a programme ending): care planned there after it needs a handover.",
+    )
+    escorts: list[Escort] = Field(
+        default_factory=list,
+        description="Who the person depends on to get to care, and when they cannot take them: care that "
+        "relies on them at those times will not happen.",
     )
 
     @property
@@ -163,6 +186,33 @@ class MeasurePoint(ModelBase):
         return self
 
 
+class EventEnd(ModelBase):
+    """Something a timeline event stops or takes away: a medication the person stopped, a service that closes
+    or ends, a support or arrangement that is no longer there. A plan written after the event that still
+    relies on it is out of date."""
+
+    what: ShortText = Field(description="As the clinic names it: 'sertraline', 'the school health centre'.")
+    kind: Literal["medication", "service", "support", "other"] = Field(
+        default="other",
+        description="A medication stopped, a service closing or ending, a support (a person, a place to "
+        "stay) no longer there, or something else.",
+    )
+    also_called: list[ShortText] = Field(
+        default_factory=list,
+        description="Other words a plan may use for it: a brand name ('Zoloft'), a short name ('school "
+        "centre').",
+    )
+    from_week: Week | None = Field(
+        default=None,
+        description="The week it stops when that is not the event's week (a centre that closes two weeks "
+        "after the news).",
+    )
+
+    def names(self) -> list[str]:
+        """Every way a plan may name it, longest first."""
+        return sorted({self.what, *self.also_called}, key=len, reverse=True)
+
+
 class TimelineEvent(ModelBase):
     """A change in the person's life at week N that should prompt a plan revision."""
 
@@ -179,6 +229,21 @@ class TimelineEvent(ModelBase):
         "an "
         "overdose, or a dangerous fall under the influence. The plan's safety content must be revised for "
         "it.",
+    )
+    ends: list[EventEnd] = Field(
+        default_factory=list,
+        description="What the event stops or takes away: a medication stopped, a service that closes, a "
+        "support no longer there.",
+    )
+    restarts: list[ShortText] = Field(
+        default_factory=list,
+        description="What an earlier event stopped and this one brings back (a medication restarted), by "
+        "the name the earlier event gave it.",
+    )
+    resolves: list[ElementId] = Field(
+        default_factory=list,
+        description="Barriers of the case this event removes (hearing aids now fitted; a therapy slot now "
+        "open; a move away from the roommates): from this week a plan no longer works around them.",
     )
 
 
@@ -222,6 +287,18 @@ class CaseStudy(ModelBase):
             if fact.id in seen:
                 raise ValueError(f"case fact id {fact.id!r} is used twice")
             seen.add(fact.id)
+        barrier_ids = {b.id for b in self.barriers}
+        ended: set[str] = set()
+        for event in sorted(self.timeline, key=lambda e: e.week):
+            for fact_id in event.resolves:
+                if fact_id not in barrier_ids:
+                    raise ValueError(
+                        f"event {event.id!r} resolves {fact_id!r}, which is not a barrier of this case"
+                    )
+            for name in event.restarts:
+                if name.casefold() not in ended:
+                    raise ValueError(f"event {event.id!r} restarts {name!r}, which no earlier event ends")
+            ended |= {end.what.casefold() for end in event.ends}
         if self.reference_plan is not None and self.reference_plan.case_id != self.id:
             raise ValueError(
                 f"reference_plan.case_id is {self.reference_plan.case_id!r}, expected {self.id!r}"
@@ -263,6 +340,20 @@ class CaseStudy(ModelBase):
     def events_until(self, week: int) -> list[TimelineEvent]:
         """Timeline events revealed by ``week``, in order."""
         return sorted((e for e in self.timeline if e.week <= week), key=lambda e: e.week)
+
+    def ended_by(self, week: int) -> list[tuple[TimelineEvent, EventEnd]]:
+        """What events revealed by ``week`` have stopped and no later event by then has brought back, with
+        the event that stopped it, in order."""
+        out: list[tuple[TimelineEvent, EventEnd]] = []
+        for event in self.events_until(week):
+            back = {name.casefold() for name in event.restarts}
+            out = [(e, end) for e, end in out if end.what.casefold() not in back]
+            out.extend((event, end) for end in event.ends)
+        return out
+
+    def resolved_by(self, week: int) -> dict[str, TimelineEvent]:
+        """Barrier id -> the event revealed by ``week`` that removed it."""
+        return {fact_id: e for e in self.events_until(week) for fact_id in e.resolves}
 
     def for_trainee(self) -> CaseStudy:
         """The same case without supervisor-only material (teaching notes, questions, reference plan)."""

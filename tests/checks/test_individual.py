@@ -34,6 +34,20 @@ def test_library_text_is_flagged_as_generic_with_the_phrase_it_copies(case):
     assert "I want to sing again without crying" in found[0].suggestion
 
 
+def test_a_vague_objective_is_reported_once_as_unmeasured_not_again_as_library_text(case):
+    # 'Improve sleep' with nothing to count: the SMART 'no measure' finding asks for the rewrite; calling
+    # the same two words copied library text is the same cause twice (the critique set's false alarm).
+    plan = strong_plan()
+    obj = plan.element("obj-sleep")
+    obj.description, obj.measure, obj.baseline, obj.target = "Improve sleep", "", None, None
+    findings = critique(plan, case)
+    assert [f.element_id for f in _rule(findings, "smart.no_measure")] == ["obj-sleep"]
+    assert [f for f in _rule(findings, "individual.generic_text") if f.element_id == "obj-sleep"] == []
+    # The same stock words on a measured objective are still library text.
+    obj.measure, obj.baseline, obj.target = "hours slept after a shift", 4.5, 6
+    assert "obj-sleep" in {f.element_id for f in _rule(critique(plan, case), "individual.generic_text")}
+
+
 def test_adapted_text_is_not_generic(plan, case):
     assert _rule(critique(plan, case), "individual.generic_text") == []
 
