@@ -473,7 +473,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             barrier, who, when = escort
             yield ESCORT.finding(
                 item.id,
-                f"{name} is in the {when} and relies on {isolate(who.who)} to get there, but: "
+                f"{name} is {when} and relies on {isolate(who.who)} to get there, but: "
                 f"'{isolate(barrier.text)}'.",
                 f"Choose a time {isolate(who.who)} can take {_them(ctx)}, someone else who can, a way to get "
                 "there without them (bus fare, a ride the service arranges), or sessions by video or where "
@@ -486,7 +486,7 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
                 barrier, when, free = clash
                 yield SCHEDULE.finding(
                     item.id,
-                    f"{name} is in the {when}, but: '{isolate(barrier.text)}'.",
+                    f"{name} is {when}, but: '{isolate(barrier.text)}'.",
                     (f"Offer it in the {free}" if free else "Offer a time the person says they can make")
                     + ", by phone or video if that helps, or a group that meets then.",
                     [cite(barrier)],
@@ -570,7 +570,7 @@ def _escort_clash(ctx: PlanContext, item: Intervention) -> tuple[Barrier, Escort
                 continue
             clash = times & set(escort.unavailable)
             if clash:
-                return barrier, escort, " and ".join(p for p in _ORDER if p in clash)
+                return barrier, escort, _at(clash)
     return None
 
 
@@ -646,6 +646,22 @@ def _unavailable(barrier: Barrier) -> set[str]:
 _ORDER = ("morning", "afternoon", "evening", "night", "weekend")
 
 
+def _at(parts: set[str]) -> str:
+    """When a session is, as a clinician says it: 'in the evening', 'during the day' (morning and afternoon),
+    'at the weekend'."""
+    parts = set(parts)
+    words = []
+    if {"morning", "afternoon"} <= parts:
+        words.append("during the day")
+        parts -= {"morning", "afternoon"}
+    words += [
+        ("at the weekend" if p == "weekend" else "at night" if p == "night" else f"in the {p}")
+        for p in _ORDER
+        if p in parts
+    ]
+    return " or ".join(words)
+
+
 def _schedule_clash(item: Intervention, barriers: list[Barrier]) -> tuple[Barrier, str, str] | None:
     times = session_times(item)
     if not times:
@@ -653,7 +669,7 @@ def _schedule_clash(item: Intervention, barriers: list[Barrier]) -> tuple[Barrie
     for barrier in barriers:
         blocked = _unavailable(barrier)
         if times & blocked:
-            when = " and ".join(p for p in _ORDER if p in times)
+            when = _at(times)
             free = [p for p in _ORDER if p not in blocked and p != "night"]
             return (
                 barrier,
