@@ -165,7 +165,7 @@ class TraineeWorkspace(w.VBox):
         """After a reload: open the case the trainee worked on last, so they carry on where they were.
 
         The plan comes up as its outline (one block of HTML) with "Edit plan", not in the editor: a large
-        plan's editor is some 800 widgets, and a room of trainees reloading at once would wait for all of
+        plan's editor is some 700 widgets, and a room of trainees reloading at once would wait for all of
         them before the page answers. Any edit builds the editor (``edit_plan``)."""
         case_id = self.last_case_id()
         if case_id is None:

@@ -2,7 +2,7 @@
 
 A reopened page shows the plan the trainee saved last as one block of escaped HTML (``views.review``'s
 ``plan_document_html``, the supervisor's reading of a plan) and the released comments on its parts under
-their numbered titles (``views.feedback``). A large plan's editor is about 800 widgets; this is three. The
+their numbered titles (``views.feedback``). A large plan's editor is about 700 widgets; this is five. The
 page builds the editor in its place when the trainee presses "Edit plan" (``edit()``, its Python twin) or
 does anything else that edits the plan. Critique findings link to the parts here as they do in the editor
 (the same fragment ids), so a finding's link still scrolls to its element.
@@ -47,8 +47,11 @@ class PlanOutline(w.VBox):
             _dom_classes=("itp-edit-plan",),
         )
         self.edit_button.on_click(lambda _: self.edit())
-        self.document = shared()(w.HTML, classes=("itp-plan-document",))
-        super().__init__([self.edit_button, self.document], **kwargs)
+        make = shared()
+        self.document = make(w.HTML, classes=("itp-plan-document",))
+        heading = make(w.HTML, text_html("Your plan", "h3"), classes=("itp-plan-document-heading",))
+        bar = make(w.HBox, [heading, self.edit_button], classes=("itp-toolbar", "itp-plan-outline-bar"))
+        super().__init__([bar, self.document], **kwargs)
         css(self, "itp-plan-outline-view")
         self.set_editable(editable)
         self._render()
@@ -85,9 +88,7 @@ class PlanOutline(w.VBox):
         self._render()
 
     def _render(self) -> None:
-        value = text_html("Your plan", "h3", "itp-plan-document-heading") + plan_document_html(
-            self.plan, self._case, anchors=True
-        )
+        value = plan_document_html(self.plan, self._case, anchors=True)
         threads = element_threads_html(self.annotations, self.names, element_labels(self.plan))
         if threads:
             value += text_html("Comments on parts of the plan", "h3", "itp-plan-document-heading") + threads

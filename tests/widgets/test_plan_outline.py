@@ -21,8 +21,8 @@ def test_the_outline_is_one_html_block_in_clinic_words_with_the_trainees_text_es
     assert "Intervention 1.1.1.1:" in html
     assert f'id="{element_anchor(first.id)}"' in html  # where a critique finding's link scrolls to
     assert first.id not in re.sub(r"<[^>]+>", "", html)  # ids only in attributes, never as text
-    # Three widgets (the box, the button, the document): not an editor's hundreds.
-    assert len(list(walk(outline))) == 3
+    # Five widgets (two boxes, the heading, the button, the document): not an editor's hundreds.
+    assert len(list(walk(outline))) == 5
 
 
 def test_comments_on_parts_sit_under_their_numbered_titles_in_plan_order(college_case):
