@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # imported when a case is opened (see open_case), so the case
     from ..widgets.drafting import DraftControls, Scheduler
     from ..widgets.feedback import FeedbackView
     from ..widgets.history import RevisionHistory
+    from ..widgets.plan_outline import PlanOutline
 
 
 class TraineeWorkspace(w.VBox):
@@ -68,6 +69,10 @@ class TraineeWorkspace(w.VBox):
         """The workshop has left drafting: the plan is read-only though the draft is not submitted."""
         self.case_viewer: CaseViewer | None = None
         self.editor: PlanEditor | None = None
+        """The plan's editor; None while the page shows the reopened plan as its outline."""
+        self.outline: PlanOutline | None = None
+        """The plan read as a document with "Edit plan", where the editor will be (after a reload)."""
+        self._plan_column: w.VBox | None = None
         self.critique: CritiquePanel | None = None
         self.controls: DraftControls | None = None
         self.history: RevisionHistory | None = None
@@ -157,17 +162,25 @@ class TraineeWorkspace(w.VBox):
         return max(mine, key=lambda d: d.updated_at).case_id if mine else None
 
     def reopen_last_case(self) -> bool:
-        """After a reload: open the case the trainee worked on last, so they carry on where they were."""
+        """After a reload: open the case the trainee worked on last, so they carry on where they were.
+
+        The plan comes up as its outline (one block of HTML) with "Edit plan", not in the editor: a large
+        plan's editor is some 700 widgets, and a room of trainees reloading at once would wait for all of
+        them before the page answers. Any edit builds the editor (``edit_plan``)."""
         case_id = self.last_case_id()
         if case_id is None:
             return False
         self.case_picker.value = case_id
-        self.open_case(case_id)
+        self.open_case(case_id, outline=True)
         return self.session is not None
 
-    def open_case(self, case_id: str | None, *, draft: DraftSummary | None = None) -> None:
+    def open_case(
+        self, case_id: str | None, *, draft: DraftSummary | None = None, outline: bool = False
+    ) -> None:
         """Open (or reopen) the trainee's draft for an assigned case, at its latest revision; or ``draft``
-        (a workshop draft the store gave them on joining) for its case."""
+        (a workshop draft the store gave them on joining) for its case. A case chosen on the page opens in
+        the editor; with ``outline`` (the page reopening the last case on load) the plan is shown read-only
+        with "Edit plan". Opening the draft already shown as its outline opens it in the editor."""
         if not case_id:
             self.message.value = "Pick a case first."
             return
@@ -181,7 +194,11 @@ class TraineeWorkspace(w.VBox):
         try:
             draft = draft or self.store.start_draft(case_id, actor=self.user)
             if self.session is not None and self.session.draft_id == draft.id:
-                return  # already open (the case reopened after a reload): keep the editor as it is
+                # Already open (the case reopened after a reload): keep the editor as it is, or build it
+                # where the outline is (choosing the case again asks for it).
+                if not outline:
+                    self.edit_plan()
+                return
             case = self._cases.get(case_id)
             if case is None:
                 raise NotFound(f"case {case_id} is not in this workspace's case library")
@@ -191,22 +208,24 @@ class TraineeWorkspace(w.VBox):
             return
         self._close_draft()
         with batched_open():
-            self._build(case, draft, session)
+            self._build(case, draft, session, outline=outline)
 
-    def _build(self, case: CaseStudy, draft: DraftSummary, session: DraftSession) -> None:
-        """The page for one draft: save bar; case | plan (state and feedback, then the editor) | critique;
-        saved versions below. Built in one batch: every widget opens once with its final state."""
-        from ..widgets import CaseViewer, CritiquePanel, PlanEditor, connect_critique
+    def _build(self, case: CaseStudy, draft: DraftSummary, session: DraftSession, *, outline: bool) -> None:
+        """The page for one draft: save bar; case | plan (state and feedback, then the editor or, with
+        ``outline``, the plan as a document) | critique; saved versions below. Built in one batch: every
+        widget opens once with its final state."""
+        from ..widgets import CaseViewer, CritiquePanel
         from ..widgets.drafting import DraftControls
         from ..widgets.feedback import FeedbackView
         from ..widgets.history import RevisionHistory
+        from ..widgets.plan_outline import PlanOutline
 
         case_id = case.id
         self.case_picker.value = case_id if case_id in self.assigned_case_ids else None
         self.session = session
         week = session.plan.written_at_week
         self.case_viewer = CaseViewer(case, week=week)
-        self.editor = PlanEditor(session.plan, case, week=week)
+        self.editor, self.outline = None, None
         # At the editor's week from the start: a week set after construction would rerun the critique and
         # replace its first widgets while the browser is still building them.
         self.critique = CritiquePanel(
@@ -216,7 +235,6 @@ class TraineeWorkspace(w.VBox):
             delay=self._critique_delay,
             dismissals=self._dismissals(draft.id),
         )
-        connect_critique(self.editor, self.critique)
         self._workshop_id = draft.workshop_id
         shown = self.workshop.workshop
         self._frozen = bool(
@@ -235,15 +253,20 @@ class TraineeWorkspace(w.VBox):
         )
         self.history = RevisionHistory(session)
         self.feedback = FeedbackView(self.store, draft.id, self.user, session.plan)
-        self.editor.on_reply = self._reply
-        self.editor.show_comments(self.feedback.annotations, self.feedback.names)
         self._shown_status = self.feedback.status
-        self.editor.observe(self._edited, "plan")
         session.on_change(self._session_changed)
         self._last_revision = session.revision
-        self.editor.disabled = session.locked or self._frozen
         if self._frozen:
             self.controls.freeze()
+        if outline:
+            self.outline = PlanOutline(
+                session.plan, case, on_edit=self.edit_plan, editable=not (session.locked or self._frozen)
+            )
+            self.outline.show(session.plan, self.feedback.annotations, self.feedback.names)
+            self.critique.on_focus(self._edit_at)
+            plan_view: w.Widget = self.outline
+        else:
+            plan_view = self._make_editor(case, week)
         make = shared()
         lower = make(
             w.Accordion,
@@ -260,9 +283,9 @@ class TraineeWorkspace(w.VBox):
                     layout=make.layout(width="31%"),
                     classes=("itp-col-case", "itp-column", "itp-scroll-column"),
                 ),
-                make(
+                plan_column := make(
                     w.VBox,
-                    [self.feedback, self.editor],
+                    [self.feedback, plan_view],
                     layout=make.layout(width="43%"),
                     classes=("itp-col-plan", "itp-column", "itp-scroll-column"),
                 ),
@@ -276,10 +299,15 @@ class TraineeWorkspace(w.VBox):
             layout=make.layout(width="100%", align_items="flex-start"),
             classes=("itp-trainee-columns",),
         )
+        self._plan_column = plan_column
         self.body.children = [self.controls, columns, lower]
         self.next_week_button.layout.display = "inline-flex"
-        which = "workshop plan" if draft.workshop_id is not None else "plan"
-        self.message.value = f"Editing your {which} for {isolate(case.title)}."
+        self._which = "workshop plan" if draft.workshop_id is not None else "plan"
+        self._case_title = case.title
+        if outline:
+            self.message.value = f"Your {self._which} for {isolate(case.title)}, as you saved it last."
+        else:
+            self.message.value = f"Editing your {self._which} for {isolate(case.title)}."
         if not self.my_plans.folded:
             self.my_plans.set_folded(True)  # the editor, not the list, is what the page is open for now
         state = (session.revision > 0, session.locked)
@@ -287,13 +315,69 @@ class TraineeWorkspace(w.VBox):
             self.my_plans.refresh()  # (while the page opens, the list was read a moment ago)
         self._plans_state = state
 
+    def _make_editor(self, case: CaseStudy, week: int) -> PlanEditor:
+        """The plan's editor at ``week``, wired to the critique, the autosave and the comment threads."""
+        from ..widgets import PlanEditor, connect_critique
+
+        session, critique, feedback = self.session, self.critique, self.feedback
+        assert session is not None and critique is not None and feedback is not None
+        self.editor = editor = PlanEditor(session.plan, case, week=week)
+        connect_critique(editor, critique)
+        editor.on_reply = self._reply
+        editor.show_comments(feedback.annotations, feedback.names)
+        editor.observe(self._edited, "plan")
+        editor.disabled = session.locked or self._frozen
+        return editor
+
+    def edit_plan(self) -> None:
+        """What "Edit plan" does: the editor built where the outline is, with the plan as saved, and the
+        keyboard's focus put into it (on its first field, once the browser shows it)."""
+        outline, column, session = self.outline, self._plan_column, self.session
+        if self.editor is not None or outline is None or column is None or session is None:
+            return
+        if self.critique is not None:
+            self.critique.on_focus(self._edit_at, remove=True)
+        week = self.case_viewer.week if self.case_viewer is not None else session.plan.written_at_week
+        with batched_open():
+            editor = self._make_editor(outline.case, week)
+            self._focus_when_shown(editor.plan_fields.get("title"))
+            column.children = [editor if c is outline else c for c in column.children]
+        self.outline = None
+        close_tree(outline)
+        self.message.value = f"Editing your {self._which} for {isolate(self._case_title)}."
+
+    def _edit_at(self, element_id: str) -> None:
+        """A finding chosen while the plan is an outline: open the editor there."""
+        self.edit_plan()
+        if self.editor is not None:
+            self.editor.focus(element_id)
+
+    @staticmethod
+    def _focus_when_shown(field: w.Widget | None) -> None:
+        """Put the keyboard's focus on ``field`` once the browser shows it. A focus request sent before
+        the browser has made the field's view is dropped, so wait for its view count (which the browser
+        sends when it shows the field), then ask once."""
+        if field is None:
+            return
+
+        def shown(change: dict) -> None:
+            if change["new"]:
+                field.unobserve(shown, "_view_count")
+                field.focus()
+
+        field._view_count = 0
+        field.observe(shown, "_view_count")
+
     def next_week(self) -> None:
         """Move the exercise on a week: new timeline events and scores appear and can be revised for."""
-        if self.case_viewer is None or self.editor is None or self.controls is None:
+        if self.case_viewer is None or self.controls is None:
             return
         self.case_viewer.advance()
         week = self.case_viewer.week
-        self.editor.week = week
+        if self.editor is not None:
+            self.editor.week = week  # the critique follows the editor's week
+        elif self.critique is not None:
+            self.critique.week = week
         self.controls.set_week(week)
 
     # --- plumbing ----------------------------------------------------------------------------------------
@@ -356,12 +440,16 @@ class TraineeWorkspace(w.VBox):
         self._frozen = True
         if self.editor is not None:
             self.editor.disabled = True
+        if self.outline is not None:
+            self.outline.set_editable(False)
         if self.controls is not None:
             self.controls.freeze()
 
     def _session_changed(self, session: DraftSession) -> None:
         if self.editor is not None:
             self.editor.disabled = session.locked or self._frozen
+        if self.outline is not None:
+            self.outline.set_editable(not (session.locked or self._frozen))
         if self.critique is not None and self.critique.plan != session.plan:
             # The session's plan carries what changed for each event revised for; critique reads that one.
             self.critique.plan = session.plan
@@ -384,11 +472,16 @@ class TraineeWorkspace(w.VBox):
                     self.feedback.refresh()
                     if self.editor is not None:
                         self.editor.show_comments(self.feedback.annotations, self.feedback.names)
+                    if self.outline is not None:
+                        self.outline.show(session.plan, self.feedback.annotations, self.feedback.names)
             if self.feedback.annotations and self.feedback.plan is not session.plan:
                 self.feedback.set_plan(session.plan)
 
     def _plan_replaced(self) -> None:
-        """The session's plan changed under the editor (reload, revise): show it."""
+        """The session's plan changed under the editor (reload, revise): show it. Revising from the outline
+        is editing: the editor opens with the new revision."""
+        if self.outline is not None:
+            self.edit_plan()
         if self.session is not None and self.editor is not None and self.editor.plan != self.session.plan:
             self.editor.set_plan(self.session.plan)
 
@@ -398,6 +491,7 @@ class TraineeWorkspace(w.VBox):
         for part in (
             self.critique,
             self.editor,
+            self.outline,
             self.case_viewer,
             self.controls,
             self.history,

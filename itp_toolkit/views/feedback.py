@@ -98,6 +98,21 @@ def thread_html(
     return str(html.join(parts))
 
 
+def element_threads_html(
+    annotations: Sequence[Annotation], names: Mapping[str, str], labels: Mapping[str, str]
+) -> str:
+    """The comments on the plan's parts, each part's threads under its numbered title ('Goal 1.2: …'), in
+    the order of ``labels`` (the plan's); for a page that shows the plan as a document, without the editor's
+    threads beside each element. Comments on parts not in ``labels`` are left to the caller."""
+    by_element: dict[str, list[Annotation]] = {}
+    for a in annotations:
+        if a.element_id is not None and a.element_id in labels:
+            by_element.setdefault(a.element_id, []).append(a)
+    return "".join(
+        thread_html(by_element[eid], names, title=label) for eid, label in labels.items() if eid in by_element
+    )
+
+
 def feedback_summary(
     annotations: Sequence[Annotation], scores: Sequence[RubricScore], latest_revision: int
 ) -> str:

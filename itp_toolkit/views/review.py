@@ -21,7 +21,7 @@ from ..compare.by_element import ElementRow, element_text
 from ..model import Annotation, CaseStudy, RubricCriterion, TreatmentPlan
 from ..model.base import isolate
 from ..store.records import DraftSummary, Submission
-from .critique import critique_groups
+from .critique import critique_groups, element_anchor
 from .plan import plan_outline
 
 DRAFT_STATUS_WORDS = {
@@ -170,19 +170,22 @@ def compare_html(rows: Sequence[ElementRow], labels: Sequence[str], *, caption: 
     )
 
 
-def plan_document_html(plan: TreatmentPlan, case: CaseStudy | None = None) -> str:
+def plan_document_html(plan: TreatmentPlan, case: CaseStudy | None = None, *, anchors: bool = False) -> str:
     """The plan read as a document: numbered problems, goals, objectives and interventions, then the
-    strengths it uses, its barrier plans and deferred concerns (case facts by their text)."""
+    strengths it uses, its barrier plans and deferred concerns (case facts by their text).
+
+    With ``anchors`` each element carries the fragment id critique findings link to
+    (``views.critique.element_anchor``), as the editor's element headers do: for a page that shows this
+    document where the editor would be, never beside it (an id is once per page)."""
     outline = plan_outline(plan)
     if not outline and not (plan.strengths_used or plan.barriers or plan.deferred_concerns):
         return '<p class="itp-review-empty">Nothing written in this revision.</p>'
     parts = ['<div class="itp-review-plan">']
     for row in outline:
         tag = "h4" if row.kind == "problem" else "p"
-        parts.append(
-            f'<{tag} class="itp-review-el itp-review-depth-{row.depth} itp-el-{escape(row.element_id)}">'
-            f"{escape(row.label)}</{tag}>"
-        )
+        anchor = f' id="{escape(element_anchor(row.element_id))}"' if anchors else ""
+        cls = f"itp-review-el itp-review-depth-{row.depth} itp-el-{escape(row.element_id)}"
+        parts.append(f'<{tag}{anchor} class="{cls}">{escape(row.label)}</{tag}>')
     for attr, title in (
         ("strengths_used", "Strengths used"),
         ("barriers", "Barriers and what the plan does about them"),

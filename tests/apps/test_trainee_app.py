@@ -139,19 +139,111 @@ def _returned_with_comments(store, college):  # noqa: F811
     return draft, goal, note
 
 
-def test_after_a_reload_the_last_case_reopens_with_its_feedback_beside_the_plan(store, cases, college):  # noqa: F811
+def _editors_in(app: TraineeWorkspace) -> list:
+    from itp_toolkit.widgets import PlanEditor
+    from itp_toolkit.widgets._common import walk
+
+    return [x for x in walk(app) if isinstance(x, PlanEditor)]
+
+
+def test_after_a_reload_the_last_case_reopens_as_its_outline_with_its_feedback(store, cases, college):  # noqa: F811
     _, goal, _ = _returned_with_comments(store, college)
     app = TraineeWorkspace(store, "ana", cases)  # a fresh page: nothing picked
     assert app.session is not None and app.case_picker.value == CASE_ID  # noqa: F405
     assert "Returned for revision" in app.feedback.state.value and "Nearly there." in app.feedback.state.value
+    # The plan as a document, not the editor: no editor widget is built until the trainee edits.
+    assert app.editor is None and _editors_in(app) == []
+    document = app.outline.document.value
+    assert goal.statement.split()[0] in document and "Goal 1.1:" in document
+    # The comment on the goal is there, under the goal's numbered title, and so is the way to edit.
+    assert "Is this her goal or yours?" in document and "Comments on parts of the plan" in document
+    assert app.outline.editable and app.outline.edit_button.description == "Edit plan"
+    assert app.outline.edit_button.tooltip  # its accessible name says what it does
+    assert "as you saved it last" in app.message.value
+    assert app.controls.submit_button.disabled is False  # returned: it can be handed in again
+
+
+def test_edit_plan_builds_the_editor_with_the_saved_plan_and_the_comments_beside_it(store, cases, college):  # noqa: F811
+    draft, goal, _ = _returned_with_comments(store, college)
+    app = TraineeWorkspace(store, "ana", cases)
+    app.outline.edit_button.click()
+    assert app.outline is None and _editors_in(app) == [app.editor]
+    assert app.editor.plan == store.get_revision(draft.id, actor="ana")
     card = app.editor.cards[goal.id]
     assert "Is this her goal or yours?" in card.thread.value and "itp-marker" in card.header.value
     assert app.editor.disabled is False  # returned: the trainee can revise
+    assert "Editing your plan" in app.message.value
+    # Editing from here is saved like any edit.
+    app.editor.set_field(goal.id, "statement", "I want to sit my exams without leaving the room")
+    app.controls.save_now()
+    assert store.get_revision(draft.id, actor="ana").element(goal.id).statement.startswith("I want to sit")
+
+
+def test_edit_plan_puts_the_keyboard_focus_on_the_editors_first_field_once_the_browser_shows_it(
+    store,
+    cases,  # noqa: F811
+    college,  # noqa: F811
+    monkeypatch,
+):
+    _returned_with_comments(store, college)
+    app = TraineeWorkspace(store, "ana", cases)
+    app.outline.edit()
+    field = app.editor.plan_fields["title"]
+    asked: list[dict] = []
+    monkeypatch.setattr(field, "send", lambda content, buffers=None: asked.append(content))
+    assert asked == []  # not before the browser has made the field (a focus request would be lost)
+    field._view_count = 1  # what the browser sends when it shows the field
+    field._view_count = 2
+    assert asked == [{"do": "focus"}]  # asked once
+
+
+def test_a_plan_submitted_from_the_outline_is_the_saved_plan_and_cannot_be_edited(store, cases, college):  # noqa: F811
+    draft, _, _ = _returned_with_comments(store, college)
+    app = TraineeWorkspace(store, "ana", cases)
+    app.controls.submit_button.click()
+    assert app.session.locked and store.get_draft(draft.id, actor="ana").status == "submitted"
+    assert "Submitted for supervision" in app.feedback.state.value
+    assert not app.outline.editable  # read-only until it is returned: no "Edit plan"
+    app.outline.edit()
+    assert app.editor is None
+
+
+def test_revising_from_the_outline_opens_the_editor_with_the_new_revision(store, cases, college):  # noqa: F811
+    _returned_with_comments(store, college)
+    app = TraineeWorkspace(store, "ana", cases)
+    start = app.case_viewer.week
+    while "ev-midterm" not in [v for _, v in app.controls.revise_event.options]:
+        app.next_week_button.click()  # the critique follows the week without an editor
+    week = app.case_viewer.week
+    assert week > start and app.critique.week == week and app.editor is None
+    app.controls.revise("ev-midterm")
+    assert app.editor is not None and app.outline is None
+    assert app.editor.week == week and app.editor.plan.revised_for_events == ["ev-midterm"]
+
+
+def test_choosing_the_reopened_case_again_opens_it_in_the_editor(store, cases, college):  # noqa: F811
+    _returned_with_comments(store, college)
+    app = TraineeWorkspace(store, "ana", cases)
+    assert app.editor is None
+    app.open_button.click()  # the case picker already shows it
+    assert app.editor is not None and _editors_in(app) == [app.editor]
+
+
+def test_a_finding_chosen_on_the_outline_opens_the_editor_at_its_element(store, cases, college):  # noqa: F811
+    from itp_toolkit.views.critique import element_anchor
+
+    _, goal, _ = _returned_with_comments(store, college)
+    app = TraineeWorkspace(store, "ana", cases)
+    # A finding's link scrolls to its part in the browser: the outline's parts carry the editor's anchors.
+    assert f'id="{element_anchor(goal.id)}"' in app.outline.document.value
+    app.critique.focus(goal.id)  # the Python twin of choosing a finding on the goal
+    assert app.editor is not None and app.editor.focused_id == goal.id
 
 
 def test_the_trainee_answers_a_comment_beside_its_element(store, cases, college):  # noqa: F811
     draft, goal, note = _returned_with_comments(store, college)
     app = TraineeWorkspace(store, "ana", cases)
+    app.outline.edit_button.click()  # comments are answered in the editor, beside their element
     card = app.editor.cards[goal.id]
     text, send = card.reply_box.children
     assert text.description == "Your reply" and send.description == "Send reply"

@@ -3,7 +3,8 @@
 ``build_audit_workspace`` makes a demo workspace (two supervisors, four trainees, drafts at every stage: ana
 empty, ben mid-draft, chen submitted, dee's four-problem plan returned with released feedback) and adds three
 workshops on the demo cohort's second case, one in each live phase, with ana, ben and chen joined.
-``PAGE_STATES`` says how to bring a freshly loaded page into each state, using only what a person can do on
+``PAGE_STATES`` says how to bring a freshly loaded page into each state (a trainee with a saved plan finds
+it reopened as its outline, "Edit plan" building the editor), using only what a person can do on
 the page (pick, click, type). ``visit`` loads each state once and hands the page over at each size.
 """
 
@@ -118,6 +119,23 @@ def _trainee_opens(pg, site: AuditSite) -> None:
     pg.locator("button.itp-open-case").click()
     pg.locator(".itp-plan-editor").wait_for(timeout=LOAD_TIMEOUT_MS)
     pg.locator(".itp-autosave").first.wait_for(timeout=LOAD_TIMEOUT_MS)
+
+
+EDITOR_FOCUSED_JS = "() => !!document.activeElement && !!document.activeElement.closest('.itp-plan-editor')"
+"""True once the keyboard's focus is inside the plan editor."""
+
+
+def _trainee_reopened(pg, site: AuditSite) -> None:
+    """The page as it comes up for a trainee with a saved plan: the plan reopened as its outline."""
+    pg.locator(".itp-plan-outline-view .itp-plan-document .itp-review-plan").wait_for(timeout=LOAD_TIMEOUT_MS)
+    pg.get_by_role("button", name="Edit plan").wait_for(timeout=STEP_TIMEOUT_MS)
+
+
+def _trainee_edits(pg, site: AuditSite) -> None:
+    """The trainee presses "Edit plan" on the outline: the editor in its place, the keyboard's focus in it."""
+    pg.get_by_role("button", name="Edit plan").click()
+    pg.locator(".itp-plan-editor").wait_for(timeout=STEP_TIMEOUT_MS)
+    pg.wait_for_function(EDITOR_FOCUSED_JS, timeout=STEP_TIMEOUT_MS)
 
 
 _WEEK_JS = """() => {
@@ -272,6 +290,8 @@ PAGE_STATES: tuple[PageState, ...] = (
     PageState("case-library", "case_library.ipynb", None, _case_library),
     PageState("trainee-empty-plan", "trainee_workspace.ipynb", "ana", _trainee_opens),
     PageState("trainee-released-feedback", "trainee_workspace.ipynb", "dee", _trainee_opens),
+    PageState("trainee-reopened-outline", "trainee_workspace.ipynb", "dee", _trainee_reopened),
+    PageState("trainee-edit-plan", "trainee_workspace.ipynb", "dee", _trainee_edits, continues=True),
     PageState("trainee-after-case-event", "trainee_workspace.ipynb", "ben", _after_event),
     PageState("trainee-workshop-drafting", "trainee_workspace.ipynb", "ana", _in_workshop("drafting")),
     PageState("trainee-workshop-review", "trainee_workspace.ipynb", "ana", _in_workshop("review")),

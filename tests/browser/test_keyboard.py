@@ -17,11 +17,14 @@ import pytest
 
 from itp_toolkit.services.workspace import build_demo_workspace
 from tests.browser.conftest import ARTIFACTS, TIMEOUT_MS, _require_browser
+from tests.browser.page_states import EDITOR_FOCUSED_JS
 from tests.browser.servers import ServeServer
 
 pytestmark = pytest.mark.browser
 
 TRAINEE = "ana"
+RETURNING = "ben"
+"""A trainee with a plan saved (the demo's mid-draft): the page reopens it as its outline."""
 MAX_TABS = 400
 """Tab presses allowed to reach one control from the one before (the case column comes first)."""
 
@@ -157,5 +160,41 @@ def test_a_trainee_does_the_core_job_with_the_keyboard_alone(browser, demo_serve
         fixed = sorted(set(KNOWN_FAILURES) - set(run.failures))
         assert not new, f"new keyboard failures (fix, or list in KNOWN_FAILURES with why): {new}"
         assert not fixed, f"listed in KNOWN_FAILURES but working now, remove: {fixed}"
+    finally:
+        context.close()
+
+
+def test_a_returning_trainee_opens_the_reopened_plan_in_the_editor_and_types_into_it_by_keyboard(
+    browser, demo_server
+):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        pg = context.new_page()
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(demo_server.page("trainee_workspace.ipynb", RETURNING), wait_until="commit")
+        pg.locator(".itp-plan-outline-view .itp-review-plan").wait_for()
+        assert pg.locator(".itp-plan-editor").count() == 0  # the outline, not the editor
+        run = KeyboardRun(pg)
+        run.press("edit the plan", "button.itp-edit-plan", "Enter", then=".itp-plan-editor")
+        # The keyboard's focus is in the editor, on its first field: typing goes into the plan.
+        try:
+            pg.wait_for_function(EDITOR_FOCUSED_JS, timeout=30_000)
+        except Exception:
+            run.failures["focus in the editor"] = "after Edit plan, focus was not in the editor"
+        else:
+            pg.keyboard.press("End")
+            pg.keyboard.type(" (revised)")
+            title = pg.locator(".itp-plan-editor .itp-plan-title input")
+            assert title.input_value().endswith(" (revised)")
+            pg.locator(".itp-autosave", has_text="Saved as revision").wait_for(timeout=TIMEOUT_MS)
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / "keyboard-edit-plan.png"))
+        assert errors == []
+        for step in run.unfocused:
+            run.failures.setdefault(f"focus shown: {step}", "no outline or ring on the focused control")
+        new = {k: v for k, v in run.failures.items() if k not in KNOWN_FAILURES}
+        assert not new, f"new keyboard failures (fix, or list in KNOWN_FAILURES with why): {new}"
     finally:
         context.close()

@@ -145,8 +145,14 @@ def test_a_new_trainee_drafts_fixes_a_finding_submits_and_finds_the_plan_after_r
     assert saved.problems[1].evidenced_by == HOSTILE_EVIDENCE
     assert saved.problems[0].goals[0].objectives[0].target_week == 6
 
-    # A new visit finds the plan as it was left.
+    # A new visit finds the plan as it was left: first as its outline (the trainee's text shown as text),
     pg.reload(wait_until="commit")
+    outline = pg.locator(".itp-plan-outline-view .itp-review-plan")
+    outline.wait_for(timeout=TIMEOUT_MS)
+    assert HOSTILE_STATEMENT in outline.inner_text()
+    assert pg.locator(".itp-plan-editor").count() == 0
+    screenshot(pg, "trainee-reloaded-outline")
+    # then in the editor (read-only: it is submitted) when the trainee opens the case.
     open_case(pg, voila_trainee.base_url, "worry")
     statements = pg.locator(".itp-problem-statement input")
     statements.nth(1).wait_for(timeout=TIMEOUT_MS)

@@ -66,3 +66,31 @@ def test_the_notebooks_preheated_exist():
     from itp_toolkit.cli.serve import REPO_NOTEBOOKS
 
     assert (Path(REPO_NOTEBOOKS) / PREHEATED).is_file()
+
+
+REOPEN_AFTER_PRELOAD = """
+import sys, tempfile, warnings
+from pathlib import Path
+warnings.simplefilter("ignore")
+from itp_toolkit.server.page_kernel import preload
+preload()
+from itp_toolkit.services.workspace import build_demo_workspace
+from itp_toolkit.apps.trainee import trainee_workspace
+ws = build_demo_workspace(Path(tempfile.mkdtemp()) / "demo")
+before = set(sys.modules)
+page = trainee_workspace(ws, user="dee")  # dee's returned plan is reopened on load
+assert page.outline is not None, "the demo's dee should have a plan reopened"
+print(sorted(m for m in set(sys.modules) - before if m.startswith(("itp_toolkit", "matplotlib"))))
+"""
+
+
+def test_a_preheated_kernel_has_imported_everything_a_reopened_trainee_page_needs():
+    """The page defers the imports of an open case (a kernel started on request shows the case picker
+    sooner); a preheated kernel has done them before anyone asks, so the page reopened on load imports
+    nothing of the toolkit's or matplotlib's while the trainee waits."""
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-c", REOPEN_AFTER_PRELOAD], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
