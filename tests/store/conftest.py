@@ -1,8 +1,14 @@
-"""Fixtures: every store test runs on SQLite (a temporary file) and on PostgreSQL (a fresh schema).
+"""Fixtures: every store test runs on SQLite (a temporary file) and on PostgreSQL.
 
 PostgreSQL comes from ITP_TEST_POSTGRES_URL (default: the local ``test`` database). The session creates
-its own database ``itp_test_<random>`` there and drops it at the end; each test gets a fresh schema in it.
+its own database ``itp_test_<random>`` there (one per pytest-xdist worker) and drops it at the end.
 If no server answers, the PostgreSQL half is skipped with the reason (a failure under ITP_REQUIRE_POSTGRES=1).
+
+``db_url`` is an empty database: a new SQLite file, or a new PostgreSQL schema with no tables. ``store`` is
+a store at the newest migration with no rows. Running the migrations costs about half a second per store,
+so on PostgreSQL ``store`` reuses one migrated schema per session and empties it before each test (see
+``EmptiedSchema``), unless the test also asks for ``db_url``: a test that reaches the database by its URL
+(login roles, row-level security, migrations) may change the schema itself, so it gets its own.
 """
 
 from __future__ import annotations
@@ -14,13 +20,17 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from itp_toolkit.model import Goal, Intervention, Objective, Problem, StrengthUse, TreatmentPlan
 from itp_toolkit.store import PlanStore
+from itp_toolkit.store.schema import Base
 from tests._require import throwaway_database
 from tests.conftest import new_sqlite_store
 
@@ -47,9 +57,15 @@ def postgres_schema_url(server_url: str) -> tuple[str, str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def db_kind(request: pytest.FixtureRequest) -> str:
+    """Which database a store test runs on (``db_roles.on_postgres`` narrows it to PostgreSQL)."""
+    return str(request.param)
+
+
+@pytest.fixture
+def db_url(db_kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database: a new SQLite file, or a new PostgreSQL schema."""
-    if request.param == "sqlite":
+    if db_kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'itp.sqlite'}"
         return
     server_url = request.getfixturevalue("pg_server_url")
@@ -59,6 +75,123 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     with engine.connect() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     engine.dispose()
+
+
+# Everything about a schema that a test could change other than its rows: tables, columns, indexes,
+# constraints, triggers (and whether they are enabled), functions, policies, row-level security, grants,
+# and the migration it is at.
+_SCHEMA_FINGERPRINT = """
+WITH ns AS (SELECT oid, nspacl FROM pg_namespace WHERE nspname = current_schema())
+SELECT md5(concat_ws('|',
+  (SELECT nspacl::text FROM ns),
+  (SELECT string_agg(concat_ws(':', c.relname, c.relkind, c.relrowsecurity, c.relforcerowsecurity,
+                               c.relacl::text), ',' ORDER BY c.relname)
+     FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM ns)),
+  (SELECT string_agg(concat_ws(':', c.relname, a.attname, a.atttypid, a.attnotnull), ','
+                     ORDER BY c.relname, a.attnum)
+     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+     WHERE c.relnamespace = (SELECT oid FROM ns) AND a.attnum > 0 AND NOT a.attisdropped),
+  (SELECT string_agg(concat_ws(':', conname, contype, pg_get_constraintdef(oid)), ',' ORDER BY conname)
+     FROM pg_constraint WHERE connamespace = (SELECT oid FROM ns)),
+  (SELECT string_agg(concat_ws(':', t.tgrelid::regclass::text, t.tgname, t.tgenabled), ','
+                     ORDER BY t.tgrelid::regclass::text, t.tgname)
+     FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+     WHERE c.relnamespace = (SELECT oid FROM ns) AND NOT t.tgisinternal),
+  (SELECT string_agg(concat_ws(':', proname, proconfig::text, proacl::text, md5(prosrc)), ','
+                     ORDER BY proname)
+     FROM pg_proc WHERE pronamespace = (SELECT oid FROM ns)),
+  (SELECT string_agg(concat_ws(':', polrelid::regclass::text, polname), ',' ORDER BY polname)
+     FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace = (SELECT oid FROM ns)),
+  (SELECT string_agg(version_num, ',') FROM alembic_version)
+))
+"""
+
+_TABLES_WITH_TRIGGERS = """
+SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+WHERE c.relnamespace = CAST(current_schema() AS regnamespace) AND NOT t.tgisinternal
+"""
+_SEQUENCES = "SELECT format('%I', sequencename) FROM pg_sequences WHERE schemaname = current_schema()"
+
+
+class EmptiedSchema:
+    """One PostgreSQL schema at the newest migration, handed to one test at a time and emptied first.
+
+    Emptying deletes every row (with the tables' own triggers, such as the append-only guard on revisions,
+    off inside that one transaction) and restarts every id sequence, so each test sees what a freshly
+    migrated schema would show. Before that,
+    the schema's fingerprint (everything but rows) is compared with the one taken right after migrating;
+    if a test changed the schema, or emptying fails (say a lock is still held), the schema is left behind
+    (the session's database is dropped with it at the end) and a newly migrated one takes its place.
+    """
+
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self.url = ""
+        self.fingerprint = ""
+
+    def _fresh(self) -> None:
+        self.url, _ = postgres_schema_url(self.server_url)
+        PlanStore.open(self.url).close()  # runs the migrations: tests/store/test_migrations.py checks them
+        self.fingerprint = self._fingerprint()
+
+    def _fingerprint(self) -> str:
+        engine = create_engine(self.url, poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                return str(conn.execute(text(_SCHEMA_FINGERPRINT)).scalar_one())
+        finally:
+            engine.dispose()
+
+    def _empty(self) -> None:
+        engine = create_engine(self.url, poolclass=NullPool)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+                guarded = conn.execute(text(_TABLES_WITH_TRIGGERS)).scalars().all()  # revisions: append-only
+                for table_name in guarded:
+                    conn.execute(text(f'ALTER TABLE "{table_name}" DISABLE TRIGGER USER'))
+                for table in reversed(Base.metadata.sorted_tables):  # children before their parents
+                    conn.execute(table.delete())
+                for sequence in conn.execute(text(_SEQUENCES)).scalars().all():
+                    conn.execute(text("SELECT setval(CAST(:s AS regclass), 1, false)"), {"s": sequence})
+                for table_name in guarded:
+                    conn.execute(text(f'ALTER TABLE "{table_name}" ENABLE TRIGGER USER'))
+        finally:
+            engine.dispose()
+
+    def checkout(self) -> str:
+        """The schema's URL, emptied (or a new schema when this one cannot be reused)."""
+        if not self.url:
+            self._fresh()
+            return self.url
+        try:
+            reusable = self._fingerprint() == self.fingerprint
+            if reusable:
+                self._empty()
+        except DBAPIError:
+            reusable = False
+        if not reusable:
+            self._fresh()
+        return self.url
+
+
+@pytest.fixture(scope="session")
+def emptied_schema(pg_server_url: str) -> EmptiedSchema:
+    return EmptiedSchema(pg_server_url)
+
+
+@pytest.fixture
+def store(db_kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PlanStore]:
+    """A store at the newest migration with no rows (see the module's docstring for PostgreSQL's)."""
+    options: dict[str, Any] = {"clock": TickingClock(), "new_id": counting_ids()}
+    if db_kind == "sqlite":
+        s = new_sqlite_store(tmp_path / "itp.sqlite", **options)
+    elif "db_url" in request.fixturenames:  # the test reaches the database by its URL too: its own schema
+        s = PlanStore.open(request.getfixturevalue("db_url"), **options)
+    else:
+        s = PlanStore.open(request.getfixturevalue("emptied_schema").checkout(), **options)
+    yield s
+    s.close()
 
 
 class TickingClock:
@@ -75,17 +208,6 @@ class TickingClock:
 def counting_ids() -> object:
     counter = itertools.count(1)
     return lambda kind: f"{kind.replace('_', '')}-{next(counter):04d}"
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[PlanStore]:
-    options = {"clock": TickingClock(), "new_id": counting_ids()}
-    if db_url.startswith("sqlite:///"):
-        s = new_sqlite_store(Path(db_url.removeprefix("sqlite:///")), **options)
-    else:
-        s = PlanStore.open(db_url, **options)  # type: ignore[arg-type]
-    yield s
-    s.close()
 
 
 @dataclass

@@ -22,7 +22,7 @@ from itp_toolkit.store.db_security import RoleNames, drop_roles, grant, install
 from .conftest import TickingClock
 
 on_postgres = pytest.mark.parametrize(
-    "db_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+    "db_kind", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
 )
 """Run a test on the PostgreSQL ``db_url`` only (roles and row-level security do not exist on SQLite)."""
 
