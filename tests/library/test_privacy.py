@@ -158,3 +158,13 @@ def test_every_clean_corpus_sentence_raises_nothing() -> None:
     assert {t: f for t, f in flagged.items() if f} == {
         "They met at Riverside Elementary's parent night.": [("location", "Riverside Elementary's")]
     }
+
+
+def test_a_repeated_scan_gives_the_same_findings_and_a_caller_cannot_change_the_kept_answer() -> None:
+    text = "Seen by Dr. Harriet Okonkwo at 14 Elm Street, Springfield; call 555-201-7733."
+    first = scan_text(text)
+    assert first, "the planted identifiers are found"
+    first.clear()  # a caller may do what it likes with its list
+    again = scan_text(text)
+    assert again and again == scan_text(text)
+    assert again is not scan_text(text)

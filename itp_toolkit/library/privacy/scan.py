@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .engine import analyzer
 from .words import (
@@ -194,6 +195,14 @@ def scan_text(text: str) -> list[PrivacyFinding]:
     """
     if not text or not text.strip():
         return []
+    return list(_scan(text))
+
+
+@lru_cache(maxsize=4096)
+def _scan(text: str) -> tuple[PrivacyFinding, ...]:
+    """The scan of one text, kept: validating a library scans the same unchanged fields again and again
+    (every case on each ``itp cases validate``, an author's edit-and-check loop in one process), and the
+    spaCy NER pass is most of the cost. Findings are frozen: a kept answer cannot be changed by a caller."""
     results = analyzer().analyze(text=text, language="en", score_threshold=SCORE_THRESHOLD)
     candidates: list[PrivacyFinding] = []
     for r in results:
@@ -233,4 +242,4 @@ def scan_text(text: str) -> list[PrivacyFinding]:
     for f in candidates:
         if all(f.end <= c.start or f.start >= c.end for c in chosen):
             chosen.append(f)
-    return sorted(chosen, key=lambda f: f.start)
+    return tuple(sorted(chosen, key=lambda f: f.start))
