@@ -151,8 +151,8 @@ class Workspace:
     @property
     def cache_dir(self) -> Path:
         """``.itp-cache/`` in the workspace: derived files it can always rebuild (the parsed case library,
-        the scores plots), beside the database, so every page of this workspace, whoever opens it, shares
-        them."""
+        the scores plots), in the workspace folder, so every page of this workspace, whoever opens it,
+        shares them (a SQLite or a PostgreSQL store alike)."""
         from ..library.cases import CACHE_DIR
 
         return self.path / CACHE_DIR
