@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import NotFound
+from ..formats.cache import ByteCache, user_cache_dir
 from ..library.cases import load_case_library
 from ..model import CaseStudy
 from ..services.workspace import WORKSPACE_VAR, Workspace
@@ -25,6 +26,8 @@ class PageContext:
     cases: dict[str, CaseStudy]
     user: str
     workspace: Workspace | None
+    plot_cache: ByteCache
+    """The workspace's (``.itp-cache/plots``), or the user's cache folder when a page runs without one."""
 
 
 def open_workspace(workspace: Workspace | str | Path | None) -> Workspace:
@@ -54,4 +57,10 @@ def page_context(
         cases = dict(case_library)
     else:
         cases = load_case_library(case_library)
-    return PageContext(store=store, cases=cases, user=workspace_user(ws, user), workspace=ws)
+    return PageContext(
+        store=store,
+        cases=cases,
+        user=workspace_user(ws, user),
+        workspace=ws,
+        plot_cache=ws.plot_cache() if ws is not None else ByteCache(user_cache_dir("plots")),
+    )

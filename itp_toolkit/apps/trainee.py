@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from ..errors import ITPError, NotFound
+from ..formats.cache import ByteCache
 from ..model import CaseStudy
 from ..model.base import isolate
 from ..store import PlanStore
@@ -52,9 +53,12 @@ class TraineeWorkspace(w.VBox):
         clock: Clock | None = None,
         workshop_refresh: float | None = 3.0,
         reopen_last: bool = True,
+        plot_cache: ByteCache | None = None,
         **kwargs: Any,
     ):
         self.store = store
+        self._plot_cache = plot_cache
+        """Where the case's scores plot drawn for one page is kept for the next (the workspace's)."""
         self._clock = clock
         self.user = user
         self._cases = dict(cases)
@@ -224,7 +228,7 @@ class TraineeWorkspace(w.VBox):
         self.case_picker.value = case_id if case_id in self.assigned_case_ids else None
         self.session = session
         week = session.plan.written_at_week
-        self.case_viewer = CaseViewer(case, week=week)
+        self.case_viewer = CaseViewer(case, week=week, plot_cache=self._plot_cache)
         self.editor, self.outline = None, None
         # At the editor's week from the start: a week set after construction would rerun the critique and
         # replace its first widgets while the browser is still building them.
@@ -530,4 +534,6 @@ def trainee_workspace(
             )
         )
     with batched_open():  # the page (and the case reopened in it) opens in one batch
-        return TraineeWorkspace(page.store, page.user, page.cases, autosave_delay=autosave_delay)
+        return TraineeWorkspace(
+            page.store, page.user, page.cases, autosave_delay=autosave_delay, plot_cache=page.plot_cache
+        )

@@ -101,8 +101,9 @@ def _spacy() -> Any:
 
 
 def _cache_dir() -> Path:
-    root = os.environ.get("ITP_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(root) / "itp-toolkit" / "phrases"
+    from ..formats.cache import user_cache_dir
+
+    return user_cache_dir("phrases")
 
 
 def _content(token: Any) -> bool:

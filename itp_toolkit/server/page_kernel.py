@@ -47,8 +47,9 @@ MODULE = "itp_toolkit.server.page_kernel"
 def preload() -> None:
     """The trainee page's imports (the toolkit, pydantic models, ipywidgets, SQLAlchemy, matplotlib), done
     before the kernel answers: a preheated kernel's head start. Then one empty figure drawn, so that
-    matplotlib's first drawing (fonts, renderer, about 0.4 CPU-s) is not paid by the case's scores plot.
-    Nothing here depends on who opens the page."""
+    matplotlib's first drawing (fonts, renderer, about 0.4 CPU-s) is not paid by the case's scores plot;
+    the critique run once (``warm_critique``); and the default rubric the feedback view shows read (YAML,
+    once a process, about 0.1 CPU-s). Nothing here depends on who opens the page."""
     import importlib
 
     for module in PRELOADED:
@@ -60,6 +61,40 @@ def preload() -> None:
     figure = Figure(figsize=(2, 1))
     figure.add_subplot().set_title("warm-up", fontsize=10)
     figure_png(figure)
+    warm_critique()
+    from ..checks.rubrics import default_rubric
+
+    default_rubric()
+
+
+def warm_critique() -> bool:
+    """Critique the smallest library case's reference plan once and render the findings, as the page's
+    critique panel does, and throw the result away.
+
+    A process's first critique loads what every later one reuses: the vocabulary and the intervention
+    library (YAML, parsed once a process), the generic-text library and some hundred regular expressions,
+    about 0.4 CPU-s; a second critique of the same large plan takes under 0.01 s (profiled). The work is
+    the same whatever the case, so the smallest one will do. False (and the page pays it) when the library
+    cannot be read: a warm-up never keeps a kernel from starting."""
+    from ..checks import critique, individualization_score
+    from ..formats.files import load_case
+    from ..library.cases import case_library_dir
+    from ..library.validation import case_files
+    from ..views.critique import critique_html
+
+    try:
+        for path in sorted(case_files([case_library_dir()]), key=lambda p: p.stat().st_size):
+            case = load_case(path)
+            if case.reference_plan is not None:
+                break
+        else:
+            return False
+    except Exception:  # noqa: BLE001 - any problem with the library: skip the warm-up, not the kernel
+        return False
+    plan = case.reference_plan
+    findings = critique(plan, case)
+    critique_html(findings, plan, score=individualization_score(plan, case))
+    return True
 
 
 class PageKernelSpecManager(KernelSpecManager):

@@ -19,6 +19,7 @@ from pydantic import Field
 
 from ..errors import InputProblem, InvalidInput, NotFound
 from ..formats import files
+from ..formats.cache import ByteCache
 from ..model import (
     BarrierPlan,
     CaseStudy,
@@ -147,12 +148,25 @@ class Workspace:
         library = Path(self.config.case_library)
         return library if library.is_absolute() else self.path / library
 
+    @property
+    def cache_dir(self) -> Path:
+        """``.itp-cache/`` in the workspace: derived files it can always rebuild (the parsed case library,
+        the scores plots), in the workspace folder, so every page of this workspace, whoever opens it,
+        shares them (a SQLite or a PostgreSQL store alike)."""
+        from ..library.cases import CACHE_DIR
+
+        return self.path / CACHE_DIR
+
     def load_cases(self) -> dict[str, CaseStudy]:
         """The workspace's case library, parsed once and then read from ``.itp-cache/`` until a case
         changes."""
-        from ..library.cases import CACHE_DIR, load_library_cached
+        from ..library.cases import load_library_cached
 
-        return load_library_cached(self.case_library, self.path / CACHE_DIR)
+        return load_library_cached(self.case_library, self.cache_dir)
+
+    def plot_cache(self) -> ByteCache:
+        """Where pages keep the pictures they draw (a case's scores plot at a week) for the next page."""
+        return ByteCache(self.cache_dir / "plots")
 
     def store(self, *, clock: Clock | None = None, new_id: IdFactory | None = None) -> PlanStore:
         """The workspace's store, schema upgraded. With a clock or id factory, a new store using them."""

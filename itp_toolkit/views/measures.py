@@ -6,6 +6,7 @@ between widgets or tests, and nothing needs a display.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import textwrap
 from dataclasses import dataclass
@@ -19,6 +20,10 @@ if TYPE_CHECKING:  # matplotlib is imported when a plot is drawn: it costs pages
     from matplotlib.figure import Figure
 
 _BAND_COLOURS = ("#e8f5e9", "#fffde7", "#fff3e0", "#fbe9e7", "#ffebee")
+PLOT_DPI = 96
+PLOT_STYLE = 1
+"""Bump when the scores plot looks different for a reason its code does not show (fonts, a theme), so
+images kept by ``measure_plot_key`` are drawn again. A change to ``measure_plot``'s code changes the key."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,30 @@ def measure_plot(case: CaseStudy, week: int) -> Figure:
     return fig
 
 
-def figure_png(fig: Figure, dpi: int = 96) -> bytes:
+def measure_plot_key(case: CaseStudy, week: int) -> str:
+    """A digest of everything the scores plot of ``case`` at ``week`` is drawn from: the scores known by then
+    and their instruments (ranges, bands, cut-offs), the week, the plot's code, colours, size and style
+    version, and matplotlib's version. Two cases (or weeks) with the same digest have the same picture,
+    so a picture drawn once can be kept under it (``formats.cache``)."""
+    import matplotlib
+
+    parts = [
+        repr(measure_series(case, week)),
+        str(week),
+        repr(_BAND_COLOURS),
+        f"dpi={PLOT_DPI} style={PLOT_STYLE} matplotlib={matplotlib.__version__}",
+        _code_digest(measure_plot.__code__),
+    ]
+    return "plot-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def _code_digest(code) -> str:
+    """What a function does, not where it is: its bytecode, names and constants (nested code included)."""
+    consts = [_code_digest(c) if hasattr(c, "co_code") else repr(c) for c in code.co_consts]
+    return hashlib.sha256(repr((code.co_code, code.co_names, consts)).encode()).hexdigest()
+
+
+def figure_png(fig: Figure, dpi: int = PLOT_DPI) -> bytes:
     """PNG bytes of a figure, for an ``ipywidgets.Image``."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)

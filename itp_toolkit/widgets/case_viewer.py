@@ -14,10 +14,12 @@ from collections.abc import Iterable
 import ipywidgets as w
 import traitlets as t
 
+from ..formats.cache import ByteCache
 from ..model import CaseStudy
-from ..views import figure_png, measure_plot, revealed_events
+from ..views import revealed_events
 from ..views.case import case_document
 from ._common import css, shared
+from .measures_plot import scores_png
 
 SECTION_KEYS = (
     "person", "concerns", "history", "context", "mental_status", "formulation", "diagnosis", "risk",
@@ -30,14 +32,23 @@ class CaseViewer(w.VBox):
     """A case as the trainee sees it at exercise ``week``.
 
     ``sections`` (keys of ``SECTION_KEYS``) shows only those parts, e.g. ``("concerns", "words")`` for a
-    first-impressions exercise; None shows them all.
+    first-impressions exercise; None shows them all. ``plot_cache`` (the workspace's) keeps the scores plot
+    drawn for one page for the next page with the same case and week.
 
     >>> CaseViewer(case, week=6, sections=("history", "words", "timeline"))  # doctest: +SKIP
     """
 
     week = t.Int(0, help="Exercise week: timeline events and scores up to this week are shown.")
 
-    def __init__(self, case: CaseStudy, week: int = 0, *, sections: Iterable[str] | None = None, **kwargs):
+    def __init__(
+        self,
+        case: CaseStudy,
+        week: int = 0,
+        *,
+        sections: Iterable[str] | None = None,
+        plot_cache: ByteCache | None = None,
+        **kwargs,
+    ):
         # Keep only the trainee's copy: teaching notes and the reference plan never enter this widget.
         self._case = case.for_trainee()
         self.sections = tuple(SECTION_KEYS if sections is None else sections)
@@ -45,6 +56,7 @@ class CaseViewer(w.VBox):
         if unknown:
             raise ValueError(f"unknown case sections {unknown}; choose from {', '.join(SECTION_KEYS)}")
         self._plots: dict[int, bytes] = {}
+        self._plot_cache = plot_cache
         self.document = shared()(w.HTML, classes=("itp-case-narrative",))
         self.plot_png = b""
         """The scores plot shown, as PNG bytes (it is in the document as an image with a text alternative)."""
@@ -82,9 +94,10 @@ class CaseViewer(w.VBox):
         )
 
     def _plot_png(self, week: int) -> bytes:
-        """The scores plot as of ``week``; drawn once per week shown (drawing takes most of a render)."""
+        """The scores plot as of ``week``; drawn once per week shown (drawing takes most of a render), or read
+        from the plot cache when another page drew it."""
         if week not in self._plots:
-            self._plots[week] = figure_png(measure_plot(self._case, week))
+            self._plots[week] = scores_png(self._case, week, self._plot_cache)
         return self._plots[week]
 
     def advance(self, weeks: int = 1) -> None:

@@ -5,6 +5,9 @@ reliable, a response or a remission by the instruments' published rules (``views
 The week is a labelled number box (type a week, or step it with the arrow keys or its arrows): a screen
 reader names it "Week", which a slider's handle in Voila is not. The plot is an image with a text
 alternative listing every score it shows (``views.case.measures_alt``).
+
+``scores_png`` draws that plot, or reads it from a ``formats.cache.ByteCache`` when a page gives one: the
+picture is the same for every trainee with that case at that week, and drawing it is most of a page's work.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ import ipywidgets as w
 import traitlets as t
 from markupsafe import Markup
 
+from ..formats.cache import ByteCache
 from ..model import CaseStudy
 from ..views import figure_png, measure_plot
 from ..views.case import measures_alt
 from ..views.html import image_html
 from ..views.measure_change import MeasureChange, measure_changes
+from ..views.measures import measure_plot_key
 from ._common import css, text_html
 
 _STYLE = """<style>
@@ -26,6 +31,14 @@ _STYLE = """<style>
   text-align: left; vertical-align: top; }
 .itp-measures-table th { background: #f3f4f6; }
 </style>"""
+
+
+def scores_png(case: CaseStudy, week: int, cache: ByteCache | None = None) -> bytes:
+    """The scores plot of ``case`` at ``week`` as PNG bytes: from ``cache`` if it has them, else drawn (and
+    kept there for the next page)."""
+    if cache is None:
+        return figure_png(measure_plot(case, week))
+    return cache.get_or_make(measure_plot_key(case, week), lambda: figure_png(measure_plot(case, week)))
 
 
 def _changes_html(changes: list[MeasureChange], week: int) -> str:
@@ -54,8 +67,17 @@ class MeasuresPlot(w.VBox):
 
     week = t.Int(0, help="Exercise week: scores taken up to this week are shown.")
 
-    def __init__(self, case: CaseStudy, week: int = 0, *, slider: bool = True, **kwargs):
+    def __init__(
+        self,
+        case: CaseStudy,
+        week: int = 0,
+        *,
+        slider: bool = True,
+        plot_cache: ByteCache | None = None,
+        **kwargs,
+    ):
         self._case = case.for_trainee()
+        self._plot_cache = plot_cache
         self._pngs: dict[int, bytes] = {}
         last = max([e.week for e in self._case.timeline] + [m.week for m in self._case.measures] + [week, 1])
         self.week_input = w.BoundedIntText(
@@ -110,11 +132,11 @@ class MeasuresPlot(w.VBox):
 
     def _render(self) -> None:
         if self.week not in self._pngs:
-            self._pngs[self.week] = figure_png(measure_plot(self._case, self.week))
+            self._pngs[self.week] = scores_png(self._case, self.week, self._plot_cache)
         self.image.value = image_html(
             self._pngs[self.week], measures_alt(self._case, self.week), "itp-figure itp-measure-figure"
         )
         self.table.value = _changes_html(self.changes, self.week)
 
 
-__all__ = ["MeasuresPlot"]
+__all__ = ["MeasuresPlot", "scores_png"]

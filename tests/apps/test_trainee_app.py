@@ -127,6 +127,20 @@ def test_trainee_workspace_builds_the_page_from_a_store(store, cases, monkeypatc
     assert isinstance(app, TraineeWorkspace) and app.user == "ana"
 
 
+def test_the_page_keeps_the_case_plot_in_its_workspace_for_the_next_page(tmp_path, monkeypatch):
+    """Every trainee with that case and week sees the same scores plot: the first page draws it into the
+    workspace's cache folder, the next one (a new kernel) reads it there."""
+    from itp_toolkit.services.workspace import build_demo_workspace
+
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    ws = build_demo_workspace(tmp_path / "demo")
+    first = trainee_workspace(ws, user="dee")  # dee's returned plan is reopened on load
+    assert first.case_viewer is not None and first.case_viewer.plot_png.startswith(b"\x89PNG")
+    (kept,) = (ws.cache_dir / "plots").iterdir()
+    assert ws.plot_cache().get(kept.stem) == first.case_viewer.plot_png
+    ws.close()
+
+
 def _returned_with_comments(store, college):  # noqa: F811
     draft = store.start_draft(CASE_ID, actor="ana")  # noqa: F405
     plan = college.reference_plan.model_copy(deep=True)

@@ -94,3 +94,54 @@ def test_a_preheated_kernel_has_imported_everything_a_reopened_trainee_page_need
         [sys.executable, "-c", REOPEN_AFTER_PRELOAD], capture_output=True, text=True, timeout=300, check=True
     )
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+
+
+CRITIQUE_AFTER_PRELOAD = """
+import warnings
+warnings.simplefilter("ignore")
+from itp_toolkit.server.page_kernel import preload
+preload()
+from itp_toolkit.checks import critique, individualization_score
+from itp_toolkit.checks.rubrics import default_rubric
+from itp_toolkit.library.cases import load_case_library
+from itp_toolkit.library.vocabulary import load_vocabulary
+from itp_toolkit.library.interventions import load_intervention_library
+from itp_toolkit.checks.generic import generic_library
+filled = [f.cache_info().currsize for f in (load_vocabulary, load_intervention_library, generic_library,
+                                            default_rubric)]
+cases = load_case_library()  # (YAML too: read before the guard below)
+case = max((c for c in cases.values() if c.reference_plan),
+           key=lambda c: len(list(c.reference_plan.elements())))
+import yaml.composer
+def guard(*a, **k):
+    raise AssertionError("the critique read a YAML file while the trainee waited")
+yaml.composer.Composer.get_single_node = guard
+findings = critique(case.reference_plan, case)
+individualization_score(case.reference_plan, case)
+print(filled, len(findings) >= 0)
+"""
+
+
+def test_a_preheated_kernel_has_run_the_critique_once_so_a_page_s_first_critique_loads_nothing():
+    """The first critique of a process reads the vocabulary, the intervention and generic-text libraries
+    (YAML) and compiles its patterns; preload does that on a small case, so the largest library plan's first
+    critique after it parses no YAML at all (a guard makes any YAML read fail), and the feedback view's
+    rubric is read too."""
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-c", CRITIQUE_AFTER_PRELOAD], capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[1, 1, 1, 1] True", out.stdout + out.stderr
+
+
+def test_the_warm_up_is_skipped_not_fatal_when_the_library_cannot_be_read(tmp_path, monkeypatch):
+    from itp_toolkit.server.page_kernel import warm_critique
+
+    monkeypatch.setenv("ITP_CASE_LIBRARY", str(tmp_path / "missing"))
+    assert warm_critique() is False
+    monkeypatch.setenv("ITP_CASE_LIBRARY", str(tmp_path))  # a folder with no case in it
+    assert warm_critique() is False
+    (tmp_path / "case-broken.yaml").write_text("id: [not a case")
+    assert warm_critique() is False

@@ -76,3 +76,42 @@ def test_every_part_carries_an_itp_css_class(college_case):
         "itp-case-narrative",
     } <= classes
     assert 'class="itp-case-section itp-case-strengths"' in viewer.document.value
+
+
+def test_a_second_viewer_of_the_same_case_and_week_reads_the_plot_the_first_one_drew(
+    college_case, tmp_path, monkeypatch
+):
+    from itp_toolkit.formats.cache import ByteCache
+    from itp_toolkit.widgets import measures_plot
+
+    cache = ByteCache(tmp_path / "plots")
+    first = CaseViewer(college_case, week=6, plot_cache=cache)
+    assert len(list(cache.directory.iterdir())) == 1
+
+    def no_drawing(*_a, **_k):
+        raise AssertionError("drawn again though the cache had it")
+
+    with monkeypatch.context() as m:
+        m.setattr(measures_plot, "measure_plot", no_drawing)
+        second = CaseViewer(college_case, week=6, plot_cache=cache)
+    assert second.plot_png == first.plot_png
+    assert second.document.value == first.document.value  # image and text alternative alike
+    assert CaseViewer(college_case, week=6).document.value == first.document.value  # as without a cache
+    second.week = 10  # another week: drawn, and kept beside the first
+    assert second.plot_png != first.plot_png and len(list(cache.directory.iterdir())) == 2
+
+
+def test_a_damaged_plot_file_is_drawn_again_and_an_unwritable_cache_still_shows_the_plot(
+    college_case, tmp_path
+):
+    from itp_toolkit.formats.cache import ByteCache
+
+    cache = ByteCache(tmp_path / "plots")
+    drawn = CaseViewer(college_case, week=6, plot_cache=cache).plot_png
+    (kept,) = cache.directory.iterdir()
+    kept.write_bytes(kept.read_bytes()[:100])  # cut short
+    assert CaseViewer(college_case, week=6, plot_cache=cache).plot_png == drawn
+    assert cache.get(kept.stem) == drawn  # and the whole picture is kept again
+    (tmp_path / "file").write_text("not a folder")
+    blocked = CaseViewer(college_case, week=6, plot_cache=ByteCache(tmp_path / "file" / "plots"))
+    assert blocked.plot_png == drawn and 'alt="Generalized Anxiety Disorder-7' in blocked.document.value

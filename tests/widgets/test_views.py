@@ -126,3 +126,33 @@ def test_critique_groups_put_families_with_problems_first_and_count_them():
     assert smart.counts == {"problem": 1, "warning": 1, "info": 1}
     assert smart.heading == "SMART objectives — 1 problem, 1 warning, 1 info"
     assert critique_groups([]) == []
+
+
+def test_the_plot_key_names_what_the_picture_is_drawn_from(college_case):
+    from itp_toolkit.views.measures import measure_plot_key
+
+    key = measure_plot_key(college_case, 6)
+    assert key == measure_plot_key(college_case.model_copy(deep=True), 6)  # same data, same picture
+    assert key == measure_plot_key(college_case.for_trainee(), 6)  # notes are not in the picture
+    assert measure_plot_key(college_case, 10) != key  # another week (a new score, a wider axis)
+    assert measure_plot_key(college_case, 7) != key  # same scores, but the axis runs to week 7
+    first = college_case.measures[0]
+    rescored = college_case.model_copy(
+        update={"measures": [first.model_copy(update={"score": first.score - 1}), *college_case.measures[1:]]}
+    )
+    assert measure_plot_key(rescored, 6) != key  # another score
+    other = college_case.model_copy(update={"measures": [], "timeline": []})
+    assert measure_plot_key(other, 6) != key  # another case's scores
+
+
+def test_the_plot_key_changes_with_the_plot_style_and_matplotlib(college_case, monkeypatch):
+    import matplotlib
+
+    from itp_toolkit.views import measures
+
+    key = measures.measure_plot_key(college_case, 6)
+    monkeypatch.setattr(measures, "PLOT_STYLE", measures.PLOT_STYLE + 1)
+    assert measures.measure_plot_key(college_case, 6) != key
+    monkeypatch.undo()
+    monkeypatch.setattr(matplotlib, "__version__", "0.0-other")
+    assert measures.measure_plot_key(college_case, 6) != key
