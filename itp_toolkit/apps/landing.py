@@ -17,6 +17,7 @@ import ipywidgets as w
 from markupsafe import Markup
 
 from ..errors import ITPError
+from ..formats.cache import ByteCache, user_cache_dir
 from ..library.cases import load_case_library
 from ..model import CaseStudy
 from ..model.base import isolate
@@ -177,8 +178,9 @@ class CaseLibraryPage(w.VBox):
     """Pick a case and read it as a trainee would (teaching notes and reference plans never shown);
     move the exercise week to see the timeline unfold. Read-only: nothing is saved."""
 
-    def __init__(self, cases: Mapping[str, CaseStudy], **kwargs: Any):
+    def __init__(self, cases: Mapping[str, CaseStudy], *, plot_cache: ByteCache | None = None, **kwargs: Any):
         self.cases = dict(cases)
+        self._plot_cache = plot_cache
         self.picker = w.Dropdown(
             description="Case",
             options=[(c.title, cid) for cid, c in self.cases.items()],
@@ -219,7 +221,7 @@ class CaseLibraryPage(w.VBox):
             return
         if self.viewer is not None:
             self.viewer.close()
-        self.viewer = CaseViewer(self.cases[case_id], week=self.week.value)
+        self.viewer = CaseViewer(self.cases[case_id], week=self.week.value, plot_cache=self._plot_cache)
         self.holder.children = [self.viewer]
 
     def _set_week(self, week: int) -> None:
@@ -231,14 +233,18 @@ def case_library_page(
     workspace: Any = None, *, case_library: Mapping[str, CaseStudy] | str | Path | None = None
 ) -> w.Widget:
     try:
-        if case_library is None:
-            try:
-                case_library = open_workspace(workspace).load_cases()
-            except ITPError:
-                case_library = None  # no workspace: the shipped library
+        # The scores plots are kept where the trainee page keeps them: a case read here draws once.
+        plot_cache = ByteCache(user_cache_dir("plots"))
+        try:
+            ws = open_workspace(workspace)
+            plot_cache = ws.plot_cache()
+            if case_library is None:
+                case_library = ws.load_cases()
+        except ITPError:
+            pass  # no workspace: the shipped library, the user's cache folder
         if case_library is None or isinstance(case_library, (str, Path)):
             case_library = load_case_library(case_library)
-        return CaseLibraryPage(case_library)
+        return CaseLibraryPage(case_library, plot_cache=plot_cache)
     except ITPError as exc:
         return page_root(
             w.VBox(

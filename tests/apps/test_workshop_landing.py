@@ -59,6 +59,22 @@ def test_the_case_library_page_shows_the_trainee_copy_and_moves_weeks(tmp_path):
     assert page.viewer.week == 6
 
 
+def test_the_case_library_page_keeps_its_plots_where_the_trainee_page_finds_them(tmp_path):
+    """A case read on the library page is drawn once into the workspace's plot cache; a trainee page (another
+    kernel) with that case and week then reads it instead of drawing."""
+    from itp_toolkit.apps.landing import case_library_page
+    from itp_toolkit.services.workspace import build_demo_workspace
+
+    ws = build_demo_workspace(tmp_path / "demo")
+    page = case_library_page(ws)
+    assert isinstance(page, CaseLibraryPage) and page.viewer is not None
+    png = page.viewer.plot_png
+    assert png.startswith(b"\x89PNG")
+    kept = list((ws.cache_dir / "plots").iterdir())
+    assert [ws.plot_cache().get(k.stem) for k in kept] == [png]
+    ws.close()
+
+
 def test_progress_counts_and_countdown():
     now = dt.datetime(2025, 1, 1, 10, 0, tzinfo=dt.UTC)
     rows = [
