@@ -30,6 +30,11 @@ class PageContext:
     """The workspace's (``.itp-cache/plots``), or the user's cache folder when a page runs without one."""
 
 
+def plot_cache_for(ws: Workspace | None) -> ByteCache:
+    """Where a page keeps the scores plots it draws: the workspace's, or the user's cache folder."""
+    return ws.plot_cache() if ws is not None else ByteCache(user_cache_dir("plots"))
+
+
 def open_workspace(workspace: Workspace | str | Path | None) -> Workspace:
     """A Workspace from a Workspace, a directory, or (None) ``$ITP_WORKSPACE`` / the current directory."""
     if isinstance(workspace, Workspace):
@@ -62,5 +67,5 @@ def page_context(
         cases=cases,
         user=workspace_user(ws, user),
         workspace=ws,
-        plot_cache=ws.plot_cache() if ws is not None else ByteCache(user_cache_dir("plots")),
+        plot_cache=plot_cache_for(ws),
     )

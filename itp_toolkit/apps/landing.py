@@ -17,15 +17,16 @@ import ipywidgets as w
 from markupsafe import Markup
 
 from ..errors import ITPError
-from ..formats.cache import ByteCache, user_cache_dir
+from ..formats.cache import ByteCache
 from ..library.cases import load_case_library
 from ..model import CaseStudy
 from ..model.base import isolate
+from ..services.workspace import Workspace
 from ..store.records import Person
 from ..views.html import style_block
 from ..widgets._common import css, page_root, text_html
 from ..widgets.case_viewer import CaseViewer
-from ._context import open_workspace
+from ._context import open_workspace, plot_cache_for
 
 
 @dataclass(frozen=True)
@@ -234,14 +235,14 @@ def case_library_page(
 ) -> w.Widget:
     try:
         # The scores plots are kept where the trainee page keeps them: a case read here draws once.
-        plot_cache = ByteCache(user_cache_dir("plots"))
+        ws: Workspace | None = None
         try:
             ws = open_workspace(workspace)
-            plot_cache = ws.plot_cache()
             if case_library is None:
                 case_library = ws.load_cases()
         except ITPError:
             pass  # no workspace: the shipped library, the user's cache folder
+        plot_cache = plot_cache_for(ws)
         if case_library is None or isinstance(case_library, (str, Path)):
             case_library = load_case_library(case_library)
         return CaseLibraryPage(case_library, plot_cache=plot_cache)
