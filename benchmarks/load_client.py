@@ -64,6 +64,8 @@ class PageOpen:
     interactive: float | None = None  # s: case picker and join box present and enabled
     opened_plan: float | None = None  # s: the kernel finished opening the picked case's plan
     fallback: bool = False  # the control comm did not answer in time: one request per model
+    control_started: float | None = None  # s from sending request_states to the kernel's busy for it
+    control_reply: float | None = None  # s from sending request_states to its reply (even a late one)
     models: int = 0
     requested: int = 0  # request_state messages sent (fallback only)
     replies: int = 0  # their replies received
@@ -72,6 +74,8 @@ class PageOpen:
     lost: int | None = None  # numbered IOPub messages never received (None: the kernel does not number them)
     missing_models: int = 0  # widgets named by another widget, never received
     header: str = ""  # the page's heading (whose plans these are): identity reached the kernel
+    control_sent: float = 0.0  # perf_counter when request_states was sent
+    control_request: str = ""  # its message id
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -145,6 +149,7 @@ class KernelSocket:
             self._record(msg)
 
     def _record(self, msg: dict[str, Any]) -> None:
+        msg["arrived"] = time.perf_counter()
         if msg.get("channel") == "iopub":
             self.iopub += 1
             seq = msg["header"].get(SEQ_HEADER)
@@ -278,6 +283,7 @@ async def open_page(
             except (TimeoutError, aiohttp.ClientError, OSError) as exc:
                 result.errors.append(f"no answer to the last request ({type(exc).__name__})")
             result.iopub, result.lost = kernel.iopub, kernel.lost()
+            _control_timing(kernel, result)
             result.models, result.missing_models = len(kernel.models), kernel.missing_models()
             if hold is not None and not result.errors:
                 await hold.wait()
@@ -334,6 +340,17 @@ async def _open_case(
     return True
 
 
+def _control_timing(kernel: KernelSocket, result: PageOpen) -> None:
+    """When the kernel began on the bulk state request and when its answer arrived (late ones too: the
+    widget manager has given up on it by then, but the kernel did the work)."""
+    for msg in kernel.by_parent.get(result.control_request, ()):
+        kind, content = msg["header"]["msg_type"], msg.get("content") or {}
+        if kind == "status" and content.get("execution_state") == "busy":
+            result.control_started = msg["arrived"] - result.control_sent
+        elif kind == "comm_msg" and (content.get("data") or {}).get("method") == "update_states":
+            result.control_reply = msg["arrived"] - result.control_sent
+
+
 async def _load_states(kernel: KernelSocket, result: PageOpen, limit: float) -> None:
     """The widget manager's ``_loadFromKernel``: every model's state, one message or one request each."""
     control = uuid.uuid4().hex
@@ -343,7 +360,10 @@ async def _load_states(kernel: KernelSocket, result: PageOpen, limit: float) -> 
         {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}},
         metadata={"version": "1.0.0"},
     )
-    kernel.send("shell", "comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
+    result.control_sent = time.perf_counter()
+    result.control_request = kernel.send(
+        "shell", "comm_msg", {"comm_id": control, "data": {"method": "request_states"}}
+    )
     try:
         reply = await kernel.wait_for(
             lambda m: (
@@ -413,6 +433,7 @@ def summary(r: PageOpen) -> str:
         f"fetched {s(r.fetched)} s  interactive {s(r.interactive)} s  plan {s(r.opened_plan)} s  "
         f"models {r.models:5}  iopub {r.iopub:5}  lost {r.lost if r.lost is not None else '-':>4}  "
         f"missing {r.missing_models:3}  fallback {'yes' if r.fallback else 'no '}  "
+        f"states asked: begun {s(r.control_started)} s, answered {s(r.control_reply)} s  "
         f"{'; '.join(r.errors)[:120]}"
     )
 

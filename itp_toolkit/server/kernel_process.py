@@ -1,11 +1,13 @@
 """The page kernel's process: ipykernel's app with a high IOPub high-water mark and, when asked, numbered
-IOPub messages. Imported only by ``page_kernel.main``, in the kernel process: importing ipykernel is not
-harmless (it changes how the importing process makes comms)."""
+IOPub messages; in a preheated kernel, ipywidgets' comm targets registered once the kernel exists. Imported
+only by ``page_kernel.main``, in the kernel process: importing ipykernel is not harmless (it changes how the
+importing process makes comms)."""
 
 from __future__ import annotations
 
 import itertools
 import os
+import sys
 from typing import Any
 
 import zmq
@@ -46,6 +48,16 @@ class PageKernelApp(IPKernelApp):
     def _default_session(self) -> Session:
         numbered = os.environ.get(SEQ_VAR) == "1"
         return (SequencedSession if numbered else Session)(parent=self)
+
+    def initialize(self, argv: Any = None) -> None:
+        super().initialize(argv)
+        widgets = sys.modules.get("ipywidgets")
+        if widgets is not None:
+            # Imported before the kernel existed (``page_kernel.preload``): ipywidgets registers its comm
+            # targets on import only when it finds a running kernel, so without this a preheated page never
+            # answers the widget manager's one request for every widget's state ("jupyter.widget.control"),
+            # and the browser falls back after 4 s to one request per widget (600 messages for a page).
+            widgets.register_comm_target()
 
     def init_iopub(self, context: zmq.Context) -> None:
         # The mark must be set before the socket binds; ipykernel creates and binds it in one method, so

@@ -145,3 +145,50 @@ def test_the_warm_up_is_skipped_not_fatal_when_the_library_cannot_be_read(tmp_pa
     assert warm_critique() is False
     (tmp_path / "case-broken.yaml").write_text("id: [not a case")
     assert warm_critique() is False
+
+
+def widget_states_answered(spec_manager: PageKernelSpecManager) -> tuple[dict, list[str]]:
+    """Start a page kernel as Voila would, make one widget, then ask for every widget's state the way the
+    widget manager does on page open (a ``jupyter.widget.control`` comm, ``request_states``): the reply's
+    data (``{}`` if none came) and the IOPub message types seen."""
+    from jupyter_client.manager import KernelManager
+
+    manager = KernelManager(kernel_name=NATIVE_KERNEL_NAME, kernel_spec_manager=spec_manager)
+    manager.start_kernel()
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=240)
+        client.execute_interactive("import ipywidgets; w = ipywidgets.Text(value='kept')", timeout=240)
+        control = "control-comm"
+        for msg_type, content, metadata in (
+            ("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}}, {}),
+            ("comm_msg", {"comm_id": control, "data": {"method": "request_states"}}, {}),
+        ):
+            msg = client.session.msg(msg_type, content, metadata={"version": "1.0.0", **metadata})
+            client.shell_channel.send(msg)
+        asked, seen = msg["header"]["msg_id"], []
+        while True:  # until the request's idle status: its reply, if any, was published before it
+            reply = client.get_iopub_msg(timeout=120)
+            seen.append(reply["header"]["msg_type"])
+            data = reply["content"].get("data") or {}
+            if reply["header"]["msg_type"] == "comm_msg" and data.get("method") == "update_states":
+                return data, seen
+            if (
+                reply["parent_header"].get("msg_id") == asked
+                and reply["content"].get("execution_state") == "idle"
+            ):
+                return {}, seen
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def test_a_preheated_kernel_answers_the_widget_manager_s_request_for_every_widget_s_state():
+    """A preheated kernel imports ipywidgets before the kernel exists; ipywidgets then registers no comm
+    targets, and the page's one bulk state request went unanswered: every preheated page waited 4 s and then
+    asked for each widget's state apart (about 600 messages for the trainee page; the room benchmark's
+    "fell back: 30 of 30"). The page kernel registers them once it is up."""
+    data, seen = widget_states_answered(PreloadingKernelSpecManager())
+    states = data.get("states") or {}
+    assert any(s["state"].get("value") == "kept" for s in states.values()), seen
