@@ -81,6 +81,14 @@ def register(sub) -> None:
         help="keep N trainee-page kernels started in advance (a workshop room opening the page at once); "
         "they count against --max-kernels; 0: off",
     )
+    p.add_argument(
+        "--refill-after",
+        type=count,
+        default=REFILL_AFTER_QUIET,
+        metavar="SECONDS",
+        help="with --preheat: refill the pool once no page has taken a kernel for this long "
+        f"(default {REFILL_AFTER_QUIET}: not while a room is still arriving)",
+    )
     p.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
     p.set_defaults(handler=run)
 
@@ -89,6 +97,8 @@ LANDING = "index.ipynb"
 MAX_KERNELS = 40
 MAX_KERNELS_PER_CLIENT = 6
 CULL_UNCONNECTED = 60
+REFILL_AFTER_QUIET = 20
+"""Seconds without a page taking a preheated kernel before the pool is refilled (``PooledKernels``)."""
 SERVER_MODULE = "itp_toolkit.server"
 KERNEL_MANAGER = "itp_toolkit.server.kernels.GuardedKernelManager"
 KERNEL_CONNECTION = "itp_toolkit.server.connection.GuardedKernelConnection"
@@ -132,7 +142,7 @@ PREHEATED = "trainee_workspace.ipynb"
 """The page a workshop room opens at once: the one notebook whose kernels ``--preheat`` starts in advance."""
 
 
-def preheat_flags(pool: int) -> list[str]:
+def preheat_flags(pool: int, refill_after: int = REFILL_AFTER_QUIET) -> list[str]:
     """Voila's preheated kernels for the trainee page only: ``pool`` kernels started (and the notebook run up
     to the point where it needs the request: ``apps.identity`` waits there for who is asking) before anyone
     opens the page. Every other page starts its kernel on request."""
@@ -140,6 +150,7 @@ def preheat_flags(pool: int) -> list[str]:
     return [
         "--VoilaConfiguration.preheat_kernel=True",
         f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools, separators=(',', ':'))}",
+        f"--GuardedKernelManager.refill_after_quiet={refill_after}",
     ]
 
 
@@ -154,6 +165,7 @@ def voila_command(
     cull_unconnected: int = CULL_UNCONNECTED,
     allowed_hosts: list[str] | tuple[str, ...] = (),
     preheat: int = 0,
+    refill_after: int = REFILL_AFTER_QUIET,
 ) -> list[str]:
     """The standalone Voila command (the toolkit's Voila, ``itp_toolkit.server``); with ``connection_root``,
     kernels' connection files (and, when the path fits, their Unix sockets) go there instead of the system
@@ -187,7 +199,7 @@ def voila_command(
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
     ]
     if preheat:
-        command += preheat_flags(preheat)
+        command += preheat_flags(preheat, refill_after)
     command += [f"--ITPVoila.allowed_hosts={host}" for host in allowed_hosts]
     if connection_root is not None:
         command.append(f"--Voila.connection_dir_root={root}")
@@ -220,6 +232,7 @@ def run(args) -> int:
         cull_unconnected=args.cull_unconnected,
         allowed_hosts=args.allowed_host,
         preheat=args.preheat,
+        refill_after=args.refill_after,
     )
     if args.dry_run:
         print(" ".join(cmd))

@@ -10,13 +10,17 @@ because Voila leaves a kernel behind for every closed tab. A kernel whose page n
 that connected and went idle keeps ``cull_idle_timeout``.
 
 With preheated kernels (``itp serve --preheat N``, Voila's kernel pool) the pool's kernels count against the
-server cap: they hold memory like open pages. A pool kernel is started without a request and is never
-refused; instead ``PooledKernels`` (mixed into Voila's pooling manager by ``app``) hands one to a page only
-while that page fits both caps (pool kernels not counted: a page that takes one does not add a kernel), and
-refills the pool only while pages + pool stay within ``max_kernels``: as a server fills up its pool shrinks,
-and pages + pool never exceed the cap. A page that does not fit takes Voila's ordinary path and meets the
-caps there (a closed page's kernel stopped, or HTTP 503). Voila never culls a kernel waiting in its pool;
-one handed out counts from then on like any other page (its never-connected clock starts then).
+server cap: they hold memory like open pages. A pool kernel is started without a request and is never refused;
+instead ``PooledKernels`` (mixed into Voila's pooling manager by ``app``) hands one to a page only while that
+page fits both caps (pool kernels not counted: a page that takes one does not add a kernel), and refills the
+pool only while pages + pool stay within ``max_kernels``: as a server fills up its pool shrinks, and pages +
+pool never exceed the cap. The pool is refilled once the room has stopped arriving (no page has taken a pool
+kernel for ``refill_after_quiet`` seconds), not as each page takes one: Voila's own refill starts a kernel a
+second after every page, so a room of 30 paid for 30 new kernels (each started and run up to the request,
+about 2 CPU-s) in the same minute as its own pages, on the same cores. A page that does not fit takes Voila's
+ordinary path and meets the caps there (a closed page's kernel stopped, or HTTP 503). Voila never culls a
+kernel waiting in its pool; one handed out counts from then on like any other page (its never-connected clock
+starts then).
 
 The client address is the peer's; behind a proxy on this machine (the peer is a loopback address) the last
 ``X-Forwarded-For`` entry, the one the proxy added. A local process can set that header itself, so the
@@ -25,17 +29,19 @@ per-client cap is a fairness rule; the server cap is the bound.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import logging
 from collections import Counter
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jupyter_core.utils import ensure_async
 from jupyter_server._tz import utcnow
 from jupyter_server.base.call_context import CallContext
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
-from traitlets import Int
+from traitlets import Float, Int
 from voila.utils import ENV_VARIABLE
 
 UNKNOWN_CLIENT = "unknown"
@@ -88,6 +94,11 @@ class GuardedKernelManager(AsyncMappingKernelManager):
     )
     cull_unconnected_timeout = Int(
         60, config=True, help="Seconds a kernel whose page never connected may stay quiet; 0: off."
+    )
+    refill_after_quiet = Float(
+        20.0,
+        config=True,
+        help="With preheated kernels: seconds without a page taking one before the pool is refilled.",
     )
 
     def __init__(self, **kwargs: Any):
@@ -205,42 +216,103 @@ class GuardedKernelManager(AsyncMappingKernelManager):
 
 class PooledKernels:
     """Mixed in before Voila's pooling manager (``VoilaKernelManager``, itself a ``GuardedKernelManager``):
-    a pool kernel goes to a page only when that page fits the caps, and then belongs to its client."""
+    a pool kernel goes to a page only when that page fits the caps, and then belongs to its client; the pool
+    is refilled once the room has stopped arriving, within the cap."""
+
+    if TYPE_CHECKING:  # what the Voila manager this is mixed into provides
+        log: logging.Logger
+        max_kernels: int
+        refill_after_quiet: float
+        kernel_pools_config: dict[str, dict[str, Any]]
+        _pools: dict[str | None, list[asyncio.Task[dict[str, Any]]]]
+        _kernels: dict[str, Any]
+        _client_of: dict[str, str]
+        _starting: Counter[str]
+
+        def _over_cap(self, client: str, *, pool_counts: bool = True) -> tuple[str | None, str]: ...
+        def _live(self) -> list[str]: ...
+
+    _refill_timers: dict[str | None, asyncio.TimerHandle]
+    """Per notebook, the refill waiting for the room to go quiet (set by ``with_pool_caps``)."""
 
     def get_pool_size(self, notebook_name: str) -> int:
         """What Voila's page handler reads to choose a pool kernel: 0 when this page does not fit the caps."""
-        cap, _ = self._over_cap(_current_client(), pool_counts=False)  # type: ignore[attr-defined]
+        cap, _ = self._over_cap(_current_client(), pool_counts=False)
         return 0 if cap else super().get_pool_size(notebook_name)  # type: ignore[misc]
 
-    def fill_if_needed(self, *args: Any, **kwargs: Any) -> None:
-        """Refill the pool (one kernel, after a page took one) only while pages + pool fit ``max_kernels``.
-        (The first fill, at start-up, ran before this class was mixed in; ``itp serve`` keeps it in the cap.)
-        """
-        cap = self.max_kernels  # type: ignore[attr-defined]
-        if cap and self._pages_and_pool() + 1 > cap:
-            self.log.info("Kernel pool not refilled: pages and pool fill the cap of %d kernels", cap)  # type: ignore[attr-defined]
+    def fill_if_needed(
+        self, delay: float | None = None, notebook_name: str | None = None, **kwargs: Any
+    ) -> None:
+        """Voila calls this (``delay=None``) each time a page takes a pool kernel: the refill waits until no
+        page has taken one for ``refill_after_quiet`` seconds, each take starting the wait again. An explicit
+        ``delay`` fills now. (The first fill, at start-up, ran before this class was mixed in; ``itp serve``
+        keeps it in the cap.)"""
+        if delay is not None:
+            self._refill(notebook_name, delay, kwargs)
             return
-        super().fill_if_needed(*args, **kwargs)  # type: ignore[misc]
+        waiting = self._refill_timers.pop(notebook_name, None)
+        if waiting is not None:
+            waiting.cancel()
+        self._refill_timers[notebook_name] = asyncio.get_event_loop().call_later(
+            self.refill_after_quiet, self._quiet_refill, notebook_name, kwargs
+        )
+
+    def _quiet_refill(self, notebook_name: str | None, kwargs: dict[str, Any]) -> None:
+        self._refill_timers.pop(notebook_name, None)
+        self._refill(notebook_name, 0, kwargs)
+
+    def _refill(self, notebook_name: str | None, delay: float, kwargs: dict[str, Any]) -> None:
+        """Start what the pool lacks, as far as pages + pool stay within ``max_kernels``."""
+        pools = self.kernel_pools_config
+        key = notebook_name if notebook_name is not None else "default"  # Voila's default for no notebook
+        config = dict(pools.get(key, pools.get("default", {})))
+        size = int(config.get("pool_size", 1))
+        have = len(self._pools.get(notebook_name, ()))
+        room = self.max_kernels - self._pages_and_pool() if self.max_kernels else size - have
+        target = have + min(size - have, room)
+        if size > target:
+            self.log.info(
+                "Kernel pool %s to %d of %d: pages and pool fill the cap of %d kernels",
+                "refilled" if target > have else "not refilled",
+                target,
+                size,
+                self.max_kernels,
+            )
+        if target <= have:
+            return
+        # Voila fills to the configured size; for a partial refill it is shown a smaller one for this one
+        # synchronous call (nothing else runs on the event loop in between).
+        self.kernel_pools_config = {**pools, key: {**config, "pool_size": target}}
+        try:
+            super().fill_if_needed(delay=delay, notebook_name=notebook_name, **kwargs)  # type: ignore[misc]
+        finally:
+            self.kernel_pools_config = pools
+
+    async def shutdown_all(self, *args: Any, **kwargs: Any) -> None:
+        for timer in self._refill_timers.values():
+            timer.cancel()
+        self._refill_timers.clear()
+        await super().shutdown_all(*args, **kwargs)  # type: ignore[misc]
 
     def _pages_and_pool(self) -> int:
         """Kernels running or starting for pages, plus the pool's kernels and the pool's pending starts (a
         kernel just taken from the pool counts as a page; one starting for the pool may count twice)."""
         pooled, pending = set(), 0
-        for pool in self._pools.values():  # type: ignore[attr-defined]
+        for pool in self._pools.values():
             for task in pool:
                 if not task.done():
                     pending += 1
                 elif not task.cancelled() and task.exception() is None:
                     pooled.add(task.result()["kernel_id"])
-        pages = [k for k in self._live() if k not in pooled]  # type: ignore[attr-defined]
-        return len(pages) + sum(self._starting.values()) + len(pooled) + pending  # type: ignore[attr-defined]
+        pages = [k for k in self._live() if k not in pooled]
+        return len(pages) + sum(self._starting.values()) + len(pooled) + pending
 
     async def get_rendered_notebook(self, notebook_name: str, *args: Any, **kwargs: Any) -> Any:
         render_task, rendered, kernel_id = await super().get_rendered_notebook(  # type: ignore[misc]
             notebook_name, *args, **kwargs
         )
-        self._client_of[kernel_id] = _current_client()  # type: ignore[attr-defined]
-        kernel = self._kernels.get(kernel_id)  # type: ignore[attr-defined]
+        self._client_of[kernel_id] = _current_client()
+        kernel = self._kernels.get(kernel_id)
         if kernel is not None:
             kernel.last_activity = utcnow()  # the never-connected clock starts when the page is served
         return render_task, rendered, kernel_id
@@ -253,3 +325,4 @@ def with_pool_caps(manager: Any) -> None:
     pooling = hasattr(manager, "get_rendered_notebook") and isinstance(manager, GuardedKernelManager)
     if pooling and not issubclass(cls, PooledKernels):
         manager.__class__ = type(f"Pooled{cls.__name__}", (PooledKernels, cls), {})
+        manager._refill_timers = {}

@@ -55,6 +55,8 @@ def test_the_pool_shrinks_as_pages_fill_the_server_and_pages_plus_pool_never_pas
         "0",
         "--cull-unconnected",
         "4",
+        "--refill-after",
+        "1",
     )
     assert settled_kernel_count(server, expected=POOL) == POOL  # the pool, before anyone asks
     sockets = []
