@@ -257,6 +257,11 @@ async def run(pages: int, limit: float, preheat: bool, browsers: int, report: Re
         f"p90 {quantile90(times):.1f} s, slowest {slowest or 0:.1f} s; lost messages {lost}, missing widgets "
         f"{missing}; fell back to one request per widget: {sum(r.fallback for r in results)}"
     )
+    answered = [r.control_reply for r in results if r.control_reply is not None]
+    print(
+        f"the widget manager's one request for every state: answered on {len(answered)}/{pages} pages"
+        + (f", median {statistics.median(answered):.2f} s, slowest {max(answered):.2f} s" if answered else "")
+    )
     for user, r in failed[:5]:
         print(f"   {user}: lost {r.lost} missing {r.missing_models} {'; '.join(r.errors)}")
     per_page = opened_cpu / (pages + len(browser_users))  # the Chromium pages are server pages too

@@ -136,7 +136,7 @@ def test_the_page_keeps_the_case_plot_in_its_workspace_for_the_next_page(tmp_pat
     ws = build_demo_workspace(tmp_path / "demo")
     first = trainee_workspace(ws, user="dee")  # dee's returned plan is reopened on load
     assert first.case_viewer is not None and first.case_viewer.plot_png.startswith(b"\x89PNG")
-    (kept,) = (ws.cache_dir / "plots").iterdir()
+    (kept,) = (ws.cache_dir / "plots").glob("*.bin")
     assert ws.plot_cache().get(kept.stem) == first.case_viewer.plot_png
     ws.close()
 

@@ -70,7 +70,7 @@ def test_the_case_library_page_keeps_its_plots_where_the_trainee_page_finds_them
     assert isinstance(page, CaseLibraryPage) and page.viewer is not None
     png = page.viewer.plot_png
     assert png.startswith(b"\x89PNG")
-    kept = list((ws.cache_dir / "plots").iterdir())
+    kept = list((ws.cache_dir / "plots").glob("*.bin"))
     assert [ws.plot_cache().get(k.stem) for k in kept] == [png]
     ws.close()
 

@@ -83,3 +83,46 @@ def test_the_user_cache_folder_follows_the_environment(monkeypatch, tmp_path):
     assert user_cache_dir("plots") == tmp_path / "itp" / "itp-toolkit" / "plots"
     monkeypatch.delenv("ITP_CACHE_DIR")
     assert user_cache_dir("plots") == tmp_path / "xdg" / "itp-toolkit" / "plots"
+
+
+def test_pages_missing_the_same_key_at_once_make_it_once_and_all_get_it(tmp_path):
+    """A room's pages open the same case in the same second: one draws the plot, the rest wait and read it.
+    (Each thread opens the lock file itself, as separate processes do; ``flock`` tells them apart.)"""
+    import threading
+    import time
+
+    made: list[int] = []
+    start = threading.Barrier(8)
+
+    def draw() -> bytes:
+        made.append(1)
+        time.sleep(0.3)  # long enough that every other page misses while this one draws
+        return b"plot"
+
+    got: list[bytes] = []
+
+    def page() -> None:
+        start.wait()
+        got.append(ByteCache(tmp_path / "plots").get_or_make("case-week", draw))
+
+    pages = [threading.Thread(target=page) for _ in range(8)]
+    for t in pages:
+        t.start()
+    for t in pages:
+        t.join(timeout=60)
+    assert got == [b"plot"] * 8
+    assert len(made) == 1
+
+
+def test_a_lock_held_too_long_means_making_it_oneself(tmp_path, monkeypatch):
+    import fcntl
+
+    import itp_toolkit.formats.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "LOCK_WAIT", 0.1)
+    cache = ByteCache(tmp_path)
+    cache.directory.mkdir(exist_ok=True)
+    with open(cache.path("k").with_suffix(".lock"), "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # a maker that never finishes
+        assert cache.get_or_make("k", lambda: b"drawn") == b"drawn"
+    assert cache.get("k") == b"drawn"

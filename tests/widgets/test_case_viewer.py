@@ -86,7 +86,7 @@ def test_a_second_viewer_of_the_same_case_and_week_reads_the_plot_the_first_one_
 
     cache = ByteCache(tmp_path / "plots")
     first = CaseViewer(college_case, week=6, plot_cache=cache)
-    assert len(list(cache.directory.iterdir())) == 1
+    assert len(list(cache.directory.glob("*.bin"))) == 1
 
     def no_drawing(*_a, **_k):
         raise AssertionError("drawn again though the cache had it")
@@ -98,7 +98,7 @@ def test_a_second_viewer_of_the_same_case_and_week_reads_the_plot_the_first_one_
     assert second.document.value == first.document.value  # image and text alternative alike
     assert CaseViewer(college_case, week=6).document.value == first.document.value  # as without a cache
     second.week = 10  # another week: drawn, and kept beside the first
-    assert second.plot_png != first.plot_png and len(list(cache.directory.iterdir())) == 2
+    assert second.plot_png != first.plot_png and len(list(cache.directory.glob("*.bin"))) == 2
 
 
 def test_a_damaged_plot_file_is_drawn_again_and_an_unwritable_cache_still_shows_the_plot(
@@ -108,7 +108,7 @@ def test_a_damaged_plot_file_is_drawn_again_and_an_unwritable_cache_still_shows_
 
     cache = ByteCache(tmp_path / "plots")
     drawn = CaseViewer(college_case, week=6, plot_cache=cache).plot_png
-    (kept,) = cache.directory.iterdir()
+    (kept,) = cache.directory.glob("*.bin")
     kept.write_bytes(kept.read_bytes()[:100])  # cut short
     assert CaseViewer(college_case, week=6, plot_cache=cache).plot_png == drawn
     assert cache.get(kept.stem) == drawn  # and the whole picture is kept again
