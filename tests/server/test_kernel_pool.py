@@ -64,7 +64,13 @@ def test_the_pool_shrinks_as_pages_fill_the_server_and_pages_plus_pool_never_pas
         kernel = page(server, "ana")
         sockets.append(server.kernel_socket(kernel))  # a page someone has open: never culled
         assert settled_kernel_count(server, expected=expected) == expected, f"after page {n}"
+    # The refill waits for a second without a page taking a pool kernel (--refill-after 1), then finds the
+    # server at its cap: the pool is not refilled, and the log says so.
+    deadline = time.monotonic() + SETTLE_GUARD
+    while "not refilled" not in server.log() and time.monotonic() < deadline:
+        time.sleep(0.5)
     assert "not refilled" in server.log()
+    assert settled_kernel_count(server) == CAP
 
     # The fourth page takes the last pool kernel: 4 pages, no pool. It is fetched by a script and never
     # connects, so the culler stops it soon: 3 pages, an empty pool, room for one more.
