@@ -422,10 +422,10 @@ class PlanContext:
 
     @cached_property
     def cultural_phrases_used(self) -> list[str]:
-        """What of the case's context a reader would recognise in the plan, in the context's words ('family
-        restaurant'; see ``phrases``). One mention counts once: a unit whose shared words were already
-        credited
-        to another adds nothing."""
+        """The clauses (or names) of the case's context a reader would recognise in the plan, each as the
+        part of it the plan reflected, in the case's words ('…parents who run a small family restaurant'; see
+        ``phrases``). One mention counts once: a unit whose shared words were already credited to another
+        adds nothing."""
         shared: dict[Phrase, frozenset[str]] = {}
         for passage in self.passages:
             for phrase, stems in self.index.phrases_in(passage):
@@ -435,7 +435,7 @@ class PlanContext:
         for phrase in self.index.cultural_phrases:
             stems = shared.get(phrase, frozenset())
             if (stems - GENERIC_WORDS) - credited:
-                used.append(phrase.shown(stems))
+                used.append(phrase.excerpt(stems))
                 credited |= stems - GENERIC_WORDS
         return used
 

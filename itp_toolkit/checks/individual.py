@@ -16,7 +16,7 @@ from .findings import Finding, rule
 from .generic import copyable_texts
 from .score import individualization_score
 from .sources import CARF, CMS, PCCP, TJC
-from .text import MIN_COMPARABLE_CHARS, PEER_THRESHOLD, TextIndex
+from .text import MIN_COMPARABLE_CHARS, PEER_THRESHOLD, TextIndex, clip
 
 GENERIC_TEXT = rule(
     "individual.generic_text",
@@ -153,8 +153,8 @@ def check(ctx: PlanContext) -> Iterator[Finding]:
             "Nothing in the plan reflects the case's cultural and social context.",
             "Bring it in where it matters to care (their family, faith, work, money, how they live), in "
             "words "
-            "they would recognise: " + _clip(ctx.case.cultural_social_context, 200),
-            ["Cultural and social context: " + _clip(ctx.case.cultural_social_context, 160)],
+            "they would recognise: " + clip(ctx.case.cultural_social_context, 200),
+            ["Cultural and social context: " + clip(ctx.case.cultural_social_context, 160)],
         )
 
     result = individualization_score(plan, ctx.case, _ctx=ctx)
@@ -213,8 +213,3 @@ def _case_hint(ctx: PlanContext) -> str:
         bits.append(f"a strength ('{isolate(strength.text)}')")
     bits.append("an observable behaviour with a number and a week")
     return ", ".join(bits) + "."
-
-
-def _clip(text: str, n: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"

@@ -22,11 +22,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .text import STOPWORDS, key_words, stem
+from .text import STOPWORDS, clip, key_words, stem
 
-PHRASES_VERSION = 5
+PHRASES_VERSION = 6
 """Bump when the extraction changes, so cached phrases are recomputed."""
 SHIPPED = "data/context_phrases.json"
+EXCERPT_CHARS = 60
+"""About how much of a context clause is shown where the plan reflected it."""
 
 _COMMON = """
 client patient person people life year old time week month day night morning evening afternoon hour minute
@@ -49,9 +51,8 @@ GENERIC_WORDS = frozenset(stem(w) for w in _COMMON.split())
 
 @dataclass(frozen=True)
 class Phrase:
-    """One recognisable unit of the context (a clause, or a proper name): its text, and the stems a plan
-    passage
-    must share with it, with the words they stand for (to say what the plan reflected)."""
+    """One recognisable unit of the context (a clause, or a proper name): its text as the case wrote it (what
+    a reader is shown), and the stems a plan passage must share with it, with the words they stand for."""
 
     text: str
     keys: frozenset[str]
@@ -69,13 +70,35 @@ class Phrase:
     def found_in(self, part_keys: frozenset[str]) -> bool:
         return bool(self.shared(part_keys))
 
-    def shown(self, stems: frozenset[str]) -> str:
-        """The context's own words for ``stems``, in its order ('family restaurant')."""
-        seen: list[str] = []
+    def excerpt(self, stems: frozenset[str], width: int = EXCERPT_CHARS) -> str:
+        """The part of the clause that holds the words a plan shared with it (``stems``), as the case wrote
+        it and about ``width`` characters long: '…parents who run a small family restaurant'. A reader
+        recognises a clause by its words in their place, not by a list of the words."""
+        text = self.text
+        if len(text) <= width:
+            return text
+        found, pos = [], 0
         for word, key in self.words:
-            if key in stems and word not in seen:
-                seen.append(word)
-        return " ".join(seen) or self.text
+            at = text.find(word, pos)
+            if at < 0:
+                continue
+            pos = at + len(word)
+            if key in stems:
+                found.append((at, pos))
+        if not found:
+            return clip(text, width)
+        start, end = found[0][0], found[-1][1]
+        if end - start >= width:
+            return "…" + clip(text[start:], width) if start else clip(text, width)
+        lo = max(0, start - (width - (end - start)) // 2)
+        hi = min(len(text), lo + width)
+        lo = max(0, hi - width)
+        if lo > 0:  # whole words only
+            lo = min(start, text.find(" ", lo) + 1 or start)
+        if hi < len(text):
+            cut = text.rfind(" ", end, hi)
+            hi = cut if cut >= end else end
+        return ("…" if lo > 0 else "") + text[lo:hi].strip() + ("…" if hi < len(text) else "")
 
 
 _lock = threading.Lock()
@@ -133,8 +156,9 @@ def _extract(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
         for token in [*sentence, None]:
             if token is None or token.text in (";", ":"):
                 words = [(t.text, stem(t.lemma_)) for t in clause if _content(t)]
-                if words:
-                    out.append((" ".join(t.text for t in clause).strip(), words))
+                if words:  # the clause as the case wrote it (spacing kept), without its closing stop
+                    span = doc.text[clause[0].idx : clause[-1].idx + len(clause[-1].text)]
+                    out.append((span.strip().rstrip(".,;: "), words))
                 clause = []
             else:
                 clause.append(token)

@@ -23,10 +23,13 @@ import math
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..model import CaseStudy, TreatmentPlan
+from ..model.base import isolate
 from .context import PlanContext, case_index, cite
 from .generic import copyable_texts
 
 COMPONENT_POINTS = 20
+CLAUSES_SHOWN = 3
+"""Context clauses quoted in the score's table (two earn the full points); the rest are counted."""
 GENERIC_PENALTY_MAX = 40
 
 
@@ -101,7 +104,7 @@ def individualization_score(
             name="cultural context reflected",
             points=COMPONENT_POINTS * min(1.0, len(culture) / 2),
             max_points=COMPONENT_POINTS,
-            detail=("context reflected: " + "; ".join(culture))
+            detail=_reflected(culture)
             if culture
             else "no phrase of the cultural and social context appears in the plan",
         ),
@@ -135,3 +138,9 @@ def individualization_score(
         facts_ignored=facts_ignored,
         breakdown=[p.model_copy(update={"points": round(p.points, 1) + 0.0}) for p in parts],
     )
+
+
+def _reflected(culture: list[str]) -> str:
+    quoted = "; ".join(f"“{isolate(c)}”" for c in culture[:CLAUSES_SHOWN])
+    more = len(culture) - CLAUSES_SHOWN
+    return f"context reflected: {quoted}" + (f"; and {more} more" if more > 0 else "")

@@ -139,6 +139,13 @@ STOPWORDS = frozenset(
 )
 
 
+def clip(text: str, n: int) -> str:
+    """``text`` on one line, cut at a word before ``n`` characters with an ellipsis: a case's sentence quoted
+    in a message or a table cell, not a paragraph."""
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
+
+
 def words(text: str) -> list[str]:
     """Lower-case alphanumeric words; 'client'/'patient'/pronouns become one token so templates match."""
     return ["client" if w in _CLIENT_WORDS else w for w in _WORD.findall(text.lower())]

@@ -104,3 +104,30 @@ def test_the_shipped_phrase_table_covers_every_library_case():
     assert table["version"] == phrases.PHRASES_VERSION
     for case in shipped_cases().values():
         assert phrases._digest(case.cultural_social_context) in table["phrases"], case.id
+
+
+def test_the_score_quotes_the_context_where_the_plan_reflected_it_in_the_case_s_own_words():
+    """A supervisor reads what counted: the part of the clause the plan reflected, as the case wrote it
+    ('…parents who run a small family restaurant'), not its matched words strung together."""
+    case = make_case(cultural_social_context=CONTEXT)
+    plan = _plain_plan()
+    plan.element("int-walk").description = "Plan walks around her shifts at the family restaurant"
+    detail = _culture(plan, case).detail
+    assert "who run a small family restaurant”" in detail, detail
+    assert "elder daughter of parents" in detail  # the clause around the words, to a whole word
+
+
+def test_a_long_clause_is_shown_around_the_words_the_plan_shared():
+    from itp_toolkit.checks.phrases import Phrase
+    from itp_toolkit.checks.text import stem
+
+    text = (
+        "Her daughter cooks Sunday dinner with her every week and wants her at the volleyball games on "
+        "Saturdays, which she has missed since the spring"
+    )
+    words = tuple((w, stem(w)) for w in ("daughter", "cooks", "Sunday", "dinner", "volleyball", "games"))
+    phrase = Phrase(text, frozenset(k for _, k in words), words)
+    shown = phrase.excerpt(frozenset({stem("volleyball"), stem("games")}), width=50)
+    assert "volleyball games" in shown and shown.startswith("…") and shown.endswith("…")
+    assert len(shown) <= 52 and " ".join(shown.strip("…").split()) in text
+    assert phrase.excerpt(frozenset({stem("daughter")}), width=500) == text  # short enough: all of it
