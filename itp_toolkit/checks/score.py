@@ -28,7 +28,7 @@ from .context import PlanContext, case_index, cite
 from .generic import copyable_texts
 
 COMPONENT_POINTS = 20
-CLAUSES_SHOWN = 3
+CLAUSES_SHOWN = 2
 """Context clauses quoted in the score's table (two earn the full points); the rest are counted."""
 GENERIC_PENALTY_MAX = 40
 
