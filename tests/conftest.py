@@ -23,7 +23,7 @@ from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.model import CaseStudy
 from itp_toolkit.store import PlanStore
 
-pytest_plugins = ["tests.compare.review_clinic"]
+pytest_plugins = ["tests.compare.review_clinic", "tests.store.db_roles"]
 
 
 @cache

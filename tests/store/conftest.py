@@ -8,7 +8,9 @@ If no server answers, the PostgreSQL half is skipped with the reason (a failure 
 a store at the newest migration with no rows. Running the migrations costs about half a second per store,
 so on PostgreSQL ``store`` reuses one migrated schema per session and empties it before each test (see
 ``EmptiedSchema``), unless the test also asks for ``db_url``: a test that reaches the database by its URL
-(login roles, row-level security, migrations) may change the schema itself, so it gets its own.
+(migrations, say) may change the schema itself, so it gets its own. The row-level security tests ask for
+``secured_schema`` (db_roles.py): one migrated schema with the roles and policies installed, shared the
+same way.
 """
 
 from __future__ import annotations
@@ -132,15 +134,22 @@ class EmptiedSchema:
     def _fresh(self) -> None:
         self.url, _ = postgres_schema_url(self.server_url)
         PlanStore.open(self.url).close()  # runs the migrations: tests/store/test_migrations.py checks them
+        self._prepare()
         self.fingerprint = self._fingerprint()
+
+    def _prepare(self) -> None:
+        """What a subclass adds to a newly migrated schema before its fingerprint is taken (here: nothing)."""
 
     def _fingerprint(self) -> str:
         engine = create_engine(self.url, poolclass=NullPool)
         try:
             with engine.connect() as conn:
-                return str(conn.execute(text(_SCHEMA_FINGERPRINT)).scalar_one())
+                return "|".join(str(conn.execute(text(q)).scalar_one()) for q in self._fingerprint_queries())
         finally:
             engine.dispose()
+
+    def _fingerprint_queries(self) -> list[str]:
+        return [_SCHEMA_FINGERPRINT]
 
     def _empty(self) -> None:
         engine = create_engine(self.url, poolclass=NullPool)
@@ -188,6 +197,8 @@ def store(db_kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Itera
         s = new_sqlite_store(tmp_path / "itp.sqlite", **options)
     elif "db_url" in request.fixturenames:  # the test reaches the database by its URL too: its own schema
         s = PlanStore.open(request.getfixturevalue("db_url"), **options)
+    elif "secured_schema" in request.fixturenames:  # row-level security: the session's secured schema
+        s = PlanStore.open(request.getfixturevalue("secured_schema").url, **options)
     else:
         s = PlanStore.open(request.getfixturevalue("emptied_schema").checkout(), **options)
     yield s

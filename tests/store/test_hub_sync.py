@@ -8,7 +8,6 @@ real hub.
 from __future__ import annotations
 
 import json
-import secrets
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,9 +24,9 @@ from itp_toolkit.errors import PermissionDenied
 from itp_toolkit.services import hub_sync
 from itp_toolkit.services.hub_sync import HubClient, HubGroup, HubUnreachable, HubUser, apply, roster
 from itp_toolkit.store import PlanStore
-from itp_toolkit.store.db_security import RoleNames, drop_roles, install
+from itp_toolkit.store.db_security import RoleNames
 
-from .db_roles import on_postgres
+from .db_roles import SecuredDatabase, drop_login_roles, on_postgres
 
 TOKEN = "s3cret-token"
 
@@ -215,24 +214,18 @@ def test_itp_people_sync_hub_syncs_and_a_missing_token_exits_2(
 
 
 @pytest.fixture
-def secured_url(db_url: str) -> Iterator[tuple[str, RoleNames]]:
-    names = RoleNames(f"hs{secrets.token_hex(4)}")
-    store = _admin_store(db_url)
-    engine = create_engine(db_url)
+def secured_url(secured_schema: SecuredDatabase) -> Iterator[tuple[str, RoleNames]]:
+    """The session's secured schema (db_roles.py) with the programme lead as its admin; every login role
+    made meanwhile is dropped afterwards."""
+    url, names = secured_schema.url, secured_schema.names
+    store = _admin_store(url)
+    engine = create_engine(url)
     try:
-        with engine.begin() as conn:
-            install(conn, names)
-        yield db_url, names
+        yield url, names
     finally:
         store.close()
         with engine.begin() as conn:
-            users = list(
-                conn.execute(
-                    text("SELECT rolname FROM pg_roles WHERE rolname LIKE :p"),
-                    {"p": f"{names.prefix}\\_u\\_%"},
-                ).scalars()
-            )
-            drop_roles(conn, names, users)
+            drop_login_roles(conn, names)
         engine.dispose()
 
 
