@@ -10,6 +10,7 @@ header names it): every property test still runs, with at most ``QUICK_EXAMPLES`
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import tempfile
 from functools import cache
@@ -21,6 +22,7 @@ from hypothesis import settings
 
 from itp_toolkit.library.cases import load_case_library
 from itp_toolkit.model import CaseStudy
+from itp_toolkit.services.workspace import Workspace, build_demo_workspace
 from itp_toolkit.store import PlanStore
 
 pytest_plugins = ["tests.compare.review_clinic", "tests.store.db_roles"]
@@ -55,6 +57,30 @@ def new_sqlite_store(path: Path, **options: Any) -> PlanStore:
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(_migrated_sqlite(), path)
     return PlanStore.open(f"sqlite:///{path}", **options)
+
+
+_DEMO_ENVIRONMENT = ("ITP_DATABASE_URL", "ITP_CASE_LIBRARY", "ITP_WORKSPACE")
+"""Variables that change what ``build_demo_workspace`` makes (or where): with any set, no copy is used."""
+
+
+@cache
+def _demo_template() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="itp-test-demo-"))
+    atexit.register(shutil.rmtree, folder, True)
+    build_demo_workspace(folder / "demo").close()  # closed: one SQLite file, no WAL left beside it
+    return folder / "demo"
+
+
+def demo_workspace(path: Path) -> Workspace:
+    """A new demo workspace at ``path``, as ``build_demo_workspace(path)`` makes it: a copy of the one built
+    once this session (seeding the demo cohort parses the whole case library, about half a second of CPU).
+    The workspace names no path of its own, so the copy is the same workspace in its new folder.
+    tests/store/test_workspace.py tests the building itself."""
+    if any(os.environ.get(name) for name in _DEMO_ENVIRONMENT):
+        return build_demo_workspace(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(_demo_template(), path)
+    return Workspace.open(path)
 
 
 QUICK_EXAMPLES = 10

@@ -44,9 +44,9 @@ def test_itp_serve_runs_page_kernels_and_preheats_only_the_trainee_page(tmp_path
 
 def test_a_pool_that_leaves_no_room_under_the_kernel_cap_is_refused(tmp_path, capsys):
     from itp_toolkit.cli import main as itp
-    from itp_toolkit.services.workspace import build_demo_workspace
+    from tests.conftest import demo_workspace
 
-    ws = build_demo_workspace(tmp_path / "demo")
+    ws = demo_workspace(tmp_path / "demo")
     ws.close()
     assert (
         itp(["serve", "--workspace", str(ws.path), "--preheat", "40", "--max-kernels", "40", "--dry-run"])
