@@ -50,13 +50,18 @@ def _migrated_sqlite() -> Path:
     return path
 
 
-def new_sqlite_store(path: Path, **options: Any) -> PlanStore:
-    """A new, empty SQLite store at ``path``, as ``PlanStore.open`` makes of a new file: a copy (owner-only,
-    like the original) of the one the migrations built once this session, so each test does not replay
-    them (tests/store/test_migrations.py runs them)."""
+def new_sqlite_file(path: Path) -> str:
+    """The URL of a new, empty SQLite database at ``path`` at the newest migration, as ``PlanStore.open``
+    makes of a new file: a copy (owner-only, like the original) of the one the migrations built once this
+    session, so each test does not replay them (tests/store/test_migrations.py runs them)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(_migrated_sqlite(), path)
-    return PlanStore.open(f"sqlite:///{path}", **options)
+    return f"sqlite:///{path}"
+
+
+def new_sqlite_store(path: Path, **options: Any) -> PlanStore:
+    """A new, empty SQLite store at ``path`` (``new_sqlite_file``), opened."""
+    return PlanStore.open(new_sqlite_file(path), **options)
 
 
 _DEMO_ENVIRONMENT = ("ITP_DATABASE_URL", "ITP_CASE_LIBRARY", "ITP_WORKSPACE")

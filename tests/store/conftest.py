@@ -10,7 +10,8 @@ so on PostgreSQL ``store`` reuses one migrated schema per session and empties it
 ``EmptiedSchema``), unless the test also asks for ``db_url``: a test that reaches the database by its URL
 (migrations, say) may change the schema itself, so it gets its own. The row-level security tests ask for
 ``secured_schema`` (db_roles.py): one migrated schema with the roles and policies installed, shared the
-same way.
+same way. A test that opens the store by URL itself but changes no schema asks for ``migrated_url``
+(the same emptied schema, or a copied migrated SQLite file).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from itp_toolkit.model import Goal, Intervention, Objective, Problem, StrengthUs
 from itp_toolkit.store import PlanStore
 from itp_toolkit.store.schema import Base
 from tests._require import throwaway_database
-from tests.conftest import new_sqlite_store
+from tests.conftest import new_sqlite_file, new_sqlite_store
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CASE_ID = "case-college-anxiety"
@@ -190,10 +191,22 @@ def emptied_schema(pg_server_url: str) -> EmptiedSchema:
 
 
 @pytest.fixture
+def migrated_url(db_kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a database at the newest migration with no rows, for a test that opens the store itself
+    (as the command line does) but changes no schema: a new SQLite file, or the session's emptied schema.
+    The ``store`` fixture opens the same database when a test asks for both."""
+    if db_kind == "sqlite":
+        return new_sqlite_file(tmp_path / "itp.sqlite")
+    return str(request.getfixturevalue("emptied_schema").checkout())
+
+
+@pytest.fixture
 def store(db_kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PlanStore]:
     """A store at the newest migration with no rows (see the module's docstring for PostgreSQL's)."""
     options: dict[str, Any] = {"clock": TickingClock(), "new_id": counting_ids()}
-    if db_kind == "sqlite":
+    if "migrated_url" in request.fixturenames:
+        s = PlanStore.open(request.getfixturevalue("migrated_url"), **options)
+    elif db_kind == "sqlite":
         s = new_sqlite_store(tmp_path / "itp.sqlite", **options)
     elif "db_url" in request.fixturenames:  # the test reaches the database by its URL too: its own schema
         s = PlanStore.open(request.getfixturevalue("db_url"), **options)

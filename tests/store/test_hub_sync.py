@@ -78,8 +78,8 @@ def _admin_store(db_url: str) -> PlanStore:
     return store
 
 
-def test_a_sync_adds_people_cohorts_and_memberships_once(db_url: str) -> None:
-    store = _admin_store(db_url)
+def test_a_sync_adds_people_cohorts_and_memberships_once(migrated_url: str) -> None:
+    store = _admin_store(migrated_url)
     try:
         first = apply(store, roster(USERS, GROUPS), actor="lead")
         assert sorted(first.people_added) == ["ana", "ben", "dr.okafor"]
@@ -97,8 +97,8 @@ def test_a_sync_adds_people_cohorts_and_memberships_once(db_url: str) -> None:
         store.close()
 
 
-def test_a_role_that_differs_is_reported_and_left_as_it_is(db_url: str) -> None:
-    store = _admin_store(db_url)
+def test_a_role_that_differs_is_reported_and_left_as_it_is(migrated_url: str) -> None:
+    store = _admin_store(migrated_url)
     try:
         store.add_person("ben", "Ben Adler", "supervisor", actor="lead")
         report = apply(store, roster(USERS, GROUPS), actor="lead")
@@ -110,8 +110,8 @@ def test_a_role_that_differs_is_reported_and_left_as_it_is(db_url: str) -> None:
         store.close()
 
 
-def test_only_an_admin_can_sync(db_url: str) -> None:
-    store = _admin_store(db_url)
+def test_only_an_admin_can_sync(migrated_url: str) -> None:
+    store = _admin_store(migrated_url)
     try:
         store.add_person("dr.okafor", "Dr. Adaeze Okafor", "supervisor", actor="lead")
         with pytest.raises(PermissionDenied, match="only an admin"):
@@ -192,11 +192,11 @@ def test_a_wrong_token_is_one_clear_error(hub_api: str) -> None:
 
 
 def test_itp_people_sync_hub_syncs_and_a_missing_token_exits_2(
-    hub_api: str, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+    hub_api: str, migrated_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
 ) -> None:
-    _admin_store(db_url).close()
+    _admin_store(migrated_url).close()
     monkeypatch.delenv("JUPYTERHUB_API_TOKEN", raising=False)
-    common = ["people", "sync-hub", "--hub-url", hub_api, "--database-url", db_url, "--as", "lead"]
+    common = ["people", "sync-hub", "--hub-url", hub_api, "--database-url", migrated_url, "--as", "lead"]
     assert itp_main(common) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "no hub token" in err
@@ -321,8 +321,8 @@ class _StaleCohortList:
         return getattr(self._store, name)
 
 
-def test_a_cohort_made_meanwhile_by_another_start_is_joined_not_refused(db_url: str) -> None:
-    store = _admin_store(db_url)
+def test_a_cohort_made_meanwhile_by_another_start_is_joined_not_refused(migrated_url: str) -> None:
+    store = _admin_store(migrated_url)
     try:
         store.add_cohort("Cohort A (spring)", actor="lead")
         report = apply(_StaleCohortList(store), roster(USERS, GROUPS), actor="lead")  # type: ignore[arg-type]
