@@ -72,13 +72,16 @@ _DEMO_ENVIRONMENT = ("ITP_DATABASE_URL", "ITP_CASE_LIBRARY", "ITP_WORKSPACE")
 def _demo_template() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="itp-test-demo-"))
     atexit.register(shutil.rmtree, folder, True)
-    build_demo_workspace(folder / "demo").close()  # closed: one SQLite file, no WAL left beside it
+    demo = build_demo_workspace(folder / "demo")
+    demo.load_cases()  # the parsed library's copy in .itp-cache/, as the first page opened there leaves it
+    demo.close()  # closed: one SQLite file, no WAL left beside it
     return folder / "demo"
 
 
 def demo_workspace(path: Path) -> Workspace:
-    """A new demo workspace at ``path``, as ``build_demo_workspace(path)`` makes it: a copy of the one built
-    once this session (seeding the demo cohort parses the whole case library, about half a second of CPU).
+    """A new demo workspace at ``path``, as ``build_demo_workspace(path)`` makes it and a first page leaves it
+    (the parsed case library's copy in ``.itp-cache/``): a copy of the one built once this session (seeding
+    the demo cohort and a page's first read each parse the whole case library, about half a second of CPU).
     The workspace names no path of its own, so the copy is the same workspace in its new folder.
     tests/store/test_workspace.py tests the building itself."""
     if any(os.environ.get(name) for name in _DEMO_ENVIRONMENT):
