@@ -17,6 +17,7 @@ from itp_toolkit.cli.serve import REPO_NOTEBOOKS
 from itp_toolkit.services.workspace import WORKSPACE_VAR, build_demo_workspace
 from itp_toolkit.store import PlanStore
 
+from ..conftest import shipped_cases
 from ..store.roster_data import roster_csv
 
 CASE = "case-college-anxiety"
@@ -67,16 +68,18 @@ def test_an_admin_imports_a_roster_and_administers_from_the_page(store: PlanStor
 
 
 def test_a_supervisor_sees_only_plans_and_progress_of_their_cohorts(store: PlanStore) -> None:
-    admin_page(store=store, user="lead").import_roster(roster_csv())
-    page = admin_page(store=store, user="sup0")
+    cases = shipped_cases()  # parsed once a session; the first test's page parses the shipped library itself
+    admin_page(store=store, user="lead", case_library=cases).import_roster(roster_csv())
+    page = admin_page(store=store, user="sup0", case_library=cases)
     assert isinstance(page, AdminPage) and _titles(page) == ["Plans", "Progress"]
     assert [name for name, _ in page.plans.cohort.options] == ["All my cohorts", "Year 1"]
     assert "refused" not in page.status.value
 
 
 def test_a_trainee_is_told_the_page_is_not_for_them(store: PlanStore) -> None:
-    admin_page(store=store, user="lead").import_roster(roster_csv())
-    page = admin_page(store=store, user="t00")
+    cases = shipped_cases()  # parsed once a session; the first test's page parses the shipped library itself
+    admin_page(store=store, user="lead", case_library=cases).import_roster(roster_csv())
+    page = admin_page(store=store, user="t00", case_library=cases)
     assert isinstance(page, AdminPage) and "for supervisors" in page.status.value
     assert not hasattr(page, "tabs")
 

@@ -9,6 +9,7 @@ from itp_toolkit.apps.trainee import resolve_user
 from itp_toolkit.errors import PermissionDenied
 from tests.apps.clinic import *  # noqa: F403 - fixtures (and the fixtures they use), requested by name
 from tests.apps.clinic import CASE_ID, OTHER_CASE_ID
+from tests.conftest import demo_workspace
 
 DELAY = 1.5
 
@@ -130,10 +131,8 @@ def test_trainee_workspace_builds_the_page_from_a_store(store, cases, monkeypatc
 def test_the_page_keeps_the_case_plot_in_its_workspace_for_the_next_page(tmp_path, monkeypatch):
     """Every trainee with that case and week sees the same scores plot: the first page draws it into the
     workspace's cache folder, the next one (a new kernel) reads it there."""
-    from itp_toolkit.services.workspace import build_demo_workspace
-
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    ws = build_demo_workspace(tmp_path / "demo")
+    ws = demo_workspace(tmp_path / "demo")
     first = trainee_workspace(ws, user="dee")  # dee's returned plan is reopened on load
     assert first.case_viewer is not None and first.case_viewer.plot_png.startswith(b"\x89PNG")
     (kept,) = (ws.cache_dir / "plots").glob("*.bin")

@@ -8,7 +8,7 @@ from itp_toolkit.apps.landing import PAGES, CaseLibraryPage, landing_html, landi
 from itp_toolkit.store.records import Person
 from itp_toolkit.store.workshops import WorkshopProgress
 from itp_toolkit.views.workshop import countdown, progress_counts
-from tests.conftest import shipped_cases
+from tests.conftest import demo_workspace, shipped_cases
 
 PEOPLE = [
     Person(username="ana", display_name="Ana <i>R</i>", role="trainee"),
@@ -39,10 +39,8 @@ def test_landing_html_escapes_names():
 
 
 def test_a_demo_workspace_landing_page_lists_its_people(tmp_path, monkeypatch):
-    from itp_toolkit.services.workspace import build_demo_workspace
-
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    ws = build_demo_workspace(tmp_path / "demo")
+    ws = demo_workspace(tmp_path / "demo")
     html = landing_page(ws).value
     assert 'data-as="chen"' in html and "demo workspace" in html
     ws.close()
@@ -63,9 +61,8 @@ def test_the_case_library_page_keeps_its_plots_where_the_trainee_page_finds_them
     """A case read on the library page is drawn once into the workspace's plot cache; a trainee page (another
     kernel) with that case and week then reads it instead of drawing."""
     from itp_toolkit.apps.landing import case_library_page
-    from itp_toolkit.services.workspace import build_demo_workspace
 
-    ws = build_demo_workspace(tmp_path / "demo")
+    ws = demo_workspace(tmp_path / "demo")
     page = case_library_page(ws)
     assert isinstance(page, CaseLibraryPage) and page.viewer is not None
     png = page.viewer.plot_png

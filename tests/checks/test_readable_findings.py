@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from itp_toolkit import model
 from itp_toolkit.checks import critique
-from itp_toolkit.formats.files import load_case, load_plan
+from itp_toolkit.formats.files import load_plan
 from itp_toolkit.model.ids import PREFIXES
 from tests.conftest import shipped_cases
 
@@ -37,11 +37,12 @@ def _field_names() -> set[str]:
 def _runs():
     """(plan, case, week) for every fixture plan and every reference plan at every week of its case."""
     runs = []
+    library = shipped_cases()  # parsed once a session: the fixtures' cases are shipped ones
     for sidecar in sorted(FIXTURES.glob("*.expected.yaml")):
         spec = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
         plan = load_plan(sidecar.with_name(sidecar.name.replace(".expected", "")))
-        runs.append((plan, load_case(ROOT / "case_studies" / f"{spec['case']}.yaml"), spec.get("week")))
-    for case in shipped_cases().values():
+        runs.append((plan, library[spec["case"]], spec.get("week")))
+    for case in library.values():
         if case.reference_plan is None:
             continue
         for week in [None, *(e.week for e in case.timeline)]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,26 @@ from ..store.roster_data import roster_csv
 CASE = "case-adolescent-depression"
 
 
+@pytest.fixture(scope="module")
+def ws_made_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``itp init`` once a module, with the parsed case library's copy that its first command leaves in
+    ``.itp-cache/`` (each command would otherwise parse the whole library, about half a second)."""
+    root = tmp_path_factory.mktemp("course") / "ws"
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv("JUPYTERHUB_USER", raising=False)
+        env.delenv("ITP_DATABASE_URL", raising=False)
+        assert main(["init", str(root), "--user", "lead", "--display-name", "Programme Lead"]) == 0
+        Workspace.open(root).load_cases()
+    return root
+
+
 @pytest.fixture
-def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def ws(ws_made_once: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A new workspace for each test: a copy of ``ws_made_once`` (it names no path of its own)."""
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     monkeypatch.delenv("ITP_DATABASE_URL", raising=False)
     root = tmp_path / "ws"
-    assert main(["init", str(root), "--user", "lead", "--display-name", "Programme Lead"]) == 0
+    shutil.copytree(ws_made_once, root)
     monkeypatch.setenv("ITP_WORKSPACE", str(root))
     (tmp_path / "roster.csv").write_text(roster_csv(), encoding="utf-8")
     return root

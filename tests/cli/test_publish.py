@@ -12,15 +12,14 @@ import pytest
 
 from itp_toolkit.cli import main
 from itp_toolkit.cli.serve import REPO_NOTEBOOKS
-from itp_toolkit.services.workspace import build_demo_workspace
-from tests.conftest import shipped_cases
+from tests.conftest import demo_workspace, shipped_cases
 
 
 @pytest.fixture
 def demo(tmp_path, monkeypatch):
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     monkeypatch.delenv("ITP_DATABASE_URL", raising=False)
-    ws = build_demo_workspace(tmp_path / "demo")
+    ws = demo_workspace(tmp_path / "demo")
     yield ws
     ws.close()
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from itp_toolkit.checks import critique
-from itp_toolkit.library.cases import load_case_library
+from tests.conftest import shipped_cases
 
-LIBRARY = load_case_library()
+LIBRARY = shipped_cases()
+"""``load_case_library()``, parsed once a session (tests/conftest.py); test_cases.py tests the loading."""
 
 
 def test_the_library_holds_at_least_twelve_cases_each_with_a_reference_plan():

@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
 from jupyter_client.kernelspec import NATIVE_KERNEL_NAME
 
 from itp_toolkit.cli.publish import voila_config
@@ -44,9 +45,9 @@ def test_itp_serve_runs_page_kernels_and_preheats_only_the_trainee_page(tmp_path
 
 def test_a_pool_that_leaves_no_room_under_the_kernel_cap_is_refused(tmp_path, capsys):
     from itp_toolkit.cli import main as itp
-    from itp_toolkit.services.workspace import build_demo_workspace
+    from tests.conftest import demo_workspace
 
-    ws = build_demo_workspace(tmp_path / "demo")
+    ws = demo_workspace(tmp_path / "demo")
     ws.close()
     assert (
         itp(["serve", "--workspace", str(ws.path), "--preheat", "40", "--max-kernels", "40", "--dry-run"])
@@ -84,6 +85,7 @@ print(sorted(m for m in set(sys.modules) - before if m.startswith(("itp_toolkit"
 """
 
 
+@pytest.mark.slow  # a new Python process imports and preloads the page stack: 4.3-4.6 s alone
 def test_a_preheated_kernel_has_imported_everything_a_reopened_trainee_page_needs():
     """The page defers the imports of an open case (a kernel started on request shows the case picker
     sooner); a preheated kernel has done them before anyone asks, so the page reopened on load imports
@@ -122,6 +124,7 @@ print(filled, len(findings) >= 0)
 """
 
 
+@pytest.mark.slow  # a new Python process imports and preloads the page stack: 4.3-4.6 s alone
 def test_a_preheated_kernel_has_run_the_critique_once_so_a_page_s_first_critique_loads_nothing():
     """The first critique of a process reads the vocabulary, the intervention and generic-text libraries
     (YAML) and compiles its patterns; preload does that on a small case, so the largest library plan's first

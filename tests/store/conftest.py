@@ -8,7 +8,10 @@ If no server answers, the PostgreSQL half is skipped with the reason (a failure 
 a store at the newest migration with no rows. Running the migrations costs about half a second per store,
 so on PostgreSQL ``store`` reuses one migrated schema per session and empties it before each test (see
 ``EmptiedSchema``), unless the test also asks for ``db_url``: a test that reaches the database by its URL
-(login roles, row-level security, migrations) may change the schema itself, so it gets its own.
+(migrations, say) may change the schema itself, so it gets its own. The row-level security tests ask for
+``secured_schema`` (db_roles.py): one migrated schema with the roles and policies installed, shared the
+same way. A test that opens the store by URL itself but changes no schema asks for ``migrated_url``
+(the same emptied schema, or a copied migrated SQLite file).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from itp_toolkit.model import Goal, Intervention, Objective, Problem, StrengthUs
 from itp_toolkit.store import PlanStore
 from itp_toolkit.store.schema import Base
 from tests._require import throwaway_database
-from tests.conftest import new_sqlite_store
+from tests.conftest import new_sqlite_file, new_sqlite_store
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CASE_ID = "case-college-anxiety"
@@ -132,15 +135,22 @@ class EmptiedSchema:
     def _fresh(self) -> None:
         self.url, _ = postgres_schema_url(self.server_url)
         PlanStore.open(self.url).close()  # runs the migrations: tests/store/test_migrations.py checks them
+        self._prepare()
         self.fingerprint = self._fingerprint()
+
+    def _prepare(self) -> None:
+        """What a subclass adds to a newly migrated schema before its fingerprint is taken (here: nothing)."""
 
     def _fingerprint(self) -> str:
         engine = create_engine(self.url, poolclass=NullPool)
         try:
             with engine.connect() as conn:
-                return str(conn.execute(text(_SCHEMA_FINGERPRINT)).scalar_one())
+                return "|".join(str(conn.execute(text(q)).scalar_one()) for q in self._fingerprint_queries())
         finally:
             engine.dispose()
+
+    def _fingerprint_queries(self) -> list[str]:
+        return [_SCHEMA_FINGERPRINT]
 
     def _empty(self) -> None:
         engine = create_engine(self.url, poolclass=NullPool)
@@ -181,13 +191,27 @@ def emptied_schema(pg_server_url: str) -> EmptiedSchema:
 
 
 @pytest.fixture
+def migrated_url(db_kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a database at the newest migration with no rows, for a test that opens the store itself
+    (as the command line does) but changes no schema: a new SQLite file, or the session's emptied schema.
+    The ``store`` fixture opens the same database when a test asks for both."""
+    if db_kind == "sqlite":
+        return new_sqlite_file(tmp_path / "itp.sqlite")
+    return str(request.getfixturevalue("emptied_schema").checkout())
+
+
+@pytest.fixture
 def store(db_kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PlanStore]:
     """A store at the newest migration with no rows (see the module's docstring for PostgreSQL's)."""
     options: dict[str, Any] = {"clock": TickingClock(), "new_id": counting_ids()}
-    if db_kind == "sqlite":
+    if "migrated_url" in request.fixturenames:
+        s = PlanStore.open(request.getfixturevalue("migrated_url"), **options)
+    elif db_kind == "sqlite":
         s = new_sqlite_store(tmp_path / "itp.sqlite", **options)
     elif "db_url" in request.fixturenames:  # the test reaches the database by its URL too: its own schema
         s = PlanStore.open(request.getfixturevalue("db_url"), **options)
+    elif "secured_schema" in request.fixturenames:  # row-level security: the session's secured schema
+        s = PlanStore.open(request.getfixturevalue("secured_schema").url, **options)
     else:
         s = PlanStore.open(request.getfixturevalue("emptied_schema").checkout(), **options)
     yield s

@@ -16,7 +16,7 @@ from itp_toolkit.services.roster import import_roster, set_active
 from itp_toolkit.store import PlanStore
 
 from .conftest import CASE_ID, make_plan
-from .db_roles import RoleConnections, on_postgres, role_names, secured_roles
+from .db_roles import RoleConnections, SecuredDatabase, on_postgres, secured_roles
 from .roster_data import COHORTS, roster_csv
 
 
@@ -27,7 +27,7 @@ class Deployment(RoleConnections):
 
 
 @pytest.fixture
-def deployment(store: PlanStore, db_url: str) -> Iterator[Deployment]:
+def deployment(store: PlanStore, secured_schema: SecuredDatabase) -> Iterator[Deployment]:
     """The 40-person roster, the case set for each cohort, a saved draft per trainee, secured, with a login
     role for each supervisor and two trainees."""
     store.ensure_admin("lead", "Programme Lead")
@@ -39,7 +39,7 @@ def deployment(store: PlanStore, db_url: str) -> Iterator[Deployment]:
         who = f"t{i:02d}"
         drafts[who] = store.start_draft(CASE_ID, actor=who).id
         store.save_revision(drafts[who], make_plan(f"{who}'s private plan"), based_on=0, actor=who)
-    dep = Deployment(url=db_url, names=role_names("itpc"), store=store, drafts=drafts)
+    dep = Deployment(url=secured_schema.url, names=secured_schema.names, store=store, drafts=drafts)
     with secured_roles(dep, ("sup0", "sup1", "sup2", "t00", "t01")):
         yield dep
 

@@ -1,9 +1,10 @@
 """The database itself enforces who reads and writes what (PostgreSQL roles + row-level security).
 
 A trainee's kernel can skip every Python check, so these tests connect *as the trainee's own role* and use
-raw SQL. Roles are cluster-wide: each test makes its own with a random prefix and drops them (DROP OWNED,
-DROP ROLE) in teardown. The same rules through PlanStore on SQLite are in test_roles.py and
-test_workshops.py; the last tests here show the store's own code paths still work under the policies.
+raw SQL. The tests share one secured schema per session (``secured_schema``, db_roles.py), emptied for
+each; each test's login roles are dropped (DROP OWNED, DROP ROLE) in teardown. The same rules through
+PlanStore on SQLite are in test_roles.py and test_workshops.py; the last tests here show the store's own
+code paths still work under the policies.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from itp_toolkit.errors import NotFound, PermissionDenied
 from itp_toolkit.store.db_security import RoleNames
 
 from .conftest import CASE_ID, Clinic, make_plan
-from .db_roles import RoleConnections, on_postgres, role_names, secured_roles
+from .db_roles import RoleConnections, SecuredDatabase, on_postgres, secured_roles
 
 INSUFFICIENT_PRIVILEGE = "42501"  # no grant, or a row-level security policy said no
 
@@ -33,7 +34,7 @@ class Secured(RoleConnections):
 
 
 @pytest.fixture
-def secured(clinic: Clinic, db_url: str) -> Iterator[Secured]:
+def secured(clinic: Clinic, secured_schema: SecuredDatabase) -> Iterator[Secured]:
     """The clinic with feedback on ana's draft, secured, and a login role for each person."""
     store = clinic.store
     drafts = {}
@@ -44,7 +45,7 @@ def secured(clinic: Clinic, db_url: str) -> Iterator[Secured]:
     store.add_score(drafts["ana"], "rubric-itp", "crit-measurable", 3, actor=clinic.supervisor)
     store.release_feedback(drafts["ana"], actor=clinic.supervisor)
     store.add_annotation(drafts["ana"], "draft comment, not released", actor=clinic.supervisor)
-    sec = Secured(url=db_url, names=role_names("itpt"), clinic=clinic, drafts=drafts)
+    sec = Secured(url=secured_schema.url, names=secured_schema.names, clinic=clinic, drafts=drafts)
     with secured_roles(sec, ("admin", "dr.okafor", "dr.lind", "ana", "ben", "cara")):
         yield sec
 

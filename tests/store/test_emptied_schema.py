@@ -1,5 +1,6 @@
 """The PostgreSQL schema that store tests share (conftest.EmptiedSchema) is, for each test, what a freshly
-migrated schema would be: no rows, ids from 1, the same triggers; a schema a test changed is not reused."""
+migrated schema would be: no rows, ids from 1, the same triggers; a schema a test changed is not reused. The
+same for the row-level security tests' secured schema (db_roles.SecuredSchema), whose roles count too."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from itp_toolkit.store import PlanStore
 
 from .conftest import CASE_ID, EmptiedSchema, make_plan
+from .db_roles import SecuredSchema
 
 pytestmark = pytest.mark.postgres
 
@@ -69,3 +71,48 @@ def test_a_schema_a_test_changed_is_replaced_by_a_newly_migrated_one(pg_server_u
     store.ensure_admin("admin", "Director")
     store.close()
     assert schema.checkout() == fresh  # and that one is reused again
+
+
+def _roles(server_url: str, prefix: str) -> list[str]:
+    engine = create_engine(server_url)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT rolname FROM pg_roles WHERE rolname LIKE :p"), {"p": f"{prefix}\\_%"}
+            )
+            return sorted(found.scalars())
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        'ALTER ROLE "{names.trainee}" CONNECTION LIMIT 1',  # roles are outside the schema's fingerprint
+        'GRANT "{names.supervisor}" TO "{names.trainee}"',
+        'DROP POLICY owner_all ON "drafts"',
+    ],
+)
+def test_a_secured_schema_whose_schema_or_roles_a_test_changed_is_replaced_under_a_new_prefix(
+    pg_server_url: str, change: str
+) -> None:
+    schema = SecuredSchema(pg_server_url, "itpx")
+    try:
+        url = schema.checkout()
+        names = schema.names
+        assert names is not None and _roles(pg_server_url, names.prefix) == sorted(
+            [names.owner, names.trainee, names.supervisor]
+        )
+        assert schema.checkout() == url and schema.names == names  # nothing changed: reused
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text(change.format(names=names)))
+        engine.dispose()
+        fresh = schema.checkout()
+        assert fresh != url and schema.names is not None and schema.names.prefix != names.prefix
+        assert _roles(pg_server_url, names.prefix) == []  # the replaced schema's roles are gone
+        assert schema.checkout() == fresh  # and the new one is reused again
+    finally:
+        prefix = schema.names.prefix if schema.names else ""
+        schema.drop()
+    assert _roles(pg_server_url, prefix) == []

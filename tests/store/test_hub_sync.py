@@ -8,7 +8,6 @@ real hub.
 from __future__ import annotations
 
 import json
-import secrets
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,9 +24,9 @@ from itp_toolkit.errors import PermissionDenied
 from itp_toolkit.services import hub_sync
 from itp_toolkit.services.hub_sync import HubClient, HubGroup, HubUnreachable, HubUser, apply, roster
 from itp_toolkit.store import PlanStore
-from itp_toolkit.store.db_security import RoleNames, drop_roles, install
+from itp_toolkit.store.db_security import RoleNames
 
-from .db_roles import on_postgres
+from .db_roles import SecuredDatabase, drop_login_roles, on_postgres
 
 TOKEN = "s3cret-token"
 
@@ -79,8 +78,8 @@ def _admin_store(db_url: str) -> PlanStore:
     return store
 
 
-def test_a_sync_adds_people_cohorts_and_memberships_once(db_url: str) -> None:
-    store = _admin_store(db_url)
+def test_a_sync_adds_people_cohorts_and_memberships_once(migrated_url: str) -> None:
+    store = _admin_store(migrated_url)
     try:
         first = apply(store, roster(USERS, GROUPS), actor="lead")
         assert sorted(first.people_added) == ["ana", "ben", "dr.okafor"]
@@ -98,8 +97,8 @@ def test_a_sync_adds_people_cohorts_and_memberships_once(db_url: str) -> None:
         store.close()
 
 
-def test_a_role_that_differs_is_reported_and_left_as_it_is(db_url: str) -> None:
-    store = _admin_store(db_url)
+def test_a_role_that_differs_is_reported_and_left_as_it_is(migrated_url: str) -> None:
+    store = _admin_store(migrated_url)
     try:
         store.add_person("ben", "Ben Adler", "supervisor", actor="lead")
         report = apply(store, roster(USERS, GROUPS), actor="lead")
@@ -111,8 +110,8 @@ def test_a_role_that_differs_is_reported_and_left_as_it_is(db_url: str) -> None:
         store.close()
 
 
-def test_only_an_admin_can_sync(db_url: str) -> None:
-    store = _admin_store(db_url)
+def test_only_an_admin_can_sync(migrated_url: str) -> None:
+    store = _admin_store(migrated_url)
     try:
         store.add_person("dr.okafor", "Dr. Adaeze Okafor", "supervisor", actor="lead")
         with pytest.raises(PermissionDenied, match="only an admin"):
@@ -193,11 +192,11 @@ def test_a_wrong_token_is_one_clear_error(hub_api: str) -> None:
 
 
 def test_itp_people_sync_hub_syncs_and_a_missing_token_exits_2(
-    hub_api: str, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+    hub_api: str, migrated_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
 ) -> None:
-    _admin_store(db_url).close()
+    _admin_store(migrated_url).close()
     monkeypatch.delenv("JUPYTERHUB_API_TOKEN", raising=False)
-    common = ["people", "sync-hub", "--hub-url", hub_api, "--database-url", db_url, "--as", "lead"]
+    common = ["people", "sync-hub", "--hub-url", hub_api, "--database-url", migrated_url, "--as", "lead"]
     assert itp_main(common) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "no hub token" in err
@@ -215,24 +214,18 @@ def test_itp_people_sync_hub_syncs_and_a_missing_token_exits_2(
 
 
 @pytest.fixture
-def secured_url(db_url: str) -> Iterator[tuple[str, RoleNames]]:
-    names = RoleNames(f"hs{secrets.token_hex(4)}")
-    store = _admin_store(db_url)
-    engine = create_engine(db_url)
+def secured_url(secured_schema: SecuredDatabase) -> Iterator[tuple[str, RoleNames]]:
+    """The session's secured schema (db_roles.py) with the programme lead as its admin; every login role
+    made meanwhile is dropped afterwards."""
+    url, names = secured_schema.url, secured_schema.names
+    store = _admin_store(url)
+    engine = create_engine(url)
     try:
-        with engine.begin() as conn:
-            install(conn, names)
-        yield db_url, names
+        yield url, names
     finally:
         store.close()
         with engine.begin() as conn:
-            users = list(
-                conn.execute(
-                    text("SELECT rolname FROM pg_roles WHERE rolname LIKE :p"),
-                    {"p": f"{names.prefix}\\_u\\_%"},
-                ).scalars()
-            )
-            drop_roles(conn, names, users)
+            drop_login_roles(conn, names)
         engine.dispose()
 
 
@@ -328,8 +321,8 @@ class _StaleCohortList:
         return getattr(self._store, name)
 
 
-def test_a_cohort_made_meanwhile_by_another_start_is_joined_not_refused(db_url: str) -> None:
-    store = _admin_store(db_url)
+def test_a_cohort_made_meanwhile_by_another_start_is_joined_not_refused(migrated_url: str) -> None:
+    store = _admin_store(migrated_url)
     try:
         store.add_cohort("Cohort A (spring)", actor="lead")
         report = apply(_StaleCohortList(store), roster(USERS, GROUPS), actor="lead")  # type: ignore[arg-type]
