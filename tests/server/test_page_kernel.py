@@ -187,6 +187,7 @@ def widget_states_answered(spec_manager: PageKernelSpecManager) -> tuple[dict, l
         manager.shutdown_kernel(now=True)
 
 
+@pytest.mark.slow  # starts a preloading page kernel (a new process importing the page stack)
 def test_a_preheated_kernel_answers_the_widget_manager_s_request_for_every_widget_s_state():
     """A preheated kernel imports ipywidgets before the kernel exists; ipywidgets then registers no comm
     targets, and the page's one bulk state request went unanswered: every preheated page waited 4 s and then
