@@ -88,8 +88,9 @@ def take(manager: Any) -> None:
 
 
 async def refilled(manager: Any) -> None:
+    """Until the waiting refill has run (its timer gone: the refill itself is synchronous)."""
     deadline = asyncio.get_event_loop().time() + GUARD
-    while not manager.fills and asyncio.get_event_loop().time() < deadline:
+    while manager._refill_timers and asyncio.get_event_loop().time() < deadline:
         await asyncio.sleep(QUIET)
 
 
