@@ -272,9 +272,9 @@ class PooledKernels:
         target = have + min(size - have, room)
         if size > target:
             self.log.info(
-                "Kernel pool %s to %d of %d: pages and pool fill the cap of %d kernels",
-                "refilled" if target > have else "not refilled",
-                target,
+                "Kernel pool %s (%d of its %d kernels): pages and pool fill the cap of %d kernels",
+                "refilled in part" if target > have else "not refilled",
+                max(target, have),
                 size,
                 self.max_kernels,
             )

@@ -124,7 +124,7 @@ def test_a_refill_after_the_room_stops_at_the_kernel_cap(caplog: pytest.LogCaptu
     assert manager.fills == [1]
     assert len(manager.pages) + manager.get_pool_size(PAGE) == 4
     assert manager.kernel_pools_config[PAGE]["pool_size"] == 3  # the configured size, unchanged
-    assert "refilled to 2 of 3" in caplog.text
+    assert "refilled in part (2 of its 3 kernels)" in caplog.text
 
 
 def test_a_full_server_is_not_refilled(caplog: pytest.LogCaptureFixture):
