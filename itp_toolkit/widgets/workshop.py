@@ -598,7 +598,7 @@ class WorkshopEntry(w.VBox):
         self.open_workshops = w.Dropdown(
             description="Your workshops",
             options=[],
-            layout=w.Layout(width="auto"),
+            layout=w.Layout(width="auto", margin="2px 2px 2px 24px"),  # apart from "Join": another way in
             style={"description_width": "initial"},
             _dom_classes=("itp-join-cohort-workshop",),
         )
