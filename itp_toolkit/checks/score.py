@@ -28,8 +28,8 @@ from .context import PlanContext, case_index, cite
 from .generic import copyable_texts
 
 COMPONENT_POINTS = 20
-CLAUSES_SHOWN = 2
-"""Context clauses quoted in the score's table (two earn the full points); the rest are counted."""
+CULTURE_FULL = 2
+"""Context clauses (or names) reflected for the full cultural points; the score's table quotes as many."""
 GENERIC_PENALTY_MAX = 40
 
 
@@ -102,7 +102,7 @@ def individualization_score(
         ),
         ScoreComponent(
             name="cultural context reflected",
-            points=COMPONENT_POINTS * min(1.0, len(culture) / 2),
+            points=COMPONENT_POINTS * min(1.0, len(culture) / CULTURE_FULL),
             max_points=COMPONENT_POINTS,
             detail=_reflected(culture)
             if culture
@@ -141,6 +141,6 @@ def individualization_score(
 
 
 def _reflected(culture: list[str]) -> str:
-    quoted = "; ".join(f"“{isolate(c)}”" for c in culture[:CLAUSES_SHOWN])
-    more = len(culture) - CLAUSES_SHOWN
+    quoted = "; ".join(f"“{isolate(c)}”" for c in culture[:CULTURE_FULL])
+    more = len(culture) - CULTURE_FULL
     return f"context reflected: {quoted}" + (f"; and {more} more" if more > 0 else "")
