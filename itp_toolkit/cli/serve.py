@@ -87,7 +87,7 @@ def register(sub) -> None:
         default=REFILL_AFTER_QUIET,
         metavar="SECONDS",
         help="with --preheat: refill the pool once no page has taken a kernel for this long "
-        f"(default {REFILL_AFTER_QUIET}: not while a room is still arriving)",
+        f"(default {REFILL_AFTER_QUIET}: not while a room is still arriving; 0: at once)",
     )
     p.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
     p.set_defaults(handler=run)
