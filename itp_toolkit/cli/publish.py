@@ -28,8 +28,6 @@ import re
 import shutil
 from pathlib import Path
 
-import nbformat
-
 from ..errors import ITPError, NotFound
 from ..server.frames import MAX_FRAME_BYTES
 from .serve import (
@@ -169,6 +167,8 @@ def _side_files(names: set[str], folder: Path, notebook: Path) -> dict[str, Path
 
 
 def _setup_cell():
+    import nbformat
+
     cell = nbformat.v4.new_code_cell(
         "# Added by `itp publish`: read the cases this app brought along (hidden by Voila).\n"
         "import os as _os, pathlib as _pathlib\n"
@@ -263,6 +263,10 @@ def run(args) -> int:
     out = args.out
     if out.exists() and any(out.iterdir()) and not args.force:
         raise ITPError(f"{out} is not empty; use --force to write into it")
+    # Imported here: nbformat's schema validator costs about a second to import, which every `itp` command
+    # would otherwise pay (the parser imports each command's module).
+    import nbformat
+
     notebook = nbformat.read(nb, as_version=4)
     names = _literals(notebook)
     cases = _case_files(names, _library_dir(args.workspace)) if args.cases == "bundle" else {}
