@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import NotFound
-from ..formats.cache import ByteCache, user_cache_dir
-from ..library.cases import load_case_library
+from ..formats.cache import ByteCache
+from ..library.cases import load_library_user_cached
 from ..model import CaseStudy
 from ..services.workspace import WORKSPACE_VAR, Workspace
 from ..store import PlanStore
+from ..widgets.measures_plot import user_plot_cache
 from .identity import workspace_user
 
 
@@ -32,7 +33,7 @@ class PageContext:
 
 def plot_cache_for(ws: Workspace | None) -> ByteCache:
     """Where a page keeps the scores plots it draws: the workspace's, or the user's cache folder."""
-    return ws.plot_cache() if ws is not None else ByteCache(user_cache_dir("plots"))
+    return ws.plot_cache() if ws is not None else user_plot_cache()
 
 
 def open_workspace(workspace: Workspace | str | Path | None) -> Workspace:
@@ -60,8 +61,8 @@ def page_context(
         cases = ws.load_cases()
     elif isinstance(case_library, Mapping):
         cases = dict(case_library)
-    else:
-        cases = load_case_library(case_library)
+    else:  # no workspace to keep the parsed copy in: the user's cache folder
+        cases = load_library_user_cached(case_library)
     return PageContext(
         store=store,
         cases=cases,

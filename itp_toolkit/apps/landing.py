@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from ..errors import ITPError
 from ..formats.cache import ByteCache
-from ..library.cases import load_case_library
+from ..library.cases import load_library_user_cached
 from ..model import CaseStudy
 from ..model.base import isolate
 from ..services.workspace import Workspace
@@ -244,7 +244,7 @@ def case_library_page(
             pass  # no workspace: the shipped library, the user's cache folder
         plot_cache = plot_cache_for(ws)
         if case_library is None or isinstance(case_library, (str, Path)):
-            case_library = load_case_library(case_library)
+            case_library = load_library_user_cached(case_library)
         return CaseLibraryPage(case_library, plot_cache=plot_cache)
     except ITPError as exc:
         return page_root(

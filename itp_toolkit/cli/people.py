@@ -59,7 +59,7 @@ def open_store(args):
 
 def workspace_cases(args):
     """The workspace's case library; without a workspace but with ``--database-url``, the shipped one."""
-    from ..library.cases import load_case_library
+    from ..library.cases import load_library_user_cached
     from ..services.workspace import Workspace
 
     try:
@@ -67,7 +67,7 @@ def workspace_cases(args):
     except NotFound:
         if args.database_url is None:
             raise
-        return load_case_library(None)
+        return load_library_user_cached(None)
 
 
 def register(sub) -> None:

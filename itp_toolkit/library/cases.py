@@ -9,12 +9,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pydantic import TypeAdapter
+
 from ..errors import InputProblem, InvalidInput, NotFound
 from ..formats import files
+from ..formats.cache import user_cache_dir
 from ..model import CaseStudy
 from .validation import case_files
 
 ENV_VAR = "ITP_CASE_LIBRARY"
+
+_LIBRARY = TypeAdapter(dict[str, CaseStudy])
+"""The parsed library's JSON copy: read back validated (``load_library_cached``)."""
 
 
 def case_library_dir() -> Path:
@@ -58,8 +64,11 @@ def load_case_library(directory: str | Path | None = None) -> dict[str, CaseStud
 
 
 def get_case(case_id: str, directory: str | Path | None = None) -> CaseStudy:
-    """The case with this id; NotFound names the ids that do exist."""
-    cases = load_case_library(directory)
+    """The case with this id; NotFound names the ids that do exist.
+
+    Read through the user's cache of parsed libraries (``load_library_cached``): a command such as
+    ``itp critique CASE PLAN`` would otherwise parse every case file to find one."""
+    cases = load_library_user_cached(directory)
     try:
         return cases[case_id]
     except KeyError:
@@ -70,6 +79,9 @@ def get_case(case_id: str, directory: str | Path | None = None) -> CaseStudy:
 CACHE_DIR = ".itp-cache"
 """Where a workspace keeps derived files it can always rebuild (ignored by git)."""
 
+USER_CACHE = "cases"
+"""The user's cache folder (``formats.cache.user_cache_dir``) for libraries read without a workspace."""
+
 
 def load_library_cached(directory: str | Path | None, cache_dir: Path) -> dict[str, CaseStudy]:
     """The case library, from a JSON copy of the last successful parse when no case file has changed.
@@ -78,35 +90,55 @@ def load_library_cached(directory: str | Path | None, cache_dir: Path) -> dict[s
     copy takes under 10 ms. The copy is keyed by every case file's name, size and modification time and by
     the model's source files, so an edited case or a new toolkit version is parsed afresh. Only a library
     that loaded without problems is copied; a cache that cannot be read or written is simply not used.
+    Each library keeps one copy (its older ones are removed), so libraries sharing ``cache_dir`` (the
+    user's, say) do not evict each other.
     """
-    import hashlib
-    import json
+    from pydantic import ValidationError
 
-    from pydantic import TypeAdapter, ValidationError
-
-    from .. import model
-
-    adapter = TypeAdapter(dict[str, CaseStudy])
     try:
-        library = Path(directory) if directory is not None else case_library_dir()
-        stamp = [str(library.resolve())]
-        for path in [*case_files([library]), *sorted(Path(model.__file__).parent.glob("*.py"))]:
-            info = path.stat()
-            stamp.append(f"{path}|{info.st_size}|{info.st_mtime_ns}")
-        key = hashlib.sha256(json.dumps(stamp).encode()).hexdigest()[:24]
-        cached = cache_dir / f"case-library-{key}.json"
+        cached = _copy_path(directory, cache_dir)
         if cached.is_file():
-            return adapter.validate_json(cached.read_bytes())
+            return _LIBRARY.validate_json(cached.read_bytes())
     except (OSError, ValueError, ValidationError):
         return load_case_library(directory)
     cases = load_case_library(directory)
+    keep_library_copy(cases, directory, cache_dir)
+    return cases
+
+
+def keep_library_copy(cases: dict[str, CaseStudy], directory: str | Path | None, cache_dir: Path) -> None:
+    """Leave ``cases``, just parsed from ``directory``, in ``cache_dir`` for ``load_library_cached`` (a new
+    workspace keeps the library its seeding parsed). A folder that cannot be written keeps nothing."""
     try:
+        cached = _copy_path(directory, cache_dir)
         cache_dir.mkdir(parents=True, exist_ok=True)
-        for old in cache_dir.glob("case-library-*.json"):
+        for old in cache_dir.glob(f"{cached.name.rsplit('-', 1)[0]}-*.json"):  # this library's older copies
             old.unlink(missing_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(adapter.dump_json(cases))
+        tmp.write_bytes(_LIBRARY.dump_json(cases))
         tmp.replace(cached)
     except OSError:
         pass
-    return cases
+
+
+def _copy_path(directory: str | Path | None, cache_dir: Path) -> Path:
+    """Where the parsed copy of the library as it is now belongs: ``case-library-<library>-<stamp>.json``."""
+    import hashlib
+    import json
+
+    from .. import model
+
+    library = Path(directory) if directory is not None else case_library_dir()
+    stamp = [str(library.resolve())]
+    for path in [*case_files([library]), *sorted(Path(model.__file__).parent.glob("*.py"))]:
+        info = path.stat()
+        stamp.append(f"{path}|{info.st_size}|{info.st_mtime_ns}")
+    which = hashlib.sha256(stamp[0].encode()).hexdigest()[:12]
+    version = hashlib.sha256(json.dumps(stamp).encode()).hexdigest()[:24]
+    return cache_dir / f"case-library-{which}-{version}.json"
+
+
+def load_library_user_cached(directory: str | Path | None = None) -> dict[str, CaseStudy]:
+    """The case library read where no workspace keeps a parsed copy (a command, a page opened with only a
+    store): through the user's cache folder, ``load_library_cached`` there."""
+    return load_library_cached(directory, user_cache_dir(USER_CACHE))

@@ -238,14 +238,22 @@ def build_demo_workspace(directory: str | Path, *, case_library: str | Path | No
     The workspace's user is the demo admin ``director``; under JupyterHub, ``$JUPYTERHUB_USER`` wins, so
     set ``user`` in the file (or act as a demo person) to try the trainee and supervisor views.
     """
-    from ..library.cases import load_case_library
+    from ..library.cases import keep_library_copy, load_case_library
 
-    cases = load_case_library(case_library)
+    cases = load_case_library(case_library)  # a broken library stops here, before the folder is made
     workspace = Workspace.init(
         directory, user="director", display_name="Training Director", case_library=case_library, demo=True
     )
+    if _same_library(case_library, workspace.case_library):  # a relative path names another one there
+        keep_library_copy(cases, case_library, workspace.cache_dir)  # what its first page reads
     seed_demo(workspace.store(), cases, admin=workspace.config.user)
     return workspace
+
+
+def _same_library(a: str | Path | None, b: str | Path | None) -> bool:
+    from ..library.cases import case_library_dir
+
+    return Path(a or case_library_dir()).resolve() == Path(b or case_library_dir()).resolve()
 
 
 def _demo_plan(case: CaseStudy, stage: int) -> TreatmentPlan:

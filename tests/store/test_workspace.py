@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from itp_toolkit.errors import InvalidInput, NotFound, PermissionDenied
+from itp_toolkit.formats import files
 from itp_toolkit.formats.files import load_case
 from itp_toolkit.services.workspace import CONFIG_NAME, Workspace, build_demo_workspace, seed_demo
 
@@ -85,6 +86,38 @@ def test_demo_has_drafts_at_every_stage(tmp_path: Path) -> None:
     assert sizes == sorted(sizes) and sizes[0] < sizes[-1]
     cases = {a.case_id for a in store.list_assigned_cases(actor="ana")}
     assert drafts["ana"].case_id in cases and len(cases) >= 1
+    ws.close()
+
+
+def test_a_new_demo_workspace_keeps_the_library_its_seeding_parsed_for_the_first_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = tmp_path / "cases"
+    library.mkdir()
+    for name in ("case-college-anxiety.yaml", "case-perinatal-rural.yaml"):
+        (library / name).write_bytes((REPO / "case_studies" / name).read_bytes())
+    ws = build_demo_workspace(tmp_path / "demo", case_library=library)
+
+    def parse(path: object) -> None:
+        raise AssertionError(f"the first page parsed {path} again")
+
+    monkeypatch.setattr(files, "load_case", parse)
+    assert list(ws.load_cases()) == ["case-college-anxiety", "case-perinatal-rural"]
+    ws.close()
+
+
+def test_a_demo_workspace_with_a_library_relative_to_it_keeps_no_copy_of_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``case_library="cases"`` is read from the current folder to seed, but names the workspace's own
+    ``cases/`` afterwards: the seeding's parse is not that library's."""
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "case-college-anxiety.yaml").write_bytes(
+        (REPO / "case_studies" / "case-college-anxiety.yaml").read_bytes()
+    )
+    monkeypatch.chdir(tmp_path)
+    ws = build_demo_workspace(tmp_path / "demo", case_library="cases")
+    assert not list(ws.cache_dir.glob("case-library-*.json"))
     ws.close()
 
 
