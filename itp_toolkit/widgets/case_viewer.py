@@ -32,8 +32,8 @@ class CaseViewer(w.VBox):
     """A case as the trainee sees it at exercise ``week``.
 
     ``sections`` (keys of ``SECTION_KEYS``) shows only those parts, e.g. ``("concerns", "words")`` for a
-    first-impressions exercise; None shows them all. ``plot_cache`` (the workspace's) keeps the scores plot
-    drawn for one page for the next page with the same case and week.
+    first-impressions exercise; None shows them all. ``plot_cache`` (the workspace's; by default the user's
+    cache folder) keeps the scores plot drawn for one page for the next page with the same case and week.
 
     >>> CaseViewer(case, week=6, sections=("history", "words", "timeline"))  # doctest: +SKIP
     """

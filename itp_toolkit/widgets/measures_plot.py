@@ -6,8 +6,9 @@ The week is a labelled number box (type a week, or step it with the arrow keys o
 reader names it "Week", which a slider's handle in Voila is not. The plot is an image with a text
 alternative listing every score it shows (``views.case.measures_alt``).
 
-``scores_png`` draws that plot, or reads it from a ``formats.cache.ByteCache`` when a page gives one: the
-picture is the same for every trainee with that case at that week, and drawing it is most of a page's work.
+``scores_png`` draws that plot, or reads it from a ``formats.cache.ByteCache`` (the page's workspace's, else
+the user's cache folder): the picture is the same for every trainee with that case at that week, and drawing
+it is most of a page's work.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import ipywidgets as w
 import traitlets as t
 from markupsafe import Markup
 
-from ..formats.cache import ByteCache
+from ..formats.cache import ByteCache, user_cache_dir
 from ..model import CaseStudy
 from ..views import figure_png, measure_plot
 from ..views.case import measures_alt
@@ -33,11 +34,15 @@ _STYLE = """<style>
 </style>"""
 
 
+def user_plot_cache() -> ByteCache:
+    """Where plots are kept when no workspace keeps them: the user's cache folder (``plots``)."""
+    return ByteCache(user_cache_dir("plots"))
+
+
 def scores_png(case: CaseStudy, week: int, cache: ByteCache | None = None) -> bytes:
-    """The scores plot of ``case`` at ``week`` as PNG bytes: from ``cache`` if it has them, else drawn (and
-    kept there for the next page)."""
-    if cache is None:
-        return figure_png(measure_plot(case, week))
+    """The scores plot of ``case`` at ``week`` as PNG bytes: from ``cache`` (by default the user's) if it has
+    them, else drawn (and kept there for the next page or notebook)."""
+    cache = cache if cache is not None else user_plot_cache()
     return cache.get_or_make(measure_plot_key(case, week), lambda: figure_png(measure_plot(case, week)))
 
 

@@ -96,9 +96,21 @@ def test_a_second_viewer_of_the_same_case_and_week_reads_the_plot_the_first_one_
         second = CaseViewer(college_case, week=6, plot_cache=cache)
     assert second.plot_png == first.plot_png
     assert second.document.value == first.document.value  # image and text alternative alike
-    assert CaseViewer(college_case, week=6).document.value == first.document.value  # as without a cache
+    assert CaseViewer(college_case, week=6).document.value == first.document.value  # the user's cache's
     second.week = 10  # another week: drawn, and kept beside the first
     assert second.plot_png != first.plot_png and len(list(cache.directory.glob("*.bin"))) == 2
+
+
+def test_a_viewer_given_no_cache_keeps_its_plot_in_the_users_cache_folder(
+    college_case, tmp_path, monkeypatch
+):
+    from itp_toolkit.formats.cache import ByteCache
+
+    monkeypatch.setenv("ITP_CACHE_DIR", str(tmp_path / "user-cache"))
+    drawn = CaseViewer(college_case, week=6).plot_png
+    users = ByteCache(tmp_path / "user-cache" / "itp-toolkit" / "plots")
+    (kept,) = users.directory.glob("*.bin")
+    assert users.get(kept.stem) == drawn
 
 
 def test_a_damaged_plot_file_is_drawn_again_and_an_unwritable_cache_still_shows_the_plot(
