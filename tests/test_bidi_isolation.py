@@ -16,7 +16,7 @@ from itp_toolkit.model.base import isolate
 from itp_toolkit.store import PlanStore
 from itp_toolkit.views.plan import plan_outline
 from tests.apps.clinic import build_clinic
-from tests.conftest import shipped_cases
+from tests.conftest import shipped_case, shipped_cases
 
 HEBREW = "\u05d0\u05e0\u05d9 \u05e8\u05d5\u05e6\u05d4 \u05dc\u05d9\u05e9\u05d5\u05df"
 UNCLOSED_OVERRIDE = "Ana \u202e"  # would reverse everything after it in the paragraph
@@ -62,7 +62,7 @@ def test_a_trainees_header_isolates_a_name_with_an_unclosed_override(store, case
 
 
 def test_outline_labels_and_critique_messages_isolate_quoted_right_to_left_text():
-    case = shipped_cases()["case-college-anxiety"]
+    case = shipped_case("case-college-anxiety")
     plan = case.reference_plan.model_copy(deep=True)
     plan.problems[0].statement = HEBREW
     assert plan_outline(plan)[0].label == f"Problem 1: {FSI}{HEBREW}{PDI}"

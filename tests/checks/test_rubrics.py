@@ -14,7 +14,7 @@ from itp_toolkit.checks.rubrics import (
 from itp_toolkit.compare.scores import mean_score, score_sheet
 from itp_toolkit.errors import InvalidInput
 from itp_toolkit.model import RubricScore, TreatmentPlan
-from tests.conftest import shipped_cases
+from tests.conftest import shipped_case
 
 TWELVE = [
     "Problem statement",
@@ -76,7 +76,7 @@ def default_rubric_path():
 
 
 def test_findings_of_an_empty_plan_are_offered_to_the_criteria_they_concern():
-    case = shipped_cases()["case-college-anxiety"]
+    case = shipped_case("case-college-anxiety")
     findings = critique(TreatmentPlan(case_id=case.id), case)
     evidence = evidence_by_criterion(default_rubric(), findings)
     assert {f.rule for f in evidence["crit-coverage"]} >= {"linkage.concern_unaddressed"}

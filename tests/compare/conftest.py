@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from itp_toolkit.model import CaseStudy, Goal, Intervention, Objective, Problem, StrengthUse, TreatmentPlan
-from tests.conftest import shipped_cases
+from tests.conftest import shipped_case
 
 
 @pytest.fixture(scope="session")
 def college() -> CaseStudy:
-    return shipped_cases()["case-college-anxiety"]
+    return shipped_case("case-college-anxiety")
 
 
 def make_plan(case_id: str, pid: str, problems: list[Problem], **kwargs) -> TreatmentPlan:

@@ -11,7 +11,7 @@ from itp_toolkit.compare.cohort import CohortDraft
 from itp_toolkit.model import CaseStudy, TreatmentPlan
 from itp_toolkit.store import PlanStore
 from tests.apps.clinic import CASE_ID, build_clinic
-from tests.conftest import new_sqlite_store, shipped_cases
+from tests.conftest import new_sqlite_store, shipped_case
 
 from .conftest import make_plan, mood_problem, panic_problem, sleep_problem
 
@@ -43,7 +43,7 @@ def open_review_clinic(tmp_path) -> Iterator[ReviewClinic]:
     build_clinic(store)
     store.add_person("dr.lee", "Dr. Lee", "supervisor", actor="admin")
     store.add_to_cohort(store.list_cohorts(actor="admin")[0].id, "dr.lee", actor="admin")
-    case = shipped_cases()[CASE_ID]
+    case = shipped_case(CASE_ID)
     ana = make_plan(
         CASE_ID,
         "ana",

@@ -20,13 +20,13 @@ from itp_toolkit.formats.fhir.codes import ELEMENT_SYSTEM, ICD10CM, LOINC, ext, 
 from itp_toolkit.formats.files import write_model
 from itp_toolkit.model import Diagnosis, Goal, Intervention, Objective, Problem, TreatmentPlan
 from itp_toolkit.model.measures import INSTRUMENTS
-from tests.conftest import shipped_cases
+from tests.conftest import shipped_case
 from tests.fuzz.strategies import treatment_plans
 
 CASES = sorted(Path(__file__).resolve().parents[2].joinpath("case_studies").glob("*.yaml"))
 # A case file is named by its case's id (tests/cli/test_cases.py); the session's parsed library says which
 # have a reference plan, so collecting this module parses no case file.
-CASES_WITH_PLANS = [p for p in CASES if shipped_cases()[p.stem].reference_plan is not None]
+CASES_WITH_PLANS = [p for p in CASES if shipped_case(p.stem).reference_plan is not None]
 
 
 def demo_plan() -> TreatmentPlan:
@@ -113,7 +113,7 @@ def entry_index(bundle: dict, element_id: str) -> int:
 
 @pytest.mark.parametrize("path", CASES_WITH_PLANS, ids=lambda p: p.stem)
 def test_reference_plans_come_back_from_fhir_unchanged(path):
-    case = shipped_cases()[path.stem]
+    case = shipped_case(path.stem)
     bundle = json.loads(json.dumps(plan_to_fhir_bundle(case.reference_plan, case)))
     assert fhir_bundle_to_plan(bundle) == case.reference_plan
 
@@ -147,7 +147,7 @@ def test_export_is_deterministic_and_full_urls_come_from_element_ids():
 
 @pytest.mark.parametrize("path", CASES_WITH_PLANS, ids=lambda p: p.stem)
 def test_every_exported_resource_validates_as_fhir_r4b(path):
-    case = shipped_cases()[path.stem]
+    case = shipped_case(path.stem)
     bundle = plan_to_fhir_bundle(case.reference_plan, case)
     assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
     kinds = set()
@@ -248,7 +248,7 @@ def test_diagnoses_are_coded_only_when_the_code_has_the_systems_shape():
 
 def test_case_text_is_added_for_people_and_trainee_text_in_notes_is_escaped():
     path = CASES_WITH_PLANS[0]
-    case = shipped_cases()[path.stem]
+    case = shipped_case(path.stem)
     plan = case.reference_plan.model_copy(deep=True)
     plan.notes = "<script>alert(1)</script> [x](javascript:alert(1))"
     bundle = plan_to_fhir_bundle(plan, case)
@@ -268,7 +268,7 @@ def test_case_text_is_added_for_people_and_trainee_text_in_notes_is_escaped():
 
 def test_export_refuses_another_cases_facts_and_non_finite_numbers():
     with pytest.raises(InvalidInput) as exc:
-        plan_to_fhir_bundle(demo_plan(), shipped_cases()[CASES_WITH_PLANS[0].stem])
+        plan_to_fhir_bundle(demo_plan(), shipped_case(CASES_WITH_PLANS[0].stem))
     assert exc.value.problems[0].field == "case_id"
     plan = demo_plan()
     plan.problems[0].goals[0].objectives[0].target = float("inf")

@@ -6,7 +6,7 @@ import pytest
 
 from itp_toolkit.checks import critique
 from itp_toolkit.errors import InvalidInput, PermissionDenied
-from tests.conftest import shipped_cases
+from tests.conftest import shipped_case
 
 from .conftest import CASE_ID, Clinic, make_plan
 
@@ -19,7 +19,7 @@ def draft(clinic: Clinic) -> int:
 
 
 def _a_finding():
-    case = shipped_cases()[CASE_ID]
+    case = shipped_case(CASE_ID)
     findings = critique(make_plan(), case)
     return next(f for f in findings if f.element_id == "obj-gad7")
 

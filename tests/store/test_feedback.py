@@ -8,7 +8,7 @@ from itp_toolkit.compare.cohort import CohortDraft, group_anchors
 from itp_toolkit.errors import InvalidInput, NotFound, PermissionDenied
 from itp_toolkit.model.base import LONG_TEXT_MAX
 from itp_toolkit.store.records import Anchor
-from tests.conftest import shipped_cases
+from tests.conftest import shipped_case
 
 from .conftest import CASE_ID, Clinic, make_plan
 
@@ -159,7 +159,7 @@ def test_a_group_comment_refused_on_a_later_draft_writes_nothing_on_the_earlier_
         CohortDraft(draft, clinic.trainee, make_plan(), revision=1),
         CohortDraft(own, sup, make_plan(), revision=1),
     ]
-    anchors = group_anchors(cohort, shipped_cases()[CASE_ID], "concern", "pc-worry")
+    anchors = group_anchors(cohort, shipped_case(CASE_ID), "concern", "pc-worry")
     assert [(a.draft_id, a.element_id) for a in anchors] == [(draft, "prb-worry"), (own, "prb-worry")]
     with pytest.raises(PermissionDenied, match="your own draft"):
         store.annotate_drafts(anchors, "Name what sets the worry off", actor=sup)
