@@ -1,7 +1,6 @@
 import pytest
 
 from itp_toolkit.errors import InvalidInput
-from itp_toolkit.formats.files import load_case
 from itp_toolkit.library.interventions import (
     library_choices,
     library_texts,
@@ -9,6 +8,7 @@ from itp_toolkit.library.interventions import (
     suggested_families,
 )
 from itp_toolkit.model import Diagnosis
+from tests.conftest import shipped_case
 
 from .conftest import all_case_files
 
@@ -81,7 +81,7 @@ def test_families_follow_diagnosis_codes_and_age(college_case):
 
 @pytest.mark.parametrize("path", all_case_files(), ids=lambda p: p.stem)
 def test_every_case_in_the_library_gets_at_least_one_suggestion(path):
-    assert suggested_families(load_case(path))
+    assert suggested_families(shipped_case(path.stem))
 
 
 def test_each_case_is_pointed_at_the_options_for_its_problems():
@@ -98,4 +98,4 @@ def test_each_case_is_pointed_at_the_options_for_its_problems():
     for stem, families in expected.items():
         path = CASES / f"{stem}.yaml"
         if path.exists():
-            assert families <= set(suggested_families(load_case(path))), stem
+            assert families <= set(suggested_families(shipped_case(stem))), stem
