@@ -18,21 +18,26 @@ import tempfile
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import settings
 
-from itp_toolkit.library.cases import load_library_user_cached
-from itp_toolkit.model import CaseStudy
-from itp_toolkit.services.workspace import Workspace, build_demo_workspace
-from itp_toolkit.store import PlanStore
+if TYPE_CHECKING:  # imported where used: an xdist controller process loads this file but runs no test
+    from itp_toolkit.model import CaseStudy
+    from itp_toolkit.services.workspace import Workspace
+    from itp_toolkit.store import PlanStore
 
-pytest_plugins = ["tests.compare.review_clinic", "tests.store.db_roles"]
+SHARED_FIXTURES = ("tests.compare.review_clinic", "tests.store.db_roles")
+"""Fixture modules every folder's tests may use, registered in each process that runs tests
+(``pytest_configure``); the xdist controller (``-n``) runs none, so it starts its workers without
+importing the toolkit (about a second sooner)."""
 
 
 @cache
 def _shipped_library() -> dict[str, CaseStudy]:
+    from itp_toolkit.library.cases import load_library_user_cached
+
     return load_library_user_cached()
 
 
@@ -55,6 +60,8 @@ def _migrated_sqlite() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="itp-test-template-"))
     atexit.register(shutil.rmtree, folder, True)
     path = folder / "itp.sqlite"
+    from itp_toolkit.store import PlanStore
+
     PlanStore.open(f"sqlite:///{path}").close()  # closed: one file, no WAL left beside it
     return path
 
@@ -70,6 +77,8 @@ def new_sqlite_file(path: Path) -> str:
 
 def new_sqlite_store(path: Path, **options: Any) -> PlanStore:
     """A new, empty SQLite store at ``path`` (``new_sqlite_file``), opened."""
+    from itp_toolkit.store import PlanStore
+
     return PlanStore.open(new_sqlite_file(path), **options)
 
 
@@ -81,6 +90,8 @@ _DEMO_ENVIRONMENT = ("ITP_DATABASE_URL", "ITP_CASE_LIBRARY", "ITP_WORKSPACE")
 def _demo_template() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="itp-test-demo-"))
     atexit.register(shutil.rmtree, folder, True)
+    from itp_toolkit.services.workspace import build_demo_workspace
+
     demo = build_demo_workspace(folder / "demo")  # leaves the parsed library's copy in .itp-cache/
     demo.close()  # closed: one SQLite file, no WAL left beside it
     return folder / "demo"
@@ -92,6 +103,8 @@ def demo_workspace(path: Path) -> Workspace:
     the demo cohort and a page's first read each parse the whole case library, about half a second of CPU).
     The workspace names no path of its own, so the copy is the same workspace in its new folder.
     tests/store/test_workspace.py tests the building itself."""
+    from itp_toolkit.services.workspace import Workspace, build_demo_workspace
+
     if any(os.environ.get(name) for name in _DEMO_ENVIRONMENT):
         return build_demo_workspace(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -129,6 +142,12 @@ def examples(full: int) -> int:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    xdist_controller = bool(getattr(config.option, "numprocesses", None)) and not os.environ.get(
+        "PYTEST_XDIST_WORKER"
+    )
+    if not xdist_controller:
+        for name in SHARED_FIXTURES:
+            config.pluginmanager.import_plugin(name)
     quick_loop = "not slow" in (config.option.markexpr or "")
     if quick_loop and config.getoption("hypothesis_profile", None) is None:
         settings.load_profile("quick")
