@@ -7,7 +7,7 @@ and ``show_trainee``. Criteria and cases by their titles, people by display name
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as w
@@ -38,6 +38,11 @@ def _draw(image: w.Image, fig: Any) -> None:
     image.width = str(int(fig.get_figwidth() * 96))
 
 
+def _drawn_from(table: Any, title: str) -> str:
+    """What a plot is drawn from, as one comparable string: its table (criteria by level or revision)."""
+    return f"{title}\n{table.to_json(orient='split')}"
+
+
 class ProgressView(w.VBox):
     """Pick a cohort (or all) to see where the group stands; pick a trainee to see their progress."""
 
@@ -59,6 +64,10 @@ class ProgressView(w.VBox):
         """The trainee's table shown (pandas DataFrame: criteria by scored revision), for tests."""
         self.distribution: Any = None
         """The cohort's table shown (criteria by level)."""
+        self._shown: dict[str, str] = {}
+        """What each plot on screen was drawn from: the admin page reloads this view after every roster
+        change, and most change no score, so the plot (about 0.3 s to draw) is redrawn only when its table
+        changed."""
         self.cohort = w.Dropdown(
             description="Cohort",
             options=[("All my cohorts", ALL)],
@@ -120,9 +129,12 @@ class ProgressView(w.VBox):
         )
         distribution = cohort_distribution(self.points, self.rubric)
         self.distribution = distribution
-        _draw(
+        title = "Trainees at each level, per criterion"
+        self._plot(
+            "cohort",
             self.cohort_plot,
-            cohort_figure(distribution, self.rubric, "Trainees at each level, per criterion"),
+            _drawn_from(distribution, title),
+            lambda: cohort_figure(distribution, self.rubric, title),
         )
         self.cohort_table.value = cohort_table_html(distribution)
         options = [(isolate(names[u]), u) for u in sorted(names, key=lambda u: (names[u].casefold(), u))]
@@ -139,10 +151,22 @@ class ProgressView(w.VBox):
         who = self.trainee.value
         if who is None:
             self.trainee_plot.value = b""
+            self._shown.pop("trainee", None)
             self.trainee_table.value = ""
             self.table = None
             return
-        name = next((p.display_name for p in self.points if p.trainee == who), who)
-        self.table = trainee_progress(self.points, self.rubric, who, self.titles)
-        _draw(self.trainee_plot, trainee_figure(self.table, self.rubric, isolate(name)))
+        name = isolate(next((p.display_name for p in self.points if p.trainee == who), who))
+        table = self.table = trainee_progress(self.points, self.rubric, who, self.titles)
+        self._plot(
+            "trainee",
+            self.trainee_plot,
+            _drawn_from(table, name),
+            lambda: trainee_figure(table, self.rubric, name),
+        )
         self.trainee_table.value = trainee_table_html(self.table)
+
+    def _plot(self, which: str, image: w.Image, source: str, figure: Callable[[], Any]) -> None:
+        """Draw ``figure()`` into ``image`` unless the plot there was drawn from the same ``source``."""
+        if self._shown.get(which) != source:
+            _draw(image, figure())
+            self._shown[which] = source

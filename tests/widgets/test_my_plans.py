@@ -94,6 +94,30 @@ def test_the_progress_view_shows_the_cohort_and_one_trainee(tmp_path) -> None:
     assert "crit-" not in view.trainee_table.value + view.cohort_table.value
 
 
+def test_the_progress_plots_are_drawn_again_only_when_their_scores_changed(tmp_path, monkeypatch) -> None:
+    """The admin page reloads the view after each roster change; most change no score."""
+    from itp_toolkit.checks.rubrics import default_rubric
+    from itp_toolkit.widgets import progress
+
+    store, cases = _clinic(tmp_path)
+    rubric = default_rubric()
+    draft = store.start_draft(CASE, actor="ana").id
+    store.save_revision(draft, store.blank_plan(draft, actor="ana"), based_on=0, actor="ana")
+    store.add_score(draft, rubric.id, rubric.criteria[0].id, 2, actor="dr.o")
+    drawn: list[object] = []
+    real_draw = progress._draw
+    monkeypatch.setattr(progress, "_draw", lambda image, fig: drawn.append(image) or real_draw(image, fig))
+    view = ProgressView(store, "dr.o", cases, rubric=rubric)
+    assert drawn == [view.cohort_plot, view.trainee_plot]
+    store.add_person("cal", "Cal", "trainee", actor="admin")  # a roster change: no score
+    view.load_cohorts()
+    assert len(drawn) == 2
+    before = view.cohort_plot.value
+    store.add_score(draft, rubric.id, rubric.criteria[0].id, 4, actor="dr.o")
+    view.load_cohorts()
+    assert drawn[2:] == [view.cohort_plot, view.trainee_plot] and view.cohort_plot.value != before
+
+
 def test_the_trainee_page_shows_my_plans_and_follows_a_save_and_a_submission(tmp_path) -> None:
     from itp_toolkit.apps.trainee import TraineeWorkspace
 
