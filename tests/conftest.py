@@ -57,11 +57,11 @@ def shipped_case(case_id: str) -> CaseStudy:
 
 @cache
 def _migrated_sqlite() -> Path:
+    from itp_toolkit.store import PlanStore
+
     folder = Path(tempfile.mkdtemp(prefix="itp-test-template-"))
     atexit.register(shutil.rmtree, folder, True)
     path = folder / "itp.sqlite"
-    from itp_toolkit.store import PlanStore
-
     PlanStore.open(f"sqlite:///{path}").close()  # closed: one file, no WAL left beside it
     return path
 
@@ -88,10 +88,10 @@ _DEMO_ENVIRONMENT = ("ITP_DATABASE_URL", "ITP_CASE_LIBRARY", "ITP_WORKSPACE")
 
 @cache
 def _demo_template() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="itp-test-demo-"))
-    atexit.register(shutil.rmtree, folder, True)
     from itp_toolkit.services.workspace import build_demo_workspace
 
+    folder = Path(tempfile.mkdtemp(prefix="itp-test-demo-"))
+    atexit.register(shutil.rmtree, folder, True)
     demo = build_demo_workspace(folder / "demo")  # leaves the parsed library's copy in .itp-cache/
     demo.close()  # closed: one SQLite file, no WAL left beside it
     return folder / "demo"
@@ -122,12 +122,13 @@ def _open_widgets() -> dict[str, Any]:
 def _close_the_tests_widgets() -> Iterator[None]:
     """Close the widgets a test left open, as the end of a page's kernel does. ipywidgets keeps every open
     widget for the life of the process: left open, a quick-loop worker held 17,000 of them at the end (1.4
-    million objects in all, 0.8 million with them closed) and its exit took 4 s more (the interpreter's
-    final collection)."""
+    million objects in all, 0.8 million with them closed) and its exit (the interpreter's final collection)
+    took 4 s (2 s with them closed)."""
     before = set(_open_widgets())
     yield
-    for model_id in [m for m in _open_widgets() if m not in before]:
-        widget = _open_widgets().get(model_id)
+    registry = _open_widgets()
+    for model_id in [m for m in registry if m not in before]:
+        widget = registry.get(model_id)  # closing one may have closed others already
         if widget is not None:
             widget.close()
 
